@@ -1,0 +1,11 @@
+"""gradviz: see automatic differentiation live.
+
+A NumPy autograd engine with PyTorch's API, so ``import gradviz as torch`` runs
+torch.autograd code unchanged, plus a Qt app that shows its graph.
+"""
+
+from gradviz import autograd, nn  # noqa: E402,F401
+from gradviz.core.api import *  # noqa: F403
+from gradviz.core.api import Size, Tensor  # noqa: F401
+
+__version__ = "0.1.0"

@@ -1,0 +1,292 @@
+"""The backward engine: an iterative walk of the grad_fn graph.
+
+``backward`` counts, for every node reachable from the roots, how many edges
+lead into it; a node runs once all of them have delivered their gradient. Ready
+nodes run newest first (a heap on creation order, AccumulateGrad first), as
+torch's engine does. No recursion, so a chain of 100,000 ops is fine.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from gradviz.core import record
+from gradviz.core.function import AccumulateGrad, apply_node
+from gradviz.core.grad_mode import state as grad_state
+from gradviz.events import dispatcher
+
+
+def to_tensor(x):
+    """A gradient as the user sees it: always a Tensor."""
+    if isinstance(x, record.Tensor):
+        return x
+    return record.Tensor._make(np.asarray(x))
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    if isinstance(x, record.Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _roots(tensors, grads, create_graph, func="backward"):
+    T = record.Tensor
+    grads = grads if grads is not None else (None,) * len(tensors)
+    if len(grads) != len(tensors):
+        raise RuntimeError(
+            f"got {len(grads)} tensors and {len(tensors)} gradients"
+        )
+    roots = []
+    for i, (t, g) in enumerate(zip(tensors, grads, strict=True)):
+        if not isinstance(t, T):
+            raise TypeError(f"{func}(): argument 'tensors' must be tuple of Tensors, not "
+                            f"{type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            data = np.ones(t._data.shape, t._data.dtype)
+            g = T._make(data) if create_graph else data
+        else:
+            if not isinstance(g, T):
+                raise TypeError(
+                    f"gradient must be a Tensor or None, not {type(g).__name__}"
+                )
+            if g._data.shape != t._data.shape:
+                from gradviz.core.tensor import Size
+
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of "
+                    f"{Size(g._data.shape)!r} and output[{i}] has a shape of "
+                    f"{Size(t._data.shape)!r}."
+                )
+            g = g if create_graph else np.asarray(g._data, dtype=t._data.dtype)
+        node = t._grad_fn if t._grad_fn is not None else record.accumulator(t)
+        roots.append((node, g))
+    return roots
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves.
+
+    >>> x = gradviz.ones(2, requires_grad=True)
+    >>> gradviz.autograd.backward((x * x).sum())
+    >>> x.grad
+    tensor([2., 2.])
+    """
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _roots(tensors, grad_tensors, create_graph)
+    only = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        only = {_input_node(t): t for t in inputs}
+    captured = run(roots, retain_graph, create_graph, only=only, accumulate=True)
+    for node, t in (only or {}).items():
+        g = captured.get(node)
+        if t._grad_fn is not None and g is not None:  # non-leaf inputs get .grad too
+            g = to_tensor(g) if create_graph else record.Tensor._make(np.array(g))
+            t._grad = g if t._grad is None else t._grad + g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
+
+    >>> x = gradviz.tensor([3.0], requires_grad=True)
+    >>> (g,) = gradviz.autograd.grad(x ** 2, x, create_graph=True)
+    >>> g
+    tensor([6.], grad_fn=<MulBackward0>)
+    """
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if retain_graph is None:
+        retain_graph = create_graph
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    roots = _roots(outputs, _as_tuple(grad_outputs), create_graph, "grad")
+    targets = {_input_node(t): None for t in inputs}
+    captured = run(roots, retain_graph, create_graph, only=targets, accumulate=False)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(_input_node(t))
+        if g is None:
+            if materialize_grads:
+                result.append(record.Tensor._make(np.zeros_like(t._data)))
+                continue
+            if not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
+                )
+            result.append(None)
+        else:
+            result.append(to_tensor(g) if create_graph else record.Tensor._make(np.array(g)))
+    return tuple(result)
+
+
+def _input_node(t):
+    if t._grad_fn is not None:
+        return t._grad_fn
+    return record.accumulator(t)
+
+
+def _reachable(roots):
+    """Dependency counts: how many edges lead into each node reachable from the roots."""
+    deps = {}
+    stack = [node for node, _ in roots]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return deps, seen
+
+
+def _needed(seen, targets):
+    """Nodes from which some target is reachable (the only ones worth running)."""
+    needed = set(targets) & seen
+    changed = True
+    # iterate to a fixed point over reverse edges, without recursion
+    parents = {}
+    for node in seen:
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                parents.setdefault(nxt, []).append(node)
+    stack = list(needed)
+    while stack and changed:
+        node = stack.pop()
+        for p in parents.get(node, ()):
+            if p not in needed:
+                needed.add(p)
+                stack.append(p)
+    return needed
+
+
+def run(roots, retain_graph, create_graph, only=None, accumulate=True):
+    """Execute the graph below ``roots``; returns the gradients captured at ``only``."""
+    deps, seen = _reachable(roots)
+    needed = _needed(seen, only) if only is not None else None
+    captured = {}
+    buffers = {}
+    for node, g in roots:
+        buffers[node] = buffers[node] + g if node in buffers else g
+    heap = [(node._key, node) for node in {n: None for n, _ in roots} if not deps.get(node)]
+    heapq.heapify(heap)
+    executed = []
+    watching = dispatcher.active
+    if watching:
+        from gradviz.core import emit
+
+        emit.backward_started(roots, retain_graph, create_graph)
+    previous_mode = grad_state.enabled
+    grad_state.enabled = create_graph
+    try:
+        while heap:
+            node = heapq.heappop(heap)[1]
+            grad = buffers.pop(node, None)
+            if grad is not None and node._pre_hooks:
+                grad = _pre_hooks(node, grad, create_graph)
+            if only is not None and node in only:
+                captured[node] = grad
+            if needed is not None and node not in needed:
+                grads = None
+            elif node.__class__ is AccumulateGrad:
+                if grad is not None and accumulate and (only is None or node in only):
+                    accumulate_grad(node, grad, create_graph)
+                continue
+            elif grad is None:
+                grads = None
+            else:
+                grads = apply_node(node, grad, create_graph)
+                if node._hooks:
+                    grads = _post_hooks(node, grads, grad, create_graph)
+                executed.append(node)
+                if watching:
+                    emit.node_executed(node, grad, grads)
+            for i, (nxt, _) in enumerate(node.next_functions):
+                if nxt is None:
+                    continue
+                if grads is not None:
+                    g = grads[i]
+                    if g is not None:
+                        buffers[nxt] = buffers[nxt] + g if nxt in buffers else g
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if not left:
+                    heapq.heappush(heap, (nxt._key, nxt))
+    finally:
+        grad_state.enabled = previous_mode
+    if not retain_graph:
+        for node in executed:
+            node.release_saved()
+    if watching:
+        emit.backward_finished(roots, executed if not retain_graph else ())
+    return captured
+
+
+def _pre_hooks(node, grad, create_graph):
+    for hook in list(node._pre_hooks):
+        out = hook((to_tensor(grad),))
+        if out is not None:
+            new = out[0]
+            grad = new if create_graph else np.asarray(new._data)
+    return grad
+
+
+def _post_hooks(node, grads, grad, create_graph):
+    wrapped = tuple(None if g is None else to_tensor(g) for g in grads)
+    for hook in list(node._hooks):
+        out = hook(wrapped, (to_tensor(grad),))
+        if out is not None:
+            wrapped = tuple(out)
+    return [None if g is None else (g if create_graph else g._data) for g in wrapped]
+
+
+def accumulate_grad(node, grad, create_graph):
+    """``variable.grad += grad`` (or ``= grad`` the first time), running tensor hooks first."""
+    t = node.variable
+    T = record.Tensor
+    if t._hooks:
+        for hook in list(t._hooks):
+            out = hook(to_tensor(grad))
+            if out is not None:
+                grad = out if create_graph else np.asarray(out._data)
+    before = t._grad
+    watching = dispatcher.active
+    snapshot = None if before is None or not watching else before._data.copy()
+    if before is None:
+        if create_graph:
+            new = to_tensor(grad)
+            if new._grad_fn is None:
+                new = T._make(np.array(new._data))
+        else:
+            new = T._make(np.array(grad, dtype=t._data.dtype))
+        t._set_grad(new)
+    elif create_graph or before._requires_grad or not before._data.flags.writeable:
+        t._set_grad(before + to_tensor(grad))
+    else:
+        np.add(before._data, grad, out=before._data, casting="unsafe")
+        before._version_box()[0] += 1
+    if watching:
+        from gradviz.core import emit
+
+        emit.grad_accumulated(t, snapshot)

@@ -1,0 +1,239 @@
+"""grad_fn nodes: the backward graph autograd records.
+
+Every recorded op creates one node whose class carries torch's name
+(``type(z.grad_fn).__name__ == "AddBackward0"``). A node knows its
+``next_functions`` (one ``(node, input_nr)`` pair per input, ``(None, 0)`` for
+inputs that need no gradient), the values its formulas need (readable as
+``_saved_<name>``) and, for leaves, ``AccumulateGrad`` nodes hold the
+``variable`` their gradient goes to.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+_ids = itertools.count(1)  # shared by nodes and tensors: ids never collide
+ACC_KEY = -(1 << 60)  # AccumulateGrad runs as soon as it is ready, as in torch
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+def new_id() -> int:
+    return next(_ids)
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class Node:
+    """Base of every grad_fn class."""
+
+    _torch_name = None  # name() when torch's differs from the class name
+    _pre_hooks = None
+    _hooks = None
+
+    def __init__(self):
+        self.id = next(_ids)
+        self._key = -self.id
+        self.next_functions = ()
+
+    def name(self) -> str:
+        return self._torch_name or type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return RemovableHandle(self._hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(hook)
+        return RemovableHandle(self._pre_hooks, hook)
+
+    @property
+    def metadata(self) -> dict:
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    def saved_values(self) -> dict:
+        """The saved values by name (for inspectors); empty once freed."""
+        return {}
+
+    @property
+    def freed(self) -> bool:
+        return False
+
+
+class AccumulateGrad(Node):
+    """Adds the incoming gradient into ``variable.grad`` (one per leaf)."""
+
+    _torch_name = "torch::autograd::AccumulateGrad"
+    formula = "variable.grad += grad"
+
+    def __init__(self, variable):
+        super().__init__()
+        self._key = ACC_KEY - self.id
+        self.variable = variable
+
+
+class OpNode(Node):
+    """A node made by an op of the table; its class attribute ``op`` is the row."""
+
+    op = None
+    _freed = False
+
+    def __init__(self):
+        super().__init__()
+        self._saved = ()
+        self._versions = None
+        self._meta = ()
+
+    @property
+    def formula(self) -> str:
+        return self.op.formula_text()
+
+    @property
+    def freed(self) -> bool:
+        return self._freed
+
+    def saved_values(self) -> dict:
+        if self._freed:
+            return {}
+        return dict(zip(self.op.saved, self._saved, strict=True))
+
+    def __getattr__(self, attr):
+        if attr.startswith("_saved_"):
+            name = attr[7:]
+            op = type(self).op
+            if op is not None and name in op.saved:
+                if self._freed:
+                    raise RuntimeError(FREED_MESSAGE)
+                from gradviz.core.tensor import Tensor
+
+                value = self._saved[op.saved.index(name)]
+                if name == "result":
+                    return Tensor._make(value[0].copy())
+                return value
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def release_saved(self) -> None:
+        if self.op.saved:
+            self._saved = ()
+            self._freed = True
+
+
+_classes: dict = {}
+
+
+def node_class_for(op) -> type:
+    """A new grad_fn class for one op row, named as torch names it."""
+    name = op.grad_fn
+    torch_name = None
+    if name in ("CopySlices", "CopyBackwards"):
+        torch_name = f"torch::autograd::{name}"
+    cls = type(name, (OpNode,), {"op": op, "_torch_name": torch_name, "__module__": "gradviz"})
+    _classes[op.name] = cls
+    return cls
+
+
+
+def _version_error(t, version, expected):
+    from gradviz.core.dtypes import legacy_type_name
+
+    shape = list(t._data.shape) if hasattr(t, "_data") else []
+    fn = getattr(t, "_grad_fn", None)
+    origin = f", which is output 0 of {fn.name()}," if fn is not None else ""
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{legacy_type_name(t._data.dtype)} {shape}]{origin} is at version "
+        f"{version}; expected version {expected} instead. Hint: enable anomaly detection to find "
+        "the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+def unpack(node, tensor_mode):
+    """The node's saved values as its formulas take them (arrays, or Tensors)."""
+    if node._freed:
+        raise RuntimeError(FREED_MESSAGE)
+    from gradviz.core.tensor import Tensor
+
+    values = []
+    for (kind, _), v in zip(node.op.save_plan, node._saved, strict=True):
+        if kind == 0:
+            data, box, version = v
+            if box[0] != version:
+                holder = Tensor._make(data)
+                holder._grad_fn = node
+                raise _version_error(holder, box[0], version)
+            if tensor_mode:
+                r = Tensor._make(data)
+                r._requires_grad = True
+                r._grad_fn = node
+                values.append(r)
+            else:
+                values.append(data)
+        elif kind == 1 and v.__class__ is tuple:
+            t, version = v
+            now = t._vbox[0] if t._vbox is not None else 0
+            if now != version:
+                raise _version_error(t, now, version)
+            values.append(t if tensor_mode else t._data)
+        else:
+            values.append(v)
+    return values
+
+
+def apply_node(node, grad, tensor_mode):
+    """Run one OpNode's formulas: one gradient (or None) per ``next_functions`` entry."""
+    op = node.op
+    values = unpack(node, tensor_mode) if op.saved else ()
+    grads = []
+    if op.variadic:
+        f = op.compiled[0]
+        for i, (edge, meta) in enumerate(zip(node.next_functions, node._meta, strict=True)):
+            grads.append(None if edge[0] is None else _fit(f(grad, i, *values), meta))
+        return grads
+    for edge, f, meta, name in zip(node.next_functions, op.compiled, node._meta, op.inputs,
+                                   strict=True):
+        if edge[0] is None:
+            grads.append(None)
+        elif f is None:
+            raise RuntimeError(f"the derivative for '{name}' is not implemented")
+        else:
+            grads.append(_fit(f(grad, *values), meta))
+    return grads
+
+
+def _fit(g, meta):
+    shape, dtype = meta
+    if g.shape != shape:
+        from gradviz.core.ops.helpers import sum_to
+
+        g = sum_to(g, shape)
+    if g.dtype != dtype and not hasattr(g, "_data"):
+        g = g.astype(dtype)
+    return g

@@ -1,0 +1,109 @@
+"""Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``is_grad_enabled``.
+
+Each works as a context manager and as a decorator, as in torch::
+
+    with gradviz.no_grad():
+        z = x @ w            # z.requires_grad is False
+
+    @gradviz.no_grad()
+    def evaluate(x): ...
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+class _State:
+    __slots__ = ("enabled",)
+
+    def __init__(self):
+        self.enabled = True
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded for autograd."""
+    return state.enabled
+
+
+class _GradMode:
+    _mode = True
+
+    def __enter__(self):
+        self._prev = state.enabled
+        state.enabled = self._mode
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self):
+        return self.__class__()
+
+
+class no_grad(_GradMode):  # noqa: N801
+    """Disable gradient recording inside the block (or the decorated function)."""
+
+    _mode = False
+
+
+class enable_grad(_GradMode):  # noqa: N801
+    """Enable gradient recording inside the block, even within ``no_grad``."""
+
+    _mode = True
+
+
+class inference_mode(no_grad):  # noqa: N801
+    """Like ``no_grad`` here (gradviz has no separate inference tensors)."""
+
+    def __init__(self, mode=True):
+        self._mode = not mode
+
+    def __call__(self, func):
+        if not callable(func) or isinstance(func, bool):
+            return inference_mode(func)
+        return super().__call__(func)
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801
+    """Set grad mode now; as a context manager, restore the previous mode on exit."""
+
+    def __init__(self, mode: bool):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'mode' must be bool, not "
+                            f"{type(mode).__name__}")
+        self._prev = state.enabled
+        self._mode = mode
+        state.enabled = mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def __call__(self, func):
+        state.enabled = self._prev
+        mode = self._mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self):
+        return set_grad_enabled(self._mode)

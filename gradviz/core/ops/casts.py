@@ -1,0 +1,18 @@
+"""dtype conversion (``.to(dtype)``, ``.float()``, ...): grad_fn ``ToCopyBackward0``."""
+
+from __future__ import annotations
+
+from gradviz.core.grad_mode import no_grad
+from gradviz.core.ops.table import row
+from gradviz.core.record import apply_op
+
+TO_COPY = row("to_copy", "ToCopyBackward0", ("self",), lambda x, np_dtype: x.astype(np_dtype),
+              attrs=("np_dtype",), self="grad")
+
+
+def cast(t, target):
+    """``t`` converted to ``target``; only float results stay in the graph."""
+    if target.is_floating_point:
+        return apply_op(TO_COPY, (t,), (target.np,))
+    with no_grad():
+        return apply_op(TO_COPY, (t,), (target.np,))

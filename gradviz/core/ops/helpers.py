@@ -1,0 +1,343 @@
+"""Names a backward formula may use besides ``grad``, ``result`` and the inputs.
+
+Every helper takes NumPy arrays (plain backward) or Tensors (``create_graph=True``,
+where the helper's own work is recorded so it can be differentiated again).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _tensor_mode(x) -> bool:
+    return type(x) is not np.ndarray and hasattr(x, "_data")
+
+
+def _gv():
+    import gradviz.core.api as api
+
+    return api
+
+
+# ---------------------------------------------------------------- pointwise
+def exp(x):
+    return x.exp() if _tensor_mode(x) else np.exp(x)
+
+
+def log(x):
+    return x.log() if _tensor_mode(x) else np.log(x)
+
+
+def sqrt(x):
+    return x.sqrt() if _tensor_mode(x) else np.sqrt(x)
+
+
+def sin(x):
+    return x.sin() if _tensor_mode(x) else np.sin(x)
+
+
+def cos(x):
+    return x.cos() if _tensor_mode(x) else np.cos(x)
+
+
+def sigmoid(x):
+    return x.sigmoid() if _tensor_mode(x) else 1.0 / (1.0 + np.exp(-x))
+
+
+def sign(x):
+    """Not differentiable: a constant mask in both modes."""
+    return _const(np.sign(_raw(x)), x)
+
+
+def _raw(x):
+    return x._data if _tensor_mode(x) else np.asarray(x)
+
+
+def _const(array, like):
+    """A value that carries no gradient, as an array or a Tensor like ``like``."""
+    if _tensor_mode(like):
+        return _gv().Tensor._make(np.asarray(array, dtype=like._data.dtype))
+    return np.asarray(array, dtype=like.dtype) if isinstance(like, np.ndarray) else array
+
+
+def mask(condition, like):
+    """A 0/1 mask (no gradient) in ``like``'s dtype."""
+    return _const(np.asarray(_raw(condition), dtype=_raw(like).dtype), like)
+
+
+def where(condition, a, b):
+    if _tensor_mode(a) or _tensor_mode(b):
+        return _gv().where(_raw(condition), a, b)
+    return np.where(condition, a, b)
+
+
+def zeros_like(x):
+    return _const(np.zeros_like(_raw(x)), x)
+
+
+# ---------------------------------------------------------------- shapes
+def sum_to(g, shape):
+    """Sum ``g`` down to ``shape`` (undoes broadcasting)."""
+    shape = tuple(shape)
+    if g.shape == shape:
+        return g
+    lead = len(g.shape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1
+    )
+    if _tensor_mode(g):
+        out = g.sum(dim=axes, keepdim=True) if axes else g
+        return out.reshape(shape)
+    return np.sum(g, axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
+
+
+def expand(g, shape):
+    if _tensor_mode(g):
+        return g.expand(*shape)
+    return np.broadcast_to(g, shape)
+
+
+def reshape(g, shape):
+    return g.reshape(tuple(shape))
+
+
+def _dims(dim, ndim):
+    if dim is None:
+        return tuple(range(ndim))
+    dims = dim if isinstance(dim, tuple | list) else (dim,)
+    return tuple(sorted(d % ndim if ndim else 0 for d in dims))
+
+
+def unsqueeze_dims(g, dims, ndim):
+    """Put back the reduced dims (sorted) so that ``g`` broadcasts against the input."""
+    shape = list(g.shape)
+    for d in dims:
+        shape.insert(d, 1)
+    return g.reshape(tuple(shape))
+
+
+def sum_backward(grad, sizes, dim, keepdim):
+    if not keepdim and dim is not None:
+        grad = unsqueeze_dims(grad, _dims(dim, len(sizes)), len(sizes))
+    elif not keepdim:
+        grad = grad.reshape((1,) * len(sizes))
+    return expand(grad, sizes)
+
+
+def mean_backward(grad, sizes, dim, keepdim):
+    dims = _dims(dim, len(sizes))
+    count = int(np.prod([sizes[d] for d in dims])) if sizes else 1
+    return sum_backward(grad, sizes, dim, keepdim) / count
+
+
+def permute_back(grad, dims):
+    inverse = tuple(int(i) for i in np.argsort(dims))
+    return grad.permute(*inverse) if _tensor_mode(grad) else np.transpose(grad, inverse)
+
+
+def transpose(grad, dim0, dim1):
+    if _tensor_mode(grad):
+        return grad.transpose(dim0, dim1)
+    return np.swapaxes(grad, dim0, dim1)
+
+
+def t(grad):
+    return grad.t() if _tensor_mode(grad) else grad.T
+
+
+def mT(x):  # noqa: N802 - torch's name
+    return x.mT
+
+
+def outer(a, b):
+    if _tensor_mode(a) or _tensor_mode(b):
+        return _gv().outer(a, b)
+    return np.multiply.outer(a, b)
+
+
+def unsqueeze(g, dim):
+    return g.unsqueeze(dim) if _tensor_mode(g) else np.expand_dims(g, dim)
+
+
+def squeeze(g, dim):
+    return g.squeeze(dim) if _tensor_mode(g) else np.squeeze(g, dim)
+
+
+def scatter_into(grad, sizes, index):
+    """Zeros of ``sizes`` with ``grad`` written at ``index`` (select/slice backward)."""
+    if _tensor_mode(grad):
+        out = _gv().zeros(*sizes, dtype=grad.dtype)
+        out[index] = grad
+        return out
+    out = np.zeros(sizes, dtype=grad.dtype)
+    out[index] = grad
+    return out
+
+
+def index_backward(grad, sizes, indices):
+    """Zeros of ``sizes`` with ``grad`` added at ``indices`` (repeats accumulate)."""
+    if _tensor_mode(grad):
+        return _gv().index_put_grad(grad, tuple(sizes), indices)
+    out = np.zeros(sizes, dtype=grad.dtype)
+    np.add.at(out, indices, grad)
+    return out
+
+
+def narrow(grad, dim, start, length):
+    index = (slice(None),) * (dim % grad.ndim) + (slice(start, start + length),)
+    return grad[index]
+
+
+def select(grad, dim, i):
+    index = (slice(None),) * (dim % grad.ndim) + (i,)
+    return grad[index]
+
+
+def setitem_self_grad(grad, index):
+    """Gradient of ``self`` through ``self[index] = value``: zero where overwritten."""
+    keep = np.ones(grad.shape, dtype=bool)
+    keep[index] = False
+    return grad * mask(keep, grad)
+
+
+# ---------------------------------------------------------------- reductions
+def evenly_distribute(grad, self, result):
+    """max()/min() over all elements: ties share the gradient equally."""
+    hits = _raw(self) == _raw(result)
+    m = mask(hits, self)
+    return m * (grad / float(hits.sum()))
+
+
+def value_selecting(grad, dim, indices, sizes, keepdim):
+    """max(dim)/min(dim): the gradient goes to the selected index."""
+    if not keepdim:
+        grad = unsqueeze(grad, dim)
+        indices = np.expand_dims(indices, dim)
+    onehot = np.zeros(sizes, dtype=bool)
+    np.put_along_axis(onehot, indices, True, axis=dim)
+    return mask(onehot, grad) * expand(grad, sizes)
+
+
+def var_backward(grad, self, dim, correction, keepdim):
+    sizes = self.shape
+    dims = _dims(dim, len(sizes))
+    n = int(np.prod([sizes[d] for d in dims])) if sizes else 1
+    if not keepdim and dim is not None:
+        grad = unsqueeze_dims(grad, dims, len(sizes))
+    centred = self - self.mean(dim=dims, keepdim=True) if _tensor_mode(self) else (
+        self - np.mean(self, axis=dims, keepdims=True))
+    return (2.0 / max(n - correction, 0)) * grad * centred
+
+
+def std_backward(grad, self, result, dim, correction, keepdim):
+    return var_backward(grad / (2 * result), self, dim, correction, keepdim)
+
+
+def norm_backward(grad, self, result, ord, dim, keepdim):
+    dims = _dims(dim, self.ndim)
+    if not keepdim and dim is not None:
+        grad = unsqueeze_dims(grad, dims, self.ndim)
+        result = unsqueeze_dims(result, dims, self.ndim)
+    if ord == 1:
+        return grad * sign(self)
+    safe = where(_raw(result) == 0, zeros_like(result) + 1, result)
+    scale = mask(_raw(result) != 0, result) * (grad / safe)
+    return self * scale
+
+
+def pow_backward(grad, self, exponent):
+    if exponent == 0:
+        return zeros_like(grad * self)
+    return grad * exponent * self ** (exponent - 1)
+
+
+def pow_backward_exponent(grad, self, exponent, result):
+    """d/d exponent of self ** exponent; 0 where self == 0 and exponent >= 0."""
+    base = self if not isinstance(self, int | float) else _const(np.asarray(self), result)
+    zero_base = (_raw(base) == 0) & (_raw(exponent) >= 0)
+    safe = where(zero_base, zeros_like(base) + 1, base)
+    return mask(~zero_base, result) * (grad * result * log(safe))
+
+
+def minmax_backward(grad, self, other, pick_self):
+    """maximum/minimum: the gradient goes to the winner, split on ties."""
+    a, b = _raw(self), _raw(other)
+    winner = (a > b) if pick_self == "max" else (a < b)
+    share = mask(winner, grad) + mask(a == b, grad) * 0.5
+    return grad * share
+
+
+def clamp_backward(grad, self, min, max):
+    inside = np.ones(np.shape(_raw(self)), dtype=bool)
+    if min is not None:
+        inside &= _raw(self) >= _raw(min)
+    if max is not None:
+        inside &= _raw(self) <= _raw(max)
+    return grad * mask(inside, grad)
+
+
+def clamp_bound_backward(grad, self, bound, side):
+    hit = (_raw(self) < _raw(bound)) if side == "min" else (_raw(self) > _raw(bound))
+    return grad * mask(hit, grad)
+
+
+# ---------------------------------------------------------------- neural nets
+def _sum_keep(x, dim):
+    if _tensor_mode(x):
+        return x.sum(dim=dim, keepdim=True)
+    return np.sum(x, axis=dim, keepdims=True)
+
+
+def softmax_backward(grad, result, dim):
+    return result * (grad - _sum_keep(grad * result, dim))
+
+
+def log_softmax_backward(grad, result, dim):
+    return grad - exp(result) * _sum_keep(grad, dim)
+
+
+def reduce_grad(grad, reduction, numel):
+    """The per-element upstream gradient of a loss with this reduction."""
+    if reduction == "mean":
+        return grad / numel
+    return grad
+
+
+def nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight):
+    tgt = np.asarray(target)
+    one_hot = np.zeros(self.shape, dtype=_raw(self).dtype)
+    w = np.ones(self.shape[-1], dtype=one_hot.dtype) if weight is None else _raw(weight)
+    valid = tgt != ignore_index
+    safe_t = np.where(valid, tgt, 0)
+    if self.ndim == 1:
+        one_hot[safe_t] = -w[safe_t] * valid
+    else:
+        rows = np.arange(self.shape[0])
+        one_hot[rows, safe_t] = -w[safe_t] * valid
+    if reduction == "none":
+        g = grad.reshape(grad.shape + (1,)) if self.ndim > 1 else grad
+        return _const(one_hot, self) * g
+    if reduction == "mean":
+        one_hot = one_hot / total_weight if total_weight else one_hot * 0
+    return _const(one_hot, self) * grad
+
+
+def maximum_eps(x, eps=1e-12):
+    """``x`` with values below ``eps`` raised to it (BCE's safe denominator)."""
+    if _tensor_mode(x):
+        return x.clamp(min=eps)
+    return np.maximum(x, eps)
+
+
+def bce_logits_grad(self, target, weight, pos_weight):
+    """d/dx of binary_cross_entropy_with_logits, per element."""
+    if pos_weight is None:
+        g = sigmoid(self) - target
+    else:
+        log_weight = (pos_weight - 1) * target + 1
+        g = log_weight * sigmoid(self) - log_weight + (1 - target)
+    return g if weight is None else g * weight
+
+
+def numel(x):
+    return int(np.size(_raw(x)))

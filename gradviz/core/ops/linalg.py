@@ -1,0 +1,29 @@
+"""Matrix products: mm, mv, dot, bmm, addmm (what matmul and linear decompose into)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.ops.table import row
+
+
+def _addmm(bias, mat1, mat2, beta, alpha):
+    out = np.matmul(mat1, mat2)
+    if alpha != 1:
+        out = out * alpha
+    return out + (bias if beta == 1 else bias * beta)
+
+
+MM = row("mm", "MmBackward0", ("self", "mat2"), np.matmul,
+         self="grad @ mT(mat2)", mat2="mT(self) @ grad")
+MV = row("mv", "MvBackward0", ("self", "vec"), np.matmul,
+         self="outer(grad, vec)", vec="mT(self) @ grad")
+DOT = row("dot", "DotBackward0", ("self", "tensor"), np.dot,
+          self="grad * tensor", tensor="grad * self")
+BMM = row("bmm", "BmmBackward0", ("self", "mat2"), np.matmul,
+          self="grad @ mT(mat2)", mat2="mT(self) @ grad")
+ADDMM = row("addmm", "AddmmBackward0", ("self", "mat1", "mat2"), _addmm,
+            attrs=("beta", "alpha"),
+            self="grad if beta == 1 else grad * beta",
+            mat1="(grad @ mT(mat2)) * alpha if alpha != 1 else grad @ mT(mat2)",
+            mat2="(mT(mat1) @ grad) * alpha if alpha != 1 else mT(mat1) @ grad")

@@ -1,0 +1,91 @@
+"""Neural-network ops: softmax, log_softmax and the losses with their own grad_fn."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.ops.table import row
+
+_REDUCE = {"mean": np.mean, "sum": np.sum}
+
+
+def _reduce(loss, reduction):
+    if reduction == "none":
+        return loss
+    return np.asarray(_REDUCE[reduction](loss, dtype=loss.dtype))
+
+
+def _softmax(x, dim):
+    shifted = x - np.max(x, axis=dim, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _log_softmax(x, dim):
+    shifted = x - np.max(x, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+def _bce(x, y, weight, reduction):
+    loss = -(y * np.maximum(np.log(x), -100) + (1 - y) * np.maximum(np.log1p(-x), -100))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.astype(x.dtype, copy=False), reduction)
+
+
+def _bce_logits(x, y, weight, pos_weight, reduction):
+    # log(1 + exp(-x)) computed without overflow, as torch does
+    log_sig_neg = np.logaddexp(0, -x)
+    if pos_weight is not None:
+        log_weight = (pos_weight - 1) * y + 1
+        loss = (1 - y) * x + log_weight * log_sig_neg
+    else:
+        loss = (1 - y) * x + log_sig_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.astype(x.dtype, copy=False), reduction)
+
+
+def _nll(x, target, weight, reduction, ignore_index, total_weight):
+    w = np.ones(x.shape[-1], x.dtype) if weight is None else weight
+    valid = target != ignore_index
+    safe = np.where(valid, target, 0)
+    picked = x[safe] if x.ndim == 1 else x[np.arange(x.shape[0]), safe]
+    loss = -picked * w[safe] * valid
+    if reduction == "none":
+        return loss.astype(x.dtype, copy=False)
+    if reduction == "sum":
+        return np.asarray(loss.sum(dtype=x.dtype))
+    return np.asarray((loss.sum() / total_weight) if total_weight else np.nan, dtype=x.dtype)
+
+
+def _mse(x, y, reduction):
+    d = x - y
+    return _reduce(d * d, reduction)
+
+
+SOFTMAX = row("softmax", "SoftmaxBackward0", ("self",), _softmax, attrs=("dim",),
+              self="softmax_backward(grad, result, dim)")
+LOG_SOFTMAX = row("log_softmax", "LogSoftmaxBackward0", ("self",), _log_softmax, attrs=("dim",),
+                  self="log_softmax_backward(grad, result, dim)")
+BCE = row("binary_cross_entropy", "BinaryCrossEntropyBackward0", ("self", "target", "weight"),
+          _bce, attrs=("reduction",),
+          self="reduce_grad(grad, reduction, numel(self)) * (self - target) "
+               "/ maximum_eps((1 - self) * self) * (1 if weight is None else weight)",
+          target="reduce_grad(grad, reduction, numel(self)) * (log(1 - self) - log(self))"
+                 " * (1 if weight is None else weight)",
+          weight=None)
+BCE_LOGITS = row("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
+                 ("self", "target", "weight", "pos_weight"), _bce_logits, attrs=("reduction",),
+                 self="reduce_grad(grad, reduction, numel(self)) * bce_logits_grad(self, target, "
+                      "weight, pos_weight)",
+                 target="reduce_grad(grad, reduction, numel(self)) * -self"
+                        " * (1 if weight is None else weight)",
+                 weight=None, pos_weight=None)
+NLL = row("nll_loss", "NllLossBackward0", ("self", "target", "weight"), _nll,
+          attrs=("reduction", "ignore_index", "total_weight"),
+          self="nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight)",
+          target=None, weight=None)
+MSE = row("mse_loss", "MseLossBackward0", ("self", "target"), _mse, attrs=("reduction",),
+          self="reduce_grad(grad, reduction, numel(self)) * 2 * (self - target)",
+          target="reduce_grad(grad, reduction, numel(self)) * -2 * (self - target)")

@@ -1,0 +1,87 @@
+"""Element-wise ops: arithmetic with broadcasting, unary functions, min/max/where/clamp."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.ops.table import row
+
+
+def _add(a, b, alpha):
+    return np.add(a, b) if alpha == 1 else np.add(a, np.multiply(b, alpha))
+
+
+def _sub(a, b, alpha):
+    return np.subtract(a, b) if alpha == 1 else np.subtract(a, np.multiply(b, alpha))
+
+
+def _rsub(a, other, alpha):
+    return np.subtract(other, a) if alpha == 1 else np.subtract(other, np.multiply(a, alpha))
+
+
+def _sigmoid(x):
+    return np.exp(-np.logaddexp(0, -x)).astype(x.dtype, copy=False)
+
+
+def _relu(x):
+    return np.maximum(x, 0).astype(x.dtype, copy=False)
+
+
+def _clamp(x, lo, hi):
+    out = x
+    if lo is not None:
+        out = np.maximum(out, lo)
+    if hi is not None:
+        out = np.minimum(out, hi)
+    return out if out is not x else x.copy()
+
+
+# ---------------------------------------------------------------- binary arithmetic
+ADD = row("add", "AddBackward0", ("self", "other"), _add, attrs=("alpha",),
+          self="grad", other="grad if alpha == 1 else grad * alpha")
+SUB = row("sub", "SubBackward0", ("self", "other"), _sub, attrs=("alpha",),
+          self="grad", other="-grad if alpha == 1 else grad * -alpha")
+RSUB = row("rsub", "RsubBackward1", ("self",), _rsub, attrs=("other", "alpha"),
+           self="-grad if alpha == 1 else grad * -alpha")
+MUL = row("mul", "MulBackward0", ("self", "other"), np.multiply,
+          self="grad * other", other="grad * self")
+DIV = row("div", "DivBackward0", ("self", "other"), np.true_divide,
+          self="grad / other", other="-grad * self / (other * other)")
+POW = row("pow", "PowBackward0", ("self",), np.power, attrs=("exponent",),
+          self="pow_backward(grad, self, exponent)")
+POW_TENSOR = row("pow_tensor", "PowBackward1", ("self", "exponent"), np.power,
+                 self="pow_backward(grad, self, exponent)",
+                 exponent="pow_backward_exponent(grad, self, exponent, result)")
+RPOW = row("rpow", "PowBackward2", ("exponent",), lambda e, s: np.power(s, e), attrs=("self",),
+           exponent="pow_backward_exponent(grad, self, exponent, result)")
+MAXIMUM = row("maximum", "MaximumBackward0", ("self", "other"), np.maximum,
+              self="minmax_backward(grad, self, other, 'max')",
+              other="minmax_backward(grad, other, self, 'max')")
+MINIMUM = row("minimum", "MinimumBackward0", ("self", "other"), np.minimum,
+              self="minmax_backward(grad, self, other, 'min')",
+              other="minmax_backward(grad, other, self, 'min')")
+WHERE = row("where", "WhereBackward0", ("condition", "self", "other"), np.where,
+            condition=None,
+            self="where(condition, grad, zeros_like(grad))",
+            other="where(condition, zeros_like(grad), grad)")
+
+# ---------------------------------------------------------------- unary
+NEG = row("neg", "NegBackward0", ("self",), np.negative, self="-grad")
+RECIPROCAL = row("reciprocal", "ReciprocalBackward0", ("self",), np.reciprocal,
+                 self="-grad * result * result")
+EXP = row("exp", "ExpBackward0", ("self",), np.exp, self="grad * result")
+LOG = row("log", "LogBackward0", ("self",), np.log, self="grad / self")
+SQRT = row("sqrt", "SqrtBackward0", ("self",), np.sqrt, self="grad / (2 * result)")
+ABS = row("abs", "AbsBackward0", ("self",), np.abs, self="grad * sign(self)")
+SIN = row("sin", "SinBackward0", ("self",), np.sin, self="grad * cos(self)")
+COS = row("cos", "CosBackward0", ("self",), np.cos, self="grad * -sin(self)")
+TANH = row("tanh", "TanhBackward0", ("self",), np.tanh, self="grad * (1 - result * result)")
+SIGMOID = row("sigmoid", "SigmoidBackward0", ("self",), _sigmoid,
+              self="grad * (result * (1 - result))")
+RELU = row("relu", "ReluBackward0", ("self",), _relu, self="grad * mask(result > 0, grad)")
+CLAMP = row("clamp", "ClampBackward1", ("self",), _clamp, attrs=("min", "max"),
+            self="clamp_backward(grad, self, min, max)")
+CLAMP_TENSOR = row("clamp_tensor", "ClampBackward0", ("self", "min", "max"), _clamp,
+                   self="clamp_backward(grad, self, min, max)",
+                   min="clamp_bound_backward(grad, self, min, 'min')",
+                   max="clamp_bound_backward(grad, self, max, 'max')")

@@ -1,0 +1,71 @@
+"""Reductions: sum, mean, max/min (all and along a dim), var, std, norm."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.ops.table import row
+
+
+def _axis(dim):
+    return tuple(dim) if isinstance(dim, list) else dim
+
+
+def _sum(x, sizes, dim, keepdim, dtype):
+    return np.sum(x, axis=_axis(dim), keepdims=keepdim, dtype=dtype)
+
+
+def _mean(x, sizes, dim, keepdim):
+    return np.mean(x, axis=_axis(dim), keepdims=keepdim, dtype=x.dtype)
+
+
+def _var(x, dim, correction, keepdim):
+    n = x.size if dim is None else int(np.prod([x.shape[d] for d in np.atleast_1d(dim)]))
+    if n - correction <= 0:
+        return np.full(np.sum(x, axis=_axis(dim), keepdims=keepdim).shape, np.nan, x.dtype)
+    return np.var(x, axis=_axis(dim), ddof=correction, keepdims=keepdim).astype(x.dtype)
+
+
+def _std(x, dim, correction, keepdim):
+    return np.sqrt(_var(x, dim, correction, keepdim))
+
+
+def _norm(x, ord, dim, keepdim):
+    axis = _axis(dim)
+    if ord == 1:
+        out = np.sum(np.abs(x), axis=axis, keepdims=keepdim)
+    else:
+        out = np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdim))
+    return out.astype(x.dtype, copy=False)
+
+
+SUM = row("sum", "SumBackward0", ("self",), lambda x, sizes: np.sum(x), attrs=("self_sym_sizes",),
+          self="expand(grad, self_sym_sizes)")
+SUM_DIM = row("sum_dim", "SumBackward1", ("self",), _sum,
+              attrs=("self_sym_sizes", "dim", "keepdim", "dtype"),
+              self="sum_backward(grad, self_sym_sizes, dim, keepdim)")
+MEAN = row("mean", "MeanBackward0", ("self",), lambda x, sizes: np.mean(x, dtype=x.dtype),
+           attrs=("self_sym_sizes",),
+           self="mean_backward(grad, self_sym_sizes, None, False)")
+MEAN_DIM = row("mean_dim", "MeanBackward1", ("self",), _mean,
+               attrs=("self_sym_sizes", "dim", "keepdim"),
+               self="mean_backward(grad, self_sym_sizes, dim, keepdim)")
+MAX = row("max", "MaxBackward1", ("self",), np.max, self="evenly_distribute(grad, self, result)")
+MIN = row("min", "MinBackward1", ("self",), np.min, self="evenly_distribute(grad, self, result)")
+def _select(x, sizes, dim, indices, keepdim):
+    out = np.take_along_axis(x, indices if keepdim else np.expand_dims(indices, dim), dim)
+    return out if keepdim else np.squeeze(out, dim)
+
+
+MAX_DIM = row("max_dim", "MaxBackward0", ("self",), _select,
+              attrs=("self_sym_sizes", "dim", "indices", "keepdim"),
+              self="value_selecting(grad, dim, indices, self_sym_sizes, keepdim)")
+MIN_DIM = row("min_dim", "MinBackward0", ("self",), _select,
+              attrs=("self_sym_sizes", "dim", "indices", "keepdim"),
+              self="value_selecting(grad, dim, indices, self_sym_sizes, keepdim)")
+VAR = row("var", "VarBackward0", ("self",), _var, attrs=("dim", "correction", "keepdim"),
+          self="var_backward(grad, self, dim, correction, keepdim)")
+STD = row("std", "StdBackward0", ("self",), _std, attrs=("dim", "correction", "keepdim"),
+          self="std_backward(grad, self, result, dim, correction, keepdim)")
+NORM = row("norm", "LinalgVectorNormBackward0", ("self",), _norm, attrs=("ord", "dim", "keepdim"),
+           self="norm_backward(grad, self, result, ord, dim, keepdim)")

@@ -1,0 +1,94 @@
+"""The op table: one row per autograd op.
+
+A row names the op, torch's grad_fn class, its tensor inputs and non-tensor
+arguments, its NumPy forward and one backward formula per input, written the
+way torch's ``derivatives.yaml`` writes them::
+
+    row("mul", "MulBackward0", ("self", "other"), np.multiply,
+        self="grad * other", other="grad * self")
+
+A formula may use ``grad`` (the incoming gradient), ``result`` (the op's
+output), the inputs and the arguments by name, and the helpers of
+``gradviz.core.ops.helpers``. The same formula runs on NumPy arrays (plain
+backward) and on Tensors (``create_graph=True``, so it is itself recorded).
+Broadcasting is undone by the engine, never inside a formula. An input whose
+formula is ``None`` has no derivative and fails with a message naming it.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from gradviz.core.ops import helpers
+
+ROWS: dict[str, Op] = {}
+
+
+@dataclass(eq=False)
+class Op:
+    name: str  # the op as the user calls it: "mul", "matmul" parts, ...
+    grad_fn: str  # torch's grad_fn class name: "MulBackward0"
+    inputs: tuple  # tensor inputs, by formula name
+    forward: object  # NumPy function: forward(*input_arrays, *attrs) -> ndarray
+    formulas: dict  # input name -> formula text (None: not differentiable)
+    attrs: tuple = ()  # non-tensor arguments, by formula name
+    variadic: bool = False  # one input name standing for any number of tensors (cat, stack)
+    saved: tuple = field(init=False)  # names the formulas use: saved on the node
+    save_plan: tuple = field(init=False)
+    compiled: tuple = field(init=False)  # one callable (or None) per input
+    node_class: type = field(init=False)
+
+    def __post_init__(self):
+        known = {"grad", "result", *self.inputs, *self.attrs}
+        if self.variadic:
+            known -= set(self.inputs)
+        used: list[str] = []
+        for text in self.formulas.values():
+            if text is None:
+                continue
+            for node in ast.walk(ast.parse(text, mode="eval")):
+                if isinstance(node, ast.Name) and node.id in known and node.id != "grad":
+                    if node.id not in used:
+                        used.append(node.id)
+        order = ["result", *self.inputs, *self.attrs]
+        self.saved = tuple(n for n in order if n in used)
+        # how the recorder finds each saved value: (0, 0) result, (1, i) input i, (2, j) attr j
+        self.save_plan = tuple(
+            (0, 0) if n == "result"
+            else (1, self.inputs.index(n)) if n in self.inputs
+            else (2, self.attrs.index(n))
+            for n in self.saved
+        )
+        lead = ("grad", "i") if self.variadic else ("grad",)
+        params = ", ".join((*lead, *self.saved))
+        compiled = []
+        for name in self.inputs:
+            text = self.formulas.get(name)
+            if text is None:
+                compiled.append(None)
+                continue
+            source = f"lambda {params}: {text}"
+            code = compile(source, f"<{self.grad_fn} {name}>", "eval")
+            compiled.append(eval(code, vars(helpers)))  # noqa: S307 - our own table
+        self.compiled = tuple(compiled)
+
+    def formula_text(self) -> str:
+        """The derivative as one line, e.g. ``self: grad * other; other: grad * self``."""
+        parts = [f"{n}: {self.formulas.get(n) or 'not differentiable'}" for n in self.inputs]
+        return "; ".join(parts)
+
+
+def row(name, grad_fn, inputs, forward, attrs=(), variadic=False, **formulas) -> Op:
+    """Add one op to the table and return it."""
+    if name in ROWS:
+        raise ValueError(f"op {name!r} is already in the table")
+    missing = set(inputs) - set(formulas)
+    if missing:
+        raise ValueError(f"op {name!r} gives no formula for {sorted(missing)}")
+    op = Op(name, grad_fn, tuple(inputs), forward, formulas, tuple(attrs), variadic)
+    from gradviz.core.function import node_class_for
+
+    op.node_class = node_class_for(op)
+    ROWS[name] = op
+    return op

@@ -1,0 +1,109 @@
+"""Running an op of the table: its NumPy forward, then (when grad mode is on and
+an input requires grad) its grad_fn node with ``next_functions`` and saved values."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.function import AccumulateGrad
+from gradviz.core.grad_mode import state as grad_state
+from gradviz.events import dispatcher
+
+_NO_EDGE = (None, 0)
+_ndarray = np.ndarray
+_asarray = np.asarray
+_float64 = np.dtype(np.float64)
+_float32 = np.dtype(np.float32)
+Tensor = None  # set by gradviz.core.tensor (avoids an import cycle)
+
+
+def accumulator(t):
+    """The leaf's AccumulateGrad node: one per leaf while any graph holds it."""
+    ref = t._acc
+    node = ref() if ref is not None else None
+    if node is None:
+        import weakref
+
+        node = AccumulateGrad(t)
+        t._acc = weakref.ref(node)
+        if dispatcher.active:
+            from gradviz.core import emit
+
+            emit.function_created(node, None, ())
+    return node
+
+
+def edge(x):
+    """The ``next_functions`` entry for an input."""
+    if x.__class__ is Tensor and x._requires_grad:
+        fn = x._grad_fn
+        return (fn if fn is not None else accumulator(x), 0)
+    return _NO_EDGE
+
+
+def fix_dtype(data, inputs):
+    """torch's promotion where NumPy's differs: ints/bools with Python floats give
+    float32 (the default dtype), not float64."""
+    if data.dtype == _float64:
+        for x in inputs:
+            if x.__class__ is Tensor and x._data.dtype == _float64:
+                return data
+            if x.__class__ is _ndarray and x.dtype == _float64:
+                return data
+        return data.astype(_float32)
+    return data
+
+
+def apply_op(op, inputs, attrs=(), data=None):
+    """Run ``op`` on ``inputs`` (Tensors or Python scalars) and record it.
+
+    ``data`` may be given when the caller already computed the forward.
+    """
+    if data is None:
+        arrays = [x._data if x.__class__ is Tensor else x for x in inputs]
+        data = op.forward(*arrays, *attrs)
+        if data.__class__ is not _ndarray:
+            data = _asarray(data)
+        first = inputs[0]
+        if first.__class__ is not Tensor or data.dtype != first._data.dtype:
+            data = fix_dtype(data, inputs)
+    out = Tensor._make(data)
+    if grad_state.enabled:
+        for x in inputs:
+            if x.__class__ is Tensor and x._requires_grad:
+                record(op, out, inputs, attrs)
+                break
+    return out
+
+
+def record(op, out, inputs, attrs):
+    """Attach a new grad_fn node for ``op`` to ``out``."""
+    node = op.node_class()
+    node.next_functions = tuple([edge(x) for x in inputs])
+    node._meta = tuple(
+        [(x._data.shape, x._data.dtype) if x.__class__ is Tensor else None for x in inputs]
+    )
+    if op.saved:
+        node._saved = tuple([_save(kind, i, out, inputs, attrs) for kind, i in op.save_plan])
+    out._grad_fn = node
+    out._requires_grad = True
+    if dispatcher.active:
+        from gradviz.core import emit
+
+        emit.function_created(node, out, inputs)
+    return node
+
+
+def _save(kind, i, out, inputs, attrs):
+    if kind == 0:  # result: keep the array and the output's version counter, not the tensor
+        box = out._vbox
+        if box is None:
+            box = out._vbox = [0]
+        return (out._data, box, box[0])
+    if kind == 1:
+        x = inputs[i]
+        if x.__class__ is Tensor:
+            box = x._vbox
+            return (x, box[0] if box is not None else 0)
+        return x
+    return attrs[i]

@@ -1,0 +1,382 @@
+"""``Tensor``: a NumPy array with torch's autograd attributes.
+
+    >>> import gradviz as torch
+    >>> w = torch.ones(2, 2, requires_grad=True)
+    >>> (w * 3).sum().backward()
+    >>> w.grad
+    tensor([[3., 3.],
+            [3., 3.]])
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from gradviz.core import dtypes, record
+from gradviz.core.function import RemovableHandle
+from gradviz.core.printing import format_tensor
+from gradviz.core.tensor_math import TensorMath
+from gradviz.events import dispatcher
+
+_new = object.__new__
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class Tensor(TensorMath):
+    """A multi-dimensional array that can record the operations applied to it."""
+
+    # Defaults live on the class so that making a tensor sets only what differs.
+    _grad = None
+    _grad_fn = None
+    _requires_grad = False
+    _retains_grad = False
+    _hooks = None
+    _acc = None
+    _vbox = None  # [version]: shared with views and detached tensors
+    _base = None
+    _gv_id = None
+    _grad_owner = None  # weakref to the leaf whose .grad this tensor is
+    __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected op
+
+    def __init__(self, *args):
+        from gradviz.core.factories import _tensor_constructor
+
+        self._data = _tensor_constructor(args)
+
+    @staticmethod
+    def _make(data):
+        t = _new(Tensor)
+        t._data = data
+        return t
+
+    # ------------------------------------------------------------ metadata
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[self._wrap_dim(dim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def _wrap_dim(self, dim, extra=0):
+        n = self._data.ndim + extra
+        lo, hi = (-n, n - 1) if n else (-1, 0)
+        if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
+            raise TypeError(f"dim must be an int, not {type(dim).__name__}")
+        if not lo <= dim <= hi:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+            )
+        return int(dim) % n if n else 0
+
+    # ------------------------------------------------------------ values
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                "Boolean value of Tensor with more than one value is ambiguous"
+            )
+        return bool(self._data.reshape(()).item())
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        suffixes = []
+        if self._grad_fn is not None:
+            suffixes.append(f"grad_fn=<{self._grad_fn.name().split('::')[-1]}>")
+        elif self._requires_grad:
+            suffixes.append("requires_grad=True")
+        return format_tensor(self._data, suffixes)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data.copy(), self._requires_grad))
+
+    # ------------------------------------------------------------ autograd state
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        if not isinstance(requires_grad, bool):
+            raise TypeError(
+                f"requires_grad_(): argument 'requires_grad' must be bool, not "
+                f"{type(requires_grad).__name__}"
+            )
+        if self._grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach()."
+                )
+            return self
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad != self._requires_grad:
+            self._requires_grad = requires_grad
+            if dispatcher.active:
+                from gradviz.core import emit
+
+                emit.requires_grad_changed(self)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._set_grad(value)
+        if dispatcher.active:
+            from gradviz.core import emit
+
+            emit.grad_cleared(self, value)
+
+    @grad.deleter
+    def grad(self):
+        self.grad = None
+
+    def _set_grad(self, value):
+        self._grad = value
+        if value is not None:
+            import weakref
+
+            value._grad_owner = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self):
+        """Populate ``.grad`` for this non-leaf tensor during backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        import weakref
+
+        ref = weakref.ref(self)
+        fn = self._grad_fn
+
+        def retain(grads):
+            t = ref()
+            if t is not None and t._grad_fn is fn:
+                from gradviz.core.engine import to_tensor
+
+                g = to_tensor(grads[0])
+                if t._grad is None:
+                    t._grad = g if g._grad_fn is not None else Tensor._make(np.array(g._data))
+                else:
+                    t._grad = t._grad + g
+            return None
+
+        fn.register_prehook(retain)
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a
+        replacement. Returns a handle whose ``remove()`` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        if self._grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            return RemovableHandle(self._hooks, hook)
+
+        def pre(grads):
+            from gradviz.core.engine import to_tensor
+
+            out = hook(to_tensor(grads[0]))
+            return None if out is None else (out,)
+
+        fn_hooks_handle = self._grad_fn.register_prehook(pre)
+        return fn_hooks_handle
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
+        from gradviz.core.engine import backward
+
+        backward((self,), None if gradient is None else (gradient,), retain_graph,
+                 create_graph, inputs)
+
+    def detach(self):
+        """A tensor sharing this one's data and version counter, outside the graph."""
+        out = Tensor._make(self._data)
+        out._vbox = self._version_box()
+        if dispatcher.active:
+            from gradviz.core import emit
+
+            emit.detached(self, out, False)
+        return out
+
+    def detach_(self):
+        """Detach this tensor from the graph in place (it becomes a leaf)."""
+        self._grad_fn = None
+        self._requires_grad = False
+        if dispatcher.active:
+            from gradviz.core import emit
+
+            emit.detached(self, self, True)
+        return self
+
+    def _version_box(self):
+        box = self._vbox
+        if box is None:
+            box = self._vbox = [0]
+        return box
+
+    @property
+    def _version(self) -> int:
+        box = self._vbox
+        return box[0] if box is not None else 0
+
+    @property
+    def data(self):
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+
+def _rebuild(data, requires_grad):
+    t = Tensor._make(data)
+    t._requires_grad = requires_grad
+    return t
+
+
+record.Tensor = Tensor

@@ -1,0 +1,340 @@
+"""Tensor methods and operators, each a call into math_ops, shape_ops or linalg_ops."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core import linalg_ops as LA
+from gradviz.core import math_ops as M
+from gradviz.core import shape_ops as SH
+from gradviz.core.ops import pointwise as P
+from gradviz.core.ops import shape as S
+from gradviz.core.record import apply_op
+
+_SCALARS = (int, float, bool, np.number, np.bool_)
+
+
+def _compare(ufunc):
+    def method(self, other):
+        if isinstance(other, TensorMath):
+            other = other._data
+        elif not isinstance(other, (*_SCALARS, np.ndarray)):
+            return NotImplemented
+        M.broadcast_check(self, _wrap(other))
+        return type(self)._make(np.asarray(ufunc(self._data, other)))
+
+    return method
+
+
+def _wrap(x):
+    from gradviz.core.tensor import Tensor
+
+    return Tensor._make(x) if isinstance(x, np.ndarray) else x
+
+
+def _logical(ufunc, name):
+    def method(self, other):
+        if isinstance(other, TensorMath):
+            other = other._data
+        elif not isinstance(other, _SCALARS):
+            return NotImplemented
+        if self._data.dtype.kind == "f" or np.asarray(other).dtype.kind == "f":
+            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+        return type(self)._make(np.asarray(ufunc(self._data, other)))
+
+    return method
+
+
+def _operator(op, reflected=False):
+    """A binary operator: NotImplemented for foreign types, so Python raises its TypeError."""
+
+    def method(self, other):
+        if other.__class__ is not self.__class__ and not isinstance(other, (*_SCALARS, TensorMath)):
+            if isinstance(other, np.ndarray):
+                other = _wrap(other)
+            else:
+                return NotImplemented
+        return M.binary(op, self, other, () if op not in (P.ADD, P.SUB) else (1,))
+
+    return method
+
+
+class TensorMath:
+    """Mixed into Tensor: arithmetic, math functions, reductions, shapes, indexing."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------ operators
+    __add__ = __radd__ = _operator(P.ADD)
+    __sub__ = _operator(P.SUB)
+    __mul__ = __rmul__ = _operator(P.MUL)
+    __truediv__ = _operator(P.DIV)
+
+    def __rsub__(self, other):
+        if not isinstance(other, _SCALARS):
+            return NotImplemented
+        return apply_op(P.RSUB, (self,), (other, 1))
+
+    def __rtruediv__(self, other):
+        if not isinstance(other, _SCALARS):
+            return NotImplemented
+        return M.reciprocal(self) * other
+
+    def __pow__(self, exponent):
+        if not isinstance(exponent, (*_SCALARS, TensorMath)):
+            return NotImplemented
+        return M.pow(self, exponent)
+
+    def __rpow__(self, base):
+        if not isinstance(base, _SCALARS):
+            return NotImplemented
+        return M.pow(base, self)
+
+    def __neg__(self):
+        return apply_op(P.NEG, (self,))
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return M.abs(self)
+
+    def __matmul__(self, other):
+        if not isinstance(other, TensorMath):
+            return NotImplemented
+        return LA.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        if isinstance(other, np.ndarray):
+            return LA.matmul(_wrap(other), self)
+        return NotImplemented
+
+    __eq__ = _compare(np.equal)
+    __ne__ = _compare(np.not_equal)
+    __lt__ = _compare(np.less)
+    __le__ = _compare(np.less_equal)
+    __gt__ = _compare(np.greater)
+    __ge__ = _compare(np.greater_equal)
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    __and__ = __rand__ = _logical(np.bitwise_and, "bitwise_and")
+    __or__ = __ror__ = _logical(np.bitwise_or, "bitwise_or")
+    __xor__ = __rxor__ = _logical(np.bitwise_xor, "bitwise_xor")
+
+    def __invert__(self):
+        if self._data.dtype.kind == "f":
+            raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+        return type(self)._make(np.invert(self._data))
+
+    def logical_not(self):
+        return type(self)._make(np.logical_not(self._data))
+
+    # in place operators
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    # ------------------------------------------------------------ methods
+    add, sub, mul, div, pow = M.add, M.sub, M.mul, M.div, M.pow
+    subtract, multiply, divide, true_divide = M.sub, M.mul, M.div, M.div
+    neg, negative, reciprocal = M.neg, M.neg, M.reciprocal
+    exp, log, sqrt, abs, sin, cos = M.exp, M.log, M.sqrt, M.abs, M.sin, M.cos
+    tanh, sigmoid, relu = M.tanh, M.sigmoid, M.relu
+    clamp = clip = M.clamp
+    clamp_min, clamp_max = M.clamp_min, M.clamp_max
+    maximum, minimum = M.maximum, M.minimum
+    sum, mean, max, min = M.sum, M.mean, M.max, M.min
+    var, std, norm = M.var, M.std, M.norm
+
+    def square(self):
+        return self * self
+
+    def rsub(self, other, alpha=1):
+        return apply_op(P.RSUB, (self,), (other, alpha))
+
+    def where(self, condition, other):
+        return M.where(condition, self, other)
+
+    def softmax(self, dim):
+        from gradviz.core.functional import softmax
+
+        return softmax(self, dim)
+
+    def log_softmax(self, dim):
+        from gradviz.core.functional import log_softmax
+
+        return log_softmax(self, dim)
+
+    def argmax(self, dim=None, keepdim=False):
+        out = np.argmax(self._data, axis=dim, keepdims=keepdim if dim is not None else False)
+        return type(self)._make(np.asarray(out, dtype=np.int64))
+
+    def argmin(self, dim=None, keepdim=False):
+        out = np.argmin(self._data, axis=dim, keepdims=keepdim if dim is not None else False)
+        return type(self)._make(np.asarray(out, dtype=np.int64))
+
+    def all(self):
+        return type(self)._make(np.asarray(np.all(self._data)))
+
+    def any(self):
+        return type(self)._make(np.asarray(np.any(self._data)))
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+        return bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))
+
+    def equal(self, other):
+        return self._data.shape == other._data.shape and bool(np.all(self._data == other._data))
+
+    # ------------------------------------------------------------ shapes
+    view, reshape, flatten = SH.view, SH.reshape, SH.flatten
+    t, permute, transpose = SH.t_, SH.permute, SH.transpose
+    squeeze, unsqueeze, expand = SH.squeeze, SH.unsqueeze, SH.expand
+    clone, contiguous = SH.clone, SH.contiguous
+    __getitem__, __setitem__ = SH.getitem, SH.setitem
+    matmul, mm, mv, dot, bmm, outer = LA.matmul, LA.mm, LA.mv, LA.dot, LA.bmm, LA.outer
+    swapaxes = transpose
+
+    @property
+    def T(self):  # noqa: N802 - torch's name
+        return SH.permute(self, *reversed(range(self._data.ndim)))
+
+    @property
+    def mT(self):  # noqa: N802
+        if self._data.ndim < 2:
+            raise RuntimeError(
+                f"tensor.mT is only supported on matrices or batches of matrices. Got "
+                f"{self._data.ndim}-D tensor."
+            )
+        return SH.transpose(self, -2, -1)
+
+    def expand_as(self, other):
+        return SH.expand(self, *other._data.shape)
+
+    def view_as(self, other):
+        return SH.view(self, *other._data.shape)
+
+    def reshape_as(self, other):
+        return SH.reshape(self, *other._data.shape)
+
+    # ------------------------------------------------------------ conversions
+    def to(self, *args, **kwargs):
+        from gradviz.core.dtypes import dtype
+
+        target = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, dtype):
+                target = a
+            elif isinstance(a, TensorMath):
+                target = a.dtype
+        if target is None or target.np == self._data.dtype:
+            return self
+        return self._cast(target)
+
+    def _cast(self, target):
+        from gradviz.core.ops.casts import cast
+
+        return cast(self, target)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            from gradviz.core.dtypes import legacy_type_name
+
+            return legacy_type_name(self._data.dtype).replace("gradviz.", "torch.")
+        return self.to(dtype)
+
+    def float(self):
+        from gradviz.core import dtypes
+
+        return self.to(dtypes.float32)
+
+    def double(self):
+        from gradviz.core import dtypes
+
+        return self.to(dtypes.float64)
+
+    def long(self):
+        from gradviz.core import dtypes
+
+        return self.to(dtypes.int64)
+
+    def int(self):
+        from gradviz.core import dtypes
+
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        from gradviz.core import dtypes
+
+        return self.to(dtypes.bool)
+
+    def half(self):
+        from gradviz.core import dtypes
+
+        return self.to(dtypes.float16)
+
+    def cpu(self):
+        return self
+
+    # ------------------------------------------------------------ in place
+    def add_(self, other, *, alpha=1):
+        return M.inplace(self, P.ADD, (M.operand(other, "add_"),), (alpha,))
+
+    def sub_(self, other, *, alpha=1):
+        return M.inplace(self, P.SUB, (M.operand(other, "sub_"),), (alpha,))
+
+    def mul_(self, other):
+        return M.inplace(self, P.MUL, (M.operand(other, "mul_"),))
+
+    def div_(self, other):
+        return M.inplace(self, P.DIV, (M.operand(other, "div_"),))
+
+    def pow_(self, exponent):
+        if isinstance(exponent, TensorMath):
+            return M.inplace(self, P.POW_TENSOR, (exponent,))
+        return M.inplace(self, P.POW, (), (exponent,))
+
+    def neg_(self):
+        return M.inplace(self, P.NEG)
+
+    def exp_(self):
+        return M.inplace(self, P.EXP)
+
+    def relu_(self):
+        return M.inplace(self, P.RELU)
+
+    def sigmoid_(self):
+        return M.inplace(self, P.SIGMOID)
+
+    def tanh_(self):
+        return M.inplace(self, P.TANH)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        return M.inplace(self, P.CLAMP, (), (min, max))
+
+    def fill_(self, value):
+        if isinstance(value, TensorMath):
+            value = value.item()
+        return M.inplace(self, S.FILL, (), (value,))
+
+    def zero_(self):
+        return M.inplace(self, S.ZERO)
+
+    def copy_(self, src):
+        if not isinstance(src, TensorMath):
+            raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
+                            f"{type(src).__name__}")
+        try:
+            np.broadcast_shapes(src._data.shape, self._data.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"The size of tensor a ({self._data.shape[-1]}) must match the size of tensor b "
+                f"({src._data.shape[-1]}) at non-singleton dimension {self._data.ndim - 1}"
+            ) from None
+        return M.inplace(self, S.COPY, (src,))

@@ -1,0 +1,3 @@
+"""``gradviz.nn``: modules, parameters and ``functional``."""
+
+from gradviz.nn import functional  # noqa: F401

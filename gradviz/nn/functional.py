@@ -1,0 +1,16 @@
+"""``gradviz.nn.functional`` (torch.nn.functional's names)."""
+
+from gradviz.core.functional import (  # noqa: F401
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    l1_loss,
+    linear,
+    log_softmax,
+    mse_loss,
+    nll_loss,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
