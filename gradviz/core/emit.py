@@ -33,8 +33,10 @@ def function_created(node, out, inputs):
     input_ids = []
     for x in inputs:
         if _is_tensor(x):
-            if x._grad_fn is None and x._gv_id is None:
-                tensor_created(x, "leaf" if x._requires_grad else "constant")
+            if x._grad_fn is None and not x._requires_grad:
+                while x._base is not None and not x._base._requires_grad:
+                    x = x._base  # a view of a constant is shown as that constant
+                tensor_created(x, "constant")
             input_ids.append(tensor_id(x))
         else:
             input_ids.append(None)
@@ -42,8 +44,7 @@ def function_created(node, out, inputs):
     out_id = tensor_id(out) if out is not None else None
     variable = getattr(node, "variable", None)
     if variable is not None:
-        if variable._gv_id is None:
-            tensor_created(variable, "leaf")
+        tensor_created(variable, "leaf")
         input_ids = [tensor_id(variable)]
     saved = tuple(node.op.saved) if getattr(node, "op", None) is not None else ()
     dispatcher.emit(ev.FunctionCreated(node, node.id, type(node).__name__, nf, out_id,

@@ -212,6 +212,8 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
             elif node.__class__ is AccumulateGrad:
                 if grad is not None and accumulate and (only is None or node in only):
                     accumulate_grad(node, grad, create_graph)
+                    if watching:
+                        emit.node_executed(node, grad, ())
                 continue
             elif grad is None:
                 grads = None

@@ -1,0 +1,189 @@
+"""Exports of a ``GraphModel``: DOT (torchviz-like), GraphML, node-link JSON and a session
+JSON that round-trips the model exactly.
+
+    >>> write(model, "graph.dot")          # format chosen by the extension
+    >>> save_session(model, "s.json"); same = load_session("s.json")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import networkx as nx
+import numpy as np
+
+from gradviz.model.graph_model import GradEntry, GraphModel
+
+SESSION_FORMAT = "gradviz-session"
+SESSION_VERSION = 1
+
+COLORS = {"leaf": "lightblue", "output": "darkolivegreen1", "constant": "white",
+          "function": "lightgrey", "AccumulateGrad": "lightgrey"}
+
+
+class SessionError(ValueError):
+    """A session file that cannot be loaded (corrupt, truncated or of another format)."""
+
+
+def _shape(shape):
+    return "(" + ", ".join(str(s) for s in shape) + ")" if shape is not None else ""
+
+
+def to_dot(model: GraphModel, saved: bool = False) -> str:
+    """The graph in Graphviz DOT, drawn as torchviz draws it (inputs at the top)."""
+    lines = ["digraph {", '\tgraph [size="12,12"]',
+             '\tnode [align=left fontname=monospace fontsize=10 height=0.2 ranksep=0.1 '
+             'shape=box style=filled]']
+    for nid, d in model.graph.nodes(data=True):
+        if d["kind"] == "function":
+            label = d["name"]
+            if saved and d.get("saved"):
+                state = " (freed)" if d.get("freed") else ""
+                label += "\\n" + "\\n".join(f"{s}{state}" for s in d["saved"])
+            lines.append(f'\t{nid} [label="{label}" fillcolor={COLORS["function"]}]')
+        else:
+            name = d.get("name") or ""
+            label = (name + "\\n" if name else "") + _shape(d["shape"])
+            style = ' style="dashed,filled"' if d.get("ghost") else ""
+            lines.append(f'\t{nid} [label="{label}" fillcolor={COLORS[d["role"]]}{style}]')
+    for u, v in model.graph.edges():
+        lines.append(f"\t{u} -> {v}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _plain(value):
+    """A GraphML/JSON-safe scalar for one attribute (arrays become their shape)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, np.ndarray):
+        return f"array{_shape(value.shape)}"
+    if isinstance(value, tuple | list):
+        return json.dumps([_plain(v) if not isinstance(v, int | float | str) else v
+                           for v in value])
+    return str(value)
+
+
+def _plain_graph(model: GraphModel) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    for nid, d in model.graph.nodes(data=True):
+        g.add_node(nid, **{k: _plain(v) for k, v in d.items()})
+    for u, v, k, d in model.graph.edges(keys=True, data=True):
+        g.add_edge(u, v, key=k, **{a: _plain(b) for a, b in d.items()})
+    return g
+
+
+def to_graphml(model: GraphModel, path) -> None:
+    nx.write_graphml(_plain_graph(model), path)
+
+
+def to_json(model: GraphModel) -> dict:
+    """networkx node-link data (``nodes`` and ``edges``)."""
+    return nx.node_link_data(_plain_graph(model), edges="edges")
+
+
+def write(model: GraphModel, path, saved: bool = False) -> None:
+    """Write ``.dot``, ``.graphml`` or ``.json`` (node-link), chosen by the extension."""
+    ext = os.path.splitext(str(path))[1].lower()
+    if ext in (".dot", ".gv"):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(to_dot(model, saved))
+    elif ext == ".graphml":
+        to_graphml(model, path)
+    elif ext == ".json":
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(to_json(model), f, indent=1)
+    else:
+        raise ValueError(f"unknown export format {ext!r}: use .dot, .graphml or .json")
+
+
+# ---------------------------------------------------------------- sessions
+def _encode(value):
+    if isinstance(value, np.ndarray):
+        return {"__array__": value.tolist(), "dtype": value.dtype.name,
+                "shape": list(value.shape)}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v) for v in value]}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if "__array__" in value:
+            return np.array(value["__array__"], dtype=value["dtype"]).reshape(value["shape"])
+        if "__tuple__" in value:
+            return tuple(_decode(v) for v in value["__tuple__"])
+        raise SessionError(f"unexpected object in session: {sorted(value)}")
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def session_dict(model: GraphModel) -> dict:
+    return {
+        "format": SESSION_FORMAT,
+        "version": SESSION_VERSION,
+        "release_policy": model.release_policy,
+        "nodes": [[nid, {k: _encode(v) for k, v in d.items()}]
+                  for nid, d in model.graph.nodes(data=True)],
+        "edges": [[u, v, k, {a: _encode(b) for a, b in d.items()}]
+                  for u, v, k, d in model.graph.edges(keys=True, data=True)],
+        "histories": [[nid, [[e.label, _encode(e.value)] for e in entries]]
+                      for nid, entries in model._histories.items()],
+        "backward_counts": [[k, v] for k, v in model._backward_counts.items()],
+        "positions": [[nid, list(xy)] for nid, xy in model._positions.items()],
+        "pinned": [[nid, list(xy)] for nid, xy in model._pinned.items()],
+    }
+
+
+def save_session(model: GraphModel, path) -> None:
+    """Write the whole model (graph, attributes, histories, layout) as JSON."""
+    text = json.dumps(session_dict(model))
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def load_session(path) -> GraphModel:
+    """A new, detached GraphModel from a session file; SessionError if it is unreadable."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SessionError(f"cannot read session {path}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise SessionError(f"session {path} is corrupt or truncated: {exc}") from exc
+    return session_from_dict(data, path)
+
+
+def session_from_dict(data, path="<session>") -> GraphModel:
+    if not isinstance(data, dict) or data.get("format") != SESSION_FORMAT:
+        raise SessionError(f"{path} is not a gradviz session file")
+    if data.get("version") != SESSION_VERSION:
+        raise SessionError(f"{path} has session version {data.get('version')!r}; "
+                           f"this gradviz reads version {SESSION_VERSION}")
+    try:
+        model = GraphModel(release_policy=data["release_policy"])
+        for nid, attrs in data["nodes"]:
+            model.graph.add_node(nid, **{k: _decode(v) for k, v in attrs.items()})
+        for u, v, k, attrs in data["edges"]:
+            if u not in model.graph or v not in model.graph:
+                raise SessionError(f"{path}: edge {u} -> {v} names a missing node")
+            model.graph.add_edge(u, v, key=k, **{a: _decode(b) for a, b in attrs.items()})
+        for nid, entries in data["histories"]:
+            model._histories[nid] = [GradEntry(label, _decode(value)) for label, value in entries]
+        model._backward_counts = {k: v for k, v in data["backward_counts"]}
+        model._positions = {nid: tuple(xy) for nid, xy in data["positions"]}
+        model._pinned = {nid: tuple(xy) for nid, xy in data["pinned"]}
+        model._layout_dirty = set(model._positions) != set(model.graph.nodes)
+    except SessionError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SessionError(f"{path} is not a valid gradviz session: {exc!r}") from exc
+    return model
