@@ -23,7 +23,6 @@ import networkx as nx
 import numpy as np
 
 from gradviz.events import dispatcher
-from gradviz.events import types as ev
 
 POLICIES = ("keep", "fade", "remove")
 
@@ -347,7 +346,7 @@ class GraphModel:
                 data["executed"] = None
                 self._pending.updated.add(nid)
         for fid in e.roots:
-            for tid, (ref, owner) in list(self._outputs.items()):
+            for ref, owner in list(self._outputs.values()):
                 t = ref()
                 if owner == fid and t is not None:
                     self._show_output(t)
