@@ -13,7 +13,7 @@ import heapq
 import numpy as np
 
 from gradviz.core import record
-from gradviz.core.function import AccumulateGrad, apply_node
+from gradviz.core.function import ACC_KEY, AccumulateGrad, apply_node
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.events import dispatcher
 
@@ -189,7 +189,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     buffers = {}
     for node, g in roots:
         buffers[node] = buffers[node] + g if node in buffers else g
-    heap = [(node._key, node) for node in {n: None for n, _ in roots} if not deps.get(node)]
+    heap = [(_key(node), node) for node in {n: None for n, _ in roots} if not deps.get(node)]
     heapq.heapify(heap)
     executed = []
     watching = dispatcher.active
@@ -234,7 +234,8 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:
-                    heapq.heappush(heap, (nxt._key, nxt))
+                    heapq.heappush(heap, (-nxt.id if nxt.__class__ is not AccumulateGrad
+                                          else ACC_KEY - nxt.id, nxt))
     finally:
         grad_state.enabled = previous_mode
     if not retain_graph:
@@ -243,6 +244,11 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     if watching:
         emit.backward_finished(roots, executed if not retain_graph else ())
     return captured
+
+
+def _key(node):
+    """Heap order: newest node first; AccumulateGrad as soon as it is ready (torch's order)."""
+    return ACC_KEY - node.id if node.__class__ is AccumulateGrad else -node.id
 
 
 def _pre_hooks(node, grad, create_graph):

@@ -47,10 +47,10 @@ class Node:
     _pre_hooks = None
     _hooks = None
 
+    next_functions = ()
+
     def __init__(self):
         self.id = next(_ids)
-        self._key = -self.id
-        self.next_functions = ()
 
     def name(self) -> str:
         return self._torch_name or type(self).__name__
@@ -95,7 +95,6 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         super().__init__()
-        self._key = ACC_KEY - self.id
         self.variable = variable
 
 
@@ -104,12 +103,8 @@ class OpNode(Node):
 
     op = None
     _freed = False
-
-    def __init__(self):
-        super().__init__()
-        self._saved = ()
-        self._versions = None
-        self._meta = ()
+    _saved = ()
+    _meta = ()
 
     @property
     def formula(self) -> str:
@@ -179,55 +174,64 @@ def unpack(node, tensor_mode):
     """The node's saved values as its formulas take them (arrays, or Tensors)."""
     if node._freed:
         raise RuntimeError(FREED_MESSAGE)
-    from gradviz.core.tensor import Tensor
-
     values = []
-    for (kind, _), v in zip(node.op.save_plan, node._saved, strict=True):
-        if kind == 0:
+    for (kind, _), v in zip(node.op.save_plan, node._saved):
+        if kind == 1 and v.__class__ is tuple:
+            t, version = v
+            box = t._vbox
+            if box is not None and box[0] != version:
+                raise _version_error(t, box[0], version)
+            values.append(t if tensor_mode else t._data)
+        elif kind == 0 and v is not None:
             data, box, version = v
             if box[0] != version:
-                holder = Tensor._make(data)
-                holder._grad_fn = node
-                raise _version_error(holder, box[0], version)
-            if tensor_mode:
-                r = Tensor._make(data)
-                r._requires_grad = True
-                r._grad_fn = node
-                values.append(r)
-            else:
-                values.append(data)
-        elif kind == 1 and v.__class__ is tuple:
-            t, version = v
-            now = t._vbox[0] if t._vbox is not None else 0
-            if now != version:
-                raise _version_error(t, now, version)
-            values.append(t if tensor_mode else t._data)
+                raise _version_error(_holder(data, node), box[0], version)
+            values.append(_result_tensor(data, node) if tensor_mode else data)
         else:
             values.append(v)
     return values
+
+
+def _holder(data, node):
+    from gradviz.core.tensor import Tensor
+
+    t = Tensor._make(data)
+    t._grad_fn = node
+    return t
+
+
+def _result_tensor(data, node):
+    t = _holder(data, node)
+    t._requires_grad = True
+    return t
 
 
 def apply_node(node, grad, tensor_mode):
     """Run one OpNode's formulas: one gradient (or None) per ``next_functions`` entry."""
     op = node.op
     values = unpack(node, tensor_mode) if op.saved else ()
+    edges = node.next_functions
+    metas = node._meta
     grads = []
     if op.variadic:
         f = op.compiled[0]
-        for i, (edge, meta) in enumerate(zip(node.next_functions, node._meta, strict=True)):
-            grads.append(None if edge[0] is None else _fit(f(grad, i, *values), meta))
+        for i in range(len(edges)):
+            grads.append(None if edges[i][0] is None else _fit(f(grad, i, *values), metas[i]))
         return grads
-    for edge, f, meta, name in zip(node.next_functions, op.compiled, node._meta, op.inputs,
-                                   strict=True):
-        if edge[0] is None:
+    compiled = op.compiled
+    for i in range(len(edges)):
+        if edges[i][0] is None:
             grads.append(None)
-        elif f is None:
-            raise RuntimeError(f"the derivative for '{name}' is not implemented")
-        else:
-            grads.append(_fit(f(grad, *values), meta))
+            continue
+        f = compiled[i]
+        if f is None:
+            raise RuntimeError(f"the derivative for '{op.inputs[i]}' is not implemented")
+        g = f(grad, *values)
+        shape, dtype = metas[i]
+        if g.shape != shape or g.dtype != dtype:
+            g = _fit(g, metas[i])
+        grads.append(g)
     return grads
-
-
 def _fit(g, meta):
     shape, dtype = meta
     if g.shape != shape:

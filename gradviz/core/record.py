@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.function import AccumulateGrad
+from gradviz.core.function import AccumulateGrad, _ids
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.events import dispatcher
 
 _NO_EDGE = (None, 0)
+_new = object.__new__
 _ndarray = np.ndarray
 _asarray = np.asarray
 _float64 = np.dtype(np.float64)
@@ -60,14 +61,14 @@ def apply_op(op, inputs, attrs=(), data=None):
     ``data`` may be given when the caller already computed the forward.
     """
     if data is None:
-        arrays = [x._data if x.__class__ is Tensor else x for x in inputs]
-        data = op.forward(*arrays, *attrs)
+        data = op.forward(*[x._data if x.__class__ is Tensor else x for x in inputs], *attrs)
         if data.__class__ is not _ndarray:
             data = _asarray(data)
         first = inputs[0]
         if first.__class__ is not Tensor or data.dtype != first._data.dtype:
             data = fix_dtype(data, inputs)
-    out = Tensor._make(data)
+    out = _new(Tensor)
+    out._data = data
     if grad_state.enabled:
         for x in inputs:
             if x.__class__ is Tensor and x._requires_grad:
@@ -76,15 +77,68 @@ def apply_op(op, inputs, attrs=(), data=None):
     return out
 
 
+def apply_binary(op, a, b, attrs=()):
+    """``apply_op`` for a Tensor ``a`` and a Tensor or scalar ``b`` (the hot path)."""
+    b_is_tensor = b.__class__ is Tensor
+    data = op.forward(a._data, b._data if b_is_tensor else b, *attrs)
+    if data.__class__ is not _ndarray:
+        data = _asarray(data)
+    if data.dtype != a._data.dtype:
+        data = fix_dtype(data, (a, b))
+    out = _new(Tensor)
+    out._data = data
+    if grad_state.enabled and (a._requires_grad or (b_is_tensor and b._requires_grad)):
+        record(op, out, (a, b), attrs)
+    return out
+
+
+def _any_edge(edges, users):
+    for i in users:
+        if edges[i] is not _NO_EDGE:
+            return True
+    return False
+
+
 def record(op, out, inputs, attrs):
     """Attach a new grad_fn node for ``op`` to ``out``."""
-    node = op.node_class()
-    node.next_functions = tuple([edge(x) for x in inputs])
-    node._meta = tuple(
-        [(x._data.shape, x._data.dtype) if x.__class__ is Tensor else None for x in inputs]
-    )
+    node = _new(op.node_class)
+    node.id = next(_ids)
+    edges = []
+    meta = []
+    for x in inputs:
+        if x.__class__ is Tensor:
+            d = x._data
+            meta.append((d.shape, d.dtype))
+            if x._requires_grad:
+                fn = x._grad_fn
+                edges.append((fn if fn is not None else accumulator(x), 0))
+            else:
+                edges.append(_NO_EDGE)
+        else:
+            meta.append(None)
+            edges.append(_NO_EDGE)
+    node.next_functions = tuple(edges)
+    node._meta = tuple(meta)
     if op.saved:
-        node._saved = tuple([_save(kind, i, out, inputs, attrs) for kind, i in op.save_plan])
+        saved = []
+        for (kind, i), users in zip(op.save_plan, op.save_users):
+            if users is not None and not _any_edge(edges, users):
+                saved.append(None)  # no input that needs it requires grad (as torch)
+            elif kind == 1:
+                x = inputs[i]
+                if x.__class__ is Tensor:
+                    box = x._vbox
+                    saved.append((x, box[0] if box is not None else 0))
+                else:
+                    saved.append(x)
+            elif kind == 2:
+                saved.append(attrs[i])
+            else:  # the result: keep its array and version counter, not the tensor
+                box = out._vbox
+                if box is None:
+                    box = out._vbox = [0]
+                saved.append((out._data, box, box[0]))
+        node._saved = tuple(saved)
     out._grad_fn = node
     out._requires_grad = True
     if dispatcher.active:
@@ -92,18 +146,3 @@ def record(op, out, inputs, attrs):
 
         emit.function_created(node, out, inputs)
     return node
-
-
-def _save(kind, i, out, inputs, attrs):
-    if kind == 0:  # result: keep the array and the output's version counter, not the tensor
-        box = out._vbox
-        if box is None:
-            box = out._vbox = [0]
-        return (out._data, box, box[0])
-    if kind == 1:
-        x = inputs[i]
-        if x.__class__ is Tensor:
-            box = x._vbox
-            return (x, box[0] if box is not None else 0)
-        return x
-    return attrs[i]

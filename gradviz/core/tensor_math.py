@@ -9,7 +9,7 @@ from gradviz.core import math_ops as M
 from gradviz.core import shape_ops as SH
 from gradviz.core.ops import pointwise as P
 from gradviz.core.ops import shape as S
-from gradviz.core.record import apply_op
+from gradviz.core.record import apply_binary, apply_op
 
 _SCALARS = (int, float, bool, np.number, np.bool_)
 
@@ -48,13 +48,20 @@ def _logical(ufunc, name):
 def _operator(op, reflected=False):
     """A binary operator: NotImplemented for foreign types, so Python raises its TypeError."""
 
+    attrs = (1,) if op in (P.ADD, P.SUB) else ()
+
     def method(self, other):
-        if other.__class__ is not self.__class__ and not isinstance(other, (*_SCALARS, TensorMath)):
+        cls = other.__class__
+        if cls is not self.__class__ and cls is not float and cls is not int:
             if isinstance(other, np.ndarray):
                 other = _wrap(other)
-            else:
+            elif not isinstance(other, (*_SCALARS, TensorMath)):
                 return NotImplemented
-        return M.binary(op, self, other, () if op not in (P.ADD, P.SUB) else (1,))
+        try:
+            return apply_binary(op, self, other, attrs)
+        except ValueError:
+            M.broadcast_check(self, other)
+            raise
 
     return method
 

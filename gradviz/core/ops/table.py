@@ -36,6 +36,7 @@ class Op:
     variadic: bool = False  # one input name standing for any number of tensors (cat, stack)
     saved: tuple = field(init=False)  # names the formulas use: saved on the node
     save_plan: tuple = field(init=False)
+    save_users: tuple = field(init=False)
     compiled: tuple = field(init=False)  # one callable (or None) per input
     node_class: type = field(init=False)
 
@@ -53,6 +54,18 @@ class Op:
                         used.append(node.id)
         order = ["result", *self.inputs, *self.attrs]
         self.saved = tuple(n for n in order if n in used)
+        # which inputs' formulas use each saved name: saved only when one of them needs grad
+        users = {n: set() for n in self.saved}
+        for i, name in enumerate(self.inputs):
+            text = self.formulas.get(name)
+            if text is None:
+                continue
+            for node in ast.walk(ast.parse(text, mode="eval")):
+                if isinstance(node, ast.Name) and node.id in users:
+                    users[node.id].add(i)
+        self.save_users = tuple(
+            None if self.variadic else frozenset(users[n]) for n in self.saved
+        )
         # how the recorder finds each saved value: (0, 0) result, (1, i) input i, (2, j) attr j
         self.save_plan = tuple(
             (0, 0) if n == "result"
