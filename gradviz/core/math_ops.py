@@ -11,7 +11,7 @@ from gradviz.core import record
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.core.ops import pointwise as P
 from gradviz.core.ops import reduction as R
-from gradviz.core.record import apply_op
+from gradviz.core.record import apply_op, apply_unary
 from gradviz.events import dispatcher
 
 _SCALARS = (int, float, bool, np.number, np.bool_)
@@ -122,7 +122,9 @@ def reciprocal(input):
 
 def _unary(op, fname):
     def f(input):
-        return apply_op(op, (tensor_arg(input, fname),))
+        if input.__class__ is not record.Tensor:
+            tensor_arg(input, fname)
+        return apply_unary(op, input)
 
     f.__name__ = fname
     f.__doc__ = f"Element-wise {fname}; grad_fn ``{op.grad_fn}``."
@@ -194,7 +196,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     if dim is None and not keepdim:
         if npdt is not None:
             return apply_op(R.SUM_DIM, (input,), (sizes, None, False, npdt))
-        return apply_op(R.SUM, (input,), (sizes,))
+        return apply_unary(R.SUM, input, (sizes,))
     d = _dim_arg(input, dim) if dim is not None else None
     return apply_op(R.SUM_DIM, (input,), (sizes, d, keepdim, npdt))
 
@@ -209,7 +211,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         )
     sizes = input._data.shape
     if dim is None and not keepdim:
-        return apply_op(R.MEAN, (input,), (sizes,))
+        return apply_unary(R.MEAN, input, (sizes,))
     d = _dim_arg(input, dim) if dim is not None else None
     return apply_op(R.MEAN_DIM, (input,), (sizes, d, keepdim))
 
@@ -307,6 +309,17 @@ def inplace(t, op, others=(), attrs=()):
         shadow._acc = t._acc
         out = apply_op(op, (shadow, *others), attrs)
     else:
+        ufunc = _INPLACE_UFUNCS.get(op)
+        if ufunc is not None and (not attrs or attrs == (1,)) and t._data.dtype.kind == "f":
+            other = others[0]
+            ufunc(t._data, other._data if isinstance(other, T) else other, out=t._data,
+                  casting="same_kind")  # no graph to record: write in place directly
+            t._version_box()[0] += 1
+            if dispatcher.active:
+                from gradviz.core import emit
+
+                emit.inplace_changed(t, None)
+            return t
         with _no_record():
             out = apply_op(op, (t, *others), attrs)
     data = out._data
@@ -335,6 +348,9 @@ def inplace(t, op, others=(), attrs=()):
 
         emit.inplace_changed(t, node)
     return t
+
+
+_INPLACE_UFUNCS = {P.ADD: np.add, P.SUB: np.subtract, P.MUL: np.multiply, P.DIV: np.true_divide}
 
 
 def _torch_type(npdt):

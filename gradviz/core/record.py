@@ -77,6 +77,20 @@ def apply_op(op, inputs, attrs=(), data=None):
     return out
 
 
+def apply_unary(op, a, attrs=()):
+    """``apply_op`` for one Tensor input."""
+    data = op.forward(a._data, *attrs)
+    if data.__class__ is not _ndarray:
+        data = _asarray(data)
+    if data.dtype != a._data.dtype:
+        data = fix_dtype(data, (a,))
+    out = _new(Tensor)
+    out._data = data
+    if a._requires_grad and grad_state.enabled:
+        record(op, out, (a,), attrs)
+    return out
+
+
 def apply_binary(op, a, b, attrs=()):
     """``apply_op`` for a Tensor ``a`` and a Tensor or scalar ``b`` (the hot path)."""
     b_is_tensor = b.__class__ is Tensor

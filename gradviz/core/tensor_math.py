@@ -107,7 +107,12 @@ class TensorMath:
         return M.abs(self)
 
     def __matmul__(self, other):
-        if not isinstance(other, TensorMath):
+        if other.__class__ is self.__class__:
+            a, b = self._data, other._data
+            if (a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]
+                    and a.dtype == b.dtype):  # the common case, checked: straight to mm
+                return apply_binary(LA.L.MM, self, other)
+        elif not isinstance(other, TensorMath):
             return NotImplemented
         return LA.matmul(self, other)
 

@@ -94,7 +94,9 @@ def sum_to(g, shape):
 def expand(g, shape):
     if _tensor_mode(g):
         return g.expand(*shape)
-    return np.broadcast_to(g, shape)
+    out = np.empty(shape, dtype=g.dtype)  # a writable array, cheaper than broadcast_to
+    out[...] = g
+    return out
 
 
 def reshape(g, shape):
@@ -147,6 +149,22 @@ def t(grad):
 
 def mT(x):  # noqa: N802 - torch's name
     return x.mT
+
+
+def mm_mat1_backward(grad, mat2, mat1):
+    """grad @ mat2^T, laid out like ``mat1`` (so a transposed weight gets a contiguous grad)."""
+    if not _tensor_mode(grad) and mat1.ndim == 2 and mat1.flags.f_contiguous \
+            and not mat1.flags.c_contiguous:
+        return (mat2 @ grad.T).T
+    return grad @ mT(mat2)
+
+
+def mm_mat2_backward(grad, mat1, mat2):
+    """mat1^T @ grad, laid out like ``mat2`` (torch's mm_mat2_backward)."""
+    if not _tensor_mode(grad) and mat2.ndim == 2 and mat2.flags.f_contiguous \
+            and not mat2.flags.c_contiguous:
+        return (grad.T @ mat1).T
+    return mT(mat1) @ grad
 
 
 def outer(a, b):

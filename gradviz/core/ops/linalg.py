@@ -15,7 +15,7 @@ def _addmm(bias, mat1, mat2, beta, alpha):
 
 
 MM = row("mm", "MmBackward0", ("self", "mat2"), np.matmul,
-         self="grad @ mT(mat2)", mat2="mT(self) @ grad")
+         self="mm_mat1_backward(grad, mat2, self)", mat2="mm_mat2_backward(grad, self, mat2)")
 MV = row("mv", "MvBackward0", ("self", "vec"), np.matmul,
          self="outer(grad, vec)", vec="mT(self) @ grad")
 DOT = row("dot", "DotBackward0", ("self", "tensor"), np.dot,
@@ -25,5 +25,7 @@ BMM = row("bmm", "BmmBackward0", ("self", "mat2"), np.matmul,
 ADDMM = row("addmm", "AddmmBackward0", ("self", "mat1", "mat2"), _addmm,
             attrs=("beta", "alpha"),
             self="grad if beta == 1 else grad * beta",
-            mat1="(grad @ mT(mat2)) * alpha if alpha != 1 else grad @ mT(mat2)",
-            mat2="(mT(mat1) @ grad) * alpha if alpha != 1 else mT(mat1) @ grad")
+            mat1="mm_mat1_backward(grad, mat2, mat1) * alpha if alpha != 1 "
+                 "else mm_mat1_backward(grad, mat2, mat1)",
+            mat2="mm_mat2_backward(grad, mat1, mat2) * alpha if alpha != 1 "
+                 "else mm_mat2_backward(grad, mat1, mat2)")

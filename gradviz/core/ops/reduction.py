@@ -39,7 +39,8 @@ def _norm(x, ord, dim, keepdim):
     return out.astype(x.dtype, copy=False)
 
 
-SUM = row("sum", "SumBackward0", ("self",), lambda x, sizes: np.sum(x), attrs=("self_sym_sizes",),
+SUM = row("sum", "SumBackward0", ("self",), lambda x, sizes: np.add.reduce(x, axis=None),
+          attrs=("self_sym_sizes",),
           self="expand(grad, self_sym_sizes)")
 SUM_DIM = row("sum_dim", "SumBackward1", ("self",), _sum,
               attrs=("self_sym_sizes", "dim", "keepdim", "dtype"),
