@@ -1,0 +1,1 @@
+"""Shipped files: stylesheets, icons and example scripts (``importlib.resources.files("gradviz.resources")``)."""
