@@ -42,16 +42,22 @@ def edge(x):
     return _NO_EDGE
 
 
-def fix_dtype(data, inputs):
+def fix_dtype(data, inputs, attrs=()):
     """torch's promotion where NumPy's differs: ints/bools with Python floats give
-    float32 (the default dtype), not float64."""
+    the default dtype (float32), not float64. An explicit float64 argument
+    (``.to(float64)``, ``sum(dtype=float64)``) is kept."""
     if data.dtype == _float64:
         for x in inputs:
             if x.__class__ is Tensor and x._data.dtype == _float64:
                 return data
             if x.__class__ is _ndarray and x.dtype == _float64:
                 return data
-        return data.astype(_float32)
+        for a in attrs:
+            if a.__class__ is _float64.__class__:
+                return data
+        from gradviz.core.factories import get_default_dtype
+
+        return data.astype(get_default_dtype().np)
     return data
 
 
@@ -66,7 +72,7 @@ def apply_op(op, inputs, attrs=(), data=None):
             data = _asarray(data)
         first = inputs[0]
         if first.__class__ is not Tensor or data.dtype != first._data.dtype:
-            data = fix_dtype(data, inputs)
+            data = fix_dtype(data, inputs, attrs)
     out = _new(Tensor)
     out._data = data
     if grad_state.enabled:
@@ -83,7 +89,7 @@ def apply_unary(op, a, attrs=()):
     if data.__class__ is not _ndarray:
         data = _asarray(data)
     if data.dtype != a._data.dtype:
-        data = fix_dtype(data, (a,))
+        data = fix_dtype(data, (a,), attrs)
     out = _new(Tensor)
     out._data = data
     if a._requires_grad and grad_state.enabled:
@@ -98,12 +104,20 @@ def apply_binary(op, a, b, attrs=()):
     if data.__class__ is not _ndarray:
         data = _asarray(data)
     if data.dtype != a._data.dtype:
-        data = fix_dtype(data, (a, b))
+        data = fix_dtype(data, (a, b), attrs)
     out = _new(Tensor)
     out._data = data
     if grad_state.enabled and (a._requires_grad or (b_is_tensor and b._requires_grad)):
         record(op, out, (a, b), attrs)
     return out
+
+
+def _stale_view_error():
+    return RuntimeError(
+        "a view of a tensor was used after that tensor was modified in place; gradviz cannot "
+        "regenerate the view's grad_fn as torch does. Take the view again after the in-place "
+        "operation."
+    )
 
 
 def _any_edge(edges, users):
@@ -125,6 +139,8 @@ def record(op, out, inputs, attrs):
             meta.append((d.shape, d.dtype))
             if x._requires_grad:
                 fn = x._grad_fn
+                if x._base is not None and x._base._grad_fn is not x._base_fn:
+                    raise _stale_view_error()
                 edges.append((fn if fn is not None else accumulator(x), 0))
             else:
                 edges.append(_NO_EDGE)
