@@ -302,6 +302,13 @@ def inplace(t, op, others=(), attrs=()):
     """Run ``op`` on ``t`` and write the result into ``t``: its data, version and grad_fn."""
     check_inplace(t)
     T = record.Tensor
+    if grad_state.enabled and t._base is not None and (t._base._requires_grad or any(
+            isinstance(o, T) and o._requires_grad for o in others)):
+        raise RuntimeError(
+            "gradviz cannot record an in-place operation on a view of a tensor that is part of "
+            "the graph (torch rewrites the base's grad_fn as CopySlices). Index the base "
+            "instead (x[i] = value) or use the out-of-place op."
+        )
     if grad_state.enabled and (t._requires_grad or any(
             isinstance(o, T) and o._requires_grad for o in others)):
         shadow = T._make(t._data.copy())

@@ -13,7 +13,8 @@ from gradviz.core.record import apply_op
 def _view_of(t, out):
     """``out`` aliases ``t``'s memory: share its version counter and base."""
     out._vbox = t._version_box()
-    out._base = t._base if t._base is not None else t
+    base = out._base = t._base if t._base is not None else t
+    out._base_fn = base._grad_fn  # to notice the base being modified in place later
     return out
 
 

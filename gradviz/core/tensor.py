@@ -78,6 +78,7 @@ class Tensor(TensorMath):
     _acc = None
     _vbox = None  # [version]: shared with views and detached tensors
     _base = None
+    _base_fn = None  # the base's grad_fn when this view was taken
     _gv_id = None
     _grad_owner = None  # weakref to the leaf whose .grad this tensor is
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected op
