@@ -141,6 +141,8 @@ def _size(args, func):
     if len(args) == 1 and isinstance(args[0], list | tuple):
         args = tuple(args[0])
     for a in args:
+        if a.__class__ is int and a >= 0:
+            continue
         if not isinstance(a, numbers.Integral) or isinstance(a, bool):
             raise TypeError(
                 f"{func}(): argument 'size' (position 1) must be tuple of ints, but found "

@@ -9,7 +9,7 @@ from gradviz.core import shape_ops
 from gradviz.core.math_ops import tensor_arg
 from gradviz.core.ops import linalg as L
 from gradviz.core.ops import shape as S
-from gradviz.core.record import apply_op
+from gradviz.core.record import apply_binary, apply_op, apply_unary
 
 
 def _dims(a, b, func):  # noqa: ARG001
@@ -115,8 +115,9 @@ def matmul(input, other):
     if d1 == 1 and d2 == 2:
         row = shape_ops.unsqueeze(input, 0)
         _mm_check(row, other)
-        out = mm(row, other)
-        return apply_op(S.SQUEEZE_, (out,), (out._data.shape, (0,)))
+        _dims(row, other, "mm")
+        out = apply_binary(L.MM, row, other)
+        return apply_unary(S.SQUEEZE_, out, (out._data.shape, (0,)))
     if d1 == 2 and d2 == 2:
         return mm(input, other)
     if d1 >= 3 and d2 <= 2:

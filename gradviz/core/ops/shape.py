@@ -33,9 +33,14 @@ SQUEEZE_DIMS = row("squeeze_dims", "SqueezeBackward2", ("self",),
                    lambda x, sizes, dims: np.squeeze(x, dims),
                    attrs=("self_sym_sizes", "dims"), self="reshape(grad, self_sym_sizes)")
 SQUEEZE_ = row("squeeze_", "SqueezeBackward4", ("self",),
-                   lambda x, sizes, dims: np.squeeze(x, dims),
+                   lambda x, sizes, dims: x.reshape(
+                       tuple(n for i, n in enumerate(x.shape) if i not in dims)),
                    attrs=("self_sym_sizes", "dims"), self="reshape(grad, self_sym_sizes)")
-UNSQUEEZE = row("unsqueeze", "UnsqueezeBackward0", ("self",), np.expand_dims, attrs=("dim",),
+def _unsqueeze(x, dim):
+    return x.reshape(x.shape[:dim] + (1,) + x.shape[dim:])
+
+
+UNSQUEEZE = row("unsqueeze", "UnsqueezeBackward0", ("self",), _unsqueeze, attrs=("dim",),
                 self="squeeze(grad, dim)")
 EXPAND = row("expand", "ExpandBackward0", ("self",),
              lambda x, sizes, shape: np.broadcast_to(x, shape),
