@@ -20,8 +20,12 @@ def _compare(ufunc):
             other = other._data
         elif not isinstance(other, (*_SCALARS, np.ndarray)):
             return NotImplemented
-        M.broadcast_check(self, _wrap(other))
-        return type(self)._make(np.asarray(ufunc(self._data, other)))
+        try:
+            data = ufunc(self._data, other)
+        except ValueError:
+            M.broadcast_check(self, _wrap(other))
+            raise
+        return type(self)._make(np.asarray(data))
 
     return method
 
