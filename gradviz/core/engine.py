@@ -199,23 +199,26 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
         emit.backward_started(roots, retain_graph, create_graph)
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
+    pop, push, pop_buffer = heapq.heappop, heapq.heappush, buffers.pop
+    acc_class = AccumulateGrad
     try:
         while heap:
-            node = heapq.heappop(heap)[1]
-            grad = buffers.pop(node, None)
+            node = pop(heap)[1]
+            grad = pop_buffer(node, None)
             if grad is not None and node._pre_hooks:
                 grad = _pre_hooks(node, grad, create_graph)
-            if only is not None and node in only:
-                captured[node] = grad
-            if needed is not None and node not in needed:
-                grads = None
-            elif node.__class__ is AccumulateGrad:
-                if grad is not None and accumulate and (only is None or node in only):
+            if only is not None:
+                if node in only:
+                    captured[node] = grad
+                if node not in needed:
+                    grad = None
+            if node.__class__ is acc_class:
+                if grad is not None and accumulate:
                     accumulate_grad(node, grad, create_graph)
                     if watching:
                         emit.node_executed(node, grad, ())
                 continue
-            elif grad is None:
+            if grad is None:
                 grads = None
             else:
                 grads = apply_node(node, grad, create_graph)
@@ -224,18 +227,23 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                 executed.append(node)
                 if watching:
                     emit.node_executed(node, grad, grads)
-            for i, (nxt, _) in enumerate(node.next_functions):
+            i = -1
+            for nxt, _ in node.next_functions:
+                i += 1
                 if nxt is None:
                     continue
                 if grads is not None:
                     g = grads[i]
                     if g is not None:
-                        buffers[nxt] = buffers[nxt] + g if nxt in buffers else g
+                        if nxt in buffers:
+                            buffers[nxt] = buffers[nxt] + g
+                        else:
+                            buffers[nxt] = g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:
-                    heapq.heappush(heap, (-nxt.id if nxt.__class__ is not AccumulateGrad
-                                          else ACC_KEY - nxt.id, nxt))
+                    push(heap, (-nxt.id if nxt.__class__ is not acc_class
+                                else ACC_KEY - nxt.id, nxt))
     finally:
         grad_state.enabled = previous_mode
     if not retain_graph:

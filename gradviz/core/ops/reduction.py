@@ -45,7 +45,12 @@ SUM = row("sum", "SumBackward0", ("self",), lambda x, sizes: np.add.reduce(x, ax
 SUM_DIM = row("sum_dim", "SumBackward1", ("self",), _sum,
               attrs=("self_sym_sizes", "dim", "keepdim", "dtype"),
               self="sum_backward(grad, self_sym_sizes, dim, keepdim)")
-MEAN = row("mean", "MeanBackward0", ("self",), lambda x, sizes: np.mean(x, dtype=x.dtype),
+def _mean_all(x, sizes):
+    return np.asarray(np.add.reduce(x, axis=None) / x.size, dtype=x.dtype) if x.size else \
+        np.asarray(np.nan, dtype=x.dtype)
+
+
+MEAN = row("mean", "MeanBackward0", ("self",), _mean_all,
            attrs=("self_sym_sizes",),
            self="mean_backward(grad, self_sym_sizes, None, False)")
 MEAN_DIM = row("mean_dim", "MeanBackward1", ("self",), _mean,
