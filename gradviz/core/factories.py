@@ -86,26 +86,67 @@ def _to_array(data, dtype, func, copy=True):
     if isinstance(data, np.ndarray):
         dtypes.from_numpy_dtype(data.dtype)  # torch's error for unsupported arrays
         return np.array(data, dtype=dtype, copy=copy)
-    if isinstance(data, str | bytes | dict | set) or data is None:
+    if isinstance(data, str | bytes):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if data is None or isinstance(data, dict | set):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     try:
-        items = _unwrap(data)
-        arr = np.array(items)
-    except ValueError as exc:
-        raise ValueError(f"expected sequence of length consistent with the first: {exc}") from None
+        arr = np.array(_unwrap(data))
+    except ValueError:
+        _check_nested(data)  # torch's message naming the dim and lengths
+        raise
     if arr.dtype == object:
+        _check_nested(data)
+        for x in arr.reshape(-1):
+            if not isinstance(x, numbers.Number):
+                raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
         raise TypeError(f"{func}(): could not convert the data to a tensor: {data!r}")
+    if arr.dtype.kind in "US":
+        if isinstance(_first_path(data)[-1], str):
+            raise ValueError("too many dimensions 'str'")
+        raise TypeError("new(): invalid data type 'str'")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"new(): invalid data type '{arr.dtype}'")
     return np.asarray(arr, dtype=dtype or _infer_dtype(arr))
 
 
+def _is_seq(x):
+    return isinstance(x, list | tuple) or (isinstance(x, np.ndarray) and x.ndim > 0)
+
+
+def _first_path(data):
+    """``data``, ``data[0]``, ``data[0][0]``, ...: torch infers the shape along it."""
+    path = [data]
+    while _is_seq(path[-1]) and len(path[-1]):
+        path.append(path[-1][0])
+    return path
+
+
+def _check_nested(data):
+    """Raise torch's error for ragged nested sequences (none if ``data`` is regular)."""
+    shape = [len(x) for x in _first_path(data) if _is_seq(x)]
+    stack = [(data, 0)]
+    while stack:
+        x, dim = stack.pop()
+        if dim == len(shape):
+            if _is_seq(x):
+                raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+            continue
+        if not _is_seq(x):
+            raise TypeError("not a sequence")
+        if len(x) != shape[dim]:
+            raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} "
+                             f"(got {len(x)})")
+        stack.extend((item, dim + 1) for item in reversed(x))
+
+
 def _unwrap(data):
+    """Nested lists of Python scalars; tensors inside count as their one element."""
     T = _Tensor()
     if isinstance(data, T):
-        if data._data.ndim:
-            return data._data.tolist()
-        return data._data.item()
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data._data.reshape(()).item()
     if isinstance(data, list | tuple):
         return [_unwrap(x) for x in data]
     return data
@@ -214,6 +255,8 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
 
 
 def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
+    if size is None and isinstance(high, list | tuple):  # randint(high, size)
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     if size is None:
