@@ -144,6 +144,11 @@ class Tensor(TensorMath):
     def element_size(self) -> int:
         return self._data.itemsize
 
+    def stride(self, dim=None):
+        """Steps in elements between neighbours along each dim (NumPy's strides / itemsize)."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[self._wrap_dim(dim)]
+
     def _wrap_dim(self, dim, extra=0):
         n = self._data.ndim + extra
         lo, hi = (-n, n - 1) if n else (-1, 0)
@@ -177,11 +182,16 @@ class Tensor(TensorMath):
     def __array__(self, dtype=None, copy=None):
         return self._data if dtype is None else self._data.astype(dtype)
 
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:

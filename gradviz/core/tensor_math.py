@@ -30,6 +30,15 @@ def _compare(ufunc):
     return method
 
 
+_T_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+    "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+    "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+    "tensor.",
+    "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+)
+
+
 def _wrap(x):
     from gradviz.core.tensor import Tensor
 
@@ -219,7 +228,12 @@ class TensorMath:
 
     @property
     def T(self):  # noqa: N802 - torch's name
-        return SH.permute(self, *reversed(range(self._data.ndim)))
+        ndim = self._data.ndim
+        if ndim != 2:
+            import warnings
+
+            warnings.warn(_T_WARNING[ndim == 0], UserWarning, stacklevel=2)
+        return SH.permute(self, *reversed(range(ndim)))
 
     @property
     def mT(self):  # noqa: N802
