@@ -1,0 +1,113 @@
+"""Small building blocks shared by the inspector's views: fonts, headers, links, fields."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+MUTED = "#6b6b6b"
+
+
+def monospace() -> QtGui.QFont:
+    return QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+
+
+class Section(QtWidgets.QWidget):
+    """A section header: bold text over a thin rule; ``.label`` is the text."""
+
+    def __init__(self, text: str, parent=None):
+        super().__init__(parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 10, 0, 2)
+        layout.setSpacing(2)
+        self.label = QtWidgets.QLabel(text)
+        font = self.label.font()
+        font.setBold(True)
+        self.label.setFont(font)
+        layout.addWidget(self.label)
+        rule = QtWidgets.QFrame()
+        rule.setFrameShape(QtWidgets.QFrame.Shape.HLine)
+        rule.setStyleSheet("color: #c8c8c8;")
+        layout.addWidget(rule)
+
+
+def section(text: str) -> Section:
+    return Section(text)
+
+
+def subheader(text: str = "") -> QtWidgets.QLabel:
+    """A smaller bold header inside a section (``received (grad_in)``)."""
+    label = QtWidgets.QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    label.setContentsMargins(0, 6, 0, 0)
+    return label
+
+
+def muted(text: str = "") -> QtWidgets.QLabel:
+    label = QtWidgets.QLabel(text)
+    label.setStyleSheet(f"color: {MUTED};")
+    label.setWordWrap(True)
+    return label
+
+
+def value_label(text: str = "") -> QtWidgets.QLabel:
+    """A selectable monospace value."""
+    label = QtWidgets.QLabel(text)
+    label.setFont(monospace())
+    label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+class LinkButton(QtWidgets.QPushButton):
+    """A flat button that reads as a link; carries the node id it leads to."""
+
+    def __init__(self, text: str, nid: int, parent=None):
+        super().__init__(text, parent)
+        self.nid = nid
+        self.setFlat(True)
+        self.setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
+        self.setFont(monospace())
+        self.setStyleSheet("QPushButton { color: #1a5fb4; text-align: left; border: none;"
+                           " padding: 1px 2px; } QPushButton:hover { text-decoration: underline; }")
+        self.setToolTip(f"select node {nid}")
+
+
+class Fields(QtWidgets.QWidget):
+    """Name / value rows; ``fields["shape"].text()`` reads a value back."""
+
+    def __init__(self, names, parent=None):
+        super().__init__(parent)
+        form = QtWidgets.QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(2)
+        form.setLabelAlignment(QtCore.Qt.AlignmentFlag.AlignLeft)
+        self.labels: dict[str, QtWidgets.QLabel] = {}
+        for name in names:
+            label = value_label()
+            self.labels[name] = label
+            form.addRow(muted(name), label)
+
+    def add_row(self, name: str, widget: QtWidgets.QWidget) -> None:
+        self.layout().addRow(muted(name), widget)
+
+    def __getitem__(self, name: str) -> QtWidgets.QLabel:
+        return self.labels[name]
+
+    def set(self, **texts) -> None:
+        for name, text in texts.items():
+            self.labels[name].setText(str(text))
+
+
+def clear_layout(layout: QtWidgets.QLayout) -> None:
+    """Remove and delete every widget in ``layout``."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget()
+        if widget is not None:
+            widget.setParent(None)
+            widget.deleteLater()
+        elif item.layout() is not None:
+            clear_layout(item.layout())
