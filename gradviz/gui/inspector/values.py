@@ -63,8 +63,18 @@ def summarize(a: np.ndarray) -> Stats:
         a = a[finite]
     if not a.size:
         return Stats(count, None, None, None, None, nan, inf)
-    return Stats(count, float(a.min()), float(a.max()), float(a.mean(dtype=np.float64)),
-                 float(np.linalg.norm(a)), nan, inf)
+    lo, hi = float(a.min()), float(a.max())
+    return Stats(count, lo, hi, float(a.mean(dtype=np.float64)), _norm(a, max(-lo, hi)), nan, inf)
+
+
+def _norm(a: np.ndarray, biggest: float) -> float:
+    # pairwise float64 summation of the squares: BLAS's float32 norm is off in the 5th digit
+    # at ten million elements; scaling keeps huge or tiny values from overflowing to inf
+    if biggest == 0:
+        return 0.0
+    if not 1e-150 < biggest < 1e15:
+        return biggest * float(np.sqrt(np.sum(np.square(a / biggest), dtype=np.float64)))
+    return float(np.sqrt(np.sum(np.square(a), dtype=np.float64)))
 
 
 def fmt(x) -> str:
