@@ -382,3 +382,42 @@ def _left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_scalar_empty_and_non_finite_matrices_show_without_warnings(panel, model):
+    bad = np.ones((300, 300), dtype=np.float32)
+    bad[0], bad[1] = np.nan, np.inf
+    with model.recording():
+        m = torch.tensor(bad, requires_grad=True)
+        e = torch.zeros(0, 3, requires_grad=True)
+        loss = (m * 2).sum() + (e * 2).sum()
+        model.set_names({"m": m, "e": e, "loss": loss})
+        model.flush()
+        panel.show_node(model.node_of(m))
+        view = panel.tensor_view.value
+        assert view.heatmap_shown() and view.histogram_shown()
+        assert (view.stats["NaN"].text(), view.stats["Inf"].text()) == ("300", "300")
+        panel.show_node(model.node_of(e))
+        assert view.summary.text().startswith("0 × 3")
+        assert view.table.isHidden() and not view.heatmap_shown() and view.stats_box.isHidden()
+        panel.show_node(model.node_of(loss))
+    assert panel.tensor_view.fields["shape"].text().startswith("scalar")
+    assert view.table.cell_texts() == [["nan"]]
+
+
+def test_released_function_is_shown_from_the_graph(panel, model):
+    with model.recording():
+        a = torch.ones(3, requires_grad=True)
+        b = (a * 2).exp()
+        fid = model.node_of(b.grad_fn)
+        mul = model.node_of(b.grad_fn.next_functions[0][0])
+        model.set_names({"a": a, "b": b})
+        model.flush()
+        del b
+        model.flush()
+    panel.show_node(fid)
+    assert "released" in panel.subtitle.text()
+    assert [x.text() for x in panel.function_view.next_links()] == ["MulBackward0"]
+    assert panel.function_view.next_links()[0].nid == mul
+    text = panel.function_view.saved_box.itemAtPosition(0, 1).widget().text()
+    assert "released" in text

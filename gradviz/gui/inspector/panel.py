@@ -13,6 +13,7 @@ flushed on another thread is shown on the GUI thread.
 
 from __future__ import annotations
 
+import sys
 import weakref
 
 import shiboken6
@@ -142,16 +143,24 @@ class InspectorPanel(QtWidgets.QWidget):
         nid = self._nid
         if nid is None:
             return
-        graph = self.model.graph
-        if nid not in graph:
+        if nid not in self.model.graph:
             self.clear(f"node {nid} is not in the graph")
             return
-        data = graph.nodes[nid]
+        try:
+            self._show(nid)
+        except Exception:  # shown in the panel and reported; the user's statement goes on
+            self.clear(f"could not show node {nid}: {sys.exc_info()[1]!r}")
+            sys.excepthook(*sys.exc_info())
+
+    def _show(self, nid) -> None:
+        data = self.model.graph.nodes[nid]
         if data["kind"] == "function":
             self.title.setText(data["name"])
             state = ["function", f"node {nid}"]
             if data.get("freed"):
                 state.append("saved tensors freed")
+            if data.get("released"):
+                state.append("released")
             self.subtitle.setText("  ·  ".join(state))
             self.tensor_view.hide()
             self.function_view.show_node(self.model, nid)
