@@ -213,19 +213,16 @@ def _advanced(k):
 
 def getitem(t, key):
     """``t[key]``: ints select (SelectBackward0), slices slice (SliceBackward0), None
-    unsqueezes, and tensor/list/mask indices gather (IndexBackward0)."""
+    unsqueezes, and tensor/list/mask indices gather (IndexBackward0); a key that changes
+    nothing (``t[...]``, ``t[:, :]``) is an alias (AliasBackward0), as in torch."""
+    bare_slice = isinstance(key, slice)  # torch always records t[:] as a slice
     if not isinstance(key, tuple):
         key = (key,)
-    used = sum(
-        1 if (_is_int(k) or isinstance(k, slice)) else
-        (_advanced(k).ndim if (k is not None and k is not Ellipsis and
-                               _advanced(k).dtype == np.bool_) else
-         0 if k is None or k is Ellipsis else 1)
-        for k in key
-    )
+    key = tuple(_scalar_index(k) for k in key)
+    used = sum(_dims_used(k) for k in key)
     if used > t._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
-    out, dim, advanced = t, 0, []
+    out, dim, advanced = t, 0, {}
     for k in key:
         if k is None:
             out = unsqueeze(out, dim)
@@ -235,8 +232,12 @@ def getitem(t, key):
         elif _is_int(k):
             out = _select(out, dim, int(k))
         elif isinstance(k, slice):
-            if k != slice(None):
+            if bare_slice or k != slice(None):
                 out = _slice(out, dim, k)
+            dim += 1
+        elif isinstance(k, bool | np.bool_):  # t[True]: a new dim of size 1, masked
+            out = unsqueeze(out, dim)
+            advanced[dim] = np.array([bool(k)])
             dim += 1
         else:
             idx = _advanced(k)
@@ -244,34 +245,58 @@ def getitem(t, key):
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors"
                 )
-            advanced.append((dim, idx))
+            advanced[dim] = idx
             dim += idx.ndim if idx.dtype == np.bool_ else 1
     if not advanced:
-        return out if out is not t else _view_of(t, apply_op(S.VIEW, (t,), (
-            t._data.shape, t._data.shape)))
-    index = [slice(None)] * out._data.ndim
-    for d, idx in advanced:
-        if idx.dtype == np.bool_:
-            if idx.shape != out._data.shape[d:d + idx.ndim]:
+        if out is t:
+            return _view_of(t, apply_op(S.ALIAS, (t,)))
+        return out
+    return apply_op(S.INDEX, (out,), (out._data.shape, _numpy_index(out, advanced)))
+
+
+def _scalar_index(k):
+    """A 0-dim integer tensor indexes like an int, a 0-dim bool tensor like a bool."""
+    if isinstance(k, record.Tensor) and k._data.ndim == 0 and k._data.dtype.kind in "iub":
+        return k._data.item()
+    return k
+
+
+def _dims_used(k):
+    if k is None or k is Ellipsis or isinstance(k, bool | np.bool_):
+        return 0
+    if _is_int(k) or isinstance(k, slice):
+        return 1
+    idx = _advanced(k)
+    return idx.ndim if idx.dtype == np.bool_ else 1
+
+
+def _numpy_index(out, advanced):
+    """The NumPy key for IndexBackward0: masks become their nonzero() arrays."""
+    shape = out._data.shape
+    flat, d = [], 0
+    while d < len(shape):
+        idx = advanced.get(d)
+        if idx is None:
+            flat.append(slice(None))
+            d += 1
+        elif idx.dtype == np.bool_:
+            if idx.shape != shape[d:d + idx.ndim]:
                 raise IndexError(
                     f"The shape of the mask {list(idx.shape)} at index {d} does not match the "
-                    f"shape of the indexed tensor {list(out._data.shape)} at index {d}"
+                    f"shape of the indexed tensor {list(shape)} at index {d}"
                 )
+            flat.extend(idx.nonzero())
+            d += idx.ndim
         else:
-            size = out._data.shape[d]
+            size = shape[d]
             bad = idx[(idx >= size) | (idx < -size)]
             if bad.size:
                 raise IndexError(
                     f"index {int(bad.flat[0])} is out of bounds for dimension {d} with size {size}"
                 )
-        index[d] = idx
-    flat = []
-    for item in index:
-        if isinstance(item, np.ndarray) and item.dtype == np.bool_:
-            flat.extend(item.nonzero())
-        else:
-            flat.append(item)
-    return apply_op(S.INDEX, (out,), (out._data.shape, tuple(flat)))
+            flat.append(idx)
+            d += 1
+    return tuple(flat)
 
 
 def _select(t, dim, index):

@@ -195,7 +195,12 @@ def scatter_into(grad, sizes, index):
 def index_backward(grad, sizes, indices):
     """Zeros of ``sizes`` with ``grad`` added at ``indices`` (repeats accumulate)."""
     if _tensor_mode(grad):
-        return _gv().index_put_grad(grad, tuple(sizes), indices)
+        # a product with a constant 0/1 matrix, so that it can be differentiated again
+        total = int(np.prod(sizes))
+        positions = np.arange(total).reshape(sizes)[indices].reshape(-1)
+        scatter = np.zeros((total, positions.size), dtype=grad._data.dtype)
+        scatter[positions, np.arange(positions.size)] = 1
+        return (_const(scatter, grad) @ grad.reshape(-1)).reshape(tuple(sizes))
     out = np.zeros(sizes, dtype=grad.dtype)
     np.add.at(out, indices, grad)
     return out
@@ -264,9 +269,12 @@ def norm_backward(grad, self, result, ord, dim, keepdim):
 
 
 def pow_backward(grad, self, exponent):
-    if exponent == 0:
-        return zeros_like(grad * self)
-    return grad * exponent * self ** (exponent - 1)
+    """d/d self of self ** exponent; 0 where the exponent is 0 (torch's pow_backward_self)."""
+    if not isinstance(exponent, np.ndarray) and not _tensor_mode(exponent):
+        if exponent == 0:
+            return zeros_like(grad * self)
+        return grad * exponent * self ** (exponent - 1)
+    return where(_raw(exponent) == 0, zeros_like(grad), grad * (exponent * self ** (exponent - 1)))
 
 
 def pow_backward_exponent(grad, self, exponent, result):
@@ -294,8 +302,16 @@ def clamp_backward(grad, self, min, max):
     return grad * mask(inside, grad)
 
 
-def clamp_bound_backward(grad, self, bound, side):
-    hit = (_raw(self) < _raw(bound)) if side == "min" else (_raw(self) > _raw(bound))
+def clamp_bound_backward(grad, self, bound, other, side):
+    """clamp(self, min, max) with tensor bounds: where min > max, max wins (torch's rule)."""
+    if side == "min":
+        hit = _raw(self) < _raw(bound)
+        if other is not None:
+            hit = hit & (_raw(bound) < _raw(other))
+    else:
+        hit = _raw(self) > _raw(bound)
+        if other is not None:
+            hit = hit | (_raw(bound) < _raw(other))
     return grad * mask(hit, grad)
 
 
@@ -354,6 +370,19 @@ def bce_logits_grad(self, target, weight, pos_weight):
     else:
         log_weight = (pos_weight - 1) * target + 1
         g = log_weight * sigmoid(self) - log_weight + (1 - target)
+    return g if weight is None else g * weight
+
+
+def log_sigmoid(x):
+    return x.sigmoid().log() if _tensor_mode(x) else -np.logaddexp(0, -x)
+
+
+def bce_logits_target_grad(self, weight, pos_weight):
+    """d/d target of binary_cross_entropy_with_logits, per element."""
+    if pos_weight is None:
+        g = -self
+    else:
+        g = log_sigmoid(-self) - pos_weight * log_sigmoid(self)
     return g if weight is None else g * weight
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from gradviz.core.ops.table import row
 
+
 def _reduce(loss, reduction):
     if reduction == "none":
         return loss
@@ -77,8 +78,8 @@ BCE_LOGITS = row("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogi
                  ("self", "target", "weight", "pos_weight"), _bce_logits, attrs=("reduction",),
                  self="reduce_grad(grad, reduction, numel(self)) * bce_logits_grad(self, target, "
                       "weight, pos_weight)",
-                 target="reduce_grad(grad, reduction, numel(self)) * -self"
-                        " * (1 if weight is None else weight)",
+                 target="reduce_grad(grad, reduction, numel(self)) * bce_logits_target_grad("
+                        "self, weight, pos_weight)",
                  weight=None, pos_weight=None)
 NLL = row("nll_loss", "NllLossBackward0", ("self", "target", "weight"), _nll,
           attrs=("reduction", "ignore_index", "total_weight"),

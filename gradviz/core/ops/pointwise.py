@@ -83,5 +83,5 @@ CLAMP = row("clamp", "ClampBackward1", ("self",), _clamp, attrs=("min", "max"),
             self="clamp_backward(grad, self, min, max)")
 CLAMP_TENSOR = row("clamp_tensor", "ClampBackward0", ("self", "min", "max"), _clamp,
                    self="clamp_backward(grad, self, min, max)",
-                   min="clamp_bound_backward(grad, self, min, 'min')",
-                   max="clamp_bound_backward(grad, self, max, 'max')")
+                   min="clamp_bound_backward(grad, self, min, max, 'min')",
+                   max="clamp_bound_backward(grad, self, max, min, 'max')")

@@ -1,0 +1,342 @@
+"""Every row of the op table, exercised through the user-facing API.
+
+A ``Case`` is one small program written once against the torch API and run on
+either library: ``case.run(lib)`` builds the inputs from fixed float64 values
+(with ``lib.from_numpy``) and calls ``case.program(lib, *inputs)``, whose output
+carries the row's grad_fn. The same program under ``gradviz`` and ``torch``
+is what the gradient checks and the torch comparisons run.
+
+Input values keep away from the points where an op is not differentiable
+(zero for abs/relu/sqrt, ties for max/min, clamp bounds), so central
+differences are meaningful.
+
+    >>> case = CASES[0]
+    >>> out, inputs = case.run(gradviz)
+    >>> type(out.grad_fn).__name__ == ROWS[case.row].grad_fn
+    True
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One input: ``make(rng)`` gives its array; float inputs require grad unless ``grad=False``."""
+
+    make: Callable
+    grad: bool = True
+
+
+def n(*shape):
+    """Signed values with |x| in [0.2, 1.5]: no zeros, ties are improbable."""
+    return Arg(lambda rng: rng.uniform(0.2, 1.5, shape) * rng.choice([-1.0, 1.0], shape))
+
+
+def p(*shape):
+    """Positive values in [0.5, 2] (log, sqrt, pow bases, divisors)."""
+    return Arg(lambda rng: rng.uniform(0.5, 2.0, shape))
+
+
+def u(*shape):
+    """Probabilities in [0.1, 0.9] (binary cross entropy)."""
+    return Arg(lambda rng: rng.uniform(0.1, 0.9, shape))
+
+
+def const(value):
+    """A fixed array (int64 index, bool mask, or a float that needs no gradient)."""
+    array = np.asarray(value)
+    return Arg(lambda rng: array.copy(), grad=False)
+
+
+@dataclass(frozen=True)
+class Case:
+    row: str  # the ROWS name whose grad_fn the program's output carries
+    id: str
+    program: Callable  # program(lib, *tensors) -> Tensor, lib being gradviz or torch
+    args: tuple
+    double: bool = True  # second derivatives expected to work (gradgradcheck)
+    eps: float = 1e-6
+    atol: float = 1e-5
+    tags: tuple = field(default=())
+
+    def arrays(self):
+        rng = np.random.default_rng(zlib.crc32(self.id.encode()))
+        return [arg.make(rng) for arg in self.args]
+
+    def inputs(self, lib, arrays=None):
+        """The inputs as ``lib`` tensors (float64, requiring grad where the Arg says)."""
+        arrays = self.arrays() if arrays is None else arrays
+        out = []
+        for arg, array in zip(self.args, arrays, strict=True):
+            t = lib.from_numpy(np.array(array))
+            if arg.grad and array.dtype.kind == "f":
+                t.requires_grad_()
+            out.append(t)
+        return out
+
+    def run(self, lib):
+        inputs = self.inputs(lib)
+        return self.program(lib, *inputs), inputs
+
+    def __repr__(self):
+        return self.id
+
+
+CASES: list[Case] = []
+
+
+def case(row, id, program, *args, **options):
+    CASES.append(Case(row, id, program, tuple(args), **options))
+
+
+def F(lib):  # noqa: N802 - torch's spelling
+    return lib.nn.functional
+
+
+# ---------------------------------------------------------------- binary arithmetic
+case("add", "add", lambda T, a, b: a + b, n(2, 3), n(2, 3))
+case("add", "add_broadcast", lambda T, a, b: a + b, n(2, 3), n(3))
+case("add", "add_alpha", lambda T, a, b: T.add(a, b, alpha=2), n(2, 3), n(2, 1))
+case("add", "add_scalar", lambda T, a: 2.5 + a, n(4))
+case("add", "add_inplace", lambda T, a, b: a.clone().add_(b), n(2, 3), n(3))
+case("add", "iadd_alpha", lambda T, a, b: (a * 1).add_(b, alpha=-0.5), n(3), n(3))
+case("sub", "sub", lambda T, a, b: a - b, n(3, 1), n(1, 4))
+case("sub", "sub_alpha", lambda T, a, b: T.sub(a, b, alpha=3), n(2, 3), n(3))
+case("sub", "sub_inplace", lambda T, a, b: a.clone().sub_(b), n(2, 2), n(2, 2))
+case("rsub", "one_minus", lambda T, a: 1 - a, n(2, 3))
+case("rsub", "rsub_fn", lambda T, a: T.rsub(a, 2.0), n(3))
+case("mul", "mul", lambda T, a, b: a * b, n(2, 3), n(2, 3))
+case("mul", "mul_broadcast", lambda T, a, b: T.mul(a, b), n(4, 1, 2), n(3, 1))
+case("mul", "mul_scalar", lambda T, a: a * 3.0, n(3))
+case("mul", "rdiv", lambda T, a: 2 / a, p(3))
+case("mul", "mul_inplace", lambda T, a, b: a.clone().mul_(b), n(2, 3), n(1, 3))
+case("div", "div", lambda T, a, b: a / b, n(2, 3), p(2, 3))
+case("div", "div_broadcast", lambda T, a, b: T.div(a, b), n(2, 3), p(2, 1))
+case("div", "div_scalar", lambda T, a: a / 4, n(3))
+case("div", "div_inplace", lambda T, a, b: a.clone().div_(b), n(3), p(3))
+case("pow", "square", lambda T, a: a ** 2, n(2, 3))
+case("pow", "sqrt_pow", lambda T, a: a ** 0.5, p(4))
+case("pow", "pow_negative", lambda T, a: T.pow(a, -1.5), p(4))
+case("pow", "pow_zero", lambda T, a: a ** 0, n(3))
+case("pow_tensor", "pow_tensor", lambda T, a, b: a ** b, p(2, 3), n(2, 3))
+case("pow_tensor", "pow_tensor_broadcast", lambda T, a, b: T.pow(a, b), p(3, 1), n(2))
+case("rpow", "two_pow", lambda T, a: 2 ** a, n(2, 3))
+case("rpow", "pow_scalar_base", lambda T, a: T.pow(1.5, a), n(4))
+case("maximum", "maximum", lambda T, a, b: T.maximum(a, b), n(2, 3), n(2, 3))
+case("maximum", "maximum_broadcast", lambda T, a, b: a.maximum(b), n(2, 3), n(3))
+case("minimum", "minimum", lambda T, a, b: T.minimum(a, b), n(2, 3), n(2, 1))
+case("maximum", "max_of_two", lambda T, a, b: T.max(a, b), n(3), n(3))
+case("where", "where", lambda T, c, a, b: T.where(c, a, b),
+     const([[True, False, True], [False, False, True]]), n(2, 3), n(2, 3))
+case("where", "where_broadcast", lambda T, a, b: T.where(a > 0, a, b), n(2, 3), n(3))
+case("where", "where_scalar", lambda T, a: T.where(a > 0, a, 0.0), n(5))
+
+# ---------------------------------------------------------------- unary
+case("neg", "neg", lambda T, a: -a, n(2, 3))
+case("neg", "neg_fn", lambda T, a: T.neg(a), n(3))
+case("reciprocal", "reciprocal", lambda T, a: T.reciprocal(a), n(2, 3))
+case("exp", "exp", lambda T, a: a.exp(), n(2, 3))
+case("log", "log", lambda T, a: T.log(a), p(2, 3))
+case("sqrt", "sqrt", lambda T, a: a.sqrt(), p(2, 3))
+case("abs", "abs", lambda T, a: T.abs(a), n(2, 3))
+case("abs", "abs_builtin", lambda T, a: abs(a), n(4))
+case("sin", "sin", lambda T, a: a.sin(), n(2, 3))
+case("cos", "cos", lambda T, a: T.cos(a), n(2, 3))
+case("tanh", "tanh", lambda T, a: a.tanh(), n(2, 3))
+case("tanh", "tanh_f", lambda T, a: F(T).tanh(a), n(3))
+case("sigmoid", "sigmoid", lambda T, a: T.sigmoid(a), n(2, 3))
+case("sigmoid", "sigmoid_f", lambda T, a: F(T).sigmoid(a), n(3))
+case("relu", "relu", lambda T, a: a.relu(), n(2, 3))
+case("relu", "relu_f", lambda T, a: F(T).relu(a), n(4))
+case("clamp", "clamp", lambda T, a: a.clamp(-0.5, 0.5), n(2, 4))
+case("clamp", "clamp_min", lambda T, a: T.clamp(a, min=0.1), n(2, 3))
+case("clamp", "clamp_max", lambda T, a: a.clamp(max=-0.3), n(2, 3))
+case("clamp", "clamp_inplace", lambda T, a: a.clone().clamp_(-0.5, 0.5), n(5))
+case("clamp_tensor", "clamp_tensor", lambda T, a, lo, hi: T.clamp(a, lo, hi),
+     n(2, 3), n(3), n(2, 3))
+case("clamp_tensor", "clamp_tensor_min", lambda T, a, lo: T.clamp(a, min=lo), n(2, 3), n(2, 1))
+case("clamp_tensor", "clamp_tensor_max", lambda T, a, hi: a.clamp(max=hi), n(4), n(4))
+
+# ---------------------------------------------------------------- reductions
+case("sum", "sum", lambda T, a: a.sum(), n(2, 3))
+case("sum", "sum_fn", lambda T, a: T.sum(a), n(4))
+case("sum_dim", "sum_dim", lambda T, a: a.sum(1), n(2, 3))
+case("sum_dim", "sum_dims_keepdim", lambda T, a: a.sum((0, 2), keepdim=True), n(2, 3, 2))
+case("sum_dim", "sum_negative_dim", lambda T, a: T.sum(a, dim=-1), n(2, 3))
+case("sum_dim", "sum_dtype", lambda T, a: a.sum(0, dtype=T.float64), n(3, 2))
+case("mean", "mean", lambda T, a: a.mean(), n(2, 3))
+case("mean_dim", "mean_dim", lambda T, a: T.mean(a, 0), n(2, 3))
+case("mean_dim", "mean_dims_keepdim", lambda T, a: a.mean((-1, 0), keepdim=True), n(2, 2, 3))
+case("max", "max", lambda T, a: a.max(), n(2, 3))
+case("min", "min", lambda T, a: T.min(a), n(2, 3))
+case("max_dim", "max_dim", lambda T, a: a.max(1).values, n(2, 3))
+case("max_dim", "max_dim_keepdim", lambda T, a: T.max(a, dim=0, keepdim=True)[0], n(3, 2))
+case("min_dim", "min_dim", lambda T, a: a.min(dim=-1)[0], n(2, 3, 2))
+case("min_dim", "min_dim_keepdim", lambda T, a: a.min(0, keepdim=True).values, n(3, 2))
+case("var", "var", lambda T, a: a.var(), n(2, 3))
+case("var", "var_dim", lambda T, a: T.var(a, 1), n(2, 3))
+case("var", "var_dims_keepdim", lambda T, a: a.var(dim=(0, 1), keepdim=True, correction=0),
+     n(2, 3, 2))
+case("var", "var_biased", lambda T, a: a.var(0, unbiased=False), n(3, 2))
+case("std", "std", lambda T, a: a.std(), n(2, 3))
+case("std", "std_dim", lambda T, a: T.std(a, dim=0), n(3, 2))
+case("std", "std_keepdim", lambda T, a: a.std(-1, keepdim=True, correction=0), n(2, 4))
+case("norm", "norm", lambda T, a: a.norm(), n(2, 3))
+case("norm", "norm_dim", lambda T, a: a.norm(dim=1), n(2, 3))
+case("norm", "norm_keepdim", lambda T, a: T.norm(a, dim=0, keepdim=True), n(3, 2))
+case("norm", "norm_p1", lambda T, a: a.norm(p=1), n(2, 3))
+case("norm", "norm_p1_dim", lambda T, a: a.norm(1, dim=-1), n(2, 3))
+
+# ---------------------------------------------------------------- shapes
+case("view", "view", lambda T, a: a.view(3, 2), n(2, 3))
+case("view", "view_infer", lambda T, a: a.view(-1), n(2, 3))
+case("view", "reshape_view", lambda T, a: T.reshape(a, (3, 2)), n(6))
+case("view", "flatten", lambda T, a: a.flatten(), n(2, 3))
+case("view", "view_as", lambda T, a, b: a.view_as(b), n(2, 3), const(np.zeros((6,))))
+case("unsafe_view", "reshape_copy", lambda T, a: a.t().reshape(6), n(2, 3))
+case("t", "t", lambda T, a: a.t(), n(2, 3))
+case("t", "t_fn", lambda T, a: T.t(a), n(3, 2))
+case("permute", "permute", lambda T, a: a.permute(2, 0, 1), n(2, 3, 2))
+case("permute", "T", lambda T, a: a.T, n(2, 3))
+case("permute", "permute_fn", lambda T, a: T.permute(a, (1, 0)), n(2, 3))
+case("transpose", "transpose", lambda T, a: a.transpose(0, 1), n(2, 3))
+case("transpose", "mT", lambda T, a: a.mT, n(2, 2, 3))
+case("transpose", "transpose_fn", lambda T, a: T.transpose(a, -1, 0), n(2, 1, 3))
+case("squeeze", "squeeze", lambda T, a: a.squeeze(), n(2, 1, 3, 1))
+case("squeeze_dim", "squeeze_dim", lambda T, a: a.squeeze(1), n(2, 1, 3))
+case("squeeze_dim", "squeeze_dim_noop", lambda T, a: T.squeeze(a, 0), n(2, 1, 3))
+case("squeeze_dims", "squeeze_dims", lambda T, a: a.squeeze((1, 3)), n(2, 1, 3, 1))
+case("squeeze_", "vec_at_mat", lambda T, a, b: a @ b, n(3), n(3, 2))
+case("unsqueeze", "unsqueeze", lambda T, a: a.unsqueeze(1), n(2, 3))
+case("unsqueeze", "unsqueeze_negative", lambda T, a: T.unsqueeze(a, -1), n(2, 3))
+case("unsqueeze", "index_none", lambda T, a: a[None], n(2, 3))
+case("expand", "expand", lambda T, a: a.expand(3, 2, 4), n(2, 1))
+case("expand", "expand_minus_one", lambda T, a: a.expand(-1, 3), n(2, 1))
+case("expand", "expand_as", lambda T, a, b: a.expand_as(b), n(3), const(np.zeros((2, 3))))
+case("clone", "clone", lambda T, a: a.clone(), n(2, 3))
+case("clone", "contiguous", lambda T, a: a.t().contiguous(), n(2, 3))
+case("cat", "cat", lambda T, a, b: T.cat([a, b]), n(2, 3), n(1, 3))
+case("cat", "cat_dim", lambda T, a, b, c: T.cat((a, b, c), dim=-1), n(2, 1), n(2, 3), n(2, 2))
+case("cat", "cat_one_constant", lambda T, a, b: T.cat([a, b], 1), n(2, 2), const(np.ones((2, 1))))
+case("stack", "stack", lambda T, a, b: T.stack([a, b]), n(2, 3), n(2, 3))
+case("stack", "stack_last", lambda T, a, b: T.stack((a, b), dim=-1), n(3), n(3))
+
+# ---------------------------------------------------------------- indexing
+case("select", "select", lambda T, a: a[1], n(3, 2))
+case("select", "select_negative", lambda T, a: a[:, -1], n(2, 3))
+case("select", "select_twice", lambda T, a: a[0, 1], n(2, 3))
+case("select", "select_ellipsis", lambda T, a: a[..., 0], n(2, 2, 3))
+case("slice", "slice", lambda T, a: a[1:3], n(4, 2))
+case("slice", "slice_step", lambda T, a: a[:, ::2], n(2, 5))
+case("slice", "slice_ellipsis", lambda T, a: a[..., 1:], n(2, 2, 3))
+case("slice", "slice_negative", lambda T, a: a[-2:], n(4))
+case("slice", "slice_full", lambda T, a: a[:], n(3))
+case("select", "slice_none_int", lambda T, a: a[None, 1:, 0], n(3, 2))
+case("select", "select_int_tensor", lambda T, a, i: a[:, i], n(2, 3), const(1))
+case("alias", "ellipsis", lambda T, a: a[...], n(2, 3))
+case("alias", "all_full_slices", lambda T, a: a[:, :], n(2, 3))
+case("unsqueeze", "none_after_int", lambda T, a: a[0, None], n(2, 3))
+case("index", "index_list", lambda T, a: a[[0, 2]], n(3, 2))
+case("index", "index_tensor", lambda T, a, i: a[i], n(3, 2), const([[0, 1], [2, 2]]))
+case("index", "index_repeats", lambda T, a: a[:, [1, 0, 1]], n(2, 3))
+case("index", "index_two_arrays", lambda T, a: a[[0, 1], [2, 0]], n(2, 3))
+case("index", "index_split_arrays", lambda T, a: a[[0, 1], :, [1, 0]], n(2, 2, 3))
+case("index", "index_mask", lambda T, a, m: a[m], n(2, 3),
+     const([[True, False, True], [False, True, False]]))
+case("index", "index_mask_rows", lambda T, a: a[a[:, 0] > 0], n(4, 2))
+case("index", "index_none_array", lambda T, a: a[None, [1, 0]], n(2, 3))
+case("index", "index_ellipsis_array", lambda T, a: a[..., [2, 0]], n(2, 2, 3))
+case("index", "index_slice_array", lambda T, a: a[:, [0, 1], 1:], n(2, 2, 3))
+case("index", "index_after_select", lambda T, a: a[0, [1, 0, 1]], n(2, 3))
+case("index", "index_split_by_slice", lambda T, a: a[[0, 1], 1:, [1, 0]], n(2, 2, 3))
+case("index", "index_mask_3d", lambda T, a: a[a > 0.5], n(2, 2, 3))
+case("index", "index_bool_scalar", lambda T, a: a[True], n(2, 3))
+case("select", "index_then_select", lambda T, a: a[[0, 1]][:, 1], n(3, 2))
+
+# ---------------------------------------------------------------- in place writes
+def _setitem(key, value=None):
+    def program(T, a, *v):
+        x = a.clone()
+        x[key] = v[0] if v else value
+        return x
+
+    return program
+
+
+case("setitem", "setitem_row", _setitem(0), n(3, 2), n(2))
+case("setitem", "setitem_scalar", _setitem((slice(None), 1), 2.0), n(2, 3))
+case("setitem", "setitem_list", _setitem([0, 2]), n(3, 2), n(2, 2))
+case("setitem", "setitem_slice_broadcast", _setitem(slice(1, None)), n(3, 2), n(2))
+case("setitem", "setitem_mask", lambda T, a, m: _setitem(m, 0.0)(T, a), n(2, 3),
+     const([[True, False, True], [False, True, False]]))
+case("copy_", "copy", lambda T, a, b: a.clone().copy_(b), n(2, 3), n(3))
+case("copy_", "copy_into_nonleaf", lambda T, a, b: (a * 2).copy_(b), n(2, 2), n(2, 2))
+case("fill_", "fill", lambda T, a: a.clone().fill_(2.0), n(2, 3))
+case("fill_", "fill_nonleaf", lambda T, a: (a + 1).fill_(-1), n(3))
+case("zero_", "zero", lambda T, a: a.clone().zero_(), n(2, 3))
+
+# ---------------------------------------------------------------- matrix products
+case("mm", "mm", lambda T, a, b: a.mm(b), n(2, 3), n(3, 2))
+case("mm", "matmul_2d", lambda T, a, b: a @ b, n(2, 3), n(3, 4))
+case("mm", "mm_transposed", lambda T, a, b: T.mm(a, b.t()), n(2, 3), n(2, 3))
+case("mv", "mv", lambda T, a, v: T.mv(a, v), n(2, 3), n(3))
+case("mv", "mat_at_vec", lambda T, a, v: a @ v, n(2, 3), n(3))
+case("dot", "dot", lambda T, a, b: T.dot(a, b), n(3), n(3))
+case("dot", "vec_at_vec", lambda T, a, b: T.matmul(a, b), n(4), n(4))
+case("bmm", "bmm", lambda T, a, b: T.bmm(a, b), n(2, 2, 3), n(2, 3, 2))
+case("addmm", "linear", lambda T, x, w, b: F(T).linear(x, w, b), n(2, 3), n(4, 3), n(4))
+case("unsafe_view", "batch_at_mat", lambda T, a, b: a @ b, n(2, 2, 3), n(3, 2))
+case("unsafe_view", "batch_at_vec", lambda T, a, b: a @ b, n(2, 2, 3), n(3))
+case("unsafe_view", "vec_at_batch", lambda T, a, b: a @ b, n(3), n(2, 3, 2))
+case("clone", "mat_at_batch", lambda T, a, b: a @ b, n(2, 3), n(2, 3, 2))
+case("unsafe_view", "batch_at_batch", lambda T, a, b: a @ b, n(2, 2, 3), n(2, 3, 2))
+case("unsafe_view", "batch_broadcast", lambda T, a, b: T.matmul(a, b), n(2, 1, 2, 3), n(3, 3, 2))
+case("unsafe_view", "batch_at_constant_mat", lambda T, a, b: a @ b, n(2, 2, 3),
+     const(np.arange(6.0).reshape(3, 2)))
+
+# ---------------------------------------------------------------- casts
+case("to_copy", "to_float32", lambda T, a: a.to(T.float32), n(2, 3), eps=1e-3, atol=1e-3)
+case("to_copy", "float_double", lambda T, a: a.float().double(), n(3), eps=1e-3, atol=1e-3)
+case("to_copy", "to_dtype_kwarg", lambda T, a: a.float().to(dtype=T.float64), n(3),
+     eps=1e-3, atol=1e-3)
+
+# ---------------------------------------------------------------- neural nets
+case("softmax", "softmax", lambda T, a: F(T).softmax(a, dim=1), n(2, 3))
+case("softmax", "softmax_method", lambda T, a: a.softmax(0), n(3, 2))
+case("softmax", "softmax_fn", lambda T, a: T.softmax(a, -1), n(2, 2, 3))
+case("log_softmax", "log_softmax", lambda T, a: F(T).log_softmax(a, dim=1), n(2, 3))
+case("log_softmax", "log_softmax_method", lambda T, a: a.log_softmax(-1), n(4))
+
+for red in ("none", "mean", "sum"):
+    case("binary_cross_entropy", f"bce_{red}",
+         lambda T, x, y, r=red: F(T).binary_cross_entropy(x, y, reduction=r), u(2, 3), u(2, 3))
+    case("binary_cross_entropy_with_logits", f"bce_logits_{red}",
+         lambda T, x, y, r=red: F(T).binary_cross_entropy_with_logits(x, y, reduction=r),
+         n(2, 3), u(2, 3))
+    case("nll_loss", f"nll_{red}", lambda T, x, t, r=red: F(T).nll_loss(x, t, reduction=r),
+         n(3, 4), const([1, 0, 3]))
+    case("nll_loss", f"cross_entropy_{red}",
+         lambda T, x, t, r=red: F(T).cross_entropy(x, t, reduction=r), n(3, 4), const([2, 2, 0]))
+    case("mse_loss", f"mse_{red}", lambda T, x, y, r=red: F(T).mse_loss(x, y, reduction=r),
+         n(2, 3), n(2, 3))
+    case({"none": "abs", "mean": "mean", "sum": "sum"}[red], f"l1_{red}",
+         lambda T, x, y, r=red: F(T).l1_loss(x, y, reduction=r), n(2, 3), n(2, 3))
+case("binary_cross_entropy", "bce_weight",
+     lambda T, x, y, w: F(T).binary_cross_entropy(x, y, weight=w), u(2, 3), u(2, 3),
+     const([0.5, 1.0, 2.0]))
+case("binary_cross_entropy_with_logits", "bce_logits_weights",
+     lambda T, x, y, w, pw: F(T).binary_cross_entropy_with_logits(x, y, w, pos_weight=pw),
+     n(2, 3), u(2, 3), const(np.full((2, 3), 0.7)), const([0.5, 1.0, 3.0]))
+case("nll_loss", "nll_weight_ignore",
+     lambda T, x, t, w: F(T).nll_loss(x, t, weight=w, ignore_index=1),
+     n(4, 3), const([0, 1, 2, 2]), const([0.5, 2.0, 1.5]))
+case("nll_loss", "nll_1d", lambda T, x, t: F(T).nll_loss(x, t), n(4), const(2))
+case("nll_loss", "cross_entropy_weight",
+     lambda T, x, t, w: F(T).cross_entropy(x, t, weight=w, reduction="sum"),
+     n(3, 3), const([0, 2, 1]), const([1.0, 0.5, 2.0]))

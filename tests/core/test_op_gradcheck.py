@@ -1,0 +1,110 @@
+"""Numeric gradient checks over every row of the op table (no torch needed).
+
+Parametrized over ``ROWS`` itself: a row added to the table without a case in
+``op_cases`` fails ``test_every_row_has_a_case``. Each case's backward is compared
+with central finite differences in float64, and its second derivatives (the
+formulas run on Tensors under ``create_graph=True``) with finite differences of
+its first derivatives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from op_cases import CASES
+
+import gradviz
+from gradviz.autograd import gradcheck
+from gradviz.core.gradcheck import GradcheckError
+from gradviz.core.ops.table import ROWS
+
+BY_ROW = {name: [c for c in CASES if c.row == name] for name in ROWS}
+SECOND_ORDER = [c for c in CASES if c.double]
+
+
+@pytest.mark.parametrize("name", list(ROWS))
+def test_every_row_has_a_case(name):
+    assert BY_ROW[name], f"row {name!r} ({ROWS[name].grad_fn}) has no case in op_cases.py"
+
+
+def test_every_case_names_a_row_and_ids_are_unique():
+    assert sorted({c.row for c in CASES} - set(ROWS)) == []
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_output_carries_the_rows_grad_fn(case):
+    out, inputs = case.run(gradviz)
+    want = ROWS[case.row].grad_fn
+    assert type(out.grad_fn).__name__ == want
+    prefix = "torch::autograd::" if want in ("CopySlices", "CopyBackwards") else ""
+    assert out.grad_fn.name() == prefix + want
+    assert out.requires_grad and not out.is_leaf
+    assert all(t.dtype == gradviz.float64 for t in inputs if t.is_floating_point())
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_gradcheck(case):
+    inputs = case.inputs(gradviz)
+    assert any(t.requires_grad for t in inputs)
+    assert gradcheck(lambda *xs: case.program(gradviz, *xs), inputs,
+                     eps=case.eps, atol=case.atol)
+
+
+def _first_order_dot(case, xs, v, ws):
+    """sum_i <d<out, v>/dx_i, w_i>: a scalar whose gradient holds the second derivatives."""
+    out = case.program(gradviz, *xs)
+    diff = [x for x in xs if x.requires_grad]
+    grads = gradviz.autograd.grad(out, diff, v, create_graph=True, allow_unused=True)
+    total = gradviz.zeros((), dtype=gradviz.float64)
+    for g, w in zip(grads, ws, strict=True):
+        if g is not None:
+            total = total + (g * w).sum()
+    return total
+
+
+@pytest.mark.parametrize("case", SECOND_ORDER, ids=repr)
+def test_second_order(case):
+    """Double backward against central differences of the first derivative, with respect to
+    every input and to the incoming gradient ``v``."""
+    rng = np.random.default_rng(7)
+    xs = case.inputs(gradviz)
+    out_shape = case.program(gradviz, *xs).shape
+    v = gradviz.from_numpy(rng.standard_normal(tuple(out_shape))).requires_grad_()
+    ws = [gradviz.from_numpy(rng.standard_normal(tuple(x.shape))) for x in xs if x.requires_grad]
+    total = _first_order_dot(case, xs, v, ws)
+    wrt = [x for x in xs if x.requires_grad] + [v]
+    if total.requires_grad:
+        analytic = gradviz.autograd.grad(total, wrt, allow_unused=True)
+    else:
+        analytic = [None] * len(wrt)
+    eps = 1e-6
+    for t, g in zip(wrt, analytic, strict=True):
+        flat = t._data.reshape(-1)
+        numeric = np.empty(flat.size)
+        for k in range(flat.size):
+            orig = flat[k]
+            flat[k] = orig + eps
+            plus = _first_order_dot(case, xs, v, ws).item()
+            flat[k] = orig - eps
+            minus = _first_order_dot(case, xs, v, ws).item()
+            flat[k] = orig
+            numeric[k] = (plus - minus) / (2 * eps)
+        got = np.zeros(flat.size) if g is None else g._data.reshape(-1)
+        assert got.shape == numeric.shape
+        np.testing.assert_allclose(got, numeric, rtol=1e-3, atol=1e-5)
+
+
+def test_gradcheck_catches_a_wrong_gradient():
+    """The checker itself can fail: a hook doubling a gradient is caught."""
+
+    def doubled(x):
+        y = x * 1
+        if y.requires_grad:
+            y.register_hook(lambda g: g * 2)
+        return y.sin()
+
+    x = gradviz.tensor([0.3, -0.7], dtype=gradviz.float64, requires_grad=True)
+    with pytest.raises(GradcheckError, match="Jacobian mismatch"):
+        gradcheck(doubled, (x,))
