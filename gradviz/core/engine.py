@@ -9,6 +9,7 @@ torch's engine does. No recursion, so a chain of 100,000 ops is fine.
 from __future__ import annotations
 
 import heapq
+import warnings
 
 import numpy as np
 
@@ -16,6 +17,14 @@ from gradviz.core import record
 from gradviz.core.function import ACC_KEY, AccumulateGrad, apply_node
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.events import dispatcher
+
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using autograd.grad "
+    "when creating the graph to avoid this. If you have to use this function, make sure to "
+    "reset the .grad fields of your parameters to None after use to break the cycle and avoid "
+    "the leak."
+)
 
 
 def to_tensor(x):
@@ -86,6 +95,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if retain_graph is None:
         retain_graph = create_graph
     roots = _roots(tensors, grad_tensors, create_graph)
+    if create_graph:
+        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=2)
     only = None
     if inputs is not None:
         inputs = _as_tuple(inputs)
@@ -259,10 +270,37 @@ def _key(node):
     return ACC_KEY - node.id if node.__class__ is AccumulateGrad else -node.id
 
 
+def _hook_name(hook):
+    return getattr(hook, "__name__", type(hook).__name__)
+
+
+def _check_tuple(hook, out, expected):
+    """torch's checks on what a grad_fn hook returned (a tuple of the right length)."""
+    if not isinstance(out, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(out).__name__}'")
+    if len(out) != expected:
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
+            f"{len(out)}, but expected {expected})"
+        )
+
+
+def check_tensor_hook(hook, out, grad):
+    """torch's checks on what a tensor hook returned (None, or a Tensor of the same size)."""
+    if out is None:
+        return None
+    if not isinstance(out, record.Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(out).__name__}'")
+    if out._data.shape != np.shape(grad):
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    return out
+
+
 def _pre_hooks(node, grad, create_graph):
     for hook in list(node._pre_hooks):
         out = hook((to_tensor(grad),))
         if out is not None:
+            _check_tuple(hook, out, 1)
             new = out[0]
             grad = new if create_graph else np.asarray(new._data)
     return grad
@@ -273,17 +311,25 @@ def _post_hooks(node, grads, grad, create_graph):
     for hook in list(node._hooks):
         out = hook(wrapped, (to_tensor(grad),))
         if out is not None:
-            wrapped = tuple(out)
+            _check_tuple(hook, out, len(wrapped))
+            for old, new in zip(wrapped, out, strict=True):
+                if old is None and new is not None:
+                    raise RuntimeError("can't replace a None gradient with a non-None value")
+            wrapped = out
     return [None if g is None else (g if create_graph else g._data) for g in wrapped]
 
 
 def accumulate_grad(node, grad, create_graph):
-    """``variable.grad += grad`` (or ``= grad`` the first time), running tensor hooks first."""
+    """``variable.grad += grad`` (or ``= grad`` the first time), running tensor hooks first.
+
+    As torch's AccumulateGrad: under ``create_graph`` the first gradient is a copy in the
+    graph (``CopyBackwards``) and later ones are added out of place (``AddBackward0``);
+    otherwise later ones are added in place, even into a ``.grad`` that has a grad_fn."""
     t = node.variable
     T = record.Tensor
     if t._hooks:
         for hook in list(t._hooks):
-            out = hook(to_tensor(grad))
+            out = check_tensor_hook(hook, hook(to_tensor(grad)), grad)
             if out is not None:
                 grad = out if create_graph else np.asarray(out._data)
     before = t._grad
@@ -292,12 +338,16 @@ def accumulate_grad(node, grad, create_graph):
     if before is None:
         if create_graph:
             new = to_tensor(grad)
-            if new._grad_fn is None:
-                new = T._make(np.array(new._data))
+            if new._requires_grad:
+                from gradviz.core.ops.shape import COPY
+
+                new = record.apply_op(COPY, (T._make(np.empty_like(t._data)), new))
+            else:
+                new = T._make(np.array(new._data, dtype=t._data.dtype))
         else:
             new = T._make(np.array(grad, dtype=t._data.dtype))
         t._set_grad(new)
-    elif create_graph or before._requires_grad or not before._data.flags.writeable:
+    elif create_graph or not before._data.flags.writeable:
         t._set_grad(before + to_tensor(grad))
     else:
         np.add(before._data, grad, out=before._data, casting="unsafe")
