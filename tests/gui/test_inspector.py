@@ -273,6 +273,10 @@ def test_function_node_formula_next_functions_and_saved(panel, model):
     assert saved["self"] == "tensor 4 × 5 float32, saved at version 0"
     assert saved["exponent"] == "= 2"
     assert fv.grad_in is None
+    panel.show_node(fv.next_links()[0].nid)
+    rows = [fv.next_box.itemAtPosition(r, 1).widget().text() for r in range(2)]
+    assert rows == ["AccumulateGrad (inp)", "None"]  # (inp + 1): the constant needs no grad
+    assert [b.text() for b in fv.next_links()] == ["AccumulateGrad (inp)"]
 
 
 def test_clicking_a_next_function_emits_its_id(qtbot, panel, model):

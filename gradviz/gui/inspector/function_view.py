@@ -40,13 +40,15 @@ def next_entries(model, nid) -> list[tuple[int | None, str]]:
             if obj is None:
                 out.append((None, "None"))
             else:
-                out.append((model.node_of(obj), type(obj).__name__))
+                fid = model.node_of(obj)
+                out.append((fid, node_text(model.graph, fid) if fid is not None
+                            else type(obj).__name__))
         return out
     graph = model.graph
     by_position = {d["input_nr"]: u for u, _, d in graph.in_edges(nid, data=True)
                    if d.get("kind") == "next"}
     size = max([len(graph.nodes[nid].get("grads_out") or ())] + [i + 1 for i in by_position])
-    return [(by_position[i], graph.nodes[by_position[i]]["name"]) if i in by_position
+    return [(by_position[i], node_text(graph, by_position[i])) if i in by_position
             else (None, "None") for i in range(size)]
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.inspector import values as V
 from gradviz.gui.inspector.widgets import monospace
 
-BACKGROUND = "w"
-FOREGROUND = "#333333"
 HIST_BRUSH = (70, 120, 180, 150)
 HIST_PEN = pg.mkPen((40, 80, 140), width=1)
 WIDE = 380  # a table wider than this may need a horizontal scroll bar
@@ -19,13 +17,35 @@ WIDE = 380  # a table wider than this may need a horizontal scroll bar
 def _style_plot(plot: pg.PlotItem) -> None:
     plot.setMenuEnabled(False)
     plot.hideButtons()
-    for name in ("left", "bottom"):
-        axis = plot.getAxis(name)
-        axis.setPen(FOREGROUND)
-        axis.setTextPen(FOREGROUND)
 
 
-class Heatmap(pg.GraphicsLayoutWidget):
+class _Themed:
+    """Plots follow the application's palette (light or dark theme): background = Base,
+    axes = Text. Subclasses list their axes in ``_axes()``."""
+
+    _themed = False  # set once the subclass has built its axes
+
+    def _axes(self):
+        return ()
+
+    def _apply_palette(self) -> None:
+        self._themed = True
+        palette = self.palette()
+        self.setBackground(palette.color(QtGui.QPalette.ColorRole.Base))
+        text = palette.color(QtGui.QPalette.ColorRole.Text)
+        for axis in self._axes():
+            axis.setPen(text)
+            axis.setTextPen(text)
+
+    def changeEvent(self, event):  # noqa: N802
+        kind = event.type()
+        if self._themed and kind in (QtCore.QEvent.Type.PaletteChange,
+                                     QtCore.QEvent.Type.StyleChange):
+            self._apply_palette()
+        super().changeEvent(event)
+
+
+class Heatmap(_Themed, pg.GraphicsLayoutWidget):
     """A 2-D array as an image (row 0 at the top, like the table) with a colour bar.
 
     Values of both signs use a diverging map centred on zero, others viridis.
@@ -33,7 +53,6 @@ class Heatmap(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent=parent)
-        self.setBackground(BACKGROUND)
         self.setMinimumHeight(150)
         self.setMaximumHeight(210)
         self.plot = self.addPlot()
@@ -43,11 +62,13 @@ class Heatmap(pg.GraphicsLayoutWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.bar = pg.ColorBarItem(values=(0, 1), width=12, colorMap="viridis",
-                                   interactive=False, colorMapMenu=False, pen=FOREGROUND)
+                                   interactive=False, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
-        self.bar.axis.setPen(FOREGROUND)
-        self.bar.axis.setTextPen(FOREGROUND)
         self.strides = (1, 1)
+        self._apply_palette()
+
+    def _axes(self):
+        return (self.plot.getAxis("left"), self.plot.getAxis("bottom"), self.bar.axis)
 
     def set_array(self, a: np.ndarray, stats: V.Stats) -> None:
         img, self.strides = V.heatmap_image(a)
@@ -68,13 +89,16 @@ class Heatmap(pg.GraphicsLayoutWidget):
         w, h = img.shape[1] * sc, img.shape[0] * sr
         self.image.setRect(QtCore.QRectF(-0.5, -0.5, w, h))  # cell (i, j) centred on (j, i)
         self.plot.setRange(xRange=(-0.5, w - 0.5), yRange=(-0.5, h - 0.5), padding=0)
+        for name, n in (("bottom", w), ("left", h)):  # small matrices: one tick per index
+            ticks = [[(i, str(i)) for i in range(n)]] if n <= 12 else None
+            self.plot.getAxis(name).setTicks(ticks)
 
 
-class Histogram(pg.PlotWidget):
+class Histogram(_Themed, pg.PlotWidget):
     """The distribution of an array's finite values as a step plot."""
 
     def __init__(self, parent=None):
-        super().__init__(parent=parent, background=BACKGROUND)
+        super().__init__(parent=parent)
         self.setMinimumHeight(140)
         self.setMaximumHeight(190)
         _style_plot(self.getPlotItem())
@@ -82,6 +106,11 @@ class Histogram(pg.PlotWidget):
                                      pen=HIST_PEN)
         self.addItem(self.curve)
         self.stride = 1
+        self._apply_palette()
+
+    def _axes(self):
+        plot = self.getPlotItem()
+        return (plot.getAxis("left"), plot.getAxis("bottom"))
 
     def set_array(self, a: np.ndarray, stats: V.Stats) -> None:
         counts, edges, self.stride = V.histogram(a, stats)
@@ -89,20 +118,25 @@ class Histogram(pg.PlotWidget):
         self.getPlotItem().enableAutoRange()
 
 
-class TimelinePlot(pg.PlotWidget):
+class TimelinePlot(_Themed, pg.PlotWidget):
     """One number per timeline entry (the norm of the grad), ``None`` entries left as gaps."""
 
     def __init__(self, parent=None):
-        super().__init__(parent=parent, background=BACKGROUND)
+        super().__init__(parent=parent)
         self.setMinimumHeight(110)
         self.setMaximumHeight(140)
         plot = self.getPlotItem()
         _style_plot(plot)
-        plot.setLabel("left", "‖grad‖", color=FOREGROUND)
+        plot.setLabel("left", "‖grad‖")
         self.curve = pg.PlotDataItem(pen=HIST_PEN, symbol="o", symbolSize=7,
                                      symbolBrush=(40, 80, 140), symbolPen=None,
                                      connect="finite")
         self.addItem(self.curve)
+        self._apply_palette()
+
+    def _axes(self):
+        plot = self.getPlotItem()
+        return (plot.getAxis("left"), plot.getAxis("bottom"))
 
     def set_points(self, ys: list[float | None]) -> None:
         y = np.array([np.nan if v is None else v for v in ys], dtype=float)

@@ -32,6 +32,9 @@ def node_text(graph, nid) -> str:
     """How a node is named in links: a tensor's variable name, a function's torch name."""
     data = graph.nodes[nid]
     if data["kind"] == "function":
+        leaves = [u for u, _, d in graph.in_edges(nid, data=True) if d.get("kind") == "leaf"]
+        if leaves and graph.nodes[leaves[0]].get("name"):
+            return f"{data['name']} ({graph.nodes[leaves[0]]['name']})"
         return data["name"]
     return data.get("name") or f"{data.get('role', 'tensor')} #{nid}"
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-MUTED = "#6b6b6b"
-
 
 def monospace() -> QtGui.QFont:
     return QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
@@ -26,7 +24,8 @@ class Section(QtWidgets.QWidget):
         layout.addWidget(self.label)
         rule = QtWidgets.QFrame()
         rule.setFrameShape(QtWidgets.QFrame.Shape.HLine)
-        rule.setStyleSheet("color: #c8c8c8;")
+        rule.setFrameShadow(QtWidgets.QFrame.Shadow.Plain)
+        rule.setForegroundRole(QtGui.QPalette.ColorRole.Mid)
         layout.addWidget(rule)
 
 
@@ -46,7 +45,7 @@ def subheader(text: str = "") -> QtWidgets.QLabel:
 
 def muted(text: str = "") -> QtWidgets.QLabel:
     label = QtWidgets.QLabel(text)
-    label.setStyleSheet(f"color: {MUTED};")
+    label.setForegroundRole(QtGui.QPalette.ColorRole.PlaceholderText)
     label.setWordWrap(True)
     return label
 
@@ -69,7 +68,7 @@ class LinkButton(QtWidgets.QPushButton):
         self.setFlat(True)
         self.setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
         self.setFont(monospace())
-        self.setStyleSheet("QPushButton { color: #1a5fb4; text-align: left; border: none;"
+        self.setStyleSheet("QPushButton { color: palette(link); text-align: left; border: none;"
                            " padding: 1px 2px; } QPushButton:hover { text-decoration: underline; }")
         self.setToolTip(f"select node {nid}")
 
