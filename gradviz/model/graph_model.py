@@ -73,12 +73,12 @@ class GraphModel:
     def attach(self) -> None:
         """Start recording the core's events."""
         if not self._attached:
-            dispatcher.subscribe(self._on_event)
+            self._token = dispatcher.subscribe(self._on_event)  # keep it: bound methods differ
             self._attached = True
 
     def detach(self) -> None:
         if self._attached:
-            dispatcher.unsubscribe(self._on_event)
+            dispatcher.unsubscribe(self._token)
             self._attached = False
 
     @property
