@@ -11,6 +11,7 @@ inputs that need no gradient), the values its formulas need (readable as
 from __future__ import annotations
 
 import itertools
+from typing import NamedTuple
 
 _ids = itertools.count(1)  # shared by nodes and tensors: ids never collide
 ACC_KEY = -(1 << 60)  # AccumulateGrad runs as soon as it is ready, as in torch
@@ -26,6 +27,17 @@ FREED_MESSAGE = (
 
 def new_id() -> int:
     return next(_ids)
+
+
+class SavedValue(NamedTuple):
+    """One saved value of a grad_fn: ``tensor`` is the saved input (None for the result
+    and for non-tensor arguments); versions are None for non-tensors."""
+
+    name: str
+    value: object
+    version: int | None  # the version it was saved at
+    current_version: int | None  # its version now (differs: backward will fail)
+    tensor: object
 
 
 class RemovableHandle:
@@ -119,25 +131,69 @@ class OpNode(Node):
             return {}
         return dict(zip(self.op.saved, self._saved, strict=True))
 
+    def saved_info(self) -> list:
+        """What this node saved, for inspectors: one ``SavedValue`` per saved name
+        (``value`` None where no formula that will run needed it); empty once freed."""
+        if self._freed:
+            return []
+        out = []
+        for (kind, _), name, v in zip(self.op.save_plan, self.op.saved, self._saved):
+            if kind == 0 and v is not None:
+                data, box, version = v
+                out.append(SavedValue(name, data, version, box[0], None))
+            elif kind == 1 and v.__class__ is tuple:
+                t, version = v
+                out.append(SavedValue(name, t._data, version, t._version, t))
+            else:
+                out.append(SavedValue(name, v, None, None, None))
+        return out
+
     def __getattr__(self, attr):
         if attr.startswith("_saved_"):
             name = attr[7:]
             op = type(self).op
             if op is not None and name in op.saved:
-                if self._freed:
-                    raise RuntimeError(FREED_MESSAGE)
-                from gradviz.core.tensor import Tensor
-
-                value = self._saved[op.saved.index(name)]
-                if name == "result":
-                    return Tensor._make(value[0].copy())
-                return value
+                k = op.saved.index(name)
+                return _user_value(self, op.save_plan[k][0], self._saved[k])
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     def release_saved(self) -> None:
-        if self.op.saved:
-            self._saved = ()
-            self._freed = True
+        """Free the saved tensors, as backward without ``retain_graph`` does; non-tensor
+        arguments (sizes, dims, alpha) stay, and a node that saved no tensor is not freed."""
+        if not self.op.saved or self._freed:
+            return
+        kept = []
+        for (kind, _), v in zip(self.op.save_plan, self._saved, strict=True):
+            if kind == 2 or v is None:
+                kept.append(v)
+            else:
+                kept.append(_FREED)
+                self._freed = True
+        self._saved = tuple(kept)
+
+
+_FREED = object()  # stands for a saved tensor that backward released
+
+
+def _user_value(node, kind, v):
+    """A saved value as ``grad_fn._saved_<name>`` shows it: saved tensors as Tensors
+    (Python scalar inputs wrapped, as torch wraps them), other arguments as they are."""
+    if v is _FREED:
+        raise RuntimeError(FREED_MESSAGE)
+    if kind == 2 or v is None:
+        return v
+    from gradviz.core.tensor import Tensor
+
+    if kind == 0:  # the result: a new Tensor on the same memory, version and grad_fn
+        data, box, _ = v
+        t = _result_tensor(data, node)
+        t._vbox = box
+        return t
+    if v.__class__ is tuple:
+        return v[0]
+    import numpy as np
+
+    return Tensor._make(np.asarray(v, dtype=np.float64 if isinstance(v, float) else None))
 
 
 _classes: dict = {}
@@ -160,7 +216,8 @@ def _version_error(t, version, expected):
 
     shape = list(t._data.shape) if hasattr(t, "_data") else []
     fn = getattr(t, "_grad_fn", None)
-    origin = f", which is output 0 of {fn.name()}," if fn is not None else ""
+    # torch names the op without its "Backward0" suffix here: "output 0 of Mul"
+    origin = f", which is output 0 of {_op_name(fn.name())}," if fn is not None else ""
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{legacy_type_name(t._data.dtype)} {shape}]{origin} is at version "
@@ -168,6 +225,12 @@ def _version_error(t, version, expected):
         "the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
+
+
+def _op_name(name):
+    import re
+
+    return re.sub(r"Backward\d*$", "", name)
 
 
 def unpack(node, tensor_mode):

@@ -152,7 +152,7 @@ def record(op, out, inputs, attrs):
     if op.saved:
         saved = []
         for (kind, i), users in zip(op.save_plan, op.save_users):
-            if users is not None and not _any_edge(edges, users):
+            if kind != 2 and users is not None and not _any_edge(edges, users):
                 saved.append(None)  # no input that needs it requires grad (as torch)
             elif kind == 1:
                 x = inputs[i]
