@@ -3,6 +3,7 @@ and the in-place machinery: each is a thin call into a row of the op table."""
 
 from __future__ import annotations
 
+import builtins
 import numbers
 
 import numpy as np
@@ -46,12 +47,12 @@ def broadcast_check(a, b):
     """torch's message for shapes that do not broadcast, naming both sizes."""
     sa = a._data.shape if isinstance(a, record.Tensor) else ()
     sb = b._data.shape if isinstance(b, record.Tensor) else ()
-    for i in range(1, min(len(sa), len(sb)) + 1):
+    for i in range(1, builtins.min(len(sa), len(sb)) + 1):  # min/max are torch's here
         x, y = sa[-i], sb[-i]
         if x != y and x != 1 and y != 1:
             raise RuntimeError(
                 f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                f"non-singleton dimension {max(len(sa), len(sb)) - i}"
+                f"non-singleton dimension {builtins.max(len(sa), len(sb)) - i}"
             )
 
 
