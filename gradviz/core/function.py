@@ -94,6 +94,9 @@ class Node:
         """The saved values by name (for inspectors); empty once freed."""
         return {}
 
+    def saved_info(self) -> list:
+        return []
+
     @property
     def freed(self) -> bool:
         return False

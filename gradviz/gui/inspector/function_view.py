@@ -61,28 +61,19 @@ def saved_entries(model, nid) -> list[tuple[str, str, int | None]]:
     fn = model.function(nid)
     if fn is None:
         return [(n, "not available (the grad_fn was released)", None) for n in names]
-    try:
-        saved = fn.saved_values()
-    except Exception:  # an inspector never breaks on an engine detail
-        saved = {}
-    return [(n, *_describe_saved(model, saved.get(n, _MISSING))) for n in names]
+    saved = {entry.name: entry for entry in fn.saved_info()}
+    return [(n, *_describe_saved(model, saved.get(n))) for n in names]
 
 
-_MISSING = object()
-
-
-def _describe_saved(model, v):
-    if v is _MISSING:
+def _describe_saved(model, entry):
+    if entry is None:
         return "not saved (no formula needs it)", None
-    if isinstance(v, tuple) and len(v) == 2 and hasattr(v[0], "_data"):  # (tensor, version)
-        t, version = v
-        return _tensor_text(t._data, version, t._version), model.node_of(t)
-    if isinstance(v, tuple) and len(v) == 3 and isinstance(v[0], np.ndarray):  # result
-        data, box, version = v
-        now = box[0] if isinstance(box, list) and box else version
-        return _tensor_text(data, version, now), None
-    if hasattr(v, "_data"):
-        return _tensor_text(v._data, v._version, v._version), model.node_of(v)
+    if entry.version is not None:  # a tensor: an input, or the result
+        node = model.node_of(entry.tensor) if entry.tensor is not None else None
+        return _tensor_text(entry.value, entry.version, entry.current_version), node
+    v = entry.value
+    if v is None:
+        return "not saved (no input that needs it requires grad)", None
     if isinstance(v, np.ndarray):
         return f"array {V.fmt_shape(v.shape)} {v.dtype.name}", None
     text = repr(v)
