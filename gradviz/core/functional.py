@@ -9,6 +9,7 @@ import numpy as np
 from gradviz.core import linalg_ops as LA
 from gradviz.core import math_ops as M
 from gradviz.core import shape_ops as SH
+from gradviz.core.grad_mode import state as grad_state
 from gradviz.core.ops import linalg as L
 from gradviz.core.ops import nn as N
 from gradviz.core.record import apply_op
@@ -76,6 +77,19 @@ def linear(input, weight, bias=None):
     return out if bias is None else out + bias
 
 
+def _array(t):
+    return None if t is None else t._data
+
+
+def _not_differentiable(t, arg, func):
+    """torch records no edge for weights: one that requires grad is refused up front."""
+    if t is not None and t._requires_grad and grad_state.enabled:
+        raise RuntimeError(
+            f"The function '{func}' is not differentiable with respect to argument '{arg}'. "
+            "This input cannot have requires_grad True."
+        )
+
+
 def _check_same_size(input, target, name):
     if input._data.shape != target._data.shape:
         raise ValueError(
@@ -100,7 +114,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     data = input._data
     if np.any((data < 0) | (data > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    return apply_op(N.BCE, (input, target, weight), (_reduction(reduction, size_average, reduce),))
+    _not_differentiable(weight, "weight", "binary_cross_entropy")
+    return apply_op(N.BCE, (input, target),
+                    (_array(weight), _reduction(reduction, size_average, reduce)))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -109,17 +125,19 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     M.tensor_arg(input, "binary_cross_entropy_with_logits")
     M.tensor_arg(target, "binary_cross_entropy_with_logits", "target", 2)
     _check_same_size(input, target, "binary_cross_entropy_with_logits")
-    return apply_op(N.BCE_LOGITS, (input, target, weight, pos_weight),
-                    (_reduction(reduction, size_average, reduce),))
+    _not_differentiable(weight, "weight", "binary_cross_entropy_with_logits")
+    _not_differentiable(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
+    red = _reduction(reduction, size_average, reduce)
+    return apply_op(N.BCE_LOGITS, (input, target), (_array(weight), _array(pos_weight), red))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     M.tensor_arg(input, "nll_loss")
     M.tensor_arg(target, "nll_loss", "target", 2)
-    if target._data.dtype.kind not in "iu":
+    if target._data.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
-            f"expected scalar type Long but found {M._torch_type(target._data.dtype)}"
+            f"expected target dtype to be Long or Byte, but got {M._torch_type(target._data.dtype)}"
         )
     if input._data.ndim not in (1, 2):
         raise ValueError(f"Expected 1 or 2 dimensions (got {input._data.ndim})")
@@ -138,7 +156,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     valid = t != ignore_index
     total = float(np.sum(w[np.where(valid, t, 0)] * valid))
     red = _reduction(reduction, size_average, reduce)
-    return apply_op(N.NLL, (input, target, weight), (red, ignore_index, total))
+    _not_differentiable(weight, "weight", "nll_loss_forward")
+    return apply_op(N.NLL, (input,), (t, _array(weight), red, ignore_index, total))
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

@@ -180,7 +180,16 @@ def where(condition, input, other):
                            f"with dtype {cond.dtype.name.capitalize()}")
     a = operand(input, "where", "input", 2)
     b = operand(other, "where", "other", 3)
-    return apply_op(P.WHERE, (cond, a, b))
+    try:
+        return apply_op(P.WHERE, (a, b), (cond._data,))
+    except ValueError:  # torch broadcasts condition, input, other in that order
+        so_far = cond
+        for x in (a, b):
+            broadcast_check(so_far, x)
+            if isinstance(x, T):
+                shape = np.broadcast_shapes(so_far._data.shape, x._data.shape)
+                so_far = T._make(np.broadcast_to(np.zeros((), bool), shape))
+        raise
 
 
 # ---------------------------------------------------------------- reductions

@@ -60,8 +60,8 @@ MAXIMUM = row("maximum", "MaximumBackward0", ("self", "other"), np.maximum,
 MINIMUM = row("minimum", "MinimumBackward0", ("self", "other"), np.minimum,
               self="minmax_backward(grad, self, other, 'min')",
               other="minmax_backward(grad, other, self, 'min')")
-WHERE = row("where", "WhereBackward0", ("condition", "self", "other"), np.where,
-            condition=None,
+WHERE = row("where", "WhereBackward0", ("self", "other"),  # the condition has no edge
+            lambda a, b, condition: np.where(condition, a, b), attrs=("condition",),
             self="where(condition, grad, zeros_like(grad))",
             other="where(condition, zeros_like(grad), grad)")
 
