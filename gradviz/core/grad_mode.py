@@ -52,13 +52,22 @@ class _GradMode:
         return self.__class__()
 
 
-class no_grad(_GradMode):  # noqa: N801
+class _NoParamGradMode(_GradMode):
+    """Also a decorator without parentheses: ``@no_grad`` as well as ``@no_grad()``."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamGradMode):  # noqa: N801
     """Disable gradient recording inside the block (or the decorated function)."""
 
     _mode = False
 
 
-class enable_grad(_GradMode):  # noqa: N801
+class enable_grad(_NoParamGradMode):  # noqa: N801
     """Enable gradient recording inside the block, even within ``no_grad``."""
 
     _mode = True
@@ -67,13 +76,31 @@ class enable_grad(_GradMode):  # noqa: N801
 class inference_mode(no_grad):  # noqa: N801
     """Like ``no_grad`` here (gradviz has no separate inference tensors)."""
 
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return _GradMode.__new__(cls)
+        return cls()(mode)
+
     def __init__(self, mode=True):
-        self._mode = not mode
+        self._inference = mode
+
+    def __enter__(self):
+        self._prev = state.enabled
+        if self._inference:  # inference_mode(False) leaves grad mode as it is
+            state.enabled = False
 
     def __call__(self, func):
-        if not callable(func) or isinstance(func, bool):
-            return inference_mode(func)
-        return super().__call__(func)
+        mode = self._inference
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self):
+        return inference_mode(self._inference)
 
 
 class set_grad_enabled(_GradMode):  # noqa: N801

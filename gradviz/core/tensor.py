@@ -238,6 +238,10 @@ class Tensor(TensorMath):
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if value is True and self._data.dtype.kind != "f":  # the setter's message differs
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad=True):
@@ -333,7 +337,7 @@ class Tensor(TensorMath):
                     t._grad = t._grad + g
             return None
 
-        fn.register_prehook(retain)
+        _insert_pre_hook(fn, retain, _RETAIN_HOOK)
 
     def register_hook(self, hook):
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a
@@ -349,13 +353,12 @@ class Tensor(TensorMath):
             return RemovableHandle(self._hooks, hook)
 
         def pre(grads):
-            from gradviz.core.engine import to_tensor
+            from gradviz.core.engine import check_tensor_hook, to_tensor
 
-            out = hook(to_tensor(grads[0]))
+            out = check_tensor_hook(hook, hook(to_tensor(grads[0])), grads[0])
             return None if out is None else (out,)
 
-        fn_hooks_handle = self._grad_fn.register_prehook(pre)
-        return fn_hooks_handle
+        return _insert_pre_hook(self._grad_fn, pre, _TENSOR_HOOK)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
@@ -402,6 +405,23 @@ class Tensor(TensorMath):
     @data.setter
     def data(self, value):
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+
+_TENSOR_HOOK, _RETAIN_HOOK = 0, 1
+
+
+def _insert_pre_hook(fn, hook, order):
+    """Run order on a grad_fn, as torch's: the output tensor's hooks, then its
+    retain_grad (so ``.grad`` sees what the hooks returned), then ``register_prehook``'s."""
+    hook._gv_order = order
+    if fn._pre_hooks is None:
+        fn._pre_hooks = []
+    hooks = fn._pre_hooks
+    i = 0
+    while i < len(hooks) and getattr(hooks[i], "_gv_order", 2) <= order:
+        i += 1
+    hooks.insert(i, hook)
+    return RemovableHandle(hooks, hook)
 
 
 def _rebuild(data, requires_grad):
