@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core import record
+from gradviz.core.dtypes import legacy_type_name
 from gradviz.core.math_ops import inplace, tensor_arg
 from gradviz.core.ops import shape as S
 from gradviz.core.record import apply_op
@@ -119,9 +120,9 @@ def expand(t, *sizes):
     have = t._data.shape
     if len(sizes) < len(have):
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(have)}}}, size={list(sizes)}): the number of sizes "
-            "provided (" + str(len(sizes)) + ") must be greater or equal to the number of "
-            "dimensions in the tensor (" + str(len(have)) + ")"
+            f"expand({legacy_type_name(t._data.dtype)}{{{list(have)}}}, size={list(sizes)}): the "
+            f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(have)})"
         )
     lead = len(sizes) - len(have)
     target = list(sizes)
@@ -156,7 +157,7 @@ def cat(tensors, dim=0):
     """Join along an existing dim; grad_fn ``CatBackward0``."""
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     first = tensors[0]
     d = first._wrap_dim(dim)
     for k, x in enumerate(tensors[1:], 1):
@@ -223,14 +224,14 @@ def getitem(t, key):
     if used > t._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
     out, dim, advanced = t, 0, {}
-    for k in key:
+    for position, k in enumerate(key):
         if k is None:
             out = unsqueeze(out, dim)
             dim += 1
         elif k is Ellipsis:
             dim += t._data.ndim - used
         elif _is_int(k):
-            out = _select(out, dim, int(k))
+            out = _select(out, dim, int(k), position)
         elif isinstance(k, slice):
             if bare_slice or k != slice(None):
                 out = _slice(out, dim, k)
@@ -273,7 +274,7 @@ def _dims_used(k):
 def _numpy_index(out, advanced):
     """The NumPy key for IndexBackward0: masks become their nonzero() arrays."""
     shape = out._data.shape
-    flat, d = [], 0
+    flat, d, arrays = [], 0, 0
     while d < len(shape):
         idx = advanced.get(d)
         if idx is None:
@@ -287,25 +288,28 @@ def _numpy_index(out, advanced):
                 )
             flat.extend(idx.nonzero())
             d += idx.ndim
+            arrays += idx.ndim
         else:
             size = shape[d]
             bad = idx[(idx >= size) | (idx < -size)]
-            if bad.size:
-                raise IndexError(
-                    f"index {int(bad.flat[0])} is out of bounds for dimension {d} with size {size}"
-                )
+            if bad.size:  # torch names the index array's place among the arrays
+                raise IndexError(f"index {int(bad.flat[0])} is out of bounds for dimension "
+                                 f"{arrays} with size {size}")
             flat.append(idx)
             d += 1
+            arrays += 1
     return tuple(flat)
 
 
-def _select(t, dim, index):
+def _select(t, dim, index, position=None):
+    """``t`` at ``index`` along ``dim``; errors name the key's ``position``, as torch's do."""
     if t._data.ndim == 0:
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     size = t._data.shape[dim]
     if not -size <= index < size:
-        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+        raise IndexError(f"index {index} is out of bounds for dimension "
+                         f"{dim if position is None else position} with size {size}")
     index %= size
     key = (slice(None),) * dim + (index,)
     return _view_of(t, apply_op(S.SELECT, (t,), (t._data.shape, dim, index, key)))
@@ -335,4 +339,46 @@ def setitem(t, key, value):
     else:
         raise TypeError(f"can't assign a {type(value).__name__} to a "
                         f"{t.dtype._legacy.replace('Tensor', '')} tensor")
-    inplace(t, S.COPY_SLICES, (src,), (_numpy_key(key),))
+    nkey = _numpy_key(key)
+    region = t._data[nkey].shape
+    if _only_advanced(key):  # no view in between: index_put_ on t itself
+        if isinstance(src, record.Tensor):
+            try:
+                np.broadcast_shapes(src._data.shape, region)
+            except ValueError:
+                raise RuntimeError(
+                    f"shape mismatch: value tensor of shape {list(src._data.shape)} cannot be "
+                    f"broadcast to indexing result of shape {list(region)}"
+                ) from None
+            if _strip_ones(src._data.shape) != src._data.shape:
+                src = view(src, *_strip_ones(src._data.shape))
+        inplace(t, S.INDEX_PUT, (src,), (nkey,))
+        return
+    if isinstance(src, record.Tensor) and src._data.ndim and src._data.shape != region:
+        src = view(src, *_strip_ones(src._data.shape))  # torch's copy_to
+        if src._data.shape != region:
+            src = expand(src, *region)
+    inplace(t, S.COPY_SLICES, (src,), (nkey,))
+
+
+def _strip_ones(shape):
+    """``shape`` without its leading 1s (how torch fits a value into ``t[key]``)."""
+    i = 0
+    while i < len(shape) and shape[i] == 1:
+        i += 1
+    return tuple(shape[i:])
+
+
+def _only_advanced(key):
+    """Tensor/list/mask indices, the rest whole slices or ``...``: no view is taken."""
+    key = key if isinstance(key, tuple) else (key,)
+    found = False
+    for k in key:
+        if k is Ellipsis or (isinstance(k, slice) and k == slice(None)):
+            continue
+        if k is None or _is_int(k) or isinstance(k, slice | bool | np.bool_):
+            return False
+        if isinstance(k, record.Tensor) and k._data.ndim == 0 and k._data.dtype != np.bool_:
+            return False
+        found = True
+    return found

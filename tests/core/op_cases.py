@@ -271,10 +271,17 @@ def _setitem(key, value=None):
 
 case("setitem", "setitem_row", _setitem(0), n(3, 2), n(2))
 case("setitem", "setitem_scalar", _setitem((slice(None), 1), 2.0), n(2, 3))
-case("setitem", "setitem_list", _setitem([0, 2]), n(3, 2), n(2, 2))
 case("setitem", "setitem_slice_broadcast", _setitem(slice(1, None)), n(3, 2), n(2))
-case("setitem", "setitem_mask", lambda T, a, m: _setitem(m, 0.0)(T, a), n(2, 3),
+case("setitem", "setitem_leading_ones", _setitem((slice(None), 0)), n(2, 3), n(1, 1, 2))
+case("setitem", "setitem_0d_value", _setitem(1), n(3, 2), n())
+case("setitem", "setitem_int_and_list", _setitem((0, [2, 0])), n(2, 3), n(2))
+case("setitem", "setitem_ellipsis", _setitem((Ellipsis, 1)), n(2, 3), n(2))
+case("index_put", "setitem_list", _setitem([0, 2]), n(3, 2), n(2, 2))
+case("index_put", "setitem_list_broadcast", _setitem([2, 0]), n(3, 2), n(1, 2))
+case("index_put", "setitem_mask", lambda T, a, m: _setitem(m, 0.0)(T, a), n(2, 3),
      const([[True, False, True], [False, True, False]]))
+case("index_put", "setitem_mask_tensor", lambda T, a, b: _setitem(a > 0)(T, a, b), n(2, 3), n())
+case("index_put", "setitem_slice_then_array", _setitem((slice(None), [1, 0])), n(2, 3), n(2))
 case("copy_", "copy", lambda T, a, b: a.clone().copy_(b), n(2, 3), n(3))
 case("copy_", "copy_into_nonleaf", lambda T, a, b: (a * 2).copy_(b), n(2, 2), n(2, 2))
 case("fill_", "fill", lambda T, a: a.clone().fill_(2.0), n(2, 3))

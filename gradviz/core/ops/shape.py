@@ -65,6 +65,9 @@ INDEX = row("index", "IndexBackward0", ("self",), lambda x, sizes, indices: x[in
             self="index_backward(grad, self_sym_sizes, indices)")
 COPY_SLICES = row("setitem", "CopySlices", ("self", "value"), _setitem, attrs=("index",),
                   self="setitem_self_grad(grad, index)", value="grad[index]")
+INDEX_PUT = row("index_put", "IndexPutBackward0", ("self", "values"), _setitem,
+                attrs=("indices",),
+                self="setitem_self_grad(grad, indices)", values="grad[indices]")
 COPY = row("copy_", "CopyBackwards", ("self", "src"),
            lambda x, src: np.array(np.broadcast_to(src, x.shape), dtype=x.dtype),
            self="zeros_like(grad)", src="grad")

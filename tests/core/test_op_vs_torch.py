@@ -1,0 +1,161 @@
+"""Every case of ``op_cases`` run by torch and by gradviz on the same float64 values:
+forward values, printed output, the grad_fn graph (names, in order, down to the
+AccumulateGrad leaves) and the gradient of every input must agree. Bad inputs must
+raise torch's exception type with torch's message (``torch.`` type names spelled
+``gradviz.``). Skipped when torch is not installed."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from op_cases import CASES
+
+import gradviz
+
+
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+def grad_fn_chain(t) -> list[str]:
+    """The grad_fn graph below ``t`` as indented names, depth first, inputs in order."""
+    lines = []
+    stack = [(t.grad_fn, 0)]
+    while stack:
+        fn, depth = stack.pop()
+        lines.append("  " * depth + ("None" if fn is None else fn.name()))
+        if fn is not None:
+            stack.extend((nxt, depth + 1) for nxt, _ in reversed(fn.next_functions))
+    return lines
+
+
+def _run(case, lib, arrays, v):
+    inputs = case.inputs(lib, arrays)
+    out = case.program(lib, *inputs)
+    text, chain = str(out), grad_fn_chain(out)
+    out.backward(lib.from_numpy(v.astype(out.numpy(force=True).dtype)))
+    grads = [None if x.grad is None else x.grad.numpy().copy() for x in inputs]
+    return out, text, chain, grads
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_case_matches_torch(case, torch):
+    arrays = case.arrays()
+    ref_out = case.program(torch, *case.inputs(torch, arrays))
+    v = np.random.default_rng(3).standard_normal(tuple(ref_out.shape))
+    got, got_text, got_chain, got_grads = _run(case, gradviz, arrays, v)
+    want, want_text, want_chain, want_grads = _run(case, torch, arrays, v)
+    assert tuple(got.shape) == tuple(want.shape)
+    assert str(got.dtype) == str(want.dtype)
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(),
+                               rtol=1e-10, atol=1e-12)
+    assert got_chain == want_chain
+    assert got_text == want_text
+    for i, (g, w) in enumerate(zip(got_grads, want_grads, strict=True)):
+        assert (g is None) == (w is None), f"input {i}"
+        if w is not None:
+            assert g.shape == w.shape and g.dtype == w.dtype, f"input {i}"
+            np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12, err_msg=f"input {i}")
+
+
+def test_chain_walk_sees_leaves_and_missing_edges():
+    a = gradviz.ones(2, dtype=gradviz.float64, requires_grad=True)
+    out = (a * gradviz.ones(2, dtype=gradviz.float64)).sum()
+    assert grad_fn_chain(out) == [
+        "SumBackward0", "  MulBackward0", "    torch::autograd::AccumulateGrad", "    None"]
+
+
+# ---------------------------------------------------------------- errors
+def _t(lib, *shape, dtype=None):
+    dtype = dtype or lib.float32
+    return lib.ones(*shape, dtype=dtype)
+
+
+ERRORS = {
+    "mm_shapes": lambda T: T.mm(_t(T, 2, 3), _t(T, 2, 3)),
+    "mm_not_matrix": lambda T: T.mm(_t(T, 2, 3), _t(T, 3)),
+    "matmul_2d": lambda T: _t(T, 2, 3) @ _t(T, 2, 3),
+    "matmul_1d_2d": lambda T: _t(T, 2) @ _t(T, 3, 2),
+    "matmul_2d_1d": lambda T: T.matmul(_t(T, 2, 3), _t(T, 2)),
+    "matmul_1d_1d": lambda T: T.matmul(_t(T, 3), _t(T, 2)),
+    "matmul_3d_2d": lambda T: _t(T, 2, 2, 3) @ _t(T, 2, 2),
+    "matmul_2d_3d": lambda T: _t(T, 2, 3) @ _t(T, 2, 2, 2),
+    "matmul_3d_3d": lambda T: _t(T, 2, 2, 3) @ _t(T, 2, 2, 2),
+    "matmul_batch": lambda T: _t(T, 2, 2, 3) @ _t(T, 3, 3, 2),
+    "matmul_scalar": lambda T: T.matmul(T.ones(()), _t(T, 2)),
+    "matmul_list": lambda T: T.matmul([1, 2], _t(T, 2)),
+    "matmul_dtypes": lambda T: T.matmul(_t(T, 2, 2), _t(T, 2, 2, dtype=T.float64)),
+    "mv_shapes": lambda T: T.mv(_t(T, 2, 3), _t(T, 2)),
+    "mv_not_vector": lambda T: T.mv(_t(T, 2, 3), _t(T, 3, 1)),
+    "dot_sizes": lambda T: T.dot(_t(T, 3), _t(T, 2)),
+    "dot_2d": lambda T: T.dot(_t(T, 3, 1), _t(T, 3)),
+    "bmm_sizes": lambda T: T.bmm(_t(T, 2, 2, 3), _t(T, 2, 2, 2)),
+    "broadcast_add": lambda T: _t(T, 2, 3) + _t(T, 4),
+    "broadcast_mul": lambda T: T.mul(_t(T, 2, 3), _t(T, 3, 3)),
+    "broadcast_where": lambda T: T.where(_t(T, 3) > 0, _t(T, 3), _t(T, 2)),
+    "broadcast_maximum": lambda T: T.maximum(_t(T, 2, 3), _t(T, 2)),
+    "add_list": lambda T: T.add(_t(T, 2), "a"),
+    "view_size": lambda T: _t(T, 2, 3).view(4),
+    "view_infer": lambda T: _t(T, 2, 3).view(-1, 4),
+    "view_two_infer": lambda T: _t(T, 2, 3).view(-1, -1),
+    "view_stride": lambda T: _t(T, 2, 3).t().view(6),
+    "reshape_size": lambda T: _t(T, 2, 3).reshape(5),
+    "expand_size": lambda T: _t(T, 2, 3).expand(4, 3),
+    "expand_fewer": lambda T: _t(T, 2, 3).expand(3),
+    "cat_sizes": lambda T: T.cat([_t(T, 2, 3), _t(T, 2, 2)]),
+    "cat_dims": lambda T: T.cat([_t(T, 2, 3), _t(T, 3)]),
+    "cat_empty": lambda T: T.cat([]),
+    "cat_tensor": lambda T: T.cat(_t(T, 2)),
+    "stack_sizes": lambda T: T.stack([_t(T, 2, 3), _t(T, 3, 2)]),
+    "stack_dim": lambda T: T.stack([_t(T, 2), _t(T, 2)], dim=3),
+    "permute_length": lambda T: _t(T, 2, 3).permute(0),
+    "permute_repeat": lambda T: _t(T, 2, 3).permute(0, 0),
+    "index_out_of_range": lambda T: _t(T, 2, 3)[2],
+    "index_negative": lambda T: _t(T, 2, 3)[0, -4],
+    "index_list_out_of_range": lambda T: _t(T, 2, 3)[[0, 5]],
+    "index_too_many": lambda T: _t(T, 2)[0, 0],
+    "index_after_none": lambda T: _t(T, 2, 3, 4)[None, 5],
+    "index_after_ellipsis": lambda T: _t(T, 2, 3, 4)[..., 7],
+    "index_array_second": lambda T: _t(T, 2, 3, 4)[:, [0, 5]],
+    "index_arrays_after_select": lambda T: _t(T, 2, 3, 4)[[0, 1], 0, [9, 1]],
+    "index_after_mask": lambda T: _t(T, 2, 3, 4)[T.ones(2, 3) > 0, [7]],
+    "setitem_shape": lambda T: _t(T, 3, 2).__setitem__(slice(1, None), _t(T, 3)),
+    "index_put_shape": lambda T: _t(T, 3, 2).__setitem__([0, 1], _t(T, 3)),
+    "index_float": lambda T: _t(T, 3)[_t(T, 1)],
+    "index_mask_shape": lambda T: _t(T, 2, 3)[T.tensor([True, False, True])],
+    "dim_sum": lambda T: _t(T, 2, 3).sum(2),
+    "dim_softmax": lambda T: T.softmax(_t(T, 2, 3), -3),
+    "dim_transpose": lambda T: _t(T, 2, 3).transpose(0, 2),
+    "dim_unsqueeze": lambda T: _t(T, 2, 3).unsqueeze(3),
+    "dim_max": lambda T: _t(T, 2, 3).max(dim=5),
+    "dim_cat": lambda T: T.cat([_t(T, 2), _t(T, 2)], 1),
+    "mean_of_ints": lambda T: T.ones(3, dtype=T.int64).mean(),
+    "backward_non_scalar": lambda T: (_t(T, 3).requires_grad_() * 2).backward(),
+    "leaf_inplace": lambda T: _t(T, 3).requires_grad_().add_(1),
+    "bce_weight_grad": lambda T: T.nn.functional.binary_cross_entropy(
+        _t(T, 3) * 0.5, _t(T, 3), weight=_t(T, 3).requires_grad_()).backward(),
+    "nll_target_dtype": lambda T: T.nn.functional.nll_loss(_t(T, 2, 3), _t(T, 2)),
+    "nll_target_range": lambda T: T.nn.functional.nll_loss(_t(T, 2, 3),
+                                                            T.tensor([0, 3])),
+    "loss_reduction": lambda T: T.nn.functional.mse_loss(_t(T, 2), _t(T, 2), reduction="x"),
+    "clamp_none": lambda T: T.clamp(_t(T, 2)),
+}
+
+
+def _builtin(exc_type):
+    return next(c for c in exc_type.__mro__ if c.__module__ == "builtins")
+
+
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_error_matches_torch(name, torch):
+    program = ERRORS[name]
+    with pytest.raises(Exception) as want:
+        program(torch)
+    with pytest.raises(Exception) as got:
+        program(gradviz)
+    assert _builtin(type(got.value)) is _builtin(type(want.value))
+    expected = re.sub(r"\btorch\.(\w*Tensor|dtype)\b", r"gradviz.\1", str(want.value))
+    assert str(got.value) == expected
