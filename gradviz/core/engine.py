@@ -45,12 +45,14 @@ def _as_tuple(x):
 def _roots(tensors, grads, create_graph, func="backward"):
     T = record.Tensor
     grads = grads if grads is not None else (None,) * len(tensors)
-    if len(grads) != len(tensors):
-        raise RuntimeError(
-            f"got {len(grads)} tensors and {len(tensors)} gradients"
-        )
+    for g in grads:
+        if g is not None and not isinstance(g, T):
+            raise TypeError(f"gradients can be either Tensors or None, but got "
+                            f"{type(g).__name__}")
+    if len(grads) < len(tensors):  # extra gradients are ignored, as torch's zip does
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     roots = []
-    for i, (t, g) in enumerate(zip(tensors, grads, strict=True)):
+    for i, (t, g) in enumerate(zip(tensors, grads[:len(tensors)], strict=True)):
         if not isinstance(t, T):
             raise TypeError(f"{func}(): argument 'tensors' must be tuple of Tensors, not "
                             f"{type(t).__name__}")
@@ -64,10 +66,6 @@ def _roots(tensors, grads, create_graph, func="backward"):
             data = np.ones(t._data.shape, t._data.dtype)
             g = T._make(data) if create_graph else data
         else:
-            if not isinstance(g, T):
-                raise TypeError(
-                    f"gradient must be a Tensor or None, not {type(g).__name__}"
-                )
             if g._data.shape != t._data.shape:
                 from gradviz.core.tensor import Size
 
@@ -101,14 +99,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for t in inputs:
+            t.retain_grad()  # as torch: a non-leaf input gets its .grad (and keeps retaining)
         only = {_input_node(t): t for t in inputs}
-    captured = run(roots, retain_graph, create_graph, only=only, accumulate=True)
-    for node, t in (only or {}).items():
-        g = captured.get(node)
-        if t._grad_fn is not None and g is not None:  # non-leaf inputs get .grad too
-            g = to_tensor(g) if create_graph else record.Tensor._make(np.array(g))
-            t._grad = g if t._grad is None else t._grad + g
+    run(roots, retain_graph, create_graph, only=only, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -120,13 +115,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> g
     tensor([6.], grad_fn=<MulBackward0>)
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False."
+        )
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if allow_unused is None:
         allow_unused = materialize_grads
     if retain_graph is None:
         retain_graph = create_graph
     for t in inputs:
+        if not isinstance(t, record.Tensor):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got "
+                               f"{type(t).__name__}")
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots = _roots(outputs, _as_tuple(grad_outputs), create_graph, "grad")
@@ -159,7 +164,7 @@ def _input_node(t):
 def _reachable(roots):
     """Dependency counts: how many edges lead into each node reachable from the roots."""
     deps = {}
-    stack = [node for node, _ in roots]
+    stack = list({node: None for node, _ in roots})  # a root given twice is walked once
     seen = set(stack)
     while stack:
         node = stack.pop()

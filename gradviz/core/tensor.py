@@ -31,6 +31,13 @@ NON_LEAF_GRAD_WARNING = (
 )
 
 
+# C++ element type names, as torch's messages print them
+_CPP_TYPE = {np.dtype(k): v for k, v in (
+    ("float32", "float"), ("float64", "double"), ("float16", "c10::Half"),
+    ("int64", "long int"), ("int32", "int"), ("int16", "short int"), ("int8", "signed char"),
+    ("uint8", "unsigned char"), ("bool", "bool"))}
+
+
 class Size(tuple):
     """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
 
@@ -291,7 +298,21 @@ class Tensor(TensorMath):
                     f"{type(value).__name__}"
                 )
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size"
+                )
+            if value._data.dtype != self._data.dtype:
+                scalar = self.dtype._legacy[:-len("Tensor")]  # "Float"
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_CPP_TYPE[value._data.dtype]}' "
+                    f"to a tensor with grad_dtype '{scalar}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match."
+                )
         self._set_grad(value)
         if dispatcher.active:
             from gradviz.core import emit
@@ -364,8 +385,7 @@ class Tensor(TensorMath):
         """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
         from gradviz.core.engine import backward
 
-        backward((self,), None if gradient is None else (gradient,), retain_graph,
-                 create_graph, inputs)
+        backward((self,), gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
         """A tensor sharing this one's data and version counter, outside the graph."""
@@ -379,6 +399,14 @@ class Tensor(TensorMath):
 
     def detach_(self):
         """Detach this tensor from the graph in place (it becomes a leaf)."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be called "
+                "on these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+                "function in torch/optim/optimizer.py as the solution."
+            )
         self._grad_fn = None
         self._requires_grad = False
         if dispatcher.active:
@@ -400,7 +428,15 @@ class Tensor(TensorMath):
 
     @property
     def data(self):
-        return self.detach()
+        """This tensor's memory outside the graph, with a version counter of its own
+        (so, as in torch, changes through ``.data`` are invisible to autograd's checks)."""
+        out = self.detach()
+        out._vbox = None
+        return out
+
+    def data_ptr(self) -> int:
+        """The address of the first element (equal for tensors that share memory)."""
+        return self._data.__array_interface__["data"][0]
 
     @data.setter
     def data(self, value):
