@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core import shape_ops
-from gradviz.core.math_ops import tensor_arg
+from gradviz.core import record, shape_ops
+from gradviz.core.math_ops import broadcast_check, tensor_arg
 from gradviz.core.ops import linalg as L
 from gradviz.core.ops import shape as S
 from gradviz.core.record import apply_binary, apply_op, apply_unary
@@ -120,60 +120,76 @@ def matmul(input, other):
         return apply_unary(S.SQUEEZE_, out, (out._data.shape, (0,)))
     if d1 == 2 and d2 == 2:
         return mm(input, other)
-    if d1 >= 3 and d2 <= 2:
-        # fold the batch into the rows: (b..., n, k) -> (b*n, k)
-        k = input._data.shape[-1]
-        if other._data.shape[0] != k:
-            _fold_error(input, other)
-        folded = shape_ops.reshape(input, -1, k)
-        out = mm(folded, other) if d2 == 2 else mv(folded, other)
-        tail = input._data.shape[:-1] + other._data.shape[1:]
-        return _unsafe_view(out, tail)
-    if d1 <= 2 and d2 >= 3:
-        # (a @ B) = (B^T @ a^T)^T, folding B's batch
-        bt = shape_ops.transpose(other, -1, -2)
-        k = other._data.shape[-2]
-        if input._data.shape[-1] != k:
-            _fold_error(input, other)
-        folded = shape_ops.reshape(bt, -1, k)
-        batch = other._data.shape[:-2]
-        if d1 == 1:
-            out = mv(folded, input)
-            return _unsafe_view(out, batch + other._data.shape[-1:])
-        out = mm(folded, shape_ops.t_(input))
-        out = _unsafe_view(out, batch + (other._data.shape[-1], input._data.shape[0]))
-        return shape_ops.contiguous(shape_ops.transpose(out, -1, -2))
+    if _should_fold(input, other):
+        return _folded(input, other)
     return _batched(input, other)
 
 
-def _fold_error(a, b):
-    sa, sb = a._data.shape, b._data.shape
-    if len(sa) >= 3:
-        rows = int(np.prod(sa[:-1]))
-        left = f"{rows}x{sa[-1]}"
-    else:
-        left = "x".join(str(s) for s in (sa if len(sa) == 2 else (1,) + sa))
-    right = "x".join(str(s) for s in (sb[-2:] if len(sb) >= 2 else sb + (1,)))
-    raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({left} and {right})")
+def _should_fold(a, b):
+    """torch's choice between folding the batch into mm/mv rows and expanding into bmm: fold
+    when the smaller operand requires grad, or when the larger one folds without a copy."""
+    a_larger = a._data.ndim >= b._data.ndim
+    t1 = a._data if a_larger else np.swapaxes(b._data, -1, -2)
+    small = b if a_larger else a
+    if not (t1.ndim >= 3 and small._data.ndim <= 2):
+        return False
+    if small._requires_grad:
+        return True
+    if a._data.ndim == 2:
+        return False
+    if t1.size == 0:
+        return True
+    st, sh = t1.strides, t1.shape
+    return all(st[i] == st[i + 1] * sh[i + 1] for i in range(t1.ndim - 2))
+
+
+def _folded(a, b):
+    """(b..., n, k) @ (k, m) as one (b*n, k) @ (k, m); a 2-D/1-D ``a`` goes through b^T."""
+    transpose = b._data.ndim > a._data.ndim
+    t1 = shape_ops.transpose(b, -1, -2) if transpose else a
+    t2 = b if not transpose else (shape_ops.t_(a) if a._data.ndim == 2 else a)
+    sizes = t1._data.shape
+    out_shape = sizes[:-1] + (t2._data.shape[1],) if t2._data.ndim == 2 else sizes[:-1]
+    folded = shape_ops.reshape(t1, int(np.prod(sizes[:-1])), sizes[-1])
+    if t2._data.ndim == 1:
+        return _unsafe_view(mv(folded, t2), out_shape)
+    out = _unsafe_view(mm(folded, t2), out_shape)
+    return shape_ops.contiguous(shape_ops.transpose(out, -1, -2)) if transpose else out
+
+
+def _infer_size(sa, sb):
+    try:
+        return tuple(np.broadcast_shapes(sa, sb))
+    except ValueError:
+        T = record.Tensor
+        broadcast_check(T._make(np.broadcast_to(0.0, sa)), T._make(np.broadcast_to(0.0, sb)))
+        raise
 
 
 def _batched(a, b):
-    n, k = a._data.shape[-2:]
-    k2, m = b._data.shape[-2:]
-    if k != k2:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{int(np.prod(a._data.shape[:-2]))}, {k}] but got: "
-            f"[{int(np.prod(b._data.shape[:-2]))}, {k2}]."
-        )
-    try:
-        batch = np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
-    except ValueError:
-        raise RuntimeError(
-            f"The size of tensor a ({a._data.shape[-3]}) must match the size of tensor b "
-            f"({b._data.shape[-3]}) at non-singleton dimension 0"
-        ) from None
+    """Expand both batches to their broadcast and run one bmm (torch's matmul tail)."""
+    d1, d2 = a._data.ndim, b._data.ndim
+    sa, sb = a._data.shape, b._data.shape
+    n = sa[-2] if d1 > 1 else 1
+    m1 = sa[-1]
+    m2 = sb[-2] if d2 > 1 else sb[0]
+    p = sb[-1] if d2 > 1 else 1
+    batch1, batch2 = sa[:max(d1 - 2, 0)], sb[:max(d2 - 2, 0)]
+    if d1 == 3 and d2 == 3 and batch1[0] != batch2[0]:
+        if batch1[0] == 1 and a._requires_grad:
+            return matmul(shape_ops.squeeze(a, 0), b)
+        if batch2[0] == 1 and b._requires_grad:
+            return matmul(a, shape_ops.squeeze(b, 0))
+    batch = _infer_size(batch1, batch2)
     nb = int(np.prod(batch))
-    a3 = shape_ops.reshape(shape_ops.expand(a, *batch, n, k), nb, n, k)
-    b3 = shape_ops.reshape(shape_ops.expand(b, *batch, k, m), nb, k, m)
-    return _unsafe_view(bmm(a3, b3), batch + (n, m))
+    a3 = shape_ops.reshape(shape_ops.expand(a, *batch, n, m1), nb, n, m1)
+    if d2 == 1:
+        b3 = shape_ops.expand(b, *batch, m2)
+        b3 = shape_ops.unsqueeze(shape_ops.reshape(b3, nb, m2), 2)
+    else:
+        b3 = shape_ops.reshape(shape_ops.expand(b, *batch, m2, p), nb, m2, p)
+    out_shape = batch + ((n,) if d1 > 1 else ()) + ((p,) if d2 > 1 else ())
+    out = bmm(a3, b3)
+    if d2 == 1:
+        out = shape_ops.squeeze(out, -1)
+    return _unsafe_view(out, out_shape)

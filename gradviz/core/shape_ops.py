@@ -52,15 +52,18 @@ def view(t, *shape):
 
 
 def reshape(t, *shape):
-    """A view when the memory layout allows (ViewBackward0), else a copy
-    (UnsafeViewBackward0 over CloneBackward0), exactly as torch records it."""
+    """A view of a contiguous tensor (ViewBackward0), an alias of a strided one whose
+    layout allows it (ReshapeAliasBackward0), else a copy (UnsafeViewBackward0 over
+    CloneBackward0), exactly as torch records it."""
     shape = _infer(t, _sizes(shape, "reshape"))
+    if t._data.flags.c_contiguous:
+        return _view_of(t, apply_op(S.VIEW, (t,), (t._data.shape, shape)))
     try:
         np.reshape(t._data, shape, copy=False)
     except ValueError:
         copy = apply_op(S.CLONE, (t,))
         return apply_op(S.UNSAFE_VIEW, (copy,), (t._data.shape, shape))
-    return _view_of(t, apply_op(S.VIEW, (t,), (t._data.shape, shape)))
+    return _view_of(t, apply_op(S.RESHAPE_ALIAS, (t,), (t._data.shape, shape)))
 
 
 def flatten(t, start_dim=0, end_dim=-1):

@@ -200,6 +200,9 @@ case("view", "reshape_view", lambda T, a: T.reshape(a, (3, 2)), n(6))
 case("view", "flatten", lambda T, a: a.flatten(), n(2, 3))
 case("view", "view_as", lambda T, a, b: a.view_as(b), n(2, 3), const(np.zeros((6,))))
 case("unsafe_view", "reshape_copy", lambda T, a: a.t().reshape(6), n(2, 3))
+case("unsafe_view", "reshape_expanded", lambda T, a: a.expand(2, 2, 3).reshape(4, 3), n(2, 3))
+case("reshape_alias", "reshape_strided", lambda T, a: a.t().reshape(3, 2, 1), n(2, 3))
+case("reshape_alias", "reshape_every_other", lambda T, a: a[:, ::2].reshape(2, 2, 1), n(2, 4))
 case("t", "t", lambda T, a: a.t(), n(2, 3))
 case("t", "t_fn", lambda T, a: T.t(a), n(3, 2))
 case("permute", "permute", lambda T, a: a.permute(2, 0, 1), n(2, 3, 2))
@@ -306,6 +309,17 @@ case("unsafe_view", "batch_at_batch", lambda T, a, b: a @ b, n(2, 2, 3), n(2, 3,
 case("unsafe_view", "batch_broadcast", lambda T, a, b: T.matmul(a, b), n(2, 1, 2, 3), n(3, 3, 2))
 case("unsafe_view", "batch_at_constant_mat", lambda T, a, b: a @ b, n(2, 2, 3),
      const(np.arange(6.0).reshape(3, 2)))
+# torch folds into mm/mv only when the smaller operand requires grad or folds without a copy
+case("unsafe_view", "constant_mat_at_batch", lambda T, a, b: a @ b,
+     const(np.arange(6.0).reshape(2, 3)), n(2, 3, 2))
+case("unsafe_view", "constant_vec_at_batch", lambda T, a, b: a @ b, const([1.0, -2.0, 0.5]),
+     n(2, 3, 2))
+case("unsafe_view", "transposed_batch_at_constant_vec", lambda T, a, b: a.transpose(0, 1) @ b,
+     n(2, 2, 3), const([1.0, -2.0, 0.5]))
+case("clone", "batch_of_one_broadcast", lambda T, a, b: a @ b, n(1, 2, 3), n(2, 3, 2))
+case("unsafe_view", "batch_broadcast_one_right", lambda T, a, b: a @ b, n(2, 2, 3), n(1, 3, 2))
+case("unsafe_view", "batch4_at_vec", lambda T, a, b: a @ b, n(2, 1, 2, 3), n(3))
+case("clone", "mat_at_batch4", lambda T, a, b: a @ b, n(2, 3), n(2, 1, 3, 2))
 
 # ---------------------------------------------------------------- casts
 case("to_copy", "to_float32", lambda T, a: a.to(T.float32), n(2, 3), eps=1e-3, atol=1e-3)

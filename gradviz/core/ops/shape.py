@@ -20,6 +20,9 @@ UNSAFE_VIEW = row("unsafe_view", "UnsafeViewBackward0", ("self",),
                   lambda x, sizes, shape: x.reshape(shape),
                   attrs=("self_sym_sizes", "shape"), self="reshape(grad, self_sym_sizes)")
 ALIAS = row("alias", "AliasBackward0", ("self",), lambda x: x.view(), self="grad")
+RESHAPE_ALIAS = row("reshape_alias", "ReshapeAliasBackward0", ("self",),
+                    lambda x, sizes, shape: x.reshape(shape),
+                    attrs=("self_sym_sizes", "shape"), self="reshape(grad, self_sym_sizes)")
 T = row("t", "TBackward0", ("self",), lambda x: x.T, self="t(grad)")
 PERMUTE = row("permute", "PermuteBackward0", ("self",), np.transpose, attrs=("dims",),
               self="permute_back(grad, dims)")
