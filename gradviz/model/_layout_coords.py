@@ -1,0 +1,265 @@
+"""Horizontal coordinate assignment for :mod:`gradviz.model.layout` (internal).
+
+Iterative median alignment with minimum separation: layers are swept down and up; in each
+layer every node gets a target (the median x of its neighbours in the layer just placed,
+blended with its previous x) and a weight (virtual chains weigh most, so long edges and
+chains straighten), and the layer is placed by weighted isotonic regression (pool adjacent
+violators) under the separation constraints ``x[k+1] - x[k] >= gap[k]``; pinned nodes
+are hard bounds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NO_NEIGHBOUR_WEIGHT = 0.05
+PREVIOUS_WEIGHT = 100.0
+OMEGA = (1.0, 2.0, 8.0)  # edge weight by number of virtual end points (as in dot)
+VGAP = 1.0
+VGAP_PREVIOUS = 0.5
+
+
+def isotonic(y, w):
+    """Weighted least-squares non-decreasing fit of ``y`` (pool adjacent violators)."""
+    vals: list[float] = []
+    wts: list[float] = []
+    cnts: list[int] = []
+    for v, ww in zip(y, w, strict=True):
+        c = 1
+        while vals and vals[-1] > v:
+            pw = wts.pop()
+            v = (vals.pop() * pw + v * ww) / (pw + ww)
+            ww += pw
+            c += cnts.pop()
+        vals.append(v)
+        wts.append(ww)
+        cnts.append(c)
+    if len(vals) == len(y):
+        return vals
+    out: list[float] = []
+    for v, c in zip(vals, cnts, strict=True):
+        out.extend([v] * c)
+    return out
+
+
+def place_row(t, w, offs, pins):
+    """Positions for one ordered row: minimise sum w (x - t)^2 with x[k] - offs[k]
+    non-decreasing (``offs`` = cumulative separations) and pinned indices exact."""
+    y = [a - b for a, b in zip(t, offs, strict=True)]
+    if not pins:
+        fit = isotonic(y, w)
+        return [a + b for a, b in zip(fit, offs, strict=True)]
+    out = [0.0] * len(t)
+    lo_y = -np.inf
+    lo_k = 0
+    for k, px in [*pins, (len(t), None)]:
+        hi_y = np.inf if px is None else px - offs[k]
+        if k > lo_k:
+            fit = isotonic(y[lo_k:k], w[lo_k:k])
+            for j, v in enumerate(fit, lo_k):
+                v = min(max(v, lo_y), hi_y) if lo_y <= hi_y else lo_y
+                out[j] = v + offs[j]
+        if px is not None:
+            out[k] = px
+            lo_y = px - offs[k]
+            lo_k = k + 1
+    return out
+
+
+def assign_x(P, width, pin_x, prev_x, node_gap, sweeps=8):
+    """x per proper-graph node id. ``width``: array per id; ``pin_x``/``prev_x``: {id: x}."""
+    N = P.N
+    x = [0.0] * N
+    if N == 0:
+        return np.zeros(0)
+    real = P.is_real.tolist()
+    up = [[] for _ in range(N)]
+    dn = [[] for _ in range(N)]
+    for a, b, w in zip(P.eu.tolist(), P.el.tolist(), P.ew.tolist(), strict=True):
+        c = OMEGA[(not real[a]) + (not real[b])] * w
+        up[b].append((a, c))
+        dn[a].append((b, c))
+    comp = P.group.tolist()
+    wid = width.tolist()
+    rows_by_comp: dict[int, list] = {}
+    perm = P.perm.tolist()
+    start = P.start.tolist()
+    vgap = node_gap * (VGAP_PREVIOUS if prev_x else VGAP)
+    for i in range(P.L):
+        row = perm[start[i] : start[i + 1]]
+        k = 0
+        while k < len(row):
+            c = comp[row[k]]
+            j = k
+            while j < len(row) and comp[row[j]] == c:
+                j += 1
+            ids = row[k:j]
+
+            def sep(a, b):
+                return (wid[a] + wid[b]) * 0.5 + (node_gap if real[a] and real[b] else vgap)
+
+            if sum(1 for v in ids if v in pin_x) > 1:
+                ids = _clear_pin_gaps(ids, pin_x, sep)
+            offs = [0.0] * len(ids)
+            for q in range(1, len(ids)):
+                offs[q] = offs[q - 1] + sep(ids[q - 1], ids[q])
+            pins = [(q, pin_x[v]) for q, v in enumerate(ids) if v in pin_x]
+            rows_by_comp.setdefault(c, []).append((ids, offs, pins))
+            k = j
+    for rows in rows_by_comp.values():
+        _sweep_component(rows, x, up, dn, prev_x, sweeps)
+    _straighten_chains(rows_by_comp, x, up, dn, pin_x, real)
+    return np.asarray(x)
+
+
+def _clear_pin_gaps(ids, pin_x, sep):
+    """Move nodes that do not fit between two pinned nodes of a row to the right of them."""
+    ids = list(ids)
+    p = None
+    q = 0
+    while q < len(ids):
+        if ids[q] in pin_x:
+            if p is not None and q > p + 1:
+                need = sum(sep(ids[k - 1], ids[k]) for k in range(p + 1, q + 1))
+                if pin_x[ids[q]] - pin_x[ids[p]] < need - 1e-9:
+                    ids[p + 1 : q + 1] = [ids[q], *ids[p + 1 : q]]
+                    q = p + 1
+            p = q
+        q += 1
+    return ids
+
+
+def _chains(x, up, dn):
+    """Maximal paths u -> v -> ... where each link is u's only child and v's only parent."""
+    out = []
+    for v in range(len(x)):
+        if len(up[v]) == 1 and len(dn[up[v][0][0]]) == 1:
+            continue  # not the head of a chain
+        chain = [v]
+        while len(dn[chain[-1]]) == 1 and len(up[dn[chain[-1]][0][0]]) == 1:
+            chain.append(dn[chain[-1]][0][0])
+        if len(chain) > 1:
+            out.append(chain)
+    return out
+
+
+def _straighten_chains(rows_by_comp, x, up, dn, pin_x, real):
+    """Make chains vertical lines: first where the rows leave room as they are, then, for
+    chains of real nodes (longest first), by pushing the other nodes of their rows aside
+    (minimal moves, pinned and already straightened nodes stay)."""
+    where = {}
+    rows = []
+    for comp_rows in rows_by_comp.values():
+        for row in comp_rows:
+            r = len(rows)
+            rows.append(row)
+            for q, v in enumerate(row[0]):
+                where[v] = (r, q)
+    hard: dict[int, dict[int, float]] = {}
+    for v, px in pin_x.items():
+        r, q = where[v]
+        hard.setdefault(r, {})[q] = px
+    chains = _chains(x, up, dn)
+    chains.sort(key=len, reverse=True)
+    for chain in chains:
+        pinned = {pin_x[c] for c in chain if c in pin_x}
+        if len(pinned) > 1:
+            continue
+        xs = sorted(x[c] for c in chain)
+        if not pinned and xs[-1] - xs[0] < 1e-9:
+            continue
+        t = pinned.pop() if pinned else xs[len(xs) // 2]
+        left, right = -np.inf, np.inf
+        for c in chain:
+            r, q = where[c]
+            ids, offs, _ = rows[r]
+            if q > 0:
+                left = max(left, x[ids[q - 1]] + offs[q] - offs[q - 1])
+            if q + 1 < len(ids):
+                right = min(right, x[ids[q + 1]] - offs[q + 1] + offs[q])
+        if left <= right + 1e-9 and (not pin_x or left - 1e-9 <= t <= right + 1e-9):
+            t = min(max(t, left), right)
+            for c in chain:
+                x[c] = t
+            continue
+        if not all(real[c] for c in chain) or len(chain) < 3:
+            continue
+        ok = True
+        for c in chain:  # pinned / straightened nodes of the rows must leave room at t
+            r, q = where[c]
+            offs = rows[r][1]
+            for k, xk in hard.get(r, {}).items():
+                if k != q and (t - xk) * (1 if k < q else -1) < abs(offs[q] - offs[k]) - 1e-9:
+                    ok = False
+                    break
+            if not ok:
+                break
+        if not ok:
+            continue
+        for c in chain:
+            r, q = where[c]
+            ids, offs, _ = rows[r]
+            fixed = hard.setdefault(r, {})
+            fixed[q] = t
+            target = [x[v] for v in ids]
+            weights = [1.0] * len(ids)
+            pos = place_row(target, weights, offs, sorted(fixed.items()))
+            for v, p in zip(ids, pos, strict=True):
+                x[v] = p
+
+
+def _sweep_component(rows, x, up, dn, prev_x, sweeps):
+    any_pins = False
+    for ids, offs, pins in rows:  # initial: packed and centred (or previous / pinned)
+        c = offs[-1] * 0.5
+        for v, o in zip(ids, offs, strict=True):
+            x[v] = prev_x.get(v, o - c)
+        if pins or prev_x:
+            any_pins = any_pins or bool(pins)
+            pos = place_row([x[v] for v in ids], [1.0] * len(ids), offs, pins)
+            for v, p in zip(ids, pos, strict=True):
+                x[v] = p
+    if len(rows) < 2 and not any_pins and not prev_x:
+        return
+    for s in range(sweeps):
+        down = s % 2 == 0
+        adj = up if down else dn
+        for ids, offs, pins in rows if down else reversed(rows):
+            t = []
+            w = []
+            for v in ids:
+                px = prev_x.get(v)
+                if px is not None:
+                    tv = px
+                    wv = PREVIOUS_WEIGHT
+                else:
+                    nb = adj[v]
+                    if not nb:
+                        tv = x[v]
+                        wv = NO_NEIGHBOUR_WEIGHT
+                    elif len(nb) == 1:
+                        tv = x[nb[0][0]]
+                        wv = nb[0][1]
+                    else:
+                        tv, wv = _weighted_median([(x[u], c) for u, c in nb])
+                t.append(tv)
+                w.append(wv)
+            for v, p in zip(ids, place_row(t, w, offs, pins), strict=True):
+                x[v] = p
+
+
+def _weighted_median(pairs):
+    """(weighted median of the x values, total weight) of ``[(x, weight), ...]``."""
+    pairs.sort()
+    total = 0.0
+    for _, c in pairs:
+        total += c
+    half = total * 0.5
+    acc = 0.0
+    for k, (xv, c) in enumerate(pairs):
+        acc += c
+        if acc > half + 1e-12:
+            return xv, total
+        if abs(acc - half) <= 1e-12:
+            return (xv + pairs[k + 1][0]) * 0.5, total
+    return pairs[-1][0], total

@@ -1,0 +1,409 @@
+"""Proper layered graph (virtual nodes) and crossing reduction for :mod:`gradviz.model.layout`.
+
+Internal. Node ids of the proper graph are layer-major: layer ``i`` holds the ids
+``start[i]..start[i+1]-1``; ``perm[start[i]:start[i+1]]`` is the current left-to-right order of
+the layer and ``slot[id]`` the inverse permutation (global slot of a node).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+
+def inversions(vals, weights=None, levels=None):
+    """Weighted number of pairs ``i < j`` with ``vals[i] > vals[j]``.
+
+    ``vals`` are non-negative ints. If ``levels`` is given, the sequence must already be
+    sorted by ``vals >> levels`` (groups), and only inversions inside the groups exist, so
+    only the low ``levels`` bits are examined: O(n * levels) with NumPy.
+    """
+    vals = np.asarray(vals, dtype=np.int64)
+    n = vals.size
+    if n < 2:
+        return 0
+    if levels is None:
+        levels = int(vals.max()).bit_length()
+    w = np.ones(n, np.int64) if weights is None else np.asarray(weights, np.int64)
+    ar = np.arange(n)
+    total = 0
+    for b in range(levels - 1, -1, -1):
+        prefix = vals >> (b + 1)
+        bit = (vals >> b) & 1
+        newg = np.empty(n, bool)
+        newg[0] = True
+        np.not_equal(prefix[1:], prefix[:-1], out=newg[1:])
+        gstart = np.flatnonzero(newg)
+        gfirst = gstart[np.cumsum(newg) - 1]
+        ones_w = w * bit
+        excl = np.cumsum(ones_w) - ones_w
+        before = excl - excl[gfirst]
+        total += int((before * (w - ones_w)).sum())
+        if b == 0:
+            break
+        zero = 1 - bit
+        zex = np.cumsum(zero) - zero
+        zbefore = zex - zex[gfirst]
+        zcount = np.add.reduceat(zero, gstart)
+        zin = zcount[np.cumsum(newg) - 1]
+        newpos = np.where(bit == 0, gfirst + zbefore, gfirst + zin + (ar - gfirst - zbefore))
+        nv = np.empty_like(vals)
+        nv[newpos] = vals
+        nw = np.empty_like(w)
+        nw[newpos] = w
+        vals, w = nv, nw
+    return total
+
+
+FLIP = True
+TEQ = True
+
+
+class Proper:
+    """The layered graph with long edges split at virtual nodes, and its ordering."""
+
+    def __init__(self, n_real, layer, comp, edges, anchor_x, fixed_order, pinned=()):
+        """``layer``/``comp``: per real node (layers >= 0); ``edges``: {(u, v): w};
+        ``anchor_x``: {real node: x} (previous or pinned x) seeding the order;
+        ``fixed_order``: real nodes whose slot the sweeps keep (previous / pinned ones);
+        ``pinned``: real nodes that never swap with each other (previous / pinned ones, so
+        their relative order stays)."""
+        vlayer = list(layer)
+        vcomp = list(comp)
+        seg = []  # (upper, lower, w) in old ids
+        chains = {}  # (u, v) -> (u, virtual..., v) with u above v
+        key = {}
+        for (u, v), w in edges.items():
+            lu, lv = layer[u], layer[v]
+            if lu == lv:
+                continue
+            if lu > lv:
+                u, v, lu, lv = v, u, lv, lu
+            path = [u]
+            xu, xv = anchor_x.get(u), anchor_x.get(v)
+            for lay in range(lu + 1, lv):
+                x = len(vlayer)
+                vlayer.append(lay)
+                vcomp.append(comp[u])
+                if xu is not None and xv is not None:
+                    key[x] = xu + (xv - xu) * (lay - lu) / (lv - lu)
+                path.append(x)
+            path.append(v)
+            for a, b in zip(path, path[1:], strict=False):
+                seg.append((a, b, w))
+            chains[u, v] = path
+        n_all = len(vlayer)
+        down = [[] for _ in range(n_all)]
+        up = [[] for _ in range(n_all)]
+        for a, b, _ in seg:
+            down[a].append(b)
+            up[b].append(a)
+        for v, x in anchor_x.items():
+            key[v] = x
+        anchored_comps = {vcomp[v] for v in key}
+        keys = _initial_keys(n_all, vlayer, vcomp, up, down, key, anchored_comps)
+        # the components with previous / pinned nodes are ordered together, as one block
+        # (rank 0) before the others, which keep their graph order
+        rank = {}
+        for c in range(max(comp, default=-1) + 1):
+            rank[c] = 0 if c in anchored_comps else len(rank) + 1
+        order = sorted(range(n_all), key=lambda i: (vlayer[i], rank[vcomp[i]], keys[i]))
+        new_id = np.empty(n_all, np.int64)
+        new_id[np.asarray(order, np.int64)] = np.arange(n_all)
+        self.n_real = n_real
+        self.N = n_all
+        self.old_of = np.asarray(order, np.int64)  # new id -> old id (old < n_real: real)
+        self.new_of = new_id
+        lay = np.asarray(vlayer, np.int64)[self.old_of]
+        self.layer = lay
+        self.comp = np.asarray([rank[c] for c in vcomp], np.int64)[self.old_of]
+        # layout group: -1 for the components with anchors, else the component rank
+        self.group = np.where(self.comp == 0, -1, self.comp)
+        self.L = int(lay.max()) + 1 if n_all else 0
+        self.start = np.searchsorted(lay, np.arange(self.L + 1))
+        if seg:
+            s = np.asarray(seg, np.int64)
+            self.eu = new_id[s[:, 0]]
+            self.el = new_id[s[:, 1]]
+            self.ew = s[:, 2].copy()
+        else:
+            self.eu = self.el = self.ew = np.zeros(0, np.int64)
+        self.chains = {k: [int(new_id[p]) for p in path] for k, path in chains.items()}
+        self.is_real = self.old_of < n_real
+        fx = np.zeros(n_all, bool)
+        for v in fixed_order:
+            fx[new_id[v]] = True
+        self.fixed = fx
+        pn = np.zeros(n_all, bool)
+        for v in pinned:
+            pn[new_id[v]] = True
+        self.pinned = pn
+        self.any_pinned = bool(pn.any())
+        self.perm = np.arange(n_all, dtype=np.int64)
+        self.slot = np.arange(n_all, dtype=np.int64)
+        self._prepare()
+
+    # ------------------------------------------------------------------ structure
+    def _side(self, lower_side):
+        """Per layer: (local index, neighbour id, weight, count per local, has-neighbour)."""
+        out = []
+        node = self.el if lower_side else self.eu
+        other = self.eu if lower_side else self.el
+        o = np.argsort(node, kind="stable")
+        node, other, w = node[o], other[o], self.ew[o]
+        bounds = np.searchsorted(self.layer[node], np.arange(self.L + 1))
+        for i in range(self.L):
+            s, e = self.start[i], self.start[i + 1]
+            a, b = bounds[i], bounds[i + 1]
+            loc = node[a:b] - s
+            cnt = np.bincount(loc, weights=w[a:b], minlength=e - s)
+            mov = (cnt > 0) & ~self.fixed[s:e]
+            out.append((loc, other[a:b], w[a:b].astype(float), cnt, mov))
+        return out
+
+    def _csr(self, node, other):
+        o = np.argsort(node, kind="stable")
+        ptr = np.zeros(self.N + 1, np.int64)
+        np.cumsum(np.bincount(node, minlength=self.N), out=ptr[1:])
+        return ptr, other[o], self.ew[o]
+
+    def _prepare(self):
+        self.from_up = self._side(True)  # neighbours in the layer above, for down sweeps
+        self.from_down = self._side(False)
+        self.up_csr = self._csr(self.el, self.eu)
+        self.down_csr = self._csr(self.eu, self.el)
+        (up_ptr, up_nbr, up_w), (dn_ptr, dn_nbr, dn_w) = self.up_csr, self.down_csr
+        self.cat = (
+            (up_ptr[:-1], dn_ptr[:-1] + up_nbr.size),
+            (np.diff(up_ptr), np.diff(dn_ptr)),
+            np.concatenate((up_nbr, dn_nbr)),
+            np.concatenate((up_w, dn_w)).astype(float),
+        )
+        lay = self.layer
+        local = np.arange(self.N) - self.start[lay]
+        has_right = np.arange(self.N) + 1 < self.start[lay + 1]
+        self.phases = []
+        for q in (0, 1):
+            for r in (0, 1):
+                sel = np.flatnonzero(has_right & (lay % 2 == q) & (local % 2 == r))
+                if sel.size:
+                    self.phases.append(sel)
+        self.bits = max(1, int(np.diff(self.start).max(initial=1)).bit_length())
+
+    # ------------------------------------------------------------------ crossings
+    def crossings(self):
+        if self.eu.size < 2:
+            return 0
+        su, sl = self.slot[self.eu], self.slot[self.el]
+        o = np.argsort(su * self.N + sl)
+        lay = self.layer[self.el[o]]
+        vals = (lay << self.bits) | (sl[o] - self.start[lay])
+        return inversions(vals, self.ew[o], self.bits)
+
+    # ------------------------------------------------------------------ sweeps
+    def sweep(self, down, median=False, flip=False):
+        perm, slot, start = self.perm, self.slot, self.start
+        sides = self.from_up if down else self.from_down
+        rng = range(1, self.L) if down else range(self.L - 2, -1, -1)
+        for i in rng:
+            loc, nbr, w, cnt, mov = sides[i]
+            s, e = start[i], start[i + 1]
+            if e - s < 2 or loc.size == 0:
+                continue
+            ps = slot[nbr].astype(float)
+            bary = np.bincount(loc, weights=ps * w, minlength=e - s) / np.where(cnt > 0, cnt, 1)
+            if median:
+                o = np.lexsort((ps, loc))
+                c = np.bincount(loc, minlength=e - s)
+                first = np.cumsum(c) - c
+                has = c > 0
+                psr = ps[o]
+                lo_i = (first + (c - 1) // 2)[has]
+                hi_i = (first + c // 2)[has]
+                med = bary.copy()
+                med[has] = (psr[lo_i] + psr[hi_i]) * 0.5
+                key = med * (self.N + 1) + bary
+                bary = key
+            cur = perm[s:e]
+            m = mov[cur - s]
+            ids = cur[m]
+            if ids.size < 2:
+                continue
+            if flip:  # equal keys: reverse their current order
+                srt = ids[::-1][np.argsort(bary[ids[::-1] - s], kind="stable")]
+            else:
+                srt = ids[np.argsort(bary[ids - s], kind="stable")]
+            cur = cur.copy()
+            cur[m] = srt
+            perm[s:e] = cur
+            slot[cur] = np.arange(s, e)
+
+    def _pair_cross(self, u, v):
+        """Crossings among the edges of u and v (u left of v, and v left of u), over the
+        edges to the layer above and to the layer below."""
+        ptr, deg, nbr, w = self.cat
+        P = u.size
+        pu = np.concatenate((ptr[0][u], ptr[1][u]))
+        pv = np.concatenate((ptr[0][v], ptr[1][v]))
+        du = np.concatenate((deg[0][u], deg[1][u]))
+        dv = np.concatenate((deg[0][v], deg[1][v]))
+        m = du * dv
+        tot = int(m.sum())
+        if tot == 0:
+            z = np.zeros(P)
+            return z, z
+        pid = np.repeat(np.arange(2 * P), m)
+        first = np.cumsum(m) - m
+        j = np.arange(tot) - first[pid]
+        dvp = dv[pid]
+        iu = pu[pid] + j // dvp
+        iv = pv[pid] + j % dvp
+        a = self.slot[nbr[iu]]
+        b = self.slot[nbr[iv]]
+        ww = w[iu] * w[iv]
+        c1 = np.bincount(pid, weights=ww * (a > b), minlength=2 * P)
+        c2 = np.bincount(pid, weights=ww * (a < b), minlength=2 * P)
+        return c1[:P] + c1[P:], c2[:P] + c2[P:]
+
+    def transpose(self, max_rounds=12, equal=False):
+        """Swap adjacent nodes while that lowers crossings (even/odd layers and pairs at once);
+        after the first round only layers next to a swap are looked at again."""
+        perm, slot, layer = self.perm, self.slot, self.layer
+        active = None
+        for _ in range(max_rounds):
+            touched = np.zeros(self.L + 2, bool)
+            for sel in self.phases:
+                if active is not None:
+                    sel = sel[active[layer[sel]]]
+                    if sel.size == 0:
+                        continue
+                u = perm[sel]
+                v = perm[sel + 1]
+                c_uv, c_vu = self._pair_cross(u, v)
+                ok = (c_uv > c_vu) | ((c_uv == c_vu) & (c_uv > 0)) if equal else c_uv > c_vu
+                if self.any_pinned:
+                    ok &= ~(self.pinned[u] & self.pinned[v])
+                if not ok.any():
+                    continue
+                s = sel[ok]
+                a, b = u[ok], v[ok]
+                perm[s] = b
+                perm[s + 1] = a
+                slot[b] = s
+                slot[a] = s + 1
+                touched[layer[s] + 1] = True
+            if not touched.any():
+                break
+            equal = False
+            active = touched[1:-1] | touched[:-2] | touched[2:]
+
+    def _run(self, max_iter, patience, median, start_down=True):
+        self.transpose()
+        best = self.crossings()
+        best_perm = self.perm.copy()
+        stall = 0
+        for it in range(max_iter):
+            if best == 0:
+                break
+            flip = FLIP and it % 4 >= 2
+            self.sweep(down=(it % 2 == 0) == start_down, median=median, flip=flip)
+            self.transpose(equal=flip and TEQ)
+            c = self.crossings()
+            if c < best:
+                best = c
+                best_perm = self.perm.copy()
+                stall = 0
+            else:
+                stall += 1
+                if stall >= patience:
+                    break
+        return best, best_perm
+
+    def set_perm(self, perm):
+        self.perm[:] = perm
+        self.slot[perm] = np.arange(self.N)
+
+    def bfs_perm(self, from_sinks):
+        """Order each layer by BFS discovery from the sources (or sinks), comps kept apart."""
+        ptr, nbr, _ = self.up_csr if from_sinks else self.down_csr
+        optr, _, _ = self.down_csr if from_sinks else self.up_csr
+        ptr, nbr = ptr.tolist(), nbr.tolist()
+        roots = np.flatnonzero(np.diff(optr) == 0)
+        roots = roots[np.argsort(self.slot[roots], kind="stable")].tolist()
+        disc = [0] * self.N
+        seen = [False] * self.N
+        count = 0
+        for r in roots:
+            if seen[r]:
+                continue
+            seen[r] = True
+            queue = deque([r])
+            while queue:
+                v = queue.popleft()
+                disc[v] = count
+                count += 1
+                for k in range(ptr[v], ptr[v + 1]):
+                    s = nbr[k]
+                    if not seen[s]:
+                        seen[s] = True
+                        queue.append(s)
+        return np.lexsort((np.asarray(disc), self.comp, self.layer))
+
+    def minimize(self, max_iter=16, patience=5, median=False, restarts=True):
+        """Barycenter (or median) sweeps with transposition from the current order (BFS from
+        the sources) and, if ``restarts``, from a BFS order from the sinks; keeps the best."""
+        best, best_perm = self._run(max_iter, patience, median)
+        if restarts and best > 0:
+            self.set_perm(self.bfs_perm(True))
+            c, p = self._run(max_iter, patience, median, start_down=False)
+            if c < best:
+                best, best_perm = c, p
+        self.set_perm(best_perm)
+        return best
+
+
+def _initial_keys(n_all, vlayer, vcomp, up, down, key, anchored_comps):
+    """Seed order: BFS discovery order, or interpolated anchor x for anchored components."""
+    keys = [0.0] * n_all
+    seen = [False] * n_all
+    count = 0
+    for r in sorted(range(n_all), key=lambda i: (vlayer[i], i)):
+        if seen[r] or up[r]:
+            continue
+        seen[r] = True
+        queue = deque([r])
+        while queue:
+            v = queue.popleft()
+            keys[v] = count
+            count += 1
+            for s in down[v]:
+                if not seen[s]:
+                    seen[s] = True
+                    queue.append(s)
+    for v in range(n_all):  # nodes only reachable through cycles of flat edges
+        if not seen[v]:
+            keys[v] = count
+            count += 1
+    if not anchored_comps:
+        return keys
+    known = dict(key)
+    todo = [v for v in range(n_all) if vcomp[v] in anchored_comps and v not in known]
+    by_layer = sorted(todo, key=lambda i: vlayer[i])
+    for _ in range(4):
+        if not by_layer:
+            break
+        for seq in (by_layer, by_layer[::-1]):
+            for v in seq:
+                if v in known:
+                    continue
+                nb = [known[u] for u in up[v] if u in known] or [
+                    known[u] for u in down[v] if u in known
+                ]
+                if nb:
+                    known[v] = sum(nb) / len(nb)
+        by_layer = [v for v in by_layer if v not in known]
+    for v in range(n_all):
+        if vcomp[v] in anchored_comps:
+            keys[v] = known.get(v, 0.0)
+    return keys

@@ -1,0 +1,278 @@
+"""Graph preparation and layer assignment for :mod:`gradviz.model.layout` (internal).
+
+Nodes are indexed ``0..n-1`` in graph order; edges are aggregated into a dict
+``{(u, v): multiplicity}`` with self-loops dropped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+
+import numpy as np
+
+INF = float("inf")
+
+
+def index_graph(graph):
+    """Return ``(nodes, index, edges)`` with parallel edges merged into multiplicities."""
+    nodes = list(graph.nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    edges: Counter = Counter()
+    for u, v in graph.edges():
+        if u != v:
+            edges[index[u], index[v]] += 1
+    return nodes, index, edges
+
+
+def _adjacency(n, edges):
+    succ = [[] for _ in range(n)]
+    pred = [[] for _ in range(n)]
+    for (u, v), w in edges.items():
+        succ[u].append((v, w))
+        pred[v].append((u, w))
+    return succ, pred
+
+
+def _kahn(n, succ, pred):
+    indeg = [len(p) for p in pred]
+    queue = deque(i for i in range(n) if indeg[i] == 0)
+    order = []
+    while queue:
+        v = queue.popleft()
+        order.append(v)
+        for s, _ in succ[v]:
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                queue.append(s)
+    return order
+
+
+def make_acyclic(n, edges):
+    """Reverse the back edges of a DFS (a feedback edge set) if the graph has cycles.
+
+    Returns ``(edges, topo_order)``; reversed edges are merged with existing ones.
+    """
+    succ, pred = _adjacency(n, edges)
+    order = _kahn(n, succ, pred)
+    if len(order) == n:
+        return edges, order
+    state = [0] * n  # 0 new, 1 on the DFS stack, 2 done
+    back = set()
+    roots = [i for i in range(n) if not pred[i]] + list(range(n))
+    for r in roots:
+        if state[r]:
+            continue
+        state[r] = 1
+        stack = [(r, iter(succ[r]))]
+        while stack:
+            v, it = stack[-1]
+            for s, _ in it:
+                if state[s] == 0:
+                    state[s] = 1
+                    stack.append((s, iter(succ[s])))
+                    break
+                if state[s] == 1:
+                    back.add((v, s))
+            else:
+                state[v] = 2
+                stack.pop()
+    fixed: Counter = Counter()
+    for (u, v), w in edges.items():
+        if (u, v) in back:
+            fixed[v, u] += w
+        else:
+            fixed[u, v] += w
+    succ, pred = _adjacency(n, fixed)
+    return fixed, _kahn(n, succ, pred)
+
+
+def components(n, edges):
+    """Weakly connected component id per node, numbered in order of first node."""
+    parent = list(range(n))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for u, v in edges:
+        ru, rv = find(u), find(v)
+        if ru != rv:
+            if ru < rv:
+                parent[rv] = ru
+            else:
+                parent[ru] = rv
+    comp = [0] * n
+    ids: dict[int, int] = {}
+    for i in range(n):
+        comp[i] = ids.setdefault(find(i), len(ids))
+    return comp
+
+
+def assign_layers(n, edges, topo, comp, fixed, pref, passes=8):
+    """Layer per node: longest path from the sources, then a pass shortening edges.
+
+    ``fixed`` ({node: layer}) are hard (pinned) layers, ``pref`` soft ones (from a previous
+    layout). Components with neither are shifted so that their top layer is 0.
+    """
+    succ, pred = _adjacency(n, edges)
+    ub = [INF] * n
+    for v in reversed(topo):
+        b = fixed.get(v, pref.get(v, INF))
+        for s, _ in succ[v]:
+            if ub[s] - 1 < b:
+                b = ub[s] - 1
+        ub[v] = b
+    layer = [0] * n
+    for v in topo:
+        if v in fixed:
+            layer[v] = fixed[v]
+            continue
+        lb = max((layer[p] + 1 for p, _ in pred[v]), default=None)
+        want = ub[v] if ub[v] < INF else None
+        if lb is None:
+            layer[v] = 0 if want is None else want
+        elif want is None or want < lb:
+            layer[v] = lb
+        else:
+            layer[v] = want
+    anchored = {comp[v] for v in fixed} | {comp[v] for v in pref}
+    low: dict[int, int] = {}
+    for v in range(n):
+        c = comp[v]
+        if c not in anchored and layer[v] < low.get(c, INF):
+            low[c] = layer[v]
+    if low:
+        for v in range(n):
+            if comp[v] in low:
+                layer[v] -= low[comp[v]]
+    win = [sum(w for _, w in p) for p in pred]
+    wout = [sum(w for _, w in s) for s in succ]
+    anchors = set(fixed) | set(pref)
+    for _ in range(passes):
+        moved = _node_moves(layer, topo, pred, succ, win, wout, fixed, pref, passes)
+        moved += _block_moves(n, layer, edges, anchors)
+        if not moved:
+            break
+    return layer
+
+
+def _node_moves(layer, topo, pred, succ, win, wout, fixed, pref, passes):
+    """Move single nodes down / up while that shortens their edges; number of moves."""
+    rev = topo[::-1]
+    moves = 0
+    for it in range(passes):
+        changed = False
+        for v in rev if it % 2 == 0 else topo:
+            if v in fixed:
+                continue
+            lo = max((layer[p] for p, _ in pred[v]), default=None)
+            hi = min((layer[s] for s, _ in succ[v]), default=None)
+            lo = None if lo is None else lo + 1
+            hi = None if hi is None else hi - 1
+            if lo is not None and hi is not None and lo > hi:
+                continue
+            cur = layer[v]
+            if v in pref:
+                t = pref[v]
+                if lo is not None and t < lo:
+                    t = lo
+                if hi is not None and t > hi:
+                    t = hi
+            elif wout[v] > win[v]:
+                t = hi
+            elif win[v] > wout[v]:
+                t = lo
+            else:
+                t = cur
+            if t != cur:
+                layer[v] = t
+                changed = True
+                moves += 1
+        if not changed:
+            break
+    return moves
+
+
+def _block_moves(n, layer, edges, anchors, rounds=64):
+    """Move whole components of the tight-edge subgraph (edges of length 1) down or up
+    while that shortens the edges leaving them (a greedy take on network simplex's
+    feasible-tree phase: e.g. a parameter's AccumulateGrad -> TBackward0 pair drops to just
+    above its MmBackward0). Components holding pinned / previous nodes stay. Returns the
+    number of moves; ``layer`` is updated in place."""
+    if not edges:
+        return 0
+    uv = np.fromiter((k for e in edges for k in e), np.int64, 2 * len(edges)).reshape(-1, 2)
+    U, V = uv[:, 0], uv[:, 1]
+    W = np.fromiter(edges.values(), float, len(edges))
+    y = np.asarray(layer, np.int64)
+    anchor_arr = np.zeros(n, bool)
+    for v in anchors:
+        anchor_arr[v] = True
+    moves = 0
+    for _ in range(rounds):
+        length = y[V] - y[U]
+        tight = np.flatnonzero(length == 1)
+        lab = _labels(n, U[tight].tolist(), V[tight].tolist())
+        cu, cv = lab[U], lab[V]
+        cross = np.flatnonzero((cu != cv) & (length > 0))
+        if cross.size == 0:
+            break
+        cu, cv, wc, slack = cu[cross], cv[cross], W[cross], length[cross] - 1
+        w_out = np.bincount(cu, wc, minlength=n)
+        w_in = np.bincount(cv, wc, minlength=n)
+        s_out = np.full(n, np.iinfo(np.int64).max)
+        s_in = s_out.copy()
+        np.minimum.at(s_out, cu, slack)
+        np.minimum.at(s_in, cv, slack)
+        stuck = np.zeros(n, bool)
+        stuck[lab[anchor_arr]] = True
+        net = w_out - w_in
+        delta = np.where(net > 0, s_out, np.where(net < 0, -s_in, 0))
+        cand = np.flatnonzero((net != 0) & ~stuck & (delta != 0))
+        if cand.size == 0:
+            break
+        gain = np.abs(net[cand] * delta[cand])
+        cand = cand[np.argsort(-gain, kind="stable")]
+        nbrs: dict[int, set] = {}
+        for a, b in zip(cu.tolist(), cv.tolist(), strict=True):
+            nbrs.setdefault(a, set()).add(b)
+            nbrs.setdefault(b, set()).add(a)
+        taken: set[int] = set()
+        blocked: set[int] = set()
+        for c in cand.tolist():
+            if c in blocked:
+                continue
+            taken.add(c)
+            blocked.add(c)
+            blocked |= nbrs.get(c, set())
+        shift = np.zeros(n, np.int64)
+        idx = np.fromiter(taken, np.int64, len(taken))
+        shift[idx] = delta[idx]
+        y += shift[lab]
+        moves += len(taken)
+    layer[:] = y.tolist()
+    return moves
+
+
+def _labels(n, us, vs):
+    """Connected component label (a representative node) per node, union-find."""
+    parent = list(range(n))
+    for a, b in zip(us, vs, strict=True):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if a != b:
+            parent[b] = a
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        r = i
+        while parent[r] != r:
+            r = parent[r]
+        out[i] = r
+        parent[i] = r
+    return out

@@ -1,0 +1,329 @@
+"""Benchmark of gradviz.model.layout.layered: speed, edge crossings vs graphviz dot, stability.
+
+Graphs: random layered DAGs shaped like autograd graphs (``random_autograd_dag``), an
+unrolled MLP training loop and a stack of attention blocks built by hand with torch grad_fn
+names. For each: nodes, our layout time and crossings, dot's time and crossings (counted with
+our ``count_crossings`` on dot's positions) and the ratio. dot is used only if installed
+(``apt-get install graphviz``) and only up to ``DOT_MAX_NODES`` nodes. Also reports the mean
+displacement when 5 nodes are added to a laid-out 1,000-node graph (``previous=``).
+
+    python3 scripts/bench_layout.py            # table on stdout
+    python3 scripts/bench_layout.py --no-dot   # skip dot
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gradviz.model.layout import count_crossings, layered, mean_displacement  # noqa: E402
+
+DOT_MAX_NODES = 2000
+DOT_TIMEOUT = 120.0
+
+
+# ---------------------------------------------------------------------------- graphs
+def random_autograd_dag(n: int, seed: int = 0) -> nx.DiGraph:
+    """A random DAG shaped like an autograd graph, edges from inputs towards the loss.
+
+    Layers of random width (mean ~ max(3, sqrt(n) / 3)); every op node has 1-2 parents, the
+    first from the previous layer with probability 0.85 (else from 2-5 layers up), the second
+    from the previous layers or a fresh leaf (a parameter's AccumulateGrad). Nodes left without
+    a consumer feed a node of the next layer; the last layer feeds a single loss node.
+    """
+    rng = np.random.default_rng(seed)
+    g = nx.DiGraph()
+    mean_w = max(3.0, np.sqrt(n) / 3.0)
+    layers: list[list[int]] = []
+    nid = 0
+
+    def new(name):
+        nonlocal nid
+        g.add_node(nid, name=name)
+        nid += 1
+        return nid - 1
+
+    first = [new("AccumulateGrad") for _ in range(max(1, int(rng.integers(1, 2 * mean_w))))]
+    layers.append(first)
+    while nid < n - 1:
+        width = min(int(rng.integers(1, int(2 * mean_w) + 1)), n - 1 - nid)
+        row = []
+        for _ in range(width):
+            if nid >= n - 1:
+                break
+            v = new(
+                str(rng.choice(["MulBackward0", "AddBackward0", "MmBackward0", "ReluBackward0"]))
+            )
+            if len(layers) == 1 or rng.random() < 0.85:
+                p1 = int(rng.choice(layers[-1]))
+            else:
+                k = int(rng.integers(2, min(5, len(layers)) + 1))
+                p1 = int(rng.choice(layers[-k]))
+            g.add_edge(p1, v)
+            if rng.random() < 0.5:
+                if rng.random() < 0.4 and nid < n - 1:
+                    p2 = new("AccumulateGrad")
+                else:
+                    k = int(rng.integers(1, min(3, len(layers)) + 1))
+                    p2 = int(rng.choice(layers[-k]))
+                if p2 != p1:
+                    g.add_edge(p2, v)
+            row.append(v)
+        if not row:
+            break
+        for u in layers[-1]:
+            if g.out_degree(u) == 0:
+                g.add_edge(u, int(rng.choice(row)))
+        layers.append(row)
+    loss = new("MseLossBackward0")
+    for layer in layers:
+        for u in layer:
+            if g.out_degree(u) == 0:
+                g.add_edge(u, loss)
+    return g
+
+
+class _Builder:
+    def __init__(self):
+        self.g = nx.DiGraph()
+        self.n = 0
+
+    def op(self, name, *parents):
+        v = self.n
+        self.n += 1
+        self.g.add_node(v, name=name)
+        for p in parents:
+            self.g.add_edge(p, v)
+        return v
+
+
+def mlp_training_graph(steps: int, sizes=(3, 3)) -> nx.DiGraph:
+    """Unrolled training loop of an MLP with in-graph SGD updates, losses summed.
+
+    Step t: h = relu(x_t @ W.T + b) per layer, MSE loss, and W <- W - lr * g (SubBackward0
+    of the previous W), so the parameters of step t+1 depend on those of step t.
+    """
+    b = _Builder()
+    params = []
+    for _ in range(len(sizes) + 1):
+        params.append([b.op("AccumulateGrad"), b.op("AccumulateGrad")])
+    total = None
+    for _ in range(steps):
+        h = None
+        for k, (w, bias) in enumerate(params):
+            wt = b.op("TBackward0", w)
+            mm = b.op("MmBackward0", wt) if h is None else b.op("MmBackward0", h, wt)
+            h = b.op("AddBackward0", mm, bias)
+            if k < len(params) - 1:
+                h = b.op("ReluBackward0", h)
+        loss = b.op("MseLossBackward0", h)
+        total = loss if total is None else b.op("AddBackward0", total, loss)
+        params = [[b.op("SubBackward0", w), b.op("SubBackward0", bias)] for w, bias in params]
+    b.op("MulBackward0", total)
+    return b.g
+
+
+def attention_graph(blocks: int = 2, heads: bool = True) -> nx.DiGraph:
+    """A stack of transformer blocks (self-attention + MLP, pre-norm, residuals)."""
+    b = _Builder()
+
+    def linear(x):
+        w = b.op("AccumulateGrad")
+        bias = b.op("AccumulateGrad")
+        mm = b.op("MmBackward0", x, b.op("TBackward0", w))
+        return b.op("AddBackward0", mm, bias)
+
+    def layer_norm(x):
+        return b.op("NativeLayerNormBackward0", x, b.op("AccumulateGrad"), b.op("AccumulateGrad"))
+
+    def split_heads(x):
+        return b.op("TransposeBackward0", b.op("ViewBackward0", x)) if heads else x
+
+    x = b.op("EmbeddingBackward0", b.op("AccumulateGrad"))
+    for _ in range(blocks):
+        h = layer_norm(x)
+        q, k, v = (split_heads(linear(h)) for _ in range(3))
+        scores = b.op("BmmBackward0", q, b.op("TransposeBackward0", k))
+        attn = b.op("SoftmaxBackward0", b.op("DivBackward0", scores))
+        ctx = b.op("BmmBackward0", attn, v)
+        ctx = b.op("ViewBackward0", b.op("TransposeBackward0", ctx)) if heads else ctx
+        x = b.op("AddBackward0", x, linear(ctx))
+        h = layer_norm(x)
+        h = linear(b.op("GeluBackward0", linear(h)))
+        x = b.op("AddBackward0", x, h)
+    logits = linear(layer_norm(x))
+    b.op("NllLossBackward0", b.op("LogSoftmaxBackward0", logits))
+    return b.g
+
+
+# ---------------------------------------------------------------------------- dot
+def dot_positions(g: nx.DiGraph, timeout: float = DOT_TIMEOUT):
+    """(seconds, positions with y down) from ``dot -Tplain``; None if dot is missing or
+    fails, "timeout" if it runs out of time."""
+    exe = shutil.which("dot")
+    if exe is None:
+        return None
+    ids = {v: i for i, v in enumerate(g.nodes)}
+    lines = [
+        "digraph G {",
+        "nodesep=0.5; ranksep=1.0;",
+        'node [shape=box, fixedsize=true, width=1, height=1, label=""];',
+    ]
+    lines += [f"n{ids[v]};" for v in g.nodes]
+    lines += [f"n{ids[u]} -> n{ids[v]};" for u, v in g.edges() if u != v]
+    lines.append("}")
+    with tempfile.NamedTemporaryFile("w", suffix=".dot", delete=False) as f:
+        f.write("\n".join(lines))
+        path = f.name
+    try:
+        t0 = time.perf_counter()
+        res = subprocess.run(
+            [exe, "-Tplain", path], capture_output=True, text=True, timeout=timeout
+        )
+        dt = time.perf_counter() - t0
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    finally:
+        Path(path).unlink(missing_ok=True)
+    if res.returncode != 0:
+        return None
+    back = {f"n{i}": v for v, i in ids.items()}
+    pos = {}
+    for line in res.stdout.splitlines():
+        parts = line.split()
+        if parts and parts[0] == "node":
+            pos[back[parts[1]]] = (float(parts[2]), -float(parts[3]))
+    return dt, pos
+
+
+# ---------------------------------------------------------------------------- bench
+def _time_layout(g, repeat=1, **kw):
+    """(best wall-clock seconds, CPU seconds of that run, positions) over ``repeat`` runs."""
+    best = None
+    pos = None
+    for _ in range(repeat):
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        pos = layered(g, **kw)
+        dt = time.perf_counter() - t0
+        dc = time.process_time() - c0
+        if best is None or dt < best[0]:
+            best = (dt, dc)
+    return best[0], best[1], pos
+
+
+def graphs():
+    return [
+        ("random autograd DAG", random_autograd_dag(200, 1)),
+        ("random autograd DAG", random_autograd_dag(1000, 2)),
+        ("random autograd DAG", random_autograd_dag(2000, 3)),
+        ("random autograd DAG", random_autograd_dag(5000, 4)),
+        ("unrolled MLP training", mlp_training_graph(8)),
+        ("unrolled MLP training", mlp_training_graph(40)),
+        ("unrolled MLP training", mlp_training_graph(200)),
+        ("attention blocks x2", attention_graph(2)),
+        ("attention blocks x12", attention_graph(12)),
+    ]
+
+
+def measure(use_dot=True):
+    """Rows: (graph, nodes, our s, our CPU s, our crossings, dot s | None, dot crossings)."""
+    rows = []
+    for name, g in graphs():
+        n = g.number_of_nodes()
+        t, cpu, pos = _time_layout(g, repeat=3 if n <= 2000 else 2)
+        ours = count_crossings(g, pos)
+        dt = dc = None
+        if use_dot and n <= DOT_MAX_NODES:
+            res = dot_positions(g)
+            if res == "timeout":
+                dt = "timeout"
+            elif res is not None:
+                dt, dpos = res
+                dc = count_crossings(g, dpos)
+        rows.append((name, n, t, cpu, ours, dt, dc))
+    return rows
+
+
+def incremental(n=1000, added=5, seed=7):
+    """Mean displacement of the old nodes when ``added`` nodes join a laid-out graph."""
+    g = random_autograd_dag(n, seed)
+    pos = layered(g)
+    rng = np.random.default_rng(seed)
+    g2 = g.copy()
+    old = list(g.nodes)
+    nxt = max(old) + 1
+    for k in range(added):
+        g2.add_edge(int(rng.choice(old)), nxt + k)
+        if k:
+            g2.add_edge(nxt + k - 1, nxt + k)
+    t0 = time.perf_counter()
+    pos2 = layered(g2, previous=pos)
+    dt = time.perf_counter() - t0
+    fresh = layered(g2)
+    return mean_displacement(pos, pos2), mean_displacement(pos, fresh), dt
+
+
+def _fmt_rows(rows):
+    for name, n, t, cpu, c, dt, dc in rows:
+        if dt is None:
+            dts, dcs, ratio = "n/a", "n/a", "n/a"
+        elif dt == "timeout":
+            dts, dcs, ratio = "timeout", "n/a", "n/a"
+        else:
+            dts, dcs = f"{dt:.2f}s", str(dc)
+            ratio = f"{c / dc:.2f}" if dc else ("1.00" if c == 0 else "inf")
+        yield name, n, f"{t:.3f}s", f"{cpu:.3f}s", c, dts, dcs, ratio
+
+
+def run(report, use_dot=True):
+    """Report one row per graph and one for incremental stability: report(name, value, ref)."""
+    for name, n, ts, c, dts, dcs, ratio in _fmt_rows(measure(use_dot)):
+        report(
+            f"{name} ({n} nodes)",
+            f"{ts}, {c} crossings",
+            f"dot {dts}, {dcs} crossings, ratio {ratio}",
+        )
+    d_prev, d_fresh, dt = incremental()
+    report(
+        "incremental +5 nodes on 1000 (mean displacement)",
+        f"{d_prev:.3f} with previous= ({dt:.3f}s)",
+        f"{d_fresh:.3f} laid out from scratch",
+    )
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    use_dot = "--no-dot" not in argv and shutil.which("dot") is not None
+    head = ("graph", "nodes", "ours", "ours cpu", "crossings", "dot", "dot crossings", "ratio")
+    widths = (24, 7, 9, 10, 11, 9, 15, 7)
+    print(
+        "".join(
+            f"{h:<{w}}" if i == 0 else f"{h:>{w}}" for i, (h, w) in enumerate(zip(head, widths))
+        )
+    )
+    for row in _fmt_rows(measure(use_dot)):
+        print(
+            "".join(
+                f"{c:<{w}}" if i == 0 else f"{c!s:>{w}}"
+                for i, (c, w) in enumerate(zip(row, widths))
+            )
+        )
+    d_prev, d_fresh, dt = incremental()
+    print(
+        f"\nincremental: +5 nodes on a 1000-node graph: mean displacement {d_prev:.3f} "
+        f"with previous= ({dt:.3f}s), {d_fresh:.3f} from scratch (layer_gap 2, node 1x1)"
+    )
+
+
+if __name__ == "__main__":
+    main()
