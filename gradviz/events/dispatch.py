@@ -27,7 +27,8 @@ class Dispatcher:
         return callback
 
     def unsubscribe(self, token) -> None:
-        self._subscribers = [s for s in self._subscribers if s is not token]
+        # ``==``, not ``is``: ``obj.method`` is a new bound-method object on every access
+        self._subscribers = [s for s in self._subscribers if s != token]
         self.active = bool(self._subscribers)
 
     def emit(self, event) -> None:
