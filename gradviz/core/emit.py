@@ -68,7 +68,7 @@ def node_executed(node, grad, grads):
 
 def backward_finished(roots, freed):
     if freed:
-        ids = tuple(n.id for n in freed if n.op.saved)
+        ids = tuple(n.id for n in freed if n.freed)  # only nodes that saved a tensor
         if ids:
             dispatcher.emit(ev.SavedTensorsFreed(ids))
     dispatcher.emit(ev.BackwardFinished(tuple(n.id for n, _ in roots)))
