@@ -165,3 +165,88 @@ def test_error_matches_torch(name, torch):
     assert _builtin(type(got.value)) is _builtin(type(want.value))
     expected = re.sub(r"\btorch\.(\w*Tensor|dtype)\b", r"gradviz.\1", str(want.value))
     assert str(got.value) == expected
+
+
+# ---------------------------------------------------------------- dtype promotion
+def _ints(T, dtype=None):
+    return T.tensor([3, -1, 2], dtype=dtype or T.int64)
+
+
+def _floats(T, dtype=None):
+    return T.tensor([0.5, -1.25, 2.0], dtype=dtype or T.float32)
+
+
+PROMOTION = {
+    "f32_f64": lambda T: _floats(T) + _floats(T, T.float64),
+    "f32_0d_f64": lambda T: _floats(T) * T.tensor(2.0, dtype=T.float64),
+    "0d_f64_f32": lambda T: T.tensor(2.0, dtype=T.float64) - _floats(T),
+    "f16_f32": lambda T: _floats(T, T.float16) + _floats(T),
+    "int_plus_float": lambda T: _ints(T) + 2.5,
+    "int_times_int": lambda T: _ints(T) * 2,
+    "int_div_int": lambda T: _ints(T) / _ints(T),
+    "int_div_scalar": lambda T: _ints(T) / 2,
+    "scalar_div_int": lambda T: 2 / _ints(T),
+    "reciprocal_int": lambda T: T.reciprocal(_ints(T)),
+    "rsub_int": lambda T: 1 - _ints(T),
+    "rsub_float_int": lambda T: 1.5 - _ints(T),
+    "bool_plus_int": lambda T: T.tensor([True, False]) + 1,
+    "int32_int64": lambda T: _ints(T, T.int32) + _ints(T),
+    "int32_scalar": lambda T: _ints(T, T.int32) * 3,
+    "int8_int16": lambda T: _ints(T, T.int8) * _ints(T, T.int16),
+    "uint8_minus": lambda T: T.tensor([1, 2], dtype=T.uint8) - 1,
+    "f32_pow": lambda T: _floats(T) ** 2,
+    "int_pow": lambda T: _ints(T) ** 2,
+    "int_pow_float": lambda T: _ints(T).abs() ** 0.5,
+    "two_pow_int": lambda T: 2 ** _ints(T).abs(),
+    "float_pow_int": lambda T: 2.0 ** _ints(T),
+    "f32_pow_f64": lambda T: _floats(T).abs() ** _floats(T, T.float64),
+    "where_mixed": lambda T: T.where(_ints(T) > 0, _floats(T), _floats(T, T.float64)),
+    "where_scalar": lambda T: T.where(_ints(T) > 0, _floats(T), 0.0),
+    "where_int_float": lambda T: T.where(_ints(T) > 0, _ints(T), 0.5),
+    "maximum_mixed": lambda T: T.maximum(_floats(T), _floats(T, T.float64)),
+    "minimum_int_float": lambda T: T.minimum(_ints(T), _floats(T)),
+    "sum_f32": lambda T: _floats(T).sum(),
+    "sum_int32": lambda T: _ints(T, T.int32).sum(),
+    "sum_bool": lambda T: (_ints(T) > 0).sum(),
+    "sum_dim_int": lambda T: _ints(T).view(3, 1).sum(1),
+    "mean_dtype": lambda T: _floats(T).mean(dtype=T.float64),
+    "clamp_int_float": lambda T: T.clamp(_ints(T), min=0.5),
+    "clamp_int_int": lambda T: _ints(T).clamp(0, 2),
+    "abs_int": lambda T: _ints(T).abs(),
+    "exp_int": lambda T: _ints(T).exp(),
+    "sqrt_int": lambda T: _ints(T).abs().sqrt(),
+    "sigmoid_int": lambda T: T.sigmoid(_ints(T)),
+    "relu_int": lambda T: T.relu(_ints(T)),
+    "neg_int": lambda T: -_ints(T),
+    "cat_mixed": lambda T: T.cat([_floats(T), _floats(T, T.float64)]),
+    "cat_int_float": lambda T: T.cat([_ints(T), _floats(T)]),
+    "stack_mixed": lambda T: T.stack([_ints(T), _floats(T)]),
+    "int_to_float": lambda T: _ints(T).float(),
+    "float_to_int": lambda T: _floats(T).long(),
+    "float_to_double_grad": lambda T: _floats(T).requires_grad_().double(),
+    "double_to_float_grad": lambda T: _floats(T, T.float64).requires_grad_().to(T.float32),
+    "mm_f32": lambda T: _floats(T).view(3, 1) @ _floats(T).view(1, 3),
+    "add_grad_f32_f64": lambda T: _floats(T).requires_grad_() + _floats(T, T.float64),
+    "mul_grad_int": lambda T: _floats(T).requires_grad_() * _ints(T),
+}
+
+
+# record.fix_dtype follows NumPy for 0-dim tensors (a strong type), torch lets a tensor with
+# dims of the same category win: float32[3] * float64[] is float32 in torch.
+ZERO_DIM_BUG = pytest.mark.xfail(strict=True, reason="record.py: 0-dim tensors promote as NumPy")
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=ZERO_DIM_BUG) if n in ("f32_0d_f64", "0d_f64_f32") else n
+    for n in PROMOTION])
+def test_dtype_promotion_matches_torch(name, torch):
+    got, want = PROMOTION[name](gradviz), PROMOTION[name](torch)
+    assert str(got.dtype) == str(want.dtype)
+    assert tuple(got.shape) == tuple(want.shape)
+    np.testing.assert_allclose(got.detach().numpy().astype(np.float64),
+                               want.detach().numpy().astype(np.float64), rtol=1e-6)
+    assert str(got) == str(want)
+    if want.requires_grad:
+        want.sum().backward()
+        got.sum().backward()
+        assert got.grad_fn.name() == want.grad_fn.name()

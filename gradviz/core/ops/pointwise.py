@@ -20,7 +20,12 @@ def _rsub(a, other, alpha):
 
 
 def _sigmoid(x):
-    return np.exp(-np.logaddexp(0, -x)).astype(x.dtype, copy=False)
+    out = np.exp(-np.logaddexp(0, -x))
+    return out.astype(x.dtype, copy=False) if x.dtype.kind == "f" else out  # ints: to float
+
+
+def _reciprocal(x):
+    return np.reciprocal(x) if x.dtype.kind == "f" else np.divide(1.0, x)  # not 1 // x
 
 
 def _relu(x):
@@ -67,7 +72,7 @@ WHERE = row("where", "WhereBackward0", ("self", "other"),  # the condition has n
 
 # ---------------------------------------------------------------- unary
 NEG = row("neg", "NegBackward0", ("self",), np.negative, self="-grad")
-RECIPROCAL = row("reciprocal", "ReciprocalBackward0", ("self",), np.reciprocal,
+RECIPROCAL = row("reciprocal", "ReciprocalBackward0", ("self",), _reciprocal,
                  self="-grad * result * result")
 EXP = row("exp", "ExpBackward0", ("self",), np.exp, self="grad * result")
 LOG = row("log", "LogBackward0", ("self",), np.log, self="grad / self")
