@@ -56,10 +56,6 @@ def inversions(vals, weights=None, levels=None):
     return total
 
 
-FLIP = True
-TEQ = True
-
-
 class Proper:
     """The layered graph with long edges split at virtual nodes, and its ordering."""
 
@@ -306,9 +302,10 @@ class Proper:
         for it in range(max_iter):
             if best == 0:
                 break
-            flip = FLIP and it % 4 >= 2
+            # every other pair of iterations, equal keys / equal crossings swap places
+            flip = it % 4 >= 2
             self.sweep(down=(it % 2 == 0) == start_down, median=median, flip=flip)
-            self.transpose(equal=flip and TEQ)
+            self.transpose(equal=flip)
             c = self.crossings()
             if c < best:
                 best = c
@@ -350,9 +347,80 @@ class Proper:
                         queue.append(s)
         return np.lexsort((np.asarray(disc), self.comp, self.layer))
 
+    def _layer_matrix(self, i, cur):
+        """C[a, b]: crossings between the edges of the nodes at positions a and b of layer i
+        (to both neighbouring layers) when a is left of b."""
+        s = self.start[i]
+        m = cur.size
+        C = np.zeros((m, m))
+        for side, j in ((self.from_up[i], i - 1), (self.from_down[i], i + 1)):
+            loc, nbr, w = side[0], side[1], side[2]
+            if loc.size == 0:
+                continue
+            rows = self.slot[loc + s] - s
+            cols = self.slot[nbr] - self.start[j]
+            K = int(self.start[j + 1] - self.start[j])
+            A = np.bincount(rows * K + cols, weights=w, minlength=m * K).reshape(m, K)
+            C += A @ (np.cumsum(A, axis=1) - A).T
+        return C
+
+    def sift(self, max_passes=4, max_width=400):
+        """Sifting within layers: move each node to the position of its layer that gives the
+        fewest crossings with both neighbouring layers (others fixed); sweeps down and up
+        until nothing improves. Previous / pinned nodes are not moved."""
+        perm, slot, start = self.perm, self.slot, self.start
+        for it in range(max_passes):
+            gain = 0.0
+            layers = range(self.L) if it % 2 == 0 else range(self.L - 1, -1, -1)
+            for i in layers:
+                s, e = int(start[i]), int(start[i + 1])
+                m = e - s
+                if m < 2 or m > max_width:
+                    continue
+                cur = perm[s:e].copy()
+                C = self._layer_matrix(i, cur)
+                if not C.any():
+                    continue
+                comp = self.comp[cur].tolist()
+                locked = self.pinned[cur].tolist()
+                E = (C.T - C).tolist()  # E[v][u]: change when u is left of v instead of right
+                order = list(range(m))
+                a = 0
+                while a < m:
+                    b = a
+                    while b < m and comp[b] == comp[a]:
+                        b += 1
+                    sub = order[a:b]
+                    for v in range(a, b):
+                        if locked[v] or b - a < 2:
+                            continue
+                        ev = E[v]
+                        k = sub.index(v)
+                        rest = sub[:k] + sub[k + 1 :]
+                        acc = best = here = 0.0
+                        bestp = 0
+                        for q, u in enumerate(rest, 1):
+                            acc += ev[u]
+                            if q == k:
+                                here = acc
+                            if acc < best:
+                                best = acc
+                                bestp = q
+                        if best < here - 1e-9:
+                            gain += here - best
+                            sub = rest[:bestp] + [v] + rest[bestp:]
+                    order[a:b] = sub
+                    a = b
+                new = cur[np.asarray(order)]
+                perm[s:e] = new
+                slot[new] = np.arange(s, e)
+            if gain <= 0:
+                break
+
     def minimize(self, max_iter=16, patience=5, median=False, restarts=True):
         """Barycenter (or median) sweeps with transposition from the current order (BFS from
-        the sources) and, if ``restarts``, from a BFS order from the sinks; keeps the best."""
+        the sources) and, if ``restarts``, from a BFS order from the sinks; the best ordering
+        is then polished by sifting. Returns its number of crossings."""
         best, best_perm = self._run(max_iter, patience, median)
         if restarts and best > 0:
             self.set_perm(self.bfs_perm(True))
@@ -360,6 +428,10 @@ class Proper:
             if c < best:
                 best, best_perm = c, p
         self.set_perm(best_perm)
+        if best > 0:
+            self.sift()
+            self.transpose()
+            best = self.crossings()
         return best
 
 

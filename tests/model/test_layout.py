@@ -41,7 +41,7 @@ def assert_edges_down(g, pos):
 
 def brute_crossings(g, pos):
     """O(E^2) reference: straight segments between adjacent layers, split at each layer."""
-    ys = sorted({p[1] for p in pos.values()})
+    ys = sorted({pos[v][1] for v in g})
     segs = []
     for u, v in g.edges():
         if u == v:
@@ -54,7 +54,8 @@ def brute_crossings(g, pos):
         layers = [y for y in ys if yu <= y <= yv]
 
         def at(y, xu=xu, yu=yu, xv=xv, yv=yv):
-            return xu if y == yu else xv if y == yv else xu + (xv - xu) * (y - yu) / (yv - yu)
+            x = xu if y == yu else xv if y == yv else xu + (xv - xu) * (y - yu) / (yv - yu)
+            return round(x, 9)  # touching at a layer is not a crossing, despite float noise
 
         for a, b in itertools.pairwise(layers):
             segs.append((a, at(a), at(b)))
