@@ -106,6 +106,25 @@ case("add", "add_alpha", lambda T, a, b: T.add(a, b, alpha=2), n(2, 3), n(2, 1))
 case("add", "add_scalar", lambda T, a: 2.5 + a, n(4))
 case("add", "add_inplace", lambda T, a, b: a.clone().add_(b), n(2, 3), n(3))
 case("add", "iadd_alpha", lambda T, a, b: (a * 1).add_(b, alpha=-0.5), n(3), n(3))
+case("add", "add_into_constant", lambda T, a: T.zeros(2, 3, dtype=T.float64).add_(a), n(3))
+
+
+def _iadd(T, a, b):
+    x = a * 1
+    x += b
+    return x
+
+
+def _inplace_chain(T, a, b):
+    x = a.clone()
+    x.mul_(b)
+    x.add_(1)
+    x[0] = 0.5
+    return x.sub_(b)
+
+
+case("add", "iadd_operator", _iadd, n(2, 3), n(2, 1))
+case("sub", "inplace_chain", _inplace_chain, n(3, 2), n(2))
 case("sub", "sub", lambda T, a, b: a - b, n(3, 1), n(1, 4))
 case("sub", "sub_alpha", lambda T, a, b: T.sub(a, b, alpha=3), n(2, 3), n(3))
 case("sub", "sub_inplace", lambda T, a, b: a.clone().sub_(b), n(2, 2), n(2, 2))
@@ -142,6 +161,15 @@ case("neg", "neg", lambda T, a: -a, n(2, 3))
 case("neg", "neg_fn", lambda T, a: T.neg(a), n(3))
 case("reciprocal", "reciprocal", lambda T, a: T.reciprocal(a), n(2, 3))
 case("exp", "exp", lambda T, a: a.exp(), n(2, 3))
+case("exp", "exp_inplace", lambda T, a: (a * 1).exp_(), n(2, 3))
+case("neg", "neg_inplace", lambda T, a: a.clone().neg_(), n(3))
+case("sigmoid", "sigmoid_inplace", lambda T, a: (a + 0).sigmoid_(), n(3))
+case("tanh", "tanh_inplace", lambda T, a: a.clone().tanh_(), n(3))
+case("relu", "relu_inplace", lambda T, a: a.clone().relu_(), n(4))
+case("pow", "pow_inplace", lambda T, a: a.clone().pow_(3), n(3))
+case("pow_tensor", "pow_tensor_inplace", lambda T, a, b: a.clone().pow_(b), p(3), n(3))
+case("mul", "mul_scalar_inplace", lambda T, a: (a + 0).mul_(2.0), n(3))
+case("div", "div_scalar_inplace", lambda T, a: a.clone().div_(4), n(3))
 case("log", "log", lambda T, a: T.log(a), p(2, 3))
 case("sqrt", "sqrt", lambda T, a: a.sqrt(), p(2, 3))
 case("abs", "abs", lambda T, a: T.abs(a), n(2, 3))
@@ -285,7 +313,10 @@ case("index_put", "setitem_mask", lambda T, a, m: _setitem(m, 0.0)(T, a), n(2, 3
      const([[True, False, True], [False, True, False]]))
 case("index_put", "setitem_mask_tensor", lambda T, a, b: _setitem(a > 0)(T, a, b), n(2, 3), n())
 case("index_put", "setitem_slice_then_array", _setitem((slice(None), [1, 0])), n(2, 3), n(2))
+case("setitem", "setitem_into_constant", lambda T, a: _setitem(1)(T, T.zeros(3, 2).double(), a),
+     n(2))
 case("copy_", "copy", lambda T, a, b: a.clone().copy_(b), n(2, 3), n(3))
+case("copy_", "copy_into_constant", lambda T, a: T.zeros(2, 3, dtype=T.float64).copy_(a), n(2, 3))
 case("copy_", "copy_into_nonleaf", lambda T, a, b: (a * 2).copy_(b), n(2, 2), n(2, 2))
 case("fill_", "fill", lambda T, a: a.clone().fill_(2.0), n(2, 3))
 case("fill_", "fill_nonleaf", lambda T, a: (a + 1).fill_(-1), n(3))
