@@ -6,14 +6,21 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core import record, shape_ops
-from gradviz.core.math_ops import broadcast_check, tensor_arg
+from gradviz.core.math_ops import _torch_type, broadcast_check, tensor_arg
 from gradviz.core.ops import linalg as L
 from gradviz.core.ops import shape as S
 from gradviz.core.record import apply_binary, apply_op, apply_unary
 
 
-def _dims(a, b, func):  # noqa: ARG001
+def _dims(a, b, func):
     if a._data.dtype != b._data.dtype:
+        ta, tb = _torch_type(a._data.dtype), _torch_type(b._data.dtype)
+        if func == "mv":  # torch's mv is addmv(vec-typed self, mat, vec)
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got {tb}, "
+                               f"{ta}, and {tb}")
+        if func == "dot":
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {ta} "
+                               f"and {tb}")
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {_name(a)} != {_name(b)}"
         )

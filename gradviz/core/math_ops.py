@@ -177,7 +177,7 @@ def where(condition, input, other):
     cond = condition if isinstance(condition, T) else T._make(np.asarray(condition))
     if cond._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {cond.dtype.name.capitalize()}")
+                           f"with dtype {_torch_type(cond._data.dtype)}")
     a = operand(input, "where", "input", 2)
     b = operand(other, "where", "other", 3)
     try:

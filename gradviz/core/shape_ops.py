@@ -6,7 +6,7 @@ import numpy as np
 
 from gradviz.core import record
 from gradviz.core.dtypes import legacy_type_name
-from gradviz.core.math_ops import inplace, tensor_arg
+from gradviz.core.math_ops import inplace
 from gradviz.core.ops import shape as S
 from gradviz.core.record import apply_op
 
@@ -31,6 +31,9 @@ def _sizes(args, func="view"):
 
 def _infer(t, shape):
     n = t._data.size
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = int(np.prod([s for s in shape if s != -1])) if shape else 1
@@ -199,8 +202,10 @@ def _tensor_list(tensors, func):
     if isinstance(tensors, record.Tensor) or not isinstance(tensors, list | tuple):
         raise TypeError(f"{func}(): argument 'tensors' (position 1) must be tuple of Tensors, "
                         f"not {type(tensors).__name__}")
-    for x in tensors:
-        tensor_arg(x, func, "tensors")
+    for i, x in enumerate(tensors):
+        if not isinstance(x, record.Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(x).__name__}")
     return list(tensors)
 
 
@@ -220,6 +225,10 @@ def getitem(t, key):
     unsqueezes, and tensor/list/mask indices gather (IndexBackward0); a key that changes
     nothing (``t[...]``, ``t[:, :]``) is an alias (AliasBackward0), as in torch."""
     bare_slice = isinstance(key, slice)  # torch always records t[:] as a slice
+    if t._data.ndim == 0 and (bare_slice or _is_int(key)):
+        raise IndexError("slice() cannot be applied to a 0-dim tensor." if bare_slice else
+                         "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     if not isinstance(key, tuple):
         key = (key,)
     key = tuple(_scalar_index(k) for k in key)
