@@ -118,7 +118,7 @@ def _decode(value):
             return np.array(value["__array__"], dtype=value["dtype"]).reshape(value["shape"])
         if "__tuple__" in value:
             return tuple(_decode(v) for v in value["__tuple__"])
-        raise SessionError(f"unexpected object in session: {sorted(value)}")
+        raise ValueError(f"unexpected object in session: {sorted(value)}")
     if isinstance(value, list):
         return [_decode(v) for v in value]
     return value
@@ -159,6 +159,8 @@ def load_session(path) -> GraphModel:
         raise SessionError(f"cannot read session {path}: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise SessionError(f"session {path} is corrupt or truncated: {exc}") from exc
+    except RecursionError as exc:  # "[[[[..." nested beyond what json can read
+        raise SessionError(f"session {path} is corrupt: nested too deeply") from exc
     return session_from_dict(data, path)
 
 
@@ -184,6 +186,6 @@ def session_from_dict(data, path="<session>") -> GraphModel:
         model._layout_dirty = set(model._positions) != set(model.graph.nodes)
     except SessionError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, TypeError, ValueError, RecursionError) as exc:
         raise SessionError(f"{path} is not a valid gradviz session: {exc!r}") from exc
     return model
