@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from gradviz.core.engine import grad as autograd_grad
@@ -28,10 +30,7 @@ def _numerical(fn, inputs, i, eps):
 
 
 def _outputs(fn, inputs):
-    from gradviz.core.grad_mode import no_grad
-
-    with no_grad():
-        out = fn(*inputs)
+    out = fn(*inputs)  # in grad mode, as torch's: fn may register hooks or check requires_grad
     outs = out if isinstance(out, tuple | list) else (out,)
     return [np.array(o._data, dtype=np.float64).reshape(-1) for o in outs]
 
@@ -48,6 +47,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
     inputs = tuple(inputs) if isinstance(inputs, tuple | list) else (inputs,)
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
+    _check_inputs(inputs, diff)
     out = func(*inputs)
     outs = out if isinstance(out, tuple | list) else (out,)
     for o_idx, o in enumerate(outs):
@@ -73,6 +73,24 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                     f"numerical:{numeric}\nanalytical:{ana}\n"
                 )
     return True
+
+
+def _check_inputs(inputs, diff):
+    """torch's warning for single precision inputs; its error when none requires grad."""
+    if not diff:
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, but none of them "
+            "have requires_grad=True."
+        )
+    for i in diff:
+        if inputs[i]._data.dtype != np.float64:
+            warnings.warn(
+                f"Input #{i} requires gradient and is not a double precision floating point or "
+                "complex. This check will likely fail if all the inputs are not of double "
+                "precision floating point or complex. ",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def gradgradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, **kw) -> bool:
