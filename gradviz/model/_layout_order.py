@@ -364,7 +364,7 @@ class Proper:
             C += A @ (np.cumsum(A, axis=1) - A).T
         return C
 
-    def sift(self, max_passes=4, max_width=400):
+    def sift(self, max_passes=4, max_cells=60_000):
         """Sifting within layers: move each node to the position of its layer that gives the
         fewest crossings with both neighbouring layers (others fixed); sweeps down and up
         until nothing improves. Previous / pinned nodes are not moved."""
@@ -375,7 +375,8 @@ class Proper:
             for i in layers:
                 s, e = int(start[i]), int(start[i + 1])
                 m = e - s
-                if m < 2 or m > max_width:
+                width = int(start[min(i + 1, self.L - 1) + 1] - start[max(i - 1, 0)])
+                if m < 2 or m * width > max_cells:
                     continue
                 cur = perm[s:e].copy()
                 C = self._layer_matrix(i, cur)
@@ -417,7 +418,7 @@ class Proper:
             if gain <= 0:
                 break
 
-    def minimize(self, max_iter=16, patience=5, median=False, restarts=True):
+    def minimize(self, max_iter=16, patience=5, median=False, restarts=True, sift=True):
         """Barycenter (or median) sweeps with transposition from the current order (BFS from
         the sources) and, if ``restarts``, from a BFS order from the sinks; the best ordering
         is then polished by sifting. Returns its number of crossings."""
@@ -428,7 +429,7 @@ class Proper:
             if c < best:
                 best, best_perm = c, p
         self.set_perm(best_perm)
-        if best > 0:
+        if best > 0 and sift:
             self.sift()
             self.transpose()
             best = self.crossings()

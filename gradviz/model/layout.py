@@ -34,6 +34,7 @@ from gradviz.model._layout_rank import assign_layers, components, index_graph, m
 __all__ = ["layered", "count_crossings", "mean_displacement"]
 
 Pos = dict[Hashable, tuple[float, float]]
+BIG = 40_000
 
 
 def layered(
@@ -80,7 +81,15 @@ def layered(
     anchor_x = {i: p[0] for i, p in prev.items()}
     anchor_x.update((i, p[0]) for i, p in pin.items())
     P = Proper(n, [v - base for v in layer], comp, edges, anchor_x, list(anchor_x), list(anchor_x))
-    P.minimize(restarts=not anchor_x)
+    # full effort up to BIG proper-graph nodes (real + virtual); huge graphs (e.g. random
+    # graphs whose broken cycles leave very long edges) get a cheaper pass
+    big = P.N > BIG
+    P.minimize(
+        max_iter=4 if big else 16,
+        patience=2 if big else 5,
+        restarts=not anchor_x and not big,
+        sift=not big,
+    )
 
     if callable(node_size):
         real_w = [float(node_size(v)[0]) for v in nodes]
@@ -91,7 +100,7 @@ def layered(
     width[real_ids] = real_w
     pin_x = {int(P.new_of[i]): p[0] for i, p in pin.items()}
     prev_x = {int(P.new_of[i]): p[0] for i, p in prev.items()}
-    x = assign_x(P, width, pin_x, prev_x, float(node_gap))
+    x = assign_x(P, width, pin_x, prev_x, float(node_gap), sweeps=2 if big else 8)
     x = _pack_components(P, x, width, 2.0 * float(node_gap))
 
     out: Pos = {}
