@@ -1,0 +1,134 @@
+"""The layers stay apart: core -> events -> model -> gui.
+
+Dynamically, importing ``gradviz.core`` (and ``gradviz``, ``gradviz.model``) in a fresh
+interpreter must not load Qt, pyqtgraph, networkx or torch. Statically, every import
+statement (including those inside functions) of ``gradviz/core`` names only NumPy,
+the standard library, ``gradviz.core`` or ``gradviz.events``; ``gradviz/events`` only
+the standard library; ``gradviz/model`` no Qt.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import gradviz
+
+PACKAGE = Path(gradviz.__file__).resolve().parent
+HEAVY = ("PySide6", "shiboken6", "pyqtgraph", "networkx", "torch")
+QT = ("PySide6", "shiboken6", "pyqtgraph", "gradviz.gui")
+
+
+def loaded_after(module: str) -> set[str]:
+    """Top-level names of the modules a fresh interpreter holds after importing ``module``."""
+    code = (f"import json, sys; import {module}; "
+            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} | "
+            "{m for m in sys.modules if m.startswith('gradviz.')})))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# ---------------------------------------------------------------- at run time
+def test_core_loads_no_gui_graph_or_torch():
+    mods = loaded_after("gradviz.core")
+    assert "numpy" in mods and "gradviz" in mods  # the probe itself works
+    assert mods.isdisjoint(HEAVY), sorted(mods & set(HEAVY))
+    assert not any(m.startswith(("gradviz.gui", "gradviz.model")) for m in mods)
+
+
+def test_package_import_stays_light():
+    mods = loaded_after("gradviz")
+    assert mods.isdisjoint(HEAVY), sorted(mods & set(HEAVY))
+    assert not any(m.startswith("gradviz.gui") for m in mods)
+
+
+def test_autograd_namespace_stays_light():
+    mods = loaded_after("gradviz.autograd")
+    assert mods.isdisjoint(HEAVY), sorted(mods & set(HEAVY))
+
+
+@pytest.mark.skipif(not (PACKAGE / "model" / "__init__.py").exists(),
+                    reason="gradviz.model does not exist yet")
+def test_model_loads_no_qt_or_torch():
+    mods = loaded_after("gradviz.model")
+    assert "gradviz.core" in mods or any(m.startswith("gradviz.core") for m in mods)
+    assert mods.isdisjoint({"PySide6", "shiboken6", "pyqtgraph", "torch"})
+    assert not any(m.startswith("gradviz.gui") for m in mods)
+
+
+# ---------------------------------------------------------------- in the source
+STDLIB = set(sys.stdlib_module_names) | {"__future__"}
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    """``(line, absolute module name)`` of every import in the file, relative ones resolved."""
+    package = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1])
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - node.level + 1]
+                name = ".".join([*base, node.module] if node.module else base)
+            else:
+                name = node.module
+            found.append((node.lineno, name))
+    return found
+
+
+def _allowed(name: str, prefixes: tuple[str, ...], stdlib: bool) -> bool:
+    top = name.split(".")[0]
+    if stdlib and top in STDLIB:
+        return True
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def violations(layer: str, prefixes: tuple[str, ...], stdlib: bool = True) -> list[str]:
+    bad = []
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
+        for line, name in imports_of(path):
+            if not _allowed(name, prefixes, stdlib):
+                bad.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}")
+    return bad
+
+
+def test_import_parser_sees_every_kind_of_import(tmp_path, monkeypatch):
+    pkg = tmp_path / "gradviz" / "core"
+    pkg.mkdir(parents=True)
+    source = pkg / "probe.py"
+    source.write_text("import os, numpy.linalg\nfrom . import tensor\nfrom ..events import x\n"
+                      "def f():\n    import networkx\n    from PySide6 import QtCore\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", tmp_path / "gradviz")
+    names = [name for _, name in imports_of(source)]
+    assert sorted(names) == sorted(["os", "numpy.linalg", "gradviz.core", "gradviz.events",
+                                    "networkx", "PySide6"])
+    assert violations("core", ("numpy", "gradviz.core", "gradviz.events")) == [
+        "gradviz/core/probe.py:5 imports networkx", "gradviz/core/probe.py:6 imports PySide6"]
+
+
+def test_core_imports_only_numpy_stdlib_core_and_events():
+    assert (PACKAGE / "core").is_dir()
+    assert violations("core", ("numpy", "gradviz.core", "gradviz.events")) == []
+
+
+def test_events_import_only_the_stdlib():
+    assert violations("events", ("gradviz.events",)) == []
+
+
+def test_model_imports_no_qt():
+    if not (PACKAGE / "model").is_dir():
+        pytest.skip("gradviz.model does not exist yet")
+    bad = []
+    for path in sorted((PACKAGE / "model").rglob("*.py")):
+        for line, name in imports_of(path):
+            if _allowed(name, QT, stdlib=False):
+                bad.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}")
+    assert bad == []
