@@ -1,0 +1,98 @@
+"""The embedded Python console: every statement records into the model.
+
+    >>> console = Console({"torch": gradviz}, model)
+    >>> console.run("w = torch.ones(3, requires_grad=True)")   # as if typed
+    >>> console.run_source(open("script.py").read(), "script.py")
+
+pyqtgraph's ``ConsoleWidget`` with one change: each statement runs inside
+``model.batch()`` (optionally under ``no_grad``), the model learns the console's
+variable names afterwards and flushes once, so the graph redraws when the statement
+finishes. A statement that raises shows its traceback in the console; what it built
+before the error stays in the model and the namespace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from pyqtgraph.console import ConsoleWidget
+from PySide6 import QtCore
+
+import gradviz
+
+WELCOME = (
+    "# gradviz console: torch and gv are gradviz, np is NumPy, app drives the window,\n"
+    "# sel is the selected node's tensor or grad_fn. Try:  loss.backward()   app.select(w)\n"
+)
+
+
+class Console(ConsoleWidget):
+    """A Python console whose statements are recorded into ``model``."""
+
+    statementFinished = QtCore.Signal(str)  # the statement's source
+    statementFailed = QtCore.Signal(object)  # the exception it raised
+
+    def __init__(self, namespace: dict, model, parent=None, history_file=None):
+        super().__init__(parent=parent, namespace=namespace, historyFile=history_file,
+                         text=WELCOME)
+        self.namespace = namespace
+        self.model = model
+        self.no_grad = False
+        thread = self.repl._thread
+        self._run_line = thread.runCmd
+        thread.runCmd = self._run_recorded
+        self.repl.sigCommandRaisedException.connect(
+            lambda _repl, exc: self.statementFailed.emit(exc))
+        self.setObjectName("console")
+
+    def _grad_context(self):
+        return gradviz.no_grad() if self.no_grad else contextlib.nullcontext()
+
+    def _run_recorded(self, cmd: str) -> None:
+        with self.model.batch():
+            try:
+                with self._grad_context():
+                    self._run_line(cmd)
+            finally:
+                self.model.set_names(self.namespace)
+        if "\n" not in cmd and not self.repl._thread._commandBuffer:
+            self.statementFinished.emit(cmd)
+
+    # ------------------------------------------------------------ programmatic use
+    def run(self, cmd: str) -> None:
+        """Run ``cmd`` exactly as if it had been typed and Enter pressed."""
+        self.input.setText(cmd)
+        self.input.execCmd()
+
+    def write(self, text: str, style: str = "output") -> None:
+        """Append ``text`` to the console's output (``style`` "output" or "command")."""
+        self.repl.write(text, style)
+
+    def run_source(self, source: str, filename: str = "<script>"):
+        """Run a whole script in the console's namespace, recorded as one batch.
+
+        Its output and, if it raises, its traceback appear in the console; returns the
+        exception or None.
+        """
+        thread = self.repl._thread
+        self.write(f"# run {filename}\n", "command")
+        error = None
+        with self.model.batch():
+            try:
+                code = compile(source, filename, "exec")
+                with thread._stdoutInterceptor, self._grad_context():
+                    exec(code, self.namespace)
+            except Exception as exc:
+                thread.displayException()
+                self.write("\n")
+                error = exc
+            finally:
+                self.model.set_names(self.namespace)
+        if error is not None:
+            self.statementFailed.emit(error)
+        return error
+
+    def closeEvent(self, event):  # noqa: N802
+        thread = self.repl._thread
+        thread.runCmd = self._run_line
+        super().closeEvent(event)

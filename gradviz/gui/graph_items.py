@@ -1,0 +1,342 @@
+"""The drawing of a ``GraphModel``: node boxes, arrows, badges, shared by view and render.
+
+``GraphScene`` turns the model's graph and layered positions into plain geometry (NumPy
+arrays of node centres and sizes, edge end points) and paints what lies inside a
+rectangle, with less detail when zoomed out. It holds no model state of its own beyond
+that geometry; ``GraphView`` and the headless ``render`` both paint through it.
+
+    >>> scene = GraphScene(LIGHT)
+    >>> scene.sync(model.graph, model.positions())
+    >>> scene.paint(painter, scene.bounds(), scale=1.0)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui
+
+from gradviz.gui.label_layer import LabelLayer, wrap_name
+
+SX, SY = 120.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
+MAX_W = 166.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
+STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost")
+DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
+NEW, RELEASED, FREED, PINNED = 1, 2, 4, 8
+
+
+def style_of(data: dict) -> str:
+    """The visual class of a node: its colour and shape in the legend."""
+    if data["kind"] == "function":
+        return "accumulate" if data.get("name") == "AccumulateGrad" else "function"
+    if data.get("ghost"):
+        return "ghost"
+    if data.get("role") == "output":
+        return "output"
+    return "leaf" if data.get("requires_grad") else "plain"
+
+
+def shape_text(shape) -> str:
+    if shape is None:
+        return ""
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class GraphScene:
+    """Geometry of the graph in pixels (node centres, sizes, edges) and its painting."""
+
+    def __init__(self, theme):
+        self.theme = theme
+        self.labels = LabelLayer()
+        self.ids: list[int] = []
+        self.index: dict[int, int] = {}
+        self._size: dict[int, tuple] = {}
+        self.X = self.Y = self.W = self.H = np.zeros(0)
+        self.style = self.flags = np.zeros(0, np.int8)
+        self.executed = np.zeros(0, np.int32)
+        self.eu = self.ev = np.zeros(0, np.int64)
+        self.eoff = np.zeros(0)
+        self._lines = None
+        self.set_theme(theme)
+
+    # ------------------------------------------------------------ building
+    def set_theme(self, theme) -> None:
+        self.theme = theme
+        c = QtGui.QColor
+        fills = {"function": theme.function, "accumulate": theme.accumulate, "leaf": theme.leaf,
+                 "plain": theme.plain, "output": theme.output, "ghost": theme.background}
+        borders = {"function": theme.function_border, "accumulate": theme.accumulate_border,
+                   "leaf": theme.leaf_border, "plain": theme.plain_border,
+                   "output": theme.output_border, "ghost": theme.ghost_border}
+        self._brushes = [QtGui.QBrush(c(fills[s])) for s in STYLES]
+        self._pens = []
+        for s in STYLES:
+            pen = QtGui.QPen(c(borders[s]), 1.2)
+            if s == "ghost":
+                pen.setStyle(QtCore.Qt.PenStyle.DashLine)
+            self._pens.append(pen)
+        self._edge_pen = QtGui.QPen(c(theme.edge), 1.1)
+        self._edge_brush = QtGui.QBrush(c(theme.edge))
+
+    def _visual(self, nid: int, data: dict) -> tuple:
+        """Lay out one node's text; returns its box (width, height)."""
+        if data["kind"] == "function":
+            title = wrap_name(data.get("name", "?"), self.labels.title_metrics, MAX_W - 18)
+            w, h = self.labels.set(nid, title, shape_text(data.get("shape")))
+            return min(MAX_W, max(92.0, w + 20)), h + 12
+        name = data.get("name") or data.get("label") or data.get("role", "tensor")
+        w, h = self.labels.set(nid, [name], shape_text(data.get("shape")), bold=True)
+        return min(MAX_W, max(58.0, w + 30)), h + 10
+
+    def sync(self, graph, positions: dict, changed=None, pinned=()) -> None:
+        """Rebuild the geometry from ``graph`` and ``positions`` (layout units).
+
+        ``changed``: node ids whose attributes changed (their text is laid out again);
+        None lays out every node.
+        """
+        for nid in list(self._size):
+            if nid not in graph:
+                del self._size[nid]
+                self.labels.discard(nid)
+        ids = list(graph.nodes)
+        n = len(ids)
+        X, Y, W, H = (np.empty(n) for _ in range(4))
+        style = np.empty(n, np.int8)
+        flags = np.zeros(n, np.int8)
+        executed = np.zeros(n, np.int32)
+        nodes = graph.nodes
+        for i, nid in enumerate(ids):
+            data = nodes[nid]
+            if changed is None or nid in changed or nid not in self._size:
+                self._size[nid] = self._visual(nid, data)
+            W[i], H[i] = self._size[nid]
+            x, y = positions.get(nid, (0.0, 0.0))
+            X[i], Y[i] = x * SX, y * SY
+            style[i] = STYLES.index(style_of(data))
+            flags[i] = ((NEW if data.get("new") else 0)
+                        | (RELEASED if data.get("released") else 0)
+                        | (FREED if data.get("freed") and data.get("saved") else 0)
+                        | (PINNED if nid in pinned else 0))
+            executed[i] = data.get("executed") or 0
+        self.ids, self.index = ids, {nid: i for i, nid in enumerate(ids)}
+        self.X, self.Y, self.W, self.H = X, Y, W, H
+        self.style, self.flags, self.executed = style, flags, executed
+        index = self.index
+        pairs = [(index[u], index[v]) for u, v in graph.edges()]
+        eu = np.fromiter((p[0] for p in pairs), np.int64, len(pairs))
+        ev = np.fromiter((p[1] for p in pairs), np.int64, len(pairs))
+        self.eu, self.ev, self.eoff = eu, ev, _parallel_offsets(eu, ev)
+        self._lines = None
+
+    def move(self, nid: int, x: float, y: float) -> None:
+        """Move node ``nid``'s centre to pixel position ``(x, y)`` (while it is dragged)."""
+        i = self.index[nid]
+        self.X[i], self.Y[i] = x, y
+        self._lines = None
+
+    def set_pinned(self, pinned) -> None:
+        self.flags &= ~PINNED
+        for nid in pinned:
+            if nid in self.index:
+                self.flags[self.index[nid]] |= PINNED
+
+    # ------------------------------------------------------------ queries
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def bounds(self, margin: float = 24.0) -> QtCore.QRectF:
+        if not self.ids:
+            return QtCore.QRectF(-200, -150, 400, 300)
+        left = float((self.X - self.W / 2).min()) - margin
+        top = float((self.Y - self.H / 2).min()) - margin
+        right = float((self.X + self.W / 2).max()) + margin
+        bottom = float((self.Y + self.H / 2).max()) + margin
+        return QtCore.QRectF(left, top, right - left, bottom - top)
+
+    def node_at(self, x: float, y: float):
+        """The id of the node under pixel point ``(x, y)``, or None."""
+        if not self.ids:
+            return None
+        hit = np.flatnonzero((np.abs(self.X - x) <= self.W / 2)
+                             & (np.abs(self.Y - y) <= self.H / 2))
+        return self.ids[int(hit[-1])] if hit.size else None
+
+    def rect(self, nid: int) -> QtCore.QRectF:
+        i = self.index[nid]
+        return QtCore.QRectF(self.X[i] - self.W[i] / 2, self.Y[i] - self.H[i] / 2,
+                             self.W[i], self.H[i])
+
+    def _visible(self, rect: QtCore.QRectF):
+        return np.flatnonzero((self.X + self.W / 2 >= rect.left())
+                              & (self.X - self.W / 2 <= rect.right())
+                              & (self.Y + self.H / 2 >= rect.top())
+                              & (self.Y - self.H / 2 <= rect.bottom()))
+
+    def _edge_ends(self):
+        x0 = self.X[self.eu] + self.eoff
+        y0 = self.Y[self.eu] + self.H[self.eu] / 2
+        x1 = self.X[self.ev] + self.eoff
+        y1 = self.Y[self.ev] - self.H[self.ev] / 2
+        return x0, y0, x1, y1
+
+    # ------------------------------------------------------------ painting
+    def paint(self, painter: QtGui.QPainter, rect: QtCore.QRectF, scale: float,
+              selected=None, highlight=(), show_new: bool = True) -> None:
+        """Paint what lies in ``rect`` (pixels) as seen at zoom ``scale``.
+
+        ``selected``: the selected node id; ``highlight``: ids found by a search.
+        """
+        if not self.ids:
+            return
+        detail = scale >= DETAIL_SCALE
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, detail)
+        self._paint_edges(painter, rect, detail, selected)
+        vis = self._visible(rect)
+        if detail:
+            self._paint_nodes(painter, vis, selected, highlight, show_new)
+            if scale >= 0.42:
+                X, Y, F = self.X, self.Y, self.flags
+                self.labels.paint(painter, [(self.ids[i], X[i], Y[i], bool(F[i] & RELEASED))
+                                            for i in vis.tolist()], self.theme)
+        else:
+            self._paint_flat(painter, vis, selected)
+
+    def _paint_edges(self, painter, rect, detail, selected) -> None:
+        if not self.eu.size:
+            return
+        x0, y0, x1, y1 = self._edge_ends()
+        vis = np.flatnonzero((np.maximum(x0, x1) >= rect.left())
+                             & (np.minimum(x0, x1) <= rect.right())
+                             & (np.maximum(y0, y1) >= rect.top())
+                             & (np.minimum(y0, y1) <= rect.bottom()))
+        if not vis.size:
+            return
+        sel = self.index.get(selected, -1)
+        if not detail:
+            if self._lines is None:
+                self._lines = [QtCore.QLineF(a, b, c, d) for a, b, c, d in
+                               zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist())]
+            painter.setPen(self._edge_pen)
+            lines = self._lines
+            painter.drawLines([lines[i] for i in vis.tolist()])
+            return
+        path, heads, hot, hot_heads = (QtGui.QPainterPath() for _ in range(4))
+        heads.setFillRule(QtCore.Qt.FillRule.WindingFill)
+        hot_heads.setFillRule(QtCore.Qt.FillRule.WindingFill)
+        eu, ev = self.eu, self.ev
+        for i in vis.tolist():
+            a, b, c, d = x0[i], y0[i], x1[i], y1[i] - 6.0
+            bend = max(18.0, abs(d - b) / 2)
+            on_sel = eu[i] == sel or ev[i] == sel
+            p, h = (hot, hot_heads) if on_sel else (path, heads)
+            p.moveTo(a, b)
+            p.cubicTo(a, b + bend, c, d - bend, c, d)
+            h.addPolygon(QtGui.QPolygonF([QtCore.QPointF(c, y1[i]), QtCore.QPointF(c - 4, d - 1),
+                                          QtCore.QPointF(c + 4, d - 1)]))
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        painter.setPen(self._edge_pen)
+        painter.drawPath(path)
+        painter.fillPath(heads, self._edge_brush)
+        if not hot.isEmpty():
+            color = QtGui.QColor(self.theme.selected)
+            painter.setPen(QtGui.QPen(color, 2.0))
+            painter.drawPath(hot)
+            painter.fillPath(hot_heads, color)
+
+    def _paint_nodes(self, painter, vis, selected, highlight, show_new) -> None:
+        X, Y, W, H, S, F = self.X, self.Y, self.W, self.H, self.style, self.flags
+        new = vis[(F[vis] & NEW) != 0]
+        if new.size and show_new:  # a soft halo around what the latest statement created
+            painter.setPen(QtCore.Qt.PenStyle.NoPen)
+            halo = QtGui.QColor(self.theme.new)
+            halo.setAlpha(150)
+            painter.setBrush(halo)
+            for i in new.tolist():
+                painter.drawRoundedRect(QtCore.QRectF(X[i] - W[i] / 2 - 5, Y[i] - H[i] / 2 - 5,
+                                                      W[i] + 10, H[i] + 10), 10, 10)
+        for code in range(len(STYLES)):
+            group = vis[S[vis] == code]
+            if not group.size:
+                continue
+            painter.setPen(self._pens[code])
+            painter.setBrush(self._brushes[code])
+            pill = code >= 2  # tensors are pills, grad_fn nodes rounded boxes
+            for i in group.tolist():
+                faded = F[i] & RELEASED
+                if faded:
+                    painter.setOpacity(0.35)
+                r = H[i] / 2 if pill else 6.0
+                painter.drawRoundedRect(QtCore.QRectF(X[i] - W[i] / 2, Y[i] - H[i] / 2,
+                                                      W[i], H[i]), r, r)
+                if faded:
+                    painter.setOpacity(1.0)
+        self._paint_badges(painter, vis)
+        marks = [(i, self.theme.selected, 2.6) for i in vis.tolist() if self.ids[i] == selected]
+        marks += [(self.index[n], self.theme.new, 2.0) for n in highlight if n in self.index]
+        for i, color, width in marks:
+            painter.setPen(QtGui.QPen(QtGui.QColor(color), width))
+            painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+            r = H[i] / 2 + 3 if S[i] >= 2 else 8.0
+            painter.drawRoundedRect(QtCore.QRectF(X[i] - W[i] / 2 - 3, Y[i] - H[i] / 2 - 3,
+                                                  W[i] + 6, H[i] + 6), r, r)
+
+    def _paint_badges(self, painter, vis) -> None:
+        """Small marks on a node's corners: saved tensors freed, backward order, pinned."""
+        X, Y, W, H, F, E = self.X, self.Y, self.W, self.H, self.flags, self.executed
+        font = QtGui.QFont(self.labels.sub_font)
+        font.setPointSizeF(6.5)
+        font.setBold(True)
+        painter.setFont(font)
+        white = QtGui.QColor("#ffffff")
+        for i in vis[((F[vis] & (FREED | PINNED)) != 0) | (E[vis] > 0)].tolist():
+            right, top = X[i] + W[i] / 2, Y[i] - H[i] / 2
+            if F[i] & FREED:
+                box = QtCore.QRectF(right - 30, top - 7, 34, 13)
+                painter.setPen(QtCore.Qt.PenStyle.NoPen)
+                painter.setBrush(QtGui.QColor(self.theme.freed))
+                painter.drawRoundedRect(box, 6.5, 6.5)
+                painter.setPen(white)
+                painter.drawText(box, QtCore.Qt.AlignmentFlag.AlignCenter, "freed")
+            if E[i] > 0:
+                box = QtCore.QRectF(X[i] - W[i] / 2 - 6, top - 7, 18, 14)
+                painter.setPen(QtCore.Qt.PenStyle.NoPen)
+                painter.setBrush(QtGui.QColor(self.theme.executed))
+                painter.drawEllipse(box)
+                painter.setPen(white)
+                painter.drawText(box, QtCore.Qt.AlignmentFlag.AlignCenter, str(int(E[i])))
+            if F[i] & PINNED:
+                painter.setPen(QtCore.Qt.PenStyle.NoPen)
+                painter.setBrush(QtGui.QColor(self.theme.muted))
+                painter.drawEllipse(QtCore.QPointF(right - 4, Y[i] + H[i] / 2 - 4), 2.5, 2.5)
+
+    def _paint_flat(self, painter, vis, selected) -> None:
+        """Zoomed far out: one plain rectangle per node, batched by style."""
+        X, Y, W, H, S = self.X, self.Y, self.W, self.H, self.style
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        for code in range(len(STYLES)):
+            group = vis[S[vis] == code]
+            if not group.size:
+                continue
+            painter.setBrush(self._pens[code].color() if code == 5 else self._brushes[code])
+            painter.drawRects([QtCore.QRectF(X[i] - W[i] / 2, Y[i] - H[i] / 2, W[i], H[i])
+                               for i in group.tolist()])
+        if selected in self.index:
+            painter.setPen(QtGui.QPen(QtGui.QColor(self.theme.selected), 0))
+            painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.rect(selected).adjusted(-4, -4, 4, 4))
+
+
+def _parallel_offsets(eu, ev) -> np.ndarray:
+    """Spread parallel edges (``a * a``) side by side, 9 px apart."""
+    off = np.zeros(eu.size)
+    if eu.size < 2:
+        return off
+    key = eu * (int(ev.max()) + 1) + ev
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    start = np.r_[0, np.flatnonzero(k[1:] != k[:-1]) + 1]
+    counts = np.diff(np.r_[start, k.size])
+    if counts.max() == 1:
+        return off
+    rank = np.arange(k.size) - np.repeat(start, counts)
+    off[order] = (rank - (np.repeat(counts, counts) - 1) / 2) * 9.0
+    return off

@@ -1,0 +1,144 @@
+"""Where the view gets node positions: the model's layout, kept off the GUI's critical path.
+
+Up to ``SYNC_LIMIT`` nodes the view asks ``model.positions()`` (incremental, tens of
+milliseconds). Beyond it a full layered layout takes about a second, too long to run after
+every console statement, so new nodes get a provisional place at once (under their inputs,
+in a free slot of their layer) and the layered layout runs on a snapshot in a background
+thread; its positions replace the provisional ones when it finishes. Existing nodes keep
+their place in both cases (``previous=`` seeds the layout).
+
+    >>> driver = LayoutDriver(model)
+    >>> pos = driver.positions()          # {node id: (x, y)} in layout units
+    >>> driver.positionsReady.connect(view.update)
+"""
+
+from __future__ import annotations
+
+import threading
+
+import networkx as nx
+from PySide6 import QtCore
+
+from gradviz.model.layout import layered
+
+SYNC_LIMIT = 1500
+LAYER_GAP, NODE_STEP = 2.0, 1.5  # the model layout's defaults: layer distance, node spacing
+
+
+class LayoutDriver(QtCore.QObject):
+    """Positions for ``model``'s graph, computed synchronously or in the background."""
+
+    positionsReady = QtCore.Signal()
+
+    def __init__(self, model, parent=None, sync_limit: int = SYNC_LIMIT):
+        super().__init__(parent)
+        self.model = model
+        self.sync_limit = sync_limit
+        self._pos: dict = {}
+        self._job = None  # (thread, result holder, node set) of the running background layout
+        self._debounce = QtCore.QTimer(self, singleShot=True, interval=300)
+        self._debounce.timeout.connect(self._start_background)
+        self._poll = QtCore.QTimer(self, interval=40)
+        self._poll.timeout.connect(self._check_background)
+
+    @property
+    def busy(self) -> bool:
+        """A background layout is scheduled or running."""
+        return self._job is not None or self._debounce.isActive()
+
+    def positions(self) -> dict:
+        graph = self.model.graph
+        if graph.number_of_nodes() <= self.sync_limit:
+            self._pos = dict(self.model.positions())
+            return self._pos
+        pos = {n: self._pos[n] for n in graph if n in self._pos}
+        pos.update(self.model.pinned)
+        missing = [n for n in graph if n not in pos]
+        if missing:
+            _provisional(graph, pos, missing)
+            self._debounce.start()
+        self._pos = pos
+        return pos
+
+    def wait(self, timeout_ms: int = 60000) -> bool:
+        """Finish any pending background layout now (tests, benchmarks, export)."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self._start_background()
+        if self._job is not None:
+            self._job[0].join(timeout_ms / 1000)
+            self._check_background()
+        return self._job is None
+
+    # ------------------------------------------------------------ background layout
+    def _start_background(self) -> None:
+        if self._job is not None:  # one at a time; re-run when the current one lands
+            self._debounce.start()
+            return
+        graph = self.model.graph
+        snapshot = nx.MultiDiGraph()
+        snapshot.add_nodes_from(graph.nodes)
+        snapshot.add_edges_from(graph.edges())
+        holder: dict = {}
+        pinned, previous = self.model.pinned, dict(self._pos)
+
+        def work():
+            try:
+                holder["pos"] = layered(snapshot, pinned=pinned, previous=previous)
+            except Exception as exc:  # a layout failure must not take the app down
+                holder["error"] = exc
+
+        thread = threading.Thread(target=work, name="gradviz-layout", daemon=True)
+        self._job = (thread, holder, set(snapshot.nodes))
+        thread.start()
+        self._poll.start()
+
+    def _check_background(self) -> None:
+        if self._job is None:
+            self._poll.stop()
+            return
+        thread, holder, nodes = self._job
+        if thread.is_alive():
+            return
+        self._job = None
+        self._poll.stop()
+        result = holder.get("pos")
+        if result is None:
+            return
+        graph = self.model.graph
+        for n, xy in result.items():
+            if n in graph:
+                self._pos[n] = xy
+        self._pos.update(self.model.pinned)
+        if set(graph.nodes) - nodes:
+            self._debounce.start()
+        self.positionsReady.emit()
+
+
+def _provisional(graph, pos: dict, missing: list) -> None:
+    """Place ``missing`` nodes under their inputs (or above their consumer) in a free slot."""
+    taken: dict[int, set] = {}
+    for x, y in pos.values():
+        taken.setdefault(round(y / LAYER_GAP), set()).add(round(x / NODE_STEP))
+
+    def put(n, x, y):
+        row = taken.setdefault(round(y / LAYER_GAP), set())
+        slot = round(x / NODE_STEP)
+        while slot in row:
+            slot += 1
+        row.add(slot)
+        pos[n] = (slot * NODE_STEP, y)
+
+    later = []
+    for n in missing:
+        above = [pos[p] for p in graph.predecessors(n) if p in pos]
+        if above:
+            put(n, sum(p[0] for p in above) / len(above), max(p[1] for p in above) + LAYER_GAP)
+        else:
+            later.append(n)
+    for n in later:
+        below = [pos[s] for s in graph.successors(n) if s in pos]
+        if below:
+            put(n, below[0][0], min(p[1] for p in below) - LAYER_GAP)
+        else:
+            put(n, 0.0, 0.0)
