@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import numbers
+import warnings
 
 import numpy as np
 
@@ -270,14 +271,27 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     d = _dim_arg(input, dim) if dim is not None else None
-    return apply_op(R.VAR, (input,), (d, _correction(unbiased, correction), keepdim))
+    c = _correction(unbiased, correction)
+    _dof_warning(input, d, c, "var")
+    return apply_op(R.VAR, (input,), (d, c, keepdim))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     d = _dim_arg(input, dim) if dim is not None else None
-    return apply_op(R.STD, (input,), (d, _correction(unbiased, correction), keepdim))
+    c = _correction(unbiased, correction)
+    _dof_warning(input, d, c, "std")
+    return apply_op(R.STD, (input,), (d, c, keepdim))
+
+
+def _dof_warning(input, d, correction, func):
+    shape = input._data.shape
+    dims = range(len(shape)) if d is None else (d if isinstance(d, tuple) else (d,))
+    if int(np.prod([shape[i] for i in dims])) - correction <= 0:
+        warnings.warn(f"{func}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
 
 
 def norm(input, p="fro", dim=None, keepdim=False):

@@ -286,3 +286,52 @@ def test_dtype_promotion_matches_torch(name, torch):
         want.sum().backward()
         got.sum().backward()
         assert got.grad_fn.name() == want.grad_fn.name()
+
+
+# ---------------------------------------------------------------- where derivatives are kinks
+TIES = np.array([[1.0, 3.0, 3.0], [0.0, -2.0, 0.0]])
+
+KINKS = {
+    "max_ties": lambda T, a: a.max(),
+    "min_ties": lambda T, a: (a * -1).min(),
+    "max_dim_ties": lambda T, a: a.max(1).values,
+    "min_dim_ties": lambda T, a: a.min(dim=0, keepdim=True)[0],
+    "maximum_equal": lambda T, a: T.maximum(a, a[:, [2, 1, 0]]),
+    "maximum_with_self": lambda T, a: T.maximum(a, a * 1),
+    "minimum_with_constant": lambda T, a: T.minimum(a, T.zeros(3, dtype=T.float64)),
+    "relu_at_zero": lambda T, a: a.relu(),
+    "abs_at_zero": lambda T, a: a.abs(),
+    "clamp_at_bounds": lambda T, a: a.clamp(0.0, 3.0),
+    "clamp_tensor_at_bounds": lambda T, a: T.clamp(a, a * 0, a * 0 + 1),
+    "norm_of_zeros": lambda T, a: (a * 0).norm(),
+    "norm_dim_with_zero_row": lambda T, a: (a * T.tensor([[1.0], [0.0]], dtype=T.float64))
+    .norm(dim=1),
+    "norm_p1_at_zero": lambda T, a: a.norm(p=1),
+    "sqrt_at_zero": lambda T, a: (a * a).sqrt(),
+    "where_both_sides": lambda T, a: T.where(a > 0, a, a * 2),
+    "pow_zero_base": lambda T, a: (a * 0) ** a.abs(),
+    "var_single_element": lambda T, a: a[:, :1].var(1),
+    "std_of_constant": lambda T, a: (a * 0).std(),
+}
+
+
+DOF_WARNING = {"var_single_element"}  # torch warns, and so must gradviz
+
+
+@pytest.mark.parametrize("name", list(KINKS))
+def test_gradient_at_kinks_matches_torch(name, torch):
+    """Ties, zeros and bounds: no finite difference to compare with, torch's choice is the spec."""
+    results = []
+    for lib in (gradviz, torch):
+        a = lib.from_numpy(TIES.copy()).requires_grad_()
+        if name in DOF_WARNING:
+            with pytest.warns(UserWarning, match=r"^var\(\): degrees of freedom is <= 0"):
+                out = KINKS[name](lib, a)
+        else:
+            out = KINKS[name](lib, a)
+        out.backward(lib.ones_like(out))
+        results.append((out.detach().numpy(), a.grad.numpy(), grad_fn_chain(out)))
+    (got_out, got_grad, got_chain), (want_out, want_grad, want_chain) = results
+    np.testing.assert_allclose(got_out, want_out, rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(got_grad, want_grad, rtol=1e-12, equal_nan=True)
+    assert got_chain == want_chain

@@ -249,11 +249,16 @@ def var_backward(grad, self, dim, correction, keepdim):
         grad = unsqueeze_dims(grad, dims, len(sizes))
     centred = self - self.mean(dim=dims, keepdim=True) if _tensor_mode(self) else (
         self - np.mean(self, axis=dims, keepdims=True))
-    return (2.0 / max(n - correction, 0)) * grad * centred
+    scale = float(np.divide(2.0, max(n - correction, 0)))  # inf (so nan) with no dof, as torch
+    return scale * grad * centred
 
 
 def std_backward(grad, self, result, dim, correction, keepdim):
-    return var_backward(grad / (2 * result), self, dim, correction, keepdim)
+    """var's gradient through sqrt; 0 where the std is 0 (torch masks it)."""
+    zero = _raw(result) == 0
+    safe = where(zero, zeros_like(result) + 1, result)
+    grad_var = mask(~zero, result) * (grad / (2 * safe))
+    return var_backward(grad_var, self, dim, correction, keepdim)
 
 
 def norm_backward(grad, self, result, ord, dim, keepdim):
