@@ -26,13 +26,6 @@ class Parameter(Tensor):
         self._vbox = data._version_box()
         self.requires_grad_(requires_grad)
 
-    # The core's hot paths test ``x.__class__ is Tensor`` to tell a tensor from a scalar;
-    # a Parameter answers Tensor there and so flows through every op as the tensor it is.
-    # ``type(p)`` and ``isinstance(p, Parameter)`` still see Parameter.
-    @property
-    def __class__(self):
-        return Tensor
-
     def __repr__(self):
         return "Parameter containing:\n" + Tensor.__repr__(self)
 

@@ -36,7 +36,7 @@ def accumulator(t):
 
 def edge(x):
     """The ``next_functions`` entry for an input."""
-    if x.__class__ is Tensor and x._requires_grad:
+    if isinstance(x, Tensor) and x._requires_grad:
         fn = x._grad_fn
         return (fn if fn is not None else accumulator(x), 0)
     return _NO_EDGE
@@ -48,7 +48,7 @@ def fix_dtype(data, inputs, attrs=()):
     (``.to(float64)``, ``sum(dtype=float64)``) is kept."""
     if data.dtype == _float64:
         for x in inputs:
-            if x.__class__ is Tensor and x._data.dtype == _float64:
+            if isinstance(x, Tensor) and x._data.dtype == _float64:
                 return data
             if x.__class__ is _ndarray and x.dtype == _float64:
                 return data
@@ -67,17 +67,17 @@ def apply_op(op, inputs, attrs=(), data=None):
     ``data`` may be given when the caller already computed the forward.
     """
     if data is None:
-        data = op.forward(*[x._data if x.__class__ is Tensor else x for x in inputs], *attrs)
+        data = op.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], *attrs)
         if data.__class__ is not _ndarray:
             data = _asarray(data)
         first = inputs[0]
-        if first.__class__ is not Tensor or data.dtype != first._data.dtype:
+        if not isinstance(first, Tensor) or data.dtype != first._data.dtype:
             data = fix_dtype(data, inputs, attrs)
     out = _new(Tensor)
     out._data = data
     if grad_state.enabled:
         for x in inputs:
-            if x.__class__ is Tensor and x._requires_grad:
+            if isinstance(x, Tensor) and x._requires_grad:
                 record(op, out, inputs, attrs)
                 break
     return out
@@ -99,7 +99,7 @@ def apply_unary(op, a, attrs=()):
 
 def apply_binary(op, a, b, attrs=()):
     """``apply_op`` for a Tensor ``a`` and a Tensor or scalar ``b`` (the hot path)."""
-    b_is_tensor = b.__class__ is Tensor
+    b_is_tensor = isinstance(b, Tensor)
     data = op.forward(a._data, b._data if b_is_tensor else b, *attrs)
     if data.__class__ is not _ndarray:
         data = _asarray(data)
@@ -134,7 +134,7 @@ def record(op, out, inputs, attrs):
     edges = []
     meta = []
     for x in inputs:
-        if x.__class__ is Tensor:
+        if isinstance(x, Tensor):
             d = x._data
             meta.append((d.shape, d.dtype))
             if x._requires_grad:
@@ -156,7 +156,7 @@ def record(op, out, inputs, attrs):
                 saved.append(None)  # no input that needs it requires grad (as torch)
             elif kind == 1:
                 x = inputs[i]
-                if x.__class__ is Tensor:
+                if isinstance(x, Tensor):
                     box = x._vbox
                     saved.append((x, box[0] if box is not None else 0))
                 else:
