@@ -54,6 +54,8 @@ def layered(
     of a layer are at least ``(w1 + w2) / 2 + node_gap`` apart. ``layer_gap``: distance
     between layers.
     """
+    if not layer_gap > 0 or not node_gap >= 0:
+        raise ValueError(f"need layer_gap > 0 and node_gap >= 0, got {layer_gap}, {node_gap}")
     if graph.number_of_nodes() == 0:
         return {}
     nodes, index, edges = index_graph(graph)
@@ -68,7 +70,7 @@ def layered(
     for v, p in (previous or {}).items():
         if v in index and index[v] not in pin:
             prev[index[v]] = (float(p[0]), float(p[1]))
-    gap = float(layer_gap) if layer_gap else 1.0
+    gap = float(layer_gap)
     layer = assign_layers(
         n,
         edges,
@@ -92,9 +94,9 @@ def layered(
     )
 
     if callable(node_size):
-        real_w = [float(node_size(v)[0]) for v in nodes]
+        real_w = [max(0.0, float(node_size(v)[0])) for v in nodes]
     else:
-        real_w = [float(node_size[0])] * n
+        real_w = [max(0.0, float(node_size[0]))] * n
     width = np.zeros(P.N)
     real_ids = P.new_of[:n]
     width[real_ids] = real_w

@@ -104,6 +104,13 @@ def test_empty_graph():
     assert count_crossings(nx.DiGraph(), {}) == 0
 
 
+def test_bad_gaps_rejected():
+    with pytest.raises(ValueError):
+        layered(nx.DiGraph([(0, 1)]), layer_gap=0)
+    with pytest.raises(ValueError):
+        layered(nx.DiGraph([(0, 1)]), node_gap=-1)
+
+
 def test_single_node_and_any_hashable_keys():
     assert set(layered(nx.DiGraph([("a", ("b", 1))]))) == {"a", ("b", 1)}
     g = nx.DiGraph()
@@ -280,7 +287,7 @@ def test_previous_same_graph_barely_moves():
     g = autograd_like(200, 2)
     pos = layered(g)
     again = layered(g, previous=pos)
-    assert mean_displacement(pos, again) < 0.25
+    assert mean_displacement(pos, again) < 0.1  # measured 0.023
 
 
 def test_incremental_one_node_small_displacement():
@@ -291,8 +298,8 @@ def test_incremental_one_node_small_displacement():
         g2 = g.copy()
         g2.add_edge(parent, 1000 + k)
         new = layered(g2, previous=pos)
-        # measured ~0.02-0.05 (node width 1, layer gap 2); from scratch it is several units
-        assert mean_displacement(pos, new) < 0.3
+        # measured 0.015-0.04 (node width 1, layer gap 2); from scratch it is up to 8.5
+        assert mean_displacement(pos, new) < 0.15
         assert_no_overlap(new)
         assert_edges_down(g2, new)
         fresh_moves.append(mean_displacement(pos, layered(g2)))
