@@ -365,20 +365,20 @@ case("softmax", "softmax_fn", lambda T, a: T.softmax(a, -1), n(2, 2, 3))
 case("log_softmax", "log_softmax", lambda T, a: F(T).log_softmax(a, dim=1), n(2, 3))
 case("log_softmax", "log_softmax_method", lambda T, a: a.log_softmax(-1), n(4))
 
-for red in ("none", "mean", "sum"):
-    case("binary_cross_entropy", f"bce_{red}",
-         lambda T, x, y, r=red: F(T).binary_cross_entropy(x, y, reduction=r), u(2, 3), u(2, 3))
-    case("binary_cross_entropy_with_logits", f"bce_logits_{red}",
-         lambda T, x, y, r=red: F(T).binary_cross_entropy_with_logits(x, y, reduction=r),
-         n(2, 3), u(2, 3))
-    case("nll_loss", f"nll_{red}", lambda T, x, t, r=red: F(T).nll_loss(x, t, reduction=r),
-         n(3, 4), const([1, 0, 3]))
-    case("nll_loss", f"cross_entropy_{red}",
-         lambda T, x, t, r=red: F(T).cross_entropy(x, t, reduction=r), n(3, 4), const([2, 2, 0]))
-    case("mse_loss", f"mse_{red}", lambda T, x, y, r=red: F(T).mse_loss(x, y, reduction=r),
-         n(2, 3), n(2, 3))
-    case({"none": "abs", "mean": "mean", "sum": "sum"}[red], f"l1_{red}",
-         lambda T, x, y, r=red: F(T).l1_loss(x, y, reduction=r), n(2, 3), n(2, 3))
+# every loss of nn.functional, with each reduction: loss name -> (row, program, args)
+LOSSES = {
+    "binary_cross_entropy": ("binary_cross_entropy", (u(2, 3), u(2, 3))),
+    "binary_cross_entropy_with_logits": ("binary_cross_entropy_with_logits", (n(2, 3), u(2, 3))),
+    "nll_loss": ("nll_loss", (n(3, 4), const([1, 0, 3]))),
+    "cross_entropy": ("nll_loss", (n(3, 4), const([2, 2, 0]))),
+    "mse_loss": ("mse_loss", (n(2, 3), n(2, 3))),
+    "l1_loss": (None, (n(2, 3), n(2, 3))),  # recorded as abs, then mean or sum
+}
+for loss, (loss_row, loss_args) in LOSSES.items():
+    for red in ("none", "mean", "sum"):
+        case(loss_row or {"none": "abs", "mean": "mean", "sum": "sum"}[red], f"{loss}_{red}",
+             lambda T, x, y, f=loss, r=red: getattr(F(T), f)(x, y, reduction=r), *loss_args,
+             tags=(loss, red))
 case("binary_cross_entropy", "bce_weight",
      lambda T, x, y, w: F(T).binary_cross_entropy(x, y, weight=w), u(2, 3), u(2, 3),
      const([0.5, 1.0, 2.0]))

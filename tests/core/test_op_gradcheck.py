@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from op_cases import CASES
+from op_cases import CASES, LOSSES
 
 import gradviz
 from gradviz.autograd import gradcheck
@@ -31,6 +31,14 @@ def test_every_case_names_a_row_and_ids_are_unique():
     assert sorted({c.row for c in CASES} - set(ROWS)) == []
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
+
+
+def test_every_loss_has_a_case_per_reduction():
+    functional = gradviz.nn.functional
+    losses = {name for name in dir(functional) if name.endswith(("_loss", "entropy", "_logits"))}
+    tagged = {c.tags for c in CASES}
+    assert losses == set(LOSSES)
+    assert all((loss, red) in tagged for loss in losses for red in ("none", "mean", "sum"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
