@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import numbers
+import operator
 
 import numpy as np
 
@@ -24,9 +25,7 @@ _default = dtypes.float32
 def manual_seed(seed):
     """Make the random factories reproducible."""
     global _rng
-    if not isinstance(seed, int | np.integer):
-        raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
-    _rng = np.random.default_rng(int(seed))
+    _rng = np.random.default_rng(int(seed) % 2**64)  # int(): torch's ValueError for "a"
     return _rng
 
 
@@ -179,20 +178,43 @@ def from_numpy(array):
 
 
 def _size(args, func):
-    if len(args) == 1 and isinstance(args[0], list | tuple):
+    """The shape from ``f(2, 3)`` or ``f((2, 3))``, with torch's errors for anything else."""
+    packed = len(args) == 1 and isinstance(args[0], list | tuple)
+    if packed:
         args = tuple(args[0])
-    for a in args:
-        if a.__class__ is int and a >= 0:
-            continue
-        if not isinstance(a, numbers.Integral) or isinstance(a, bool):
-            raise TypeError(
-                f"{func}(): argument 'size' (position 1) must be tuple of ints, but found "
-                f"element of type {type(a).__name__} at pos {args.index(a)}"
-            )
+    shape = []
+    for i, a in enumerate(args):
+        if a.__class__ is not int:
+            a = _dim_size(a, i == 0)
+            if a is None:
+                bad = type(args[i]).__name__
+                if i:
+                    raise TypeError(f"{func}(): argument 'size' failed to unpack the object at "
+                                    f"pos {i + 1} with error \"type must be tuple of ints,but got "
+                                    f"{bad}\"")
+                if packed:
+                    raise TypeError(f"{func}(): argument 'size' (position 1) must be tuple of "
+                                    f"ints, but found element of type {bad} at pos 0")
+                if len(args) > 1:
+                    raise TypeError(f"{func}() takes 1 positional argument but {len(args)} "
+                                    "were given")
+                raise TypeError(f"{func}(): argument 'size' (position 1) must be tuple of ints, "
+                                f"not {bad}")
+        shape.append(a)
+    for a in shape:
         if a < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {a}: "
-                               f"{list(args)}")
-    return tuple(int(a) for a in args)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {a}: {shape}")
+    return tuple(shape)
+
+
+def _dim_size(a, first):
+    """``a`` as a size (ints, NumPy ints, one-element int tensors), or None."""
+    if isinstance(a, bool | np.bool_):
+        return None if first else int(a)  # torch: ones(True) fails, ones(2, True) works
+    try:
+        return operator.index(a)
+    except TypeError:
+        return None
 
 
 def _dt(dtype, func, default=None):
@@ -220,6 +242,11 @@ randn = _filled("randn", lambda s, d: _rng.standard_normal(s).astype(d))
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     shape = _size((size,) if isinstance(size, int) else size, "full")
+    if isinstance(fill_value, _Tensor()) and fill_value._data.size == 1:
+        fill_value = fill_value.item()
+    if not isinstance(fill_value, numbers.Number):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
     if dtype is None:
         dtype = (dtypes.bool if isinstance(fill_value, bool) else dtypes.int64
                  if isinstance(fill_value, int) else _default)
@@ -239,7 +266,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     values = (start, end, step)
     integral = builtins.all(isinstance(v, int | np.integer) for v in values)
     default = dtypes.int64 if integral else _default
