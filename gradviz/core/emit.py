@@ -2,52 +2,76 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
+from gradviz.core import record
+from gradviz.core.function import AccumulateGrad, _ids
 from gradviz.events import dispatcher
 from gradviz.events import types as ev
+
+
+class _Watch(weakref.ref):
+    """A weak reference announcing its tensor's death (far cheaper than weakref.finalize)."""
+
+    __slots__ = ("tensor_id",)
+
+    def __new__(cls, t, tid):
+        self = weakref.ref.__new__(cls, t, _released)
+        self.tensor_id = tid
+        return self
+
+    def __init__(self, t, tid):
+        super().__init__(t, _released)
+
+
+_watches: dict = {}  # tensor id -> _Watch: keeps each watch alive until its tensor dies
 
 
 def tensor_id(t):
     i = t._gv_id
     if i is None:
-        from gradviz.core.function import new_id
-
-        i = t._gv_id = new_id()
-        import weakref
-
-        weakref.finalize(t, _released, i)
+        i = t._gv_id = next(_ids)
+        _watches[i] = _Watch(t, i)
     return i
 
 
-def _released(i):
+def _released(watch):
+    i = watch.tensor_id
+    _watches.pop(i, None)
     if dispatcher.active:
         dispatcher.emit(ev.TensorReleased(i))
 
 
 def _is_tensor(x):
-    return hasattr(x, "_data") and hasattr(x, "_grad_fn")
+    return isinstance(x, record.Tensor)
 
 
 def function_created(node, out, inputs):
+    Tensor = record.Tensor
     input_ids = []
     for x in inputs:
-        if _is_tensor(x):
+        if isinstance(x, Tensor):
             if x._grad_fn is None and not x._requires_grad:
                 while x._base is not None and not x._base._requires_grad:
                     x = x._base  # a view of a constant is shown as that constant
                 tensor_created(x, "constant")
-            input_ids.append(tensor_id(x))
+            i = x._gv_id
+            input_ids.append(i if i is not None else tensor_id(x))
         else:
             input_ids.append(None)
-    nf = tuple((fn.id if fn is not None else None, nr) for fn, nr in node.next_functions)
+    nf = tuple([(fn.id if fn is not None else None, nr) for fn, nr in node.next_functions])
     out_id = tensor_id(out) if out is not None else None
-    variable = getattr(node, "variable", None)
-    if variable is not None:
+    if node.__class__ is AccumulateGrad:
+        variable = node.variable
         tensor_created(variable, "leaf")
         input_ids = [tensor_id(variable)]
-    saved = tuple(node.op.saved) if getattr(node, "op", None) is not None else ()
-    dispatcher.emit(ev.FunctionCreated(node, node.id, type(node).__name__, nf, out_id,
+        saved = ()
+    else:
+        op = getattr(node, "op", None)  # a Node without an op row saves nothing
+        saved = op.saved if op is not None else ()
+    dispatcher.emit(ev.FunctionCreated(node, node.id, node.__class__.__name__, nf, out_id,
                                        tuple(input_ids), saved))
     if out is not None:
         dispatcher.emit(ev.TensorCreated(out, out_id, "output"))
