@@ -364,15 +364,19 @@ class Proper:
             C += A @ (np.cumsum(A, axis=1) - A).T
         return C
 
-    def sift(self, max_passes=4, max_cells=60_000):
+    def sift(self, max_passes=4, max_cells=60_000, min_gain=0.0):
         """Sifting within layers: move each node to the position of its layer that gives the
         fewest crossings with both neighbouring layers (others fixed); sweeps down and up
         until nothing improves. Previous / pinned nodes are not moved."""
         perm, slot, start = self.perm, self.slot, self.start
+        look = [True] * self.L  # layers worth a look: a neighbouring layer changed
         for it in range(max_passes):
             gain = 0.0
+            changed = [False] * self.L
             layers = range(self.L) if it % 2 == 0 else range(self.L - 1, -1, -1)
             for i in layers:
+                if not (look[i] or changed[i - 1 if i else 0] or changed[min(i + 1, self.L - 1)]):
+                    continue
                 s, e = int(start[i]), int(start[i + 1])
                 m = e - s
                 width = int(start[min(i + 1, self.L - 1) + 1] - start[max(i - 1, 0)])
@@ -384,7 +388,8 @@ class Proper:
                     continue
                 comp = self.comp[cur].tolist()
                 locked = self.pinned[cur].tolist()
-                E = (C.T - C).tolist()  # E[v][u]: change when u is left of v instead of right
+                Ea = C.T - C  # Ea[v, u]: change when u is left of v instead of right of it
+                E = Ea.tolist()
                 order = list(range(m))
                 a = 0
                 while a < m:
@@ -395,28 +400,41 @@ class Proper:
                     for v in range(a, b):
                         if locked[v] or b - a < 2:
                             continue
-                        ev = E[v]
                         k = sub.index(v)
                         rest = sub[:k] + sub[k + 1 :]
-                        acc = best = here = 0.0
-                        bestp = 0
-                        for q, u in enumerate(rest, 1):
-                            acc += ev[u]
-                            if q == k:
-                                here = acc
-                            if acc < best:
-                                best = acc
-                                bestp = q
+                        if len(rest) > 48:  # long rows: prefix sums with NumPy
+                            pre = np.cumsum(Ea[v, rest])
+                            bestp = int(np.argmin(pre)) + 1
+                            best = min(0.0, float(pre[bestp - 1]))
+                            bestp = bestp if best < 0 else 0
+                            here = float(pre[k - 1]) if k else 0.0
+                        else:
+                            ev = E[v]
+                            acc = best = here = 0.0
+                            bestp = 0
+                            for q, u in enumerate(rest, 1):
+                                acc += ev[u]
+                                if q == k:
+                                    here = acc
+                                if acc < best:
+                                    best = acc
+                                    bestp = q
                         if best < here - 1e-9:
                             gain += here - best
                             sub = rest[:bestp] + [v] + rest[bestp:]
                     order[a:b] = sub
                     a = b
-                new = cur[np.asarray(order)]
-                perm[s:e] = new
-                slot[new] = np.arange(s, e)
-            if gain <= 0:
+                if order != sorted(order):
+                    changed[i] = True
+                    new = cur[np.asarray(order)]
+                    perm[s:e] = new
+                    slot[new] = np.arange(s, e)
+            if gain <= min_gain:
                 break
+            look = [
+                changed[i] or changed[max(i - 1, 0)] or changed[min(i + 1, self.L - 1)]
+                for i in range(self.L)
+            ]
 
     def minimize(self, max_iter=16, patience=5, median=False, restarts=True, sift=True):
         """Barycenter (or median) sweeps with transposition from the current order (BFS from
@@ -430,7 +448,7 @@ class Proper:
                 best, best_perm = c, p
         self.set_perm(best_perm)
         if best > 0 and sift:
-            self.sift()
+            self.sift(min_gain=0.002 * best)
             self.transpose()
             best = self.crossings()
         return best
