@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 
@@ -40,6 +42,9 @@ _FROM_NP = {d.np: d for d in ALL}
 _NAMES = {d.name: d for d in ALL}
 
 
+_PYTHON_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool}
+
+
 def _by_name(name):
     return _NAMES[name]
 
@@ -60,6 +65,9 @@ def to_numpy_dtype(d, func="tensor") -> np.dtype:
     """Check a ``dtype=`` argument the way torch does and return its NumPy dtype."""
     if isinstance(d, dtype):
         return d.np
+    py = _PYTHON_TYPES.get(d) if isinstance(d, type) else None
+    if py is not None:  # torch takes float, int and bool for float64, int64 and bool
+        return py.np
     raise TypeError(f"{func}(): argument 'dtype' must be gradviz.dtype, not {type(d).__name__}")
 
 

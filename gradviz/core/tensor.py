@@ -109,6 +109,9 @@ class Tensor(TensorMath):
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
+        if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
+            raise TypeError(f"size(): argument 'dim' (position 1) must be int, not "
+                            f"{type(dim).__name__}")
         return self._data.shape[self._wrap_dim(dim)]
 
     def dim(self) -> int:
@@ -179,6 +182,8 @@ class Tensor(TensorMath):
         return self._data.tolist()
 
     def numpy(self, *, force=False):
+        if force.__class__ is not bool:
+            raise TypeError(f"numpy(): argument 'force' must be bool, not {type(force).__name__}")
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. "
@@ -254,7 +259,7 @@ class Tensor(TensorMath):
     def requires_grad_(self, requires_grad=True):
         if not isinstance(requires_grad, bool):
             raise TypeError(
-                f"requires_grad_(): argument 'requires_grad' must be bool, not "
+                f"requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
                 f"{type(requires_grad).__name__}"
             )
         if self._grad_fn is not None:

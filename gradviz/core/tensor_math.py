@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from gradviz.core import linalg_ops as LA
@@ -39,6 +41,42 @@ _T_WARNING = (
 )
 
 
+def _other(x, func):
+    """A method's ``other`` argument (a Tensor or a number), or torch's TypeError."""
+    cls = x.__class__
+    if cls is float or cls is int or isinstance(x, (*_SCALARS, TensorMath)):
+        return x
+    if isinstance(x, np.ndarray):
+        return _wrap(x)
+    raise TypeError(f"{func}(): argument 'other' (position 1) must be Tensor, not "
+                    f"{type(x).__name__}")
+
+
+def _alpha(t, alpha, func):
+    if alpha.__class__ is int:
+        return alpha
+    if not isinstance(alpha, numbers.Number):
+        raise TypeError(f"{func}(): argument 'alpha' must be Number, not {type(alpha).__name__}")
+    if t._data.dtype.kind in "iub" and isinstance(alpha, float | np.floating):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    return alpha
+
+
+def _number_or_tensor(x, func, arg):
+    """torch's message for an argument that may be a Tensor or a Number, but is neither."""
+    if isinstance(x, numbers.Number | TensorMath):
+        return x
+    got = type(x).__name__
+    raise TypeError(
+        f"{func}() received an invalid combination of arguments - got ({got}), but expected one "
+        f"of:\n * (Tensor {arg})\n      didn't match because some of the arguments have invalid "
+        f"types: (!{got}!)\n * (Number {arg})\n      didn't match because some of the arguments "
+        f"have invalid types: (!{got}!)\n"
+    )
+
+
 def _wrap(x):
     from gradviz.core.tensor import Tensor
 
@@ -52,7 +90,7 @@ def _logical(ufunc, name):
         elif not isinstance(other, _SCALARS):
             return NotImplemented
         if self._data.dtype.kind == "f" or np.asarray(other).dtype.kind == "f":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'Float\'')
         return type(self)._make(np.asarray(ufunc(self._data, other)))
 
     return method
@@ -147,7 +185,9 @@ class TensorMath:
 
     def __invert__(self):
         if self._data.dtype.kind == "f":
-            raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+            raise TypeError(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+            )
         return type(self)._make(np.invert(self._data))
 
     def logical_not(self):
@@ -167,7 +207,21 @@ class TensorMath:
         return self.div_(other)
 
     # ------------------------------------------------------------ methods
-    add, sub, mul, div, pow = M.add, M.sub, M.mul, M.div, M.pow
+    def add(self, other, *, alpha=1):
+        return M.add(self, _other(other, "add"), alpha=_alpha(self, alpha, "add"))
+
+    def sub(self, other, *, alpha=1):
+        return M.sub(self, _other(other, "sub"), alpha=_alpha(self, alpha, "sub"))
+
+    def mul(self, other):
+        return M.mul(self, _other(other, "mul"))
+
+    def div(self, other):
+        return M.div(self, _other(other, "div"))
+
+    def pow(self, exponent):
+        return M.pow(self, _number_or_tensor(exponent, "pow", "exponent"))
+
     subtract, multiply, divide, true_divide = M.sub, M.mul, M.div, M.div
     neg, negative, reciprocal = M.neg, M.neg, M.reciprocal
     exp, log, sqrt, abs, sin, cos = M.exp, M.log, M.sqrt, M.abs, M.sin, M.cos
@@ -258,11 +312,20 @@ class TensorMath:
         from gradviz.core.dtypes import dtype
 
         target = kwargs.get("dtype")
+        device = kwargs.get("device")
         for a in args:
-            if isinstance(a, dtype):
+            if isinstance(a, dtype | type):
                 target = a
             elif isinstance(a, TensorMath):
                 target = a.dtype
+            elif isinstance(a, str):
+                device = a
+        if device is not None and str(device).split(":")[0] == "cuda":
+            raise AssertionError("Torch not compiled with CUDA enabled")  # a CPU-only torch
+        if isinstance(target, type):
+            from gradviz.core.dtypes import from_numpy_dtype, to_numpy_dtype
+
+            target = from_numpy_dtype(to_numpy_dtype(target, "to"))
         if target is None or target.np == self._data.dtype:
             return self
         return self._cast(target)
@@ -314,18 +377,21 @@ class TensorMath:
 
     # ------------------------------------------------------------ in place
     def add_(self, other, *, alpha=1):
-        return M.inplace(self, P.ADD, (M.operand(other, "add_"),), (alpha,))
+        alpha = _alpha(self, alpha, "add_")
+        return M.inplace(self, P.ADD, (_other(other, "add_"),), (alpha,))
 
     def sub_(self, other, *, alpha=1):
-        return M.inplace(self, P.SUB, (M.operand(other, "sub_"),), (alpha,))
+        alpha = _alpha(self, alpha, "sub_")
+        return M.inplace(self, P.SUB, (_other(other, "sub_"),), (alpha,))
 
     def mul_(self, other):
-        return M.inplace(self, P.MUL, (M.operand(other, "mul_"),))
+        return M.inplace(self, P.MUL, (_other(other, "mul_"),))
 
     def div_(self, other):
-        return M.inplace(self, P.DIV, (M.operand(other, "div_"),))
+        return M.inplace(self, P.DIV, (_other(other, "div_"),))
 
     def pow_(self, exponent):
+        _number_or_tensor(exponent, "pow_", "exponent")
         if isinstance(exponent, TensorMath):
             return M.inplace(self, P.POW_TENSOR, (exponent,))
         return M.inplace(self, P.POW, (), (exponent,))
@@ -349,6 +415,7 @@ class TensorMath:
         return M.inplace(self, P.CLAMP, (), (min, max))
 
     def fill_(self, value):
+        _number_or_tensor(value, "fill_", "value")
         if isinstance(value, TensorMath):
             value = value.item()
         return M.inplace(self, S.FILL, (), (value,))
@@ -358,7 +425,7 @@ class TensorMath:
 
     def copy_(self, src):
         if not isinstance(src, TensorMath):
-            raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
+            raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                             f"{type(src).__name__}")
         try:
             np.broadcast_shapes(src._data.shape, self._data.shape)
