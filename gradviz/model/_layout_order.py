@@ -68,7 +68,6 @@ class Proper:
         vlayer = list(layer)
         vcomp = list(comp)
         seg = []  # (upper, lower, w) in old ids
-        chains = {}  # (u, v) -> (u, virtual..., v) with u above v
         key = {}
         for (u, v), w in edges.items():
             lu, lv = layer[u], layer[v]
@@ -88,7 +87,6 @@ class Proper:
             path.append(v)
             for a, b in zip(path, path[1:], strict=False):
                 seg.append((a, b, w))
-            chains[u, v] = path
         n_all = len(vlayer)
         down = [[] for _ in range(n_all)]
         up = [[] for _ in range(n_all)]
@@ -125,7 +123,6 @@ class Proper:
             self.ew = s[:, 2].copy()
         else:
             self.eu = self.el = self.ew = np.zeros(0, np.int64)
-        self.chains = {k: [int(new_id[p]) for p in path] for k, path in chains.items()}
         self.is_real = self.old_of < n_real
         fx = np.zeros(n_all, bool)
         for v in fixed_order:
@@ -198,7 +195,10 @@ class Proper:
         return inversions(vals, self.ew[o], self.bits)
 
     # ------------------------------------------------------------------ sweeps
-    def sweep(self, down, median=False, flip=False):
+    def sweep(self, down, flip=False):
+        """One barycenter sweep down (or up): each layer is sorted by the mean slot of its
+        nodes' neighbours in the layer just done; nodes without such neighbours and
+        previous / pinned nodes keep their slots."""
         perm, slot, start = self.perm, self.slot, self.start
         sides = self.from_up if down else self.from_down
         rng = range(1, self.L) if down else range(self.L - 2, -1, -1)
@@ -209,18 +209,6 @@ class Proper:
                 continue
             ps = slot[nbr].astype(float)
             bary = np.bincount(loc, weights=ps * w, minlength=e - s) / np.where(cnt > 0, cnt, 1)
-            if median:
-                o = np.lexsort((ps, loc))
-                c = np.bincount(loc, minlength=e - s)
-                first = np.cumsum(c) - c
-                has = c > 0
-                psr = ps[o]
-                lo_i = (first + (c - 1) // 2)[has]
-                hi_i = (first + c // 2)[has]
-                med = bary.copy()
-                med[has] = (psr[lo_i] + psr[hi_i]) * 0.5
-                key = med * (self.N + 1) + bary
-                bary = key
             cur = perm[s:e]
             m = mov[cur - s]
             ids = cur[m]
@@ -294,7 +282,7 @@ class Proper:
             equal = False
             active = touched[1:-1] | touched[:-2] | touched[2:]
 
-    def _run(self, max_iter, patience, median, start_down=True):
+    def _run(self, max_iter, patience, start_down=True):
         self.transpose()
         best = self.crossings()
         best_perm = self.perm.copy()
@@ -304,7 +292,7 @@ class Proper:
                 break
             # every other pair of iterations, equal keys / equal crossings swap places
             flip = it % 4 >= 2
-            self.sweep(down=(it % 2 == 0) == start_down, median=median, flip=flip)
+            self.sweep(down=(it % 2 == 0) == start_down, flip=flip)
             self.transpose(equal=flip)
             c = self.crossings()
             if c < best:
@@ -436,14 +424,14 @@ class Proper:
                 for i in range(self.L)
             ]
 
-    def minimize(self, max_iter=16, patience=5, median=False, restarts=True, sift=True):
-        """Barycenter (or median) sweeps with transposition from the current order (BFS from
+    def minimize(self, max_iter=16, patience=5, restarts=True, sift=True):
+        """Barycenter sweeps with transposition from the current order (BFS from
         the sources) and, if ``restarts``, from a BFS order from the sinks; the best ordering
         is then polished by sifting. Returns its number of crossings."""
-        best, best_perm = self._run(max_iter, patience, median)
+        best, best_perm = self._run(max_iter, patience)
         if restarts and best > 0:
             self.set_perm(self.bfs_perm(True))
-            c, p = self._run(max_iter, patience, median, start_down=False)
+            c, p = self._run(max_iter, patience, start_down=False)
             if c < best:
                 best, best_perm = c, p
         self.set_perm(best_perm)

@@ -6,17 +6,22 @@ downward, ``y = layer * layer_gap``). The steps:
 
 1. cycles are broken by reversing the back edges of a DFS, self-loops ignored, parallel
    edges merged into weights (:mod:`._layout_rank`);
-2. layering: longest path from the sources, then a pass that moves nodes down / up while that
-   shortens their edges (sources drop to just above their first consumer);
+2. layering: longest path from the sources, then passes that move single nodes and whole
+   groups joined by length-1 edges down / up while that shortens the edges (a parameter's
+   AccumulateGrad -> TBackward0 drops to just above its MmBackward0);
 3. long edges are split at virtual nodes and crossings are reduced by barycenter sweeps down
-   and up plus adjacent transpositions, counting crossings in O(E log V) with NumPy and
-   keeping the best ordering (:mod:`._layout_order`);
+   and up with adjacent transpositions (from BFS orders from the sources and from the
+   sinks), counting crossings in O(E log V) with NumPy and keeping the best ordering, which
+   is then polished by sifting each node to its best slot (:mod:`._layout_order`);
 4. x coordinates by iterative median alignment under minimum separation (weighted isotonic
-   regression per layer; chains and long edges come out straight) (:mod:`._layout_coords`).
+   regression per layer, virtual chains weighing most), then every chain of single-parent
+   nodes is made a vertical line, pushing its row neighbours aside (:mod:`._layout_coords`).
 
-Incremental use: ``previous`` positions seed the layers, the orderings and (as weighted
-targets) the x coordinates, so nodes that were already drawn move little; ``pinned`` nodes
-keep exactly their position. Disconnected components are placed side by side.
+Incremental use: ``previous`` positions seed the layers, the orderings (previous nodes keep
+their relative order in each layer; new and virtual nodes are placed around them) and, as
+heavily weighted targets, the x coordinates, so nodes that were already drawn move little;
+``pinned`` nodes keep exactly their position. Disconnected components are placed side by
+side (components with previous / pinned nodes keep their place, new ones go to the right).
 
 Only NumPy, networkx and the standard library are used.
 """
