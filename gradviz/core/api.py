@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from gradviz.core.dtypes import (  # noqa: F401
     bool,
     double,
@@ -141,15 +139,5 @@ def argmin(input, dim=None, keepdim=False):
 def is_floating_point(input) -> bool:
     return input.is_floating_point()
 
-
-def index_put_grad(grad, sizes, indices):
-    """IndexBackward0's scatter-add on Tensors (create_graph); a constant result."""
-    if grad._requires_grad:
-        raise NotImplementedError(
-            "double backward through advanced indexing (IndexBackward0) is not supported"
-        )
-    out = np.zeros(sizes, dtype=grad._data.dtype)
-    np.add.at(out, indices, grad._data)
-    return Tensor._make(out)
 
 

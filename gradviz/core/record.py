@@ -97,14 +97,33 @@ def apply_unary(op, a, attrs=()):
     return out
 
 
+def _kind(dt):
+    return 2 if dt.kind == "f" else 1 if dt.kind in "iu" else 0
+
+
+def zero_dim_dtype(a, b):
+    """torch's rule NumPy lacks: a 0-dim tensor of the same kind (bool < int < float) as a
+    tensor with dims does not raise the result's precision (float32[3] * float64[] is
+    float32). Returns the dtype to use, or None where NumPy already agrees."""
+    da, db = a._data, b._data
+    if (da.ndim == 0) == (db.ndim == 0):
+        return None
+    dims, zero = (da, db) if db.ndim == 0 else (db, da)
+    return dims.dtype if _kind(zero.dtype) <= _kind(dims.dtype) else None
+
+
 def apply_binary(op, a, b, attrs=()):
     """``apply_op`` for a Tensor ``a`` and a Tensor or scalar ``b`` (the hot path)."""
     b_is_tensor = isinstance(b, Tensor)
     data = op.forward(a._data, b._data if b_is_tensor else b, *attrs)
     if data.__class__ is not _ndarray:
         data = _asarray(data)
-    if data.dtype != a._data.dtype:
-        data = fix_dtype(data, (a, b), attrs)
+    if data.dtype != a._data.dtype or (b_is_tensor and data.dtype != b._data.dtype):
+        wanted = zero_dim_dtype(a, b) if b_is_tensor else None
+        if wanted is not None and data.dtype.kind == wanted.kind:
+            data = data.astype(wanted)
+        else:
+            data = fix_dtype(data, (a, b), attrs)
     out = _new(Tensor)
     out._data = data
     if grad_state.enabled and (a._requires_grad or (b_is_tensor and b._requires_grad)):

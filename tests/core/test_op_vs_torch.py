@@ -267,14 +267,7 @@ PROMOTION = {
 }
 
 
-# record.fix_dtype follows NumPy for 0-dim tensors (a strong type), torch lets a tensor with
-# dims of the same category win: float32[3] * float64[] is float32 in torch.
-ZERO_DIM_BUG = pytest.mark.xfail(strict=True, reason="record.py: 0-dim tensors promote as NumPy")
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=ZERO_DIM_BUG) if n in ("f32_0d_f64", "0d_f64_f32") else n
-    for n in PROMOTION])
+@pytest.mark.parametrize("name", list(PROMOTION))
 def test_dtype_promotion_matches_torch(name, torch):
     got, want = PROMOTION[name](gradviz), PROMOTION[name](torch)
     assert str(got.dtype) == str(want.dtype)
