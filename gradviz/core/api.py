@@ -138,6 +138,3 @@ def argmin(input, dim=None, keepdim=False):
 
 def is_floating_point(input) -> bool:
     return input.is_floating_point()
-
-
-
