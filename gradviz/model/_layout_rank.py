@@ -6,6 +6,7 @@ Nodes are indexed ``0..n-1`` in graph order; edges are aggregated into a dict
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, deque
 
 import numpy as np
@@ -48,7 +49,9 @@ def _kahn(n, succ, pred):
 
 
 def make_acyclic(n, edges):
-    """Reverse the back edges of a DFS (a feedback edge set) if the graph has cycles.
+    """Reverse a feedback edge set if the graph has cycles (greedy Eades-Lin-Smyth order:
+    sinks last, sources first, else the node with most out- minus in-weight next; the edges
+    pointing backwards in that order are reversed).
 
     Returns ``(edges, topo_order)``; reversed edges are merged with existing ones.
     """
@@ -56,34 +59,61 @@ def make_acyclic(n, edges):
     order = _kahn(n, succ, pred)
     if len(order) == n:
         return edges, order
-    state = [0] * n  # 0 new, 1 on the DFS stack, 2 done
-    back = set()
-    roots = [i for i in range(n) if not pred[i]] + list(range(n))
-    for r in roots:
-        if state[r]:
-            continue
-        state[r] = 1
-        stack = [(r, iter(succ[r]))]
-        while stack:
-            v, it = stack[-1]
-            for s, _ in it:
-                if state[s] == 0:
-                    state[s] = 1
-                    stack.append((s, iter(succ[s])))
-                    break
-                if state[s] == 1:
-                    back.add((v, s))
-            else:
-                state[v] = 2
-                stack.pop()
+    rank = _greedy_order(n, succ, pred)
     fixed: Counter = Counter()
     for (u, v), w in edges.items():
-        if (u, v) in back:
+        if rank[u] > rank[v]:
             fixed[v, u] += w
         else:
             fixed[u, v] += w
     succ, pred = _adjacency(n, fixed)
     return fixed, _kahn(n, succ, pred)
+
+
+def _greedy_order(n, succ, pred):
+    """Position of each node in the Eades-Lin-Smyth order (few edges point backwards)."""
+    win = [sum(w for _, w in p) for p in pred]
+    wout = [sum(w for _, w in s) for s in succ]
+    alive = [True] * n
+    heap = [(win[v] - wout[v], v) for v in range(n)]
+    heapq.heapify(heap)
+    ends = deque(v for v in range(n) if win[v] == 0 or wout[v] == 0)
+    head: list[int] = []
+    tail: list[int] = []
+
+    def remove(v):
+        alive[v] = False
+        for s, w in succ[v]:
+            if alive[s]:
+                win[s] -= w
+                if win[s] == 0:
+                    ends.append(s)
+                heapq.heappush(heap, (win[s] - wout[s], s))
+        for p, w in pred[v]:
+            if alive[p]:
+                wout[p] -= w
+                if wout[p] == 0:
+                    ends.append(p)
+                heapq.heappush(heap, (win[p] - wout[p], p))
+
+    left = n
+    while left:
+        if ends:
+            v = ends.popleft()
+            if not alive[v]:
+                continue
+            (tail if wout[v] == 0 else head).append(v)
+        else:
+            d, v = heapq.heappop(heap)
+            if not alive[v] or d != win[v] - wout[v]:
+                continue
+            head.append(v)
+        remove(v)
+        left -= 1
+    rank = [0] * n
+    for i, v in enumerate(head + tail[::-1]):
+        rank[v] = i
+    return rank
 
 
 def components(n, edges):

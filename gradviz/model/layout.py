@@ -4,8 +4,8 @@
 parameters) at the top, sinks (the loss) at the bottom, in Qt coordinates (``y`` grows
 downward, ``y = layer * layer_gap``). The steps:
 
-1. cycles are broken by reversing the back edges of a DFS, self-loops ignored, parallel
-   edges merged into weights (:mod:`._layout_rank`);
+1. cycles are broken by reversing a feedback edge set (greedy Eades-Lin-Smyth order),
+   self-loops ignored, parallel edges merged into weights (:mod:`._layout_rank`);
 2. layering: longest path from the sources, then passes that move single nodes and whole
    groups joined by length-1 edges down / up while that shortens the edges (a parameter's
    AccumulateGrad -> TBackward0 drops to just above its MmBackward0);
