@@ -287,10 +287,11 @@ def _fmt_rows(rows):
 
 def run(report, use_dot=True):
     """Report one row per graph and one for incremental stability: report(name, value, ref)."""
-    for name, n, ts, c, dts, dcs, ratio in _fmt_rows(measure(use_dot)):
+    use_dot = use_dot and shutil.which("dot") is not None
+    for name, n, ts, cpu, c, dts, dcs, ratio in _fmt_rows(measure(use_dot)):
         report(
             f"{name} ({n} nodes)",
-            f"{ts}, {c} crossings",
+            f"{ts} (cpu {cpu}), {c} crossings",
             f"dot {dts}, {dcs} crossings, ratio {ratio}",
         )
     d_prev, d_fresh, dt = incremental()
