@@ -37,6 +37,12 @@ def tensor_id(t):
     return i
 
 
+def tensor_of(i):
+    """The live tensor with gradviz id ``i`` (one that an event named), or None."""
+    watch = _watches.get(i)
+    return watch() if watch is not None else None
+
+
 def _released(watch):
     i = watch.tensor_id
     _watches.pop(i, None)

@@ -22,9 +22,13 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from gradviz.core.emit import tensor_id, tensor_of
+from gradviz.core.function import AccumulateGrad
 from gradviz.events import dispatcher
+from gradviz.events import types as events_types
 
 POLICIES = ("keep", "fade", "remove")
+_FORMULAS: dict = {}  # grad_fn class -> its formula text (computed once per class)
 
 
 @dataclass(frozen=True)
@@ -55,19 +59,26 @@ class GraphModel:
         self.release_policy = release_policy
         self.history_limit = history_limit
         self._refs: dict[int, weakref.ref] = {}  # node id -> weakref to tensor / grad_fn
-        self._outputs: dict[int, tuple] = {}  # output tensor id -> (weakref, function id)
+        self._outputs: dict[int, int] = {}  # function id -> id of the tensor it produced
         self._histories: dict[int, list[GradEntry]] = {}
         self._backward_counts: dict[int, int] = {}
         self._listeners: list = []
         self._pending = Change()
         self._last_new: set = set()
         self._dead: list[int] = []
+        dead = self._dead
+
+        def reaper(ref):  # holds only the list, so a model can die before its tensors
+            dead.append(ref.key)
+
+        self._reaper = reaper
         self._batch_depth = 0
         self._attached = False
         self._positions: dict = {}
         self._pinned: dict = {}
         self._layout_dirty = True
         self._executed = 0
+        self._ran: list[int] = []  # function nodes numbered by the last backward
 
     # ------------------------------------------------------------ recording
     def attach(self) -> None:
@@ -221,18 +232,20 @@ class GraphModel:
         self.graph.add_node(nid, **attrs)
         if obj is not None:
             try:
-                self._refs[nid] = weakref.ref(obj, self._make_reaper(nid))
+                self._refs[nid] = weakref.KeyedRef(obj, self._reaper, nid)
             except TypeError:
                 pass
         self._pending.added.add(nid)
 
-    def _make_reaper(self, nid):
-        dead = self._dead
-
-        def reaper(_ref):
-            dead.append(nid)
-
-        return reaper
+    def _edge(self, u, v, kind, input_nr=0):
+        """Add one edge u -> v (parallel edges kept), without networkx's key search."""
+        keys = self.graph._succ[u].get(v)
+        key = 0
+        if keys is not None:
+            key = len(keys)
+            while key in keys:
+                key += 1
+        self.graph.add_edge(u, v, key, kind=kind, input_nr=input_nr)
 
     def _touch(self, nid):
         if nid in self.graph and nid not in self._pending.added:
@@ -246,7 +259,14 @@ class GraphModel:
 
     def _ensure_function(self, fn):
         """Add ``fn`` and any ancestors not yet in the graph, parents first (no recursion)."""
-        if fn.id in self.graph:
+        nodes = self.graph._node
+        if fn.id in nodes:
+            return
+        for nxt, _ in fn.next_functions:
+            if nxt is not None and nxt.id not in nodes:
+                break
+        else:  # the usual case: every input is drawn already
+            self._add_function(fn)
             return
         order, seen, stack = [], set(), [(fn, False)]
         while stack:
@@ -254,32 +274,40 @@ class GraphModel:
             if expanded:
                 order.append(node)
                 continue
-            if node.id in self.graph or node.id in seen:
+            if node.id in nodes or node.id in seen:
                 continue
             seen.add(node.id)
             stack.append((node, True))
             for nxt, _ in node.next_functions:
-                if nxt is not None and nxt.id not in self.graph and nxt.id not in seen:
+                if nxt is not None and nxt.id not in nodes and nxt.id not in seen:
                     stack.append((nxt, False))
         for node in order:
-            op = getattr(node, "op", None)
-            name = type(node).__name__
-            formula = op.formula_text() if op is not None else getattr(node, "formula", "")
-            self._add(node.id, node, kind="function", name=name, label=name, formula=formula,
-                      saved=tuple(op.saved) if op is not None else (), freed=node.freed,
-                      shape=None, executed=None, grad_in=None, grads_out=())
-            variable = getattr(node, "variable", None)
-            if variable is not None:
-                tid = self._ensure_tensor(variable, "leaf")
-                self.graph.nodes[node.id]["shape"] = tuple(variable._data.shape)
-                self.graph.add_edge(tid, node.id, kind="leaf", input_nr=0)
-            for i, (nxt, _) in enumerate(node.next_functions):
-                if nxt is not None:
-                    self.graph.add_edge(nxt.id, node.id, kind="next", input_nr=i)
+            self._add_function(node)
+
+    def _add_function(self, node):
+        cls = node.__class__
+        op = getattr(node, "op", None)
+        formula = _FORMULAS.get(cls)
+        if formula is None:
+            formula = _FORMULAS[cls] = (op.formula_text() if op is not None
+                                        else getattr(node, "formula", ""))
+        name = cls.__name__
+        nid = node.id
+        self._add(nid, node, kind="function", name=name, label=name, formula=formula,
+                  saved=op.saved if op is not None else (), freed=node.freed,
+                  shape=None, executed=None, grad_in=None, grads_out=())
+        if cls is AccumulateGrad:
+            variable = node.variable
+            tid = self._ensure_tensor(variable, "leaf")
+            self.graph._node[nid]["shape"] = tuple(variable._data.shape)
+            self._edge(tid, nid, "leaf")
+        i = 0
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                self._edge(nxt.id, nid, "next", i)
+            i += 1
 
     def _ensure_tensor(self, t, role):
-        from gradviz.core.emit import tensor_id
-
         nid = tensor_id(t)
         if nid not in self.graph:
             self._add(nid, t, **self._tensor_attrs(t, role))
@@ -293,14 +321,14 @@ class GraphModel:
         self._ensure_function(fn)
         nid = self._ensure_tensor(t, "output")
         if not self.graph.has_edge(fn.id, nid):
-            self.graph.add_edge(fn.id, nid, kind="output", input_nr=0)
+            self._edge(fn.id, nid, "output")
         return True
 
     # ------------------------------------------------------------ event handlers
     def _on_event(self, event):
-        handler = getattr(self, "_on_" + type(event).__name__, None)
+        handler = _HANDLERS.get(event.__class__)
         if handler is not None:
-            handler(event)
+            handler(self, event)
 
     def _reap(self):
         while self._dead:
@@ -324,37 +352,48 @@ class GraphModel:
 
     def _on_TensorCreated(self, e):  # noqa: N802
         if e.role == "output":
-            fn = e.tensor._grad_fn
-            self._outputs[e.tensor_id] = (weakref.ref(e.tensor), fn.id if fn else None)
-            if fn is not None and fn.id in self.graph:
-                self.graph.nodes[fn.id]["shape"] = tuple(e.tensor._data.shape)
+            t = e.tensor
+            fn = t._grad_fn
+            if fn is not None:
+                self._outputs[fn.id] = e.tensor_id  # dropped when fn's node is released
+                data = self.graph._node.get(fn.id)
+                if data is not None:
+                    data["shape"] = tuple(t._data.shape)
             return
         self._ensure_tensor(e.tensor, e.role)
 
     def _on_FunctionCreated(self, e):  # noqa: N802
-        self._reap()
+        if self._dead:
+            self._reap()
         self._ensure_function(e.function)
+        nodes = self.graph._node
+        i = 0
         for (fid, _), tid in zip(e.next_functions, e.input_ids, strict=False):
-            if fid is None and tid is not None and tid in self.graph:
-                self.graph.add_edge(tid, e.function_id, kind="constant", input_nr=0)
+            if fid is None and tid is not None and tid in nodes:
+                self._edge(tid, e.function_id, "constant", i)
+            i += 1
 
     def _on_BackwardStarted(self, e):  # noqa: N802
         self._reap()
         self._executed = 0
-        for nid, data in self.graph.nodes(data=True):
-            if data["kind"] == "function" and data.get("executed") is not None:
+        nodes = self.graph._node
+        for nid in self._ran:
+            data = nodes.get(nid)
+            if data is not None:
                 data["executed"] = None
                 self._pending.updated.add(nid)
+        self._ran = []
         for fid in e.roots:
-            for ref, owner in list(self._outputs.values()):
-                t = ref()
-                if owner == fid and t is not None:
-                    self._show_output(t)
+            tid = self._outputs.get(fid)
+            t = tensor_of(tid) if tid is not None else None
+            if t is not None and t._grad_fn is not None and t._grad_fn.id == fid:
+                self._show_output(t)
 
     def _on_NodeExecuted(self, e):  # noqa: N802
         if e.function_id not in self.graph:
             self._ensure_function(e.function)
         self._executed += 1
+        self._ran.append(e.function_id)
         data = self.graph.nodes[e.function_id]
         data["executed"] = self._executed
         data["grad_in"] = _array(e.grad_in)
@@ -401,7 +440,7 @@ class GraphModel:
                 self._show_output(e.tensor)
             self._touch(e.tensor_id)
         if e.function_id is not None:
-            self._outputs[e.tensor_id] = (weakref.ref(e.tensor), e.function_id)
+            self._outputs[e.function_id] = e.tensor_id
 
     def _on_RequiresGradChanged(self, e):  # noqa: N802
         if e.tensor_id in self.graph:
@@ -417,8 +456,14 @@ class GraphModel:
             self._touch(e.result_id)
 
     def _on_TensorReleased(self, e):  # noqa: N802
-        if e.tensor_id not in self._dead:
+        if e.tensor_id in self.graph._node:  # (its weakref's reaper usually got there first)
             self._dead.append(e.tensor_id)
+
+
+# event class -> handler, looked up once per event (no string building per event)
+_HANDLERS = {getattr(events_types, name[4:]): handler
+             for name, handler in vars(GraphModel).items()
+             if name.startswith("_on_") and hasattr(events_types, name[4:])}
 
 
 def _array(x):
