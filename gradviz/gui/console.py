@@ -14,6 +14,7 @@ before the error stays in the model and the namespace.
 from __future__ import annotations
 
 import contextlib
+import traceback
 
 from pyqtgraph.console import ConsoleWidget
 from PySide6 import QtCore
@@ -24,6 +25,14 @@ WELCOME = (
     "# gradviz console: torch and gv are gradviz, np is NumPy, app drives the window,\n"
     "# sel is the selected node's tensor or grad_fn. Try:  loss.backward()   app.select(w)\n"
 )
+
+
+HIDDEN = frozenset({"sel", "app", "__console__"})  # never used as a node's name
+
+
+def user_names(namespace: dict) -> dict:
+    """The console variables that name tensors in the graph (``sel`` is only an alias)."""
+    return {k: v for k, v in namespace.items() if k not in HIDDEN}
 
 
 class Console(ConsoleWidget):
@@ -54,7 +63,7 @@ class Console(ConsoleWidget):
                 with self._grad_context():
                     self._run_line(cmd)
             finally:
-                self.model.set_names(self.namespace)
+                self.model.set_names(user_names(self.namespace))
         if "\n" not in cmd and not self.repl._thread._commandBuffer:
             self.statementFinished.emit(cmd)
 
@@ -83,11 +92,13 @@ class Console(ConsoleWidget):
                 with thread._stdoutInterceptor, self._grad_context():
                     exec(code, self.namespace)
             except Exception as exc:
-                thread.displayException()
-                self.write("\n")
+                tb = exc.__traceback__
+                tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb
+                text = "".join(traceback.format_exception(type(exc), exc, tb))
+                self.write("".join("    " + line for line in text.splitlines(True)) + "\n")
                 error = exc
             finally:
-                self.model.set_names(self.namespace)
+                self.model.set_names(user_names(self.namespace))
         if error is not None:
             self.statementFailed.emit(error)
         return error

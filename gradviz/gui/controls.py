@@ -13,6 +13,7 @@ from pathlib import Path
 
 import gradviz
 from gradviz.core.tensor import Tensor
+from gradviz.gui.console import user_names
 
 # key, menu text, shortcut, what it does (tooltip), in the toolbar
 ACTIONS = (
@@ -187,7 +188,7 @@ class Controls:
         with self.model.batch():
             d = t.detach()
             self.namespace[name] = d
-            self.model.set_names(self.namespace)
+            self.model.set_names(user_names(self.namespace))
         self.console.write(f"# {name} = {self._name(t)}.detach()\n")
         self.status(f"{name} = {self._name(t)}.detach(): a new tensor without history")
         return d
@@ -237,7 +238,7 @@ class Controls:
         nid = self.model.node_of(t)
         if nid is not None and self.model.graph.nodes[nid].get("name"):
             return self.model.graph.nodes[nid]["name"]
-        for k, v in self.namespace.items():
+        for k, v in user_names(self.namespace).items():
             if v is t and not k.startswith("_"):
                 return k
         return "tensor"

@@ -82,7 +82,7 @@ class LabelLayer:
         key = (tuple(title), subtitle, bold)
         old = self._labels.get(nid)
         if old is not None and old[0] == key:
-            return old[3]
+            return old[5]
         font = QtGui.QFont(self.title_font)
         font.setBold(bold)
         metrics = QtGui.QFontMetricsF(font)

@@ -1,0 +1,116 @@
+"""The ``gradviz`` command.
+
+    gradviz                          open the app on the autograd tutorial
+    gradviz script.py                open the app and run script.py in its console
+    gradviz render SCRIPT -o OUT     run SCRIPT headlessly, write its graph to OUT
+                                     (.png .svg .dot .graphml .json, by extension)
+
+``render`` opens no window (Qt runs offscreen). A script that raises makes ``render`` exit
+with status 1 and its traceback on stderr; in the app the traceback is shown in the console
+and what the script built before the error stays in the graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import gradviz
+
+FORMATS = ".png .svg .dot .graphml .json"
+
+
+def _render_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gradviz render",
+                                description="Run a script headlessly and write its graph.")
+    p.add_argument("script", help="a Python file using gradviz (import gradviz as torch)")
+    p.add_argument("-o", "--output", required=True, help=f"output file: {FORMATS}")
+    p.add_argument("--theme", choices=("light", "dark"), default="light")
+    return p
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gradviz", description="A desktop laboratory for automatic differentiation.",
+        epilog="gradviz render SCRIPT -o OUT draws a script's graph without a window.")
+    p.add_argument("script", nargs="?", help="a Python file to run in the console at start")
+    p.add_argument("--no-tutorial", action="store_true", help="start with an empty graph")
+    p.add_argument("--theme", choices=("light", "dark"), default=None)
+    p.add_argument("--screenshot", metavar="PNG",
+                   help="save a screenshot of the window once it is up, then quit")
+    p.add_argument("--version", action="version", version=f"gradviz {gradviz.__version__}")
+    return p
+
+
+def script_traceback(exc: BaseException, script: Path) -> str:
+    """The traceback from the script's own frames on (gradviz's runner frames left out)."""
+    tb = exc.__traceback__
+    target = str(script.resolve())
+    while tb is not None and str(Path(tb.tb_frame.f_code.co_filename).resolve()) != target:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+
+
+def render(argv) -> int:
+    args = _render_parser().parse_args(argv)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    script, out = Path(args.script), Path(args.output)
+    if not script.is_file():
+        print(f"gradviz render: no such script: {script}", file=sys.stderr)
+        return 2
+    if out.suffix.lower() not in FORMATS.split():
+        print(f"gradviz render: unknown output format {out.suffix!r}; use {FORMATS}",
+              file=sys.stderr)
+        return 2
+    from gradviz.gui.render import ensure_qapp, render_script
+
+    ensure_qapp()
+    try:
+        render_script(script, out, theme=args.theme)
+    except Exception as exc:
+        print(f"gradviz render: {script} raised {type(exc).__name__}; nothing was written.",
+              file=sys.stderr)
+        print(script_traceback(exc, script), end="", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
+    return 0
+
+
+def run_app(argv) -> int:
+    args = _app_parser().parse_args(argv)
+    if args.script is not None and not Path(args.script).is_file():
+        print(f"gradviz: no such script: {args.script}", file=sys.stderr)
+        return 2
+    from PySide6 import QtWidgets
+
+    qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    qapp.setApplicationName("gradviz")
+    qapp.setOrganizationName("gradviz")
+    from gradviz.gui.app import App
+
+    window = App(tutorial=not args.no_tutorial, script=args.script, theme=args.theme)
+    window.show()
+    if args.screenshot:
+        from PySide6 import QtCore
+
+        def shoot():
+            window.view.fit()
+            window.save_image(args.screenshot)
+            window.close()
+
+        QtCore.QTimer.singleShot(300, shoot)
+    return qapp.exec()
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "render":
+        return render(argv[1:])
+    return run_app(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

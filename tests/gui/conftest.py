@@ -1,0 +1,59 @@
+"""Fixtures for the app tests: settings in a temporary directory, a window per test."""
+
+import pytest
+from PySide6 import QtCore
+
+
+@pytest.fixture(autouse=True)
+def settings_dir(tmp_path_factory):
+    """QSettings (geometry, recent files, console history) go to a fresh directory."""
+    path = tmp_path_factory.mktemp("settings")
+    QtCore.QSettings.setPath(QtCore.QSettings.Format.IniFormat,
+                             QtCore.QSettings.Scope.UserScope, str(path))
+    return path
+
+
+def _window(qtbot, **kwargs):
+    from gradviz.gui.app import App
+
+    window = App(theme="light", **kwargs)
+    qtbot.addWidget(window)
+    window.resize(1280, 820)
+    window.show()
+    qtbot.waitExposed(window)
+    window.view.fit()
+    return window
+
+
+@pytest.fixture
+def app(qtbot):
+    """The main window as a newcomer sees it: the tutorial already run."""
+    window = _window(qtbot)
+    yield window
+    window.close()
+
+
+@pytest.fixture
+def blank(qtbot):
+    """The main window with an empty graph."""
+    window = _window(qtbot, tutorial=False)
+    yield window
+    window.close()
+
+
+def type_in(window, *statements):
+    """Type each statement into the console and press Enter."""
+    cw = window.console
+    for cmd in statements:
+        cw.repl.input.setText(cmd)
+        cw.repl.input.execCmd()
+
+
+def node_named(model, name):
+    hits = [n for n, d in model.graph.nodes(data=True) if d.get("name") == name]
+    assert hits, f"no node named {name!r} in the graph"
+    return hits[0]
+
+
+def console_text(window) -> str:
+    return window.console.repl.output.toPlainText()

@@ -1,0 +1,313 @@
+"""The main window driven as a user would: console, clicks, toolbar, exports."""
+
+import json
+
+import networkx as nx
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from tests.gui.conftest import console_text, node_named, type_in
+
+TUTORIAL = (
+    "x = torch.ones(5)",
+    "y = torch.zeros(3)",
+    "w = torch.randn(5, 3, requires_grad=True)",
+    "b = torch.randn(3, requires_grad=True)",
+    "z = torch.matmul(x, w) + b",
+    "loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)",
+)
+
+
+def functions(model):
+    return sorted(d["name"] for _, d in model.graph.nodes(data=True) if d["kind"] == "function")
+
+
+def click_node(qtbot, window, nid, button=QtCore.Qt.MouseButton.LeftButton):
+    view = window.view
+    point = view.to_screen(view.scene.rect(nid).center()).toPoint()
+    qtbot.mouseClick(view, button, pos=point)
+
+
+def press(qtbot, window, key):
+    """Click the toolbar button of action ``key``."""
+    button = window.toolbar.widgetForAction(window.actions[key])
+    assert button is not None, f"{key} is not in the toolbar"
+    qtbot.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
+
+
+def test_opens_on_the_tutorial(app):
+    model = app.model
+    for name in ("w", "b", "loss", "z", "inp", "out", "x", "y"):
+        node_named(model, name)
+    assert "BinaryCrossEntropyWithLogitsBackward0" in functions(model)
+    assert len(app.view.scene) == model.graph.number_of_nodes()
+    assert "Call after zeroing gradients" in console_text(app)
+    assert app.namespace["torch"] is app.namespace["gv"]
+    # the tutorial's backward without retain_graph freed the loss graph's saved tensors
+    bce = [n for n, d in model.graph.nodes(data=True)
+           if d.get("name") == "BinaryCrossEntropyWithLogitsBackward0"]
+    assert all(model.graph.nodes[n]["freed"] for n in bce)
+
+
+def test_console_statements_build_the_graph(blank, qtbot):
+    model, scene = blank.model, blank.view.scene
+    type_in(blank, *TUTORIAL[:4])
+    assert len(scene) == model.graph.number_of_nodes()
+    type_in(blank, TUTORIAL[4])
+    assert {"AddBackward0", "MmBackward0"} <= set(functions(model))
+    z = node_named(model, "z")
+    w = node_named(model, "w")
+    before = scene.rect(w).center()
+    type_in(blank, TUTORIAL[5])
+    assert "BinaryCrossEntropyWithLogitsBackward0" in functions(model)
+    loss = node_named(model, "loss")
+    assert scene.flags[scene.index[loss]] & 1, "the new node is highlighted"
+    assert not scene.flags[scene.index[z]] & 1, "the previous statement's nodes are not"
+    after = scene.rect(w).center()
+    assert abs(after.x() - before.x()) < 1 and abs(after.y() - before.y()) < 1, "w jumped"
+    assert len(scene) == model.graph.number_of_nodes()
+
+
+def test_click_selects_the_node_for_inspector_and_console(app, qtbot):
+    w = node_named(app.model, "w")
+    app.select(None)
+    click_node(qtbot, app, w)
+    assert app.view.selected == w
+    assert app.namespace["sel"] is app.namespace["w"]
+    assert app.inspector.nid == w
+    assert app.inspector.title.text() == "w"
+    type_in(app, "picked = sel.shape")
+    assert tuple(app.namespace["picked"]) == (5, 3)
+    assert app.model.graph.nodes[w]["name"] == "w", "sel is an alias, never a node's name"
+
+
+def test_backward_button_fills_the_leaf_grad(blank, qtbot):
+    type_in(blank, *TUTORIAL)
+    blank.select("loss")
+    press(qtbot, blank, "backward")
+    w = node_named(blank.model, "w")
+    grad = blank.model.grad(w)
+    assert grad is not None and grad.shape == (5, 3)
+    np.testing.assert_allclose(grad, blank.namespace["w"].grad.numpy())
+    assert [e.label for e in blank.model.history(w)] == ["backward 1"]
+    click_node(qtbot, blank, w)
+    assert blank.inspector.nid == w and "error" not in blank.message.text().lower()
+
+
+def test_second_backward_without_retain_graph_is_reported(blank, qtbot):
+    type_in(blank, *TUTORIAL)
+    blank.select("loss")
+    press(qtbot, blank, "backward")
+    grad = blank.namespace["w"].grad.numpy().copy()
+    press(qtbot, blank, "backward")
+    assert "Trying to backward through the graph a second time" in blank.message.text()
+    assert isinstance(blank.last_error, RuntimeError)
+    assert "Trying to backward through the graph a second time" in console_text(blank)
+    np.testing.assert_allclose(blank.namespace["w"].grad.numpy(), grad)
+    # and the app still works: a new graph, a new backward
+    type_in(blank, "q = (w * w).sum()")
+    blank.select("q")
+    press(qtbot, blank, "backward")
+    np.testing.assert_allclose(blank.namespace["w"].grad.numpy(),
+                               grad + 2 * blank.namespace["w"].detach().numpy(), rtol=1e-6)
+    assert "second time" not in blank.message.text()
+
+
+def test_backward_retain_graph_runs_twice(blank, qtbot):
+    type_in(blank, *TUTORIAL)
+    blank.select("loss")
+    press(qtbot, blank, "backward_retain")
+    first = blank.namespace["w"].grad.numpy().copy()
+    press(qtbot, blank, "backward_retain")
+    np.testing.assert_allclose(blank.namespace["w"].grad.numpy(), 2 * first, rtol=1e-6)
+    assert not any(d.get("freed") for _, d in blank.model.graph.nodes(data=True))
+
+
+def test_non_scalar_backward_asks_for_a_gradient_of_ones(blank, qtbot):
+    type_in(blank, "inp = torch.eye(4, 5, requires_grad=True)", "out = (inp + 1).pow(2).t()")
+    questions = []
+    blank.confirm = lambda q: questions.append(q) or True
+    blank.select("out")
+    press(qtbot, blank, "backward_retain")
+    assert questions and "ones" in questions[0]
+    inp = blank.namespace["inp"]
+    np.testing.assert_allclose(inp.grad.numpy(), 2 * (inp.detach().numpy() + 1))
+    blank.confirm = lambda q: False
+    press(qtbot, blank, "backward_retain")  # declined: nothing changes
+    np.testing.assert_allclose(inp.grad.numpy(), 2 * (inp.detach().numpy() + 1))
+
+
+def test_zero_grad(blank, qtbot):
+    type_in(blank, *TUTORIAL, "loss.backward()")
+    assert np.abs(blank.namespace["w"].grad.numpy()).sum() > 0
+    blank.select("w")
+    press(qtbot, blank, "zero_grad")
+    w = node_named(blank.model, "w")
+    assert np.all(blank.namespace["w"].grad.numpy() == 0)
+    assert np.abs(blank.namespace["b"].grad.numpy()).sum() > 0, "only the selected leaf"
+    assert blank.model.history(w)[-1].label == "zeroed"
+    blank.select(None)
+    press(qtbot, blank, "zero_grad")
+    assert np.all(blank.namespace["b"].grad.numpy() == 0), "no selection: every leaf"
+
+
+def test_detach_makes_a_console_variable(blank, qtbot):
+    type_in(blank, *TUTORIAL)
+    blank.select("z")
+    press(qtbot, blank, "detach")
+    d = blank.namespace["z_det"]
+    assert d.requires_grad is False and d.grad_fn is None and d.is_leaf
+    np.testing.assert_array_equal(d.numpy(), blank.namespace["z"].detach().numpy())
+    assert "z_det = z.detach()" in console_text(blank)
+    blank.select(None)
+    press(qtbot, blank, "detach")  # nothing selected: an explanation, no crash
+    assert "select a tensor" in blank.message.text()
+
+
+def test_failing_statement_keeps_what_was_built(blank, qtbot):
+    type_in(blank, "w = torch.ones(3, requires_grad=True)", "q = w * 2",
+            "r = q.sum() + undefined_name")
+    assert "NameError" in console_text(blank)
+    assert "NameError" in blank.message.text()
+    assert "MulBackward0" in functions(blank.model)
+    assert "r" not in blank.namespace
+    type_in(blank, "r = q.sum()")
+    assert "SumBackward0" in functions(blank.model)
+    node_named(blank.model, "r")
+
+
+def test_run_file_that_raises(blank, tmp_path):
+    script = tmp_path / "broken.py"
+    script.write_text("import gradviz as torch\nw = torch.ones(2, requires_grad=True)\n"
+                      "h = (w * 3).sum()\nraise ValueError('boom')\n")
+    error = blank.run_file(script)
+    assert isinstance(error, ValueError)
+    assert "ValueError: boom" in console_text(blank)
+    assert "broken.py" in console_text(blank)
+    assert {"MulBackward0", "SumBackward0"} <= set(functions(blank.model))
+    node_named(blank.model, "h")
+    assert str(script.resolve()) in blank.recent_files()
+
+
+@pytest.mark.parametrize("ext", ["png", "svg", "dot", "graphml", "json"])
+def test_export_each_format(app, tmp_path, ext):
+    path = tmp_path / f"graph.{ext}"
+    app.export(path)
+    assert path.stat().st_size > 100
+    if ext == "png":
+        image = QtGui.QImage(str(path))
+        assert image.width() > 400 and image.height() > 200
+    elif ext == "svg":
+        assert "<svg" in path.read_text() and "AccumulateGrad" in path.read_text()
+    elif ext == "dot":
+        assert "BinaryCrossEntropyWithLogitsBackward0" in path.read_text()
+    elif ext == "graphml":
+        g = nx.read_graphml(path)
+        assert g.number_of_nodes() == app.model.graph.number_of_nodes()
+    else:
+        data = json.loads(path.read_text())
+        assert len(data["nodes"]) == app.model.graph.number_of_nodes()
+
+
+def test_unknown_export_format_is_reported(app, tmp_path):
+    app.guarded("Export", app.export, tmp_path / "graph.bmp")
+    assert "unknown format" in app.message.text()
+    assert not (tmp_path / "graph.bmp").exists()
+
+
+def test_save_image(app, tmp_path):
+    path = app.save_image(tmp_path / "window.png")
+    image = QtGui.QImage(str(path))
+    assert image.width() == app.width() or image.width() == app.width() * 2
+
+
+def test_find_by_name(app, qtbot):
+    app.find_box.setText("loss")
+    qtbot.keyClick(app.find_box, QtCore.Qt.Key.Key_Return)
+    assert app.view.selected == node_named(app.model, "loss")
+    assert app.namespace["sel"] is app.namespace["loss"]
+    app.find_box.setText("nothing-like-this")
+    qtbot.keyClick(app.find_box, QtCore.Qt.Key.Key_Return)
+    assert "no node matches" in app.message.text()
+
+
+def test_clear_and_rebuild(app):
+    app.clear()
+    assert app.model.graph.number_of_nodes() == 0 and len(app.view.scene) == 0
+    assert app.namespace["sel"] is None
+    type_in(app, "again = (w * 2).sum()")
+    assert {"AccumulateGrad", "MulBackward0", "SumBackward0"} <= set(functions(app.model))
+
+
+def test_no_grad_switch(blank):
+    type_in(blank, "w = torch.ones(3, requires_grad=True)")
+    blank.actions["no_grad"].trigger()
+    type_in(blank, "q = w * 2")
+    assert blank.namespace["q"].requires_grad is False
+    blank.actions["no_grad"].trigger()
+    type_in(blank, "q = w * 2")
+    assert blank.namespace["q"].requires_grad is True
+
+
+def test_toggle_requires_grad(blank):
+    type_in(blank, "w = torch.ones(3, requires_grad=True)", "q = w * 2")
+    blank.select("w")
+    blank.actions["requires_grad"].trigger()
+    assert blank.namespace["w"].requires_grad is False
+    assert blank.model.graph.nodes[node_named(blank.model, "w")]["requires_grad"] is False
+
+
+def test_shortcuts_dialog_lists_the_actions(app):
+    dialog = app.show_shortcuts()
+    cells = [dialog.table.item(r, c).text() for r in range(dialog.table.rowCount())
+             for c in range(3)]
+    assert "Ctrl+B" in cells and "Backward" in cells and "Drag a node" in cells
+    assert app.actions["backward"].shortcut().toString() == "Ctrl+B"
+    dialog.close()
+
+
+def test_settings_persist(qtbot, settings_dir):
+    from gradviz.gui.app import App
+
+    first = App(tutorial=False, theme="dark")
+    qtbot.addWidget(first)
+    first.resize(700, 520)
+    first.show()
+    first.close()
+    second = App(tutorial=False)
+    qtbot.addWidget(second)
+    assert second.theme.name == "dark"
+    assert second.size() == QtCore.QSize(700, 520)
+    second.set_theme("light")
+    second.close()
+    assert any(settings_dir.rglob("*.ini"))
+
+
+def test_dark_theme_changes_the_canvas(app):
+    app.set_theme("dark")
+    image = app.view.grab().toImage()
+    corner = QtGui.QColor(image.pixel(image.width() - 5, image.height() - 5))
+    assert corner.lightness() < 60
+    app.set_theme("light")
+    image = app.view.grab().toImage()
+    assert QtGui.QColor(image.pixel(image.width() - 5, image.height() - 5)).lightness() > 200
+
+
+def test_context_menu_offers_node_actions(app, qtbot):
+    loss = node_named(app.model, "loss")
+    click_node(qtbot, app, loss, QtCore.Qt.MouseButton.RightButton)
+    texts = [a.text() for a in app._menu.actions()]
+    assert "Backward" in texts and "Detach" in texts
+    assert app.view.selected == loss
+    app._menu.close()
+
+
+def test_app_api_from_the_console(blank):
+    type_in(blank, "w = torch.ones(3, requires_grad=True)", "s = (w * w).sum()",
+            "app.select(s)", "app.backward(s)")
+    assert blank.view.selected == node_named(blank.model, "s")
+    np.testing.assert_allclose(blank.namespace["w"].grad.numpy(), [2, 2, 2])
+    type_in(blank, "app.backward(s)")  # raises in the console, the app carries on
+    assert "RuntimeError" in console_text(blank)
+    assert isinstance(QtWidgets.QApplication.instance(), QtWidgets.QApplication)
