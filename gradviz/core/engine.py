@@ -199,6 +199,8 @@ def _needed(seen, targets):
 
 def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     """Execute the graph below ``roots``; returns the gradients captured at ``only``."""
+    if record.retaining:
+        _follow_retained()
     deps, seen = _reachable(roots)
     needed = _needed(seen, only) if only is not None else None
     captured = {}
@@ -268,6 +270,14 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     if watching:
         emit.backward_finished(roots, executed if not retain_graph else ())
     return captured
+
+
+def _follow_retained():
+    """A tensor that retains its grad and was changed in place has a new grad_fn: hook it."""
+    for ref in list(record.retaining.values()):
+        t = ref()
+        if t is not None and t._grad_fn is not None and t._grad_fn is not t._retain_fn:
+            t._attach_retain()
 
 
 def _key(node):

@@ -16,6 +16,7 @@ _asarray = np.asarray
 _float64 = np.dtype(np.float64)
 _float32 = np.dtype(np.float32)
 Tensor = None  # set by gradviz.core.tensor (avoids an import cycle)
+retaining: dict = {}  # id -> weakref of the tensors that retain_grad(): backward re-hooks them
 
 
 def accumulator(t):

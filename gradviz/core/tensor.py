@@ -88,6 +88,7 @@ class Tensor(TensorMath):
     _base_fn = None  # the base's grad_fn when this view was taken
     _gv_id = None
     _grad_owner = None  # weakref to the leaf whose .grad this tensor is
+    _retain_fn = None  # the grad_fn whose hook fills .grad (retain_grad)
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected op
 
     def __init__(self, *args):
@@ -348,8 +349,17 @@ class Tensor(TensorMath):
         self._retains_grad = True
         import weakref
 
+        key = id(self)
+        record.retaining[key] = weakref.ref(self, lambda _, k=key: record.retaining.pop(k, None))
+        self._attach_retain()
+
+    def _attach_retain(self):
+        """Hook the current grad_fn to fill ``.grad``; backward calls this again when an
+        in-place op gave the tensor a new grad_fn (torch moves the hook along)."""
+        import weakref
+
         ref = weakref.ref(self)
-        fn = self._grad_fn
+        fn = self._retain_fn = self._grad_fn
 
         def retain(grads):
             t = ref()

@@ -510,6 +510,17 @@ def test_setitem_on_leaf_that_requires_grad(raises_as_torch, oracle):
                     "operation.", lambda: run(oracle))
 
 
+def test_retain_grad_follows_in_place_changes(oracle):
+    for lib in (gradviz, oracle):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y.add_(1)  # a new grad_fn: the retained .grad is the gradient of the new value
+        (y * y).sum().backward()
+        assert y.grad.tolist() == [6.0, 10.0]
+        assert x.grad.tolist() == [12.0, 20.0]
+
+
 # ---------------------------------------------------------------- grad_fn objects
 def test_grad_fn_names_and_repr():
     x = gradviz.tensor([1.0, 2.0], requires_grad=True)

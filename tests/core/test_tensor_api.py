@@ -483,6 +483,8 @@ INDEXES = [
     "(None, Ellipsis, None)", "(slice(0, 1), None, slice(None), 2)", "[0, 1, 0]",
     "(slice(None), [2, 0])", "([1, 0], [0, 2])", "([1, 0], slice(None), [0, 3])",
     "L([1, 0])", "(slice(None), L([[0, 1], [2, 2]]))", "mask > 5", "(slice(None), mask[0] > 5)",
+    "np.array([1, 0])", "(Ellipsis, np.array([[0], [3]]))", "np.array([True, False])",
+    "(0, np.int64(2))",
     "(1, Ellipsis, mask[0, 0] > 1)", "(Ellipsis, L([3]))", "slice(5, 10)", "slice(-2, None)",
 ]
 
@@ -493,7 +495,7 @@ def _index(lib, text):
     def L(items):  # noqa: N802 - a long index tensor
         return lib.tensor(items)
 
-    return eval(text, {"mask": mask, "L": L, "Ellipsis": Ellipsis})  # noqa: S307
+    return eval(text, {"mask": mask, "L": L, "Ellipsis": Ellipsis, "np": np})  # noqa: S307
 
 
 @pytest.mark.parametrize("text", INDEXES)
