@@ -91,6 +91,34 @@ def test_tutorial_jacobian_products(oracle):
     assert "[8., 4., 4., 4., 4.]" in results[0]
 
 
+def test_a_tensor_used_twice_gets_one_summed_gradient(oracle):
+    for lib in (gradviz, oracle):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        seen = []
+        x.register_hook(lambda g, seen=seen: seen.append(("x", g.tolist())))
+        y.register_hook(lambda g, seen=seen: seen.append(("y", g.tolist())))
+        (y * 2 + y * 3 + x).sum().backward()
+        assert seen == [("y", [5.0, 5.0]), ("x", [6.0, 6.0])]
+        assert x.grad.tolist() == [6.0, 6.0]
+
+
+def test_nodes_run_in_torchs_order(oracle):
+    orders = []
+    for lib in (gradviz, oracle):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        order = []
+        a = x * 2
+        b = a * 3
+        c = a * 4
+        d = x.exp()
+        for name, t in (("a", a), ("b", b), ("c", c), ("d", d)):
+            t.register_hook(lambda g, name=name, order=order: order.append(name))
+        (c + b + d).sum().backward()
+        orders.append(order)
+    assert orders[0] == orders[1]
+
+
 # ---------------------------------------------------------------- freeing saved values
 def test_second_backward_through_freed_buffers(raises_as_torch, oracle):
     def run(lib):
