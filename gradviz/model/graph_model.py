@@ -133,6 +133,9 @@ class GraphModel:
         change, self._pending = self._pending, Change()
         if not change:
             return change
+        cache = getattr(self.graph, "__networkx_cache__", None)
+        if cache:  # what networkx caches about a graph it saw change (recording bypasses it)
+            cache.clear()
         for nid in self._last_new:
             if nid in self.graph and nid not in change.added:
                 self.graph.nodes[nid]["new"] = False
@@ -227,9 +230,18 @@ class GraphModel:
         return dict(self._pinned)
 
     # ------------------------------------------------------------ graph building
-    def _add(self, nid, obj, **attrs):
-        attrs.setdefault("new", True)
-        self.graph.add_node(nid, **attrs)
+    # Recording writes networkx's documented storage (``_node``, ``_succ``, ``_pred``: dicts
+    # of dicts) directly: add_node/add_edge's checks and copies cost more than the rest of
+    # recording a node. Both ends of an edge are always in the graph already.
+    def _add(self, nid, obj, attrs):
+        attrs["new"] = True
+        g = self.graph
+        if nid in g._node:
+            g._node[nid].update(attrs)
+        else:
+            g._succ[nid] = {}
+            g._pred[nid] = {}
+            g._node[nid] = attrs
         if obj is not None:
             try:
                 self._refs[nid] = weakref.KeyedRef(obj, self._reaper, nid)
@@ -238,14 +250,18 @@ class GraphModel:
         self._pending.added.add(nid)
 
     def _edge(self, u, v, kind, input_nr=0):
-        """Add one edge u -> v (parallel edges kept), without networkx's key search."""
-        keys = self.graph._succ[u].get(v)
-        key = 0
-        if keys is not None:
+        """Add one more edge u -> v (parallel edges kept, keys 0, 1, ... as networkx)."""
+        g = self.graph
+        data = {"kind": kind, "input_nr": input_nr}
+        out = g._succ[u]
+        keys = out.get(v)
+        if keys is None:
+            out[v] = g._pred[v][u] = {0: data}
+        else:
             key = len(keys)
             while key in keys:
                 key += 1
-        self.graph.add_edge(u, v, key, kind=kind, input_nr=input_nr)
+            keys[key] = data
 
     def _touch(self, nid):
         if nid in self.graph and nid not in self._pending.added:
@@ -293,9 +309,10 @@ class GraphModel:
                                         else getattr(node, "formula", ""))
         name = cls.__name__
         nid = node.id
-        self._add(nid, node, kind="function", name=name, label=name, formula=formula,
-                  saved=op.saved if op is not None else (), freed=node.freed,
-                  shape=None, executed=None, grad_in=None, grads_out=())
+        self._add(nid, node, {"kind": "function", "name": name, "label": name,
+                              "formula": formula, "saved": op.saved if op is not None else (),
+                              "freed": node.freed, "shape": None, "executed": None,
+                              "grad_in": None, "grads_out": ()})
         if cls is AccumulateGrad:
             variable = node.variable
             tid = self._ensure_tensor(variable, "leaf")
@@ -310,7 +327,7 @@ class GraphModel:
     def _ensure_tensor(self, t, role):
         nid = tensor_id(t)
         if nid not in self.graph:
-            self._add(nid, t, **self._tensor_attrs(t, role))
+            self._add(nid, t, self._tensor_attrs(t, role))
         return nid
 
     def _show_output(self, t):
