@@ -543,3 +543,28 @@ def test_a_raising_listener_does_not_break_the_batch():
     assert not dispatcher.active
     assert len(calls) == 1 and model.graph.number_of_nodes() == 4
     assert model.flush().added == set()
+
+
+# ---------------------------------------------------------------- scripts/bench_model.py
+def test_bench_model_runs_and_training_memory_stays_flat(monkeypatch):
+    """The benchmark runs headless (small sizes); its training loop keeps the model flat."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "bench_model.py"
+    spec = importlib.util.spec_from_file_location("bench_model", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(bench, "N_OPS", 300)
+    monkeypatch.setattr(bench, "REPS", 2)
+    monkeypatch.setattr(bench, "STEPS", (10, 40, 80))
+    rows = []
+    bench.run(lambda name, value, reference="": rows.append((name, value, reference)))
+    names = [name for name, _, _ in rows]
+    assert any("recorded by an attached GraphModel" in n for n in names)
+    assert any("nobody subscribed" in n for n in names)
+    assert sum("training loop" in n for n in names) == 3
+    seen, _ = bench.training_loop(checkpoints=(10, 40, 80))
+    assert len({nodes for nodes, _, _ in seen.values()}) == 1, seen
+    assert seen[80][2] < seen[10][2]  # it does train
+    assert not dispatcher.active
