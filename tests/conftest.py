@@ -5,22 +5,45 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import functools  # noqa: E402
 import re  # noqa: E402
 
 import pytest  # noqa: E402
 
-try:
-    import torch as _torch
-except ImportError:  # the oracle comparisons are skipped, everything else still runs
-    _torch = None
+
+@functools.cache
+def torch_or_none():
+    """torch, imported on first use (tests that never compare never load it), or None."""
+    try:
+        import torch
+    except ImportError:  # the oracle comparisons are skipped, everything else still runs
+        return None
+    return torch
 
 
 @pytest.fixture
 def oracle():
     """The real torch, as the spec gradviz is compared with."""
-    if _torch is None:
+    torch = torch_or_none()
+    if torch is None:
         pytest.skip("torch (the oracle) is not installed")
-    return _torch
+    return torch
+
+
+@pytest.fixture
+def maybe_torch():
+    """torch, or None when it is not installed: for ``raises_as_torch``'s torch side, which
+    is only called when torch is there (the gradviz side always runs)."""
+    return torch_or_none()
+
+
+@pytest.fixture
+def libs():
+    """The libraries a literal check runs on: gradviz, and torch when it is installed."""
+    import gradviz
+
+    torch = torch_or_none()
+    return (gradviz,) if torch is None else (gradviz, torch)
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +81,7 @@ def raises_as_torch():
             text = text.splitlines()[0]
         if message is not None:
             assert text == message
-        if torch_call is not None and _torch is not None:
+        if torch_call is not None and torch_or_none() is not None:
             with pytest.raises(Exception) as want:
                 torch_call()
             assert _builtin_base(type(want.value)) is _builtin_base(exc_type)

@@ -17,11 +17,6 @@ import pytest
 
 import gradviz
 
-try:
-    import torch
-except ImportError:  # the literal messages are still checked
-    torch = None
-
 
 class Case(NamedTuple):
     name: str
@@ -383,8 +378,8 @@ def _text(exc, first_sentence):
 
 
 @pytest.mark.parametrize("case", _params())
-def test_misuse_raises_torchs_error(case, raises_as_torch):
-    torch_call = None if torch is None else (lambda: _run(torch, case.expr))
+def test_misuse_raises_torchs_error(case, raises_as_torch, maybe_torch):
+    torch_call = None if maybe_torch is None else (lambda: _run(maybe_torch, case.expr))
     if case.first_sentence:
         with pytest.raises(case.exc) as got:
             _run(gradviz, case.expr)
