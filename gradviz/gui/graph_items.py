@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui
 
+from gradviz.gui.geometry import clipped_curves, parallel_offsets
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 
 SX, SY = 120.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
@@ -22,6 +23,7 @@ MAX_W = 166.0  # widest node box: keeps neighbours apart at the layout's minimum
 STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost")
 DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
 NEW, RELEASED, FREED, PINNED = 1, 2, 4, 8
+AA_SEGMENTS = 1500  # more edge segments than this in view: no anti-aliasing
 
 
 def style_of(data: dict) -> str:
@@ -56,6 +58,7 @@ class GraphScene:
         self.eu = self.ev = np.zeros(0, np.int64)
         self.eoff = np.zeros(0)
         self._lines = None
+        self._new: set = set()  # nodes drawn as new: re-read when the next change comes
         self.set_theme(theme)
 
     # ------------------------------------------------------------ building
@@ -91,8 +94,11 @@ class GraphScene:
         """Rebuild the geometry from ``graph`` and ``positions`` (layout units).
 
         ``changed``: node ids whose attributes changed (their text is laid out again);
-        None lays out every node.
+        None lays out every node. When nodes were only added and the others kept their
+        places, the arrays are extended rather than rebuilt.
         """
+        if changed is not None and self._append(graph, positions, changed, pinned):
+            return
         for nid in list(self._size):
             if nid not in graph:
                 del self._size[nid]
@@ -111,21 +117,69 @@ class GraphScene:
             W[i], H[i] = self._size[nid]
             x, y = positions.get(nid, (0.0, 0.0))
             X[i], Y[i] = x * SX, y * SY
-            style[i] = STYLES.index(style_of(data))
-            flags[i] = ((NEW if data.get("new") else 0)
-                        | (RELEASED if data.get("released") else 0)
-                        | (FREED if data.get("freed") and data.get("saved") else 0)
-                        | (PINNED if nid in pinned else 0))
-            executed[i] = data.get("executed") or 0
+            style[i], flags[i], executed[i] = _row(nid, data, pinned)
         self.ids, self.index = ids, {nid: i for i, nid in enumerate(ids)}
         self.X, self.Y, self.W, self.H = X, Y, W, H
         self.style, self.flags, self.executed = style, flags, executed
         index = self.index
         pairs = [(index[u], index[v]) for u, v in graph.edges()]
-        eu = np.fromiter((p[0] for p in pairs), np.int64, len(pairs))
-        ev = np.fromiter((p[1] for p in pairs), np.int64, len(pairs))
-        self.eu, self.ev, self.eoff = eu, ev, _parallel_offsets(eu, ev)
+        self._set_edges(np.fromiter((p[0] for p in pairs), np.int64, len(pairs)),
+                        np.fromiter((p[1] for p in pairs), np.int64, len(pairs)))
+        self._new = {ids[i] for i in np.flatnonzero(flags & NEW)}
+
+    def _set_edges(self, eu, ev) -> None:
+        self.eu, self.ev, self.eoff = eu, ev, parallel_offsets(eu, ev)
         self._lines = None
+
+    def _append(self, graph, positions, changed, pinned) -> bool:
+        """Extend the arrays with the new nodes and edges; False when that is not enough."""
+        index, old = self.index, len(self.ids)
+        new = [n for n in graph.nodes if n not in index]
+        if old + len(new) != graph.number_of_nodes():
+            return False  # nodes were removed
+        kept = np.array([positions.get(n, (np.nan, np.nan)) for n in self.ids]).reshape(-1, 2)
+        if not (np.array_equal(kept[:, 0] * SX, self.X)
+                and np.array_equal(kept[:, 1] * SY, self.Y)):
+            return False  # the layout moved existing nodes
+        fresh = set(new)
+        edges = [e for n in new for e in graph.in_edges(n)]
+        edges += [e for n in new for e in graph.out_edges(n) if e[1] not in fresh]
+        touched = [index[n] for n in changed if n in index]
+        if touched:  # in-place ops and detach_() rewire existing nodes: then rebuild
+            ends = np.concatenate((self.eu, self.ev))
+            grown = {}
+            for u, v in edges:
+                grown[u] = grown.get(u, 0) + 1
+                grown[v] = grown.get(v, 0) + 1
+            for i in touched:
+                nid = self.ids[i]
+                if graph.degree(nid) != np.count_nonzero(ends == i) + grown.get(nid, 0):
+                    return False
+        nodes = graph.nodes
+        k = len(new)
+        ids = self.ids + new
+        self.ids = ids
+        for i, nid in enumerate(new, old):
+            index[nid] = i
+        self.X = np.concatenate((self.X, np.empty(k)))
+        self.Y = np.concatenate((self.Y, np.empty(k)))
+        self.W = np.concatenate((self.W, np.empty(k)))
+        self.H = np.concatenate((self.H, np.empty(k)))
+        self.style = np.concatenate((self.style, np.zeros(k, np.int8)))
+        self.flags = np.concatenate((self.flags, np.zeros(k, np.int8)))
+        self.executed = np.concatenate((self.executed, np.zeros(k, np.int32)))
+        for nid in fresh | ((set(changed) | self._new) & set(index)):
+            i, data = index[nid], nodes[nid]
+            if nid in fresh or nid in changed:
+                self._size[nid] = self._visual(nid, data)
+                x, y = positions.get(nid, (0.0, 0.0))
+                self.X[i], self.Y[i] = x * SX, y * SY
+                self.W[i], self.H[i] = self._size[nid]
+            self.style[i], self.flags[i], self.executed[i] = _row(nid, data, pinned)
+        self._new = {n for n in fresh | self._new if n in index and nodes[n].get("new")}
+        self._set_edges(np.concatenate((self.eu, [index[u] for u, _ in edges])).astype(np.int64),
+                        np.concatenate((self.ev, [index[v] for _, v in edges])).astype(np.int64))
+        return True
 
     def move(self, nid: int, x: float, y: float) -> None:
         """Move node ``nid``'s centre to pixel position ``(x, y)`` (while it is dragged)."""
@@ -210,7 +264,7 @@ class GraphScene:
                              & (np.minimum(y0, y1) <= rect.bottom()))
         if not vis.size:
             return
-        sel = self.index.get(selected, -1)
+        sel = self.index.get(selected, -2)
         if not detail:
             if self._lines is None:
                 self._lines = [QtCore.QLineF(a, b, c, d) for a, b, c, d in
@@ -219,28 +273,30 @@ class GraphScene:
             lines = self._lines
             painter.drawLines([lines[i] for i in vis.tolist()])
             return
-        path, heads, hot, hot_heads = (QtGui.QPainterPath() for _ in range(4))
-        heads.setFillRule(QtCore.Qt.FillRule.WindingFill)
-        hot_heads.setFillRule(QtCore.Qt.FillRule.WindingFill)
-        eu, ev = self.eu, self.ev
-        for i in vis.tolist():
-            a, b, c, d = x0[i], y0[i], x1[i], y1[i] - 6.0
-            bend = max(18.0, abs(d - b) / 2)
-            on_sel = eu[i] == sel or ev[i] == sel
-            p, h = (hot, hot_heads) if on_sel else (path, heads)
-            p.moveTo(a, b)
-            p.cubicTo(a, b + bend, c, d - bend, c, d)
-            h.addPolygon(QtGui.QPolygonF([QtCore.QPointF(c, y1[i]), QtCore.QPointF(c - 4, d - 1),
-                                          QtCore.QPointF(c + 4, d - 1)]))
-        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        painter.setPen(self._edge_pen)
-        painter.drawPath(path)
-        painter.fillPath(heads, self._edge_brush)
-        if not hot.isEmpty():
-            color = QtGui.QColor(self.theme.selected)
-            painter.setPen(QtGui.QPen(color, 2.0))
-            painter.drawPath(hot)
-            painter.fillPath(hot_heads, color)
+        # Curves are flattened and clipped to the view here: stroking whole curves that reach
+        # far outside it (a parameter feeding every step of a loop) costs Qt ~1 s a frame.
+        on_sel = (self.eu[vis] == sel) | (self.ev[vis] == sel)
+        for group, color, width in ((vis[~on_sel], self.theme.edge, 1.1),
+                                    (vis[on_sel], self.theme.selected, 2.0)):
+            if not group.size:
+                continue
+            top = y1[group] - 6.0
+            segs = clipped_curves(x0[group], y0[group], x1[group], top,
+                                   rect.adjusted(-8, -8, 8, 8))
+            painter.setPen(QtGui.QPen(QtGui.QColor(color), width))
+            # thousands of anti-aliased segments cost more than a frame: draw them plainly
+            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, len(segs) < AA_SEGMENTS)
+            painter.drawLines([QtCore.QLineF(*s) for s in segs.tolist()])
+            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+            heads = QtGui.QPainterPath()
+            heads.setFillRule(QtCore.Qt.FillRule.WindingFill)
+            inside = ((x1[group] >= rect.left()) & (x1[group] <= rect.right())
+                      & (y1[group] >= rect.top()) & (top <= rect.bottom()))
+            for c, d in zip(x1[group][inside].tolist(), y1[group][inside].tolist()):
+                heads.addPolygon(QtGui.QPolygonF([QtCore.QPointF(c, d),
+                                                  QtCore.QPointF(c - 4, d - 7),
+                                                  QtCore.QPointF(c + 4, d - 7)]))
+            painter.fillPath(heads, QtGui.QColor(color))
 
     def _paint_nodes(self, painter, vis, selected, highlight, show_new) -> None:
         X, Y, W, H, S, F = self.X, self.Y, self.W, self.H, self.style, self.flags
@@ -325,18 +381,10 @@ class GraphScene:
             painter.drawRect(self.rect(selected).adjusted(-4, -4, 4, 4))
 
 
-def _parallel_offsets(eu, ev) -> np.ndarray:
-    """Spread parallel edges (``a * a``) side by side, 9 px apart."""
-    off = np.zeros(eu.size)
-    if eu.size < 2:
-        return off
-    key = eu * (int(ev.max()) + 1) + ev
-    order = np.argsort(key, kind="stable")
-    k = key[order]
-    start = np.r_[0, np.flatnonzero(k[1:] != k[:-1]) + 1]
-    counts = np.diff(np.r_[start, k.size])
-    if counts.max() == 1:
-        return off
-    rank = np.arange(k.size) - np.repeat(start, counts)
-    off[order] = (rank - (np.repeat(counts, counts) - 1) / 2) * 9.0
-    return off
+def _row(nid, data, pinned) -> tuple[int, int, int]:
+    """A node's style code, flag bits and backward order, from its model attributes."""
+    flags = ((NEW if data.get("new") else 0)
+             | (RELEASED if data.get("released") else 0)
+             | (FREED if data.get("freed") and data.get("saved") else 0)
+             | (PINNED if nid in pinned else 0))
+    return STYLES.index(style_of(data)), flags, data.get("executed") or 0

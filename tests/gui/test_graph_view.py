@@ -210,3 +210,33 @@ def test_large_graphs_get_provisional_positions_then_the_layout(qapp, model):
     assert not driver.busy and set(final) == set(model.graph.nodes)
     assert all(final[u][1] < final[v][1] for u, v in model.graph.edges()), "inputs above"
     assert len({(round(x, 3), y) for x, y in final.values()}) == len(final)
+
+
+@pytest.mark.parametrize("sync_limit", [0, 1500])
+def test_appending_equals_rebuilding(view, model, sync_limit):
+    """The incremental path (new nodes only) gives the same drawing as a full rebuild."""
+    view.layout_driver.sync_limit = sync_limit  # 0: provisional places, nothing moves
+    taken = []
+    append = view.scene._append
+    view.scene._append = lambda *a: taken.append(append(*a)) or taken[-1]
+    w = torch.ones(3, requires_grad=True)
+    with model.batch():
+        q = (w * 2).tanh()
+    with model.batch():
+        r = (q * w).sum()
+        s = q.exp().mean()
+        model.set_names({"w": w, "q": q, "r": r, "s": s})
+    incremental = view.scene
+    fresh = GraphScene(LIGHT)
+    fresh.sync(model.graph, view.layout_driver.positions(), pinned=model.pinned)
+
+    def drawing(scene):
+        nodes = {n: (scene.X[i], scene.Y[i], scene.W[i], scene.H[i], scene.style[i],
+                     scene.flags[i]) for n, i in scene.index.items()}
+        edges = sorted((scene.ids[u], scene.ids[v]) for u, v in zip(scene.eu, scene.ev))
+        return nodes, edges
+
+    assert drawing(incremental) == drawing(fresh)
+    assert len(incremental) == model.graph.number_of_nodes() >= 9
+    if sync_limit == 0:
+        assert taken[-1] is True, "new nodes only: the arrays were extended"
