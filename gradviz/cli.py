@@ -29,6 +29,8 @@ def _render_parser() -> argparse.ArgumentParser:
     p.add_argument("script", help="a Python file using gradviz (import gradviz as torch)")
     p.add_argument("-o", "--output", required=True, help=f"output file: {FORMATS}")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
+    p.add_argument("--scale", type=float, default=2.0,
+                   help="PNG pixels per point (default 2: sharp on high-density screens)")
     return p
 
 
@@ -69,7 +71,7 @@ def render(argv) -> int:
 
     ensure_qapp()
     try:
-        render_script(script, out, theme=args.theme)
+        render_script(script, out, theme=args.theme, scale=args.scale)
     except Exception as exc:
         print(f"gradviz render: {script} raised {type(exc).__name__}; nothing was written.",
               file=sys.stderr)

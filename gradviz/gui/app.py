@@ -91,8 +91,8 @@ class App(Controls, QtWidgets.QMainWindow):
         area = QtCore.Qt.DockWidgetArea
         self.console_dock = self._dock("Console", self.console, area.BottomDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, area.RightDockWidgetArea)
-        self.resizeDocks([self.inspector_dock], [400], QtCore.Qt.Orientation.Horizontal)
-        self.resizeDocks([self.console_dock], [250], QtCore.Qt.Orientation.Vertical)
+        self.resizeDocks([self.inspector_dock], [380], QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks([self.console_dock], [230], QtCore.Qt.Orientation.Vertical)
 
         self.message = QtWidgets.QLabel("Ready")
         self.counts = QtWidgets.QLabel()

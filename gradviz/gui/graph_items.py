@@ -18,8 +18,8 @@ from PySide6 import QtCore, QtGui
 from gradviz.gui.geometry import clipped_curves, parallel_offsets
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 
-SX, SY = 120.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
-MAX_W = 166.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
+SX, SY = 105.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
+MAX_W = 148.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
 STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost")
 DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
 NEW, RELEASED, FREED, PINNED = 1, 2, 4, 8

@@ -174,12 +174,14 @@ class GraphView(QtWidgets.QWidget):
 
     # ------------------------------------------------------------ selection and search
     def select(self, nid, center: bool = False) -> None:
-        """Select node ``nid`` (None clears) and announce it with ``nodeSelected``."""
+        """Select node ``nid`` (None clears) and announce it with ``nodeSelected``.
+
+        ``center``: bring the node to the middle of the view if it is not in view."""
         if nid is not None and nid not in self.scene.index:
             nid = None
         changed = nid != self.selected
         self.selected = nid
-        if center and nid is not None:
+        if center and nid is not None and not self.visible_world().contains(self.scene.rect(nid)):
             self.center_on(nid)
         self.update()
         if changed:

@@ -105,14 +105,14 @@ def render_model(model: GraphModel, path, theme: str = "light", legend: bool = T
     return path
 
 
-def write_any(model: GraphModel, path, theme: str = "light") -> Path:
+def write_any(model: GraphModel, path, theme: str = "light", scale: float = 2.0) -> Path:
     """Write ``model`` to ``path`` in the format its extension names.
 
     >>> write_any(model, "graph.graphml")
     """
     ext = Path(path).suffix.lower()
     if ext in IMAGE_FORMATS:
-        return render_model(model, path, theme=theme)
+        return render_model(model, path, theme=theme, device_scale=scale)
     if ext in DATA_FORMATS:
         model_export.write(model, path)
         return Path(path)
@@ -142,8 +142,9 @@ def run_script(path, model: GraphModel, namespace: dict | None = None) -> dict:
     return ns
 
 
-def render_script(script, out, theme: str = "light") -> GraphModel:
-    """Run ``script`` headlessly and write its graph to ``out`` (by extension)."""
+def render_script(script, out, theme: str = "light", scale: float = 2.0) -> GraphModel:
+    """Run ``script`` headlessly and write its graph to ``out`` (by extension); ``scale``:
+    PNG pixels per drawing unit (2 for sharp text on high-density screens)."""
     if Path(out).suffix.lower() not in IMAGE_FORMATS + DATA_FORMATS:
         raise ValueError(f"unknown format {Path(out).suffix!r}: use one of "
                          + ", ".join(IMAGE_FORMATS + DATA_FORMATS))
@@ -151,7 +152,7 @@ def render_script(script, out, theme: str = "light") -> GraphModel:
     ns: dict = {}
     try:
         run_script(script, model, ns)
-        write_any(model, out, theme=theme)
+        write_any(model, out, theme=theme, scale=scale)
     finally:
         ns.clear()
     return model

@@ -150,6 +150,9 @@ def test_find_selects_and_centres(view, model):
         w = torch.ones(3, requires_grad=True)
         loss = (w * 2).sum()
         model.set_names({"w": w, "loss": loss})
+    view.fit()
+    view.zoom(3.0)
+    view.pan(-5000, -5000)  # loss is out of view: find brings it to the middle
     hits = view.find("loss")
     assert hits == [named(model, "loss")] and view.selected == hits[0]
     centre = view.to_screen(view.scene.rect(hits[0]).center())
