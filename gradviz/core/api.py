@@ -107,7 +107,7 @@ from gradviz.core.shape_ops import (  # noqa: F401
     view,
 )
 from gradviz.core.shape_ops import t_ as t  # noqa: F401
-from gradviz.core.tensor import Size, Tensor  # noqa: F401
+from gradviz.core.tensor import Size, Tensor, device  # noqa: F401
 
 concat = concatenate = cat
 

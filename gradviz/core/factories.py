@@ -321,4 +321,4 @@ def _tensor_constructor(args):
     """``gradviz.Tensor(...)``: from data (float32) or from sizes (zeros)."""
     if len(args) == 1 and not isinstance(args[0], int):
         return _to_array(args[0], _default.np, "Tensor")
-    return np.zeros(_size(args, "Tensor"), _default.np)
+    return np.zeros(_size(args, "Tensor") if args else (0,), _default.np)

@@ -38,6 +38,35 @@ _CPP_TYPE = {np.dtype(k): v for k, v in (
     ("uint8", "unsigned char"), ("bool", "bool"))}
 
 
+class device:  # noqa: N801 - torch's name
+    """Where a tensor lives: always ``device(type='cpu')`` in gradviz."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):  # noqa: A002 - torch's argument name
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        kind, _, number = str(type).partition(":")
+        self.type = kind
+        self.index = int(number) if number else index
+
+    def __repr__(self):
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+
+
 class Size(tuple):
     """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
 
@@ -140,7 +169,7 @@ class Tensor(TensorMath):
 
     @property
     def device(self):
-        return "cpu"
+        return CPU
 
     @property
     def is_cuda(self) -> bool:
@@ -237,9 +266,9 @@ class Tensor(TensorMath):
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
-            return format(self.item(), spec)
-        return repr(self)
+        if self._data.ndim == 0:  # as torch: f"{loss}" and f"{loss:.3f}" format the number
+            return format(self._data.item(), spec)
+        return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol):
         return (_rebuild, (self._data.copy(), self._requires_grad))

@@ -318,7 +318,7 @@ class TensorMath:
                 target = a
             elif isinstance(a, TensorMath):
                 target = a.dtype
-            elif isinstance(a, str):
+            elif isinstance(a, str) or type(a).__name__ == "device":
                 device = a
         if device is not None and str(device).split(":")[0] == "cuda":
             raise AssertionError("Torch not compiled with CUDA enabled")  # a CPU-only torch

@@ -155,6 +155,22 @@ def test_python_number_conversions(raises_as_torch, maybe_torch):
         bool(gradviz.tensor([1.0, 2.0]))
 
 
+def test_format_and_device(libs):
+    for lib in libs:
+        loss = lib.tensor(2.0, requires_grad=True) * 1.5
+        assert f"{loss}" == "3.0" and f"{loss:.3f}" == "3.000"  # 0-d: the number, as torch
+        assert f"{lib.ones(2)}" == "tensor([1., 1.])"
+        with pytest.raises(TypeError, match="unsupported format string passed to Tensor"):
+            f"{lib.ones(2):.2f}"  # noqa: B018
+        assert repr(lib.ones(2).device) == "device(type='cpu')"
+        assert str(lib.ones(2).device) == "cpu"
+        assert lib.ones(2).device == lib.device("cpu") != lib.device("cuda:0")
+        assert lib.ones(2).to("cpu").tolist() == [1.0, 1.0]
+        assert lib.Tensor().shape == (0,) and lib.Tensor(2, 3).shape == (2, 3)
+    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+        gradviz.ones(2).to("cuda")
+
+
 def test_numpy_shares_memory():
     t = gradviz.zeros(3)
     a = t.numpy()
