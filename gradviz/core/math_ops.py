@@ -202,6 +202,13 @@ def _dim_arg(input, dim):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     """Sum of all elements (SumBackward0) or along ``dim`` (SumBackward1)."""
+    tensor_arg(input, "sum")
+    if dim is not None and not isinstance(dim, int | np.integer | list | tuple):
+        raise TypeError(
+            f"sum() received an invalid combination of arguments - got ({type(dim).__name__}), "
+            "but expected one of:\n * (*, gradviz.dtype dtype = None)\n * (tuple of ints dim, "
+            "bool keepdim = False, *, gradviz.dtype dtype = None)\n"
+        )
     sizes = input._data.shape
     npdt = None if dtype is None else dtype.np
     if dim is None and not keepdim:
@@ -213,7 +220,13 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
+    tensor_arg(input, "mean")
     if dtype is not None:
+        if not dtype.is_floating_point:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Optional dtype must be either a floating "
+                f"point or complex dtype. Got: {_torch_type(dtype.np)}"
+            )
         input = input.to(dtype)
     if input._data.dtype.kind != "f":
         raise RuntimeError(
@@ -343,8 +356,12 @@ def inplace(t, op, others=(), attrs=()):
         ufunc = _INPLACE_UFUNCS.get(op)
         if ufunc is not None and (not attrs or attrs == (1,)) and t._data.dtype.kind == "f":
             other = others[0]
-            ufunc(t._data, other._data if isinstance(other, T) else other, out=t._data,
-                  casting="same_kind")  # no graph to record: write in place directly
+            try:
+                ufunc(t._data, other._data if isinstance(other, T) else other, out=t._data,
+                      casting="same_kind")  # no graph to record: write in place directly
+            except ValueError:
+                _broadcast_into_error(t, others, None)
+                raise
             t._version_box()[0] += 1
             if dispatcher.active:
                 from gradviz.core import emit
@@ -354,18 +371,14 @@ def inplace(t, op, others=(), attrs=()):
         with _no_record():
             out = apply_op(op, (t, *others), attrs)
     data = out._data
+    if data.shape != t._data.shape:
+        _broadcast_into_error(t, others, data)
     if not np.can_cast(data.dtype, t._data.dtype, "same_kind"):
         raise RuntimeError(
             f"result type {_torch_type(data.dtype)} can't be cast to the desired output type "
             f"{_torch_type(t._data.dtype)}"
         )
-    try:
-        np.copyto(t._data, data, casting="same_kind")
-    except ValueError:
-        raise RuntimeError(
-            f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
-            f"{list(data.shape)}"
-        ) from None
+    np.copyto(t._data, data, casting="same_kind")
     box = t._version_box()
     box[0] += 1
     node = out._grad_fn
@@ -382,6 +395,19 @@ def inplace(t, op, others=(), attrs=()):
 
 
 _INPLACE_UFUNCS = {P.ADD: np.add, P.SUB: np.subtract, P.MUL: np.multiply, P.DIV: np.true_divide}
+
+
+def _broadcast_into_error(t, others, data):
+    """torch's messages for an in-place op whose operands do not fit ``t``."""
+    for o in others:
+        if isinstance(o, record.Tensor):
+            broadcast_check(t, o)
+    shape = data.shape if data is not None else np.broadcast_shapes(
+        t._data.shape, *(o._data.shape for o in others if isinstance(o, record.Tensor)))
+    raise RuntimeError(
+        f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
+        f"{list(shape)}"
+    )
 
 
 def _torch_type(npdt):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core import record
+from gradviz.core.grad_mode import state as grad_state
 from gradviz.core.dtypes import legacy_type_name
 from gradviz.core.math_ops import inplace
 from gradviz.core.ops import shape as S
@@ -232,6 +233,14 @@ def getitem(t, key):
     if not isinstance(key, tuple):
         key = (key,)
     key = tuple(_scalar_index(k) for k in key)
+    for k in key:
+        if not (k is None or k is Ellipsis or isinstance(
+                k, int | np.integer | bool | np.bool_ | slice | list | tuple | np.ndarray
+                | record.Tensor)):
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                f"Variables are valid indices (got {type(k).__name__})"
+            )
     used = sum(_dims_used(k) for k in key)
     if used > t._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
@@ -351,6 +360,10 @@ def setitem(t, key, value):
     else:
         raise TypeError(f"can't assign a {type(value).__name__} to a "
                         f"{t.dtype._legacy.replace('Tensor', '')} tensor")
+    if grad_state.enabled and t._requires_grad and t._grad_fn is None:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
     nkey = _numpy_key(key)
     region = t._data[nkey].shape
     if _only_advanced(key):  # no view in between: index_put_ on t itself

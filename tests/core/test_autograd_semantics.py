@@ -528,9 +528,6 @@ def test_in_place_on_leaf_that_requires_grad(raises_as_torch, maybe_torch):
     assert a.tolist() == [2.0, 2.0, 2.0] and a._version == 1 and a.is_leaf
 
 
-@pytest.mark.xfail(strict=True, reason="shape_ops.setitem/math_ops.check_inplace give the leaf "
-                   "message, torch says 'a view of a leaf Variable' (files outside this suite's "
-                   "owner)")
 def test_setitem_on_leaf_that_requires_grad(raises_as_torch, maybe_torch):
     def run(lib):
         a = lib.ones(3, requires_grad=True)

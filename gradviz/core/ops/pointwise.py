@@ -12,7 +12,31 @@ def _add(a, b, alpha):
 
 
 def _sub(a, b, alpha):
-    return np.subtract(a, b) if alpha == 1 else np.subtract(a, np.multiply(b, alpha))
+    try:
+        return np.subtract(a, b) if alpha == 1 else np.subtract(a, np.multiply(b, alpha))
+    except TypeError:
+        if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead."
+            ) from None
+        raise
+
+
+def _neg(x):
+    if x.dtype == np.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return np.negative(x)
+
+
+def _pow(x, exponent):
+    try:
+        return np.power(x, exponent)
+    except ValueError as exc:  # NumPy: "Integers to negative integer powers are not allowed."
+        raise RuntimeError(str(exc)) from None
 
 
 def _rsub(a, other, alpha):
@@ -52,7 +76,7 @@ MUL = row("mul", "MulBackward0", ("self", "other"), np.multiply,
           self="grad * other", other="grad * self")
 DIV = row("div", "DivBackward0", ("self", "other"), np.true_divide,
           self="grad / other", other="-grad * self / (other * other)")
-POW = row("pow", "PowBackward0", ("self",), np.power, attrs=("exponent",),
+POW = row("pow", "PowBackward0", ("self",), _pow, attrs=("exponent",),
           self="pow_backward(grad, self, exponent)")
 POW_TENSOR = row("pow_tensor", "PowBackward1", ("self", "exponent"), np.power,
                  self="pow_backward(grad, self, exponent)",
@@ -71,7 +95,7 @@ WHERE = row("where", "WhereBackward0", ("self", "other"),  # the condition has n
             other="where(condition, zeros_like(grad), grad)")
 
 # ---------------------------------------------------------------- unary
-NEG = row("neg", "NegBackward0", ("self",), np.negative, self="-grad")
+NEG = row("neg", "NegBackward0", ("self",), _neg, self="-grad")
 RECIPROCAL = row("reciprocal", "ReciprocalBackward0", ("self",), _reciprocal,
                  self="-grad * result * result")
 EXP = row("exp", "ExpBackward0", ("self",), np.exp, self="grad * result")
