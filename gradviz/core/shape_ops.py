@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core import record
-from gradviz.core.grad_mode import state as grad_state
 from gradviz.core.dtypes import legacy_type_name
+from gradviz.core.grad_mode import state as grad_state
 from gradviz.core.math_ops import inplace
 from gradviz.core.ops import shape as S
 from gradviz.core.record import apply_op
