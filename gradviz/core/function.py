@@ -275,6 +275,8 @@ def _result_tensor(data, node):
 def apply_node(node, grad, tensor_mode):
     """Run one OpNode's formulas: one gradient (or None) per ``next_functions`` entry."""
     op = node.op
+    if op is None:  # a custom autograd.Function: its own backward
+        return node.run_backward(grad, tensor_mode)
     values = unpack(node, tensor_mode) if op.saved else ()
     edges = node.next_functions
     metas = node._meta
