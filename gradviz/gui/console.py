@@ -17,7 +17,7 @@ import contextlib
 import traceback
 
 from pyqtgraph.console import ConsoleWidget
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 import gradviz
 
@@ -58,12 +58,16 @@ class Console(ConsoleWidget):
         return gradviz.no_grad() if self.no_grad else contextlib.nullcontext()
 
     def _run_recorded(self, cmd: str) -> None:
-        with self.model.batch():
-            try:
-                with self._grad_context():
-                    self._run_line(cmd)
-            finally:
-                self.model.set_names(user_names(self.namespace))
+        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+        try:
+            with self.model.batch():
+                try:
+                    with self._grad_context():
+                        self._run_line(cmd)
+                finally:
+                    self.model.set_names(user_names(self.namespace))
+        finally:
+            QtWidgets.QApplication.restoreOverrideCursor()
         if "\n" not in cmd and not self.repl._thread._commandBuffer:
             self.statementFinished.emit(cmd)
 

@@ -220,8 +220,9 @@ class Controls:
         """Write the whole graph to ``path``: .png .svg (drawn) or .dot .graphml .json."""
         from gradviz.gui.render import write_any
 
-        self.view.layout_driver.wait()
-        out = write_any(self.model, path, theme=self.theme.name)
+        driver = self.view.layout_driver
+        driver.wait(10_000)  # a layout still running after that: export the places shown
+        out = write_any(self.model, path, theme=self.theme.name, positions=driver.positions())
         self.status(f"exported {out}")
         return out
 

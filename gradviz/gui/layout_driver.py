@@ -1,11 +1,12 @@
 """Where the view gets node positions: the model's layout, kept off the GUI's critical path.
 
-Up to ``SYNC_LIMIT`` nodes the view asks ``model.positions()`` (incremental, tens of
-milliseconds). Beyond it a full layered layout takes about a second, too long to run after
-every console statement, so new nodes get a provisional place at once (under their inputs,
-in a free slot of their layer) and the layered layout runs on a snapshot in a background
-thread; its positions replace the provisional ones when it finishes. Existing nodes keep
-their place in both cases (``previous=`` seeds the layout).
+Small graphs ask ``model.positions()`` directly (incremental, milliseconds). Past
+``SYNC_LIMIT`` nodes, or once a direct layout took longer than ``SYNC_BUDGET`` (deep
+graphs such as an unrolled recurrent net can take seconds), new nodes get a provisional
+place at once (under their inputs, in a free slot of their layer) and the layered layout
+runs on a snapshot in a background thread; its positions replace the provisional ones
+when it finishes. Existing nodes keep their place in both cases (``previous=`` seeds the
+layout).
 
     >>> driver = LayoutDriver(model)
     >>> pos = driver.positions()          # {node id: (x, y)} in layout units
@@ -15,6 +16,7 @@ their place in both cases (``previous=`` seeds the layout).
 from __future__ import annotations
 
 import threading
+import time
 
 import networkx as nx
 from PySide6 import QtCore
@@ -22,6 +24,7 @@ from PySide6 import QtCore
 from gradviz.model.layout import layered
 
 SYNC_LIMIT = 1500
+SYNC_BUDGET = 0.1  # seconds: a direct layout slower than this moves layouts to the background
 LAYER_GAP, NODE_STEP = 2.0, 1.5  # the model layout's defaults: layer distance, node spacing
 
 
@@ -35,6 +38,7 @@ class LayoutDriver(QtCore.QObject):
         self.model = model
         self.sync_limit = sync_limit
         self._pos: dict = {}
+        self.slow = False  # a direct layout overran SYNC_BUDGET: use the background from now
         self._job = None  # (thread, result holder, node set) of the running background layout
         self._debounce = QtCore.QTimer(self, singleShot=True, interval=300)
         self._debounce.timeout.connect(self._start_background)
@@ -48,8 +52,12 @@ class LayoutDriver(QtCore.QObject):
 
     def positions(self) -> dict:
         graph = self.model.graph
-        if graph.number_of_nodes() <= self.sync_limit:
+        if not graph.number_of_nodes():
+            self.slow = False
+        if graph.number_of_nodes() <= self.sync_limit and not self.slow:
+            start = time.perf_counter()
             self._pos = dict(self.model.positions())
+            self.slow = time.perf_counter() - start > SYNC_BUDGET
             return self._pos
         pos = {n: self._pos[n] for n in graph if n in self._pos}
         pos.update(self.model.pinned)

@@ -36,9 +36,10 @@ def ensure_qapp() -> QtWidgets.QApplication:
     return app
 
 
-def _scene(model: GraphModel, theme) -> GraphScene:
+def _scene(model: GraphModel, theme, positions=None) -> GraphScene:
     scene = GraphScene(theme)
-    scene.sync(model.graph, model.positions(), pinned=model.pinned)
+    scene.sync(model.graph, model.positions() if positions is None else positions,
+               pinned=model.pinned)
     return scene
 
 
@@ -72,12 +73,14 @@ def image_size(scene: GraphScene, legend: bool, max_side: int = 4000) -> QtCore.
 
 
 def render_model(model: GraphModel, path, theme: str = "light", legend: bool = True,
-                 show_new: bool = False, device_scale: float = 2.0) -> Path:
-    """Draw ``model``'s graph to ``path`` (.png or .svg) as the app shows it."""
+                 show_new: bool = False, device_scale: float = 2.0, positions=None) -> Path:
+    """Draw ``model``'s graph to ``path`` (.png or .svg) as the app shows it.
+
+    ``positions``: ``{node: (x, y)}`` in layout units (default ``model.positions()``)."""
     ensure_qapp()
     path = Path(path)
     ext = path.suffix.lower()
-    scene = _scene(model, THEMES[theme])
+    scene = _scene(model, THEMES[theme], positions)
     size = image_size(scene, legend)
     if ext == ".png":
         image = QtGui.QImage(round(size.width() * device_scale),
@@ -105,14 +108,15 @@ def render_model(model: GraphModel, path, theme: str = "light", legend: bool = T
     return path
 
 
-def write_any(model: GraphModel, path, theme: str = "light", scale: float = 2.0) -> Path:
+def write_any(model: GraphModel, path, theme: str = "light", scale: float = 2.0,
+              positions=None) -> Path:
     """Write ``model`` to ``path`` in the format its extension names.
 
     >>> write_any(model, "graph.graphml")
     """
     ext = Path(path).suffix.lower()
     if ext in IMAGE_FORMATS:
-        return render_model(model, path, theme=theme, device_scale=scale)
+        return render_model(model, path, theme=theme, device_scale=scale, positions=positions)
     if ext in DATA_FORMATS:
         model_export.write(model, path)
         return Path(path)

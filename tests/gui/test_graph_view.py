@@ -243,3 +243,22 @@ def test_appending_equals_rebuilding(view, model, sync_limit):
     assert len(incremental) == model.graph.number_of_nodes() >= 9
     if sync_limit == 0:
         assert taken[-1] is True, "new nodes only: the arrays were extended"
+
+
+def test_a_slow_layout_moves_to_the_background(qapp, model, monkeypatch):
+    import gradviz.gui.layout_driver as driver_module
+
+    monkeypatch.setattr(driver_module, "SYNC_BUDGET", -1.0)  # every direct layout "overran"
+    w = torch.ones(2, requires_grad=True)
+    with model.batch():
+        q = (w * 2).sum()
+    driver = LayoutDriver(model)
+    first = driver.positions()
+    assert driver.slow and not driver.busy
+    with model.batch():
+        r = (q * w).mean()
+    second = driver.positions()
+    assert driver.busy, "the new nodes wait for a background layout"
+    assert all(second[n] == first[n] for n in first), "the old nodes stay put"
+    assert driver.wait() and set(driver.positions()) == set(model.graph.nodes)
+    del r
