@@ -106,7 +106,7 @@ class App(Controls, QtWidgets.QMainWindow):
         self.view.nodeSelected.connect(self._on_node_selected)
         self.view.nodeContextMenu.connect(self._on_context_menu)
         self.view.modelChanged.connect(self._update_counts)
-        self.inspector.nodeActivated.connect(lambda nid: self.view.select(nid, center=True))
+        self.inspector.nodeActivated.connect(self._on_node_activated)
         self.console.statementFailed.connect(
             lambda exc: self.status(f"{type(exc).__name__}: {exc}", error=True))
         self.console.statementFinished.connect(lambda _cmd: self._update_counts())
@@ -152,6 +152,7 @@ class App(Controls, QtWidgets.QMainWindow):
             "export": self._on_export,
             "save_image": self._on_save_image,
             "save_session": self._on_save_session,
+            "load_session": self._on_load_session,
             "run_file": self._on_run_file,
             "console": lambda: (self.console_dock.show(), self.console.input.setFocus()),
             "shortcuts": self.show_shortcuts,
@@ -176,7 +177,7 @@ class App(Controls, QtWidgets.QMainWindow):
         file.addAction(a["run_file"])
         self.recent_menu = file.addMenu("Recent files")
         file.addSeparator()
-        for key in ("export", "save_image", "save_session"):
+        for key in ("export", "save_image", "save_session", "load_session"):
             file.addAction(a[key])
         file.addSeparator()
         file.addAction(a["quit"])
@@ -226,6 +227,38 @@ class App(Controls, QtWidgets.QMainWindow):
     def _update_counts(self, *_):
         g = self.model.graph
         self.counts.setText(f"{g.number_of_nodes()} nodes · {g.number_of_edges()} edges")
+
+    def _on_node_activated(self, nid) -> None:
+        self.view.select(nid, center=True)
+
+    def set_model(self, model: GraphModel) -> None:
+        """Show and record into ``model`` from now on (Load session uses it)."""
+        self.model.detach()
+        self.model = self.console.model = model
+        model.attach()
+        self.view.set_model(model)
+        old = self.inspector
+        self.inspector = _inspector(model)
+        self.inspector.nodeActivated.connect(self._on_node_activated)
+        self.inspector_dock.setWidget(self.inspector)
+        old.deleteLater()
+        self.namespace["sel"] = None
+        self._update_counts()
+
+    def load_session(self, path) -> GraphModel:
+        """Replace the graph by a saved session (a snapshot: its tensors are not alive)."""
+        from gradviz.model.export import load_session
+
+        model = load_session(path)
+        self.set_model(model)
+        self.status(f"loaded session {Path(path).name}: {model.graph.number_of_nodes()} nodes")
+        return model
+
+    def _on_load_session(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load session", "",
+                                                        "gradviz session (*.json)")
+        if path:
+            self.guarded("Load session", self.load_session, path)
 
     def _on_node_selected(self, nid) -> None:
         obj = None if nid is None else self.node_object(nid)

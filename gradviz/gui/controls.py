@@ -42,6 +42,8 @@ ACTIONS = (
     ("export", "Export…", "Ctrl+E", "write the graph as .png, .svg, .dot, .graphml or .json", True),
     ("save_image", "Save window image…", "Ctrl+Shift+S", "a PNG screenshot of the window", False),
     ("save_session", "Save session…", "Ctrl+S", "the model as a session JSON file", False),
+    ("load_session", "Load session…", "Ctrl+Shift+O", "replace the graph by a saved session",
+     False),
     ("run_file", "Run file…", "Ctrl+O", "run a Python script in the console", True),
     ("console", "Focus console", "Ctrl+K", "put the cursor in the console", False),
     ("shortcuts", "Keyboard shortcuts", "F1", "this list", False),

@@ -70,11 +70,21 @@ class GraphView(QtWidgets.QWidget):
         self.setMinimumSize(320, 240)
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.modelChanged.connect(self._on_model_changed)
-        self._listener = _Listener(self, model)
-        model.add_listener(self._listener)
-        listener = self._listener
+        self._listener = None
+        self.set_model(model)
+
+    def set_model(self, model) -> None:
+        """Show another model (a loaded session); stops listening to the previous one."""
+        if self._listener is not None:
+            self.model.remove_listener(self._listener)
+        self.model = self.layout_driver.model = model
+        self._listener = listener = _Listener(self, model)
+        model.add_listener(listener)
         self.destroyed.connect(lambda *_: model.remove_listener(listener))
+        self.selected, self.found, self._fitted = None, [], False
+        self.scene.sync(model.graph, {}, pinned=())  # forget the old drawing
         self.refresh()
+        self.fit()
 
     # ------------------------------------------------------------ model -> view
     def refresh(self) -> None:

@@ -311,3 +311,24 @@ def test_app_api_from_the_console(blank):
     type_in(blank, "app.backward(s)")  # raises in the console, the app carries on
     assert "RuntimeError" in console_text(blank)
     assert isinstance(QtWidgets.QApplication.instance(), QtWidgets.QApplication)
+
+
+def test_save_and_load_session(app, tmp_path):
+    from gradviz.model.export import save_session
+
+    path = tmp_path / "session.json"
+    save_session(app.model, path)
+    names = {d.get("name") for _, d in app.model.graph.nodes(data=True)}
+    app.clear()
+    app.load_session(path)
+    assert {d.get("name") for _, d in app.model.graph.nodes(data=True)} == names
+    assert len(app.view.scene) == app.model.graph.number_of_nodes() > 20
+    loss = node_named(app.model, "loss")
+    app.select(loss)
+    assert app.inspector.nid == loss and app.inspector.model is app.model
+    type_in(app, "fresh = (torch.ones(2, requires_grad=True) * 3).sum()")
+    node_named(app.model, "fresh")  # the loaded model records new statements
+    (tmp_path / "bad.json").write_text("{not json")
+    app.guarded("Load session", app.load_session, tmp_path / "bad.json")
+    assert "corrupt" in app.message.text()
+    node_named(app.model, "fresh")
