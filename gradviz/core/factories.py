@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import numbers
 import operator
+import warnings
 
 import numpy as np
 
@@ -154,6 +155,11 @@ def _unwrap(data):
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor copying ``data`` (nested lists, scalars, arrays, tensors)."""
     np_dtype = None if dtype is None else to_numpy_dtype(dtype, "tensor")
+    if isinstance(data, _Tensor()):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
     return _finish(_to_array(data, np_dtype, "tensor"), requires_grad, "tensor")
 
 

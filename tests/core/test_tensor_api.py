@@ -618,6 +618,19 @@ def test_tensor_copies_its_data():
     assert gradviz.tensor([src[0], 2.0]).tolist() == [1.0, 2.0]
 
 
+def test_tensor_of_a_tensor_warns_as_torch(libs):
+    for lib in libs:
+        src = lib.ones(2, requires_grad=True)
+        with pytest.warns(UserWarning) as record:
+            copy = lib.tensor(src)
+        assert str(record[0].message) == (
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+            "rather than torch.tensor(sourceTensor).")
+        assert not copy.requires_grad and copy.data_ptr() != src.data_ptr()
+        lib.tensor([src[0].detach(), 2.0])  # tensors inside a list: no warning
+
+
 def test_as_tensor_shares_memory_with_arrays():
     a = np.array([1.0, 2.0], dtype=np.float32)
     t = gradviz.as_tensor(a)
