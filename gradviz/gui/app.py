@@ -116,8 +116,8 @@ class App(Controls, QtWidgets.QMainWindow):
             self.view.quiet_new()
             if self.model.node_of(self.namespace.get("w")) is not None:
                 self.view.select(self.model.node_of(self.namespace["w"]))
-            self.status("The autograd tutorial ran: click a node to inspect it, "
-                        "select loss and press Backward")
+            self.status("The tutorial ran. Click a node to inspect it. Backward on out adds "
+                        "to inp.grad again; on loss it fails: its graph was freed")
         if script is not None:
             self.run_file(script)
         self._update_counts()

@@ -24,6 +24,7 @@ STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost")
 DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
 NEW, RELEASED, FREED, PINNED = 1, 2, 4, 8
 AA_SEGMENTS = 1500  # more edge segments than this in view: no anti-aliasing
+LONG_EDGE = 8 * SX  # edges reaching further sideways are drawn faint
 
 
 def style_of(data: dict) -> str:
@@ -252,7 +253,7 @@ class GraphScene:
                 self.labels.paint(painter, [(self.ids[i], X[i], Y[i], bool(F[i] & RELEASED))
                                             for i in vis.tolist()], self.theme)
         else:
-            self._paint_flat(painter, vis, selected)
+            self._paint_flat(painter, vis, selected, scale)
 
     def _paint_edges(self, painter, rect, detail, selected) -> None:
         if not self.eu.size:
@@ -276,7 +277,10 @@ class GraphScene:
         # Curves are flattened and clipped to the view here: stroking whole curves that reach
         # far outside it (a parameter feeding every step of a loop) costs Qt ~1 s a frame.
         on_sel = (self.eu[vis] == sel) | (self.ev[vis] == sel)
-        for group, color, width in ((vis[~on_sel], self.theme.edge, 1.1),
+        long = np.abs(x1[vis] - x0[vis]) > LONG_EDGE  # faint, so they do not hide the rest
+        faint = _mix(self.theme.edge, self.theme.background, 0.3)  # opaque: drawn faster
+        for group, color, width in ((vis[~on_sel & long], faint, 1.0),
+                                    (vis[~on_sel & ~long], self.theme.edge, 1.1),
                                     (vis[on_sel], self.theme.selected, 2.0)):
             if not group.size:
                 continue
@@ -364,9 +368,10 @@ class GraphScene:
                 painter.setBrush(QtGui.QColor(self.theme.muted))
                 painter.drawEllipse(QtCore.QPointF(right - 4, Y[i] + H[i] / 2 - 4), 2.5, 2.5)
 
-    def _paint_flat(self, painter, vis, selected) -> None:
-        """Zoomed far out: one plain rectangle per node, batched by style."""
-        X, Y, W, H, S = self.X, self.Y, self.W, self.H, self.style
+    def _paint_flat(self, painter, vis, selected, scale) -> None:
+        """Zoomed far out: one plain rectangle per node (at least 3 pixels), by style."""
+        X, Y, S = self.X, self.Y, self.style
+        W, H = np.maximum(self.W, 3.0 / scale), np.maximum(self.H, 3.0 / scale)
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         for code in range(len(STYLES)):
             group = vis[S[vis] == code]
@@ -379,6 +384,13 @@ class GraphScene:
             painter.setPen(QtGui.QPen(QtGui.QColor(self.theme.selected), 0))
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
             painter.drawRect(self.rect(selected).adjusted(-4, -4, 4, 4))
+
+
+def _mix(a: str, b: str, k: float) -> QtGui.QColor:
+    """``k`` of colour ``a`` over colour ``b``."""
+    ca, cb = QtGui.QColor(a), QtGui.QColor(b)
+    return QtGui.QColor.fromRgbF(*(k * x + (1 - k) * y for x, y in
+                                   zip(ca.getRgbF()[:3], cb.getRgbF()[:3], strict=True)))
 
 
 def _row(nid, data, pinned) -> tuple[int, int, int]:

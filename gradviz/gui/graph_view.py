@@ -23,7 +23,7 @@ from gradviz.gui.graph_items import SX, SY, GraphScene, shape_text
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_size, paint_legend
 
-MIN_SCALE, MAX_SCALE = 0.02, 4.0
+MIN_SCALE, MAX_SCALE = 0.004, 4.0
 DRAG_START = 4  # pixels the mouse moves before a press becomes a drag
 
 
