@@ -27,17 +27,25 @@ def parallel_offsets(eu, ev) -> np.ndarray:
     return off
 
 
-_T = np.linspace(0.0, 1.0, 17)
-_B = np.stack([(1 - _T) ** 3, 3 * (1 - _T) ** 2 * _T, 3 * (1 - _T) * _T ** 2, _T ** 3])
+_BASES: dict[int, np.ndarray] = {}
 
 
-def clipped_curves(x0, y0, x1, y1, rect) -> np.ndarray:
-    """The vertical S-curves from (x0, y0) down to (x1, y1), as line segments clipped to
-    ``rect``: an array of rows (ax, ay, bx, by)."""
+def _bernstein(pieces: int) -> np.ndarray:
+    if pieces not in _BASES:
+        t = np.linspace(0.0, 1.0, pieces + 1)
+        _BASES[pieces] = np.stack([(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t ** 2,
+                                   t ** 3])
+    return _BASES[pieces]
+
+
+def clipped_curves(x0, y0, x1, y1, rect, pieces: int = 16) -> np.ndarray:
+    """The vertical S-curves from (x0, y0) down to (x1, y1), each as ``pieces`` line
+    segments, clipped to ``rect``: an array of rows (ax, ay, bx, by)."""
+    B = _bernstein(pieces)
     bend = np.maximum(18.0, np.abs(y1 - y0) / 2)
-    xs = np.outer(x0, _B[0] + _B[1]) + np.outer(x1, _B[2] + _B[3])
-    ys = (np.outer(y0, _B[0]) + np.outer(y0 + bend, _B[1]) + np.outer(y1 - bend, _B[2])
-          + np.outer(y1, _B[3]))
+    xs = np.outer(x0, B[0] + B[1]) + np.outer(x1, B[2] + B[3])
+    ys = (np.outer(y0, B[0]) + np.outer(y0 + bend, B[1]) + np.outer(y1 - bend, B[2])
+          + np.outer(y1, B[3]))
     ax, ay = xs[:, :-1].ravel(), ys[:, :-1].ravel()
     bx, by = xs[:, 1:].ravel(), ys[:, 1:].ravel()
     dx, dy = bx - ax, by - ay
@@ -52,3 +60,24 @@ def clipped_curves(x0, y0, x1, y1, rect) -> np.ndarray:
     t0, t1 = t0[keep], t1[keep]
     ax, ay, dx, dy = ax[keep], ay[keep], dx[keep], dy[keep]
     return np.column_stack((ax + t0 * dx, ay + t0 * dy, ax + t1 * dx, ay + t1 * dy))
+
+
+def thin_through(vis, eu, x0, y0, x1, y1, rect, per_source: int = 8) -> np.ndarray:
+    """Of the edges ``vis`` that cross ``rect`` with neither end inside it, keep at most
+    ``per_source`` per source node (spread over their targets): a parameter feeding every
+    step of a long loop sends hundreds of such edges through the view, one on another."""
+    inside0 = ((x0[vis] >= rect.left()) & (x0[vis] <= rect.right())
+               & (y0[vis] >= rect.top()) & (y0[vis] <= rect.bottom()))
+    inside1 = ((x1[vis] >= rect.left()) & (x1[vis] <= rect.right())
+               & (y1[vis] >= rect.top()) & (y1[vis] <= rect.bottom()))
+    through = ~inside0 & ~inside1
+    if np.count_nonzero(through) <= 4 * per_source:
+        return vis
+    idx = vis[through]
+    idx = idx[np.lexsort((x1[idx], eu[idx]))]
+    src = eu[idx]
+    start = np.r_[0, np.flatnonzero(src[1:] != src[:-1]) + 1]
+    counts = np.diff(np.r_[start, src.size])
+    rank = np.arange(src.size) - np.repeat(start, counts)
+    step = np.maximum(1, np.repeat(counts, counts) // per_source)
+    return np.concatenate((vis[~through], idx[rank % step == 0]))

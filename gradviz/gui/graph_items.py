@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui
 
-from gradviz.gui.geometry import clipped_curves, parallel_offsets
+from gradviz.gui.geometry import clipped_curves, parallel_offsets, thin_through
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 
 SX, SY = 105.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
@@ -244,7 +244,7 @@ class GraphScene:
             return
         detail = scale >= DETAIL_SCALE
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, detail)
-        self._paint_edges(painter, rect, detail, selected)
+        self._paint_edges(painter, rect, detail, selected, scale)
         vis = self._visible(rect)
         if detail:
             self._paint_nodes(painter, vis, selected, highlight, show_new)
@@ -255,7 +255,7 @@ class GraphScene:
         else:
             self._paint_flat(painter, vis, selected, scale)
 
-    def _paint_edges(self, painter, rect, detail, selected) -> None:
+    def _paint_edges(self, painter, rect, detail, selected, scale) -> None:
         if not self.eu.size:
             return
         x0, y0, x1, y1 = self._edge_ends()
@@ -276,17 +276,18 @@ class GraphScene:
             return
         # Curves are flattened and clipped to the view here: stroking whole curves that reach
         # far outside it (a parameter feeding every step of a loop) costs Qt ~1 s a frame.
+        vis = thin_through(vis, self.eu, x0, y0, x1, y1, rect)
         on_sel = (self.eu[vis] == sel) | (self.ev[vis] == sel)
         long = np.abs(x1[vis] - x0[vis]) > LONG_EDGE  # faint, so they do not hide the rest
         faint = _mix(self.theme.edge, self.theme.background, 0.3)  # opaque: drawn faster
-        for group, color, width in ((vis[~on_sel & long], faint, 1.0),
-                                    (vis[~on_sel & ~long], self.theme.edge, 1.1),
-                                    (vis[on_sel], self.theme.selected, 2.0)):
+        for group, color, width, pieces in ((vis[~on_sel & long], faint, 1.0, 6),
+                                            (vis[~on_sel & ~long], self.theme.edge, 1.1, 16),
+                                            (vis[on_sel], self.theme.selected, 2.0, 16)):
             if not group.size:
                 continue
             top = y1[group] - 6.0
             segs = clipped_curves(x0[group], y0[group], x1[group], top,
-                                   rect.adjusted(-8, -8, 8, 8))
+                                  rect.adjusted(-8, -8, 8, 8), pieces)
             painter.setPen(QtGui.QPen(QtGui.QColor(color), width))
             # thousands of anti-aliased segments cost more than a frame: draw them plainly
             painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, len(segs) < AA_SEGMENTS)

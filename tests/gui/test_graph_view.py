@@ -262,3 +262,17 @@ def test_a_slow_layout_moves_to_the_background(qapp, model, monkeypatch):
     assert all(second[n] == first[n] for n in first), "the old nodes stay put"
     assert driver.wait() and set(driver.positions()) == set(model.graph.nodes)
     del r
+
+
+def test_thin_through_keeps_edges_that_end_in_view():
+    from gradviz.gui.geometry import thin_through
+
+    n = 200  # one source far left, 200 targets far right, plus one edge ending in view
+    x0 = np.r_[np.full(n, -5000.0), 50.0]
+    y0 = np.r_[np.full(n, 50.0), 10.0]
+    x1 = np.r_[np.linspace(5000, 9000, n), 60.0]
+    y1 = np.r_[np.full(n, 60.0), 90.0]
+    eu = np.r_[np.zeros(n, np.int64), 1]
+    kept = thin_through(np.arange(n + 1), eu, x0, y0, x1, y1, QtCore.QRectF(0, 0, 100, 100))
+    assert n in kept, "an edge with an end in view is always drawn"
+    assert 8 <= len(kept) - 1 <= 10, "pass-through edges of one source are thinned"
