@@ -86,25 +86,10 @@ def run_app(argv) -> int:
     if args.script is not None and not Path(args.script).is_file():
         print(f"gradviz: no such script: {args.script}", file=sys.stderr)
         return 2
-    from PySide6 import QtWidgets
+    from gradviz.gui.launch import run_app as launch
 
-    qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
-    qapp.setApplicationName("gradviz")
-    qapp.setOrganizationName("gradviz")
-    from gradviz.gui.app import App
-
-    window = App(tutorial=not args.no_tutorial, script=args.script, theme=args.theme)
-    window.show()
-    if args.screenshot:
-        from PySide6 import QtCore
-
-        def shoot():
-            window.view.fit()
-            window.save_image(args.screenshot)
-            window.close()
-
-        QtCore.QTimer.singleShot(300, shoot)
-    return qapp.exec()
+    return launch(script=args.script, tutorial=not args.no_tutorial, theme=args.theme,
+                  screenshot=args.screenshot)
 
 
 def main(argv=None) -> int:

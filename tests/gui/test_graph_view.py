@@ -276,3 +276,18 @@ def test_thin_through_keeps_edges_that_end_in_view():
     kept = thin_through(np.arange(n + 1), eu, x0, y0, x1, y1, QtCore.QRectF(0, 0, 100, 100))
     assert n in kept, "an edge with an end in view is always drawn"
     assert 8 <= len(kept) - 1 <= 10, "pass-through edges of one source are thinned"
+
+
+def test_hover_shows_name_shape_and_dtype(view, model):
+    from PySide6 import QtWidgets
+
+    with model.batch():
+        w = torch.ones(3, requires_grad=True)
+        q = (w * 2).sum()
+        model.set_names({"w": w, "q": q})
+    view.fit()
+    pos = view.to_screen(view.scene.rect(named(model, "w")).center()).toPoint()
+    view.event(QtGui.QHelpEvent(QtCore.QEvent.Type.ToolTip, pos, view.mapToGlobal(pos)))
+    text = QtWidgets.QToolTip.text()
+    assert "<b>w</b>" in text and "shape (3,)" in text and "dtype float32" in text
+    QtWidgets.QToolTip.hideText()

@@ -1,0 +1,33 @@
+"""Start the app: the QApplication, the window, its event loop (``gradviz`` without
+``render``).
+
+    >>> raise SystemExit(run_app(script="train.py"))
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6 import QtCore, QtWidgets
+
+
+def run_app(script=None, tutorial: bool = True, theme: str | None = None,
+            screenshot=None) -> int:
+    """Open the main window (on the tutorial unless ``tutorial=False``), run ``script`` in
+    its console, and return the event loop's exit code. ``screenshot``: save a PNG of the
+    window once it is up, then quit (README screenshots, smoke tests)."""
+    qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    qapp.setApplicationName("gradviz")
+    qapp.setOrganizationName("gradviz")
+    from gradviz.gui.app import App
+
+    window = App(tutorial=tutorial, script=script, theme=theme)
+    window.show()
+    if screenshot:
+        def shoot():
+            window.view.fit()
+            window.save_image(screenshot)
+            window.close()
+
+        QtCore.QTimer.singleShot(300, shoot)
+    return qapp.exec()
