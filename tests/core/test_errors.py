@@ -367,7 +367,7 @@ def _text(exc, first_sentence):
     return text.split(". ")[0] + "." if first_sentence else text
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", list(_params()))
 def test_misuse_raises_torchs_error(case, raises_as_torch, maybe_torch):
     torch_call = None if maybe_torch is None else (lambda: _run(maybe_torch, case.expr))
     if case.first_sentence:
