@@ -93,6 +93,10 @@ def test_backward_button_fills_the_leaf_grad(blank, qtbot):
     assert [e.label for e in blank.model.history(w)] == ["backward 1"]
     click_node(qtbot, blank, w)
     assert blank.inspector.nid == w and "error" not in blank.message.text().lower()
+    shown = [label.text() for label in blank.inspector.findChildren(QtWidgets.QLabel)
+             if label.isVisibleTo(blank.inspector)]
+    assert any(t.startswith("backward 1") for t in shown), "the inspector shows the timeline"
+    assert f"{np.abs(grad).max():.4g}" in shown, "and the grad's statistics"
 
 
 def test_second_backward_without_retain_graph_is_reported(blank, qtbot):
