@@ -8,6 +8,7 @@ import numpy as np
 
 from gradviz.core import linalg_ops as LA
 from gradviz.core import math_ops as M
+from gradviz.core import reduction_ops as RD
 from gradviz.core import shape_ops as SH
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.core.ops import linalg as L
@@ -194,9 +195,9 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     red = _reduction(reduction, size_average, reduce)
     diff = M.abs(M.sub(input, target))
     if red == "mean":
-        return M.mean(diff)
+        return RD.mean(diff)
     if red == "sum":
-        return M.sum(diff)
+        return RD.sum(diff)
     return diff
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from gradviz.core import linalg_ops as LA
 from gradviz.core import math_ops as M
+from gradviz.core import reduction_ops as RD
 from gradviz.core import shape_ops as SH
 from gradviz.core.ops import pointwise as P
 from gradviz.core.ops import shape as S
@@ -229,8 +230,8 @@ class TensorMath:
     clamp = clip = M.clamp
     clamp_min, clamp_max = M.clamp_min, M.clamp_max
     maximum, minimum = M.maximum, M.minimum
-    sum, mean, max, min = M.sum, M.mean, M.max, M.min
-    var, std, norm = M.var, M.std, M.norm
+    sum, mean, max, min = RD.sum, RD.mean, RD.max, RD.min
+    var, std, norm = RD.var, RD.std, RD.norm
 
     def square(self):
         return self * self
