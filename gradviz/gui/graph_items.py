@@ -17,6 +17,7 @@ from PySide6 import QtCore, QtGui
 
 from gradviz.gui.geometry import clipped_curves, parallel_offsets, thin_through
 from gradviz.gui.label_layer import LabelLayer, wrap_name
+from gradviz.gui.theme import mix
 
 SX, SY = 105.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
 MAX_W = 148.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
@@ -279,7 +280,7 @@ class GraphScene:
         vis = thin_through(vis, self.eu, x0, y0, x1, y1, rect)
         on_sel = (self.eu[vis] == sel) | (self.ev[vis] == sel)
         long = np.abs(x1[vis] - x0[vis]) > LONG_EDGE  # faint, so they do not hide the rest
-        faint = _mix(self.theme.edge, self.theme.background, 0.3)  # opaque: drawn faster
+        faint = mix(self.theme.edge, self.theme.background, 0.3)  # opaque: drawn faster
         for group, color, width, pieces in ((vis[~on_sel & long], faint, 1.0, 6),
                                             (vis[~on_sel & ~long], self.theme.edge, 1.1, 16),
                                             (vis[on_sel], self.theme.selected, 2.0, 16)):
@@ -385,13 +386,6 @@ class GraphScene:
             painter.setPen(QtGui.QPen(QtGui.QColor(self.theme.selected), 0))
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
             painter.drawRect(self.rect(selected).adjusted(-4, -4, 4, 4))
-
-
-def _mix(a: str, b: str, k: float) -> QtGui.QColor:
-    """``k`` of colour ``a`` over colour ``b``."""
-    ca, cb = QtGui.QColor(a), QtGui.QColor(b)
-    return QtGui.QColor.fromRgbF(*(k * x + (1 - k) * y for x, y in
-                                   zip(ca.getRgbF()[:3], cb.getRgbF()[:3], strict=True)))
 
 
 def _row(nid, data, pinned) -> tuple[int, int, int]:

@@ -62,6 +62,13 @@ DARK = Theme(
 THEMES = {"light": LIGHT, "dark": DARK}
 
 
+def mix(a: str, b: str, k: float) -> QtGui.QColor:
+    """``k`` of colour ``a`` over colour ``b``."""
+    ca, cb = QtGui.QColor(a), QtGui.QColor(b)
+    return QtGui.QColor.fromRgbF(*(k * x + (1 - k) * y for x, y in
+                                   zip(ca.getRgbF()[:3], cb.getRgbF()[:3], strict=True)))
+
+
 def stylesheet(name: str) -> str:
     """The widgets' stylesheet shipped as ``resources/styles/<name>.qss``."""
     return resources.files("gradviz.resources").joinpath("styles", f"{name}.qss").read_text()
