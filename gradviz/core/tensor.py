@@ -9,7 +9,8 @@
 
 This module holds the array side (shape, dtype, values, conversions to Python);
 the autograd state is mixed in from ``tensor_autograd``, the operators and methods
-from ``tensor_math``.
+from ``tensor_math``, the in-place ones from ``tensor_inplace`` and the dtype
+conversions from ``tensor_convert``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from gradviz.core.tensor_autograd import (
     NON_LEAF_GRAD_WARNING,  # noqa: F401 - tests import it
     TensorAutograd,
 )
+from gradviz.core.tensor_convert import TensorConversions
+from gradviz.core.tensor_inplace import TensorInPlace
 from gradviz.core.tensor_math import TensorMath
 
 _new = object.__new__
@@ -91,7 +94,7 @@ class Size(tuple):
         return n
 
 
-class Tensor(TensorAutograd, TensorMath):
+class Tensor(TensorAutograd, TensorMath, TensorInPlace, TensorConversions):
     """A multi-dimensional array that can record the operations applied to it."""
 
     # Defaults live on the class so that making a tensor sets only what differs.

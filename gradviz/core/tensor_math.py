@@ -1,4 +1,5 @@
-"""Tensor methods and operators, each a call into math_ops, shape_ops or linalg_ops."""
+"""Tensor methods and operators, each a call into math_ops, reduction_ops, shape_ops or
+linalg_ops (the in-place ones are in ``tensor_inplace``, conversions in ``tensor_convert``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from gradviz.core import math_ops as M
 from gradviz.core import reduction_ops as RD
 from gradviz.core import shape_ops as SH
 from gradviz.core.ops import pointwise as P
-from gradviz.core.ops import shape as S
 from gradviz.core.record import apply_binary, apply_op
 
 _SCALARS = (int, float, bool, np.number, np.bool_)
@@ -194,19 +194,6 @@ class TensorMath:
     def logical_not(self):
         return type(self)._make(np.logical_not(self._data))
 
-    # in place operators
-    def __iadd__(self, other):
-        return self.add_(other)
-
-    def __isub__(self, other):
-        return self.sub_(other)
-
-    def __imul__(self, other):
-        return self.mul_(other)
-
-    def __itruediv__(self, other):
-        return self.div_(other)
-
     # ------------------------------------------------------------ methods
     def add(self, other, *, alpha=1):
         return M.add(self, _other(other, "add"), alpha=_alpha(self, alpha, "add"))
@@ -307,132 +294,3 @@ class TensorMath:
 
     def reshape_as(self, other):
         return SH.reshape(self, *other._data.shape)
-
-    # ------------------------------------------------------------ conversions
-    def to(self, *args, **kwargs):
-        from gradviz.core.dtypes import dtype
-
-        target = kwargs.get("dtype")
-        device = kwargs.get("device")
-        for a in args:
-            if isinstance(a, dtype | type):
-                target = a
-            elif isinstance(a, TensorMath):
-                target = a.dtype
-            elif isinstance(a, str) or type(a).__name__ == "device":
-                device = a
-        if device is not None and str(device).split(":")[0] == "cuda":
-            raise AssertionError("Torch not compiled with CUDA enabled")  # a CPU-only torch
-        if isinstance(target, type):
-            from gradviz.core.dtypes import from_numpy_dtype, to_numpy_dtype
-
-            target = from_numpy_dtype(to_numpy_dtype(target, "to"))
-        if target is None or target.np == self._data.dtype:
-            return self
-        return self._cast(target)
-
-    def _cast(self, target):
-        from gradviz.core.ops.casts import cast
-
-        return cast(self, target)
-
-    def type(self, dtype=None):
-        if dtype is None:
-            from gradviz.core.dtypes import legacy_type_name
-
-            return legacy_type_name(self._data.dtype).replace("gradviz.", "torch.")
-        return self.to(dtype)
-
-    def float(self):
-        from gradviz.core import dtypes
-
-        return self.to(dtypes.float32)
-
-    def double(self):
-        from gradviz.core import dtypes
-
-        return self.to(dtypes.float64)
-
-    def long(self):
-        from gradviz.core import dtypes
-
-        return self.to(dtypes.int64)
-
-    def int(self):
-        from gradviz.core import dtypes
-
-        return self.to(dtypes.int32)
-
-    def bool(self):
-        from gradviz.core import dtypes
-
-        return self.to(dtypes.bool)
-
-    def half(self):
-        from gradviz.core import dtypes
-
-        return self.to(dtypes.float16)
-
-    def cpu(self):
-        return self
-
-    # ------------------------------------------------------------ in place
-    def add_(self, other, *, alpha=1):
-        alpha = _alpha(self, alpha, "add_")
-        return M.inplace(self, P.ADD, (_other(other, "add_"),), (alpha,))
-
-    def sub_(self, other, *, alpha=1):
-        alpha = _alpha(self, alpha, "sub_")
-        return M.inplace(self, P.SUB, (_other(other, "sub_"),), (alpha,))
-
-    def mul_(self, other):
-        return M.inplace(self, P.MUL, (_other(other, "mul_"),))
-
-    def div_(self, other):
-        return M.inplace(self, P.DIV, (_other(other, "div_"),))
-
-    def pow_(self, exponent):
-        _number_or_tensor(exponent, "pow_", "exponent")
-        if isinstance(exponent, TensorMath):
-            return M.inplace(self, P.POW_TENSOR, (exponent,))
-        return M.inplace(self, P.POW, (), (exponent,))
-
-    def neg_(self):
-        return M.inplace(self, P.NEG)
-
-    def exp_(self):
-        return M.inplace(self, P.EXP)
-
-    def relu_(self):
-        return M.inplace(self, P.RELU)
-
-    def sigmoid_(self):
-        return M.inplace(self, P.SIGMOID)
-
-    def tanh_(self):
-        return M.inplace(self, P.TANH)
-
-    def clamp_(self, min=None, max=None):  # noqa: A002
-        return M.inplace(self, P.CLAMP, (), (min, max))
-
-    def fill_(self, value):
-        _number_or_tensor(value, "fill_", "value")
-        if isinstance(value, TensorMath):
-            value = value.item()
-        return M.inplace(self, S.FILL, (), (value,))
-
-    def zero_(self):
-        return M.inplace(self, S.ZERO)
-
-    def copy_(self, src):
-        if not isinstance(src, TensorMath):
-            raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
-                            f"{type(src).__name__}")
-        try:
-            np.broadcast_shapes(src._data.shape, self._data.shape)
-        except ValueError:
-            raise RuntimeError(
-                f"The size of tensor a ({self._data.shape[-1]}) must match the size of tensor b "
-                f"({src._data.shape[-1]}) at non-singleton dimension {self._data.ndim - 1}"
-            ) from None
-        return M.inplace(self, S.COPY, (src,))
