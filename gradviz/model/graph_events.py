@@ -1,0 +1,298 @@
+"""How the core's events become ``GraphModel``'s graph: function and tensor nodes,
+their edges, and the attributes backward, ``.grad`` and in-place ops change.
+
+``GraphEvents`` is mixed into :class:`gradviz.model.graph_model.GraphModel`; each
+``_on_<Event>`` method handles one event class of :mod:`gradviz.events.types`::
+
+    >>> model = GraphModel()
+    >>> with model.recording():
+    ...     w = gradviz.ones(3, requires_grad=True)
+    ...     (w * 2).sum().backward()
+    >>> [entry.label for entry in model.history(model.node_of(w))]
+    ['backward 1']
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradviz.core.emit import tensor_id, tensor_of
+from gradviz.core.function import AccumulateGrad
+from gradviz.events import types as events_types
+
+_FORMULAS: dict = {}  # grad_fn class -> its formula text (computed once per class)
+
+
+@dataclass(frozen=True)
+class GradEntry:
+    """One point of a leaf's ``.grad`` timeline."""
+
+    label: str  # "backward 1", "zeroed", "set to None", "set"
+    value: np.ndarray | None
+
+
+class GraphEvents:
+    """Mixed into GraphModel: builds its graph from the core's events."""
+
+    # ------------------------------------------------------------ graph building
+    # Recording writes networkx's documented storage (``_node``, ``_succ``, ``_pred``: dicts
+    # of dicts) directly: add_node/add_edge's checks and copies cost more than the rest of
+    # recording a node. Both ends of an edge are always in the graph already.
+    def _add(self, nid, obj, attrs):
+        attrs["new"] = True
+        g = self.graph
+        if nid in g._node:
+            g._node[nid].update(attrs)
+        else:
+            g._succ[nid] = {}
+            g._pred[nid] = {}
+            g._node[nid] = attrs
+        if obj is not None:
+            try:
+                self._refs[nid] = weakref.KeyedRef(obj, self._reaper, nid)
+            except TypeError:
+                pass
+        self._pending.added.add(nid)
+
+    def _edge(self, u, v, kind, input_nr=0):
+        """Add one more edge u -> v (parallel edges kept, keys 0, 1, ... as networkx)."""
+        g = self.graph
+        data = {"kind": kind, "input_nr": input_nr}
+        out = g._succ[u]
+        keys = out.get(v)
+        if keys is None:
+            out[v] = g._pred[v][u] = {0: data}
+        else:
+            key = len(keys)
+            while key in keys:
+                key += 1
+            keys[key] = data
+
+    def _touch(self, nid):
+        if nid in self.graph and nid not in self._pending.added:
+            self._pending.updated.add(nid)
+
+    def _tensor_attrs(self, t, role):
+        return dict(kind="tensor", role=role, ghost=role == "constant", label=role,
+                    name=None, shape=tuple(t._data.shape), dtype=t._data.dtype.name,
+                    requires_grad=bool(t._requires_grad), is_leaf=t._grad_fn is None,
+                    version=t._version, released=False)
+
+    def _ensure_function(self, fn):
+        """Add ``fn`` and any ancestors not yet in the graph, parents first (no recursion)."""
+        nodes = self.graph._node
+        if fn.id in nodes:
+            return
+        for nxt, _ in fn.next_functions:
+            if nxt is not None and nxt.id not in nodes:
+                break
+        else:  # the usual case: every input is drawn already
+            self._add_function(fn)
+            return
+        order, seen, stack = [], set(), [(fn, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if node.id in nodes or node.id in seen:
+                continue
+            seen.add(node.id)
+            stack.append((node, True))
+            for nxt, _ in node.next_functions:
+                if nxt is not None and nxt.id not in nodes and nxt.id not in seen:
+                    stack.append((nxt, False))
+        for node in order:
+            self._add_function(node)
+
+    def _add_function(self, node):
+        cls = node.__class__
+        op = getattr(node, "op", None)
+        formula = _FORMULAS.get(cls)
+        if formula is None:
+            formula = _FORMULAS[cls] = (op.formula_text() if op is not None
+                                        else getattr(node, "formula", ""))
+        name = cls.__name__
+        nid = node.id
+        self._add(nid, node, {"kind": "function", "name": name, "label": name,
+                              "formula": formula, "saved": op.saved if op is not None else (),
+                              "freed": node.freed, "shape": None, "executed": None,
+                              "grad_in": None, "grads_out": ()})
+        if cls is AccumulateGrad:
+            variable = node.variable
+            tid = self._ensure_tensor(variable, "leaf")
+            self.graph._node[nid]["shape"] = tuple(variable._data.shape)
+            self._edge(tid, nid, "leaf")
+        i = 0
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                self._edge(nxt.id, nid, "next", i)
+            i += 1
+
+    def _ensure_tensor(self, t, role):
+        nid = tensor_id(t)
+        if nid not in self.graph:
+            self._add(nid, t, self._tensor_attrs(t, role))
+        return nid
+
+    def _show_output(self, t):
+        """Add a held output tensor with an edge from its grad_fn."""
+        fn = t._grad_fn
+        if fn is None:
+            return False
+        self._ensure_function(fn)
+        nid = self._ensure_tensor(t, "output")
+        if not self.graph.has_edge(fn.id, nid):
+            self._edge(fn.id, nid, "output")
+        return True
+
+    # ------------------------------------------------------------ event handlers
+    def _on_event(self, event):
+        handler = _HANDLERS.get(event.__class__)
+        if handler is not None:
+            handler(self, event)
+
+    def _reap(self):
+        while self._dead:
+            self._release(self._dead.pop())
+
+    def _release(self, nid):
+        self._refs.pop(nid, None)
+        self._outputs.pop(nid, None)
+        if nid not in self.graph:
+            return
+        if self.release_policy == "remove":
+            self.graph.remove_node(nid)
+            self._histories.pop(nid, None)
+            self._positions.pop(nid, None)
+            self._pending.added.discard(nid)
+            self._pending.updated.discard(nid)
+            self._pending.removed.add(nid)
+        elif self.release_policy == "fade":
+            self.graph.nodes[nid]["released"] = True
+            self._touch(nid)
+
+    def _on_TensorCreated(self, e):  # noqa: N802
+        if e.role == "output":
+            t = e.tensor
+            fn = t._grad_fn
+            if fn is not None:
+                self._outputs[fn.id] = e.tensor_id  # dropped when fn's node is released
+                data = self.graph._node.get(fn.id)
+                if data is not None:
+                    data["shape"] = tuple(t._data.shape)
+            return
+        self._ensure_tensor(e.tensor, e.role)
+
+    def _on_FunctionCreated(self, e):  # noqa: N802
+        if self._dead:
+            self._reap()
+        self._ensure_function(e.function)
+        nodes = self.graph._node
+        i = 0
+        for (fid, _), tid in zip(e.next_functions, e.input_ids, strict=False):
+            if fid is None and tid is not None and tid in nodes:
+                self._edge(tid, e.function_id, "constant", i)
+            i += 1
+
+    def _on_BackwardStarted(self, e):  # noqa: N802
+        self._reap()
+        self._executed = 0
+        nodes = self.graph._node
+        for nid in self._ran:
+            data = nodes.get(nid)
+            if data is not None:
+                data["executed"] = None
+                self._pending.updated.add(nid)
+        self._ran = []
+        for fid in e.roots:
+            tid = self._outputs.get(fid)
+            t = tensor_of(tid) if tid is not None else None
+            if t is not None and t._grad_fn is not None and t._grad_fn.id == fid:
+                self._show_output(t)
+
+    def _on_NodeExecuted(self, e):  # noqa: N802
+        if e.function_id not in self.graph:
+            self._ensure_function(e.function)
+        self._executed += 1
+        self._ran.append(e.function_id)
+        data = self.graph.nodes[e.function_id]
+        data["executed"] = self._executed
+        data["grad_in"] = _array(e.grad_in)
+        data["grads_out"] = tuple(_array(g) for g in e.grads_out)
+        self._touch(e.function_id)
+
+    def _on_GradAccumulated(self, e):  # noqa: N802
+        n = self._backward_counts.get(e.tensor_id, 0) + 1
+        self._backward_counts[e.tensor_id] = n
+        self._append(e.tensor_id, GradEntry(f"backward {n}", e.after))
+
+    def _on_BackwardFinished(self, e):  # noqa: N802
+        if not self._batch_depth:
+            self.flush()
+
+    def _on_SavedTensorsFreed(self, e):  # noqa: N802
+        for fid in e.function_ids:
+            if fid in self.graph:
+                self.graph.nodes[fid]["freed"] = True
+                self._touch(fid)
+
+    def _on_GradZeroed(self, e):  # noqa: N802
+        self._append(e.tensor_id, GradEntry("zeroed", np.array(e.tensor._grad._data)))
+
+    def _on_GradCleared(self, e):  # noqa: N802
+        if e.value is None:
+            self._append(e.tensor_id, GradEntry("set to None", None))
+        else:
+            self._append(e.tensor_id, GradEntry("set", np.array(e.value._data)))
+
+    def _append(self, nid, entry):
+        hist = self._histories.setdefault(nid, [])
+        hist.append(entry)
+        del hist[:-self.history_limit]
+        self._touch(nid)
+
+    def _on_InplaceChanged(self, e):  # noqa: N802
+        if e.tensor_id in self.graph:
+            data = self.graph.nodes[e.tensor_id]
+            data["version"] = e.version
+            if e.function_id is not None and data["role"] == "output":
+                for u, _, k in list(self.graph.in_edges(e.tensor_id, keys=True)):
+                    self.graph.remove_edge(u, e.tensor_id, k)
+                self._show_output(e.tensor)
+            self._touch(e.tensor_id)
+        if e.function_id is not None:
+            self._outputs[e.function_id] = e.tensor_id
+
+    def _on_RequiresGradChanged(self, e):  # noqa: N802
+        if e.tensor_id in self.graph:
+            self.graph.nodes[e.tensor_id]["requires_grad"] = e.requires_grad
+            self._touch(e.tensor_id)
+
+    def _on_Detached(self, e):  # noqa: N802
+        if e.in_place and e.result_id in self.graph:
+            data = self.graph.nodes[e.result_id]
+            data.update(is_leaf=True, requires_grad=False)
+            for u, _, k in list(self.graph.in_edges(e.result_id, keys=True)):
+                self.graph.remove_edge(u, e.result_id, k)
+            self._touch(e.result_id)
+
+    def _on_TensorReleased(self, e):  # noqa: N802
+        if e.tensor_id in self.graph._node:  # (its weakref's reaper usually got there first)
+            self._dead.append(e.tensor_id)
+
+
+# event class -> handler, looked up once per event (no string building per event)
+_HANDLERS = {getattr(events_types, name[4:]): handler
+             for name, handler in vars(GraphEvents).items()
+             if name.startswith("_on_") and hasattr(events_types, name[4:])}
+
+
+def _array(x):
+    if x is None:
+        return None
+    data = getattr(x, "_data", x)
+    return np.asarray(data)
