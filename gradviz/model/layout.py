@@ -12,7 +12,8 @@ downward, ``y = layer * layer_gap``). The steps:
 3. long edges are split at virtual nodes and crossings are reduced by barycenter sweeps down
    and up with adjacent transpositions (from BFS orders from the sources and from the
    sinks), counting crossings in O(E log V) with NumPy and keeping the best ordering, which
-   is then polished by sifting each node to its best slot (:mod:`._layout_order`);
+   is then polished by sifting each node to its best slot (:mod:`._layout_order`,
+   :mod:`._layout_moves`);
 4. x coordinates by iterative median alignment under minimum separation (weighted isotonic
    regression per layer, virtual chains weighing most), then every chain of single-parent
    nodes is made a vertical line, pushing its row neighbours aside (:mod:`._layout_coords`).
