@@ -7,6 +7,7 @@ import numbers
 
 import numpy as np
 
+from gradviz.core import index_ops as IX
 from gradviz.core import linalg_ops as LA
 from gradviz.core import math_ops as M
 from gradviz.core import reduction_ops as RD
@@ -264,7 +265,7 @@ class TensorMath:
     t, permute, transpose = SH.t_, SH.permute, SH.transpose
     squeeze, unsqueeze, expand = SH.squeeze, SH.unsqueeze, SH.expand
     clone, contiguous = SH.clone, SH.contiguous
-    __getitem__, __setitem__ = SH.getitem, SH.setitem
+    __getitem__, __setitem__ = IX.getitem, IX.setitem
     matmul, mm, mv, dot, bmm, outer = LA.matmul, LA.mm, LA.mv, LA.dot, LA.bmm, LA.outer
     swapaxes = transpose
 
