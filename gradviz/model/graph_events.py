@@ -273,7 +273,10 @@ class GraphEvents:
             self._touch(e.tensor_id)
 
     def _on_Detached(self, e):  # noqa: N802
-        if e.in_place and e.result_id in self.graph:
+        if not e.in_place:
+            self._detached[e.result_id] = e.source_id
+            return
+        if e.result_id in self.graph:
             data = self.graph.nodes[e.result_id]
             data.update(is_leaf=True, requires_grad=False)
             for u, _, k in list(self.graph.in_edges(e.result_id, keys=True)):

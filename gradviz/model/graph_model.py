@@ -50,6 +50,7 @@ class GraphModel(GraphEvents):
         self.history_limit = history_limit
         self._refs: dict[int, weakref.ref] = {}  # node id -> weakref to tensor / grad_fn
         self._outputs: dict[int, int] = {}  # function id -> id of the tensor it produced
+        self._detached: dict[int, int] = {}  # detach() result id -> the source's id
         self._histories: dict[int, list[GradEntry]] = {}
         self._backward_counts: dict[int, int] = {}
         self._listeners: list = []
@@ -186,8 +187,10 @@ class GraphModel(GraphEvents):
             if name.startswith("_") or not (hasattr(obj, "_data") and hasattr(obj, "_grad_fn")):
                 continue
             nid = obj._gv_id
-            if nid is None or (nid not in self.graph and not self._show_output(obj)):
-                continue
+            if nid is None or nid not in self.graph:
+                nid = self._show_named(obj)
+                if nid is None:
+                    continue
             named.setdefault(nid, name)
         for nid, data in self.graph.nodes(data=True):
             if data["kind"] == "tensor":
@@ -196,6 +199,21 @@ class GraphModel(GraphEvents):
                     data["name"] = new
                     data["label"] = new or data["role"]
                     self._pending.updated.add(nid)
+
+    def _show_named(self, t):
+        """A tensor the user named but the graph does not show yet: an output (with an
+        edge from its grad_fn), a leaf that requires grad, or a detach() result (a new leaf
+        without history). Returns its node id, or None when it stays hidden."""
+        if t._grad_fn is not None:
+            self._show_output(t)
+            return t._gv_id
+        source = self._detached.get(t._gv_id) if t._gv_id is not None else None
+        if not t._requires_grad and source is None:
+            return None  # a plain constant appears once an op uses it (as a ghost)
+        nid = self._ensure_tensor(t, "leaf")
+        if source is not None:
+            self.graph.nodes[nid]["detached_from"] = source
+        return nid
 
     def positions(self) -> dict:
         """Layered positions, recomputed incrementally when the graph changed."""

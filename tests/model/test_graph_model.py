@@ -568,3 +568,25 @@ def test_bench_model_runs_and_training_memory_stays_flat(monkeypatch):
     assert len({nodes for nodes, _, _ in seen.values()}) == 1, seen
     assert seen[80][2] < seen[10][2]  # it does train
     assert not dispatcher.active
+
+
+def test_named_leaves_and_detached_results_appear_without_history():
+    """The issue: detach "creates the detached tensor ... shown as a new leaf without
+    history"; a leaf that requires grad shows once named, even before any op uses it."""
+    model = GraphModel()
+    with model.recording():
+        w = gradviz.randn(3, requires_grad=True)
+        unused = gradviz.ones(2, requires_grad=True)
+        c = gradviz.ones(2)
+        z = w * 2
+        z_det = z.detach()
+        model.set_names(dict(w=w, unused=unused, c=c, z=z, z_det=z_det))
+    by_name = {d["name"]: (n, d) for n, d in model.graph.nodes(data=True)
+               if d["kind"] == "tensor" and d["name"]}
+    assert set(by_name) == {"w", "unused", "z", "z_det"}  # c: a constant no op used yet
+    nid, data = by_name["z_det"]
+    assert data["role"] == "leaf" and data["is_leaf"] and not data["requires_grad"]
+    assert data["detached_from"] == by_name["z"][0]
+    assert model.graph.in_degree(nid) == 0 and model.graph.out_degree(nid) == 0
+    nid, data = by_name["unused"]
+    assert data["requires_grad"] and model.graph.degree(nid) == 0
