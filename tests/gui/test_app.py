@@ -164,6 +164,11 @@ def test_detach_makes_a_console_variable(blank, qtbot):
     assert d.requires_grad is False and d.grad_fn is None and d.is_leaf
     np.testing.assert_array_equal(d.numpy(), blank.namespace["z"].detach().numpy())
     assert "z_det = z.detach()" in console_text(blank)
+    nid = node_named(blank.model, "z_det")  # drawn: a new leaf without history
+    data = blank.model.graph.nodes[nid]
+    assert data["is_leaf"] and not data["requires_grad"]
+    assert data["detached_from"] == node_named(blank.model, "z")
+    assert blank.model.graph.degree(nid) == 0
     blank.select(None)
     press(qtbot, blank, "detach")  # nothing selected: an explanation, no crash
     assert "select a tensor" in blank.message.text()
