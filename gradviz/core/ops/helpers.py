@@ -1,4 +1,5 @@
-"""Names a backward formula may use besides ``grad``, ``result`` and the inputs.
+"""Names a backward formula may use besides ``grad``, ``result`` and the inputs
+(the neural-net ones are in ``nn_helpers``).
 
 Every helper takes NumPy arrays (plain backward) or Tensors (``create_graph=True``,
 where the helper's own work is recorded so it can be differentiated again).
@@ -318,78 +319,3 @@ def clamp_bound_backward(grad, self, bound, other, side):
         if other is not None:
             hit = hit | (_raw(bound) < _raw(other))
     return grad * mask(hit, grad)
-
-
-# ---------------------------------------------------------------- neural nets
-def _sum_keep(x, dim):
-    if _tensor_mode(x):
-        return x.sum(dim=dim, keepdim=True)
-    return np.sum(x, axis=dim, keepdims=True)
-
-
-def softmax_backward(grad, result, dim):
-    return result * (grad - _sum_keep(grad * result, dim))
-
-
-def log_softmax_backward(grad, result, dim):
-    return grad - exp(result) * _sum_keep(grad, dim)
-
-
-def reduce_grad(grad, reduction, numel):
-    """The per-element upstream gradient of a loss with this reduction."""
-    if reduction == "mean":
-        return grad / numel
-    return grad
-
-
-def nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight):
-    tgt = np.asarray(target)
-    one_hot = np.zeros(self.shape, dtype=_raw(self).dtype)
-    w = np.ones(self.shape[-1], dtype=one_hot.dtype) if weight is None else _raw(weight)
-    valid = tgt != ignore_index
-    safe_t = np.where(valid, tgt, 0)
-    if self.ndim == 1:
-        one_hot[safe_t] = -w[safe_t] * valid
-    else:
-        rows = np.arange(self.shape[0])
-        one_hot[rows, safe_t] = -w[safe_t] * valid
-    if reduction == "none":
-        g = grad.reshape(grad.shape + (1,)) if self.ndim > 1 else grad
-        return _const(one_hot, self) * g
-    if reduction == "mean":
-        one_hot = one_hot / total_weight if total_weight else one_hot * 0
-    return _const(one_hot, self) * grad
-
-
-def maximum_eps(x, eps=1e-12):
-    """``x`` with values below ``eps`` raised to it (BCE's safe denominator)."""
-    if _tensor_mode(x):
-        return x.clamp(min=eps)
-    return np.maximum(x, eps)
-
-
-def bce_logits_grad(self, target, weight, pos_weight):
-    """d/dx of binary_cross_entropy_with_logits, per element."""
-    if pos_weight is None:
-        g = sigmoid(self) - target
-    else:
-        log_weight = (pos_weight - 1) * target + 1
-        g = log_weight * sigmoid(self) - log_weight + (1 - target)
-    return g if weight is None else g * weight
-
-
-def log_sigmoid(x):
-    return x.sigmoid().log() if _tensor_mode(x) else -np.logaddexp(0, -x)
-
-
-def bce_logits_target_grad(self, weight, pos_weight):
-    """d/d target of binary_cross_entropy_with_logits, per element."""
-    if pos_weight is None:
-        g = -self
-    else:
-        g = log_sigmoid(-self) - pos_weight * log_sigmoid(self)
-    return g if weight is None else g * weight
-
-
-def numel(x):
-    return int(np.size(_raw(x)))

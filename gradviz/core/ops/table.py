@@ -9,8 +9,9 @@ way torch's ``derivatives.yaml`` writes them::
 
 A formula may use ``grad`` (the incoming gradient), ``result`` (the op's
 output), the inputs and the arguments by name, and the helpers of
-``gradviz.core.ops.helpers``. The same formula runs on NumPy arrays (plain
-backward) and on Tensors (``create_graph=True``, so it is itself recorded).
+``gradviz.core.ops.helpers`` and ``gradviz.core.ops.nn_helpers``. The same
+formula runs on NumPy arrays (plain backward) and on Tensors
+(``create_graph=True``, so it is itself recorded).
 Broadcasting is undone by the engine, never inside a formula. An input whose
 formula is ``None`` has no derivative and fails with a message naming it.
 """
@@ -20,9 +21,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from gradviz.core.ops import helpers
+from gradviz.core.ops import helpers, nn_helpers
 
 ROWS: dict[str, Op] = {}
+NAMES = {**vars(helpers), **vars(nn_helpers)}  # what a formula may call
 
 
 @dataclass(eq=False)
@@ -83,8 +85,14 @@ class Op:
                 continue
             source = f"lambda {params}: {text}"
             code = compile(source, f"<{self.grad_fn} {name}>", "eval")
-            compiled.append(eval(code, vars(helpers)))  # noqa: S307 - our own table
+            compiled.append(eval(code, NAMES))  # noqa: S307 - our own table
         self.compiled = tuple(compiled)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved names that hold tensors (the result and inputs): what a backward
+        without ``retain_graph`` frees. Arguments such as ``dim`` or ``alpha`` stay."""
+        return tuple(n for n, (kind, _) in zip(self.saved, self.save_plan) if kind != 2)
 
     def formula_text(self) -> str:
         """The derivative as one line, e.g. ``self: grad * other; other: grad * self``."""
