@@ -39,8 +39,9 @@ def to_dot(model: GraphModel, saved: bool = False) -> str:
         if d["kind"] == "function":
             label = d["name"]
             if saved and d.get("saved"):
-                state = " (freed)" if d.get("freed") else ""
-                label += "\\n" + "\\n".join(f"{s}{state}" for s in d["saved"])
+                freed = set(d.get("saved_tensors", ())) if d.get("freed") else set()
+                label += "\\n" + "\\n".join(
+                    f"{s} (freed)" if s in freed else s for s in d["saved"])
             lines.append(f'\t{nid} [label="{label}" fillcolor={COLORS["function"]}]')
         else:
             name = d.get("name") or ""

@@ -119,6 +119,7 @@ class GraphEvents:
         nid = node.id
         self._add(nid, node, {"kind": "function", "name": name, "label": name,
                               "formula": formula, "saved": op.saved if op is not None else (),
+                              "saved_tensors": op.saved_tensors if op is not None else (),
                               "freed": node.freed, "shape": None, "executed": None,
                               "grad_in": None, "grads_out": ()})
         if cls is AccumulateGrad:

@@ -346,3 +346,15 @@ def test_mutated_sessions_load_or_fail_clearly(small_session, tmp_path_factory, 
         assert str(path) in str(exc)
     else:
         assert isinstance(loaded, GraphModel)
+
+
+def test_dot_marks_only_saved_tensors_as_freed():
+    """After a backward without retain_graph, DOT with saved=True marks the saved tensors
+    freed and leaves arguments such as dim and keepdim unmarked (torch frees only tensors)."""
+    model = GraphModel()
+    with model.recording():
+        a = gradviz.ones(3, requires_grad=True)
+        (a * a).sum(dim=0).backward()
+    dot = ex.to_dot(model, saved=True)
+    assert "MulBackward0\\nself (freed)\\nother (freed)" in dot
+    assert "SumBackward1\\nself_sym_sizes\\ndim\\nkeepdim" in dot
