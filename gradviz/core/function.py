@@ -206,7 +206,7 @@ def node_class_for(op) -> type:
     """A new grad_fn class for one op row, named as torch names it."""
     name = op.grad_fn
     torch_name = None
-    if name in ("CopySlices", "CopyBackwards"):
+    if name in ("CopySlices", "CopyBackwards", "NotImplemented"):
         torch_name = f"torch::autograd::{name}"
     cls = type(name, (OpNode,), {"op": op, "_torch_name": torch_name, "__module__": "gradviz"})
     _classes[op.name] = cls
@@ -295,6 +295,9 @@ def apply_node(node, grad, tensor_mode):
         if f is None:
             raise RuntimeError(f"the derivative for '{op.inputs[i]}' is not implemented")
         g = f(grad, *values)
+        if g is None:  # the formula gives this input no gradient
+            grads.append(None)
+            continue
         shape, dtype = metas[i]
         if g.shape != shape or g.dtype != dtype:
             g = _fit(g, metas[i])

@@ -7,6 +7,8 @@ the argument checks (``op_args``) are importable from here too.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from gradviz.core import record
@@ -15,11 +17,12 @@ from gradviz.core.op_args import (  # noqa: F401
     _torch_type,
     binary,
     broadcast_check,
+    invalid_arguments,
     operand,
     tensor_arg,
 )
 from gradviz.core.ops import pointwise as P
-from gradviz.core.record import apply_op, apply_unary
+from gradviz.core.record import apply_binary, apply_op, apply_unary
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -66,6 +69,66 @@ def pow(input, exponent):  # noqa: A001 - torch's name
         return binary(P.POW_TENSOR, input, exponent)
     operand(exponent, "pow", "exponent")
     return apply_op(P.POW, (input,), (exponent,))
+
+
+_FLOOR_DIVIDE_SIGNATURES = ("(Tensor input, Tensor other, *, Tensor out = None)",
+                            "(Tensor input, Number other)")
+_REMAINDER_SIGNATURES = ("(Tensor input, Tensor other, *, Tensor out = None)",
+                         "(Number self, Tensor other)",
+                         "(Tensor input, Number other, *, Tensor out = None)")
+
+
+def _number_or_tensor(x):
+    if isinstance(x, np.ndarray):
+        return record.Tensor._make(x)
+    return x if isinstance(x, numbers.Number | record.Tensor) else None
+
+
+def _binary_promoted(op, a, b):
+    """``binary`` with the operators' promotion (a 0-dim tensor does not raise the dtype)."""
+    if not isinstance(a, record.Tensor):
+        return binary(op, a, b)
+    try:
+        return apply_binary(op, a, b)
+    except ValueError:
+        broadcast_check(a, b)
+        raise
+
+
+def floor_divide(input, other):
+    """``input // other``, rounded down. torch cannot differentiate it: the result's grad_fn
+    is ``NotImplemented`` and backward through it fails.
+
+        >>> x = torch.tensor([7.0, -7.0], requires_grad=True)
+        >>> x // 2
+        tensor([ 3., -4.], grad_fn=<NotImplemented>)
+    """
+    a, b = _number_or_tensor(input), _number_or_tensor(other)
+    if a is None or b is None:
+        raise invalid_arguments("floor_divide", (input, other), _FLOOR_DIVIDE_SIGNATURES, 1,
+                                ("Tensor", "Number"))
+    return _binary_promoted(P.FLOOR_DIVIDE, a, b)
+
+
+def remainder(input, other):
+    """Python's ``%``: the result has the divisor's sign. grad_fn ``RemainderBackward0`` for
+    a number divisor, ``RemainderBackward1`` for a tensor one (``other``'s gradient is
+    ``-grad * (input // other)``); a number divided by a tensor is ``NotImplemented``.
+
+        >>> x = torch.tensor([7.0, -7.0], requires_grad=True)
+        >>> x % 3
+        tensor([1., 2.], grad_fn=<RemainderBackward0>)
+    """
+    a, b = _number_or_tensor(input), _number_or_tensor(other)
+    if a is None or b is None or not (isinstance(a, record.Tensor)
+                                      or isinstance(b, record.Tensor)):
+        raise invalid_arguments("remainder", (input, other), _REMAINDER_SIGNATURES, 1,
+                                ("Number", "Tensor"))
+    if not isinstance(a, record.Tensor):
+        return binary(P.RREMAINDER, a, b)
+    if isinstance(b, record.Tensor):
+        return _binary_promoted(P.REMAINDER_TENSOR, a, b)
+    return apply_op(P.REMAINDER, (a,), (b,))
 
 
 def neg(input):

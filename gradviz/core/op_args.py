@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import builtins
+import numbers
 
 import numpy as np
 
@@ -60,6 +61,24 @@ def binary(op, a, b, attrs=()):
     except ValueError:
         broadcast_check(a, b)
         raise
+
+
+def invalid_arguments(func, args, signatures, checked, kinds):
+    """torch's TypeError for ``args`` that fit none of ``signatures``. Like torch, it marks
+    (``!str!``) the arguments that do not fit ``signatures[checked]``, whose parameters are
+    ``kinds`` ("Tensor" or "Number")."""
+    names = ["Tensor" if isinstance(a, record.Tensor) else type(a).__name__ for a in args]
+    fits = [isinstance(a, record.Tensor) if kind == "Tensor"
+            else isinstance(a, numbers.Number) for a, kind in zip(args, kinds, strict=True)]
+    marked = ", ".join(n if ok else f"!{n}!" for n, ok in zip(names, fits, strict=True))
+    lines = [f"{func}() received an invalid combination of arguments - got "
+             f"({', '.join(names)}), but expected one of:"]
+    for i, signature in enumerate(signatures):
+        lines.append(f" * {signature}")
+        if i == checked:
+            lines.append("      didn't match because some of the arguments have invalid types: "
+                         f"({marked})")
+    return TypeError("\n".join(lines) + "\n")
 
 
 def _torch_type(npdt):

@@ -167,6 +167,10 @@ def record(op, out, inputs, attrs):
         else:
             meta.append(None)
             edges.append(_NO_EDGE)
+    if op.not_implemented:  # torch links only the inputs that require grad
+        kept = [i for i, e in enumerate(edges) if e is not _NO_EDGE]
+        edges, meta = [edges[i] for i in kept], [meta[i] for i in kept]
+        inputs = [inputs[i] for i in kept]
     node.next_functions = tuple(edges)
     node._meta = tuple(meta)
     if op.saved:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
@@ -134,10 +135,53 @@ def _dof_warning(input, d, correction, func):
 
 
 def norm(input, p="fro", dim=None, keepdim=False):
-    """Vector 2-norm (``p=2``/``'fro'``) or 1-norm; grad_fn ``LinalgVectorNormBackward0``."""
-    ord = 2 if p in ("fro", 2, 2.0, None) else p
-    if ord not in (1, 2):
-        raise NotImplementedError(f"gradviz implements norm for p=1 and p=2, not p={p!r}")
+    """The vector ``p``-norm of ``input`` (all of it, or along ``dim``), as
+    ``torch.linalg.vector_norm``: ``sum(|x| ** p) ** (1 / p)``, the largest / smallest ``|x|``
+    for ``p`` = inf / -inf and the number of nonzeros for ``p`` = 0 (which has no gradient);
+    ``'fro'`` (the default) is 2. grad_fn ``LinalgVectorNormBackward0``.
+
+        >>> torch.tensor([3.0, -4.0], requires_grad=True).norm(float("inf"))
+        tensor(4., grad_fn=<LinalgVectorNormBackward0>)
+    """
+    if isinstance(p, str):
+        ord = _matrix_order(p, dim)
+    elif p is None:
+        ord = 2.0
+    elif isinstance(p, numbers.Number):
+        ord = p
+    else:
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, "
+                        f"not {type(p).__name__}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_legacy_scalar(input)}")
     d = _dim_arg(input, dim) if dim is not None else None
+    if ord < 0 or ord == np.inf:  # max, min and negative orders: no value for no elements
+        _check_not_empty(input, ord, d)
     return apply_op(R.NORM, (input,), (ord, d, keepdim))
 
+
+def _matrix_order(p, dim):
+    """torch.norm's string orders: 'fro' over at most two dims is the vector 2-norm."""
+    if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
+        return 2
+    if p == "nuc":
+        raise NotImplementedError("gradviz does not implement the nuclear norm (p='nuc')")
+    if p == "fro":
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           + " ".join(str(x) for x in dim))
+    raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+
+
+def _check_not_empty(input, ord, d):
+    shape = input._data.shape
+    if d is None:
+        if input._data.size == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord:g} norm on an empty "
+                               "tensor because the operation does not have an identity")
+        return
+    for i in d if isinstance(d, tuple) else (d,):
+        if shape and shape[i] == 0:  # (torch's message lacks the space after the dim)
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord:g} norm on the "
+                               f"dimension {i}because this dimension is empty and the operation "
+                               "does not have an identity")

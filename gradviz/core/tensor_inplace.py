@@ -10,6 +10,8 @@ operators (``+=``, ``*=``...): each checks its arguments and calls ``inplace_ops
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from gradviz.core.inplace_ops import inplace
@@ -36,6 +38,15 @@ class TensorInPlace:
     def __itruediv__(self, other):
         return self.div_(other)
 
+    def __ifloordiv__(self, other):
+        if not isinstance(other, numbers.Number | TensorMath):
+            return NotImplemented  # as torch: Python then raises its TypeError
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        if not isinstance(other, numbers.Number | TensorMath):
+            return NotImplemented
+        return self.remainder_(other)
 
     # ------------------------------------------------------------ methods
     def add_(self, other, *, alpha=1):
@@ -58,11 +69,30 @@ class TensorInPlace:
             return inplace(self, P.POW_TENSOR, (exponent,))
         return inplace(self, P.POW, (), (exponent,))
 
+    def floor_divide_(self, other):
+        other = _number_or_tensor(other, "floor_divide_", "other")
+        return inplace(self, P.FLOOR_DIVIDE_INPLACE, (other,))
+
+    def remainder_(self, other):
+        _number_or_tensor(other, "remainder_", "other")
+        if isinstance(other, TensorMath):
+            return inplace(self, P.REMAINDER_TENSOR, (other,))
+        return inplace(self, P.REMAINDER, (), (other,))
+
     def neg_(self):
         return inplace(self, P.NEG)
 
     def exp_(self):
         return inplace(self, P.EXP)
+
+    def abs_(self):
+        return inplace(self, P.ABS)
+
+    def sqrt_(self):
+        return inplace(self, P.SQRT)
+
+    def log_(self):
+        return inplace(self, P.LOG)
 
     def relu_(self):
         return inplace(self, P.RELU)

@@ -129,6 +129,7 @@ class TensorMath:
     __sub__ = _operator(P.SUB)
     __mul__ = __rmul__ = _operator(P.MUL)
     __truediv__ = _operator(P.DIV)
+    __floordiv__ = _operator(P.FLOOR_DIVIDE)
 
     def __rsub__(self, other):
         if not isinstance(other, _SCALARS):
@@ -139,6 +140,23 @@ class TensorMath:
         if not isinstance(other, _SCALARS):
             return NotImplemented
         return M.reciprocal(self) * other
+
+    def __rfloordiv__(self, other):
+        if not isinstance(other, _SCALARS):
+            return NotImplemented
+        return M.floor_divide(other, self)
+
+    def __mod__(self, other):
+        if isinstance(other, np.ndarray):
+            other = _wrap(other)
+        elif not isinstance(other, (*_SCALARS, TensorMath)):
+            return NotImplemented
+        return M.remainder(self, other)
+
+    def __rmod__(self, other):
+        if not isinstance(other, _SCALARS):
+            return NotImplemented
+        return M.remainder(other, self)
 
     def __pow__(self, exponent):
         if not isinstance(exponent, (*_SCALARS, TensorMath)):
@@ -210,6 +228,12 @@ class TensorMath:
 
     def pow(self, exponent):
         return M.pow(self, _number_or_tensor(exponent, "pow", "exponent"))
+
+    def floor_divide(self, other):
+        return M.floor_divide(self, _number_or_tensor(other, "floor_divide", "other"))
+
+    def remainder(self, other):
+        return M.remainder(self, _number_or_tensor(other, "remainder", "other"))
 
     subtract, multiply, divide, true_divide = M.sub, M.mul, M.div, M.div
     neg, negative, reciprocal = M.neg, M.neg, M.reciprocal

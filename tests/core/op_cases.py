@@ -147,6 +147,42 @@ case("pow_tensor", "pow_tensor", lambda T, a, b: a ** b, p(2, 3), n(2, 3))
 case("pow_tensor", "pow_tensor_broadcast", lambda T, a, b: T.pow(a, b), p(3, 1), n(2))
 case("rpow", "two_pow", lambda T, a: 2 ** a, n(2, 3))
 case("rpow", "pow_scalar_base", lambda T, a: T.pow(1.5, a), n(4))
+
+# ---------------------------------------------------------------- floor division and remainder
+# floor_divide and number % tensor: torch's NotImplemented node (backward fails; no gradcheck)
+case("floor_divide", "floordiv", lambda T, a, b: a // b, n(2, 3), p(2, 3))
+case("floor_divide", "floordiv_scalar", lambda T, a: a // 0.3, n(2, 3))
+case("floor_divide", "rfloordiv", lambda T, a: 2 // a, p(3))
+case("floor_divide", "floor_divide_constant", lambda T, a, b: T.floor_divide(a, b), n(2, 3),
+     const([0.5, -0.7, 0.3]))
+case("floor_divide", "floor_divide_of_constant", lambda T, a, b: b.floor_divide(a), p(3),
+     const([2.5, -1.0, 7.0]))
+case("floor_divide_", "floordiv_inplace", lambda T, a: (a * 1).floor_divide_(0.5), n(4))
+case("remainder", "mod_scalar", lambda T, a: a % 0.7, n(2, 3))
+case("remainder", "remainder_negative_divisor", lambda T, a: T.remainder(a, -0.7), n(2, 3))
+case("remainder", "remainder_method", lambda T, a: a.remainder(2), n(4))
+case("remainder", "remainder_inplace", lambda T, a: (a + 0).remainder_(0.6), n(3))
+case("remainder_tensor", "mod", lambda T, a, b: a % b, n(2, 3), n(2, 3))
+case("remainder_tensor", "mod_broadcast", lambda T, a, b: T.remainder(a, b), n(2, 3), n(3))
+case("remainder_tensor", "mod_constant_divisor", lambda T, a, b: a % b, n(2, 3),
+     const([0.5, -0.7, 0.3]))
+case("remainder_tensor", "mod_of_constant", lambda T, a, b: b % a, n(3),
+     const([2.5, -1.0, 7.0]))
+case("remainder_tensor", "mod_tensor_inplace", lambda T, a, b: a.clone().remainder_(b), n(2, 3),
+     n(3))
+case("rremainder", "rmod", lambda T, a: 2 % a, n(3))
+case("rremainder", "remainder_number_first", lambda T, a: T.remainder(1.5, a), p(2, 2))
+
+
+def _imod_ifloordiv(T, a, b):
+    x = a * 1
+    x %= b
+    x //= b
+    return x
+
+
+case("floor_divide_", "imod_ifloordiv", _imod_ifloordiv, n(3), p(3))
+
 case("maximum", "maximum", lambda T, a, b: T.maximum(a, b), n(2, 3), n(2, 3))
 case("maximum", "maximum_broadcast", lambda T, a, b: a.maximum(b), n(2, 3), n(3))
 case("minimum", "minimum", lambda T, a, b: T.minimum(a, b), n(2, 3), n(2, 1))
@@ -171,6 +207,9 @@ case("pow_tensor", "pow_tensor_inplace", lambda T, a, b: a.clone().pow_(b), p(3)
 case("mul", "mul_scalar_inplace", lambda T, a: (a + 0).mul_(2.0), n(3))
 case("div", "div_scalar_inplace", lambda T, a: a.clone().div_(4), n(3))
 case("log", "log", lambda T, a: T.log(a), p(2, 3))
+case("log", "log_inplace", lambda T, a: (a + 0).log_(), p(3))
+case("sqrt", "sqrt_inplace", lambda T, a: (a * 1).sqrt_(), p(2, 3))
+case("abs", "abs_inplace", lambda T, a: a.clone().abs_(), n(2, 3))
 case("sqrt", "sqrt", lambda T, a: a.sqrt(), p(2, 3))
 case("abs", "abs", lambda T, a: T.abs(a), n(2, 3))
 case("abs", "abs_builtin", lambda T, a: abs(a), n(4))
@@ -220,6 +259,15 @@ case("norm", "norm_dim", lambda T, a: a.norm(dim=1), n(2, 3))
 case("norm", "norm_keepdim", lambda T, a: T.norm(a, dim=0, keepdim=True), n(3, 2))
 case("norm", "norm_p1", lambda T, a: a.norm(p=1), n(2, 3))
 case("norm", "norm_p1_dim", lambda T, a: a.norm(1, dim=-1), n(2, 3))
+case("norm", "norm_inf", lambda T, a: a.norm(float("inf")), n(2, 3))
+case("norm", "norm_inf_keepdim", lambda T, a: a.norm(p=float("inf"), dim=0, keepdim=True), n(3, 2))
+case("norm", "norm_minus_inf_dim", lambda T, a: T.norm(a, float("-inf"), dim=1), n(2, 3))
+case("norm", "norm_p0", lambda T, a: a.norm(0), n(2, 3))  # no gradient at all, as torch
+case("norm", "norm_p0_dim", lambda T, a: T.norm(a, p=0, dim=-1), n(2, 3))
+case("norm", "norm_p3", lambda T, a: a.norm(3), n(2, 3))
+case("norm", "norm_p_half_dims", lambda T, a: a.norm(0.5, dim=(0, 2)), n(2, 3, 2))
+case("norm", "norm_p1_5_keepdim", lambda T, a: T.norm(a, 1.5, 1, True), n(2, 3))
+case("norm", "norm_negative_p", lambda T, a: a.norm(-1.5, dim=0), n(3, 2))
 
 # ---------------------------------------------------------------- shapes
 case("view", "view", lambda T, a: a.view(3, 2), n(2, 3))

@@ -19,7 +19,10 @@ from gradviz.core.gradcheck import GradcheckError
 from gradviz.core.ops.table import ROWS
 
 BY_ROW = {name: [c for c in CASES if c.row == name] for name in ROWS}
-SECOND_ORDER = [c for c in CASES if c.double]
+# rows torch cannot differentiate (grad_fn NotImplemented): backward must fail, as torch's does
+NOT_IMPLEMENTED = [c for c in CASES if ROWS[c.row].not_implemented]
+DIFFERENTIABLE = [c for c in CASES if not ROWS[c.row].not_implemented]
+SECOND_ORDER = [c for c in DIFFERENTIABLE if c.double]
 
 
 @pytest.mark.parametrize("name", list(ROWS))
@@ -46,18 +49,31 @@ def test_output_carries_the_rows_grad_fn(case):
     out, inputs = case.run(gradviz)
     want = ROWS[case.row].grad_fn
     assert type(out.grad_fn).__name__ == want
-    prefix = "torch::autograd::" if want in ("CopySlices", "CopyBackwards") else ""
+    torch_namespaced = ("CopySlices", "CopyBackwards", "NotImplemented")
+    prefix = "torch::autograd::" if want in torch_namespaced else ""
     assert out.grad_fn.name() == prefix + want
     assert out.requires_grad and not out.is_leaf
     assert all(t.dtype == gradviz.float64 for t in inputs if t.is_floating_point())
 
 
-@pytest.mark.parametrize("case", CASES, ids=repr)
+@pytest.mark.parametrize("case", DIFFERENTIABLE, ids=repr)
 def test_gradcheck(case):
     inputs = case.inputs(gradviz)
     assert any(t.requires_grad for t in inputs)
     assert gradcheck(lambda *xs: case.program(gradviz, *xs), inputs,
                      eps=case.eps, atol=case.atol)
+
+
+@pytest.mark.parametrize("case", NOT_IMPLEMENTED, ids=repr)
+def test_backward_through_not_implemented_fails(case):
+    out, inputs = case.run(gradviz)
+    aten = {"rremainder": "remainder"}.get(case.row, case.row)
+    message = f"derivative for aten::{aten} is not implemented"
+    with pytest.raises(RuntimeError, match=f"^{message}$"):
+        out.sum().backward()
+    with pytest.raises(RuntimeError, match=f"^{message}$"):
+        gradviz.autograd.grad(out.sum(), [t for t in inputs if t.requires_grad])
+    assert all(t.grad is None for t in inputs)
 
 
 def _first_order_dot(case, xs, v, ws):

@@ -97,6 +97,31 @@ def test_reuse_gives_parallel_edges():
     assert model.graph.number_of_edges(acc, mul) == 2
 
 
+NOT_DIFFERENTIABLE = {
+    "floordiv_constant": lambda lib, x, c: x // c,
+    "constant_floordiv": lambda lib, x, c: c // x,
+    "number_mod": lambda lib, x, c: 2 % x,
+    "floordiv_both": lambda lib, x, c: lib.floor_divide(x, x.exp()),
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_DIFFERENTIABLE))
+def test_not_implemented_node_links_only_inputs_that_require_grad(name, oracle):
+    """floor_divide and number % tensor: torch's NotImplemented grad_fn, with edges from the
+    inputs that require grad only (a constant operand gets no ghost node)."""
+    program = NOT_DIFFERENTIABLE[name]
+    model = GraphModel()
+    with model.recording():
+        x = gradviz.tensor([3.5, -2.5], requires_grad=True)
+        y = program(gradviz, x, gradviz.tensor([2.0, 1.5]))
+    want = program(oracle, oracle.tensor([3.5, -2.5], requires_grad=True),
+                   oracle.tensor([2.0, 1.5]))
+    assert same_graph(function_subgraph(model), walked_graph(want.grad_fn))
+    data = model.graph.nodes[model.node_of(y.grad_fn)]
+    assert data["name"] == "NotImplemented" and "not_implemented(" in data["formula"]
+    assert not [n for n, d in model.graph.nodes(data=True) if d.get("role") == "constant"]
+
+
 @st.composite
 def programs(draw):
     """Leaves (some requiring grad, at least one) and steps over every op of OPS."""

@@ -50,6 +50,17 @@ def sign(x):
     return _const(np.sign(_raw(x)), x)
 
 
+def floor_divide(a, b):
+    """``a // b`` (torch's ``div(rounding_mode="floor")``): a constant in both modes, as its
+    derivative is zero."""
+    return _const(np.floor_divide(_raw(a), _raw(b)), a)
+
+
+def not_implemented(op):
+    """The formula of torch's ``NotImplemented`` grad_fn: backward through it fails."""
+    raise RuntimeError(f"derivative for aten::{op} is not implemented")
+
+
 def _raw(x):
     return x._data if _tensor_mode(x) else np.asarray(x)
 
@@ -263,15 +274,33 @@ def std_backward(grad, self, result, dim, correction, keepdim):
 
 
 def norm_backward(grad, self, result, ord, dim, keepdim):
+    """torch's norm_backward for every order ``ord``; order 0 has no gradient (None)."""
+    if ord == 0:
+        return None
     dims = _dims(dim, self.ndim)
     if not keepdim and dim is not None:
         grad = unsqueeze_dims(grad, dims, self.ndim)
         result = unsqueeze_dims(result, dims, self.ndim)
     if ord == 1:
         return grad * sign(self)
+    if ord == 2:
+        safe = where(_raw(result) == 0, zeros_like(result) + 1, result)
+        scale = mask(_raw(result) != 0, result) * (grad / safe)
+        return self * scale
+    if ord in (np.inf, -np.inf):  # max / min of |self|: ties (and nans) share the gradient
+        size = np.abs(_raw(self))
+        hits = (size == _raw(result)) | np.isnan(size)
+        count = _const(np.sum(hits, axis=dims, keepdims=True), result)
+        return sign(self) * (grad / count) * mask(hits, self)
+    zero = _raw(self) == 0
+    size = where(zero, zeros_like(self) + 1, abs(self))  # |self|, 1 where self is 0
+    if ord < 1:
+        return sign(self) * size ** (ord - 1) * grad * result ** (1 - ord)
     safe = where(_raw(result) == 0, zeros_like(result) + 1, result)
-    scale = mask(_raw(result) != 0, result) * (grad / safe)
-    return self * scale
+    scale = mask(_raw(result) != 0, result) * (grad / safe ** (ord - 1))
+    if ord < 2:
+        return sign(self) * size ** (ord - 1) * scale
+    return self * size ** (ord - 2) * scale
 
 
 def pow_backward(grad, self, exponent):

@@ -1,4 +1,5 @@
-"""Element-wise ops: arithmetic with broadcasting, unary functions, min/max/where/clamp."""
+"""Element-wise ops: arithmetic with broadcasting (``//`` and ``%`` too), unary functions,
+min/max/where/clamp."""
 
 from __future__ import annotations
 
@@ -43,6 +44,29 @@ def _rsub(a, other, alpha):
     return np.subtract(other, a) if alpha == 1 else np.subtract(other, np.multiply(a, alpha))
 
 
+def _integer_division(a, b, out, kernel):
+    """torch's errors where NumPy would return a value: bools, and integers divided by 0."""
+    if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+    if out.dtype.kind in "iu" and np.any(np.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _floor_divide(a, b):
+    out = np.floor_divide(a, b)
+    if out.dtype.kind not in "fc":
+        _integer_division(a, b, out, "div_floor_cpu")
+    return out
+
+
+def _remainder(a, b):
+    """Python's ``%`` as torch computes it: fmod, then moved into ``b``'s sign."""
+    mod = np.fmod(a, b)
+    if mod.dtype.kind not in "fc":
+        _integer_division(a, b, mod, "remainder_cpu")
+    return np.where((mod != 0) & ((np.asarray(b) < 0) != (mod < 0)), mod + b, mod)
+
+
 def _sigmoid(x):
     out = np.exp(-np.logaddexp(0, -x))
     return out.astype(x.dtype, copy=False) if x.dtype.kind == "f" else out  # ints: to float
@@ -83,6 +107,20 @@ POW_TENSOR = row("pow_tensor", "PowBackward1", ("self", "exponent"), np.power,
                  exponent="pow_backward_exponent(grad, self, exponent, result)")
 RPOW = row("rpow", "PowBackward2", ("exponent",), lambda e, s: np.power(s, e), attrs=("self",),
            exponent="pow_backward_exponent(grad, self, exponent, result)")
+# torch records floor_divide (and a number % a tensor) as a NotImplemented node linking only
+# the inputs that require grad; backward through it fails
+FLOOR_DIVIDE = row("floor_divide", "NotImplemented", ("self", "other"), _floor_divide,
+                   self="not_implemented('floor_divide')",
+                   other="not_implemented('floor_divide')")
+FLOOR_DIVIDE_INPLACE = row("floor_divide_", "NotImplemented", ("self", "other"), _floor_divide,
+                           self="not_implemented('floor_divide_')",
+                           other="not_implemented('floor_divide_')")
+REMAINDER = row("remainder", "RemainderBackward0", ("self",), _remainder, attrs=("other",),
+                self="grad")
+REMAINDER_TENSOR = row("remainder_tensor", "RemainderBackward1", ("self", "other"), _remainder,
+                       self="grad", other="-grad * floor_divide(self, other)")
+RREMAINDER = row("rremainder", "NotImplemented", ("self", "other"), _remainder,
+                 self="not_implemented('remainder')", other="not_implemented('remainder')")
 MAXIMUM = row("maximum", "MaximumBackward0", ("self", "other"), np.maximum,
               self="minmax_backward(grad, self, other, 'max')",
               other="minmax_backward(grad, other, self, 'max')")

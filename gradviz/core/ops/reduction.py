@@ -31,12 +31,22 @@ def _std(x, dim, correction, keepdim):
 
 
 def _norm(x, ord, dim, keepdim):
+    """torch.linalg.vector_norm: ``sum(|x| ** ord) ** (1 / ord)``, max/min of ``|x|`` for
+    ``ord`` inf/-inf and the number of nonzeros for ``ord`` 0."""
     axis = _axis(dim)
-    if ord == 1:
-        out = np.sum(np.abs(x), axis=axis, keepdims=keepdim)
-    else:
+    if ord == 2:
         out = np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdim))
-    return out.astype(x.dtype, copy=False)
+    elif ord == 1:
+        out = np.sum(np.abs(x), axis=axis, keepdims=keepdim)
+    elif ord == np.inf:
+        out = np.max(np.abs(x), axis=axis, keepdims=keepdim)
+    elif ord == -np.inf:
+        out = np.min(np.abs(x), axis=axis, keepdims=keepdim)
+    elif ord == 0:
+        out = np.sum(x != 0, axis=axis, keepdims=keepdim)
+    else:
+        out = np.sum(np.abs(x) ** ord, axis=axis, keepdims=keepdim) ** (1.0 / ord)
+    return np.asarray(out).astype(x.dtype, copy=False)
 
 
 SUM = row("sum", "SumBackward0", ("self",), lambda x, sizes: np.add.reduce(x, axis=None),

@@ -13,7 +13,11 @@ output), the inputs and the arguments by name, and the helpers of
 formula runs on NumPy arrays (plain backward) and on Tensors
 (``create_graph=True``, so it is itself recorded).
 Broadcasting is undone by the engine, never inside a formula. An input whose
-formula is ``None`` has no derivative and fails with a message naming it.
+formula is ``None`` has no derivative and fails with a message naming it; a
+formula that returns ``None`` gives its input no gradient (torch's undefined
+gradient). A row whose grad_fn is ``NotImplemented`` is an op torch cannot
+differentiate: its node links only the inputs that require grad, and its
+formulas (``not_implemented('floor_divide')``) fail as torch's backward does.
 """
 
 from __future__ import annotations
@@ -41,8 +45,10 @@ class Op:
     save_users: tuple = field(init=False)
     compiled: tuple = field(init=False)  # one callable (or None) per input
     node_class: type = field(init=False)
+    not_implemented: bool = field(init=False)  # torch's NotImplemented node: no derivative
 
     def __post_init__(self):
+        self.not_implemented = self.grad_fn == "NotImplemented"
         known = {"grad", "result", *self.inputs, *self.attrs}
         if self.variadic:
             known -= set(self.inputs)
