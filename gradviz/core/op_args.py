@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 
 from gradviz.core import record
-from gradviz.core.record import apply_op
+from gradviz.core.record import apply_binary, apply_op
 
 _SCALARS = (int, float, bool, np.number, np.bool_)
 
@@ -56,7 +56,10 @@ def broadcast_check(a, b):
 
 
 def binary(op, a, b, attrs=()):
+    """A binary op on a Tensor ``a`` and a Tensor or scalar ``b`` (torch's promotion)."""
     try:
+        if isinstance(a, record.Tensor):
+            return apply_binary(op, a, b, attrs)
         return apply_op(op, (a, b), attrs)
     except ValueError:
         broadcast_check(a, b)

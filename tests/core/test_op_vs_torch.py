@@ -413,3 +413,12 @@ def test_gradient_at_kinks_matches_torch(name, torch):
     np.testing.assert_allclose(got_out, want_out, rtol=1e-12, equal_nan=True)
     np.testing.assert_allclose(got_grad, want_grad, rtol=1e-12, equal_nan=True)
     assert got_chain == want_chain
+
+
+@pytest.mark.parametrize("fn", ["add", "sub", "mul", "div", "maximum", "minimum"])
+def test_function_forms_promote_like_the_operators(fn, torch):
+    """gradviz.mul(float32[3], float64[]) is float32 as in torch (a 0-d tensor of the same
+    kind does not raise precision), through the function as through the operator."""
+    def run(lib):
+        return getattr(lib, fn)(lib.tensor([1.0, 2.0, 3.0]), lib.tensor(2.0, dtype=lib.float64))
+    assert str(run(gradviz).dtype) == str(run(torch).dtype) == "torch.float32"
