@@ -6,9 +6,10 @@
     >>> window.backward(q)
 
 The window's ``app`` API (select, backward, zero_grad, detach, clear, run_file, export,
-save_image) is documented in ``gradviz.gui.controls.Controls``. Geometry, dock layout,
-theme and recent files persist in ``QSettings`` (INI format, organisation and application
-"gradviz"; tests redirect it with ``QSettings.setPath``).
+save_image, steps, step) is documented in ``gradviz.gui.controls.Controls``; the Tutorial
+panel and the Backward stepper docks come from ``gradviz.gui.learning``. Geometry, dock
+layout, theme and recent files persist in ``QSettings`` (INI format, organisation and
+application "gradviz"; tests redirect it with ``QSettings.setPath``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import gradviz
 from gradviz.gui.console import Console
 from gradviz.gui.controls import ACTIONS, Controls
 from gradviz.gui.graph_view import GraphView
+from gradviz.gui.inspector import InspectorPanel
+from gradviz.gui.learning import add_learning_docks, add_learning_menu, learning_handlers
 from gradviz.gui.theme import apply_theme
 from gradviz.model import GraphModel
 
@@ -38,31 +41,6 @@ def make_settings() -> QtCore.QSettings:
 def tutorial_path() -> Path:
     """The built-in tutorial script (``resources/examples/tutorial.py``)."""
     return Path(str(resources.files("gradviz.resources").joinpath("examples", "tutorial.py")))
-
-
-def _inspector(model):
-    try:
-        from gradviz.gui.inspector import InspectorPanel
-    except ImportError:  # the inspector package is optional while it is being built
-        return _AttributeList(model)
-    return InspectorPanel(model)
-
-
-class _AttributeList(QtWidgets.QTextBrowser):
-    """Stand-in inspector: the selected node's attributes as a list."""
-
-    nodeActivated = QtCore.Signal(int)
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def show_node(self, nid) -> None:
-        if nid is None or nid not in self.model.graph:
-            self.setPlainText("Select a node in the graph to inspect it.")
-            return
-        data = self.model.graph.nodes[nid]
-        self.setPlainText("\n".join(f"{k}: {v}" for k, v in data.items()))
 
 
 class App(Controls, QtWidgets.QMainWindow):
@@ -87,12 +65,13 @@ class App(Controls, QtWidgets.QMainWindow):
         history = Path(self.settings.fileName()).with_name("console_history.pkl")
         history.parent.mkdir(parents=True, exist_ok=True)
         self.console = Console(self.namespace, self.model, history_file=str(history))
-        self.inspector = _inspector(self.model)
+        self.inspector = InspectorPanel(self.model)
         area = QtCore.Qt.DockWidgetArea
         self.console_dock = self._dock("Console", self.console, area.BottomDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, area.RightDockWidgetArea)
         self.resizeDocks([self.inspector_dock], [380], QtCore.Qt.Orientation.Horizontal)
         self.resizeDocks([self.console_dock], [230], QtCore.Qt.Orientation.Vertical)
+        add_learning_docks(self)  # the tutorial panel and the backward stepper
 
         self.message = QtWidgets.QLabel("Ready")
         self.counts = QtWidgets.QLabel()
@@ -116,8 +95,9 @@ class App(Controls, QtWidgets.QMainWindow):
             self.view.quiet_new()
             if self.model.node_of(self.namespace.get("w")) is not None:
                 self.view.select(self.model.node_of(self.namespace["w"]))
-            self.status("The tutorial ran. Click a node to inspect it. Backward on out adds "
-                        "to inp.grad again; on loss it fails: its graph was freed")
+            self.status("The tutorial ran: click a node to inspect it. The Tutorial tab (F7) "
+                        "walks through it cell by cell; the Backward stepper (F6) replays "
+                        "its last backward")
         if script is not None:
             self.run_file(script)
         self._update_counts()
@@ -157,6 +137,7 @@ class App(Controls, QtWidgets.QMainWindow):
             "console": lambda: (self.console_dock.show(), self.console.input.setFocus()),
             "shortcuts": self.show_shortcuts,
             "quit": self.close,
+            **learning_handlers(self),
         }
         for key, text, shortcut, tip, _ in ACTIONS:
             action = QtGui.QAction(text, self)
@@ -191,6 +172,7 @@ class App(Controls, QtWidgets.QMainWindow):
         view.addSeparator()
         view.addAction(self.inspector_dock.toggleViewAction())
         view.addAction(self.console_dock.toggleViewAction())
+        add_learning_menu(self, bar)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
         self._update_recent_menu()
@@ -237,8 +219,9 @@ class App(Controls, QtWidgets.QMainWindow):
         self.model = self.console.model = model
         model.attach()
         self.view.set_model(model)
+        self.stepper.set_model(model)
         old = self.inspector
-        self.inspector = _inspector(model)
+        self.inspector = InspectorPanel(model)
         self.inspector.nodeActivated.connect(self._on_node_activated)
         self.inspector_dock.setWidget(self.inspector)
         old.deleteLater()
@@ -266,6 +249,7 @@ class App(Controls, QtWidgets.QMainWindow):
         self.inspector.show_node(nid)
         if nid is not None:
             self.inspector_dock.show()
+            self.inspector_dock.raise_()  # from behind the Tutorial tab
             data = self.model.graph.nodes[nid]
             self.status(f"sel = {data.get('name') or data.get('label')} (node {nid})")
 

@@ -14,6 +14,7 @@ before the error stays in the model and the namespace.
 from __future__ import annotations
 
 import contextlib
+import linecache
 import traceback
 
 from pyqtgraph.console import ConsoleWidget
@@ -81,14 +82,23 @@ class Console(ConsoleWidget):
         """Append ``text`` to the console's output (``style`` "output" or "command")."""
         self.repl.write(text, style)
 
-    def run_source(self, source: str, filename: str = "<script>"):
+    def run_source(self, source: str, filename: str = "<script>", echo: bool = False):
         """Run a whole script in the console's namespace, recorded as one batch.
 
         Its output and, if it raises, its traceback appear in the console; returns the
-        exception or None.
+        exception or None. ``echo``: show the source as typed commands (``>>>`` and
+        ``...`` prompts) rather than a ``# run filename`` line; a tutorial cell uses it.
         """
         thread = self.repl._thread
-        self.write(f"# run {filename}\n", "command")
+        if echo:
+            self.write(f"# {filename}\n", "command")
+            for line in source.strip("\n").splitlines():
+                if line.strip():
+                    prompt = thread.ps2 if line[:1].isspace() else thread.ps1
+                    self.write(f"{prompt}{line}\n", "command")
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        else:
+            self.write(f"# run {filename}\n", "command")
         error = None
         with self.model.batch():
             try:

@@ -46,6 +46,20 @@ ACTIONS = (
      False),
     ("run_file", "Run file…", "Ctrl+O", "run a Python script in the console", True),
     ("console", "Focus console", "Ctrl+K", "put the cursor in the console", False),
+    ("lessons", "Tutorial", "F7", "the autograd tutorial, cell by cell, each cell runnable",
+     False),
+    ("lesson_next", "Run next tutorial cell", "F8", "run the tutorial cell after the last one "
+     "run", False),
+    ("stepper", "Backward stepper", "F6", "replay the last backward node by node", False),
+    ("step_first", "First backward step", "Alt+Home", "the first node the last backward ran",
+     False),
+    ("step_prev", "Previous backward step", "Alt+Left", "one node back in the last backward",
+     False),
+    ("step_play", "Play / pause backward steps", "F5", "replay the last backward at the "
+     "stepper's speed", False),
+    ("step_next", "Next backward step", "Alt+Right", "the next node the last backward ran",
+     False),
+    ("step_last", "Last backward step", "Alt+End", "the last node the last backward ran", False),
     ("shortcuts", "Keyboard shortcuts", "F1", "this list", False),
     ("quit", "Quit", "Ctrl+Q", "close gradviz", False),
 )
@@ -69,6 +83,8 @@ class Controls:
         app.run_file("script.py")         # run a script in the console namespace
         app.export("graph.svg")           # .png .svg .dot .graphml .json
         app.save_image("window.png")      # a screenshot of the window
+        app.steps()                       # the last backward, one Step per node run
+        app.step(3)                       # show step 3 of it in the view and inspector
         app.model                         # the GraphModel (networkx graph in app.model.graph)
 
     Methods raise torch's errors (a second backward without retain_graph raises
@@ -235,6 +251,33 @@ class Controls:
             raise OSError(f"cannot write {path}")
         self.status(f"saved {path}")
         return path
+
+    def steps(self) -> list:
+        """The last backward pass: one ``Step`` per node run, in the engine's order.
+
+            >>> [s.name for s in app.steps()][:2]
+            ['BinaryCrossEntropyWithLogitsBackward0', 'AddBackward0']
+        """
+        return self.stepper.steps
+
+    def step(self, k: int):
+        """Show step ``k`` of the last backward (1-based, 0 before the first, -1 the last):
+        the view marks steps 1..k, the inspector shows node k. Returns the ``Step``.
+
+            >>> app.step(2).caption
+            '2/6 AddBackward0: received a (3,) gradient; passed grad -> self, ...'
+        """
+        n = len(self.stepper.steps)
+        if not n:
+            raise ActionError("no backward to step through: run loss.backward() first")
+        if k < 0:
+            k += n + 1
+        if not 0 <= k <= n:
+            raise IndexError(f"step {k} is out of range: the last backward ran {n} nodes "
+                             f"(steps 1..{n}, 0 before the first)")
+        self.stepper_dock.show()
+        self.stepper_dock.raise_()
+        return self.stepper.go(k)
 
     # ------------------------------------------------------------ helpers
     def _name(self, t) -> str:

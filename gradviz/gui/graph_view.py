@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gradviz.gui.graph_items import SX, SY, GraphScene, shape_text
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_size, paint_legend
+from gradviz.gui.step_overlay import StepOverlay
 
 MIN_SCALE, MAX_SCALE = 0.004, 4.0
 DRAG_START = 4  # pixels the mouse moves before a press becomes a drag
@@ -58,6 +59,7 @@ class GraphView(QtWidgets.QWidget):
         self.selected: int | None = None
         self.found: list[int] = []
         self.show_legend = True
+        self.step_overlay: StepOverlay | None = None  # a backward step painted on top
         self.last_paint_ms = 0.0
         self._scale = 1.0
         self._offset = QtCore.QPointF(0, 0)
@@ -197,6 +199,23 @@ class GraphView(QtWidgets.QWidget):
         if changed:
             self.nodeSelected.emit(nid)
 
+    def set_step_highlight(self, done=(), current=None, edges=()) -> None:
+        """Paint a backward step over the graph: ``done`` (node ids already run) framed,
+        ``current`` glowing, and ``edges`` ((u, v, key) of the graph) drawn as the way its
+        gradients flow. ``set_step_highlight()`` removes it.
+
+            >>> view.set_step_highlight({8, 12}, 8, [(6, 8, 0), (9, 8, 0)])
+        """
+        has = bool(done) or current is not None or bool(edges)
+        self.step_overlay = StepOverlay(done, current, edges) if has else None
+        self.update()
+
+    @property
+    def step_highlight(self) -> tuple:
+        """(done, current, edges) as painted now; (frozenset(), None, ()) when none."""
+        o = self.step_overlay
+        return (o.done, o.current, o.edges) if o is not None else (frozenset(), None, ())
+
     def find(self, text: str) -> list[int]:
         """Nodes whose variable name or torch name contains ``text``; selects the next one."""
         text = text.strip().lower()
@@ -227,8 +246,15 @@ class GraphView(QtWidgets.QWidget):
         painter.save()
         painter.translate(self._offset)
         painter.scale(self._scale, self._scale)
-        self.scene.paint(painter, self.visible_world(), self._scale, self.selected, self.found,
+        world, step = self.visible_world(), self.step_overlay
+        if step is not None and len(self.scene):
+            step.paint_under(painter, self.scene, world, self._scale)
+        # the step's node is framed by the step: no selection colour on it and its edges too
+        selected = None if step is not None and step.current == self.selected else self.selected
+        self.scene.paint(painter, world, self._scale, selected, self.found,
                          show_new=not self._quiet_new)
+        if step is not None and len(self.scene):
+            step.paint_over(painter, self.scene, world, self._scale)
         painter.restore()
         if self.show_legend and len(self.scene):
             paint_legend(painter, QtCore.QPointF(10, 10), self.scene.theme)

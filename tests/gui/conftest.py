@@ -13,6 +13,15 @@ def settings_dir(tmp_path_factory):
     return path
 
 
+@pytest.fixture(autouse=True)
+def _previous_windows_deleted():
+    """Delete the windows earlier tests closed: pytest-qt only calls ``deleteLater`` on them,
+    and without a running event loop they would pile up (every new window's stylesheet
+    then restyles all of them, and each test starts slower than the last)."""
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    yield
+
+
 def _window(qtbot, **kwargs):
     from gradviz.gui.app import App
 
