@@ -8,7 +8,7 @@
 Steps come from the model (``gradviz.gui.steps``): one per node the engine ran, in its
 order. Buttons first / previous / play / next / last, a slider, a speed, and the list of
 every step; clicking a row goes there. A new backward (any: console, toolbar, script)
-resets the stepper to that run; the core's ``BackwardStarted`` event tells one run from
+resets the stepper to that run; the model's ``backward_runs`` counter tells one run from
 the next even when two runs executed the same nodes in the same order.
 """
 
@@ -19,8 +19,6 @@ import weakref
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gradviz.events import dispatcher
-from gradviz.events.types import BackwardStarted
 from gradviz.gui.steps import Step, backward_steps, done_nodes, root_name
 
 EMPTY = ("Nothing to replay yet: select loss and press Backward (Ctrl+B), or run "
@@ -61,17 +59,6 @@ def media_icon(kind: str, color: QtGui.QColor) -> QtGui.QIcon:
     return QtGui.QIcon(pixmap)
 
 
-class _RunCounter:
-    """Counts backward passes as the core starts them (holds nothing else)."""
-
-    def __init__(self):
-        self.runs = 0
-
-    def __call__(self, event) -> None:
-        if event.__class__ is BackwardStarted:
-            self.runs += 1
-
-
 class _Listener:
     """The model's callback: forwards to the stepper, never keeps it alive."""
 
@@ -98,9 +85,6 @@ class Stepper(QtWidgets.QWidget):
         self.setObjectName("stepper")
         self._steps: list[Step] = []
         self._position = 0
-        self._counter = _RunCounter()
-        token = dispatcher.subscribe(self._counter)
-        self.destroyed.connect(lambda *_: dispatcher.unsubscribe(token))
         self._seen = 0
         self._timer = QtCore.QTimer(self)
         self._timer.timeout.connect(self._on_tick)
@@ -178,14 +162,14 @@ class Stepper(QtWidgets.QWidget):
         self.reset()
 
     def _on_model_changed(self, change) -> None:
-        if self._counter.runs != self._seen:
+        if self.model.backward_runs != self._seen:
             self.reset(new_run=True)
         elif self._steps and change.removed & {s.nid for s in self._steps}:
             self.reset()  # the graph was cleared
 
     def reset(self, new_run: bool = False) -> None:
         """Load the model's last backward and go before its first step."""
-        self._seen = self._counter.runs
+        self._seen = self.model.backward_runs
         self.pause()
         self._steps = backward_steps(self.model)
         n = len(self._steps)

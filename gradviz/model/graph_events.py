@@ -201,6 +201,7 @@ class GraphEvents:
 
     def _on_BackwardStarted(self, e):  # noqa: N802
         self._reap()
+        self.backward_runs += 1
         self._executed = 0
         nodes = self.graph._node
         for nid in self._ran:

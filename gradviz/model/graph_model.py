@@ -70,6 +70,7 @@ class GraphModel(GraphEvents):
         self._layout_dirty = True
         self._executed = 0
         self._ran: list[int] = []  # function nodes numbered by the last backward
+        self.backward_runs = 0  # backward passes recorded: tells one run from the next
 
     # ------------------------------------------------------------ recording
     def attach(self) -> None:

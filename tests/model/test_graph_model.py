@@ -615,3 +615,18 @@ def test_named_leaves_and_detached_results_appear_without_history():
     assert model.graph.in_degree(nid) == 0 and model.graph.out_degree(nid) == 0
     nid, data = by_name["unused"]
     assert data["requires_grad"] and model.graph.degree(nid) == 0
+
+
+def test_backward_runs_counts_each_backward_pass():
+    """Two backward passes over the same nodes are told apart by ``backward_runs``."""
+    model = GraphModel()
+    with model.recording():
+        w = gradviz.ones(2, requires_grad=True)
+        out = (w * 3).sum()
+        assert model.backward_runs == 0
+        out.backward(retain_graph=True)
+        first = [d["executed"] for _, d in model.graph.nodes(data=True) if d["kind"] == "function"]
+        out.backward()
+        again = [d["executed"] for _, d in model.graph.nodes(data=True) if d["kind"] == "function"]
+    assert model.backward_runs == 2
+    assert first == again  # same nodes, same order: only the counter differs
