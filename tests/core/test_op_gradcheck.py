@@ -132,3 +132,19 @@ def test_gradcheck_catches_a_wrong_gradient():
     x = gradviz.tensor([0.3, -0.7], dtype=gradviz.float64, requires_grad=True)
     with pytest.raises(GradcheckError, match="Jacobian mismatch"):
         gradcheck(doubled, (x,))
+
+
+def test_readable_formulas_name_real_inputs_and_read_as_math():
+    """``readable`` gives learners the math where a formula calls a helper: it may only name
+    the row's inputs, and it replaces the helper call in ``formula_text``."""
+    from gradviz.core.ops.table import ROWS
+
+    with_readable = [op for op in ROWS.values() if op.readable]
+    assert len(with_readable) >= 20
+    for op in with_readable:
+        assert set(op.readable) <= set(op.inputs), op.name
+        text = op.formula_text()
+        for name, math in op.readable.items():
+            assert f"{name}: {math}" in text
+            assert "; " not in math  # formula_text separates inputs with "; "
+    assert ROWS["mm"].formula_text() == "self: grad @ mat2ᵀ; mat2: selfᵀ @ grad"

@@ -64,25 +64,36 @@ def _mse(x, y, reduction):
 
 
 SOFTMAX = row("softmax", "SoftmaxBackward0", ("self",), _softmax, attrs=("dim",),
-              self="softmax_backward(grad, result, dim)")
+              self="softmax_backward(grad, result, dim)",
+              readable={"self": "result * (grad - sum(grad * result, dim))"})
 LOG_SOFTMAX = row("log_softmax", "LogSoftmaxBackward0", ("self",), _log_softmax, attrs=("dim",),
-                  self="log_softmax_backward(grad, result, dim)")
+                  self="log_softmax_backward(grad, result, dim)",
+                  readable={"self": "grad - exp(result) * sum(grad, dim)"})
 # weights and class targets are arguments, not inputs: torch records no edge for them
 BCE = row("binary_cross_entropy", "BinaryCrossEntropyBackward0", ("self", "target"),
           _bce, attrs=("weight", "reduction"),
           self="reduce_grad(grad, reduction, numel(self)) * (self - target) "
                "/ maximum_eps((1 - self) * self) * (1 if weight is None else weight)",
           target="reduce_grad(grad, reduction, numel(self)) * (log(1 - self) - log(self))"
-                 " * (1 if weight is None else weight)")
+                 " * (1 if weight is None else weight)",
+          readable={"self": "grad * (self - target) / (self (1 - self)) [/ N for mean]"})
 BCE_LOGITS = row("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
                  ("self", "target"), _bce_logits, attrs=("weight", "pos_weight", "reduction"),
                  self="reduce_grad(grad, reduction, numel(self)) * bce_logits_grad(self, target, "
                       "weight, pos_weight)",
                  target="reduce_grad(grad, reduction, numel(self)) * bce_logits_target_grad("
-                        "self, weight, pos_weight)")
+                        "self, weight, pos_weight)",
+                 readable={
+                     "self": "grad * (sigmoid(self) - target) [/ N for mean]",
+                     "target": "grad * -self [/ N for mean]",
+                 })
 NLL = row("nll_loss", "NllLossBackward0", ("self",), _nll,
           attrs=("target", "weight", "reduction", "ignore_index", "total_weight"),
           self="nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight)")
 MSE = row("mse_loss", "MseLossBackward0", ("self", "target"), _mse, attrs=("reduction",),
           self="reduce_grad(grad, reduction, numel(self)) * 2 * (self - target)",
-          target="reduce_grad(grad, reduction, numel(self)) * -2 * (self - target)")
+          target="reduce_grad(grad, reduction, numel(self)) * -2 * (self - target)",
+          readable={
+              "self": "grad * 2 (self - target) [/ N for mean]",
+              "target": "grad * -2 (self - target) [/ N for mean]",
+          })

@@ -91,20 +91,28 @@ def _clamp(x, lo, hi):
 
 # ---------------------------------------------------------------- binary arithmetic
 ADD = row("add", "AddBackward0", ("self", "other"), _add, attrs=("alpha",),
-          self="grad", other="grad if alpha == 1 else grad * alpha")
+          self="grad", other="grad if alpha == 1 else grad * alpha",
+          readable={"other": "alpha * grad"})
 SUB = row("sub", "SubBackward0", ("self", "other"), _sub, attrs=("alpha",),
-          self="grad", other="-grad if alpha == 1 else grad * -alpha")
+          self="grad", other="-grad if alpha == 1 else grad * -alpha",
+          readable={"other": "-alpha * grad"})
 RSUB = row("rsub", "RsubBackward1", ("self",), _rsub, attrs=("other", "alpha"),
-           self="-grad if alpha == 1 else grad * -alpha")
+           self="-grad if alpha == 1 else grad * -alpha",
+           readable={"self": "-alpha * grad"})
 MUL = row("mul", "MulBackward0", ("self", "other"), np.multiply,
           self="grad * other", other="grad * self")
 DIV = row("div", "DivBackward0", ("self", "other"), np.true_divide,
           self="grad / other", other="-grad * self / (other * other)")
 POW = row("pow", "PowBackward0", ("self",), _pow, attrs=("exponent",),
-          self="pow_backward(grad, self, exponent)")
+          self="pow_backward(grad, self, exponent)",
+          readable={"self": "grad * exponent * self ** (exponent - 1)"})
 POW_TENSOR = row("pow_tensor", "PowBackward1", ("self", "exponent"), np.power,
                  self="pow_backward(grad, self, exponent)",
-                 exponent="pow_backward_exponent(grad, self, exponent, result)")
+                 exponent="pow_backward_exponent(grad, self, exponent, result)",
+                 readable={
+                     "self": "grad * exponent * self ** (exponent - 1)",
+                     "exponent": "grad * result * log(self)",
+                 })
 RPOW = row("rpow", "PowBackward2", ("exponent",), lambda e, s: np.power(s, e), attrs=("self",),
            exponent="pow_backward_exponent(grad, self, exponent, result)")
 # torch records floor_divide (and a number % a tensor) as a NotImplemented node linking only
@@ -123,10 +131,18 @@ RREMAINDER = row("rremainder", "NotImplemented", ("self", "other"), _remainder,
                  self="not_implemented('remainder')", other="not_implemented('remainder')")
 MAXIMUM = row("maximum", "MaximumBackward0", ("self", "other"), np.maximum,
               self="minmax_backward(grad, self, other, 'max')",
-              other="minmax_backward(grad, other, self, 'max')")
+              other="minmax_backward(grad, other, self, 'max')",
+              readable={
+                  "self": "grad where self > other (half on ties)",
+                  "other": "grad where other > self (half on ties)",
+              })
 MINIMUM = row("minimum", "MinimumBackward0", ("self", "other"), np.minimum,
               self="minmax_backward(grad, self, other, 'min')",
-              other="minmax_backward(grad, other, self, 'min')")
+              other="minmax_backward(grad, other, self, 'min')",
+              readable={
+                  "self": "grad where self < other (half on ties)",
+                  "other": "grad where other < self (half on ties)",
+              })
 WHERE = row("where", "WhereBackward0", ("self", "other"),  # the condition has no edge
             lambda a, b, condition: np.where(condition, a, b), attrs=("condition",),
             self="where(condition, grad, zeros_like(grad))",
@@ -139,15 +155,19 @@ RECIPROCAL = row("reciprocal", "ReciprocalBackward0", ("self",), _reciprocal,
 EXP = row("exp", "ExpBackward0", ("self",), np.exp, self="grad * result")
 LOG = row("log", "LogBackward0", ("self",), np.log, self="grad / self")
 SQRT = row("sqrt", "SqrtBackward0", ("self",), np.sqrt, self="grad / (2 * result)")
-ABS = row("abs", "AbsBackward0", ("self",), np.abs, self="grad * sign(self)")
+ABS = row("abs", "AbsBackward0", ("self",), np.abs, self="grad * sign(self)",
+          readable={"self": "grad * sign(self)"})
 SIN = row("sin", "SinBackward0", ("self",), np.sin, self="grad * cos(self)")
 COS = row("cos", "CosBackward0", ("self",), np.cos, self="grad * -sin(self)")
 TANH = row("tanh", "TanhBackward0", ("self",), np.tanh, self="grad * (1 - result * result)")
 SIGMOID = row("sigmoid", "SigmoidBackward0", ("self",), _sigmoid,
-              self="grad * (result * (1 - result))")
-RELU = row("relu", "ReluBackward0", ("self",), _relu, self="grad * mask(result > 0, grad)")
+              self="grad * (result * (1 - result))",
+              readable={"self": "grad * result * (1 - result)"})
+RELU = row("relu", "ReluBackward0", ("self",), _relu, self="grad * mask(result > 0, grad)",
+           readable={"self": "grad * (result > 0)"})
 CLAMP = row("clamp", "ClampBackward1", ("self",), _clamp, attrs=("min", "max"),
-            self="clamp_backward(grad, self, min, max)")
+            self="clamp_backward(grad, self, min, max)",
+            readable={"self": "grad where min <= self <= max, else 0"})
 CLAMP_TENSOR = row("clamp_tensor", "ClampBackward0", ("self", "min", "max"), _clamp,
                    self="clamp_backward(grad, self, min, max)",
                    min="clamp_bound_backward(grad, self, min, max, 'min')",

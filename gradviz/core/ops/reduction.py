@@ -51,10 +51,12 @@ def _norm(x, ord, dim, keepdim):
 
 SUM = row("sum", "SumBackward0", ("self",), lambda x, sizes: np.add.reduce(x, axis=None),
           attrs=("self_sym_sizes",),
-          self="expand(grad, self_sym_sizes)")
+          self="expand(grad, self_sym_sizes)",
+          readable={"self": "grad expanded to self's shape"})
 SUM_DIM = row("sum_dim", "SumBackward1", ("self",), _sum,
               attrs=("self_sym_sizes", "dim", "keepdim", "dtype"),
-              self="sum_backward(grad, self_sym_sizes, dim, keepdim)")
+              self="sum_backward(grad, self_sym_sizes, dim, keepdim)",
+              readable={"self": "grad expanded along dim to self's shape"})
 def _mean_all(x, sizes):
     return np.asarray(np.add.reduce(x, axis=None) / x.size, dtype=x.dtype) if x.size else \
         np.asarray(np.nan, dtype=x.dtype)
@@ -62,12 +64,16 @@ def _mean_all(x, sizes):
 
 MEAN = row("mean", "MeanBackward0", ("self",), _mean_all,
            attrs=("self_sym_sizes",),
-           self="mean_backward(grad, self_sym_sizes, None, False)")
+           self="mean_backward(grad, self_sym_sizes, None, False)",
+           readable={"self": "grad / numel, expanded to self's shape"})
 MEAN_DIM = row("mean_dim", "MeanBackward1", ("self",), _mean,
                attrs=("self_sym_sizes", "dim", "keepdim"),
-               self="mean_backward(grad, self_sym_sizes, dim, keepdim)")
-MAX = row("max", "MaxBackward1", ("self",), np.max, self="evenly_distribute(grad, self, result)")
-MIN = row("min", "MinBackward1", ("self",), np.min, self="evenly_distribute(grad, self, result)")
+               self="mean_backward(grad, self_sym_sizes, dim, keepdim)",
+               readable={"self": "grad / size of dim, expanded along dim"})
+MAX = row("max", "MaxBackward1", ("self",), np.max, self="evenly_distribute(grad, self, result)",
+          readable={"self": "grad shared among the elements equal to the max"})
+MIN = row("min", "MinBackward1", ("self",), np.min, self="evenly_distribute(grad, self, result)",
+          readable={"self": "grad shared among the elements equal to the min"})
 def _select(x, sizes, dim, indices, keepdim):
     out = np.take_along_axis(x, indices if keepdim else np.expand_dims(indices, dim), dim)
     return out if keepdim else np.squeeze(out, dim)
@@ -80,8 +86,10 @@ MIN_DIM = row("min_dim", "MinBackward0", ("self",), _select,
               attrs=("self_sym_sizes", "dim", "indices", "keepdim"),
               self="value_selecting(grad, dim, indices, self_sym_sizes, keepdim)")
 VAR = row("var", "VarBackward0", ("self",), _var, attrs=("dim", "correction", "keepdim"),
-          self="var_backward(grad, self, dim, correction, keepdim)")
+          self="var_backward(grad, self, dim, correction, keepdim)",
+          readable={"self": "grad * 2 (self - mean) / (N - correction)"})
 STD = row("std", "StdBackward0", ("self",), _std, attrs=("dim", "correction", "keepdim"),
-          self="std_backward(grad, self, result, dim, correction, keepdim)")
+          self="std_backward(grad, self, result, dim, correction, keepdim)",
+          readable={"self": "grad * (self - mean) / ((N - correction) * result)"})
 NORM = row("norm", "LinalgVectorNormBackward0", ("self",), _norm, attrs=("ord", "dim", "keepdim"),
            self="norm_backward(grad, self, result, ord, dim, keepdim)")

@@ -15,17 +15,21 @@ def _setitem(x, value, index):
 
 
 VIEW = row("view", "ViewBackward0", ("self",), lambda x, sizes, shape: x.reshape(shape),
-           attrs=("self_sym_sizes", "shape"), self="reshape(grad, self_sym_sizes)")
+           attrs=("self_sym_sizes", "shape"), self="reshape(grad, self_sym_sizes)",
+           readable={"self": "grad.reshape(self's shape)"})
 UNSAFE_VIEW = row("unsafe_view", "UnsafeViewBackward0", ("self",),
                   lambda x, sizes, shape: x.reshape(shape),
-                  attrs=("self_sym_sizes", "shape"), self="reshape(grad, self_sym_sizes)")
+                  attrs=("self_sym_sizes", "shape"), self="reshape(grad, self_sym_sizes)",
+                  readable={"self": "grad.reshape(self's shape)"})
 ALIAS = row("alias", "AliasBackward0", ("self",), lambda x: x.view(), self="grad")
 RESHAPE_ALIAS = row("reshape_alias", "ReshapeAliasBackward0", ("self",),
                     lambda x, sizes, shape: x.reshape(shape),
                     attrs=("self_sym_sizes", "shape"), self="reshape(grad, self_sym_sizes)")
-T = row("t", "TBackward0", ("self",), lambda x: x.T, self="t(grad)")
+T = row("t", "TBackward0", ("self",), lambda x: x.T, self="t(grad)",
+        readable={"self": "gradᵀ"})
 PERMUTE = row("permute", "PermuteBackward0", ("self",), np.transpose, attrs=("dims",),
-              self="permute_back(grad, dims)")
+              self="permute_back(grad, dims)",
+              readable={"self": "grad permuted back"})
 TRANSPOSE = row("transpose", "TransposeBackward0", ("self",), np.swapaxes,
                 attrs=("dim0", "dim1"), self="transpose(grad, dim0, dim1)")
 SQUEEZE = row("squeeze", "SqueezeBackward0", ("self",), lambda x, sizes: np.squeeze(x),
@@ -39,7 +43,8 @@ SQUEEZE_DIMS = row("squeeze_dims", "SqueezeBackward2", ("self",),
 SQUEEZE_ = row("squeeze_", "SqueezeBackward4", ("self",),
                    lambda x, sizes, dims: x.reshape(
                        tuple(n for i, n in enumerate(x.shape) if i not in dims)),
-                   attrs=("self_sym_sizes", "dims"), self="reshape(grad, self_sym_sizes)")
+                   attrs=("self_sym_sizes", "dims"), self="reshape(grad, self_sym_sizes)",
+               readable={"self": "grad.reshape(self's shape)"})
 def _unsqueeze(x, dim):
     return x.reshape(x.shape[:dim] + (1,) + x.shape[dim:])
 
@@ -48,7 +53,8 @@ UNSQUEEZE = row("unsqueeze", "UnsqueezeBackward0", ("self",), _unsqueeze, attrs=
                 self="squeeze(grad, dim)")
 EXPAND = row("expand", "ExpandBackward0", ("self",),
              lambda x, sizes, shape: np.broadcast_to(x, shape),
-             attrs=("self_sym_sizes", "shape"), self="sum_to(grad, self_sym_sizes)")
+             attrs=("self_sym_sizes", "shape"), self="sum_to(grad, self_sym_sizes)",
+             readable={"self": "grad summed back to self's shape"})
 CLONE = row("clone", "CloneBackward0", ("self",), np.array, self="grad")
 CAT = row("cat", "CatBackward0", ("tensors",),
           lambda *xs_dim: np.concatenate(xs_dim[:-3], axis=xs_dim[-3]),
@@ -59,10 +65,12 @@ STACK = row("stack", "StackBackward0", ("tensors",),
             attrs=("dim",), variadic=True, tensors="select(grad, dim, i)")
 SELECT = row("select", "SelectBackward0", ("self",), lambda x, sizes, dim, index, key: x[key],
              attrs=("self_sym_sizes", "dim", "index", "key"),
-             self="scatter_into(grad, self_sym_sizes, key)")
+             self="scatter_into(grad, self_sym_sizes, key)",
+             readable={"self": "zeros with grad at the selected index"})
 SLICE = row("slice", "SliceBackward0", ("self",), lambda x, sizes, dim, s, e, st, key: x[key],
             attrs=("self_sym_sizes", "dim", "start", "end", "step", "key"),
-            self="scatter_into(grad, self_sym_sizes, key)")
+            self="scatter_into(grad, self_sym_sizes, key)",
+            readable={"self": "zeros with grad in the slice"})
 INDEX = row("index", "IndexBackward0", ("self",), lambda x, sizes, indices: x[indices],
             attrs=("self_sym_sizes", "indices"),
             self="index_backward(grad, self_sym_sizes, indices)")

@@ -40,6 +40,7 @@ class Op:
     formulas: dict  # input name -> formula text (None: not differentiable)
     attrs: tuple = ()  # non-tensor arguments, by formula name
     variadic: bool = False  # one input name standing for any number of tensors (cat, stack)
+    readable: dict = field(default_factory=dict)  # input -> the formula as math, for people
     saved: tuple = field(init=False)  # names the formulas use: saved on the node
     save_plan: tuple = field(init=False)
     save_users: tuple = field(init=False)
@@ -101,19 +102,27 @@ class Op:
         return tuple(n for n, (kind, _) in zip(self.saved, self.save_plan) if kind != 2)
 
     def formula_text(self) -> str:
-        """The derivative as one line, e.g. ``self: grad * other; other: grad * self``."""
-        parts = [f"{n}: {self.formulas.get(n) or 'not differentiable'}" for n in self.inputs]
+        """The derivative as one line, e.g. ``self: grad * other; other: grad * self``;
+        where a formula calls a helper, the row's ``readable`` math is shown instead."""
+        parts = [f"{n}: {self.readable.get(n) or self.formulas.get(n) or 'not differentiable'}"
+                 for n in self.inputs]
         return "; ".join(parts)
 
 
-def row(name, grad_fn, inputs, forward, attrs=(), variadic=False, **formulas) -> Op:
-    """Add one op to the table and return it."""
+def row(name, grad_fn, inputs, forward, attrs=(), variadic=False, readable=None,
+        **formulas) -> Op:
+    """Add one op to the table and return it. ``readable`` optionally gives, per input, the
+    derivative as a learner would write it (``"grad @ mat2ᵀ"``) where the formula calls a
+    helper; it is what inspectors and the backward stepper show."""
     if name in ROWS:
         raise ValueError(f"op {name!r} is already in the table")
     missing = set(inputs) - set(formulas)
     if missing:
         raise ValueError(f"op {name!r} gives no formula for {sorted(missing)}")
-    op = Op(name, grad_fn, tuple(inputs), forward, formulas, tuple(attrs), variadic)
+    op = Op(name, grad_fn, tuple(inputs), forward, formulas, tuple(attrs), variadic,
+            dict(readable or {}))
+    if set(op.readable) - set(inputs):
+        raise ValueError(f"op {name!r}: readable names unknown inputs")
     from gradviz.core.function import node_class_for
 
     op.node_class = node_class_for(op)
