@@ -43,6 +43,7 @@ class Op:
     readable: dict = field(default_factory=dict)  # input -> the formula as math, for people
     saved: tuple = field(init=False)  # names the formulas use: saved on the node
     save_plan: tuple = field(init=False)
+    saved_tensors: tuple = field(init=False)
     save_users: tuple = field(init=False)
     compiled: tuple = field(init=False)  # one callable (or None) per input
     node_class: type = field(init=False)
@@ -82,6 +83,10 @@ class Op:
             else (2, self.attrs.index(n))
             for n in self.saved
         )
+        # the saved names that hold tensors (the result, inputs): what a backward without
+        # retain_graph frees; arguments such as dim or alpha stay
+        self.saved_tensors = tuple(n for n, (kind, _) in zip(self.saved, self.save_plan)
+                                   if kind != 2)
         lead = ("grad", "i") if self.variadic else ("grad",)
         params = ", ".join((*lead, *self.saved))
         compiled = []
@@ -94,12 +99,6 @@ class Op:
             code = compile(source, f"<{self.grad_fn} {name}>", "eval")
             compiled.append(eval(code, NAMES))  # noqa: S307 - our own table
         self.compiled = tuple(compiled)
-
-    @property
-    def saved_tensors(self) -> tuple:
-        """The saved names that hold tensors (the result and inputs): what a backward
-        without ``retain_graph`` frees. Arguments such as ``dim`` or ``alpha`` stay."""
-        return tuple(n for n, (kind, _) in zip(self.saved, self.save_plan) if kind != 2)
 
     def formula_text(self) -> str:
         """The derivative as one line, e.g. ``self: grad * other; other: grad * self``;
