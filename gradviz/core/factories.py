@@ -16,9 +16,10 @@ import warnings
 
 import numpy as np
 
-from gradviz.core import dtypes
+from gradviz.core import dtypes, record
 from gradviz.core.dtypes import to_numpy_dtype
 
+_new = object.__new__
 _rng = np.random.default_rng()
 _default = dtypes.float32
 
@@ -47,13 +48,12 @@ def set_default_dtype(d):
 
 
 def _Tensor():
-    from gradviz.core.tensor import Tensor
-
-    return Tensor
+    return record.Tensor  # set by gradviz.core.tensor (imported before any factory runs)
 
 
 def _finish(data, requires_grad, func):
-    t = _Tensor()._make(data)
+    t = _new(record.Tensor)
+    t._data = data
     if requires_grad:
         if not isinstance(requires_grad, bool):
             raise TypeError(f"{func}(): argument 'requires_grad' must be bool, not "
@@ -243,7 +243,8 @@ ones = _filled("ones", np.ones)
 zeros = _filled("zeros", np.zeros)
 empty = _filled("empty", np.zeros)  # zero-filled: reproducible where torch's is garbage
 rand = _filled("rand", lambda s, d: _rng.random(s, dtype=np.float64).astype(d))
-randn = _filled("randn", lambda s, d: _rng.standard_normal(s).astype(d))
+randn = _filled("randn", lambda s, d: _rng.standard_normal(s, dtype=d) if d.kind == "f"
+                and d.itemsize >= 4 else _rng.standard_normal(s).astype(d))
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
