@@ -1,22 +1,6 @@
 """``gradviz.autograd``: ``backward``, ``grad``, ``gradcheck``, the grad-mode helpers and
-``Function`` for custom operations with their own backward::
-
-    class Exp(gradviz.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            result = x.exp()
-            ctx.save_for_backward(result)
-            return result
-
-        @staticmethod
-        def backward(ctx, grad):
-            (result,) = ctx.saved_tensors
-            return grad * result
-
-    y = Exp.apply(x)          # y.grad_fn.name() == "ExpBackward"
-
-``Function`` is implemented in :mod:`gradviz.core.custom_function`.
-"""
+``Function`` for custom operations with their own backward (its docstring, in
+:mod:`gradviz.core.custom_function`, has an example)."""
 
 from __future__ import annotations
 
