@@ -1,11 +1,18 @@
 """Benchmark of gradviz.model.layout.layered: speed, edge crossings vs graphviz dot, stability.
 
 Graphs: random layered DAGs shaped like autograd graphs (``random_autograd_dag``), an
-unrolled MLP training loop and a stack of attention blocks built by hand with torch grad_fn
-names. For each: nodes, our layout time and crossings, dot's time and crossings (counted with
-our ``count_crossings`` on dot's positions) and the ratio. dot is used only if installed
-(``apt-get install graphviz``) and only up to ``DOT_MAX_NODES`` nodes. Also reports the mean
-displacement when 5 nodes are added to a laid-out 1,000-node graph (``previous=``).
+unrolled MLP training loop, a stack of attention blocks and an unrolled RNN whose shared
+weights feed every step (``unrolled_rnn``: deep, with edges spanning thousands of layers),
+built by hand with torch grad_fn names, and pathological inputs (plain chains up to 100,000
+nodes, a star of 5,000 leaves feeding one node). For each: nodes, our layout time and
+crossings, dot's time and crossings (counted with our ``count_crossings`` on dot's positions)
+and the ratio. dot is used only if installed (``apt-get install graphviz``) and only up to
+``DOT_MAX_NODES`` nodes. Also reports the time and the mean displacement when 5 nodes are
+added to a laid-out 1,000-node graph (``previous=``), random and RNN.
+
+Targets: random DAGs of 1,000 nodes <= 0.2 s and 5,000 <= 2 s, crossings <= 1.3x dot; RNN of
+1,000 nodes <= 0.2 s (and +5 nodes with ``previous=`` <= 0.2 s), of 5,000 nodes <= 2 s; a
+10,000-node chain <= 2 s; the 100,000-node chain and the star in a few seconds.
 
     python3 scripts/bench_layout.py            # table on stdout
     python3 scripts/bench_layout.py --no-dot   # skip dot
@@ -132,6 +139,36 @@ def mlp_training_graph(steps: int, sizes=(3, 3)) -> nx.DiGraph:
     return b.g
 
 
+def unrolled_rnn(steps: int) -> nx.DiGraph:
+    """An Elman RNN unrolled over ``steps`` steps, as autograd records it.
+
+    h_t = tanh(x_t @ W_ih.T + h_{t-1} @ W_hh.T + b): the three parameters are leaf tensors with
+    one AccumulateGrad each, shared by every step (a TBackward0 per step for the weights, the
+    bias added directly), so their edges span up to the whole depth. 7 nodes per step;
+    ``steps = (n - 4) // 7`` gives about ``n`` nodes.
+    """
+    b = _Builder()
+    w_ih, w_hh, bias = (b.op("AccumulateGrad", b.op("leaf")) for _ in range(3))
+    h = None
+    for _ in range(steps):
+        x = b.op("MmBackward0", b.op("TBackward0", w_ih))
+        if h is not None:
+            x = b.op("AddBackward0", x, b.op("MmBackward0", h, b.op("TBackward0", w_hh)))
+        h = b.op("TanhBackward0", b.op("AddBackward0", x, bias))
+    b.op("MseLossBackward0", h)
+    return b.g
+
+
+def chain_graph(n: int) -> nx.DiGraph:
+    """A plain chain of ``n`` ops."""
+    return nx.path_graph(n, create_using=nx.DiGraph)
+
+
+def star_graph(leaves: int) -> nx.DiGraph:
+    """``leaves`` sources feeding one node (e.g. a torch.stack of many parameters)."""
+    return nx.DiGraph((k, leaves) for k in range(leaves))
+
+
 def attention_graph(blocks: int = 2, heads: bool = True) -> nx.DiGraph:
     """A stack of transformer blocks (self-attention + MLP, pre-norm, residuals)."""
     b = _Builder()
@@ -232,6 +269,12 @@ def graphs():
         ("unrolled MLP training", mlp_training_graph(200)),
         ("attention blocks x2", attention_graph(2)),
         ("attention blocks x12", attention_graph(12)),
+        ("unrolled RNN", unrolled_rnn(40)),
+        ("unrolled RNN", unrolled_rnn(143)),
+        ("unrolled RNN", unrolled_rnn(714)),
+        ("chain", chain_graph(10_000)),
+        ("chain", chain_graph(100_000)),
+        ("star of leaves", star_graph(5000)),
     ]
 
 
@@ -240,7 +283,7 @@ def measure(use_dot=True):
     rows = []
     for name, g in graphs():
         n = g.number_of_nodes()
-        t, cpu, pos = _time_layout(g, repeat=3 if n <= 2000 else 2)
+        t, cpu, pos = _time_layout(g, repeat=3 if n <= 2000 else 2 if n <= 20_000 else 1)
         ours = count_crossings(g, pos)
         dt = dc = None
         if use_dot and n <= DOT_MAX_NODES:
@@ -254,9 +297,11 @@ def measure(use_dot=True):
     return rows
 
 
-def incremental(n=1000, added=5, seed=7):
-    """Mean displacement of the old nodes when ``added`` nodes join a laid-out graph."""
-    g = random_autograd_dag(n, seed)
+def incremental(g=None, added=5, seed=7):
+    """(mean displacement of the old nodes with ``previous=``, the same from scratch, seconds
+    of the ``previous=`` call) when ``added`` nodes join a laid-out graph (default: a random
+    1,000-node autograd DAG)."""
+    g = random_autograd_dag(1000, seed) if g is None else g
     pos = layered(g)
     rng = np.random.default_rng(seed)
     g2 = g.copy()
@@ -271,6 +316,13 @@ def incremental(n=1000, added=5, seed=7):
     dt = time.perf_counter() - t0
     fresh = layered(g2)
     return mean_displacement(pos, pos2), mean_displacement(pos, fresh), dt
+
+
+def incremental_graphs():
+    return [
+        ("a 1000-node random DAG", random_autograd_dag(1000, 7)),
+        ("a 1005-node RNN", unrolled_rnn(143)),
+    ]
 
 
 def _fmt_rows(rows):
@@ -294,12 +346,13 @@ def run(report, use_dot=True):
             f"{ts} (cpu {cpu}), {c} crossings",
             f"dot {dts}, {dcs} crossings, ratio {ratio}",
         )
-    d_prev, d_fresh, dt = incremental()
-    report(
-        "incremental +5 nodes on 1000 (mean displacement)",
-        f"{d_prev:.3f} with previous= ({dt:.3f}s)",
-        f"{d_fresh:.3f} laid out from scratch",
-    )
+    for name, g in incremental_graphs():
+        d_prev, d_fresh, dt = incremental(g)
+        report(
+            f"incremental +5 nodes on {name} (mean displacement)",
+            f"{d_prev:.3f} with previous= ({dt:.3f}s)",
+            f"{d_fresh:.3f} laid out from scratch",
+        )
 
 
 def main(argv=None):
@@ -319,11 +372,13 @@ def main(argv=None):
                 for i, (c, w) in enumerate(zip(row, widths))
             )
         )
-    d_prev, d_fresh, dt = incremental()
-    print(
-        f"\nincremental: +5 nodes on a 1000-node graph: mean displacement {d_prev:.3f} "
-        f"with previous= ({dt:.3f}s), {d_fresh:.3f} from scratch (layer_gap 2, node 1x1)"
-    )
+    print()
+    for name, g in incremental_graphs():
+        d_prev, d_fresh, dt = incremental(g)
+        print(
+            f"incremental: +5 nodes on {name}: mean displacement {d_prev:.3f} with "
+            f"previous= ({dt:.3f}s), {d_fresh:.3f} from scratch (layer_gap 2, node 1x1)"
+        )
 
 
 if __name__ == "__main__":

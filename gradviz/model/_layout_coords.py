@@ -15,6 +15,7 @@ import numpy as np
 NO_NEIGHBOUR_WEIGHT = 0.05
 PREVIOUS_WEIGHT = 100.0
 OMEGA = (1.0, 2.0, 8.0)  # edge weight by number of virtual end points (as in dot)
+BRANCH = 0.5  # an edge leaving a shared trunk: lighter than the node's own edges
 VGAP = 1.0
 VGAP_PREVIOUS = 0.5
 
@@ -75,8 +76,13 @@ def assign_x(P, width, pin_x, prev_x, node_gap, sweeps=8):
     real = P.is_real.tolist()
     up = [[] for _ in range(N)]
     dn = [[] for _ in range(N)]
-    for a, b, w in zip(P.eu.tolist(), P.el.tolist(), P.ew.tolist(), strict=True):
+    branches = set()
+    segs = zip(P.eu.tolist(), P.el.tolist(), P.ew.tolist(), P.branch.tolist(), strict=True)
+    for a, b, w, branch in segs:
         c = OMEGA[(not real[a]) + (not real[b])] * w
+        if branch:
+            c = BRANCH * w
+            branches.add(b)
         up[b].append((a, c))
         dn[a].append((b, c))
     comp = P.group.tolist()
@@ -108,7 +114,7 @@ def assign_x(P, width, pin_x, prev_x, node_gap, sweeps=8):
             k = j
     for rows in rows_by_comp.values():
         _sweep_component(rows, x, up, dn, prev_x, sweeps)
-    _straighten_chains(rows_by_comp, x, up, dn, pin_x, real)
+    _straighten_chains(rows_by_comp, x, up, dn, pin_x, real, branches)
     return np.asarray(x)
 
 
@@ -129,21 +135,25 @@ def _clear_pin_gaps(ids, pin_x, sep):
     return ids
 
 
-def _chains(x, up, dn):
-    """Maximal paths u -> v -> ... where each link is u's only child and v's only parent."""
+def _chains(x, up, dn, branches):
+    """Maximal paths u -> v -> ... where each link is u's only child and v's only parent
+    (links leaving a trunk, into ``branches``, excepted)."""
     out = []
     for v in range(len(x)):
-        if len(up[v]) == 1 and len(dn[up[v][0][0]]) == 1:
+        if len(up[v]) == 1 and len(dn[up[v][0][0]]) == 1 and v not in branches:
             continue  # not the head of a chain
         chain = [v]
-        while len(dn[chain[-1]]) == 1 and len(up[dn[chain[-1]][0][0]]) == 1:
-            chain.append(dn[chain[-1]][0][0])
+        while len(dn[chain[-1]]) == 1:
+            nxt = dn[chain[-1]][0][0]
+            if len(up[nxt]) != 1 or nxt in branches:
+                break
+            chain.append(nxt)
         if len(chain) > 1:
             out.append(chain)
     return out
 
 
-def _straighten_chains(rows_by_comp, x, up, dn, pin_x, real):
+def _straighten_chains(rows_by_comp, x, up, dn, pin_x, real, branches):
     """Make chains vertical lines: first where the rows leave room as they are, then, for
     chains of real nodes (longest first), by pushing the other nodes of their rows aside
     (minimal moves, pinned and already straightened nodes stay)."""
@@ -159,7 +169,7 @@ def _straighten_chains(rows_by_comp, x, up, dn, pin_x, real):
     for v, px in pin_x.items():
         r, q = where[v]
         hard.setdefault(r, {})[q] = px
-    chains = _chains(x, up, dn)
+    chains = _chains(x, up, dn, branches)
     chains.sort(key=len, reverse=True)
     for chain in chains:
         pinned = {pin_x[c] for c in chain if c in pin_x}
@@ -221,10 +231,27 @@ def _sweep_component(rows, x, up, dn, prev_x, sweeps):
                 x[v] = p
     if len(rows) < 2 and not any_pins and not prev_x:
         return
+    moved = 0.0
     for s in range(sweeps):
         down = s % 2 == 0
         adj = up if down else dn
         for ids, offs, pins in rows if down else reversed(rows):
+            if len(ids) == 1 and not pins:  # a row of one: its target, as place_row would
+                v = ids[0]
+                tv = prev_x.get(v)
+                if tv is None:
+                    nb = adj[v]
+                    if not nb:
+                        continue
+                    if len(nb) == 1:
+                        tv = x[nb[0][0]]
+                    else:
+                        tv = _weighted_median([(x[u], c) for u, c in nb])[0]
+                d = abs(tv - x[v])
+                if d > moved:
+                    moved = d
+                x[v] = tv
+                continue
             t = []
             w = []
             for v in ids:
@@ -245,7 +272,14 @@ def _sweep_component(rows, x, up, dn, prev_x, sweeps):
                 t.append(tv)
                 w.append(wv)
             for v, p in zip(ids, place_row(t, w, offs, pins), strict=True):
+                d = abs(p - x[v])
+                if d > moved:
+                    moved = d
                 x[v] = p
+        if not down:  # a sweep down and up that moved nothing: later ones would not either
+            if moved < 1e-12:
+                break
+            moved = 0.0
 
 
 def _weighted_median(pairs):

@@ -3,7 +3,7 @@ sweeps, nodes move within their layer where that lowers the exact number of cros
 adjacent pairs swap (``transpose``) and single nodes go to their best slot (``sift``).
 
 Internal. ``LocalMoves`` is mixed into ``Proper`` and uses its ``perm``/``slot``/``start``
-arrays, its adjacency (``cat``, ``from_up``, ``from_down``) and its ``phases`` (see that
+arrays, its adjacency (``cat``, ``by_layer``) and its ``phases`` (see that
 module's docstring).
 """
 
@@ -82,11 +82,13 @@ class LocalMoves:
         s = self.start[i]
         m = cur.size
         C = np.zeros((m, m))
-        for side, j in ((self.from_up[i], i - 1), (self.from_down[i], i + 1)):
-            loc, nbr, w = side[0], side[1], side[2]
-            if loc.size == 0:
+        for lower_side, j in ((True, i - 1), (False, i + 1)):
+            node, nbr, w, bounds = self.by_layer[lower_side]
+            a, b = bounds[i], bounds[i + 1]
+            if a == b:
                 continue
-            rows = self.slot[loc + s] - s
+            nbr, w = nbr[a:b], w[a:b]
+            rows = self.slot[node[a:b]] - s
             cols = self.slot[nbr] - self.start[j]
             K = int(self.start[j + 1] - self.start[j])
             A = np.bincount(rows * K + cols, weights=w, minlength=m * K).reshape(m, K)

@@ -1,5 +1,6 @@
 """Proper layered graph (virtual nodes) and crossing reduction for :mod:`gradviz.model.layout`:
-barycenter sweeps here, transposition and sifting in :mod:`._layout_moves`.
+barycenter sweeps here, which edges get which virtual nodes in :mod:`._layout_route`,
+transposition and sifting in :mod:`._layout_moves`.
 
 Internal. Node ids of the proper graph are layer-major: layer ``i`` holds the ids
 ``start[i]..start[i+1]-1``; ``perm[start[i]:start[i+1]]`` is the current left-to-right order of
@@ -13,6 +14,9 @@ from collections import deque
 import numpy as np
 
 from gradviz.model._layout_moves import LocalMoves
+from gradviz.model._layout_route import split_edges
+
+SMALL = 16  # layers up to this many nodes are swept in plain Python, larger with NumPy
 
 
 def inversions(vals, weights=None, levels=None):
@@ -68,32 +72,12 @@ class Proper(LocalMoves):
         ``fixed_order``: real nodes whose slot the sweeps keep (previous / pinned ones);
         ``pinned``: real nodes that never swap with each other (previous / pinned ones, so
         their relative order stays)."""
-        vlayer = list(layer)
-        vcomp = list(comp)
-        seg = []  # (upper, lower, w) in old ids
-        key = {}
-        for (u, v), w in edges.items():
-            lu, lv = layer[u], layer[v]
-            if lu == lv:
-                continue
-            if lu > lv:
-                u, v, lu, lv = v, u, lv, lu
-            path = [u]
-            xu, xv = anchor_x.get(u), anchor_x.get(v)
-            for lay in range(lu + 1, lv):
-                x = len(vlayer)
-                vlayer.append(lay)
-                vcomp.append(comp[u])
-                if xu is not None and xv is not None:
-                    key[x] = xu + (xv - xu) * (lay - lu) / (lv - lu)
-                path.append(x)
-            path.append(v)
-            for a, b in zip(path, path[1:], strict=False):
-                seg.append((a, b, w))
+        vlayer, vcomp, seg, key, cut = split_edges(layer, comp, edges, anchor_x)
+        self.cut = cut  # long edges left out (drawn straight)
         n_all = len(vlayer)
         down = [[] for _ in range(n_all)]
         up = [[] for _ in range(n_all)]
-        for a, b, _ in seg:
+        for a, b, *_ in seg:
             down[a].append(b)
             up[b].append(a)
         for v, x in anchor_x.items():
@@ -124,8 +108,10 @@ class Proper(LocalMoves):
             self.eu = new_id[s[:, 0]]
             self.el = new_id[s[:, 1]]
             self.ew = s[:, 2].copy()
+            self.branch = s[:, 3].astype(bool)  # trunk -> end point segments
         else:
             self.eu = self.el = self.ew = np.zeros(0, np.int64)
+            self.branch = np.zeros(0, bool)
         self.is_real = self.old_of < n_real
         fx = np.zeros(n_all, bool)
         for v in fixed_order:
@@ -142,20 +128,39 @@ class Proper(LocalMoves):
 
     # ------------------------------------------------------------------ structure
     def _side(self, lower_side):
-        """Per layer: (local index, neighbour id, weight, count per local, has-neighbour)."""
+        """Per layer with two movable nodes or more (nodes with neighbours on that side, not
+        previous / pinned): ``(i, small, data)``. Layers up to SMALL nodes are swept in plain
+        Python (``data``: {id: (neighbour ids, weights, total weight)}), larger ones with
+        NumPy (``data``: local index, neighbour id, weight, total per local, movable)."""
         out = []
         node = self.el if lower_side else self.eu
         other = self.eu if lower_side else self.el
         o = np.argsort(node, kind="stable")
         node, other, w = node[o], other[o], self.ew[o]
         bounds = np.searchsorted(self.layer[node], np.arange(self.L + 1))
-        for i in range(self.L):
-            s, e = self.start[i], self.start[i + 1]
+        self.by_layer[lower_side] = (node, other, w.astype(float), bounds)
+        mov_all = np.zeros(self.N, bool)
+        mov_all[node] = True
+        mov_all &= ~self.fixed
+        n_mov = np.bincount(self.layer[mov_all], minlength=self.L)
+        bounds = bounds.tolist()
+        start = self.start.tolist()
+        for i in np.flatnonzero(n_mov >= 2).tolist():
+            s, e = start[i], start[i + 1]
             a, b = bounds[i], bounds[i + 1]
+            if e - s <= SMALL:
+                adj: dict[int, tuple] = {}
+                for v, u, ww in zip(node[a:b].tolist(), other[a:b].tolist(), w[a:b].tolist()):
+                    if mov_all[v]:
+                        nb = adj.setdefault(v, ([], [], [0]))
+                        nb[0].append(u)
+                        nb[1].append(float(ww))
+                        nb[2][0] += ww
+                out.append((i, True, {v: (n, ws, t[0]) for v, (n, ws, t) in adj.items()}))
+                continue
             loc = node[a:b] - s
             cnt = np.bincount(loc, weights=w[a:b], minlength=e - s)
-            mov = (cnt > 0) & ~self.fixed[s:e]
-            out.append((loc, other[a:b], w[a:b].astype(float), cnt, mov))
+            out.append((i, False, (loc, other[a:b], w[a:b].astype(float), cnt, mov_all[s:e])))
         return out
 
     def _csr(self, node, other):
@@ -165,6 +170,7 @@ class Proper(LocalMoves):
         return ptr, other[o], self.ew[o]
 
     def _prepare(self):
+        self.by_layer = {}  # lower_side -> (node, neighbour, weight, bounds per layer)
         self.from_up = self._side(True)  # neighbours in the layer above, for down sweeps
         self.from_down = self._side(False)
         self.up_csr = self._csr(self.el, self.eu)
@@ -201,23 +207,42 @@ class Proper(LocalMoves):
     def sweep(self, down, flip=False):
         """One barycenter sweep down (or up): each layer is sorted by the mean slot of its
         nodes' neighbours in the layer just done; nodes without such neighbours and
-        previous / pinned nodes keep their slots."""
+        previous / pinned nodes keep their slots. O(size) per layer."""
         perm, slot, start = self.perm, self.slot, self.start
-        sides = self.from_up if down else self.from_down
-        rng = range(1, self.L) if down else range(self.L - 2, -1, -1)
-        for i in rng:
-            loc, nbr, w, cnt, mov = sides[i]
-            s, e = start[i], start[i + 1]
-            if e - s < 2 or loc.size == 0:
+        perm_l, slot_l = perm.tolist(), slot.tolist()
+        sides = self.from_up if down else self.from_down[::-1]
+        for i, small, data in sides:
+            s, e = int(start[i]), int(start[i + 1])
+            if small:
+                cur = perm_l[s:e]
+                at = [k for k, v in enumerate(cur) if v in data]
+                ids = [cur[k] for k in at]
+                keys = []
+                for v in ids:
+                    nb, ws, tot = data[v]
+                    acc = 0.0
+                    for u, ww in zip(nb, ws):
+                        acc += slot_l[u] * ww
+                    keys.append(acc / tot)
+                if flip:  # equal keys: reverse their current order
+                    ids.reverse()
+                    keys.reverse()
+                srt = sorted(range(len(ids)), key=keys.__getitem__)
+                for k, j in zip(at, srt):
+                    cur[k] = ids[j]
+                perm_l[s:e] = cur
+                perm[s:e] = cur
+                for k, v in enumerate(cur, s):
+                    slot_l[v] = k
+                slot[cur] = range(s, e)
                 continue
+            loc, nbr, w, cnt, mov = data
             ps = slot[nbr].astype(float)
             bary = np.bincount(loc, weights=ps * w, minlength=e - s) / np.where(cnt > 0, cnt, 1)
             cur = perm[s:e]
             m = mov[cur - s]
             ids = cur[m]
-            if ids.size < 2:
-                continue
-            if flip:  # equal keys: reverse their current order
+            if flip:
                 srt = ids[::-1][np.argsort(bary[ids[::-1] - s], kind="stable")]
             else:
                 srt = ids[np.argsort(bary[ids - s], kind="stable")]
@@ -225,6 +250,10 @@ class Proper(LocalMoves):
             cur[m] = srt
             perm[s:e] = cur
             slot[cur] = np.arange(s, e)
+            cl = cur.tolist()
+            perm_l[s:e] = cl
+            for k, v in enumerate(cl, s):
+                slot_l[v] = k
 
     def _run(self, max_iter, patience, start_down=True):
         self.transpose()

@@ -12,6 +12,12 @@ from collections import Counter, deque
 import numpy as np
 
 INF = float("inf")
+# Ties between integer edge weights are broken by adding TIE / (out-degree of the tail +
+# in-degree of the head) to each edge: the sums over a node's in- or out-edges stay below TIE
+# (< 1), so only ties change, and of two edges that could be stretched the one at the busier
+# neighbour is (a shared weight's AccumulateGrad keeps the long edges, a step's ops stay with
+# their step).
+TIE = 0.5
 
 
 def index_graph(graph):
@@ -177,11 +183,16 @@ def assign_layers(n, edges, topo, comp, fixed, pref, passes=8):
         for v in range(n):
             if comp[v] in low:
                 layer[v] -= low[comp[v]]
-    win = [sum(w for _, w in p) for p in pred]
-    wout = [sum(w for _, w in s) for s in succ]
+    win = [0.0] * n
+    wout = [0.0] * n
+    for (u, v), w in edges.items():
+        tw = w + TIE / (len(succ[u]) + len(pred[v]))
+        wout[u] += tw
+        win[v] += tw
     anchors = set(fixed) | set(pref)
     for _ in range(passes):
         moved = _node_moves(layer, topo, pred, succ, win, wout, fixed, pref, passes)
+        moved += _path_moves(layer, topo, pred, succ, win, wout, anchors)
         moved += _block_moves(n, layer, edges, anchors)
         if not moved:
             break
@@ -222,6 +233,39 @@ def _node_moves(layer, topo, pred, succ, win, wout, fixed, pref, passes):
                 moves += 1
         if not changed:
             break
+    return moves
+
+
+def _path_moves(layer, topo, pred, succ, win, wout, anchors):
+    """Move each tight path of nodes with one parent and one child (a weight's TBackward0 ->
+    MmBackward0 at step t) as a unit to the end whose edge weighs more; number of moves."""
+    moves = 0
+    inner = [len(p) == 1 and len(s) == 1 for p, s in zip(pred, succ, strict=True)]
+    for v in anchors:
+        inner[v] = False
+    for v in topo:
+        if not inner[v]:
+            continue
+        u = pred[v][0][0]
+        if inner[u] and layer[u] + 1 == layer[v]:
+            continue  # not the head of a path
+        path = [v]
+        c = succ[v][0][0]
+        while inner[c] and layer[c] == layer[path[-1]] + 1:
+            path.append(c)
+            c = succ[c][0][0]
+        if len(path) < 2:
+            continue
+        if wout[path[-1]] > win[v]:
+            shift = layer[c] - 1 - layer[path[-1]]
+        elif win[v] > wout[path[-1]]:
+            shift = layer[u] + 1 - layer[v]
+        else:
+            continue
+        if shift:
+            for p in path:
+                layer[p] += shift
+            moves += 1
     return moves
 
 

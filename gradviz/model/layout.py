@@ -6,17 +6,23 @@ downward, ``y = layer * layer_gap``). The steps:
 
 1. cycles are broken by reversing a feedback edge set (greedy Eades-Lin-Smyth order),
    self-loops ignored, parallel edges merged into weights (:mod:`._layout_rank`);
-2. layering: longest path from the sources, then passes that move single nodes and whole
-   groups joined by length-1 edges down / up while that shortens the edges (a parameter's
-   AccumulateGrad -> TBackward0 drops to just above its MmBackward0);
-3. long edges are split at virtual nodes and crossings are reduced by barycenter sweeps down
-   and up with adjacent transpositions (from BFS orders from the sources and from the
-   sinks), counting crossings in O(E log V) with NumPy and keeping the best ordering, which
-   is then polished by sifting each node to its best slot (:mod:`._layout_order`,
-   :mod:`._layout_moves`);
+2. layering: longest path from the sources, then passes that move single nodes, tight paths
+   of one-parent one-child nodes and whole groups joined by length-1 edges down / up while
+   that shortens the edges (a parameter's AccumulateGrad -> TBackward0 drops to just above
+   its MmBackward0); ties go to the busier end, so a weight shared by every step of an
+   unrolled loop stays just above its first consumer and each step's ops stay with the step
+   (:mod:`._layout_rank`);
+3. long edges are split at virtual nodes, in number O(edges): edges spanning many layers
+   from / to one hub share a trunk of virtual nodes, and lone long edges beyond a budget are
+   left out of the ordering and of the x alignment (:mod:`._layout_route`); crossings are
+   reduced by barycenter sweeps down and up (O(layer size) per layer) with adjacent transpositions
+   (from BFS orders from the sources and from the sinks), counting crossings in O(E log V)
+   with NumPy and keeping the best ordering, which is then polished by sifting each node to
+   its best slot (:mod:`._layout_order`, :mod:`._layout_moves`);
 4. x coordinates by iterative median alignment under minimum separation (weighted isotonic
-   regression per layer, virtual chains weighing most), then every chain of single-parent
-   nodes is made a vertical line, pushing its row neighbours aside (:mod:`._layout_coords`).
+   regression per layer, virtual chains weighing most, edges leaving a trunk least), then
+   every chain of single-parent nodes is made a vertical line, pushing its row neighbours
+   aside (:mod:`._layout_coords`).
 
 Incremental use: ``previous`` positions seed the layers, the orderings (previous nodes keep
 their relative order in each layer; new and virtual nodes are placed around them) and, as
@@ -29,6 +35,7 @@ Only NumPy, networkx and the standard library are used.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Hashable, Mapping
 
 import numpy as np
@@ -41,6 +48,10 @@ __all__ = ["layered", "count_crossings", "mean_displacement"]
 
 Pos = dict[Hashable, tuple[float, float]]
 BIG = 40_000
+# figures of the last layout, for tests and benchmarks: real nodes, distinct edges (parallel
+# ones merged, cycles broken), virtual nodes, long edges left out of the crossing reduction
+# (drawn straight), layers
+last_stats: dict[str, int] = {}
 
 
 def layered(
@@ -59,10 +70,28 @@ def layered(
     ``node_size``: ``(width, height)`` for all nodes or a callable giving it per node; nodes
     of a layer are at least ``(w1 + w2) / 2 + node_gap`` apart. ``layer_gap``: distance
     between layers.
+
+        >>> pos = layered(nx.DiGraph([("w", "mul"), ("x", "mul"), ("mul", "loss")]))
+        >>> pos["w"][1] < pos["mul"][1] < pos["loss"][1]
+        True
     """
     if not layer_gap > 0 or not node_gap >= 0:
         raise ValueError(f"need layer_gap > 0 and node_gap >= 0, got {layer_gap}, {node_gap}")
+    # many small lists and tuples are made but no reference cycles: the cyclic collector
+    # would only walk the caller's (maybe huge) graph again and again
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _layered(graph, pinned, previous, node_size, float(layer_gap), float(node_gap))
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _layered(graph, pinned, previous, node_size, gap, node_gap):
+    global last_stats
     if graph.number_of_nodes() == 0:
+        last_stats = {"nodes": 0, "edges": 0, "virtual": 0, "left_out": 0, "layers": 0}
         return {}
     nodes, index, edges = index_graph(graph)
     n = len(nodes)
@@ -76,7 +105,6 @@ def layered(
     for v, p in (previous or {}).items():
         if v in index and index[v] not in pin:
             prev[index[v]] = (float(p[0]), float(p[1]))
-    gap = float(layer_gap)
     layer = assign_layers(
         n,
         edges,
@@ -108,8 +136,15 @@ def layered(
     width[real_ids] = real_w
     pin_x = {int(P.new_of[i]): p[0] for i, p in pin.items()}
     prev_x = {int(P.new_of[i]): p[0] for i, p in prev.items()}
-    x = assign_x(P, width, pin_x, prev_x, float(node_gap), sweeps=2 if big else 8)
-    x = _pack_components(P, x, width, 2.0 * float(node_gap))
+    x = assign_x(P, width, pin_x, prev_x, node_gap, sweeps=2 if big else 8)
+    x = _pack_components(P, x, width, 2.0 * node_gap)
+    last_stats = {
+        "nodes": n,
+        "edges": len(edges),
+        "virtual": P.N - n,
+        "left_out": len(P.cut),
+        "layers": P.L,
+    }
 
     out: Pos = {}
     xr = x[real_ids].tolist()
