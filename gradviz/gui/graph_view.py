@@ -14,33 +14,16 @@ node graph interactive.
 
 from __future__ import annotations
 
-import weakref
-
-import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.graph_items import SX, SY, GraphScene, shape_text
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_size, paint_legend
 from gradviz.gui.step_overlay import StepOverlay
+from gradviz.gui.weak_listener import WeakListener
 
 MIN_SCALE, MAX_SCALE = 0.004, 4.0
 DRAG_START = 4  # pixels the mouse moves before a press becomes a drag
-
-
-class _Listener:
-    """The model's callback; forwards to the view through a signal, never keeps it alive."""
-
-    def __init__(self, view, model):
-        self.view = weakref.ref(view)
-        self.model = model
-
-    def __call__(self, change) -> None:
-        view = self.view()
-        if view is None or not shiboken6.isValid(view):
-            self.model.remove_listener(self)
-            return
-        view.modelChanged.emit(change)
 
 
 class GraphView(QtWidgets.QWidget):
@@ -75,12 +58,15 @@ class GraphView(QtWidgets.QWidget):
         self._listener = None
         self.set_model(model)
 
+    def _emit_model_changed(self, change) -> None:
+        self.modelChanged.emit(change)  # through a signal: listeners may run off the GUI thread
+
     def set_model(self, model) -> None:
         """Show another model (a loaded session); stops listening to the previous one."""
         if self._listener is not None:
             self.model.remove_listener(self._listener)
         self.model = self.layout_driver.model = model
-        self._listener = listener = _Listener(self, model)
+        self._listener = listener = WeakListener(self, model, "_emit_model_changed")
         model.add_listener(listener)
         self.destroyed.connect(lambda *_: model.remove_listener(listener))
         self.selected, self.found, self._fitted = None, [], False

@@ -14,12 +14,10 @@ the next even when two runs executed the same nodes in the same order.
 
 from __future__ import annotations
 
-import weakref
-
-import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.steps import Step, backward_steps, done_nodes, root_name
+from gradviz.gui.weak_listener import WeakListener
 
 EMPTY = ("Nothing to replay yet: select loss and press Backward (Ctrl+B), or run "
          "loss.backward() in the console. Each node backward runs becomes a step here.")
@@ -57,21 +55,6 @@ def media_icon(kind: str, color: QtGui.QColor) -> QtGui.QIcon:
     painter.fillPath(path, color)
     painter.end()
     return QtGui.QIcon(pixmap)
-
-
-class _Listener:
-    """The model's callback: forwards to the stepper, never keeps it alive."""
-
-    def __init__(self, stepper, model):
-        self.stepper = weakref.ref(stepper)
-        self.model = model
-
-    def __call__(self, change) -> None:
-        stepper = self.stepper()
-        if stepper is None or not shiboken6.isValid(stepper):
-            self.model.remove_listener(self)
-            return
-        stepper._on_model_changed(change)
 
 
 class Stepper(QtWidgets.QWidget):
@@ -156,7 +139,7 @@ class Stepper(QtWidgets.QWidget):
         if self._listener is not None:
             self.model.remove_listener(self._listener)
         self.model = model
-        self._listener = listener = _Listener(self, model)
+        self._listener = listener = WeakListener(self, model, "_on_model_changed")
         model.add_listener(listener)
         self.destroyed.connect(lambda *_: model.remove_listener(listener))
         self.reset()

@@ -14,29 +14,13 @@ flushed on another thread is shown on the GUI thread.
 from __future__ import annotations
 
 import sys
-import weakref
 
-import shiboken6
 from PySide6 import QtCore, QtWidgets
 
 from gradviz.gui.inspector.function_view import FunctionView
 from gradviz.gui.inspector.tensor_view import ROLES, TensorView
 from gradviz.gui.inspector.widgets import muted
-
-
-class _Listener:
-    """The model's callback: forwards changes to the panel without keeping it alive."""
-
-    def __init__(self, panel, model):
-        self.panel = weakref.ref(panel)
-        self.model = model
-
-    def __call__(self, change) -> None:
-        panel = self.panel()
-        if panel is None or not shiboken6.isValid(panel):
-            self.model.remove_listener(self)
-            return
-        panel._changed.emit(change)
+from gradviz.gui.weak_listener import WeakListener
 
 
 class InspectorPanel(QtWidgets.QWidget):
@@ -78,12 +62,15 @@ class InspectorPanel(QtWidgets.QWidget):
         layout.addStretch(1)
 
         self._changed.connect(self._on_change)
-        self._listener = _Listener(self, model)
+        self._listener = WeakListener(self, model, "_emit_changed")
         self._listening = False
         self._listen()
         listener = self._listener
         self.destroyed.connect(lambda *_: model.remove_listener(listener))
         self.clear()
+
+    def _emit_changed(self, change) -> None:
+        self._changed.emit(change)  # through a signal: a change may come from another thread
 
     # ------------------------------------------------------------ public
     @property
