@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from gradviz.core import record
-from gradviz.core.function import ACC_KEY, AccumulateGrad, apply_node
+from gradviz.core.function import ACC_KEY, AccumulateGrad, _fit, apply_node, unpack
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.events import dispatcher
 
@@ -161,34 +161,33 @@ def _input_node(t):
     return record.accumulator(t)
 
 
-def _reachable(roots):
-    """Dependency counts: how many edges lead into each node reachable from the roots."""
+def _reachable(starts):
+    """Dependency counts: how many edges lead into each node reachable from ``starts``."""
     deps = {}
-    stack = list({node: None for node, _ in roots})  # a root given twice is walked once
-    seen = set(stack)
+    stack = list(starts)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is not None:
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-    return deps, seen
+                count = deps.get(nxt)
+                if count is None:
+                    deps[nxt] = 1
+                    if nxt not in starts:
+                        stack.append(nxt)
+                else:
+                    deps[nxt] = count + 1
+    return deps
 
 
 def _needed(seen, targets):
     """Nodes from which some target is reachable (the only ones worth running)."""
     needed = set(targets) & seen
-    changed = True
-    # iterate to a fixed point over reverse edges, without recursion
     parents = {}
     for node in seen:
         for nxt, _ in node.next_functions:
             if nxt is not None:
                 parents.setdefault(nxt, []).append(node)
     stack = list(needed)
-    while stack and changed:
+    while stack:  # walk the reverse edges up from the targets, without recursion
         node = stack.pop()
         for p in parents.get(node, ()):
             if p not in needed:
@@ -198,18 +197,22 @@ def _needed(seen, targets):
 
 
 def run(roots, retain_graph, create_graph, only=None, accumulate=True):
-    """Execute the graph below ``roots``; returns the gradients captured at ``only``."""
+    """Execute the graph below ``roots``; returns the gradients captured at ``only``.
+
+    A node's saved tensors are released right after it runs (unless ``retain_graph``), as
+    torch's engine does, so a backward that fails half-way has freed what already ran."""
     if record.retaining:
         _follow_retained()
-    deps, seen = _reachable(roots)
-    needed = _needed(seen, only) if only is not None else None
-    captured = {}
     buffers = {}
     for node, g in roots:
         buffers[node] = buffers[node] + g if node in buffers else g
-    heap = [(_key(node), node) for node in {n: None for n, _ in roots} if not deps.get(node)]
+    starts = dict.fromkeys(buffers)  # ordered, a root given twice is walked once
+    deps = _reachable(starts)
+    needed = _needed(deps.keys() | starts.keys(), only) if only is not None else None
+    captured = {}
+    heap = [(_key(node), node) for node in starts if node not in deps]
     heapq.heapify(heap)
-    executed = []
+    executed = []  # for the model: the nodes whose saved tensors were released
     watching = dispatcher.active
     if watching:
         from gradviz.core import emit
@@ -219,6 +222,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     grad_state.enabled = create_graph
     pop, push, pop_buffer = heapq.heappop, heapq.heappush, buffers.pop
     acc_class = AccumulateGrad
+    plain = not create_graph and not watching  # the fast path: formulas inline below
     try:
         while heap:
             node = pop(heap)[1]
@@ -236,27 +240,56 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                     if watching:
                         emit.node_executed(node, grad, ())
                 continue
+            edges = node.next_functions
+            op = node.op
             if grad is None:
                 grads = None
+            elif plain and op is not None and not op.variadic and not node._hooks:
+                # one formula per input that needs a gradient, delivered as it is made
+                values = unpack(node, False) if op.saved else ()
+                compiled, metas = op.compiled, node._meta
+                i = -1
+                for nxt, _ in edges:
+                    i += 1
+                    if nxt is None:
+                        continue
+                    f = compiled[i]
+                    if f is None:
+                        raise RuntimeError(
+                            f"the derivative for '{op.inputs[i]}' is not implemented")
+                    g = f(grad, *values)
+                    if g is not None:
+                        shape, dtype = metas[i]
+                        if g.shape != shape or g.dtype != dtype:
+                            g = _fit(g, metas[i])
+                        buffers[nxt] = buffers[nxt] + g if nxt in buffers else g
+                    left = deps[nxt] - 1
+                    deps[nxt] = left
+                    if not left:
+                        push(heap, (-nxt.id if nxt.__class__ is not acc_class
+                                    else ACC_KEY - nxt.id, nxt))
+                if not retain_graph and op.saved and not node._freed:
+                    node.release_saved()
+                    executed.append(node)
+                continue
             else:
                 grads = apply_node(node, grad, create_graph)
                 if node._hooks:
                     grads = _post_hooks(node, grads, grad, create_graph)
-                executed.append(node)
                 if watching:
                     emit.node_executed(node, grad, grads)
+                if not retain_graph:
+                    node.release_saved()
+                    executed.append(node)
             i = -1
-            for nxt, _ in node.next_functions:
+            for nxt, _ in edges:
                 i += 1
                 if nxt is None:
                     continue
                 if grads is not None:
                     g = grads[i]
                     if g is not None:
-                        if nxt in buffers:
-                            buffers[nxt] = buffers[nxt] + g
-                        else:
-                            buffers[nxt] = g
+                        buffers[nxt] = buffers[nxt] + g if nxt in buffers else g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:
@@ -264,11 +297,8 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                                 else ACC_KEY - nxt.id, nxt))
     finally:
         grad_state.enabled = previous_mode
-    if not retain_graph:
-        for node in executed:
-            node.release_saved()
-    if watching:
-        emit.backward_finished(roots, executed if not retain_graph else ())
+        if watching:
+            emit.backward_finished(roots, executed)
     return captured
 
 

@@ -56,6 +56,7 @@ class Node:
     """Base of every grad_fn class."""
 
     _torch_name = None  # name() when torch's differs from the class name
+    op = None  # the op table's row (OpNode); None for AccumulateGrad and custom Functions
     _pre_hooks = None
     _hooks = None
 
@@ -116,7 +117,6 @@ class AccumulateGrad(Node):
 class OpNode(Node):
     """A node made by an op of the table; its class attribute ``op`` is the row."""
 
-    op = None
     _freed = False
     _saved = ()
     _meta = ()

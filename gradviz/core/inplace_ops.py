@@ -16,6 +16,7 @@ from gradviz.core import record
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.core.op_args import _torch_type, broadcast_check
 from gradviz.core.ops import pointwise as P
+from gradviz.core.ops import shape as S
 from gradviz.core.record import apply_op
 from gradviz.events import dispatcher
 
@@ -41,6 +42,15 @@ def check_inplace(t):
 def inplace(t, op, others=(), attrs=()):
     """Run ``op`` on ``t`` and write the result into ``t``: its data, version and grad_fn."""
     check_inplace(t)
+    if op is S.ZERO and not (grad_state.enabled and (
+            t._requires_grad or (t._base is not None and t._base._requires_grad))):
+        t._data.fill(0)  # zero_grad's hot path: nothing to record
+        t._version_box()[0] += 1
+        if dispatcher.active:
+            from gradviz.core import emit
+
+            emit.inplace_changed(t, None)
+        return t
     T = record.Tensor
     if grad_state.enabled and t._base is not None and (t._base._requires_grad or any(
             isinstance(o, T) and o._requires_grad for o in others)):

@@ -120,7 +120,11 @@ def matmul(input, other):
     if d1 == 2 and d2 == 1:
         return mv(input, other)
     if d1 == 1 and d2 == 2:
-        row = shape_ops.unsqueeze(input, 0)
+        if input._requires_grad:
+            row = shape_ops.unsqueeze(input, 0)
+        else:  # nothing to record for the unsqueeze: a plain (1, n) tensor will do
+            row = record.Tensor._make(input._data.reshape(1, -1))
+            row._base = input  # a view of x: the model shows x as the constant input
         _mm_check(row, other)
         _dims(row, other, "mm")
         out = apply_binary(L.MM, row, other)

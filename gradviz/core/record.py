@@ -140,13 +140,6 @@ def _stale_view_error():
     )
 
 
-def _any_edge(edges, users):
-    for i in users:
-        if edges[i] is not _NO_EDGE:
-            return True
-    return False
-
-
 def record(op, out, inputs, attrs):
     """Attach a new grad_fn node for ``op`` to ``out``."""
     node = _new(op.node_class)
@@ -154,13 +147,13 @@ def record(op, out, inputs, attrs):
     edges = []
     meta = []
     for x in inputs:
-        if isinstance(x, Tensor):
+        if x.__class__ is Tensor or isinstance(x, Tensor):
             d = x._data
             meta.append((d.shape, d.dtype))
             if x._requires_grad:
-                fn = x._grad_fn
                 if x._base is not None and x._base._grad_fn is not x._base_fn:
                     raise _stale_view_error()
+                fn = x._grad_fn
                 edges.append((fn if fn is not None else accumulator(x), 0))
             else:
                 edges.append(_NO_EDGE)
@@ -173,20 +166,26 @@ def record(op, out, inputs, attrs):
         inputs = [inputs[i] for i in kept]
     node.next_functions = tuple(edges)
     node._meta = tuple(meta)
-    if op.saved:
+    if op.save_steps:
         saved = []
-        for (kind, i), users in zip(op.save_plan, op.save_users):
-            if kind != 2 and users is not None and not _any_edge(edges, users):
-                saved.append(None)  # no input that needs it requires grad (as torch)
-            elif kind == 1:
+        for kind, i, users in op.save_steps:
+            if kind == 2:
+                saved.append(attrs[i])
+                continue
+            if users is not None:  # saved only if an input whose formula uses it needs grad
+                for u in users:
+                    if edges[u] is not _NO_EDGE:
+                        break
+                else:
+                    saved.append(None)  # as torch
+                    continue
+            if kind == 1:
                 x = inputs[i]
-                if isinstance(x, Tensor):
+                if x.__class__ is Tensor or isinstance(x, Tensor):
                     box = x._vbox
                     saved.append((x, box[0] if box is not None else 0))
                 else:
                     saved.append(x)
-            elif kind == 2:
-                saved.append(attrs[i])
             else:  # the result: keep its array and version counter, not the tensor
                 box = out._vbox
                 if box is None:

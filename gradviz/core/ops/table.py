@@ -45,6 +45,7 @@ class Op:
     save_plan: tuple = field(init=False)
     saved_tensors: tuple = field(init=False)
     save_users: tuple = field(init=False)
+    save_steps: tuple = field(init=False)
     compiled: tuple = field(init=False)  # one callable (or None) per input
     node_class: type = field(init=False)
     not_implemented: bool = field(init=False)  # torch's NotImplemented node: no derivative
@@ -82,6 +83,11 @@ class Op:
             else (1, self.inputs.index(n)) if n in self.inputs
             else (2, self.attrs.index(n))
             for n in self.saved
+        )
+        # what the recorder runs per saved name: (kind, index, users or None)
+        self.save_steps = tuple(
+            (kind, i, None if users is None else tuple(sorted(users)))
+            for (kind, i), users in zip(self.save_plan, self.save_users, strict=True)
         )
         # the saved names that hold tensors (the result, inputs): what a backward without
         # retain_graph frees; arguments such as dim or alpha stay
