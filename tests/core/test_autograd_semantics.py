@@ -223,6 +223,21 @@ def test_saved_values_after_freeing():
     assert s.grad_fn._saved_self_sym_sizes == (2,)  # non-tensor arguments stay
 
 
+
+def test_a_backward_that_fails_half_way_has_freed_the_nodes_that_ran(libs):
+    """As torch's engine: each node releases its saved tensors as soon as it has run."""
+    for lib in libs:
+        x = lib.ones(3, requires_grad=True)
+        b = x.clone().exp()
+        d = (b * 3).sin()  # SinBackward0 runs (and frees) before ExpBackward0 fails
+        b.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            d.sum().backward()
+        with pytest.raises(RuntimeError) as info:
+            d.grad_fn._saved_self  # noqa: B018
+        assert str(info.value) == FREED_MESSAGE
+        assert x.grad is None
+
 # ---------------------------------------------------------------- implicit and given gradients
 def test_implicit_grad_only_for_scalar_outputs(raises_as_torch, maybe_torch):
     raises_as_torch(lambda: (gradviz.ones(2, requires_grad=True) * 2).backward(), RuntimeError,
