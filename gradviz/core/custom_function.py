@@ -100,8 +100,7 @@ class BackwardCFunction(FunctionCtx, Node):
                                                  strict=True)):
             if not is_tensor:
                 continue
-            edge = self.next_functions[len(grads)]
-            if g_k is None or edge[0] is None:
+            if g_k is None or self._next[len(grads)] is None:
                 grads.append(None)
                 continue
             meta = self._meta[len(grads)]
@@ -162,7 +161,7 @@ class Function:
         tensors = [a for a in args if isinstance(a, T)]
         frozen = any(single is t for t in getattr(node, "_non_differentiable", ()))
         if _grad_state.enabled and any(node.needs_input_grad) and not frozen:
-            node.next_functions = tuple(record.edge(a) for a in tensors)
+            node._next = tuple([record.next_node(a) for a in tensors])
             node._meta = tuple((a._data.shape, a._data.dtype) for a in tensors)
             single._grad_fn = node
             single._requires_grad = True

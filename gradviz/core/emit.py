@@ -67,7 +67,7 @@ def function_created(node, out, inputs):
             input_ids.append(i if i is not None else tensor_id(x))
         else:
             input_ids.append(None)
-    nf = tuple([(fn.id if fn is not None else None, nr) for fn, nr in node.next_functions])
+    nf = tuple([(fn.id if fn is not None else None, 0) for fn in node._next])
     out_id = tensor_id(out) if out is not None else None
     if node.__class__ is AccumulateGrad:
         variable = node.variable

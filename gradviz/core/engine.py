@@ -166,7 +166,7 @@ def _reachable(starts):
     deps = {}
     stack = list(starts)
     while stack:
-        for nxt, _ in stack.pop().next_functions:
+        for nxt in stack.pop()._next:
             if nxt is not None:
                 count = deps.get(nxt)
                 if count is None:
@@ -183,7 +183,7 @@ def _needed(seen, targets):
     needed = set(targets) & seen
     parents = {}
     for node in seen:
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt is not None:
                 parents.setdefault(nxt, []).append(node)
     stack = list(needed)
@@ -240,7 +240,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                     if watching:
                         emit.node_executed(node, grad, ())
                 continue
-            edges = node.next_functions
+            edges = node._next
             op = node.op
             if grad is None:
                 grads = None
@@ -249,7 +249,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                 values = unpack(node, False) if op.saved else ()
                 compiled, metas = op.compiled, node._meta
                 i = -1
-                for nxt, _ in edges:
+                for nxt in edges:
                     i += 1
                     if nxt is None:
                         continue
@@ -282,7 +282,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                     node.release_saved()
                     executed.append(node)
             i = -1
-            for nxt, _ in edges:
+            for nxt in edges:
                 i += 1
                 if nxt is None:
                     continue

@@ -59,11 +59,19 @@ class Node:
     op = None  # the op table's row (OpNode); None for AccumulateGrad and custom Functions
     _pre_hooks = None
     _hooks = None
-
-    next_functions = ()
+    # the node behind each input (None where it needs no gradient); ``next_functions``
+    # pairs each with its input_nr, made on first access (the engine walks ``_next``)
+    _next = ()
 
     def __init__(self):
         self.id = next(_ids)
+
+    def __getattr__(self, attr):
+        if attr == "next_functions":
+            pairs = tuple([(n, 0) for n in self._next])
+            self.next_functions = pairs
+            return pairs
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     def name(self) -> str:
         return self._torch_name or type(self).__name__
@@ -129,11 +137,6 @@ class OpNode(Node):
     def freed(self) -> bool:
         return self._freed
 
-    def saved_values(self) -> dict:
-        if self._freed:
-            return {}
-        return dict(zip(self.op.saved, self._saved, strict=True))
-
     def saved_info(self) -> list:
         """What this node saved, for inspectors: one ``SavedValue`` per saved name
         (``value`` None where no formula that will run needed it); empty once freed."""
@@ -144,8 +147,8 @@ class OpNode(Node):
             if kind == 0 and v is not None:
                 data, box, version = v
                 out.append(SavedValue(name, data, version, box[0], None))
-            elif kind == 1 and v.__class__ is tuple:
-                t, version = v
+            elif kind == 1 and (v.__class__ is tuple or isinstance(v, _tensor_class())):
+                t, version = v if v.__class__ is tuple else (v, 0)
                 out.append(SavedValue(name, t._data, version, t._version, t))
             else:
                 out.append(SavedValue(name, v, None, None, None))
@@ -158,21 +161,24 @@ class OpNode(Node):
             if op is not None and name in op.saved:
                 k = op.saved.index(name)
                 return _user_value(self, op.save_plan[k][0], self._saved[k])
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+        return Node.__getattr__(self, attr)
 
     def release_saved(self) -> None:
         """Free the saved tensors, as backward without ``retain_graph`` does; non-tensor
         arguments (sizes, dims, alpha) stay, and a node that saved no tensor is not freed."""
-        if not self.op.saved or self._freed:
+        if self._freed or not self.op.saved_tensors:
             return
         kept = []
-        for (kind, _), v in zip(self.op.save_plan, self._saved, strict=True):
+        freed = False
+        for (kind, _), v in zip(self.op.save_plan, self._saved):
             if kind == 2 or v is None:
                 kept.append(v)
             else:
                 kept.append(_FREED)
-                self._freed = True
-        self._saved = tuple(kept)
+                freed = True
+        if freed:
+            self._saved = tuple(kept)
+            self._freed = True
 
 
 _FREED = object()  # stands for a saved tensor that backward released
@@ -194,12 +200,21 @@ def _user_value(node, kind, v):
         return t
     if v.__class__ is tuple:
         return v[0]
+    if isinstance(v, Tensor):  # saved at version 0
+        return v
     import numpy as np
 
     return Tensor._make(np.asarray(v, dtype=np.float64 if isinstance(v, float) else None))
 
 
 _classes: dict = {}
+_Tensor = None  # gradviz.core.tensor.Tensor, set when it is defined (avoids an import cycle)
+
+
+def _tensor_class():
+    from gradviz.core.tensor import Tensor
+
+    return Tensor
 
 
 def node_class_for(op) -> type:
@@ -242,7 +257,12 @@ def unpack(node, tensor_mode):
         raise RuntimeError(FREED_MESSAGE)
     values = []
     for (kind, _), v in zip(node.op.save_plan, node._saved):
-        if kind == 1 and v.__class__ is tuple:
+        if kind == 1 and v.__class__ is _Tensor:  # an input saved at version 0
+            box = v._vbox
+            if box is not None and box[0]:
+                raise _version_error(v, box[0], 0)
+            values.append(v if tensor_mode else v._data)
+        elif kind == 1 and v.__class__ is tuple:
             t, version = v
             box = t._vbox
             if box is not None and box[0] != version:
@@ -278,17 +298,17 @@ def apply_node(node, grad, tensor_mode):
     if op is None:  # a custom autograd.Function: its own backward
         return node.run_backward(grad, tensor_mode)
     values = unpack(node, tensor_mode) if op.saved else ()
-    edges = node.next_functions
+    edges = node._next
     metas = node._meta
     grads = []
     if op.variadic:
         f = op.compiled[0]
         for i in range(len(edges)):
-            grads.append(None if edges[i][0] is None else _fit(f(grad, i, *values), metas[i]))
+            grads.append(None if edges[i] is None else _fit(f(grad, i, *values), metas[i]))
         return grads
     compiled = op.compiled
     for i in range(len(edges)):
-        if edges[i][0] is None:
+        if edges[i] is None:
             grads.append(None)
             continue
         f = compiled[i]

@@ -3,14 +3,16 @@ an input requires grad) its grad_fn node with ``next_functions`` and saved value
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from gradviz.core.function import AccumulateGrad, _ids
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.events import dispatcher
 
-_NO_EDGE = (None, 0)
 _new = object.__new__
+_weakref = weakref.ref
 _ndarray = np.ndarray
 _asarray = np.asarray
 _float64 = np.dtype(np.float64)
@@ -22,25 +24,37 @@ retaining: dict = {}  # id -> weakref of the tensors that retain_grad(): backwar
 def accumulator(t):
     """The leaf's AccumulateGrad node: one per leaf while any graph holds it."""
     ref = t._acc
-    node = ref() if ref is not None else None
-    if node is None:
-        import weakref
+    if ref is not None:
+        node = ref()
+        if node is not None:
+            return node
+    node = _new(AccumulateGrad)
+    node.id = next(_ids)
+    node.variable = t
+    t._acc = _weakref(node)
+    if dispatcher.active:
+        from gradviz.core import emit
 
-        node = AccumulateGrad(t)
-        t._acc = weakref.ref(node)
-        if dispatcher.active:
-            from gradviz.core import emit
-
-            emit.function_created(node, None, ())
+        emit.function_created(node, None, ())
     return node
 
 
-def edge(x):
-    """The ``next_functions`` entry for an input."""
+_metas: dict = {}  # (shape, dtype) -> that same tuple: one shared copy per input kind
+
+
+def _meta_of(key):
+    if len(_metas) > 4096:
+        _metas.clear()
+    _metas[key] = key
+    return key
+
+
+def next_node(x):
+    """The node an input's gradient goes to (None when it needs none)."""
     if isinstance(x, Tensor) and x._requires_grad:
         fn = x._grad_fn
-        return (fn if fn is not None else accumulator(x), 0)
-    return _NO_EDGE
+        return fn if fn is not None else accumulator(x)
+    return None
 
 
 def fix_dtype(data, inputs, attrs=()):
@@ -149,22 +163,26 @@ def record(op, out, inputs, attrs):
     for x in inputs:
         if x.__class__ is Tensor or isinstance(x, Tensor):
             d = x._data
-            meta.append((d.shape, d.dtype))
+            key = (d.shape, d.dtype)
+            m = _metas.get(key)
+            if m is None:
+                m = _meta_of(key)
+            meta.append(m)
             if x._requires_grad:
                 if x._base is not None and x._base._grad_fn is not x._base_fn:
                     raise _stale_view_error()
                 fn = x._grad_fn
-                edges.append((fn if fn is not None else accumulator(x), 0))
+                edges.append(fn if fn is not None else accumulator(x))
             else:
-                edges.append(_NO_EDGE)
+                edges.append(None)
         else:
             meta.append(None)
-            edges.append(_NO_EDGE)
+            edges.append(None)
     if op.not_implemented:  # torch links only the inputs that require grad
-        kept = [i for i, e in enumerate(edges) if e is not _NO_EDGE]
+        kept = [i for i, e in enumerate(edges) if e is not None]
         edges, meta = [edges[i] for i in kept], [meta[i] for i in kept]
         inputs = [inputs[i] for i in kept]
-    node.next_functions = tuple(edges)
+    node._next = tuple(edges)
     node._meta = tuple(meta)
     if op.save_steps:
         saved = []
@@ -174,7 +192,7 @@ def record(op, out, inputs, attrs):
                 continue
             if users is not None:  # saved only if an input whose formula uses it needs grad
                 for u in users:
-                    if edges[u] is not _NO_EDGE:
+                    if edges[u] is not None:
                         break
                 else:
                     saved.append(None)  # as torch
@@ -183,7 +201,10 @@ def record(op, out, inputs, attrs):
                 x = inputs[i]
                 if x.__class__ is Tensor or isinstance(x, Tensor):
                     box = x._vbox
-                    saved.append((x, box[0] if box is not None else 0))
+                    if x.__class__ is Tensor and (box is None or not box[0]):
+                        saved.append(x)  # at version 0: the tensor alone says it
+                    else:
+                        saved.append((x, box[0] if box is not None else 0))
                 else:
                     saved.append(x)
             else:  # the result: keep its array and version counter, not the tensor

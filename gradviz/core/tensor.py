@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core import dtypes, record
+from gradviz.core import dtypes, function, record
 from gradviz.core.printing import format_tensor
 from gradviz.core.tensor_autograd import (
     NON_LEAF_GRAD_WARNING,  # noqa: F401 - tests import it
@@ -272,4 +272,4 @@ def _rebuild(data, requires_grad):
     return t
 
 
-record.Tensor = Tensor
+record.Tensor = function._Tensor = Tensor
