@@ -63,7 +63,8 @@ def _roots(tensors, grads, create_graph, func="backward"):
         if g is None:
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            data = np.ones(t._data.shape, t._data.dtype)
+            data = np.empty(t._data.shape, t._data.dtype)
+            data.fill(1)
             g = T._make(data) if create_graph else data
         else:
             if g._data.shape != t._data.shape:
@@ -210,7 +211,8 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     deps = _reachable(starts)
     needed = _needed(deps.keys() | starts.keys(), only) if only is not None else None
     captured = {}
-    heap = [(_key(node), node) for node in starts if node not in deps]
+    heap = [(ACC_KEY - node.id if node.__class__ is AccumulateGrad else -node.id, node)
+            for node in starts if node not in deps]  # newest first, AccumulateGrad at once
     heapq.heapify(heap)
     executed = []  # for the model: the nodes whose saved tensors were released
     watching = dispatcher.active
@@ -308,11 +310,6 @@ def _follow_retained():
         t = ref()
         if t is not None and t._grad_fn is not None and t._grad_fn is not t._retain_fn:
             t._attach_retain()
-
-
-def _key(node):
-    """Heap order: newest node first; AccumulateGrad as soon as it is ready (torch's order)."""
-    return ACC_KEY - node.id if node.__class__ is AccumulateGrad else -node.id
 
 
 def _hook_name(hook):

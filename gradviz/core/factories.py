@@ -185,6 +185,11 @@ def from_numpy(array):
 
 def _size(args, func):
     """The shape from ``f(2, 3)`` or ``f((2, 3))``, with torch's errors for anything else."""
+    for a in args:  # the usual case: non-negative ints, given as they are
+        if a.__class__ is not int or a < 0:
+            break
+    else:
+        return args if args.__class__ is tuple else tuple(args)
     packed = len(args) == 1 and isinstance(args[0], list | tuple)
     if packed:
         args = tuple(args[0])
@@ -239,7 +244,13 @@ def _filled(func, fill):
     return factory
 
 
-ones = _filled("ones", np.ones)
+def _ones(shape, dtype):
+    out = np.empty(shape, dtype)  # np.ones goes through two Python-level calls
+    out.fill(1)
+    return out
+
+
+ones = _filled("ones", _ones)
 zeros = _filled("zeros", np.zeros)
 empty = _filled("empty", np.zeros)  # zero-filled: reproducible where torch's is garbage
 rand = _filled("rand", lambda s, d: _rng.random(s, dtype=np.float64).astype(d))
@@ -304,14 +315,14 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
 
 def _like(fill, func):
     def factory(input, dtype=None, device=None, requires_grad=False):
-        d = input.dtype if dtype is None else dtype
-        return _finish(fill(input._data.shape, to_numpy_dtype(d, func)), requires_grad, func)
+        d = input._data.dtype if dtype is None else to_numpy_dtype(dtype, func)
+        return _finish(fill(input._data.shape, d), requires_grad, func)
 
     factory.__name__ = func
     return factory
 
 
-ones_like = _like(np.ones, "ones_like")
+ones_like = _like(_ones, "ones_like")
 zeros_like = _like(np.zeros, "zeros_like")
 empty_like = _like(np.zeros, "empty_like")
 randn_like = _like(lambda s, d: _rng.standard_normal(s).astype(d), "randn_like")

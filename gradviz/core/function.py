@@ -59,19 +59,18 @@ class Node:
     op = None  # the op table's row (OpNode); None for AccumulateGrad and custom Functions
     _pre_hooks = None
     _hooks = None
-    # the node behind each input (None where it needs no gradient); ``next_functions``
-    # pairs each with its input_nr, made on first access (the engine walks ``_next``)
+    # the node behind each input (None where it needs no gradient); the engine walks this.
+    # No __getattr__ on nodes: it would keep Python from specialising their attribute loads.
     _next = ()
 
     def __init__(self):
         self.id = next(_ids)
 
-    def __getattr__(self, attr):
-        if attr == "next_functions":
-            pairs = tuple([(n, 0) for n in self._next])
-            self.next_functions = pairs
-            return pairs
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+    @property
+    def next_functions(self) -> tuple:
+        """``((node, input_nr), ...)``: one pair per input, ``(None, 0)`` where no gradient
+        flows."""
+        return tuple([(n, 0) for n in self._next])
 
     def name(self) -> str:
         return self._torch_name or type(self).__name__
@@ -154,15 +153,6 @@ class OpNode(Node):
                 out.append(SavedValue(name, v, None, None, None))
         return out
 
-    def __getattr__(self, attr):
-        if attr.startswith("_saved_"):
-            name = attr[7:]
-            op = type(self).op
-            if op is not None and name in op.saved:
-                k = op.saved.index(name)
-                return _user_value(self, op.save_plan[k][0], self._saved[k])
-        return Node.__getattr__(self, attr)
-
     def release_saved(self) -> None:
         """Free the saved tensors, as backward without ``retain_graph`` does; non-tensor
         arguments (sizes, dims, alpha) stay, and a node that saved no tensor is not freed."""
@@ -217,13 +207,21 @@ def _tensor_class():
     return Tensor
 
 
+def _saved_property(k, kind):
+    """``grad_fn._saved_<name>``: the k-th saved value as torch shows it."""
+    return property(lambda node: _user_value(node, kind, node._saved[k]))
+
+
 def node_class_for(op) -> type:
     """A new grad_fn class for one op row, named as torch names it."""
     name = op.grad_fn
     torch_name = None
     if name in ("CopySlices", "CopyBackwards", "NotImplemented"):
         torch_name = f"torch::autograd::{name}"
-    cls = type(name, (OpNode,), {"op": op, "_torch_name": torch_name, "__module__": "gradviz"})
+    namespace = {"op": op, "_torch_name": torch_name, "__module__": "gradviz"}
+    for k, (saved, (kind, _)) in enumerate(zip(op.saved, op.save_plan, strict=True)):
+        namespace[f"_saved_{saved}"] = _saved_property(k, kind)
+    cls = type(name, (OpNode,), namespace)
     _classes[op.name] = cls
     return cls
 

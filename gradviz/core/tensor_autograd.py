@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from gradviz.core import record
+from gradviz.core import engine, record
 from gradviz.core.function import RemovableHandle
 from gradviz.events import dispatcher
 
@@ -199,9 +199,7 @@ class TensorAutograd:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
-        from gradviz.core.engine import backward
-
-        backward((self,), gradient, retain_graph, create_graph, inputs)
+        engine.backward((self,), gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
         """A tensor sharing this one's data and version counter, outside the graph."""
