@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core import record, shape_ops
+from gradviz.core.grad_mode import state as grad_state
 from gradviz.core.math_ops import _torch_type, broadcast_check, tensor_arg
 from gradviz.core.ops import linalg as L
 from gradviz.core.ops import shape as S
@@ -120,20 +121,33 @@ def matmul(input, other):
     if d1 == 2 and d2 == 1:
         return mv(input, other)
     if d1 == 1 and d2 == 2:
-        if input._requires_grad:
-            row = shape_ops.unsqueeze(input, 0)
-        else:  # nothing to record for the unsqueeze: a plain (1, n) tensor will do
-            row = record.Tensor._make(input._data.reshape(1, -1))
-            row._base = input  # a view of x: the model shows x as the constant input
-        _mm_check(row, other)
-        _dims(row, other, "mm")
-        out = apply_binary(L.MM, row, other)
-        return apply_unary(S.SQUEEZE_, out, (out._data.shape, (0,)))
+        return _vector_matrix(input, other)
     if d1 == 2 and d2 == 2:
         return mm(input, other)
     if _should_fold(input, other):
         return _folded(input, other)
     return _batched(input, other)
+
+
+def _vector_matrix(vec, mat):
+    """``vec @ mat`` as torch records it: SqueezeBackward4 over MmBackward0 of vec as a row."""
+    if vec._requires_grad:
+        row = shape_ops.unsqueeze(vec, 0)
+    else:  # nothing to record for the unsqueeze: a plain (1, n) tensor will do
+        row = record.Tensor._make(vec._data.reshape(1, -1))
+        row._base = vec  # a view of vec: the model shows vec as the constant input
+    _mm_check(row, mat)
+    _dims(row, mat, "mm")
+    if mat._data.dtype.kind != "f" or not (mat._requires_grad or vec._requires_grad):
+        out = apply_binary(L.MM, row, mat)
+        return apply_unary(S.SQUEEZE_, out, (out._data.shape, (0,)))
+    product = np.matmul(row._data, mat._data)  # the (1, m) result of the mm
+    out = record.Tensor._make(product.reshape(product.shape[1:]))
+    if grad_state.enabled:
+        mm = record.Tensor._make(product)
+        record.record(L.MM, mm, (row, mat), ())
+        record.record(S.SQUEEZE_, out, (mm,), (product.shape, (0,)))
+    return out
 
 
 def _should_fold(a, b):
