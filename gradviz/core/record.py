@@ -184,7 +184,9 @@ def record(op, out, inputs, attrs):
         inputs = [inputs[i] for i in kept]
     node._next = tuple(edges)
     node._meta = tuple(meta)
-    if op.save_steps:
+    if op.saves_attrs_only and attrs.__class__ is tuple:
+        node._saved = attrs  # the arguments, in order: no new tuple
+    elif op.save_steps:
         saved = []
         for kind, i, users in op.save_steps:
             if kind == 2:

@@ -46,6 +46,7 @@ class Op:
     saved_tensors: tuple = field(init=False)
     save_users: tuple = field(init=False)
     save_steps: tuple = field(init=False)
+    saves_attrs_only: bool = field(init=False)  # saved == attrs: the node keeps attrs as is
     compiled: tuple = field(init=False)  # one callable (or None) per input
     node_class: type = field(init=False)
     not_implemented: bool = field(init=False)  # torch's NotImplemented node: no derivative
@@ -89,6 +90,8 @@ class Op:
             (kind, i, None if users is None else tuple(sorted(users)))
             for (kind, i), users in zip(self.save_plan, self.save_users, strict=True)
         )
+        self.saves_attrs_only = bool(self.saved) and self.save_plan == tuple(
+            (2, j) for j in range(len(self.attrs)))
         # the saved names that hold tensors (the result, inputs): what a backward without
         # retain_graph frees; arguments such as dim or alpha stay
         self.saved_tensors = tuple(n for n, (kind, _) in zip(self.saved, self.save_plan)
