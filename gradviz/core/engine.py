@@ -248,7 +248,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                 grads = None
             elif plain and op is not None and not op.variadic and not node._hooks:
                 # one formula per input that needs a gradient, delivered as it is made
-                values = unpack(node, False) if op.saved else ()
+                values = unpack(node, False) if op.saved_tensors else node._saved
                 compiled, metas = op.compiled, node._meta
                 i = -1
                 for nxt in edges:
