@@ -63,6 +63,8 @@ divide = true_divide = div
 
 def pow(input, exponent):  # noqa: A001 - torch's name
     """``input ** exponent``: PowBackward0 (scalar exponent), 1 (tensor), 2 (scalar base)."""
+    if input.__class__ is record.Tensor and exponent.__class__ in (int, float):
+        return apply_unary(P.POW, input, (exponent,))  # the usual case: x ** 2
     if not isinstance(input, record.Tensor):
         return apply_op(P.RPOW, (tensor_arg(exponent, "pow", "exponent", 2),), (input,))
     if isinstance(exponent, record.Tensor):

@@ -8,7 +8,7 @@ import numpy as np
 from gradviz.core import record
 from gradviz.core.dtypes import legacy_type_name
 from gradviz.core.ops import shape as S
-from gradviz.core.record import apply_op
+from gradviz.core.record import apply_op, apply_unary
 
 
 def _view_of(t, out):
@@ -85,7 +85,7 @@ def t_(t):
     if t._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{t._data.ndim}D")
-    return _view_of(t, apply_op(S.T, (t,)))
+    return _view_of(t, apply_unary(S.T, t))
 
 
 def permute(t, *dims):

@@ -16,6 +16,7 @@ from gradviz.core.ops import pointwise as P
 from gradviz.core.record import apply_binary, apply_op
 
 _SCALARS = (int, float, bool, np.number, np.bool_)
+_PLAIN_NUMBERS = frozenset((int, float))  # checked before the slow numbers.Number ABC
 
 
 def _compare(ufunc):
@@ -68,7 +69,7 @@ def _alpha(t, alpha, func):
 
 def _number_or_tensor(x, func, arg):
     """torch's message for an argument that may be a Tensor or a Number, but is neither."""
-    if isinstance(x, numbers.Number | TensorMath):
+    if x.__class__ in _PLAIN_NUMBERS or isinstance(x, numbers.Number | TensorMath):
         return x
     got = type(x).__name__
     raise TypeError(
