@@ -161,23 +161,17 @@ def record(op, out, inputs, attrs):
     edges = []
     meta = []
     for x in inputs:
-        if x.__class__ is Tensor or isinstance(x, Tensor):
-            d = x._data
+        if (x.__class__ is Tensor or isinstance(x, Tensor)) and x._requires_grad:
+            if x._base is not None and x._base._grad_fn is not x._base_fn:
+                raise _stale_view_error()
+            fn = x._grad_fn
+            edges.append(fn if fn is not None else accumulator(x))
+            d = x._data  # the shape and dtype its gradient must have
             key = (d.shape, d.dtype)
-            m = _metas.get(key)
-            if m is None:
-                m = _meta_of(key)
-            meta.append(m)
-            if x._requires_grad:
-                if x._base is not None and x._base._grad_fn is not x._base_fn:
-                    raise _stale_view_error()
-                fn = x._grad_fn
-                edges.append(fn if fn is not None else accumulator(x))
-            else:
-                edges.append(None)
-        else:
-            meta.append(None)
+            meta.append(_metas.get(key) or _meta_of(key))
+        else:  # no gradient flows there
             edges.append(None)
+            meta.append(None)
     if op.not_implemented:  # torch links only the inputs that require grad
         kept = [i for i, e in enumerate(edges) if e is not None]
         edges, meta = [edges[i] for i in kept], [meta[i] for i in kept]
