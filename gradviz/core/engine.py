@@ -9,6 +9,7 @@ torch's engine does. No recursion, so a chain of 100,000 ops is fine.
 from __future__ import annotations
 
 import heapq
+import sys
 import warnings
 
 import numpy as np
@@ -270,6 +271,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                     if not left:
                         push(heap, (-nxt.id if nxt.__class__ is not acc_class
                                     else ACC_KEY - nxt.id, nxt))
+                g = None  # hold no gradient here: AccumulateGrad may take it without a copy
                 if not retain_graph and op.saved and not node._freed:
                     node.release_saved()
                     executed.append(node)
@@ -361,6 +363,23 @@ def _post_hooks(node, grads, grad, create_graph):
     return [None if g is None else (g if create_graph else g._data) for g in wrapped]
 
 
+def _unshared(grad, t):
+    """Whether ``grad`` can become ``t.grad`` without a copy, as torch's AccumulateGrad steals a
+    gradient nobody else holds: a contiguous writable array of ``t``'s dtype referenced only
+    by run()'s local, accumulate_grad's and this frame (getrefcount's argument makes 4), whose
+    memory is its own or that of a base array nothing else references (a transposed result)."""
+    if grad.__class__ is not np.ndarray or sys.getrefcount(grad) > 4:
+        return False
+    flags = grad.flags
+    if grad.dtype != t._data.dtype or not flags.c_contiguous or not flags.writeable:
+        return False
+    if flags.owndata:
+        return True
+    base = grad.base
+    return (base.__class__ is np.ndarray and base.base is None and base.size == grad.size
+            and sys.getrefcount(base) <= 3)  # the view's own reference, base, the argument
+
+
 def accumulate_grad(node, grad, create_graph):
     """``variable.grad += grad`` (or ``= grad`` the first time), running tensor hooks first.
 
@@ -387,7 +406,7 @@ def accumulate_grad(node, grad, create_graph):
             else:
                 new = T._make(np.array(new._data, dtype=t._data.dtype))
         else:
-            new = T._make(np.array(grad, dtype=t._data.dtype))
+            new = T._make(grad if _unshared(grad, t) else np.array(grad, dtype=t._data.dtype))
         t._set_grad(new)
     elif create_graph or not before._data.flags.writeable:
         t._set_grad(before + to_tensor(grad))

@@ -224,6 +224,25 @@ def test_saved_values_after_freeing():
 
 
 
+def test_grads_never_share_memory_with_each_other_or_with_given_gradients():
+    """AccumulateGrad takes a gradient without copying only when nothing else holds it."""
+    a = gradviz.ones(3, requires_grad=True)
+    b = gradviz.ones(3, requires_grad=True)
+    (a + b).sum().backward()  # AddBackward0 hands the same gradient to both leaves
+    given = gradviz.full((3,), 2.0)
+    c = gradviz.ones(3, requires_grad=True)
+    (c + 0).backward(given)  # the given gradient flows through unchanged
+    d = gradviz.ones(3, requires_grad=True)
+    d.backward(given)
+    grads = [a.grad, b.grad, c.grad, d.grad, given]
+    for i, g in enumerate(grads):
+        for h in grads[i + 1:]:
+            assert not np.shares_memory(g._data, h._data)
+    a.grad.add_(5)
+    assert b.grad.tolist() == [1.0, 1.0, 1.0] and given.tolist() == [2.0, 2.0, 2.0]
+    assert c.grad.tolist() == d.grad.tolist() == [2.0, 2.0, 2.0]
+
+
 def test_a_backward_that_fails_half_way_has_freed_the_nodes_that_ran(libs):
     """As torch's engine: each node releases its saved tensors as soon as it has run."""
     for lib in libs:
