@@ -69,7 +69,7 @@ def function_created(node, out, inputs):
             input_ids.append(None)
     nf = tuple([(fn.id if fn is not None else None, 0) for fn in node._next])
     out_id = tensor_id(out) if out is not None else None
-    if node.__class__ is AccumulateGrad:
+    if type(node) is AccumulateGrad:
         variable = node.variable
         tensor_created(variable, "leaf")
         input_ids = [tensor_id(variable)]
@@ -77,7 +77,7 @@ def function_created(node, out, inputs):
     else:
         op = getattr(node, "op", None)  # a Node without an op row saves nothing
         saved = op.saved if op is not None else ()
-    dispatcher.emit(ev.FunctionCreated(node, node.id, node.__class__.__name__, nf, out_id,
+    dispatcher.emit(ev.FunctionCreated(node, node.id, type(node).__name__, nf, out_id,
                                        tuple(input_ids), saved))
     if out is not None:
         dispatcher.emit(ev.TensorCreated(out, out_id, "output"))

@@ -212,7 +212,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     deps = _reachable(starts)
     needed = _needed(deps.keys() | starts.keys(), only) if only is not None else None
     captured = {}
-    heap = [(ACC_KEY - node.id if node.__class__ is AccumulateGrad else -node.id, node)
+    heap = [(ACC_KEY - node.id if type(node) is AccumulateGrad else -node.id, node)
             for node in starts if node not in deps]  # newest first, AccumulateGrad at once
     heapq.heapify(heap)
     executed = []  # for the model: the nodes whose saved tensors were released
@@ -237,7 +237,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                     captured[node] = grad
                 if node not in needed:
                     grad = None
-            if node.__class__ is acc_class:
+            if type(node) is acc_class:
                 if grad is not None and accumulate:
                     accumulate_grad(node, grad, create_graph)
                     if watching:
@@ -269,7 +269,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                     left = deps[nxt] - 1
                     deps[nxt] = left
                     if not left:
-                        push(heap, (-nxt.id if nxt.__class__ is not acc_class
+                        push(heap, (-nxt.id if type(nxt) is not acc_class
                                     else ACC_KEY - nxt.id, nxt))
                 g = None  # hold no gradient here: AccumulateGrad may take it without a copy
                 if not retain_graph and op.saved and not node._freed:
@@ -297,7 +297,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:
-                    push(heap, (-nxt.id if nxt.__class__ is not acc_class
+                    push(heap, (-nxt.id if type(nxt) is not acc_class
                                 else ACC_KEY - nxt.id, nxt))
     finally:
         grad_state.enabled = previous_mode
@@ -368,7 +368,7 @@ def _unshared(grad, t):
     gradient nobody else holds: a contiguous writable array of ``t``'s dtype referenced only
     by run()'s local, accumulate_grad's and this frame (getrefcount's argument makes 4), whose
     memory is its own or that of a base array nothing else references (a transposed result)."""
-    if grad.__class__ is not np.ndarray or sys.getrefcount(grad) > 4:
+    if type(grad) is not np.ndarray or sys.getrefcount(grad) > 4:
         return False
     flags = grad.flags
     if grad.dtype != t._data.dtype or not flags.c_contiguous or not flags.writeable:
@@ -376,7 +376,7 @@ def _unshared(grad, t):
     if flags.owndata:
         return True
     base = grad.base
-    return (base.__class__ is np.ndarray and base.base is None and base.size == grad.size
+    return (type(base) is np.ndarray and base.base is None and base.size == grad.size
             and sys.getrefcount(base) <= 3)  # the view's own reference, base, the argument
 
 

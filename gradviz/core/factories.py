@@ -186,16 +186,16 @@ def from_numpy(array):
 def _size(args, func):
     """The shape from ``f(2, 3)`` or ``f((2, 3))``, with torch's errors for anything else."""
     for a in args:  # the usual case: non-negative ints, given as they are
-        if a.__class__ is not int or a < 0:
+        if type(a) is not int or a < 0:
             break
     else:
-        return args if args.__class__ is tuple else tuple(args)
+        return args if type(args) is tuple else tuple(args)
     packed = len(args) == 1 and isinstance(args[0], list | tuple)
     if packed:
         args = tuple(args[0])
     shape = []
     for i, a in enumerate(args):
-        if a.__class__ is not int:
+        if type(a) is not int:
             a = _dim_size(a, i == 0)
             if a is None:
                 bad = type(args[i]).__name__

@@ -146,8 +146,8 @@ class OpNode(Node):
             if kind == 0 and v is not None:
                 data, box, version = v
                 out.append(SavedValue(name, data, version, box[0], None))
-            elif kind == 1 and (v.__class__ is tuple or isinstance(v, _tensor_class())):
-                t, version = v if v.__class__ is tuple else (v, 0)
+            elif kind == 1 and (type(v) is tuple or isinstance(v, _tensor_class())):
+                t, version = v if type(v) is tuple else (v, 0)
                 out.append(SavedValue(name, t._data, version, t._version, t))
             else:
                 out.append(SavedValue(name, v, None, None, None))
@@ -188,7 +188,7 @@ def _user_value(node, kind, v):
         t = _result_tensor(data, node)
         t._vbox = box
         return t
-    if v.__class__ is tuple:
+    if type(v) is tuple:
         return v[0]
     if isinstance(v, Tensor):  # saved at version 0
         return v
@@ -255,12 +255,12 @@ def unpack(node, tensor_mode):
         raise RuntimeError(FREED_MESSAGE)
     values = []
     for (kind, _), v in zip(node.op.save_plan, node._saved):
-        if kind == 1 and v.__class__ is _Tensor:  # an input saved at version 0
+        if kind == 1 and type(v) is _Tensor:  # an input saved at version 0
             box = v._vbox
             if box is not None and box[0]:
                 raise _version_error(v, box[0], 0)
             values.append(v if tensor_mode else v._data)
-        elif kind == 1 and v.__class__ is tuple:
+        elif kind == 1 and type(v) is tuple:
             t, version = v
             box = t._vbox
             if box is not None and box[0] != version:

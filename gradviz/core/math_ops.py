@@ -63,7 +63,7 @@ divide = true_divide = div
 
 def pow(input, exponent):  # noqa: A001 - torch's name
     """``input ** exponent``: PowBackward0 (scalar exponent), 1 (tensor), 2 (scalar base)."""
-    if input.__class__ is record.Tensor and exponent.__class__ in (int, float):
+    if type(input) is record.Tensor and type(exponent) in (int, float):
         return apply_unary(P.POW, input, (exponent,))  # the usual case: x ** 2
     if not isinstance(input, record.Tensor):
         return apply_op(P.RPOW, (tensor_arg(exponent, "pow", "exponent", 2),), (input,))
@@ -146,7 +146,7 @@ def reciprocal(input):
 
 def _unary(op, fname):
     def f(input):
-        if input.__class__ is not record.Tensor:
+        if type(input) is not record.Tensor:
             tensor_arg(input, fname)
         return apply_unary(op, input)
 

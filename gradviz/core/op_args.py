@@ -23,7 +23,7 @@ _SCALARS = (int, float, bool, np.number, np.bool_)
 
 def operand(x, func, arg="other", position=2):
     """A Tensor or Python scalar argument, or torch's TypeError."""
-    if x.__class__ is record.Tensor or isinstance(x, (*_SCALARS, record.Tensor)):
+    if type(x) is record.Tensor or isinstance(x, (*_SCALARS, record.Tensor)):
         return x
     if isinstance(x, np.ndarray):
         return record.Tensor._make(x)

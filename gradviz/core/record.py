@@ -65,10 +65,10 @@ def fix_dtype(data, inputs, attrs=()):
         for x in inputs:
             if isinstance(x, Tensor) and x._data.dtype == _float64:
                 return data
-            if x.__class__ is _ndarray and x.dtype == _float64:
+            if type(x) is _ndarray and x.dtype == _float64:
                 return data
         for a in attrs:
-            if a.__class__ is _float64.__class__:
+            if type(a) is type(_float64):
                 return data
         from gradviz.core.factories import get_default_dtype
 
@@ -83,7 +83,7 @@ def apply_op(op, inputs, attrs=(), data=None):
     """
     if data is None:
         data = op.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], *attrs)
-        if data.__class__ is not _ndarray:
+        if type(data) is not _ndarray:
             data = _asarray(data)
         first = inputs[0]
         if not isinstance(first, Tensor) or data.dtype != first._data.dtype:
@@ -101,7 +101,7 @@ def apply_op(op, inputs, attrs=(), data=None):
 def apply_unary(op, a, attrs=()):
     """``apply_op`` for one Tensor input."""
     data = op.forward(a._data, *attrs)
-    if data.__class__ is not _ndarray:
+    if type(data) is not _ndarray:
         data = _asarray(data)
     if data.dtype != a._data.dtype:
         data = fix_dtype(data, (a,), attrs)
@@ -131,7 +131,7 @@ def apply_binary(op, a, b, attrs=()):
     """``apply_op`` for a Tensor ``a`` and a Tensor or scalar ``b`` (the hot path)."""
     b_is_tensor = isinstance(b, Tensor)
     data = op.forward(a._data, b._data if b_is_tensor else b, *attrs)
-    if data.__class__ is not _ndarray:
+    if type(data) is not _ndarray:
         data = _asarray(data)
     if data.dtype != a._data.dtype or (b_is_tensor and data.dtype != b._data.dtype):
         wanted = zero_dim_dtype(a, b) if b_is_tensor else None
@@ -161,7 +161,7 @@ def record(op, out, inputs, attrs):
     edges = []
     meta = []
     for x in inputs:
-        if (x.__class__ is Tensor or isinstance(x, Tensor)) and x._requires_grad:
+        if (type(x) is Tensor or isinstance(x, Tensor)) and x._requires_grad:
             if x._base is not None and x._base._grad_fn is not x._base_fn:
                 raise _stale_view_error()
             fn = x._grad_fn
@@ -178,7 +178,7 @@ def record(op, out, inputs, attrs):
         inputs = [inputs[i] for i in kept]
     node._next = tuple(edges)
     node._meta = tuple(meta)
-    if op.saves_attrs_only and attrs.__class__ is tuple:
+    if op.saves_attrs_only and type(attrs) is tuple:
         node._saved = attrs  # the arguments, in order: no new tuple
     elif op.save_steps:
         saved = []
@@ -195,9 +195,9 @@ def record(op, out, inputs, attrs):
                     continue
             if kind == 1:
                 x = inputs[i]
-                if x.__class__ is Tensor or isinstance(x, Tensor):
+                if type(x) is Tensor or isinstance(x, Tensor):
                     box = x._vbox
-                    if x.__class__ is Tensor and (box is None or not box[0]):
+                    if type(x) is Tensor and (box is None or not box[0]):
                         saved.append(x)  # at version 0: the tensor alone says it
                     else:
                         saved.append((x, box[0] if box is not None else 0))

@@ -204,7 +204,7 @@ class Tensor(TensorAutograd, TensorMath, TensorInPlace, TensorConversions):
         return self._data.tolist()
 
     def numpy(self, *, force=False):
-        if force.__class__ is not bool:
+        if type(force) is not bool:
             raise TypeError(f"numpy(): argument 'force' must be bool, not {type(force).__name__}")
         if self._requires_grad and not force:
             raise RuntimeError(

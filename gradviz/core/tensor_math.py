@@ -46,7 +46,7 @@ _T_WARNING = (
 
 def _other(x, func):
     """A method's ``other`` argument (a Tensor or a number), or torch's TypeError."""
-    cls = x.__class__
+    cls = type(x)
     if cls is float or cls is int or isinstance(x, (*_SCALARS, TensorMath)):
         return x
     if isinstance(x, np.ndarray):
@@ -56,7 +56,7 @@ def _other(x, func):
 
 
 def _alpha(t, alpha, func):
-    if alpha.__class__ is int:
+    if type(alpha) is int:
         return alpha
     if not isinstance(alpha, numbers.Number):
         raise TypeError(f"{func}(): argument 'alpha' must be Number, not {type(alpha).__name__}")
@@ -69,7 +69,7 @@ def _alpha(t, alpha, func):
 
 def _number_or_tensor(x, func, arg):
     """torch's message for an argument that may be a Tensor or a Number, but is neither."""
-    if x.__class__ in _PLAIN_NUMBERS or isinstance(x, numbers.Number | TensorMath):
+    if type(x) in _PLAIN_NUMBERS or isinstance(x, numbers.Number | TensorMath):
         return x
     got = type(x).__name__
     raise TypeError(
@@ -105,8 +105,8 @@ def _operator(op, reflected=False):
     attrs = (1,) if op in (P.ADD, P.SUB) else ()
 
     def method(self, other):
-        cls = other.__class__
-        if cls is not self.__class__ and cls is not float and cls is not int:
+        cls = type(other)
+        if cls is not type(self) and cls is not float and cls is not int:
             if isinstance(other, np.ndarray):
                 other = _wrap(other)
             elif not isinstance(other, (*_SCALARS, TensorMath)):
@@ -179,7 +179,7 @@ class TensorMath:
         return M.abs(self)
 
     def __matmul__(self, other):
-        if other.__class__ is self.__class__:
+        if type(other) is type(self):
             a, b = self._data, other._data
             if (a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]
                     and a.dtype == b.dtype):  # the common case, checked: straight to mm

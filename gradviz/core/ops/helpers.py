@@ -13,7 +13,7 @@ _ndarray = np.ndarray
 
 
 def _tensor_mode(x) -> bool:
-    return x.__class__ is not _ndarray and hasattr(x, "_data")
+    return type(x) is not _ndarray and hasattr(x, "_data")
 
 
 def _gv():
@@ -44,7 +44,7 @@ def cos(x):
 
 
 def sigmoid(x):
-    if x.__class__ is _ndarray:
+    if type(x) is _ndarray:
         return 1.0 / (1.0 + np.exp(-x))
     return x.sigmoid() if _tensor_mode(x) else 1.0 / (1.0 + np.exp(-x))
 
@@ -108,7 +108,7 @@ def sum_to(g, shape):
 
 
 def expand(g, shape):
-    if g.__class__ is not _ndarray and _tensor_mode(g):
+    if type(g) is not _ndarray and _tensor_mode(g):
         return g.expand(*shape)
     out = np.empty(shape, dtype=g.dtype)  # a writable array, cheaper than broadcast_to
     out[...] = g
@@ -160,7 +160,7 @@ def transpose(grad, dim0, dim1):
 
 
 def t(grad):
-    return grad.T if grad.__class__ is _ndarray or not _tensor_mode(grad) else grad.t()
+    return grad.T if type(grad) is _ndarray or not _tensor_mode(grad) else grad.t()
 
 
 def mT(x):  # noqa: N802 - torch's name
@@ -169,7 +169,7 @@ def mT(x):  # noqa: N802 - torch's name
 
 def mm_mat1_backward(grad, mat2, mat1):
     """grad @ mat2^T, laid out like ``mat1`` (so a transposed weight gets a contiguous grad)."""
-    if grad.__class__ is _ndarray:
+    if type(grad) is _ndarray:
         flags = mat1.flags
         if flags.f_contiguous and not flags.c_contiguous and mat1.ndim == 2:
             return (mat2 @ grad.T).T
@@ -179,7 +179,7 @@ def mm_mat1_backward(grad, mat2, mat1):
 
 def mm_mat2_backward(grad, mat1, mat2):
     """mat1^T @ grad, laid out like ``mat2`` (torch's mm_mat2_backward)."""
-    if grad.__class__ is _ndarray:
+    if type(grad) is _ndarray:
         flags = mat2.flags
         if flags.f_contiguous and not flags.c_contiguous and mat2.ndim == 2:
             return (grad.T @ mat1).T

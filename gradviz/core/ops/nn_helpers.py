@@ -80,4 +80,4 @@ def bce_logits_target_grad(self, weight, pos_weight):
 
 
 def numel(x):
-    return x.size if x.__class__ is np.ndarray else int(np.size(_raw(x)))
+    return x.size if type(x) is np.ndarray else int(np.size(_raw(x)))
