@@ -173,7 +173,7 @@ def many_matmuls(lib, mats):
     loss.backward()
 
 
-def bench_small_graphs(reps=20):
+def bench_small_graphs(reps=50):
     t_gv = best(lambda: tutorial(gradviz), reps)
     ref = f"torch {best(lambda: tutorial(torch), reps) * 1e6:.0f} us" if torch else "torch n/a"
     report("tutorial forward + backward (faster than torch)", f"{t_gv * 1e6:.0f} us", ref)
@@ -182,12 +182,12 @@ def bench_small_graphs(reps=20):
                rng.standard_normal((16, 16)).astype(np.float32)) for _ in range(2000)]
     gm = [(gradviz.tensor(a, requires_grad=True), gradviz.tensor(b, requires_grad=True))
           for a, b in arrays]
-    t_gv = best(lambda: many_matmuls(gradviz, gm), 5)
+    t_gv = best(lambda: many_matmuls(gradviz, gm), 7)
     ref = "torch n/a"
     if torch is not None:
         tm = [(torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True))
               for a, b in arrays]
-        ref = f"torch {best(lambda: many_matmuls(torch, tm), 5) * 1e3:.1f} ms"
+        ref = f"torch {best(lambda: many_matmuls(torch, tm), 7) * 1e3:.1f} ms"
     report("2,000 16x16 matmuls summed, forward + backward (faster than torch)",
            f"{t_gv * 1e3:.1f} ms", ref)
 

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from gradviz.core import record
+from gradviz.core.dtypes import legacy_type_name
 from gradviz.core.function import ACC_KEY, AccumulateGrad, _fit, apply_node, unpack
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.events import dispatcher
@@ -335,9 +336,22 @@ def check_tensor_hook(hook, out, grad):
         return None
     if not isinstance(out, record.Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(out).__name__}'")
-    if out._data.shape != np.shape(grad):
-        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    _check_value(hook, grad, out)
     return out
+
+
+def _check_value(hook, original, result):
+    """torch's check_variable_result: a hook may replace a gradient, not change its dtype or
+    size."""
+    was = original._data if isinstance(original, record.Tensor) else np.asarray(original)
+    got = result._data
+    if was.dtype != got.dtype:
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has changed the type of value (was "
+            f"{legacy_type_name(was.dtype)} got {legacy_type_name(got.dtype)})"
+        )
+    if was.shape != got.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
 
 
 def _pre_hooks(node, grad, create_graph):
@@ -346,6 +360,8 @@ def _pre_hooks(node, grad, create_graph):
         if out is not None:
             _check_tuple(hook, out, 1)
             new = out[0]
+            if new is not None:
+                _check_value(hook, grad, new)
             grad = new if create_graph else np.asarray(new._data)
     return grad
 
@@ -359,6 +375,8 @@ def _post_hooks(node, grads, grad, create_graph):
             for old, new in zip(wrapped, out, strict=True):
                 if old is None and new is not None:
                     raise RuntimeError("can't replace a None gradient with a non-None value")
+                if new is not None:
+                    _check_value(hook, old, new)
             wrapped = out
     return [None if g is None else (g if create_graph else g._data) for g in wrapped]
 

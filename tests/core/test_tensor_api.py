@@ -453,6 +453,30 @@ def test_hook_results_are_checked(raises_as_torch, maybe_torch, leaf):
     raises_as_torch(lambda: run(gradviz, lambda g: (g,)), TypeError,
                     "expected Variable, but hook returned 'tuple'",
                     lambda: run(maybe_torch, lambda g: (g,)))
+    raises_as_torch(lambda: run(gradviz, lambda g: g.double()), RuntimeError,
+                    "hook '<lambda>' has changed the type of value (was gradviz.FloatTensor got "
+                    "gradviz.DoubleTensor)",
+                    lambda: run(maybe_torch, lambda g: g.double()))
+
+
+@pytest.mark.parametrize("kind", ["prehook", "posthook"])
+def test_grad_fn_hook_results_keep_dtype_and_size(raises_as_torch, maybe_torch, kind):
+    def run(lib, change):
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        if kind == "prehook":
+            y.grad_fn.register_prehook(lambda grads: (change(grads[0]),))
+        else:
+            y.grad_fn.register_hook(lambda grads_in, grads_out: (change(grads_in[0]), None))
+        y.sum().backward()
+
+    raises_as_torch(lambda: run(gradviz, lambda g: g.double()), RuntimeError,
+                    "hook '<lambda>' has changed the type of value (was gradviz.FloatTensor got "
+                    "gradviz.DoubleTensor)",
+                    lambda: run(maybe_torch, lambda g: g.double()))
+    raises_as_torch(lambda: run(gradviz, lambda g: g.sum()), RuntimeError,
+                    "hook '<lambda>' has changed the size of value",
+                    lambda: run(maybe_torch, lambda g: g.sum()))
 
 
 # ---------------------------------------------------------------- versions
