@@ -263,9 +263,10 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                             f"the derivative for '{op.inputs[i]}' is not implemented")
                     g = f(grad, *values)
                     if g is not None:
-                        shape, dtype = metas[i]
-                        if g.shape != shape or g.dtype != dtype:
-                            g = _fit(g, metas[i])
+                        if metas:  # an exact op's node has none: g fits already
+                            shape, dtype = metas[i]
+                            if g.shape != shape or g.dtype != dtype:
+                                g = _fit(g, metas[i])
                         buffers[nxt] = buffers[nxt] + g if nxt in buffers else g
                     left = deps[nxt] - 1
                     deps[nxt] = left

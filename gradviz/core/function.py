@@ -316,9 +316,10 @@ def apply_node(node, grad, tensor_mode):
         if g is None:  # the formula gives this input no gradient
             grads.append(None)
             continue
-        shape, dtype = metas[i]
-        if g.shape != shape or g.dtype != dtype:
-            g = _fit(g, metas[i])
+        if metas:  # an exact op's node keeps none: g fits already
+            shape, dtype = metas[i]
+            if g.shape != shape or g.dtype != dtype:
+                g = _fit(g, metas[i])
         grads.append(g)
     return grads
 def _fit(g, meta):

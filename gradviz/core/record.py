@@ -159,25 +159,28 @@ def record(op, out, inputs, attrs):
     node = _new(op.node_class)
     node.id = next(_ids)
     edges = []
-    meta = []
+    meta = None if op.exact else []  # exact ops' formulas give each input its shape and dtype
     for x in inputs:
         if (type(x) is Tensor or isinstance(x, Tensor)) and x._requires_grad:
             if x._base is not None and x._base._grad_fn is not x._base_fn:
                 raise _stale_view_error()
             fn = x._grad_fn
             edges.append(fn if fn is not None else accumulator(x))
-            d = x._data  # the shape and dtype its gradient must have
-            key = (d.shape, d.dtype)
-            meta.append(_metas.get(key) or _meta_of(key))
+            if meta is not None:
+                d = x._data  # the shape and dtype its gradient must have
+                key = (d.shape, d.dtype)
+                meta.append(_metas.get(key) or _meta_of(key))
         else:  # no gradient flows there
             edges.append(None)
-            meta.append(None)
+            if meta is not None:
+                meta.append(None)
     if op.not_implemented:  # torch links only the inputs that require grad
         kept = [i for i, e in enumerate(edges) if e is not None]
         edges, meta = [edges[i] for i in kept], [meta[i] for i in kept]
         inputs = [inputs[i] for i in kept]
     node._next = tuple(edges)
-    node._meta = tuple(meta)
+    if meta is not None:
+        node._meta = tuple(meta)
     if op.saves_attrs_only and type(attrs) is tuple:
         node._saved = attrs  # the arguments, in order: no new tuple
     elif op.save_steps:

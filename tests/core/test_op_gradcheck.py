@@ -15,6 +15,7 @@ from op_cases import CASES, LOSSES
 
 import gradviz
 from gradviz.autograd import gradcheck
+from gradviz.core.function import unpack
 from gradviz.core.gradcheck import GradcheckError
 from gradviz.core.ops.table import ROWS
 
@@ -62,6 +63,37 @@ def test_gradcheck(case):
     assert any(t.requires_grad for t in inputs)
     assert gradcheck(lambda *xs: case.program(gradviz, *xs), inputs,
                      eps=case.eps, atol=case.atol)
+
+
+EXACT = [c for c in CASES if ROWS[c.row].exact]
+
+
+def test_the_hot_ops_are_marked_exact():
+    assert {"mm", "sum", "t", "view", "exp", "relu"} <= {name for name, op in ROWS.items()
+                                                        if op.exact}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", EXACT, ids=repr)
+def test_exact_rows_give_each_input_its_shape_and_dtype(case, dtype, monkeypatch):
+    """A row marked exact skips the engine's fitting of gradients to their inputs: check,
+    with the fitting data recorded, that every formula already gives that shape and dtype."""
+    op = ROWS[case.row]
+    monkeypatch.setattr(op, "exact", False)  # record the shapes and dtypes to compare with
+    arrays = [a.astype(dtype) if a.dtype.kind == "f" else a for a in case.arrays()]
+    out = case.program(gradviz, *case.inputs(gradviz, arrays))
+    node = out.grad_fn
+    assert type(node).op is op
+    grad = np.random.default_rng(0).standard_normal(out.shape).astype(out._data.dtype)
+    values = unpack(node, False)
+    checked = 0
+    for nxt, formula, meta in zip(node._next, op.compiled, node._meta, strict=True):
+        if nxt is None:
+            continue
+        g = formula(grad, *values)
+        assert (g.shape, g.dtype) == meta, (case, g.shape, g.dtype, meta)
+        checked += 1
+    assert checked
 
 
 @pytest.mark.parametrize("case", NOT_IMPLEMENTED, ids=repr)

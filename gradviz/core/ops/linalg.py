@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.ops.table import row
+from gradviz.core.ops.table import mark_exact, row
 
 
 def _addmm(bias, mat1, mat2, beta, alpha):
@@ -37,3 +37,5 @@ ADDMM = row("addmm", "AddmmBackward0", ("self", "mat1", "mat2"), _addmm,
                 "mat1": "alpha * grad @ mat2ᵀ",
                 "mat2": "alpha * mat1ᵀ @ grad",
             })
+
+mark_exact(MM)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.ops.table import row
+from gradviz.core.ops.table import mark_exact, row
 
 
 def _add(a, b, alpha):
@@ -172,3 +172,5 @@ CLAMP_TENSOR = row("clamp_tensor", "ClampBackward0", ("self", "min", "max"), _cl
                    self="clamp_backward(grad, self, min, max)",
                    min="clamp_bound_backward(grad, self, min, max, 'min')",
                    max="clamp_bound_backward(grad, self, max, min, 'max')")
+
+mark_exact(NEG, RECIPROCAL, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, RELU)

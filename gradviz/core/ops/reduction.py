@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.ops.table import row
+from gradviz.core.ops.table import mark_exact, row
 
 
 def _axis(dim):
@@ -93,3 +93,5 @@ STD = row("std", "StdBackward0", ("self",), _std, attrs=("dim", "correction", "k
           readable={"self": "grad * (self - mean) / ((N - correction) * result)"})
 NORM = row("norm", "LinalgVectorNormBackward0", ("self",), _norm, attrs=("ord", "dim", "keepdim"),
            self="norm_backward(grad, self, result, ord, dim, keepdim)")
+
+mark_exact(SUM)

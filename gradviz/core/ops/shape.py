@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.ops.table import row
+from gradviz.core.ops.table import mark_exact, row
 
 
 def _setitem(x, value, index):
@@ -85,3 +85,6 @@ COPY = row("copy_", "CopyBackwards", ("self", "src"),
 FILL = row("fill_", "FillBackward2", ("self",), lambda x, v: np.full_like(x, v),
            attrs=("value",), self="zeros_like(grad)")
 ZERO = row("zero_", "ZeroBackward0", ("self",), np.zeros_like, self="zeros_like(grad)")
+
+mark_exact(VIEW, UNSAFE_VIEW, ALIAS, RESHAPE_ALIAS, T, PERMUTE, TRANSPOSE, SQUEEZE, SQUEEZE_DIM,
+           SQUEEZE_DIMS, SQUEEZE_, UNSQUEEZE, EXPAND, CLONE)
