@@ -39,13 +39,16 @@ def accumulator(t):
     return node
 
 
-_metas: dict = {}  # (shape, dtype) -> that same tuple: one shared copy per input kind
+# One shared copy of each (shape, dtype) pair and tuple of them, and of each exact op's saved
+# sizes and dims: fewer objects for the garbage collector to walk in a big graph.
+_metas: dict = {}
+_arguments: dict = {}
 
 
-def _meta_of(key):
-    if len(_metas) > 4096:
-        _metas.clear()
-    _metas[key] = key
+def _share(table, key):
+    if len(table) > 4096:
+        table.clear()
+    table[key] = key
     return key
 
 
@@ -169,7 +172,7 @@ def record(op, out, inputs, attrs):
             if meta is not None:
                 d = x._data  # the shape and dtype its gradient must have
                 key = (d.shape, d.dtype)
-                meta.append(_metas.get(key) or _meta_of(key))
+                meta.append(_metas.get(key) or _share(_metas, key))
         else:  # no gradient flows there
             edges.append(None)
             if meta is not None:
@@ -180,9 +183,11 @@ def record(op, out, inputs, attrs):
         inputs = [inputs[i] for i in kept]
     node._next = tuple(edges)
     if meta is not None:
-        node._meta = tuple(meta)
+        meta = tuple(meta)
+        node._meta = _metas.get(meta) or _share(_metas, meta)
     if op.saves_attrs_only and type(attrs) is tuple:
-        node._saved = attrs  # the arguments, in order: no new tuple
+        # the arguments, in order, as they are (an exact op's: sizes and dims, shared)
+        node._saved = (_arguments.get(attrs) or _share(_arguments, attrs)) if op.exact else attrs
     elif op.save_steps:
         saved = []
         for kind, i, users in op.save_steps:
