@@ -146,7 +146,7 @@ class OpNode(Node):
             if kind == 0 and v is not None:
                 data, box, version = v
                 out.append(SavedValue(name, data, version, box[0], None))
-            elif kind == 1 and (type(v) is tuple or isinstance(v, _tensor_class())):
+            elif kind == 1 and (type(v) is tuple or isinstance(v, _Tensor)):
                 t, version = v if type(v) is tuple else (v, 0)
                 out.append(SavedValue(name, t._data, version, t._version, t))
             else:
@@ -199,13 +199,6 @@ def _user_value(node, kind, v):
 
 _classes: dict = {}
 _Tensor = None  # gradviz.core.tensor.Tensor, set when it is defined (avoids an import cycle)
-
-
-def _tensor_class():
-    from gradviz.core.tensor import Tensor
-
-    return Tensor
-
 
 def _saved_property(k, kind):
     """``grad_fn._saved_<name>``: the k-th saved value as torch shows it."""
@@ -322,6 +315,8 @@ def apply_node(node, grad, tensor_mode):
                 g = _fit(g, metas[i])
         grads.append(g)
     return grads
+
+
 def _fit(g, meta):
     shape, dtype = meta
     if g.shape != shape:
