@@ -164,7 +164,7 @@ class TensorAutograd:
         def retain(grads):
             t = ref()
             if t is not None and t._grad_fn is fn:
-                from gradviz.core.engine import to_tensor
+                from gradviz.core.hooks import to_tensor
 
                 g = to_tensor(grads[0])
                 if t._grad is None:
@@ -190,7 +190,7 @@ class TensorAutograd:
             return RemovableHandle(self._hooks, hook)
 
         def pre(grads):
-            from gradviz.core.engine import check_tensor_hook, to_tensor
+            from gradviz.core.hooks import check_tensor_hook, to_tensor
 
             out = check_tensor_hook(hook, hook(to_tensor(grads[0])), grads[0])
             return None if out is None else (out,)
