@@ -51,7 +51,7 @@ def _roots(tensors, grads, create_graph, func="backward"):
         if not isinstance(t, T):
             raise TypeError(f"{func}(): argument 'tensors' must be tuple of Tensors, not "
                             f"{type(t).__name__}")
-        if not t._requires_grad:
+        if not t.requires_grad:  # the property: a view whose base changed is regenerated
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core import record
+from gradviz.core import record, view_inplace
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.core.op_args import _torch_type, broadcast_check
 from gradviz.core.ops import pointwise as P
@@ -52,19 +52,20 @@ def inplace(t, op, others=(), attrs=()):
             emit.inplace_changed(t, None)
         return t
     T = record.Tensor
-    if grad_state.enabled and t._base is not None and (t._base._requires_grad or any(
-            isinstance(o, T) and o._requires_grad for o in others)):
-        raise RuntimeError(
-            "gradviz cannot record an in-place operation on a view of a tensor that is part of "
-            "the graph (torch rewrites the base's grad_fn as CopySlices). Index the base "
-            "instead (x[i] = value) or use the out-of-place op."
-        )
-    if grad_state.enabled and (t._requires_grad or any(
-            isinstance(o, T) and o._requires_grad for o in others)):
+    if t._base is not None and view_inplace.is_stale(t):
+        view_inplace.refresh(t)
+    on_view = grad_state.enabled and t._base is not None and (t._base._requires_grad or any(
+        isinstance(o, T) and o._requires_grad for o in others))
+    if on_view or (grad_state.enabled and (t._requires_grad or any(
+            isinstance(o, T) and o._requires_grad for o in others))):
         shadow = T._make(t._data.copy())
         shadow._grad_fn, shadow._requires_grad = t._grad_fn, t._requires_grad
         shadow._acc = t._acc
-        out = apply_op(op, (shadow, *others), attrs)
+        if on_view:  # the op's node goes inside the base's CopySlices, not in the graph
+            with view_inplace.quiet():
+                out = apply_op(op, (shadow, *others), attrs)
+        else:
+            out = apply_op(op, (shadow, *others), attrs)
     else:
         ufunc = _INPLACE_UFUNCS.get(op)
         if ufunc is not None and (not attrs or attrs == (1,)) and t._data.dtype.kind == "f":
@@ -96,10 +97,14 @@ def inplace(t, op, others=(), attrs=()):
     box[0] += 1
     node = out._grad_fn
     if node is not None:
-        t._grad_fn = node
-        t._requires_grad = True
         if node.op.saved and node.op.saved[0] == "result":
             node._saved = ((t._data, box, box[0]), *node._saved[1:])
+        if on_view:
+            view_inplace.rebase(t, node, others)
+            node = t._grad_fn
+        else:
+            t._grad_fn = node
+            t._requires_grad = True
     if dispatcher.active:
         from gradviz.core import emit
 

@@ -149,14 +149,6 @@ def apply_binary(op, a, b, attrs=()):
     return out
 
 
-def _stale_view_error():
-    return RuntimeError(
-        "a view of a tensor was used after that tensor was modified in place; gradviz cannot "
-        "regenerate the view's grad_fn as torch does. Take the view again after the in-place "
-        "operation."
-    )
-
-
 def record(op, out, inputs, attrs):
     """Attach a new grad_fn node for ``op`` to ``out``."""
     node = _new(op.node_class)
@@ -164,9 +156,15 @@ def record(op, out, inputs, attrs):
     edges = []
     meta = None if op.exact else []  # exact ops' formulas give each input its shape and dtype
     for x in inputs:
-        if (type(x) is Tensor or isinstance(x, Tensor)) and x._requires_grad:
+        if type(x) is Tensor or isinstance(x, Tensor):
             if x._base is not None and x._base._grad_fn is not x._base_fn:
-                raise _stale_view_error()
+                from gradviz.core import view_inplace
+
+                view_inplace.refresh(x)  # its base changed in place since it was taken
+            requires_grad = x._requires_grad
+        else:
+            requires_grad = False
+        if requires_grad:
             fn = x._grad_fn
             edges.append(fn if fn is not None else accumulator(x))
             if meta is not None:

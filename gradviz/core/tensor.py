@@ -249,8 +249,9 @@ class Tensor(TensorAutograd, TensorMath, TensorInPlace, TensorConversions):
 
     def __repr__(self):
         suffixes = []
-        if self._grad_fn is not None:
-            suffixes.append(f"grad_fn=<{self._grad_fn.name().split('::')[-1]}>")
+        fn = self.grad_fn  # the property: a view whose base changed shows its new grad_fn
+        if fn is not None:
+            suffixes.append(f"grad_fn=<{fn.name().split('::')[-1]}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
         return format_tensor(self._data, suffixes)

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from gradviz.core import engine, record
+from gradviz.core import engine, record, view_inplace
 from gradviz.core.function import RemovableHandle
 from gradviz.events import dispatcher
 
@@ -47,6 +47,8 @@ class TensorAutograd:
     # ------------------------------------------------------------ autograd state
     @property
     def requires_grad(self) -> bool:
+        if self._base is not None and view_inplace.is_stale(self):
+            view_inplace.refresh(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -83,10 +85,12 @@ class TensorAutograd:
 
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def grad_fn(self):
+        if self._base is not None and view_inplace.is_stale(self):
+            view_inplace.refresh(self)  # as torch regenerates a view whose base changed
         return self._grad_fn
 
     @property

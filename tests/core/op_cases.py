@@ -370,6 +370,56 @@ case("fill_", "fill", lambda T, a: a.clone().fill_(2.0), n(2, 3))
 case("fill_", "fill_nonleaf", lambda T, a: (a + 1).fill_(-1), n(3))
 case("zero_", "zero", lambda T, a: a.clone().zero_(), n(2, 3))
 
+
+# in place on a view of a tensor in the graph: the base gets CopySlices, the view (and any
+# view taken before) AsStridedBackward0 over it
+def _mul_view(T, a):
+    x = a.clone()
+    v = x[:2]
+    v.mul_(2)
+    return v
+
+
+def _two_ops_on_view(T, a, b):
+    x = a.clone()
+    v = x[1:, 0]
+    v.mul_(b)
+    v.add_(1)
+    return x
+
+
+def _stale_view(T, a):
+    x = a.clone()
+    u = x[1:]  # taken before x changes through another view
+    x[:2].exp_()
+    return u
+
+
+def _transposed_view(T, a, b):
+    x = a.clone()
+    x.t().add_(b)
+    return x
+
+
+def _view_of_view(T, a):
+    x = a.clone()
+    x[1:][0].mul_(3)
+    return x
+
+
+def _into_constant(T, a):
+    x = T.zeros(3, 2, dtype=T.float64)
+    x[1:].sub_(a)
+    return x
+
+
+case("as_strided", "view_mul_", _mul_view, n(3))
+case("as_strided", "stale_view", _stale_view, n(3))
+case("setitem", "view_mul_then_add_", _two_ops_on_view, n(3, 2), n(2))
+case("setitem", "transposed_view_add_", _transposed_view, n(2, 3), n(3, 1))
+case("setitem", "view_of_view_mul_", _view_of_view, n(3))
+case("setitem", "view_of_constant_sub_", _into_constant, n(2, 2))
+
 # ---------------------------------------------------------------- matrix products
 case("mm", "mm", lambda T, a, b: a.mm(b), n(2, 3), n(3, 2))
 case("mm", "matmul_2d", lambda T, a, b: a @ b, n(2, 3), n(3, 4))

@@ -521,6 +521,59 @@ def test_in_place_change_of_unsaved_tensor_is_fine(libs):
         assert a.grad.tolist() == [1.0, 1.0, 1.0]
 
 
+def _in_place_on_views(lib):
+    """Programs that change a tensor in the graph through a view; what each observes."""
+    seen = []
+    x = lib.ones(3, requires_grad=True).clone()
+    x[:2].mul_(lib.full((2,), 3.0, requires_grad=True))
+    x.sum().backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        x.sum().backward()  # CopySlices freed what its MulBackward0 saved
+    w = lib.ones(2, requires_grad=True)
+    c = lib.zeros(3)
+    u = c[1:]  # a view of a constant, taken before the constant changes through another
+    c[:2].add_(w)
+    seen += [u.requires_grad, u.is_leaf, type(u.grad_fn).__name__]
+    (u * lib.tensor([5.0, 7.0])).sum().backward()
+    seen.append(w.grad.tolist())
+    a = lib.ones(3, requires_grad=True)
+    x = a * 2
+    v = x[1:]
+    x.mul_(3)  # the base itself changes: the old view is regenerated over its new grad_fn
+    seen += [type(v.grad_fn).__name__, type(v.grad_fn.next_functions[0][0]).__name__]
+    v.sum().backward()
+    seen.append(a.grad.tolist())
+    a = lib.arange(6.0).reshape(2, 3).requires_grad_()
+    x = a * 1
+    x[0][1:] = lib.tensor([10.0, 20.0])  # setitem on a view of a view
+    seen += [x.tolist(), [type(n).__name__ for n, _ in x.grad_fn.next_functions]]
+    x.sum().backward()
+    seen.append(a.grad.tolist())
+    a = lib.ones(3, requires_grad=True)
+    y = a.clone()[:2]
+    y.exp_()
+    z = y * 1
+    y.add_(1)  # exp_ saved its result: now out of date
+    with pytest.raises(RuntimeError) as info:
+        z.sum().backward()
+    seen.append(str(info.value).replace("torch.", "gradviz.").split(" Hint")[0])
+    return seen
+
+
+def test_in_place_through_views_as_torch(oracle):
+    assert _in_place_on_views(gradviz) == _in_place_on_views(oracle)
+
+
+def test_in_place_through_views():
+    seen = _in_place_on_views(gradviz)
+    assert seen[:4] == [True, False, "AsStridedBackward0", [0.0, 5.0]]
+    assert seen[4:7] == ["AsStridedBackward0", "MulBackward0", [0.0, 6.0, 6.0]]
+    assert seen[7:10] == [[[0.0, 10.0, 20.0], [3.0, 4.0, 5.0]], ["MulBackward0", "NoneType"],
+                          [[1.0, 0.0, 0.0], [1.0, 1.0, 1.0]]]
+    assert seen[10] + VERSION_HINT == version_message("gradviz.FloatTensor", "[2]", "AsStrided",
+                                                       2, 1)
+
+
 def test_in_place_ops_are_recorded():
     a = gradviz.tensor([1.0, 2.0], requires_grad=True)
     b = a * 1

@@ -3,8 +3,10 @@ tensor nodes, grad timelines, saved-tensor state, release policies and batching.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 
+import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -199,6 +201,36 @@ def test_every_op_of_the_generator_is_exercised(oracle):
         check_program(leaves, [(op, 0, 0)], torch=oracle)
         check_program(leaves, [(op, 0, 1)], torch=oracle)
         check_program(leaves, [(op, 1, 0)], torch=oracle)
+
+
+def test_in_place_on_a_view_is_drawn_as_torch_records_it(oracle):
+    """The loss's graph is torch's (CopySlices on the base, the op's own node hidden inside
+    it); the view's own history (its SliceBackward0, then AsStridedBackward0) sits beside."""
+    graphs = {}
+    for lib in (gradviz, oracle):
+        a = lib.ones(3, 3, requires_grad=True)
+        model = GraphModel()
+        with model.recording() if lib is gradviz else contextlib.nullcontext():
+            x = a * 1
+            v = x[1:]
+            v.mul_(2)
+            loss = (x * x).sum()
+        graphs[lib.__name__] = (model, loss, v)
+    model, loss, v = graphs["gradviz"]
+    got = function_subgraph(model)
+    root = loss.grad_fn.id
+    on_path = got.subgraph(nx.ancestors(got, root) | {root})
+    want = walked_graph(graphs["torch"][1].grad_fn)
+    assert same_graph(on_path, want), (describe(on_path), describe(want))
+    beside = sorted(d["name"] for n, d in got.nodes(data=True) if n not in on_path)
+    assert beside == ["AsStridedBackward0", "SliceBackward0"]
+    assert model.graph.nodes[v.grad_fn.id]["name"] == "AsStridedBackward0"
+    with model.recording():
+        loss.backward()
+    copy_slices = loss.grad_fn.next_functions[0][0].next_functions[0][0]  # x's, under x * x
+    assert type(copy_slices).__name__ == "CopySlices"
+    assert model.graph.nodes[copy_slices.id]["executed"] is not None
+    assert model.graph.nodes[copy_slices.id]["freed"]  # its MulBackward0's saved 2 is gone
 
 
 def test_attached_mid_program_builds_the_full_graph():

@@ -56,6 +56,11 @@ EXPAND = row("expand", "ExpandBackward0", ("self",),
              attrs=("self_sym_sizes", "shape"), self="sum_to(grad, self_sym_sizes)",
              readable={"self": "grad summed back to self's shape"})
 CLONE = row("clone", "CloneBackward0", ("self",), np.array, self="grad")
+# a view regenerated after its base changed in place: its elements, wherever they sit
+AS_STRIDED = row("as_strided", "AsStridedBackward0", ("self",),
+                 lambda x, sizes, index: x[index], attrs=("self_sym_sizes", "index"),
+                 self="index_backward(grad, self_sym_sizes, index)",
+                 readable={"self": "grad put back where the view's elements sit in self"})
 CAT = row("cat", "CatBackward0", ("tensors",),
           lambda *xs_dim: np.concatenate(xs_dim[:-3], axis=xs_dim[-3]),
           attrs=("dim", "offsets", "sizes"), variadic=True,
@@ -63,7 +68,9 @@ CAT = row("cat", "CatBackward0", ("tensors",),
 STACK = row("stack", "StackBackward0", ("tensors",),
             lambda *xs_dim: np.stack(xs_dim[:-1], axis=xs_dim[-1]),
             attrs=("dim",), variadic=True, tensors="select(grad, dim, i)")
-SELECT = row("select", "SelectBackward0", ("self",), lambda x, sizes, dim, index, key: x[key],
+# (the trailing ... keeps a 0-dim result a view of x, as torch's is, not a NumPy scalar copy)
+SELECT = row("select", "SelectBackward0", ("self",),
+             lambda x, sizes, dim, index, key: x[(*key, Ellipsis)],
              attrs=("self_sym_sizes", "dim", "index", "key"),
              self="scatter_into(grad, self_sym_sizes, key)",
              readable={"self": "zeros with grad at the selected index"})
