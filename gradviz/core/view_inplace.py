@@ -62,9 +62,12 @@ def positions(base, view) -> tuple:
     """Where each element of ``view`` (an array on ``base``'s memory) sits in ``base``: one
     index array per axis of ``base``, each of the view's shape."""
     start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-    offsets = _byte_offsets(base).ravel()
-    order = np.argsort(offsets, kind="stable")
-    flat = order[np.searchsorted(offsets[order], _byte_offsets(view) + start)]
+    if base.flags.c_contiguous:  # the usual case: an element's offset is its flat index
+        flat = (_byte_offsets(view) + start) // base.itemsize
+    else:
+        offsets = _byte_offsets(base).ravel()
+        order = np.argsort(offsets, kind="stable")
+        flat = order[np.searchsorted(offsets[order], _byte_offsets(view) + start)]
     return np.unravel_index(flat, base.shape)
 
 
