@@ -102,6 +102,7 @@ def rebase(view, fn, others) -> None:
         from gradviz.core import emit
 
         emit.function_created(node, base, (base, *others))
+        emit.inplace_changed(base, node)  # the base, changed through its view, moves too
     refresh(view)
     fn._result_fn = view._grad_fn  # errors about its saved result name the view's grad_fn
 

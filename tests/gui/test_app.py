@@ -341,3 +341,27 @@ def test_save_and_load_session(app, tmp_path):
     app.guarded("Load session", app.load_session, tmp_path / "bad.json")
     assert "corrupt" in app.message.text()
     node_named(app.model, "fresh")
+
+
+def test_in_place_through_a_view_in_the_app(blank, qtbot):
+    """x[:2].mul_(b) typed in the console: CopySlices on x, inspected and stepped through."""
+    type_in(blank, "w = torch.ones(3, requires_grad=True)",
+            "b = torch.full((2,), 2.0, requires_grad=True)", "x = w * 1", "v = x[:2]",
+            "v.mul_(b)", "loss = (x * x).sum()", "loss.backward()")
+    assert "error" not in blank.message.text().lower(), blank.message.text()
+    model = blank.model
+    assert {"CopySlices", "AsStridedBackward0"} <= set(functions(model))
+    copy_slices = node_named(model, "CopySlices")
+    x, v = node_named(model, "x"), node_named(model, "v")
+    assert [model.graph.nodes[u]["name"] for u, _ in model.graph.in_edges(x)] == ["CopySlices"]
+    assert [model.graph.nodes[u]["name"] for u, _ in model.graph.in_edges(v)] == [
+        "AsStridedBackward0"]
+    click_node(qtbot, blank, copy_slices)
+    assert blank.inspector.nid == copy_slices
+    assert blank.inspector.title.text() == "CopySlices"
+    assert model.graph.nodes[copy_slices]["freed"] and model.graph.nodes[copy_slices]["executed"]
+    step = next(s for s in blank.steps() if s.name == "CopySlices")
+    assert step.caption.startswith(f"{step.k}/{step.total} CopySlices: received a (3,) gradient")
+    np.testing.assert_allclose(blank.namespace["w"].grad.numpy(), [8.0, 8.0, 2.0])
+    np.testing.assert_allclose(blank.namespace["b"].grad.numpy(), [4.0, 4.0])
+    assert len(blank.view.scene) == model.graph.number_of_nodes()
