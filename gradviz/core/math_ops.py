@@ -21,6 +21,7 @@ from gradviz.core.op_args import (  # noqa: F401
     operand,
     tensor_arg,
 )
+from gradviz.core.ops import backward_ops as B
 from gradviz.core.ops import pointwise as P
 from gradviz.core.record import apply_binary, apply_op, apply_unary
 
@@ -164,6 +165,8 @@ cos = _unary(P.COS, "cos")
 tanh = _unary(P.TANH, "tanh")
 sigmoid = _unary(P.SIGMOID, "sigmoid")
 relu = _unary(P.RELU, "relu")
+sgn = _unary(B.SGN, "sgn")
+sign = _unary(B.SIGN, "sign")
 
 
 def clamp(input, min=None, max=None):  # noqa: A002

@@ -239,7 +239,7 @@ class TensorMath:
     subtract, multiply, divide, true_divide = M.sub, M.mul, M.div, M.div
     neg, negative, reciprocal = M.neg, M.neg, M.reciprocal
     exp, log, sqrt, abs, sin, cos = M.exp, M.log, M.sqrt, M.abs, M.sin, M.cos
-    tanh, sigmoid, relu = M.tanh, M.sigmoid, M.relu
+    tanh, sigmoid, relu, sgn, sign = M.tanh, M.sigmoid, M.relu, M.sgn, M.sign
     clamp = clip = M.clamp
     clamp_min, clamp_max = M.clamp_min, M.clamp_max
     maximum, minimum = M.maximum, M.minimum

@@ -212,6 +212,10 @@ case("sqrt", "sqrt_inplace", lambda T, a: (a * 1).sqrt_(), p(2, 3))
 case("abs", "abs_inplace", lambda T, a: a.clone().abs_(), n(2, 3))
 case("sqrt", "sqrt", lambda T, a: a.sqrt(), p(2, 3))
 case("abs", "abs", lambda T, a: T.abs(a), n(2, 3))
+case("sgn", "sgn", lambda T, a: T.sgn(a), n(2, 3))
+case("sgn", "sgn_method", lambda T, a: a.sgn(), n(4))
+case("sign", "sign", lambda T, a: T.sign(a), n(2, 3))
+case("sign", "sign_method", lambda T, a: a.sign(), n(3))
 case("abs", "abs_builtin", lambda T, a: abs(a), n(4))
 case("sin", "sin", lambda T, a: a.sin(), n(2, 3))
 case("cos", "cos", lambda T, a: T.cos(a), n(2, 3))
@@ -419,6 +423,21 @@ case("setitem", "view_mul_then_add_", _two_ops_on_view, n(3, 2), n(2))
 case("setitem", "transposed_view_add_", _transposed_view, n(2, 3), n(3, 1))
 case("setitem", "view_of_view_mul_", _view_of_view, n(3))
 case("setitem", "view_of_constant_sub_", _into_constant, n(2, 2))
+
+# ---------------------------------------------------------------- derivatives as ops
+def _derivative(f):
+    """d/da of sum(f(a) * b), kept in the graph: the node torch's formula for f records."""
+    def program(T, a, b):
+        return T.autograd.grad((f(a) * b).sum(), a, create_graph=True)[0]
+
+    return program
+
+
+case("threshold_backward", "relu_derivative", _derivative(lambda a: a.relu()), n(2, 3), n(2, 3))
+case("tanh_backward", "tanh_derivative", _derivative(lambda a: a.tanh()), n(3), n(3))
+case("sigmoid_backward", "sigmoid_derivative", _derivative(lambda a: a.sigmoid()), n(2, 2),
+     n(2, 2))
+case("mul", "abs_derivative", _derivative(lambda a: a.abs()), n(3), n(3))  # grad * sgn
 
 # ---------------------------------------------------------------- matrix products
 case("mm", "mm", lambda T, a, b: a.mm(b), n(2, 3), n(3, 2))

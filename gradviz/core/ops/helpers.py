@@ -54,6 +54,40 @@ def sign(x):
     return _const(np.sign(_raw(x)), x)
 
 
+def _recorded(name, *inputs, attrs=()):
+    """Row ``name`` of ``backward_ops`` applied to Tensors: recorded, as torch records it."""
+    from gradviz.core.ops import backward_ops
+    from gradviz.core.record import apply_op
+
+    return apply_op(getattr(backward_ops, name), inputs, attrs)
+
+
+def sgn(x):
+    """The sign, as abs's derivative uses it (recorded as SgnBackward0 on Tensors)."""
+    return np.sign(x) if not _tensor_mode(x) else _recorded("SGN", x)
+
+
+def threshold_backward(grad, self, threshold):
+    """relu's derivative: grad where self > threshold, else 0 (torch's threshold_backward)."""
+    if _tensor_mode(grad) or _tensor_mode(self):
+        return _recorded("THRESHOLD_BACKWARD", grad, self, attrs=(threshold,))
+    return np.where(self > threshold, grad, 0)
+
+
+def tanh_backward(grad, output):
+    """tanh's derivative from its output: grad * (1 - output²)."""
+    if _tensor_mode(grad) or _tensor_mode(output):
+        return _recorded("TANH_BACKWARD", grad, output)
+    return grad * (1 - output * output)
+
+
+def sigmoid_backward(grad, output):
+    """sigmoid's derivative from its output: grad * (1 - output) * output."""
+    if _tensor_mode(grad) or _tensor_mode(output):
+        return _recorded("SIGMOID_BACKWARD", grad, output)
+    return grad * (1 - output) * output
+
+
 def floor_divide(a, b):
     """``a // b`` (torch's ``div(rounding_mode="floor")``): a constant in both modes, as its
     derivative is zero."""
@@ -174,7 +208,7 @@ def mm_mat1_backward(grad, mat2, mat1):
         if flags.f_contiguous and not flags.c_contiguous and mat1.ndim == 2:
             return (mat2 @ grad.T).T
         return grad @ mat2.T
-    return grad @ mT(mat2)
+    return grad @ mat2.t()  # TBackward0, as torch's mm_mat1_backward records it
 
 
 def mm_mat2_backward(grad, mat1, mat2):
@@ -184,7 +218,7 @@ def mm_mat2_backward(grad, mat1, mat2):
         if flags.f_contiguous and not flags.c_contiguous and mat2.ndim == 2:
             return (grad.T @ mat1).T
         return mat1.T @ grad
-    return mT(mat1) @ grad
+    return mat1.t() @ grad
 
 
 def outer(a, b):

@@ -155,15 +155,16 @@ RECIPROCAL = row("reciprocal", "ReciprocalBackward0", ("self",), _reciprocal,
 EXP = row("exp", "ExpBackward0", ("self",), np.exp, self="grad * result")
 LOG = row("log", "LogBackward0", ("self",), np.log, self="grad / self")
 SQRT = row("sqrt", "SqrtBackward0", ("self",), np.sqrt, self="grad / (2 * result)")
-ABS = row("abs", "AbsBackward0", ("self",), np.abs, self="grad * sign(self)",
+ABS = row("abs", "AbsBackward0", ("self",), np.abs, self="grad * sgn(self)",
           readable={"self": "grad * sign(self)"})
 SIN = row("sin", "SinBackward0", ("self",), np.sin, self="grad * cos(self)")
 COS = row("cos", "CosBackward0", ("self",), np.cos, self="grad * -sin(self)")
-TANH = row("tanh", "TanhBackward0", ("self",), np.tanh, self="grad * (1 - result * result)")
+TANH = row("tanh", "TanhBackward0", ("self",), np.tanh, self="tanh_backward(grad, result)",
+           readable={"self": "grad * (1 - result²)"})
 SIGMOID = row("sigmoid", "SigmoidBackward0", ("self",), _sigmoid,
-              self="grad * (result * (1 - result))",
+              self="sigmoid_backward(grad, result)",
               readable={"self": "grad * result * (1 - result)"})
-RELU = row("relu", "ReluBackward0", ("self",), _relu, self="grad * mask(result > 0, grad)",
+RELU = row("relu", "ReluBackward0", ("self",), _relu, self="threshold_backward(grad, result, 0)",
            readable={"self": "grad * (result > 0)"})
 CLAMP = row("clamp", "ClampBackward1", ("self",), _clamp, attrs=("min", "max"),
             self="clamp_backward(grad, self, min, max)",

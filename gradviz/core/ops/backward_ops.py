@@ -1,0 +1,36 @@
+"""Ops that backward formulas call, recorded under ``create_graph=True`` with torch's names.
+
+torch computes some derivatives with functions of their own, so a double backward through
+them shows those functions' nodes: ``relu``'s ``threshold_backward`` records
+``ThresholdBackwardBackward0``, ``tanh``'s ``TanhBackwardBackward0``, ``sigmoid``'s
+``SigmoidBackwardBackward0``, and ``abs``'s ``grad * self.sgn()`` an ``SgnBackward0``. The
+same rows give gradviz those nodes (and their own derivatives, for a third order). ``sgn``
+and ``sign`` are also the user's ``gradviz.sgn``/``sign``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.ops import helpers as H
+from gradviz.core.ops.table import row
+
+SGN = row("sgn", "SgnBackward0", ("self",), np.sign, self="zeros_like(grad)",
+          readable={"self": "0 (flat wherever it is defined)"})
+SIGN = row("sign", "SignBackward0", ("self",), np.sign, self="zeros_like(grad)",
+           readable={"self": "0 (flat wherever it is defined)"})
+THRESHOLD_BACKWARD = row(
+    "threshold_backward", "ThresholdBackwardBackward0", ("grad_output", "self"),
+    H.threshold_backward, attrs=("threshold",),
+    grad_output="threshold_backward(grad, self, threshold)", self="zeros_like(grad)",
+    readable={"grad_output": "grad where self > threshold, else 0", "self": "0"})
+TANH_BACKWARD = row(
+    "tanh_backward", "TanhBackwardBackward0", ("grad_output", "output"), H.tanh_backward,
+    grad_output="tanh_backward(grad, output)", output="grad * (-2 * output * grad_output)",
+    readable={"grad_output": "grad * (1 - output²)", "output": "grad * -2 * output * grad_output"})
+SIGMOID_BACKWARD = row(
+    "sigmoid_backward", "SigmoidBackwardBackward0", ("grad_output", "output"),
+    H.sigmoid_backward, grad_output="sigmoid_backward(grad, output)",
+    output="grad * grad_output * (1 - 2 * output)",
+    readable={"grad_output": "grad * output * (1 - output)",
+              "output": "grad * grad_output * (1 - 2 * output)"})
