@@ -1164,3 +1164,12 @@ def test_custom_function_errors(raises_as_torch, libs):
     raises_as_torch(lambda: modified(gradviz), RuntimeError,
                     version_message("gradviz.FloatTensor", [2], "Add", 1),
                     lambda: modified(torch))
+
+
+def test_relu_gives_zero_where_it_is_flat_even_to_a_nan_gradient(libs):
+    """torch's threshold_backward: 0 where the input was <= 0, whatever arrives there."""
+    for lib in libs:
+        x = lib.tensor([-1.0, 2.0, -3.0, 4.0], requires_grad=True)
+        x.relu().backward(lib.tensor([float("nan"), 1.0, float("inf"), float("nan")]))
+        got = x.grad.tolist()
+        assert got[0] == 0.0 and got[1] == 1.0 and got[2] == 0.0 and math.isnan(got[3])
