@@ -262,7 +262,8 @@ def unpack(node, tensor_mode):
         elif kind == 0 and v is not None:
             data, box, version = v
             if box[0] != version:
-                owner = getattr(node, "_result_fn", node)  # a view's: its AsStridedBackward0
+                view_fn = getattr(node, "_result_fn", None)  # in place on a view: its grad_fn
+                owner = (view_fn() if view_fn is not None else None) or node
                 raise _version_error(_holder(data, owner), box[0], version)
             values.append(_result_tensor(data, node) if tensor_mode else data)
         else:

@@ -98,6 +98,9 @@ def apply_op(op, inputs, attrs=(), data=None):
             if isinstance(x, Tensor) and x._requires_grad:
                 record(op, out, inputs, attrs)
                 break
+        else:
+            if _regenerated(*inputs):
+                record(op, out, inputs, attrs)
     return out
 
 
@@ -110,7 +113,7 @@ def apply_unary(op, a, attrs=()):
         data = fix_dtype(data, (a,), attrs)
     out = _new(Tensor)
     out._data = data
-    if a._requires_grad and grad_state.enabled:
+    if grad_state.enabled and (a._requires_grad or (a._base is not None and _regenerated(a))):
         record(op, out, (a,), attrs)
     return out
 
@@ -144,9 +147,25 @@ def apply_binary(op, a, b, attrs=()):
             data = fix_dtype(data, (a, b), attrs)
     out = _new(Tensor)
     out._data = data
-    if grad_state.enabled and (a._requires_grad or (b_is_tensor and b._requires_grad)):
+    if grad_state.enabled and (a._requires_grad or (b_is_tensor and b._requires_grad) or (
+            (a._base is not None or (b_is_tensor and b._base is not None))
+            and _regenerated(a, b))):
         record(op, out, (a, b), attrs)
     return out
+
+
+def _regenerated(*inputs) -> bool:
+    """For inputs that need no gradient: whether one is a view of a base that has gained a
+    grad_fn in place since the view was taken. Such a view is regenerated (and now needs one),
+    as torch's views of a base that starts requiring grad do."""
+    found = False
+    for x in inputs:
+        if isinstance(x, Tensor) and x._base is not None and x._base._grad_fn is not x._base_fn:
+            from gradviz.core import view_inplace
+
+            view_inplace.refresh(x)
+            found = found or x._requires_grad
+    return found
 
 
 def record(op, out, inputs, attrs):

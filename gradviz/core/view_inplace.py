@@ -16,6 +16,8 @@ regenerates views.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from gradviz.core import record
@@ -104,7 +106,8 @@ def rebase(view, fn, others) -> None:
         emit.function_created(node, base, (base, *others))
         emit.inplace_changed(base, node)  # the base, changed through its view, moves too
     refresh(view)
-    fn._result_fn = view._grad_fn  # errors about its saved result name the view's grad_fn
+    # errors about fn's saved result name the view's grad_fn while it lives, fn after (torch)
+    fn._result_fn = weakref.ref(view._grad_fn)
 
 
 def is_stale(t) -> bool:

@@ -72,9 +72,10 @@ def threshold_backward(grad, self, threshold):
     if _tensor_mode(grad) or _tensor_mode(self):
         return _recorded("THRESHOLD_BACKWARD", grad, self, attrs=(threshold,))
     keep = self > threshold
-    out = grad * keep  # (a third of np.where's time)
+    out = grad * keep  # with the two fixes below, still faster than np.where
     if not np.isfinite(out).all():
         out[~keep] = 0  # as torch: nan or inf where self <= threshold still gives 0
+    out += 0.0  # and +0, not the -0 of a negative gradient times 0
     return out
 
 
