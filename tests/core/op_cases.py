@@ -438,6 +438,13 @@ case("tanh_backward", "tanh_derivative", _derivative(lambda a: a.tanh()), n(3), 
 case("sigmoid_backward", "sigmoid_derivative", _derivative(lambda a: a.sigmoid()), n(2, 2),
      n(2, 2))
 case("mul", "abs_derivative", _derivative(lambda a: a.abs()), n(3), n(3))  # grad * sgn
+case("softmax_backward_data", "softmax_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).softmax(x, 1))(T, a, b), n(2, 3), n(2, 3))
+case("log_softmax_backward_data", "log_softmax_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).log_softmax(x, 0))(T, a, b), n(4), n(4))
+case("nll_loss_backward", "nll_loss_derivative",
+     lambda T, a, b, t: _derivative(lambda x: F(T).nll_loss(x, t, reduction="none"))(T, a, b),
+     n(3, 4), n(3), const([1, 0, 3]))
 
 # ---------------------------------------------------------------- matrix products
 case("mm", "mm", lambda T, a, b: a.mm(b), n(2, 3), n(3, 2))

@@ -4,8 +4,9 @@ torch computes some derivatives with functions of their own, so a double backwar
 them shows those functions' nodes: ``relu``'s ``threshold_backward`` records
 ``ThresholdBackwardBackward0``, ``tanh``'s ``TanhBackwardBackward0``, ``sigmoid``'s
 ``SigmoidBackwardBackward0``, and ``abs``'s ``grad * self.sgn()`` an ``SgnBackward0``. The
-same rows give gradviz those nodes (and their own derivatives, for a third order). ``sgn``
-and ``sign`` are also the user's ``gradviz.sgn``/``sign``.
+same rows give gradviz those nodes (and their own derivatives, for a third order), and so do
+softmax's, log_softmax's and nll_loss's (so cross_entropy's). ``sgn`` and ``sign`` are also the
+user's ``gradviz.sgn``/``sign``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core.ops import helpers as H
+from gradviz.core.ops import nn_helpers as N
 from gradviz.core.ops.table import row
 
 SGN = row("sgn", "SgnBackward0", ("self",), np.sign, self="zeros_like(grad)",
@@ -34,3 +36,18 @@ SIGMOID_BACKWARD = row(
     output="grad * grad_output * (1 - 2 * output)",
     readable={"grad_output": "grad * output * (1 - output)",
               "output": "grad * grad_output * (1 - 2 * output)"})
+SOFTMAX_BACKWARD_DATA = row(
+    "softmax_backward_data", "SoftmaxBackwardDataBackward0", ("grad_output", "output"),
+    N.softmax_backward, attrs=("dim",), grad_output="softmax_backward(grad, output, dim)",
+    output="softmax_double_backward(grad, grad_output, dim, output)",
+    readable={"grad_output": "output * (grad - sum(grad * output, dim))"})
+LOG_SOFTMAX_BACKWARD_DATA = row(
+    "log_softmax_backward_data", "LogSoftmaxBackwardDataBackward0", ("grad_output", "output"),
+    N.log_softmax_backward, attrs=("dim",),
+    grad_output="grad - sum_keepdim(grad * exp(output), dim)",
+    output="-sum_keepdim(grad_output, dim) * exp(output) * grad")
+NLL_LOSS_BACKWARD = row(
+    "nll_loss_backward", "NllLossBackwardBackward0", ("grad_output", "self"), N.nll_backward,
+    attrs=("target", "weight", "reduction", "ignore_index", "total_weight"),
+    grad_output="nll_loss(grad, target, weight, reduction, ignore_index, total_weight)",
+    self="zeros_like(grad)", readable={"grad_output": "nll_loss(grad)", "self": "0"})

@@ -54,12 +54,15 @@ def sign(x):
     return _const(np.sign(_raw(x)), x)
 
 
-def _recorded(name, *inputs, attrs=()):
-    """Row ``name`` of ``backward_ops`` applied to Tensors: recorded, as torch records it."""
-    from gradviz.core.ops import backward_ops
+def _recorded(name, *inputs, attrs=(), module="backward_ops"):
+    """Row ``name`` of ``gradviz.core.ops.<module>`` applied to Tensors: recorded, as torch
+    records it."""
+    import importlib
+
     from gradviz.core.record import apply_op
 
-    return apply_op(getattr(backward_ops, name), inputs, attrs)
+    rows = importlib.import_module(f"gradviz.core.ops.{module}")
+    return apply_op(getattr(rows, name), inputs, attrs)
 
 
 def sgn(x):

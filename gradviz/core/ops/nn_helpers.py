@@ -6,21 +6,44 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.ops.helpers import _const, _raw, _tensor_mode, exp, sigmoid
+from gradviz.core.ops.helpers import _const, _raw, _recorded, _tensor_mode, sigmoid
 
 
-def _sum_keep(x, dim):
+def sum_keepdim(x, dim):
     if _tensor_mode(x):
         return x.sum(dim=dim, keepdim=True)
     return np.sum(x, axis=dim, keepdims=True)
 
 
 def softmax_backward(grad, result, dim):
-    return result * (grad - _sum_keep(grad * result, dim))
+    """softmax's derivative from its output (recorded as SoftmaxBackwardDataBackward0)."""
+    if _tensor_mode(grad) or _tensor_mode(result):
+        return _recorded("SOFTMAX_BACKWARD_DATA", grad, result, attrs=(dim,))
+    return result * (grad - np.sum(grad * result, axis=dim, keepdims=True))
+
+
+def softmax_double_backward(grad, grad_output, dim, output):
+    """d/d output of softmax_backward(grad_output, output), times ``grad``."""
+    return (grad_output * grad - sum_keepdim(output * grad_output, dim) * grad
+            - grad_output * sum_keepdim(output * grad, dim))
 
 
 def log_softmax_backward(grad, result, dim):
-    return grad - exp(result) * _sum_keep(grad, dim)
+    """log_softmax's derivative from its output (LogSoftmaxBackwardDataBackward0)."""
+    if _tensor_mode(grad) or _tensor_mode(result):
+        return _recorded("LOG_SOFTMAX_BACKWARD_DATA", grad, result, attrs=(dim,))
+    return grad - np.exp(result) * np.sum(grad, axis=dim, keepdims=True)
+
+
+def nll_loss(x, target, weight, reduction, ignore_index, total_weight):
+    """nll_loss's forward, recorded on Tensors (NllLossBackward0): what a third derivative
+    of nll_loss runs."""
+    if _tensor_mode(x):
+        return _recorded("NLL", x, attrs=(target, weight, reduction, ignore_index, total_weight),
+                         module="nn")
+    from gradviz.core.ops.nn import _nll
+
+    return _nll(x, target, weight, reduction, ignore_index, total_weight)
 
 
 def reduce_grad(grad, reduction, numel):
@@ -31,6 +54,10 @@ def reduce_grad(grad, reduction, numel):
 
 
 def nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight):
+    """nll_loss's derivative (recorded as NllLossBackwardBackward0 on Tensors)."""
+    if _tensor_mode(grad) or _tensor_mode(self):
+        return _recorded("NLL_LOSS_BACKWARD", grad, self,
+                         attrs=(target, weight, reduction, ignore_index, total_weight))
     tgt = np.asarray(target)
     one_hot = np.zeros(self.shape, dtype=_raw(self).dtype)
     w = np.ones(self.shape[-1], dtype=one_hot.dtype) if weight is None else _raw(weight)
