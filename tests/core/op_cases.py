@@ -442,6 +442,28 @@ case("softmax_backward_data", "softmax_derivative",
      lambda T, a, b: _derivative(lambda x: F(T).softmax(x, 1))(T, a, b), n(2, 3), n(2, 3))
 case("log_softmax_backward_data", "log_softmax_derivative",
      lambda T, a, b: _derivative(lambda x: F(T).log_softmax(x, 0))(T, a, b), n(4), n(4))
+case("mul_scalar", "sub_alpha_derivative",  # -grad scaled by alpha: MulBackward1
+     lambda T, a, b: T.autograd.grad((T.sub(a, b, alpha=2) * a).sum(), b, create_graph=True)[0],
+     n(3), n(3))
+case("div_scalar", "mean_derivative",  # the gradient expanded, divided by the count
+     lambda T, a, b: T.autograd.grad(a.mean() * (b * b).sum(), a, create_graph=True)[0],
+     n(2, 3), n(2))
+case("div_scalar", "mean_dim_derivative",
+     lambda T, a, b: T.autograd.grad((a.mean(1) * b).sum(), a, create_graph=True)[0],
+     n(2, 3), n(2))
+case("mul", "bce_logits_derivative",  # (through a * b; DivBackward1 below)
+     lambda T, a, b: T.autograd.grad(F(T).binary_cross_entropy_with_logits(a * b, b.sigmoid()),
+                                     a, create_graph=True)[0], n(3), n(3))
+case("mse_loss_backward", "mse_derivative",
+     lambda T, a, b: T.autograd.grad(F(T).mse_loss(a, b) * (b * b).sum(), a,
+                                     create_graph=True)[0], n(2, 3), n(2, 3))
+case("mul", "mse_sum_derivative",  # (through a * b; MseLossBackwardBackward0 below)
+     lambda T, a, b: T.autograd.grad(F(T).mse_loss(a * b, b, reduction="sum"), a,
+                                     create_graph=True)[0], n(3), n(3))
+case("mul", "pow_derivative", _derivative(lambda a: a ** 3), p(3), n(3))
+case("div", "sqrt_derivative", _derivative(lambda a: a.sqrt()), p(3), n(3))
+case("add", "div_derivative",
+     lambda T, a, b: T.autograd.grad(((a / b) * b).sum(), b, create_graph=True)[0], n(3), p(3))
 case("nll_loss_backward", "nll_loss_derivative",
      lambda T, a, b, t: _derivative(lambda x: F(T).nll_loss(x, t, reduction="none"))(T, a, b),
      n(3, 4), n(3), const([1, 0, 3]))

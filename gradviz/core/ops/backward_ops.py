@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.ops import helpers as H
+from gradviz.core.ops import derivatives as D
 from gradviz.core.ops import nn_helpers as N
 from gradviz.core.ops.table import row
 
@@ -23,16 +23,16 @@ SIGN = row("sign", "SignBackward0", ("self",), np.sign, self="zeros_like(grad)",
            readable={"self": "0 (flat wherever it is defined)"})
 THRESHOLD_BACKWARD = row(
     "threshold_backward", "ThresholdBackwardBackward0", ("grad_output", "self"),
-    H.threshold_backward, attrs=("threshold",),
+    D.threshold_backward, attrs=("threshold",),
     grad_output="threshold_backward(grad, self, threshold)", self="zeros_like(grad)",
     readable={"grad_output": "grad where self > threshold, else 0", "self": "0"})
 TANH_BACKWARD = row(
-    "tanh_backward", "TanhBackwardBackward0", ("grad_output", "output"), H.tanh_backward,
+    "tanh_backward", "TanhBackwardBackward0", ("grad_output", "output"), D.tanh_backward,
     grad_output="tanh_backward(grad, output)", output="grad * (-2 * output * grad_output)",
     readable={"grad_output": "grad * (1 - output²)", "output": "grad * -2 * output * grad_output"})
 SIGMOID_BACKWARD = row(
     "sigmoid_backward", "SigmoidBackwardBackward0", ("grad_output", "output"),
-    H.sigmoid_backward, grad_output="sigmoid_backward(grad, output)",
+    D.sigmoid_backward, grad_output="sigmoid_backward(grad, output)",
     output="grad * grad_output * (1 - 2 * output)",
     readable={"grad_output": "grad * output * (1 - output)",
               "output": "grad * grad_output * (1 - 2 * output)"})
@@ -51,3 +51,17 @@ NLL_LOSS_BACKWARD = row(
     attrs=("target", "weight", "reduction", "ignore_index", "total_weight"),
     grad_output="nll_loss(grad, target, weight, reduction, ignore_index, total_weight)",
     self="zeros_like(grad)", readable={"grad_output": "nll_loss(grad)", "self": "0"})
+MUL_SCALAR = row("mul_scalar", "MulBackward1", ("self",), lambda x, number: x * number,
+                 attrs=("other",), self="scale(grad, other)", readable={"self": "grad * other"})
+DIV_SCALAR = row("div_scalar", "DivBackward1", ("self",), lambda x, number: x / number,
+                 attrs=("other",), self="div_scalar(grad, other)",
+                 readable={"self": "grad / other"})
+MSE_LOSS_BACKWARD = row(
+    "mse_loss_backward", "MseLossBackwardBackward0", ("grad_output", "self", "target"),
+    D.mse_loss_backward, attrs=("reduction",),
+    grad_output="mse_double_backward_grad_output(grad, grad_output, self, target, reduction)",
+    self="mse_double_backward(grad * grad_output, self, reduction)",
+    target="-mse_double_backward(grad * grad_output, target, reduction)",
+    readable={"grad_output": "sum(2 (self - target) grad) [/ N for mean]",
+              "self": "2 grad grad_output [/ N for mean]",
+              "target": "-2 grad grad_output [/ N for mean]"})

@@ -54,48 +54,6 @@ def sign(x):
     return _const(np.sign(_raw(x)), x)
 
 
-def _recorded(name, *inputs, attrs=(), module="backward_ops"):
-    """Row ``name`` of ``gradviz.core.ops.<module>`` applied to Tensors: recorded, as torch
-    records it."""
-    import importlib
-
-    from gradviz.core.record import apply_op
-
-    rows = importlib.import_module(f"gradviz.core.ops.{module}")
-    return apply_op(getattr(rows, name), inputs, attrs)
-
-
-def sgn(x):
-    """The sign, as abs's derivative uses it (recorded as SgnBackward0 on Tensors)."""
-    return np.sign(x) if not _tensor_mode(x) else _recorded("SGN", x)
-
-
-def threshold_backward(grad, self, threshold):
-    """relu's derivative: grad where self > threshold, else 0 (torch's threshold_backward)."""
-    if _tensor_mode(grad) or _tensor_mode(self):
-        return _recorded("THRESHOLD_BACKWARD", grad, self, attrs=(threshold,))
-    keep = self > threshold
-    out = grad * keep  # with the two fixes below, still faster than np.where
-    if not np.isfinite(out).all():
-        out[~keep] = 0  # as torch: nan or inf where self <= threshold still gives 0
-    out += 0.0  # and +0, not the -0 of a negative gradient times 0
-    return out
-
-
-def tanh_backward(grad, output):
-    """tanh's derivative from its output: grad * (1 - output²)."""
-    if _tensor_mode(grad) or _tensor_mode(output):
-        return _recorded("TANH_BACKWARD", grad, output)
-    return grad * (1 - output * output)
-
-
-def sigmoid_backward(grad, output):
-    """sigmoid's derivative from its output: grad * (1 - output) * output."""
-    if _tensor_mode(grad) or _tensor_mode(output):
-        return _recorded("SIGMOID_BACKWARD", grad, output)
-    return grad * (1 - output) * output
-
-
 def floor_divide(a, b):
     """``a // b`` (torch's ``div(rounding_mode="floor")``): a constant in both modes, as its
     derivative is zero."""
@@ -169,7 +127,12 @@ def _dims(dim, ndim):
 
 
 def unsqueeze_dims(g, dims, ndim):
-    """Put back the reduced dims (sorted) so that ``g`` broadcasts against the input."""
+    """Put back the reduced dims (sorted) so that ``g`` broadcasts against the input (one
+    UnsqueezeBackward0 per dim on Tensors, as torch's unsqueeze_multiple)."""
+    if _tensor_mode(g):
+        for d in dims:
+            g = g.unsqueeze(d)
+        return g
     shape = list(g.shape)
     for d in dims:
         shape.insert(d, 1)
@@ -179,15 +142,9 @@ def unsqueeze_dims(g, dims, ndim):
 def sum_backward(grad, sizes, dim, keepdim):
     if not keepdim and dim is not None:
         grad = unsqueeze_dims(grad, _dims(dim, len(sizes)), len(sizes))
-    elif not keepdim:
-        grad = grad.reshape((1,) * len(sizes))
+    elif not keepdim and grad.ndim:
+        grad = grad.reshape((1,) * len(sizes))  # (a 0-dim grad expands as it is)
     return expand(grad, sizes)
-
-
-def mean_backward(grad, sizes, dim, keepdim):
-    dims = _dims(dim, len(sizes))
-    count = int(np.prod([sizes[d] for d in dims])) if sizes else 1
-    return sum_backward(grad, sizes, dim, keepdim) / count
 
 
 def permute_back(grad, dims):
@@ -351,15 +308,6 @@ def norm_backward(grad, self, result, ord, dim, keepdim):
     if ord < 2:
         return sign(self) * size ** (ord - 1) * scale
     return self * size ** (ord - 2) * scale
-
-
-def pow_backward(grad, self, exponent):
-    """d/d self of self ** exponent; 0 where the exponent is 0 (torch's pow_backward_self)."""
-    if not isinstance(exponent, np.ndarray) and not _tensor_mode(exponent):
-        if exponent == 0:
-            return zeros_like(grad * self)
-        return grad * exponent * self ** (exponent - 1)
-    return where(_raw(exponent) == 0, zeros_like(grad), grad * (exponent * self ** (exponent - 1)))
 
 
 def pow_backward_exponent(grad, self, exponent, result):

@@ -79,10 +79,10 @@ BCE = row("binary_cross_entropy", "BinaryCrossEntropyBackward0", ("self", "targe
           readable={"self": "grad * (self - target) / (self (1 - self)) [/ N for mean]"})
 BCE_LOGITS = row("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
                  ("self", "target"), _bce_logits, attrs=("weight", "pos_weight", "reduction"),
-                 self="reduce_grad(grad, reduction, numel(self)) * bce_logits_grad(self, target, "
-                      "weight, pos_weight)",
-                 target="reduce_grad(grad, reduction, numel(self)) * bce_logits_target_grad("
-                        "self, weight, pos_weight)",
+                 self="reduced(bce_logits_grad(self, target, weight, pos_weight) * grad, "
+                      "reduction, numel(self))",
+                 target="reduced(bce_logits_target_grad(self, weight, pos_weight) * grad, "
+                        "reduction, numel(self))",
                  readable={
                      "self": "grad * (sigmoid(self) - target) [/ N for mean]",
                      "target": "grad * -self [/ N for mean]",
@@ -91,8 +91,8 @@ NLL = row("nll_loss", "NllLossBackward0", ("self",), _nll,
           attrs=("target", "weight", "reduction", "ignore_index", "total_weight"),
           self="nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight)")
 MSE = row("mse_loss", "MseLossBackward0", ("self", "target"), _mse, attrs=("reduction",),
-          self="reduce_grad(grad, reduction, numel(self)) * 2 * (self - target)",
-          target="reduce_grad(grad, reduction, numel(self)) * -2 * (self - target)",
+          self="mse_loss_backward(grad, self, target, reduction)",
+          target="mse_loss_backward(grad, target, self, reduction)",
           readable={
               "self": "grad * 2 (self - target) [/ N for mean]",
               "target": "grad * -2 (self - target) [/ N for mean]",

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.ops.helpers import _const, _raw, _recorded, _tensor_mode, sigmoid
+from gradviz.core.ops.derivatives import _recorded
+from gradviz.core.ops.helpers import _const, _raw, _tensor_mode, sigmoid
 
 
 def sum_keepdim(x, dim):

@@ -91,18 +91,18 @@ def _clamp(x, lo, hi):
 
 # ---------------------------------------------------------------- binary arithmetic
 ADD = row("add", "AddBackward0", ("self", "other"), _add, attrs=("alpha",),
-          self="grad", other="grad if alpha == 1 else grad * alpha",
+          self="grad", other="grad if alpha == 1 else scale(grad, alpha)",
           readable={"other": "alpha * grad"})
 SUB = row("sub", "SubBackward0", ("self", "other"), _sub, attrs=("alpha",),
-          self="grad", other="-grad if alpha == 1 else grad * -alpha",
+          self="grad", other="-grad if alpha == 1 else scale(-grad, alpha)",
           readable={"other": "-alpha * grad"})
 RSUB = row("rsub", "RsubBackward1", ("self",), _rsub, attrs=("other", "alpha"),
-           self="-grad if alpha == 1 else grad * -alpha",
+           self="-grad if alpha == 1 else scale(-grad, alpha)",
            readable={"self": "-alpha * grad"})
 MUL = row("mul", "MulBackward0", ("self", "other"), np.multiply,
           self="grad * other", other="grad * self")
 DIV = row("div", "DivBackward0", ("self", "other"), np.true_divide,
-          self="grad / other", other="-grad * self / (other * other)")
+          self="grad / other", other="-grad * ((self / other) / other)")
 POW = row("pow", "PowBackward0", ("self",), _pow, attrs=("exponent",),
           self="pow_backward(grad, self, exponent)",
           readable={"self": "grad * exponent * self ** (exponent - 1)"})
@@ -154,7 +154,8 @@ RECIPROCAL = row("reciprocal", "ReciprocalBackward0", ("self",), _reciprocal,
                  self="-grad * result * result")
 EXP = row("exp", "ExpBackward0", ("self",), np.exp, self="grad * result")
 LOG = row("log", "LogBackward0", ("self",), np.log, self="grad / self")
-SQRT = row("sqrt", "SqrtBackward0", ("self",), np.sqrt, self="grad / (2 * result)")
+SQRT = row("sqrt", "SqrtBackward0", ("self",), np.sqrt, self="grad / scale(result, 2)",
+           readable={"self": "grad / (2 * result)"})
 ABS = row("abs", "AbsBackward0", ("self",), np.abs, self="grad * sgn(self)",
           readable={"self": "grad * sign(self)"})
 SIN = row("sin", "SinBackward0", ("self",), np.sin, self="grad * cos(self)")

@@ -25,10 +25,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from gradviz.core.ops import helpers, nn_helpers
+from gradviz.core.ops import derivatives, helpers, nn_helpers
 
 ROWS: dict[str, Op] = {}
-NAMES = {**vars(helpers), **vars(nn_helpers)}  # what a formula may call
+NAMES = {**vars(helpers), **vars(derivatives), **vars(nn_helpers)}  # what a formula may call
 
 
 @dataclass(eq=False)

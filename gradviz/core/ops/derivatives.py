@@ -1,0 +1,119 @@
+"""Derivatives that torch computes with ops of their own, so that under ``create_graph=True``
+a derivative shows torch's nodes: ``relu``'s ``ThresholdBackwardBackward0``, ``tanh``'s
+``TanhBackwardBackward0``, a gradient scaled by a number as ``MulBackward1``... On arrays (a
+plain backward) each is the NumPy expression; on Tensors, its row of ``backward_ops``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.ops.helpers import (
+    _const,
+    _dims,
+    _raw,
+    _tensor_mode,
+    sum_backward,
+    where,
+    zeros_like,
+)
+
+
+def _recorded(name, *inputs, attrs=(), module="backward_ops"):
+    """Row ``name`` of ``gradviz.core.ops.<module>`` applied to Tensors: recorded, as torch
+    records it."""
+    import importlib
+
+    from gradviz.core.record import apply_op
+
+    rows = importlib.import_module(f"gradviz.core.ops.{module}")
+    return apply_op(getattr(rows, name), inputs, attrs)
+
+
+def sgn(x):
+    """The sign, as abs's derivative uses it (recorded as SgnBackward0 on Tensors)."""
+    return np.sign(x) if not _tensor_mode(x) else _recorded("SGN", x)
+
+
+def threshold_backward(grad, self, threshold):
+    """relu's derivative: grad where self > threshold, else 0 (torch's threshold_backward)."""
+    if _tensor_mode(grad) or _tensor_mode(self):
+        return _recorded("THRESHOLD_BACKWARD", grad, self, attrs=(threshold,))
+    keep = self > threshold
+    out = grad * keep  # with the two fixes below, still faster than np.where
+    if not np.isfinite(out).all():
+        out[~keep] = 0  # as torch: nan or inf where self <= threshold still gives 0
+    out += 0.0  # and +0, not the -0 of a negative gradient times 0
+    return out
+
+
+def tanh_backward(grad, output):
+    """tanh's derivative from its output: grad * (1 - output²)."""
+    if _tensor_mode(grad) or _tensor_mode(output):
+        return _recorded("TANH_BACKWARD", grad, output)
+    return grad * (1 - output * output)
+
+
+def sigmoid_backward(grad, output):
+    """sigmoid's derivative from its output: grad * (1 - output) * output."""
+    if _tensor_mode(grad) or _tensor_mode(output):
+        return _recorded("SIGMOID_BACKWARD", grad, output)
+    return grad * (1 - output) * output
+
+
+def scale(x, number):
+    """``x * number`` with a Python number, as torch's formulas scale (MulBackward1)."""
+    if _tensor_mode(x):
+        return _recorded("MUL_SCALAR", x, attrs=(number,))
+    return x * number
+
+
+def div_scalar(x, number):
+    """``x / number`` with a Python number, as torch's formulas divide (DivBackward1)."""
+    if _tensor_mode(x):
+        return _recorded("DIV_SCALAR", x, attrs=(number,))
+    return x / number
+
+
+def pow_backward(grad, self, exponent):
+    """d/d self of self ** exponent; 0 where the exponent is 0 (torch's pow_backward_self:
+    ``grad * (exponent * self.pow(exponent - 1))``)."""
+    if not isinstance(exponent, np.ndarray) and not _tensor_mode(exponent):
+        if exponent == 0:
+            return zeros_like(grad * self)
+        return grad * scale(self ** (exponent - 1), exponent)
+    return where(_raw(exponent) == 0, zeros_like(grad), grad * (exponent * self ** (exponent - 1)))
+
+
+def mean_backward(grad, sizes, dim, keepdim):
+    """The gradient expanded back over the reduced dims, divided by their size."""
+    dims = _dims(dim, len(sizes))
+    count = int(np.prod([sizes[d] for d in dims])) if sizes else 1
+    return div_scalar(sum_backward(grad, sizes, dim, keepdim), count)
+
+
+def reduced(x, reduction, numel):
+    """A loss's per-element gradient under its reduction: divided by numel for "mean"."""
+    return div_scalar(x, numel) if reduction == "mean" else x
+
+
+def mse_loss_backward(grad, self, target, reduction):
+    """mse_loss's derivative: 2 (self - target) grad, / numel for "mean"
+    (MseLossBackwardBackward0 on Tensors)."""
+    if _tensor_mode(grad) or _tensor_mode(self) or _tensor_mode(target):
+        return _recorded("MSE_LOSS_BACKWARD", grad, self, target, attrs=(reduction,))
+    norm = 2.0 / self.size if reduction == "mean" else 2.0
+    return norm * (self - target) * grad
+
+
+def mse_double_backward(grad, self, reduction):
+    """d/d self of mse_loss_backward, times ``grad`` (torch's mse_loss_double_backward)."""
+    return reduced(scale(grad, 2), reduction, int(np.size(_raw(self))))
+
+
+def mse_double_backward_grad_output(grad, grad_output, self, target, reduction):
+    """d/d grad_output of mse_loss_backward, times ``grad``."""
+    if reduction == "none":
+        return mse_loss_backward(grad, self, target, reduction)
+    ones = _const(np.ones_like(_raw(grad_output)), grad_output)
+    return (mse_loss_backward(ones, self, target, reduction) * grad).sum()
