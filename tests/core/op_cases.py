@@ -460,6 +460,8 @@ case("mse_loss_backward", "mse_derivative",
 case("mul", "mse_sum_derivative",  # (through a * b; MseLossBackwardBackward0 below)
      lambda T, a, b: T.autograd.grad(F(T).mse_loss(a * b, b, reduction="sum"), a,
                                      create_graph=True)[0], n(3), n(3))
+case("where", "clamp_derivative", _derivative(lambda a: a.clamp(-0.5, 0.5)), n(4), n(4))
+case("mul", "reciprocal_derivative", _derivative(lambda a: a.reciprocal()), p(3), n(3))
 case("mul", "pow_derivative", _derivative(lambda a: a ** 3), p(3), n(3))
 case("div", "sqrt_derivative", _derivative(lambda a: a.sqrt()), p(3), n(3))
 case("add", "div_derivative",

@@ -332,6 +332,8 @@ def clamp_backward(grad, self, min, max):
         inside &= _raw(self) >= _raw(min)
     if max is not None:
         inside &= _raw(self) <= _raw(max)
+    if _tensor_mode(grad):  # torch's where(inside, grad, 0): WhereBackward0
+        return where(inside, grad, zeros_like(grad))
     return grad * mask(inside, grad)
 
 

@@ -151,7 +151,7 @@ WHERE = row("where", "WhereBackward0", ("self", "other"),  # the condition has n
 # ---------------------------------------------------------------- unary
 NEG = row("neg", "NegBackward0", ("self",), _neg, self="-grad")
 RECIPROCAL = row("reciprocal", "ReciprocalBackward0", ("self",), _reciprocal,
-                 self="-grad * result * result")
+                 self="-grad * (result * result)")
 EXP = row("exp", "ExpBackward0", ("self",), np.exp, self="grad * result")
 LOG = row("log", "LogBackward0", ("self",), np.log, self="grad / self")
 SQRT = row("sqrt", "SqrtBackward0", ("self",), np.sqrt, self="grad / scale(result, 2)",
