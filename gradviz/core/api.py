@@ -54,6 +54,7 @@ from gradviz.core.grad_mode import (  # noqa: F401
     set_grad_enabled,
 )
 from gradviz.core.linalg_ops import bmm, dot, matmul, mm, mv, outer  # noqa: F401
+from gradviz.core.masked_ops import masked_fill  # noqa: F401
 from gradviz.core.math_ops import (  # noqa: F401
     abs,
     add,

@@ -179,10 +179,14 @@ def _user_value(node, kind, v):
     (Python scalar inputs wrapped, as torch wraps them), other arguments as they are."""
     if v is _FREED:
         raise RuntimeError(FREED_MESSAGE)
-    if kind == 2 or v is None:
+    if v is None:
         return v
+    import numpy as np
+
     from gradviz.core.tensor import Tensor
 
+    if kind == 2:  # an argument; an array one (a mask, a condition) shows as a Tensor
+        return Tensor._make(v) if isinstance(v, np.ndarray) else v
     if kind == 0:  # the result: a new Tensor on the same memory, version and grad_fn
         data, box, _ = v
         t = _result_tensor(data, node)
@@ -192,8 +196,6 @@ def _user_value(node, kind, v):
         return v[0]
     if isinstance(v, Tensor):  # saved at version 0
         return v
-    import numpy as np
-
     return Tensor._make(np.asarray(v, dtype=np.float64 if isinstance(v, float) else None))
 
 

@@ -106,6 +106,11 @@ class TensorInPlace:
     def clamp_(self, min=None, max=None):  # noqa: A002
         return inplace(self, P.CLAMP, (), (min, max))
 
+    def masked_fill_(self, mask, value):
+        from gradviz.core.masked_ops import masked_fill_
+
+        return masked_fill_(self, mask, value)
+
     def fill_(self, value):
         _number_or_tensor(value, "fill_", "value")
         if isinstance(value, TensorMath):

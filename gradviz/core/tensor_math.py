@@ -255,6 +255,11 @@ class TensorMath:
     def where(self, condition, other):
         return M.where(condition, self, other)
 
+    def masked_fill(self, mask, value):
+        from gradviz.core.masked_ops import masked_fill
+
+        return masked_fill(self, mask, value)
+
     def softmax(self, dim):
         from gradviz.core.functional import softmax
 

@@ -192,6 +192,18 @@ case("where", "where", lambda T, c, a, b: T.where(c, a, b),
 case("where", "where_broadcast", lambda T, a, b: T.where(a > 0, a, b), n(2, 3), n(3))
 case("where", "where_scalar", lambda T, a: T.where(a > 0, a, 0.0), n(5))
 
+# ---------------------------------------------------------------- masked_fill
+case("masked_fill", "masked_fill", lambda T, a: a.masked_fill(a > 0, 0.5), n(2, 3))
+case("masked_fill", "masked_fill_broadcast_mask",
+     lambda T, a, m: T.masked_fill(a, m, -1.0), n(2, 3), const([True, False, True]))
+case("masked_fill", "masked_fill_bigger_mask",  # both broadcast: the gradient is summed back
+     lambda T, a, m: a.masked_fill(m, 2.0), n(3), const([[True, False, False], [False] * 3]))
+case("masked_fill", "masked_fill_inplace", lambda T, a: (a * 1).masked_fill_(a < 0, 0.0), n(4))
+case("masked_fill_tensor", "masked_fill_value_tensor",
+     lambda T, a, v: a.masked_fill(a > 0, v), n(2, 3), n())
+case("masked_fill_tensor", "masked_fill_value_tensor_inplace",
+     lambda T, a, v: a.clone().masked_fill_(a < 0, v), n(4), n())
+
 # ---------------------------------------------------------------- unary
 case("neg", "neg", lambda T, a: -a, n(2, 3))
 case("neg", "neg_fn", lambda T, a: T.neg(a), n(3))

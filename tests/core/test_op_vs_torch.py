@@ -83,6 +83,11 @@ def _t(lib, *shape, dtype=None):
 
 
 ERRORS = {
+    "masked_fill_int_mask": lambda T: _t(T, 3).masked_fill(T.tensor([1, 0, 1]), 0.0),
+    "masked_fill_shape": lambda T: _t(T, 3).masked_fill(T.tensor([True, False]), 0.0),
+    "masked_fill_value_dims": lambda T: _t(T, 3).masked_fill(T.tensor([True] * 3), _t(T, 2)),
+    "masked_fill_list_mask": lambda T: _t(T, 3).masked_fill([True, False, True], 0.0),
+    "masked_fill_str_value": lambda T: _t(T, 3).masked_fill(T.tensor([True] * 3), "a"),
     "mm_shapes": lambda T: T.mm(_t(T, 2, 3), _t(T, 2, 3)),
     "mm_not_matrix": lambda T: T.mm(_t(T, 2, 3), _t(T, 3)),
     "matmul_2d": lambda T: _t(T, 2, 3) @ _t(T, 2, 3),

@@ -122,3 +122,12 @@ def test_comparison_of_unbroadcastable_shapes(raises_as_torch, maybe_torch):
                     "The size of tensor a (3) must match the size of tensor b (2) at "
                     "non-singleton dimension 0",
                     lambda: maybe_torch.ones(3) <= maybe_torch.ones(2))
+
+
+def test_masked_fill_keeps_the_tensor_dtype(libs):
+    """The value is cast to the tensor's dtype, as torch casts it; the mask broadcasts."""
+    for lib in libs:
+        ints = lib.tensor([1, 2, 3]).masked_fill(lib.tensor([True, False, True]), 2.7)
+        assert ints.tolist() == [2, 2, 2] and ints.dtype == lib.int64
+        grid = lib.zeros(2, 3).masked_fill(lib.tensor([[True], [False]]), 9)
+        assert grid.tolist() == [[9.0, 9.0, 9.0], [0.0, 0.0, 0.0]] and grid.dtype == lib.float32

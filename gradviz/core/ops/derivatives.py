@@ -11,6 +11,7 @@ import numpy as np
 from gradviz.core.ops.helpers import (
     _const,
     _dims,
+    _gv,
     _raw,
     _tensor_mode,
     sum_backward,
@@ -117,3 +118,17 @@ def mse_double_backward_grad_output(grad, grad_output, self, target, reduction):
         return mse_loss_backward(grad, self, target, reduction)
     ones = _const(np.ones_like(_raw(grad_output)), grad_output)
     return (mse_loss_backward(ones, self, target, reduction) * grad).sum()
+
+
+def masked_fill_grad(grad, mask):
+    """The gradient with 0 where the mask filled (MaskedFillBackward0 on Tensors)."""
+    if _tensor_mode(grad):
+        return grad.masked_fill(_gv().Tensor._make(np.asarray(mask)), 0)
+    return np.where(mask, 0, grad).astype(grad.dtype, copy=False)
+
+
+def masked_sum(grad, mask):
+    """The gradient summed where the mask filled: what the fill value receives."""
+    if _tensor_mode(grad):
+        return where(mask, grad, zeros_like(grad)).sum()
+    return np.asarray(np.sum(grad, where=np.broadcast_to(mask, grad.shape)), dtype=grad.dtype)

@@ -148,6 +148,23 @@ WHERE = row("where", "WhereBackward0", ("self", "other"),  # the condition has n
             self="where(condition, grad, zeros_like(grad))",
             other="where(condition, zeros_like(grad), grad)")
 
+
+
+def _masked_fill(x, mask, value):
+    shape = np.broadcast_shapes(x.shape, mask.shape)
+    out = np.array(np.broadcast_to(x, shape))
+    out[np.broadcast_to(mask, shape)] = value  # cast to x's dtype, as torch's
+    return out
+
+
+MASKED_FILL = row("masked_fill", "MaskedFillBackward0", ("self",), _masked_fill,
+                  attrs=("mask", "value"), self="masked_fill_grad(grad, mask)",
+                  readable={"self": "grad, 0 where mask"})
+MASKED_FILL_TENSOR = row("masked_fill_tensor", "MaskedFillBackward1", ("self", "value"),
+                         lambda x, value, mask: _masked_fill(x, mask, value), attrs=("mask",),
+                         self="masked_fill_grad(grad, mask)", value="masked_sum(grad, mask)",
+                         readable={"self": "grad, 0 where mask", "value": "sum of grad where mask"})
+
 # ---------------------------------------------------------------- unary
 NEG = row("neg", "NegBackward0", ("self",), _neg, self="-grad")
 RECIPROCAL = row("reciprocal", "ReciprocalBackward0", ("self",), _reciprocal,
