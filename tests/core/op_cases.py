@@ -474,6 +474,14 @@ case("mul", "mse_sum_derivative",  # (through a * b; MseLossBackwardBackward0 be
                                      create_graph=True)[0], n(3), n(3))
 case("where", "clamp_derivative", _derivative(lambda a: a.clamp(-0.5, 0.5)), n(4), n(4))
 case("mul", "reciprocal_derivative", _derivative(lambda a: a.reciprocal()), p(3), n(3))
+case("mul", "var_derivative", _derivative(lambda a: a.var()), n(4), n())
+case("mul", "var_dim_derivative", _derivative(lambda a: a.var(1, keepdim=True)), n(2, 3), n(2, 1))
+case("mul", "std_derivative", _derivative(lambda a: a.std(0)), n(3, 2), n(2))
+case("mul", "norm_derivative", _derivative(lambda a: a.norm()), n(2, 3), n())
+case("masked_fill_tensor", "max_derivative", _derivative(lambda a: a.max()), n(5), n())
+case("masked_fill", "maximum_derivative",
+     lambda T, a, b: T.autograd.grad((T.maximum(a, b) * b).sum(), a, create_graph=True)[0],
+     n(4), n(4))
 case("mul", "pow_derivative", _derivative(lambda a: a ** 3), p(3), n(3))
 case("div", "sqrt_derivative", _derivative(lambda a: a.sqrt()), p(3), n(3))
 case("add", "div_derivative",

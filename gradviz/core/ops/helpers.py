@@ -102,6 +102,8 @@ def sum_to(g, shape):
         i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1
     )
     if _tensor_mode(g):
+        if not shape:  # as torch's sum_to: a plain sum (SumBackward0)
+            return g.sum()
         out = g.sum(dim=axes, keepdim=True) if axes else g
         return out.reshape(shape)
     return np.sum(g, axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
@@ -246,6 +248,10 @@ def setitem_self_grad(grad, index):
 def evenly_distribute(grad, self, result):
     """max()/min() over all elements: ties share the gradient equally."""
     hits = _raw(self) == _raw(result)
+    if _tensor_mode(grad):  # torch's zeros_like(self).masked_fill_(hits, grad / count)
+        T = _gv().Tensor
+        count = T._make(np.asarray(hits.sum(), dtype=grad._data.dtype))
+        return zeros_like(self).masked_fill_(T._make(hits), grad / count)
     m = mask(hits, self)
     return m * (grad / float(hits.sum()))
 
@@ -266,15 +272,23 @@ def var_backward(grad, self, dim, correction, keepdim):
     n = int(np.prod([sizes[d] for d in dims])) if sizes else 1
     if not keepdim and dim is not None:
         grad = unsqueeze_dims(grad, dims, len(sizes))
-    centred = self - self.mean(dim=dims, keepdim=True) if _tensor_mode(self) else (
-        self - np.mean(self, axis=dims, keepdims=True))
-    scale = float(np.divide(2.0, max(n - correction, 0)))  # inf (so nan) with no dof, as torch
-    return scale * grad * centred
+    factor = float(np.divide(2.0, max(n - correction, 0)))  # inf (so nan) with no dof, as torch
+    if _tensor_mode(self):  # torch's (2 / dof) * grad * (self - self.mean(...))
+        from gradviz.core.ops.derivatives import scale
+
+        mean = self.mean() if dim is None else self.mean(dim=dims, keepdim=True)
+        return scale(grad, factor) * (self - mean)
+    return factor * grad * (self - np.mean(self, axis=dims, keepdims=True))
 
 
 def std_backward(grad, self, result, dim, correction, keepdim):
     """var's gradient through sqrt; 0 where the std is 0 (torch masks it)."""
     zero = _raw(result) == 0
+    if _tensor_mode(grad):  # torch's (grad / (result * 2)).masked_fill_(result == 0, 0)
+        from gradviz.core.ops.derivatives import scale
+
+        grad_var = (grad / scale(result, 2)).masked_fill_(_gv().Tensor._make(zero), 0)
+        return var_backward(grad_var, self, dim, correction, keepdim)
     safe = where(zero, zeros_like(result) + 1, result)
     grad_var = mask(~zero, result) * (grad / (2 * safe))
     return var_backward(grad_var, self, dim, correction, keepdim)
@@ -290,6 +304,8 @@ def norm_backward(grad, self, result, ord, dim, keepdim):
         result = unsqueeze_dims(result, dims, self.ndim)
     if ord == 1:
         return grad * sign(self)
+    if ord == 2 and _tensor_mode(grad):  # torch's grad * (self / result).masked_fill_(...)
+        return grad * (self / result).masked_fill_(_gv().Tensor._make(_raw(result) == 0), 0)
     if ord == 2:
         safe = where(_raw(result) == 0, zeros_like(result) + 1, result)
         scale = mask(_raw(result) != 0, result) * (grad / safe)
@@ -321,6 +337,12 @@ def pow_backward_exponent(grad, self, exponent, result):
 def minmax_backward(grad, self, other, pick_self):
     """maximum/minimum: the gradient goes to the winner, split on ties."""
     a, b = _raw(self), _raw(other)
+    if _tensor_mode(grad):  # torch's where(a == b, grad / 2, grad).masked_fill_(a loses, 0)
+        from gradviz.core.ops.derivatives import div_scalar
+
+        loses = (a < b) if pick_self == "max" else (a > b)
+        half = where(np.broadcast_to(a == b, grad.shape), div_scalar(grad, 2), grad)
+        return half.masked_fill_(_gv().Tensor._make(np.broadcast_to(loses, grad.shape)), 0)
     winner = (a > b) if pick_self == "max" else (a < b)
     share = mask(winner, grad) + mask(a == b, grad) * 0.5
     return grad * share
