@@ -482,6 +482,12 @@ case("masked_fill_tensor", "max_derivative", _derivative(lambda a: a.max()), n(5
 case("masked_fill", "maximum_derivative",
      lambda T, a, b: T.autograd.grad((T.maximum(a, b) * b).sum(), a, create_graph=True)[0],
      n(4), n(4))
+case("slice_backward", "slice_derivative", _derivative(lambda a: a[1:]), n(4, 2), n(3, 2))
+case("select_backward", "select_derivative", _derivative(lambda a: a[:, 1]), n(2, 3), n(2))
+case("index_put_impl", "index_derivative", _derivative(lambda a: a[[0, 2, 2]]), n(3), n(3))
+case("slice", "cat_derivative",  # narrow(grad) over SliceBackwardBackward0
+     lambda T, a, b: T.autograd.grad((T.cat([a, b])[:3] * b).sum(), a, create_graph=True)[0],
+     n(3), n(3))
 case("mul", "pow_derivative", _derivative(lambda a: a ** 3), p(3), n(3))
 case("div", "sqrt_derivative", _derivative(lambda a: a.sqrt()), p(3), n(3))
 case("add", "div_derivative",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core.ops import derivatives as D
+from gradviz.core.ops import helpers as H
 from gradviz.core.ops import nn_helpers as N
 from gradviz.core.ops.table import row
 
@@ -65,3 +66,23 @@ MSE_LOSS_BACKWARD = row(
     readable={"grad_output": "sum(2 (self - target) grad) [/ N for mean]",
               "self": "2 grad grad_output [/ N for mean]",
               "target": "-2 grad grad_output [/ N for mean]"})
+
+
+def _index_put_accumulate(zeros, values, indices):
+    out = np.array(zeros)
+    np.add.at(out, indices, values)
+    return out
+
+
+SLICE_BACKWARD = row(
+    "slice_backward", "SliceBackwardBackward0", ("grad_output",), H.scatter_into,
+    attrs=("input_sizes", "key"), grad_output="take(grad, key)",
+    readable={"grad_output": "grad[the slice]"})
+SELECT_BACKWARD = row(
+    "select_backward", "SelectBackwardBackward0", ("grad_output",), H.scatter_into,
+    attrs=("input_sizes", "key"), grad_output="take(grad, key)",
+    readable={"grad_output": "grad[the index]"})
+INDEX_PUT_IMPL = row(
+    "index_put_impl", "IndexPutImplBackward0", ("self", "values"), _index_put_accumulate,
+    attrs=("indices",), self="grad", values="take(grad, indices)",
+    readable={"values": "grad[indices]"})

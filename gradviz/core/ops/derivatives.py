@@ -14,6 +14,7 @@ from gradviz.core.ops.helpers import (
     _gv,
     _raw,
     _tensor_mode,
+    scatter_into,
     sum_backward,
     where,
     zeros_like,
@@ -132,3 +133,22 @@ def masked_sum(grad, mask):
     if _tensor_mode(grad):
         return where(mask, grad, zeros_like(grad)).sum()
     return np.asarray(np.sum(grad, where=np.broadcast_to(mask, grad.shape)), dtype=grad.dtype)
+
+
+def take(grad, key):
+    """``grad[key]``: what a gradient scattered into zeros gets back."""
+    return grad[key] if _tensor_mode(grad) else np.asarray(grad[key])
+
+
+def slice_backward(grad, sizes, key):
+    """Zeros of ``sizes`` with ``grad`` in the slice (SliceBackwardBackward0 on Tensors)."""
+    if _tensor_mode(grad):
+        return _recorded("SLICE_BACKWARD", grad, attrs=(tuple(sizes), key))
+    return scatter_into(grad, sizes, key)
+
+
+def select_backward(grad, sizes, key):
+    """Zeros of ``sizes`` with ``grad`` at the index (SelectBackwardBackward0 on Tensors)."""
+    if _tensor_mode(grad):
+        return _recorded("SELECT_BACKWARD", grad, attrs=(tuple(sizes), key))
+    return scatter_into(grad, sizes, key)

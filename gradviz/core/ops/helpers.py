@@ -215,13 +215,11 @@ def scatter_into(grad, sizes, index):
 
 def index_backward(grad, sizes, indices):
     """Zeros of ``sizes`` with ``grad`` added at ``indices`` (repeats accumulate)."""
-    if _tensor_mode(grad):
-        # a product with a constant 0/1 matrix, so that it can be differentiated again
-        total = int(np.prod(sizes))
-        positions = np.arange(total).reshape(sizes)[indices].reshape(-1)
-        scatter = np.zeros((total, positions.size), dtype=grad._data.dtype)
-        scatter[positions, np.arange(positions.size)] = 1
-        return (_const(scatter, grad) @ grad.reshape(-1)).reshape(tuple(sizes))
+    if _tensor_mode(grad):  # torch's _index_put_impl_(zeros, indices, grad, accumulate)
+        from gradviz.core.ops.derivatives import _recorded
+
+        zeros = _const(np.zeros(tuple(sizes), dtype=grad._data.dtype), grad)
+        return _recorded("INDEX_PUT_IMPL", zeros, grad, attrs=(indices,))
     out = np.zeros(sizes, dtype=grad.dtype)
     np.add.at(out, indices, grad)
     return out

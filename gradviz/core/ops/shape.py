@@ -72,11 +72,11 @@ STACK = row("stack", "StackBackward0", ("tensors",),
 SELECT = row("select", "SelectBackward0", ("self",),
              lambda x, sizes, dim, index, key: x[(*key, Ellipsis)],
              attrs=("self_sym_sizes", "dim", "index", "key"),
-             self="scatter_into(grad, self_sym_sizes, key)",
+             self="select_backward(grad, self_sym_sizes, key)",
              readable={"self": "zeros with grad at the selected index"})
 SLICE = row("slice", "SliceBackward0", ("self",), lambda x, sizes, dim, s, e, st, key: x[key],
             attrs=("self_sym_sizes", "dim", "start", "end", "step", "key"),
-            self="scatter_into(grad, self_sym_sizes, key)",
+            self="slice_backward(grad, self_sym_sizes, key)",
             readable={"self": "zeros with grad in the slice"})
 INDEX = row("index", "IndexBackward0", ("self",), lambda x, sizes, indices: x[indices],
             attrs=("self_sym_sizes", "indices"),
