@@ -488,6 +488,13 @@ case("index_put_impl", "index_derivative", _derivative(lambda a: a[[0, 2, 2]]), 
 case("slice", "cat_derivative",  # narrow(grad) over SliceBackwardBackward0
      lambda T, a, b: T.autograd.grad((T.cat([a, b])[:3] * b).sum(), a, create_graph=True)[0],
      n(3), n(3))
+case("binary_cross_entropy_backward", "bce_derivative",
+     lambda T, a, b: T.autograd.grad(F(T).binary_cross_entropy(a, b.sigmoid()) * (b * b).sum(),
+                                     a, create_graph=True)[0], u(2, 3), n(2, 3))
+case("binary_cross_entropy_backward", "bce_weighted_none_derivative",
+     lambda T, a, b, w: T.autograd.grad(
+         (F(T).binary_cross_entropy(a, b.sigmoid(), weight=w, reduction="none") * b).sum(), a,
+         create_graph=True)[0], u(4), n(4), const([0.5, 1.0, 2.0, 1.5]))
 case("mul", "pow_derivative", _derivative(lambda a: a ** 3), p(3), n(3))
 case("div", "sqrt_derivative", _derivative(lambda a: a.sqrt()), p(3), n(3))
 case("add", "div_derivative",

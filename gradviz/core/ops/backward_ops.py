@@ -86,3 +86,10 @@ INDEX_PUT_IMPL = row(
     "index_put_impl", "IndexPutImplBackward0", ("self", "values"), _index_put_accumulate,
     attrs=("indices",), self="grad", values="take(grad, indices)",
     readable={"values": "grad[indices]"})
+BCE_BACKWARD = row(
+    "binary_cross_entropy_backward", "BinaryCrossEntropyBackwardBackward0",
+    ("grad_output", "self", "target"), D.bce_backward, attrs=("weight", "reduction"),
+    grad_output="bce_double_backward_grad_output(grad, self, target, weight, reduction)",
+    self="bce_double_backward(grad_output, grad, self, target, weight, reduction)",
+    target="bce_double_backward_target(grad, grad_output, self, target, weight, reduction)",
+    readable={"self": "grad grad_output (self² - 2 self target + target) / (self (1 - self))²"})

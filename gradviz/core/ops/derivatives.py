@@ -152,3 +152,42 @@ def select_backward(grad, sizes, key):
     if _tensor_mode(grad):
         return _recorded("SELECT_BACKWARD", grad, attrs=(tuple(sizes), key))
     return scatter_into(grad, sizes, key)
+
+
+_EPS = 1e-12  # torch's EPSILON in binary_cross_entropy's derivatives
+
+
+def _weighted(x, weight):
+    return x if weight is None else x * weight
+
+
+def bce_backward(grad, self, target, weight, reduction):
+    """binary_cross_entropy's derivative: grad (self - target) / (self (1 - self)), weighted,
+    / numel for "mean" (BinaryCrossEntropyBackwardBackward0 on Tensors)."""
+    if _tensor_mode(grad) or _tensor_mode(self) or _tensor_mode(target):
+        return _recorded("BCE_BACKWARD", grad, self, target, attrs=(weight, reduction))
+    out = grad * (self - target) / np.maximum((1 - self) * self, _EPS)
+    out = _weighted(out, weight)
+    return out / self.size if reduction == "mean" else out
+
+
+def bce_double_backward(grad_output, grad, self, target, weight, reduction):
+    """d/d self of bce_backward, times ``grad``."""
+    d = (self * self - 2 * self * target + target) / (
+        (self + _EPS) ** 2 * (1 - self + _EPS) ** 2)
+    out = _weighted(d * (grad * grad_output), weight)
+    return reduced(out, reduction, int(np.size(_raw(self))))
+
+
+def bce_double_backward_grad_output(grad, self, target, weight, reduction):
+    """d/d grad_output of bce_backward, times ``grad``."""
+    d = _weighted((self - target) / ((self + _EPS) * (1 - self + _EPS)), weight)
+    if reduction == "none":
+        return d * grad
+    return (reduced(d, reduction, int(np.size(_raw(self)))) * grad).sum()
+
+
+def bce_double_backward_target(grad, grad_output, self, target, weight, reduction):
+    """d/d target of bce_backward, times ``grad``."""
+    out = _weighted(-(grad * grad_output) / ((self + _EPS) * (1 - self + _EPS)), weight)
+    return reduced(out, reduction, int(np.size(_raw(self))))

@@ -72,8 +72,7 @@ LOG_SOFTMAX = row("log_softmax", "LogSoftmaxBackward0", ("self",), _log_softmax,
 # weights and class targets are arguments, not inputs: torch records no edge for them
 BCE = row("binary_cross_entropy", "BinaryCrossEntropyBackward0", ("self", "target"),
           _bce, attrs=("weight", "reduction"),
-          self="reduce_grad(grad, reduction, numel(self)) * (self - target) "
-               "/ maximum_eps((1 - self) * self) * (1 if weight is None else weight)",
+          self="bce_backward(grad, self, target, weight, reduction)",
           target="reduce_grad(grad, reduction, numel(self)) * (log(1 - self) - log(self))"
                  " * (1 if weight is None else weight)",
           readable={"self": "grad * (self - target) / (self (1 - self)) [/ N for mean]"})
