@@ -327,6 +327,11 @@ def _fit(g, meta):
         from gradviz.core.ops.helpers import sum_to
 
         g = sum_to(g, shape)
-    if g.dtype != dtype and not hasattr(g, "_data"):
+    if hasattr(g, "_data"):  # under create_graph: a recorded cast, as torch's engine makes
+        if g._data.dtype != dtype:
+            from gradviz.core.dtypes import from_numpy_dtype
+
+            g = g.to(from_numpy_dtype(dtype))
+    elif g.dtype != dtype:
         g = g.astype(dtype)
     return g

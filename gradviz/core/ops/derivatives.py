@@ -191,3 +191,10 @@ def bce_double_backward_target(grad, grad_output, self, target, weight, reductio
     """d/d target of bce_backward, times ``grad``."""
     out = _weighted(-(grad * grad_output) / ((self + _EPS) * (1 - self + _EPS)), weight)
     return reduced(out, reduction, int(np.size(_raw(self))))
+
+
+def to_copy_backward(grad, self_dtype):
+    """The gradient cast back to the input's dtype (ToCopyBackward0 on Tensors)."""
+    if _tensor_mode(grad):
+        return _recorded("TO_COPY", grad, attrs=(self_dtype, grad._data.dtype), module="casts")
+    return grad.astype(self_dtype, copy=False)

@@ -105,7 +105,7 @@ def sum_to(g, shape):
         if not shape:  # as torch's sum_to: a plain sum (SumBackward0)
             return g.sum()
         out = g.sum(dim=axes, keepdim=True) if axes else g
-        return out.reshape(shape)
+        return out.reshape(shape) if lead else out  # (a view only for leading dims, as torch)
     return np.sum(g, axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
 
 
@@ -119,6 +119,22 @@ def expand(g, shape):
 
 def reshape(g, shape):
     return g.reshape(tuple(shape))
+
+
+def unsqueeze_to(g, sizes, dims=None):
+    """Put back the size-1 dims a squeeze removed (all of them, or those of ``dims``): one
+    UnsqueezeBackward0 each on Tensors, as torch's unsqueeze_to."""
+    if not _tensor_mode(g):
+        return g.reshape(tuple(sizes))
+    n = len(sizes)
+    if dims is None:
+        dims = range(n)
+    elif isinstance(dims, int):
+        dims = (dims,)
+    for d in sorted(d % n for d in dims) if n else ():
+        if sizes[d] == 1:
+            g = g.unsqueeze(d)
+    return g
 
 
 def _dims(dim, ndim):

@@ -33,18 +33,20 @@ PERMUTE = row("permute", "PermuteBackward0", ("self",), np.transpose, attrs=("di
 TRANSPOSE = row("transpose", "TransposeBackward0", ("self",), np.swapaxes,
                 attrs=("dim0", "dim1"), self="transpose(grad, dim0, dim1)")
 SQUEEZE = row("squeeze", "SqueezeBackward0", ("self",), lambda x, sizes: np.squeeze(x),
-              attrs=("self_sym_sizes",), self="reshape(grad, self_sym_sizes)")
+              attrs=("self_sym_sizes",), self="unsqueeze_to(grad, self_sym_sizes)")
 SQUEEZE_DIM = row("squeeze_dim", "SqueezeBackward1", ("self",),
                   lambda x, sizes, dim: np.squeeze(x, dim) if x.shape[dim] == 1 else x[...],
-                  attrs=("self_sym_sizes", "dim"), self="reshape(grad, self_sym_sizes)")
+                  attrs=("self_sym_sizes", "dim"), self="unsqueeze_to(grad, self_sym_sizes, dim)")
 SQUEEZE_DIMS = row("squeeze_dims", "SqueezeBackward2", ("self",),
                    lambda x, sizes, dims: np.squeeze(x, dims),
-                   attrs=("self_sym_sizes", "dims"), self="reshape(grad, self_sym_sizes)")
+                   attrs=("self_sym_sizes", "dims"),
+                   self="unsqueeze_to(grad, self_sym_sizes, dims)")
 SQUEEZE_ = row("squeeze_", "SqueezeBackward4", ("self",),
                    lambda x, sizes, dims: x.reshape(
                        tuple(n for i, n in enumerate(x.shape) if i not in dims)),
-                   attrs=("self_sym_sizes", "dims"), self="reshape(grad, self_sym_sizes)",
-               readable={"self": "grad.reshape(self's shape)"})
+                   attrs=("self_sym_sizes", "dims"),
+                   self="unsqueeze_to(grad, self_sym_sizes, dims)",
+                   readable={"self": "grad.reshape(self's shape)"})
 def _unsqueeze(x, dim):
     return x.reshape(x.shape[:dim] + (1,) + x.shape[dim:])
 
