@@ -73,8 +73,8 @@ LOG_SOFTMAX = row("log_softmax", "LogSoftmaxBackward0", ("self",), _log_softmax,
 BCE = row("binary_cross_entropy", "BinaryCrossEntropyBackward0", ("self", "target"),
           _bce, attrs=("weight", "reduction"),
           self="bce_backward(grad, self, target, weight, reduction)",
-          target="reduce_grad(grad, reduction, numel(self)) * (log(1 - self) - log(self))"
-                 " * (1 if weight is None else weight)",
+          target="reduced((log(1 - self) - log(self)) * grad * (1 if weight is None else weight),"
+                 " reduction, numel(self))",
           readable={"self": "grad * (self - target) / (self (1 - self)) [/ N for mean]"})
 BCE_LOGITS = row("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
                  ("self", "target"), _bce_logits, attrs=("weight", "pos_weight", "reduction"),

@@ -47,13 +47,6 @@ def nll_loss(x, target, weight, reduction, ignore_index, total_weight):
     return _nll(x, target, weight, reduction, ignore_index, total_weight)
 
 
-def reduce_grad(grad, reduction, numel):
-    """The per-element upstream gradient of a loss with this reduction."""
-    if reduction == "mean":
-        return grad / numel
-    return grad
-
-
 def nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight):
     """nll_loss's derivative (recorded as NllLossBackwardBackward0 on Tensors)."""
     if _tensor_mode(grad) or _tensor_mode(self):
@@ -75,13 +68,6 @@ def nll_backward(grad, self, target, weight, reduction, ignore_index, total_weig
     if reduction == "mean":
         one_hot = one_hot / total_weight if total_weight else one_hot * 0
     return _const(one_hot, self) * grad
-
-
-def maximum_eps(x, eps=1e-12):
-    """``x`` with values below ``eps`` raised to it (BCE's safe denominator)."""
-    if _tensor_mode(x):
-        return x.clamp(min=eps)
-    return np.maximum(x, eps)
 
 
 def bce_logits_grad(self, target, weight, pos_weight):
