@@ -1,12 +1,12 @@
 """Ops that backward formulas call, recorded under ``create_graph=True`` with torch's names.
 
-torch computes some derivatives with functions of their own, so a double backward through
-them shows those functions' nodes: ``relu``'s ``threshold_backward`` records
-``ThresholdBackwardBackward0``, ``tanh``'s ``TanhBackwardBackward0``, ``sigmoid``'s
-``SigmoidBackwardBackward0``, and ``abs``'s ``grad * self.sgn()`` an ``SgnBackward0``. The
-same rows give gradviz those nodes (and their own derivatives, for a third order), and so do
-softmax's, log_softmax's and nll_loss's (so cross_entropy's). ``sgn`` and ``sign`` are also the
-user's ``gradviz.sgn``/``sign``.
+torch computes many derivatives with functions of their own, so a double backward shows
+those functions' nodes: relu's ``threshold_backward`` records ``ThresholdBackwardBackward0``,
+tanh's ``TanhBackwardBackward0``, a slice's ``SliceBackwardBackward0``, indexing's
+``IndexPutImplBackward0``, a gradient scaled by a number ``MulBackward1``, and so on for
+sigmoid, softmax, log_softmax and the losses. Each row here is one of those functions, with
+its own derivatives (a third order works too); ``ops/derivatives.py`` calls them on Tensors.
+``sgn`` and ``sign`` are also the user's ``gradviz.sgn``/``sign``.
 """
 
 from __future__ import annotations
