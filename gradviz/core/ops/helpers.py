@@ -191,7 +191,9 @@ def mm_mat1_backward(grad, mat2, mat1):
         if flags.f_contiguous and not flags.c_contiguous and mat1.ndim == 2:
             return (mat2 @ grad.T).T
         return grad @ mat2.T
-    return grad @ mat2.t()  # TBackward0, as torch's mm_mat1_backward records it
+    if _column_major(_raw(mat1)):  # torch's mm_mat1_backward, recorded as it records it
+        return (mat2 @ grad.t()).t()
+    return grad @ mat2.t()
 
 
 def mm_mat2_backward(grad, mat1, mat2):
@@ -201,7 +203,14 @@ def mm_mat2_backward(grad, mat1, mat2):
         if flags.f_contiguous and not flags.c_contiguous and mat2.ndim == 2:
             return (grad.T @ mat1).T
         return mat1.T @ grad
+    if _column_major(_raw(mat2)):
+        return (grad.t() @ mat1).t()
     return mat1.t() @ grad
+
+
+def _column_major(a) -> bool:
+    """torch's test in mm's derivatives: strides (1, rows), in elements."""
+    return a.ndim == 2 and a.strides == (a.itemsize, a.itemsize * a.shape[0])
 
 
 def outer(a, b):
