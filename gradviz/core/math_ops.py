@@ -22,6 +22,7 @@ from gradviz.core.op_args import (  # noqa: F401
     tensor_arg,
 )
 from gradviz.core.ops import backward_ops as B
+from gradviz.core.ops import more_pointwise as MP
 from gradviz.core.ops import pointwise as P
 from gradviz.core.record import apply_binary, apply_op, apply_unary
 
@@ -167,6 +168,18 @@ sigmoid = _unary(P.SIGMOID, "sigmoid")
 relu = _unary(P.RELU, "relu")
 sgn = _unary(B.SGN, "sgn")
 sign = _unary(B.SIGN, "sign")
+log1p = _unary(MP.LOG1P, "log1p")
+expm1 = _unary(MP.EXPM1, "expm1")
+rsqrt = _unary(MP.RSQRT, "rsqrt")
+tan = _unary(MP.TAN, "tan")
+sinh = _unary(MP.SINH, "sinh")
+cosh = _unary(MP.COSH, "cosh")
+atan = arctan = _unary(MP.ATAN, "atan")
+asin = arcsin = _unary(MP.ASIN, "asin")
+acos = arccos = _unary(MP.ACOS, "acos")
+floor = _unary(MP.FLOOR, "floor")
+ceil = _unary(MP.CEIL, "ceil")
+round = _unary(MP.ROUND, "round")  # noqa: A001
 
 
 def clamp(input, min=None, max=None):  # noqa: A002

@@ -240,6 +240,10 @@ class TensorMath:
     neg, negative, reciprocal = M.neg, M.neg, M.reciprocal
     exp, log, sqrt, abs, sin, cos = M.exp, M.log, M.sqrt, M.abs, M.sin, M.cos
     tanh, sigmoid, relu, sgn, sign = M.tanh, M.sigmoid, M.relu, M.sgn, M.sign
+    log1p, expm1, rsqrt, tan, sinh, cosh = M.log1p, M.expm1, M.rsqrt, M.tan, M.sinh, M.cosh
+    atan, asin, acos, floor, ceil = M.atan, M.asin, M.acos, M.floor, M.ceil
+    arctan, arcsin, arccos = M.atan, M.asin, M.acos
+    round = M.round  # noqa: A003
     clamp = clip = M.clamp
     clamp_min, clamp_max = M.clamp_min, M.clamp_max
     maximum, minimum = M.maximum, M.minimum

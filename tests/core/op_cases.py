@@ -246,6 +246,30 @@ case("clamp_tensor", "clamp_tensor", lambda T, a, lo, hi: T.clamp(a, lo, hi),
 case("clamp_tensor", "clamp_tensor_min", lambda T, a, lo: T.clamp(a, min=lo), n(2, 3), n(2, 1))
 case("clamp_tensor", "clamp_tensor_max", lambda T, a, hi: a.clamp(max=hi), n(4), n(4))
 
+# ---------------------------------------------------------------- more math, activations
+case("log1p", "log1p", lambda T, a: a.log1p(), p(3))
+case("expm1", "expm1", lambda T, a: T.expm1(a), n(2, 3))
+case("rsqrt", "rsqrt", lambda T, a: a.rsqrt(), p(3))
+case("tan", "tan", lambda T, a: T.tan(a * 0.5), n(3))
+case("sinh", "sinh", lambda T, a: a.sinh(), n(3))
+case("cosh", "cosh", lambda T, a: T.cosh(a), n(3))
+case("atan", "atan", lambda T, a: T.atan(a), n(2, 2))
+case("asin", "asin", lambda T, a: a.asin(), u(3))
+case("acos", "acos", lambda T, a: T.acos(a), u(3))
+case("floor", "floor", lambda T, a: (a * 3).floor(), n(4))
+case("ceil", "ceil", lambda T, a: T.ceil(a * 3), n(4))
+case("round", "round", lambda T, a: (a * 3).round(), n(4))
+case("leaky_relu", "leaky_relu", lambda T, a: F(T).leaky_relu(a, 0.2), n(2, 3))
+case("leaky_relu_", "leaky_relu_module_inplace",
+     lambda T, a: T.nn.LeakyReLU(inplace=True)(a * 1), n(4))
+case("elu_", "elu_inplace", lambda T, a: F(T).elu(a * 1, inplace=True), n(2, 2))
+case("silu", "silu_inplace", lambda T, a: F(T).silu(a * 1, inplace=True), n(3))
+case("hardtanh", "hardtanh_inplace", lambda T, a: F(T).hardtanh(a * 1, -0.4, 0.5, True), n(4))
+case("elu", "elu", lambda T, a: F(T).elu(a, alpha=0.7), n(2, 3))
+case("silu", "silu", lambda T, a: T.nn.SiLU()(a), n(2, 3))
+case("softplus", "softplus", lambda T, a: F(T).softplus(a, beta=2.0, threshold=1.0), n(2, 3))
+case("hardtanh", "hardtanh", lambda T, a: T.nn.Hardtanh(-0.5, 0.7)(a), n(2, 3))
+
 # ---------------------------------------------------------------- reductions
 case("sum", "sum", lambda T, a: a.sum(), n(2, 3))
 case("sum", "sum_fn", lambda T, a: T.sum(a), n(4))

@@ -198,3 +198,11 @@ def to_copy_backward(grad, self_dtype):
     if _tensor_mode(grad):
         return _recorded("TO_COPY", grad, attrs=(self_dtype, grad._data.dtype), module="casts")
     return grad.astype(self_dtype, copy=False)
+
+
+def sinh(x):
+    return x.sinh() if _tensor_mode(x) else np.sinh(x)
+
+
+def cosh(x):
+    return x.cosh() if _tensor_mode(x) else np.cosh(x)
