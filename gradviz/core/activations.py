@@ -13,9 +13,15 @@ from gradviz.core.op_args import tensor_arg
 from gradviz.core.ops import more_pointwise as MP
 from gradviz.core.record import apply_op
 
+_TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}
+
 
 def _activation(op, name, input, attrs, inplace_=False, inplace_op=None):
     tensor_arg(input, name)
+    kind = input._data.dtype
+    if kind.kind != "f" and op is not MP.HARDTANH:  # (hardtanh clamps integers too)
+        raise NotImplementedError(
+            f'"{name}_cpu" not implemented for \'{_TYPE_NAMES.get(kind.name, kind.name)}\'')
     if inplace_:
         return inplace(input, inplace_op or op, (), attrs)
     return apply_op(op, (input,), attrs)
@@ -44,6 +50,8 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """``x`` clamped to ``[min_val, max_val]``, with hardtanh's own grad_fn."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
     return _activation(MP.HARDTANH, "hardtanh", input, (min_val, max_val), inplace)
 
 

@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from gradviz.core import record
+from gradviz.core.factories import get_default_dtype
 from gradviz.core.inplace_ops import check_inplace, inplace  # noqa: F401
 from gradviz.core.op_args import (  # noqa: F401
     _torch_type,
@@ -150,6 +151,8 @@ def _unary(op, fname):
     def f(input):
         if type(input) is not record.Tensor:
             tensor_arg(input, fname)
+        if input._data.dtype == np.bool_ and op not in _KEEP_BOOL:
+            input = input.to(get_default_dtype())  # NumPy would compute bools in float16
         return apply_unary(op, input)
 
     f.__name__ = fname
@@ -166,6 +169,7 @@ cos = _unary(P.COS, "cos")
 tanh = _unary(P.TANH, "tanh")
 sigmoid = _unary(P.SIGMOID, "sigmoid")
 relu = _unary(P.RELU, "relu")
+_KEEP_BOOL = frozenset((B.SGN, B.SIGN, MP.FLOOR, MP.CEIL, MP.ROUND, P.ABS, P.RELU))
 sgn = _unary(B.SGN, "sgn")
 sign = _unary(B.SIGN, "sign")
 log1p = _unary(MP.LOG1P, "log1p")

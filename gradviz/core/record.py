@@ -17,6 +17,7 @@ _ndarray = np.ndarray
 _asarray = np.asarray
 _float64 = np.dtype(np.float64)
 _float32 = np.dtype(np.float32)
+_float16 = np.dtype(np.float16)
 Tensor = None  # set by gradviz.core.tensor (avoids an import cycle)
 retaining: dict = {}  # id -> weakref of the tensors that retain_grad(): backward re-hooks them
 
@@ -72,6 +73,13 @@ def fix_dtype(data, inputs, attrs=()):
                 return data
         for a in attrs:
             if type(a) is type(_float64):
+                return data
+        from gradviz.core.factories import get_default_dtype
+
+        return data.astype(get_default_dtype().np)
+    if data.dtype == _float16:  # NumPy's float of bools; torch's is the default dtype
+        for x in inputs:
+            if isinstance(x, Tensor) and x._data.dtype == _float16:
                 return data
         from gradviz.core.factories import get_default_dtype
 

@@ -83,6 +83,12 @@ def _t(lib, *shape, dtype=None):
 
 
 ERRORS = {
+    "relu_bool": lambda T: T.relu(T.tensor([True])),
+    "abs_bool": lambda T: T.tensor([True]).abs(),
+    "floor_bool": lambda T: T.tensor([True]).floor(),
+    "silu_int": lambda T: T.nn.functional.silu(T.tensor([1, 2])),
+    "leaky_relu_int": lambda T: T.nn.functional.leaky_relu(T.tensor([1, 2])),
+    "hardtanh_bounds": lambda T: T.nn.functional.hardtanh(_t(T, 2), 2.0, 1.0),
     "masked_fill_int_mask": lambda T: _t(T, 3).masked_fill(T.tensor([1, 0, 1]), 0.0),
     "masked_fill_shape": lambda T: _t(T, 3).masked_fill(T.tensor([True, False]), 0.0),
     "masked_fill_value_dims": lambda T: _t(T, 3).masked_fill(T.tensor([True] * 3), _t(T, 2)),
@@ -301,6 +307,14 @@ PROMOTION = {
     "clamp_int_float": lambda T: T.clamp(_ints(T), min=0.5),
     "clamp_int_int": lambda T: _ints(T).clamp(0, 2),
     "abs_int": lambda T: _ints(T).abs(),
+    "exp_bool": lambda T: (_ints(T) > 0).exp(),
+    "log1p_bool": lambda T: T.log1p(_ints(T) > 0),
+    "tanh_bool": lambda T: (_ints(T) > 0).tanh(),
+    "sign_bool": lambda T: (_ints(T) > 0).sign(),
+    "floor_int": lambda T: _ints(T).floor(),
+    "round_int": lambda T: T.round(_ints(T)),
+    "hardtanh_int": lambda T: T.nn.functional.hardtanh(_ints(T)),
+    "atan_int": lambda T: _ints(T).atan(),
     "exp_int": lambda T: _ints(T).exp(),
     "sqrt_int": lambda T: _ints(T).abs().sqrt(),
     "sigmoid_int": lambda T: T.sigmoid(_ints(T)),

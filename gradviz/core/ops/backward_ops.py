@@ -18,9 +18,14 @@ from gradviz.core.ops import helpers as H
 from gradviz.core.ops import nn_helpers as N
 from gradviz.core.ops.table import row
 
-SGN = row("sgn", "SgnBackward0", ("self",), np.sign, self="zeros_like(grad)",
+
+def _sign(x):
+    return x.copy() if x.dtype == np.bool_ else np.sign(x)  # a bool is its own sign
+
+
+SGN = row("sgn", "SgnBackward0", ("self",), _sign, self="zeros_like(grad)",
           readable={"self": "0 (flat wherever it is defined)"})
-SIGN = row("sign", "SignBackward0", ("self",), np.sign, self="zeros_like(grad)",
+SIGN = row("sign", "SignBackward0", ("self",), _sign, self="zeros_like(grad)",
            readable={"self": "0 (flat wherever it is defined)"})
 THRESHOLD_BACKWARD = row(
     "threshold_backward", "ThresholdBackwardBackward0", ("grad_output", "self"),

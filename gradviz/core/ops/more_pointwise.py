@@ -38,9 +38,22 @@ ASIN = row("asin", "AsinBackward0", ("self",), np.arcsin,
            self="grad / sqrt(-self * self + 1)", readable={"self": "grad / sqrt(1 - self²)"})
 ACOS = row("acos", "AcosBackward0", ("self",), np.arccos,
            self="-grad / sqrt(-self * self + 1)", readable={"self": "-grad / sqrt(1 - self²)"})
-FLOOR = row("floor", "FloorBackward0", ("self",), np.floor, self="zeros_like(grad)")
-CEIL = row("ceil", "CeilBackward0", ("self",), np.ceil, self="zeros_like(grad)")
-ROUND = row("round", "RoundBackward0", ("self",), np.round, self="zeros_like(grad)")
+def _rounding(ufunc, name):
+    """floor/ceil/round as torch runs them: integers unchanged, bools refused."""
+    def forward(x):
+        if x.dtype == np.bool_:
+            raise NotImplementedError(f'"{name}_vml_cpu" not implemented for \'Bool\'')
+        return x.copy() if x.dtype.kind in "iu" else ufunc(x)
+
+    return forward
+
+
+FLOOR = row("floor", "FloorBackward0", ("self",), _rounding(np.floor, "floor"),
+            self="zeros_like(grad)")
+CEIL = row("ceil", "CeilBackward0", ("self",), _rounding(np.ceil, "ceil"),
+           self="zeros_like(grad)")
+ROUND = row("round", "RoundBackward0", ("self",), _rounding(np.round, "round"),
+            self="zeros_like(grad)")
 
 LEAKY_RELU = row("leaky_relu", "LeakyReluBackward0", ("self",), _leaky_relu,
                  attrs=("negative_slope",),
@@ -64,7 +77,8 @@ SOFTPLUS = row("softplus", "SoftplusBackward0", ("self",), _softplus,
                self="where(self * beta > threshold, grad, grad * sigmoid(self * beta))",
                readable={"self": "grad * sigmoid(beta * self) (grad past the threshold)"})
 HARDTANH = row("hardtanh", "HardtanhBackward0", ("self",),
-               lambda x, lo, hi: np.clip(x, lo, hi), attrs=("min_val", "max_val"),
+               lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),
+               attrs=("min_val", "max_val"),
                self="where((self > min_val) & (self < max_val), grad, zeros_like(grad))",
                readable={"self": "grad where min_val < self < max_val, else 0"})
 

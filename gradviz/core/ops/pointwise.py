@@ -77,7 +77,15 @@ def _reciprocal(x):
 
 
 def _relu(x):
+    if x.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return np.maximum(x, 0).astype(x.dtype, copy=False)
+
+
+def _abs(x):
+    if x.dtype == np.bool_:
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
+    return np.abs(x)
 
 
 def _clamp(x, lo, hi):
@@ -173,7 +181,7 @@ EXP = row("exp", "ExpBackward0", ("self",), np.exp, self="grad * result")
 LOG = row("log", "LogBackward0", ("self",), np.log, self="grad / self")
 SQRT = row("sqrt", "SqrtBackward0", ("self",), np.sqrt, self="grad / scale(result, 2)",
            readable={"self": "grad / (2 * result)"})
-ABS = row("abs", "AbsBackward0", ("self",), np.abs, self="grad * sgn(self)",
+ABS = row("abs", "AbsBackward0", ("self",), _abs, self="grad * sgn(self)",
           readable={"self": "grad * sign(self)"})
 SIN = row("sin", "SinBackward0", ("self",), np.sin, self="grad * cos(self)")
 COS = row("cos", "CosBackward0", ("self",), np.cos, self="grad * -sin(self)")
