@@ -105,6 +105,7 @@ from gradviz.core.math_ops import (  # noqa: F401
     true_divide,
     where,
 )
+from gradviz.core.more_ops import amax, amin, cumsum, flip, logsumexp, narrow  # noqa: F401
 from gradviz.core.printing import get_printoptions, set_printoptions  # noqa: F401
 from gradviz.core.reduction_ops import max, mean, min, norm, std, sum, var  # noqa: F401
 from gradviz.core.shape_ops import (  # noqa: F401

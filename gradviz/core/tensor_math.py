@@ -10,6 +10,7 @@ import numpy as np
 from gradviz.core import index_ops as IX
 from gradviz.core import linalg_ops as LA
 from gradviz.core import math_ops as M
+from gradviz.core import more_ops as MO
 from gradviz.core import reduction_ops as RD
 from gradviz.core import shape_ops as SH
 from gradviz.core.ops import pointwise as P
@@ -258,6 +259,24 @@ class TensorMath:
 
     def where(self, condition, other):
         return M.where(condition, self, other)
+
+    def flip(self, *dims):
+        return MO.flip(self, *dims)
+
+    def cumsum(self, dim, dtype=None):
+        return MO.cumsum(self, dim, dtype)
+
+    def logsumexp(self, dim, keepdim=False):
+        return MO.logsumexp(self, dim, keepdim)
+
+    def amax(self, dim=(), keepdim=False):
+        return MO.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return MO.amin(self, dim, keepdim)
+
+    def narrow(self, dim, start, length):
+        return MO.narrow(self, dim, start, length)
 
     def masked_fill(self, mask, value):
         from gradviz.core.masked_ops import masked_fill

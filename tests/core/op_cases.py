@@ -270,6 +270,21 @@ case("silu", "silu", lambda T, a: T.nn.SiLU()(a), n(2, 3))
 case("softplus", "softplus", lambda T, a: F(T).softplus(a, beta=2.0, threshold=1.0), n(2, 3))
 case("hardtanh", "hardtanh", lambda T, a: T.nn.Hardtanh(-0.5, 0.7)(a), n(2, 3))
 
+# ---------------------------------------------------------------- flip, cumsum, logsumexp...
+case("flip", "flip", lambda T, a: a.flip(0), n(3, 2))
+case("flip", "flip_dims", lambda T, a: T.flip(a, [0, -1]), n(2, 3))
+case("cumsum", "cumsum", lambda T, a: a.cumsum(1), n(2, 3))
+case("cumsum", "cumsum_f", lambda T, a: T.cumsum(a, dim=0), n(4))
+case("logsumexp", "logsumexp", lambda T, a: a.logsumexp(1), n(2, 3))
+case("logsumexp", "logsumexp_keepdim_dims", lambda T, a: T.logsumexp(a, (0, 2), keepdim=True),
+     n(2, 3, 2))
+case("amax", "amax", lambda T, a: a.amax(1), n(3, 4))
+case("amax", "amax_all", lambda T, a: T.amax(a), n(2, 3))
+case("amax", "amax_ties", lambda T, a: T.cat([a, a]).amax(0, keepdim=True), n(3))
+case("amin", "amin", lambda T, a: a.amin(0), n(3, 2))
+case("slice", "narrow", lambda T, a: a.narrow(1, 1, 2), n(2, 4))
+case("slice", "narrow_negative_start", lambda T, a: T.narrow(a, 0, -2, 2), n(4))
+
 # ---------------------------------------------------------------- reductions
 case("sum", "sum", lambda T, a: a.sum(), n(2, 3))
 case("sum", "sum_fn", lambda T, a: T.sum(a), n(4))

@@ -83,6 +83,11 @@ def _t(lib, *shape, dtype=None):
 
 
 ERRORS = {
+    "flip_repeated_dim": lambda T: _t(T, 2, 3).flip(0, 0),
+    "flip_bad_dim": lambda T: _t(T, 2, 3).flip(2),
+    "cumsum_bad_dim": lambda T: _t(T, 2, 3).cumsum(-3),
+    "amax_bad_dim": lambda T: _t(T, 2, 3).amax(4),
+    "narrow_too_long": lambda T: _t(T, 2, 3).narrow(1, 2, 5),
     "relu_bool": lambda T: T.relu(T.tensor([True])),
     "abs_bool": lambda T: T.tensor([True]).abs(),
     "floor_bool": lambda T: T.tensor([True]).floor(),
@@ -308,6 +313,10 @@ PROMOTION = {
     "clamp_int_int": lambda T: _ints(T).clamp(0, 2),
     "abs_int": lambda T: _ints(T).abs(),
     "exp_bool": lambda T: (_ints(T) > 0).exp(),
+    "cumsum_int": lambda T: _ints(T).cumsum(0),
+    "cumsum_bool": lambda T: (_ints(T) > 0).cumsum(0),
+    "logsumexp_int": lambda T: _ints(T).logsumexp(0),
+    "amax_int": lambda T: _ints(T).amax(),
     "log1p_bool": lambda T: T.log1p(_ints(T) > 0),
     "tanh_bool": lambda T: (_ints(T) > 0).tanh(),
     "sign_bool": lambda T: (_ints(T) > 0).sign(),

@@ -14,8 +14,10 @@ from gradviz.core.ops.helpers import (
     _gv,
     _raw,
     _tensor_mode,
+    exp,
     scatter_into,
     sum_backward,
+    unsqueeze_dims,
     where,
     zeros_like,
 )
@@ -206,3 +208,34 @@ def sinh(x):
 
 def cosh(x):
     return x.cosh() if _tensor_mode(x) else np.cosh(x)
+
+
+def flip(g, dims):
+    return g.flip(dims) if _tensor_mode(g) else np.flip(g, dims)
+
+
+def cumsum_backward(grad, dim):
+    """The cumulative sum of the gradient from the end (torch's cumsum_backward)."""
+    if _tensor_mode(grad):
+        return grad.flip(dim).cumsum(dim).flip(dim)
+    return np.flip(np.cumsum(np.flip(grad, dim), axis=dim), dim)
+
+
+def _restored(x, dims, ndim, keepdim):
+    return x if keepdim else unsqueeze_dims(x, dims, ndim)
+
+
+def logsumexp_backward(grad, self, result, dim, keepdim):
+    """grad * exp(self - result), with the reduced dims put back."""
+    n = len(self.shape)
+    grad, result = _restored(grad, dim, n, keepdim), _restored(result, dim, n, keepdim)
+    return grad * exp(self - result)
+
+
+def amax_backward(grad, self, result, dim, keepdim):
+    """The gradient shared equally among the elements equal to the max (or min)."""
+    n = len(self.shape)
+    grad, result = _restored(grad, dim, n, keepdim), _restored(result, dim, n, keepdim)
+    hits = _raw(self) == _raw(result)
+    count = _const(np.sum(hits, axis=dim, keepdims=True), grad)
+    return grad / count * _const(hits, grad)
