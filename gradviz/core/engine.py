@@ -239,39 +239,14 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                 continue
             edges = node._next
             op = node.op
-            if grad is None:
-                grads = None
-            elif plain and op is not None and not op.variadic and not node._hooks:
-                # one formula per input that needs a gradient, delivered as it is made
+            inline = False  # the fast path: formulas run inside the delivery loop below
+            grads = None
+            if grad is not None and plain and op is not None and not op.variadic \
+                    and not node._hooks:
+                inline = True
                 values = unpack(node, False) if op.saved_tensors else node._saved
                 compiled, metas = op.compiled, node._meta
-                i = -1
-                for nxt in edges:
-                    i += 1
-                    if nxt is None:
-                        continue
-                    f = compiled[i]
-                    if f is None:
-                        raise RuntimeError(
-                            f"the derivative for '{op.inputs[i]}' is not implemented")
-                    g = f(grad, *values)
-                    if g is not None:
-                        if metas:  # an exact op's node has none: g fits already
-                            shape, dtype = metas[i]
-                            if g.shape != shape or g.dtype != dtype:
-                                g = _fit(g, metas[i])
-                        buffers[nxt] = buffers[nxt] + g if nxt in buffers else g
-                    left = deps[nxt] - 1
-                    deps[nxt] = left
-                    if not left:
-                        push(heap, (-nxt.id if type(nxt) is not acc_class
-                                    else ACC_KEY - nxt.id, nxt))
-                g = None  # hold no gradient here: AccumulateGrad may take it without a copy
-                if not retain_graph and op.saved and not node._freed:
-                    node.release_saved()
-                    executed.append(node)
-                continue
-            else:
+            elif grad is not None:
                 grads = apply_node(node, grad, create_graph)
                 if node._hooks:
                     grads = run_post_hooks(node, grads, grad, create_graph)
@@ -285,15 +260,29 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                 i += 1
                 if nxt is None:
                     continue
-                if grads is not None:
-                    g = grads[i]
-                    if g is not None:
-                        buffers[nxt] = buffers[nxt] + g if nxt in buffers else g
+                if inline:  # one formula per input that needs a gradient
+                    f = compiled[i]
+                    if f is None:
+                        raise RuntimeError(
+                            f"the derivative for '{op.inputs[i]}' is not implemented")
+                    g = f(grad, *values)
+                    if g is not None and metas:  # an exact op's node has none: g fits
+                        shape, dtype = metas[i]
+                        if g.shape != shape or g.dtype != dtype:
+                            g = _fit(g, metas[i])
+                else:
+                    g = grads[i] if grads is not None else None
+                if g is not None:
+                    buffers[nxt] = buffers[nxt] + g if nxt in buffers else g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:
                     push(heap, (-nxt.id if type(nxt) is not acc_class
                                 else ACC_KEY - nxt.id, nxt))
+            g = grads = None  # hold no gradient here: AccumulateGrad may take it, uncopied
+            if inline and not retain_graph and op.saved and not node._freed:
+                node.release_saved()
+                executed.append(node)
     finally:
         grad_state.enabled = previous_mode
         if watching:
