@@ -7,6 +7,7 @@ import weakref
 
 import numpy as np
 
+from gradviz.core import view_inplace
 from gradviz.core.function import AccumulateGrad, _ids
 from gradviz.core.grad_mode import state as grad_state
 from gradviz.events import dispatcher
@@ -168,9 +169,7 @@ def _regenerated(*inputs) -> bool:
     as torch's views of a base that starts requiring grad do."""
     found = False
     for x in inputs:
-        if isinstance(x, Tensor) and x._base is not None and x._base._grad_fn is not x._base_fn:
-            from gradviz.core import view_inplace
-
+        if isinstance(x, Tensor) and x._base is not None and view_inplace.is_stale(x):
             view_inplace.refresh(x)
             found = found or x._requires_grad
     return found
@@ -184,9 +183,7 @@ def record(op, out, inputs, attrs):
     meta = None if op.exact else []  # exact ops' formulas give each input its shape and dtype
     for x in inputs:
         if type(x) is Tensor or isinstance(x, Tensor):
-            if x._base is not None and x._base._grad_fn is not x._base_fn:
-                from gradviz.core import view_inplace
-
+            if x._base is not None and view_inplace.is_stale(x):
                 view_inplace.refresh(x)  # its base changed in place since it was taken
             requires_grad = x._requires_grad
         else:
