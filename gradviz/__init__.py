@@ -7,5 +7,8 @@ torch.autograd code unchanged, plus a Qt app that shows its graph.
 from gradviz import autograd, nn, optim  # noqa: E402,F401
 from gradviz.core.api import *  # noqa: F403
 from gradviz.core.api import Size, Tensor  # noqa: F401
+from gradviz.torch_alias import missing_attribute
 
 __version__ = "0.1.0"
+
+__getattr__ = missing_attribute(__name__)

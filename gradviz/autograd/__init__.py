@@ -4,10 +4,14 @@
 
 from __future__ import annotations
 
+from gradviz.autograd.variable import Variable
 from gradviz.core.custom_function import Function, FunctionCtx
 from gradviz.core.engine import backward, grad
 from gradviz.core.grad_mode import enable_grad, no_grad, set_grad_enabled
 from gradviz.core.gradcheck import gradcheck, gradgradcheck
+from gradviz.torch_alias import missing_attribute
 
 __all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "grad", "gradcheck",
-           "gradgradcheck", "no_grad", "set_grad_enabled"]
+           "gradgradcheck", "no_grad", "set_grad_enabled", "Variable"]
+
+__getattr__ = missing_attribute(__name__)

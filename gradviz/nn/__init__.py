@@ -29,3 +29,6 @@ from gradviz.core.nn_losses import (  # noqa: F401
 )
 from gradviz.core.nn_modules import Module, Parameter  # noqa: F401
 from gradviz.nn import functional, init  # noqa: F401
+from gradviz.torch_alias import missing_attribute  # noqa: E402
+
+__getattr__ = missing_attribute(__name__)

@@ -15,3 +15,6 @@ from gradviz.core.functional import (  # noqa: F401
     softmax,
     tanh,
 )
+from gradviz.torch_alias import missing_attribute  # noqa: E402
+
+__getattr__ = missing_attribute(__name__)

@@ -14,3 +14,6 @@ from gradviz.core.nn_init import (  # noqa: F401
     xavier_uniform_,
     zeros_,
 )
+from gradviz.torch_alias import missing_attribute  # noqa: E402
+
+__getattr__ = missing_attribute(__name__)

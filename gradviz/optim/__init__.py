@@ -5,3 +5,6 @@
 """
 
 from gradviz.core.optim import SGD, Adam, AdamW, Optimizer  # noqa: F401
+from gradviz.torch_alias import missing_attribute  # noqa: E402
+
+__getattr__ = missing_attribute(__name__)
