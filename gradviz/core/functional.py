@@ -1,4 +1,5 @@
-"""``gradviz.nn.functional``: activations and losses, each recorded as torch records it
+"""torch.nn.functional's activations and losses (``gradviz.nn.functional`` re-exports them),
+each recorded as torch records it
 (``cross_entropy`` is NllLossBackward0 over LogSoftmaxBackward0, ``l1_loss`` is
 MeanBackward0 over AbsBackward0, ``linear`` with bias is AddmmBackward0)."""
 
@@ -11,7 +12,10 @@ from gradviz.core import math_ops as M
 from gradviz.core import reduction_ops as RD
 from gradviz.core import shape_ops as SH
 from gradviz.core.grad_mode import state as grad_state
+from gradviz.core.inplace_ops import inplace
+from gradviz.core.op_args import tensor_arg
 from gradviz.core.ops import linalg as L
+from gradviz.core.ops import more_pointwise as MP
 from gradviz.core.ops import nn as N
 from gradviz.core.record import apply_op
 
@@ -201,3 +205,44 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     return diff
 
 
+# ---------------------------------------------------------------- more activations
+_TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}
+
+
+def _activation(op, name, input, attrs, inplace_=False, inplace_op=None):
+    tensor_arg(input, name)
+    kind = input._data.dtype
+    if kind.kind != "f" and op is not MP.HARDTANH:  # (hardtanh clamps integers too)
+        raise NotImplementedError(
+            f'"{name}_cpu" not implemented for \'{_TYPE_NAMES.get(kind.name, kind.name)}\'')
+    if inplace_:
+        return inplace(input, inplace_op or op, (), attrs)
+    return apply_op(op, (input,), attrs)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    return _activation(MP.LEAKY_RELU, "leaky_relu", input, (negative_slope,), inplace,
+                       MP.LEAKY_RELU_)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    return _activation(MP.ELU, "elu", input, (alpha,), inplace, MP.ELU_)
+
+
+def silu(input, inplace=False):
+    """``x * sigmoid(x)`` (swish)."""
+    return _activation(MP.SILU, "silu", input, (), inplace)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta * x)) / beta``, linear past ``threshold``."""
+    return _activation(MP.SOFTPLUS, "softplus", input, (beta, threshold))
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """``x`` clamped to ``[min_val, max_val]``, with hardtanh's own grad_fn."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _activation(MP.HARDTANH, "hardtanh", input, (min_val, max_val), inplace)

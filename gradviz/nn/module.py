@@ -13,15 +13,17 @@ A module owns parameters and submodules, registered by plain attribute assignmen
     >>> [name for name, _ in Net().named_parameters()]
     ['scale', 'fc.weight', 'fc.bias']
 
-Casting and ``state_dict`` / ``load_state_dict`` are mixed in from ``nn_module_state``.
+Casting and ``state_dict`` / ``load_state_dict`` are mixed in from ``module_state``.
 """
 
 from __future__ import annotations
 
 from gradviz.core.function import RemovableHandle
-from gradviz.core.nn_module_state import ModuleState
-from gradviz.core.nn_parameter import Parameter, typename
 from gradviz.core.tensor import Tensor
+from gradviz.nn.module_state import ModuleState
+from gradviz.nn.parameter import Parameter, typename
+
+__all__ = ["Module"]
 
 
 def _addindent(text, spaces):

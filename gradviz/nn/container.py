@@ -1,5 +1,4 @@
-"""Layers and containers: ``Linear``, ``Sequential``, ``ModuleList``, ``Identity``,
-``Flatten`` and the activations ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``LogSoftmax``.
+"""Containers: ``Sequential`` (modules run one after the other) and ``ModuleList``.
 
     >>> model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
     ...                             torch.nn.Linear(256, 10))
@@ -9,132 +8,12 @@
 
 from __future__ import annotations
 
-import math
 import operator
 from collections import OrderedDict
 
-import numpy as np
+from gradviz.nn.module import Module, _addindent
 
-from gradviz.core import functional as F
-from gradviz.core import math_ops as M
-from gradviz.core import nn_init as init
-from gradviz.core import shape_ops as SH
-from gradviz.core.dtypes import to_numpy_dtype
-from gradviz.core.factories import get_default_dtype
-from gradviz.core.nn_modules import Module, Parameter, _addindent
-from gradviz.core.tensor import Tensor
-
-# ---------------------------------------------------------------- layers
-
-
-class Linear(Module):
-    """``y = x @ weight.T + bias``, weight and bias drawn from U(-1/sqrt(in), 1/sqrt(in)).
-
-        >>> fc = torch.nn.Linear(784, 10)
-        >>> fc.weight.shape, fc.bias.shape
-        (torch.Size([10, 784]), torch.Size([10]))
-    """
-
-    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
-        super().__init__()
-        self.in_features = in_features
-        self.out_features = out_features
-        np_dtype = to_numpy_dtype(dtype, "Linear") if dtype is not None else get_default_dtype().np
-        self.weight = Parameter(Tensor._make(np.zeros((out_features, in_features), np_dtype)))
-        if bias:
-            self.bias = Parameter(Tensor._make(np.zeros(out_features, np_dtype)))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        """torch's initialisation: kaiming_uniform_ with a=sqrt(5), then the bias alike."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_features
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
-
-    def forward(self, input):
-        return F.linear(input, self.weight, self.bias)
-
-    def extra_repr(self):
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None}")
-
-
-class Identity(Module):
-    """Returns its input (a placeholder; arguments are ignored, as in torch)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__()
-
-    def forward(self, input):
-        return input
-
-
-class Flatten(Module):
-    """Flattens dims ``start_dim..end_dim``: (N, 1, 28, 28) -> (N, 784) by default."""
-
-    def __init__(self, start_dim=1, end_dim=-1):
-        super().__init__()
-        self.start_dim = start_dim
-        self.end_dim = end_dim
-
-    def forward(self, input):
-        return SH.flatten(input, self.start_dim, self.end_dim)
-
-    def extra_repr(self):
-        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
-
-
-# ---------------------------------------------------------------- activations
-
-
-class ReLU(Module):
-    """``max(x, 0)`` element-wise (in place with ``inplace=True``)."""
-
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return input.relu_() if self.inplace else M.relu(input)
-
-    def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
-
-
-class Sigmoid(Module):
-    def forward(self, input):
-        return M.sigmoid(input)
-
-
-class Tanh(Module):
-    def forward(self, input):
-        return M.tanh(input)
-
-
-class Softmax(Module):
-    """``softmax`` along ``dim``: ``nn.Softmax(dim=1)`` for (batch, classes) scores."""
-
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input):
-        return F.softmax(input, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
-
-
-class LogSoftmax(Softmax):
-    def forward(self, input):
-        return F.log_softmax(input, self.dim)
-
-
-# ---------------------------------------------------------------- containers
+__all__ = ["ModuleList", "Sequential"]
 
 
 def _index(idx, size):

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import OrderedDict, namedtuple
 
 from gradviz.core.grad_mode import no_grad
-from gradviz.core.nn_parameter import Parameter
 from gradviz.core.tensor import Tensor
+from gradviz.nn.parameter import Parameter
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import warnings
 
 from gradviz.core import functional as F
-from gradviz.core.nn_modules import Module
+from gradviz.nn.module import Module
+
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss"]
 
 
 def _legacy_reduction(size_average, reduce):

@@ -8,6 +8,8 @@ from gradviz.core.dtypes import legacy_type_name
 from gradviz.core.factories import get_default_dtype
 from gradviz.core.tensor import Tensor
 
+__all__ = ["Parameter"]
+
 
 class Parameter(Tensor):
     """A leaf tensor that a ``Module`` registers as one of its parameters.
