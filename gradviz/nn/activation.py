@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from gradviz.core import functional as F
-from gradviz.core import math_ops as M
+from gradviz.core.functions import nn_functional as F
+from gradviz.core.functions import pointwise as M
 from gradviz.nn.module import Module
 
 __all__ = ["ELU", "Hardtanh", "LeakyReLU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid", "Softmax",

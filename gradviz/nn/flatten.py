@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gradviz.core import shape_ops as SH
+from gradviz.core.functions import shape as SH
 from gradviz.nn.module import Module
 
 __all__ = ["Flatten"]

@@ -2,7 +2,7 @@
 functions. They live in core (Tensor methods such as ``softmax`` use them); this is their
 public home."""
 
-from gradviz.core.functional import (
+from gradviz.core.functions.nn_functional import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,

@@ -13,9 +13,9 @@ import math
 
 import numpy as np
 
-from gradviz.core import factories
-from gradviz.core.grad_mode import no_grad
-from gradviz.core.tensor import Tensor
+from gradviz.core.autograd.grad_mode import no_grad
+from gradviz.core.tensors import factories
+from gradviz.core.tensors.tensor import Tensor
 
 __all__ = ["calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_",
            "normal_", "ones_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_"]

@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
-from gradviz.core import functional as F
-from gradviz.core.dtypes import to_numpy_dtype
-from gradviz.core.factories import get_default_dtype
-from gradviz.core.tensor import Tensor
+from gradviz.core.functions import nn_functional as F
+from gradviz.core.tensors.dtypes import to_numpy_dtype
+from gradviz.core.tensors.factories import get_default_dtype
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.nn import init
 from gradviz.nn.module import Module
 from gradviz.nn.parameter import Parameter

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 
-from gradviz.core import functional as F
+from gradviz.core.functions import nn_functional as F
 from gradviz.nn.module import Module
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss"]

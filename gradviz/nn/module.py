@@ -18,8 +18,8 @@ Casting and ``state_dict`` / ``load_state_dict`` are mixed in from ``module_stat
 
 from __future__ import annotations
 
-from gradviz.core.function import RemovableHandle
-from gradviz.core.tensor import Tensor
+from gradviz.core.autograd.function import RemovableHandle
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.nn.module_state import ModuleState
 from gradviz.nn.parameter import Parameter, typename
 

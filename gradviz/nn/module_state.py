@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
 
-from gradviz.core.grad_mode import no_grad
-from gradviz.core.tensor import Tensor
+from gradviz.core.autograd.grad_mode import no_grad
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.nn.parameter import Parameter
 
 
@@ -51,12 +51,12 @@ class ModuleState:
         return self._apply(lambda t: t.to(*args, **kwargs) if t.is_floating_point() else t)
 
     def double(self):
-        from gradviz.core import dtypes
+        from gradviz.core.tensors import dtypes
 
         return self.to(dtypes.float64)
 
     def float(self):
-        from gradviz.core import dtypes
+        from gradviz.core.tensors import dtypes
 
         return self.to(dtypes.float32)
 

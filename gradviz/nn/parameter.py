@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.dtypes import legacy_type_name
-from gradviz.core.factories import get_default_dtype
-from gradviz.core.tensor import Tensor
+from gradviz.core.tensors.dtypes import legacy_type_name
+from gradviz.core.tensors.factories import get_default_dtype
+from gradviz.core.tensors.tensor import Tensor
 
 __all__ = ["Parameter"]
 

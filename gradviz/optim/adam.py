@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.factories import get_default_dtype, zeros_like
-from gradviz.core.grad_mode import no_grad
-from gradviz.core.tensor import Tensor
+from gradviz.core.autograd.grad_mode import no_grad
+from gradviz.core.tensors.factories import get_default_dtype, zeros_like
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.optim.optimizer import Optimizer, _check_not_differentiable, _grads
 
 __all__ = ["Adam"]

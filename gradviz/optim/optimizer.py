@@ -17,8 +17,8 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 
-from gradviz.core.grad_mode import enable_grad
-from gradviz.core.tensor import Tensor
+from gradviz.core.autograd.grad_mode import enable_grad
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.nn.module import _zero_grad
 from gradviz.nn.parameter import typename
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gradviz.core.grad_mode import no_grad
+from gradviz.core.autograd.grad_mode import no_grad
 from gradviz.optim.optimizer import Optimizer, _check_not_differentiable, _grads
 
 __all__ = ["SGD"]

@@ -15,9 +15,9 @@ from op_cases import CASES, LOSSES
 
 import gradviz
 from gradviz.autograd import gradcheck
-from gradviz.core.function import unpack
-from gradviz.core.gradcheck import GradcheckError
-from gradviz.core.ops.table import ROWS
+from gradviz.core.autograd.function import unpack
+from gradviz.core.autograd.gradcheck import GradcheckError
+from gradviz.core.optable.table import ROWS
 
 BY_ROW = {name: [c for c in CASES if c.row == name] for name in ROWS}
 # rows torch cannot differentiate (grad_fn NotImplemented): backward must fail, as torch's does
@@ -169,7 +169,7 @@ def test_gradcheck_catches_a_wrong_gradient():
 def test_readable_formulas_name_real_inputs_and_read_as_math():
     """``readable`` gives learners the math where a formula calls a helper: it may only name
     the row's inputs, and it replaces the helper call in ``formula_text``."""
-    from gradviz.core.ops.table import ROWS
+    from gradviz.core.optable.table import ROWS
 
     with_readable = [op for op in ROWS.values() if op.readable]
     assert len(with_readable) >= 20

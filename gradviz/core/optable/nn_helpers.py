@@ -1,0 +1,97 @@
+"""Names the neural-net formulas use besides those of ``helpers``: softmax, log_softmax
+and the losses. Like ``helpers``, every function takes NumPy arrays or Tensors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.optable.derivatives import _recorded
+from gradviz.core.optable.helpers import _const, _raw, _tensor_mode, sigmoid
+
+
+def sum_keepdim(x, dim):
+    if _tensor_mode(x):
+        return x.sum(dim=dim, keepdim=True)
+    return np.sum(x, axis=dim, keepdims=True)
+
+
+def softmax_backward(grad, result, dim):
+    """softmax's derivative from its output (recorded as SoftmaxBackwardDataBackward0)."""
+    if _tensor_mode(grad) or _tensor_mode(result):
+        return _recorded("SOFTMAX_BACKWARD_DATA", grad, result, attrs=(dim,))
+    return result * (grad - np.sum(grad * result, axis=dim, keepdims=True))
+
+
+def softmax_double_backward(grad, grad_output, dim, output):
+    """d/d output of softmax_backward(grad_output, output), times ``grad``."""
+    return (grad_output * grad - sum_keepdim(output * grad_output, dim) * grad
+            - grad_output * sum_keepdim(output * grad, dim))
+
+
+def log_softmax_backward(grad, result, dim):
+    """log_softmax's derivative from its output (LogSoftmaxBackwardDataBackward0)."""
+    if _tensor_mode(grad) or _tensor_mode(result):
+        return _recorded("LOG_SOFTMAX_BACKWARD_DATA", grad, result, attrs=(dim,))
+    return grad - np.exp(result) * np.sum(grad, axis=dim, keepdims=True)
+
+
+def nll_loss(x, target, weight, reduction, ignore_index, total_weight):
+    """nll_loss's forward, recorded on Tensors (NllLossBackward0): what a third derivative
+    of nll_loss runs."""
+    if _tensor_mode(x):
+        return _recorded("NLL", x, attrs=(target, weight, reduction, ignore_index, total_weight),
+                         module="nn")
+    from gradviz.core.optable.nn import _nll
+
+    return _nll(x, target, weight, reduction, ignore_index, total_weight)
+
+
+def nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight):
+    """nll_loss's derivative (recorded as NllLossBackwardBackward0 on Tensors)."""
+    if _tensor_mode(grad) or _tensor_mode(self):
+        return _recorded("NLL_LOSS_BACKWARD", grad, self,
+                         attrs=(target, weight, reduction, ignore_index, total_weight))
+    tgt = np.asarray(target)
+    one_hot = np.zeros(self.shape, dtype=_raw(self).dtype)
+    w = np.ones(self.shape[-1], dtype=one_hot.dtype) if weight is None else _raw(weight)
+    valid = tgt != ignore_index
+    safe_t = np.where(valid, tgt, 0)
+    if self.ndim == 1:
+        one_hot[safe_t] = -w[safe_t] * valid
+    else:
+        rows = np.arange(self.shape[0])
+        one_hot[rows, safe_t] = -w[safe_t] * valid
+    if reduction == "none":
+        g = grad.reshape(grad.shape + (1,)) if self.ndim > 1 else grad
+        return _const(one_hot, self) * g
+    if reduction == "mean":
+        one_hot = one_hot / total_weight if total_weight else one_hot * 0
+    return _const(one_hot, self) * grad
+
+
+def bce_logits_grad(self, target, weight, pos_weight):
+    """d/dx of binary_cross_entropy_with_logits, per element."""
+    if pos_weight is None:
+        g = sigmoid(self) - target
+    else:
+        log_weight = (pos_weight - 1) * target + 1
+        g = log_weight * sigmoid(self) - log_weight + (1 - target)
+    return g if weight is None else g * weight
+
+
+def log_sigmoid(x):
+    return x.sigmoid().log() if _tensor_mode(x) else -np.logaddexp(0, -x)
+
+
+def bce_logits_target_grad(self, weight, pos_weight):
+    """d/d target of binary_cross_entropy_with_logits, per element."""
+    if pos_weight is None:
+        g = -self
+    else:
+        g = log_sigmoid(-self) - pos_weight * log_sigmoid(self)
+    return g if weight is None else g * weight
+
+
+def numel(x):
+    return x.size if type(x) is np.ndarray else int(np.size(_raw(x)))
