@@ -15,7 +15,7 @@ from op_cases import CASES, LOSSES
 
 import gradviz
 from gradviz.autograd import gradcheck
-from gradviz.core.autograd.function import unpack
+from gradviz.core.autograd.formulas import unpack
 from gradviz.core.autograd.gradcheck import GradcheckError
 from gradviz.core.optable.table import ROWS
 

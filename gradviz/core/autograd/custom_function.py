@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.autograd import record
-from gradviz.core.autograd.function import FREED_MESSAGE, Node, _fit, _version_error
+from gradviz.core.autograd import emit, record
+from gradviz.core.autograd.formulas import _fit
+from gradviz.core.autograd.function import FREED_MESSAGE, Node, _version_error
 from gradviz.core.autograd.grad_mode import no_grad
 from gradviz.core.autograd.grad_mode import state as _grad_state
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
 
 
@@ -85,7 +87,7 @@ class BackwardCFunction(FunctionCtx, Node):
 
     def run_backward(self, grad_out, tensor_mode):
         """One gradient per tensor input, from ``backward``'s one per forward argument."""
-        T = record.Tensor
+        T = Tensor
         name = type(self).__name__
         g = grad_out if tensor_mode else T._make(np.asarray(grad_out))
         out = self._function.backward(self, g)
@@ -141,7 +143,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        T = record.Tensor
+        T = Tensor
         node = _node_class(cls)()
         node._arg_is_tensor = tuple(isinstance(a, T) for a in args)
         node.needs_input_grad = tuple(isinstance(a, T) and a._requires_grad for a in args)
@@ -166,8 +168,6 @@ class Function:
             single._grad_fn = node
             single._requires_grad = True
             if dispatcher.active:
-                from gradviz.core.autograd import emit
-
                 emit.function_created(node, single, tuple(tensors))
         return (single,) if isinstance(out, tuple) else single
 

@@ -6,8 +6,8 @@ import weakref
 
 import numpy as np
 
-from gradviz.core.autograd import record
 from gradviz.core.autograd.function import AccumulateGrad, _ids
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
 from gradviz.events import types as ev
 
@@ -51,11 +51,10 @@ def _released(watch):
 
 
 def _is_tensor(x):
-    return isinstance(x, record.Tensor)
+    return isinstance(x, Tensor)
 
 
 def function_created(node, out, inputs):
-    Tensor = record.Tensor
     input_ids = []
     for x in inputs:
         if isinstance(x, Tensor):

@@ -14,10 +14,12 @@ import warnings
 
 import numpy as np
 
-from gradviz.core.autograd import record
-from gradviz.core.autograd.function import ACC_KEY, AccumulateGrad, _fit, apply_node, unpack
+from gradviz.core.autograd import emit, record
+from gradviz.core.autograd.formulas import _fit, apply_node, unpack
+from gradviz.core.autograd.function import ACC_KEY, ROWS, AccumulateGrad
 from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.hooks import check_tensor_hook, run_post_hooks, run_pre_hooks, to_tensor
+from gradviz.core.tensors.tensor import Size, Tensor
 from gradviz.events import dispatcher
 
 CREATE_GRAPH_WARNING = (
@@ -32,13 +34,13 @@ CREATE_GRAPH_WARNING = (
 def _as_tuple(x):
     if x is None:
         return None
-    if isinstance(x, record.Tensor):
+    if isinstance(x, Tensor):
         return (x,)
     return tuple(x)
 
 
 def _roots(tensors, grads, create_graph, func="backward"):
-    T = record.Tensor
+    T = Tensor
     grads = grads if grads is not None else (None,) * len(tensors)
     for g in grads:
         if g is not None and not isinstance(g, T):
@@ -63,8 +65,6 @@ def _roots(tensors, grads, create_graph, func="backward"):
             g = T._make(data) if create_graph else data
         else:
             if g._data.shape != t._data.shape:
-                from gradviz.core.tensors.tensor import Size
-
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[{i}] has a shape of "
                     f"{Size(g._data.shape)!r} and output[{i}] has a shape of "
@@ -125,7 +125,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if retain_graph is None:
         retain_graph = create_graph
     for t in inputs:
-        if not isinstance(t, record.Tensor):
+        if not isinstance(t, Tensor):
             raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got "
                                f"{type(t).__name__}")
         if not t._requires_grad:
@@ -138,7 +138,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         g = captured.get(_input_node(t))
         if g is None:
             if materialize_grads:
-                result.append(record.Tensor._make(np.zeros_like(t._data)))
+                result.append(Tensor._make(np.zeros_like(t._data)))
                 continue
             if not allow_unused:
                 raise RuntimeError(
@@ -147,7 +147,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 )
             result.append(None)
         else:
-            result.append(to_tensor(g) if create_graph else record.Tensor._make(np.array(g)))
+            result.append(to_tensor(g) if create_graph else Tensor._make(np.array(g)))
     return tuple(result)
 
 
@@ -212,8 +212,6 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     executed = []  # for the model: the nodes whose saved tensors were released
     watching = dispatcher.active
     if watching:
-        from gradviz.core.autograd import emit
-
         emit.backward_started(roots, retain_graph, create_graph)
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
@@ -322,7 +320,7 @@ def accumulate_grad(node, grad, create_graph):
     graph (``CopyBackwards``) and later ones are added out of place (``AddBackward0``);
     otherwise later ones are added in place, even into a ``.grad`` that has a grad_fn."""
     t = node.variable
-    T = record.Tensor
+    T = Tensor
     if t._hooks:
         for hook in list(t._hooks):
             out = check_tensor_hook(hook, hook(to_tensor(grad)), grad)
@@ -335,9 +333,7 @@ def accumulate_grad(node, grad, create_graph):
         if create_graph:
             new = to_tensor(grad)
             if new._requires_grad:
-                from gradviz.core.optable.shape import COPY
-
-                new = record.apply_op(COPY, (T._make(np.empty_like(t._data)), new))
+                new = record.apply_op(ROWS["copy_"], (T._make(np.empty_like(t._data)), new))
             else:
                 new = T._make(np.array(new._data, dtype=t._data.dtype))
         else:
@@ -349,6 +345,4 @@ def accumulate_grad(node, grad, create_graph):
         np.add(before._data, grad, out=before._data, casting="unsafe")
         before._version_box()[0] += 1
     if watching:
-        from gradviz.core.autograd import emit
-
         emit.grad_accumulated(t, snapshot)

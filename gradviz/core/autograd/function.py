@@ -11,7 +11,13 @@ inputs that need no gradient), the values its formulas need (readable as
 from __future__ import annotations
 
 import itertools
+import re
 from typing import NamedTuple
+
+import numpy as np
+
+from gradviz.core.tensors.dtypes import legacy_type_name
+from gradviz.core.tensors.tensor import Tensor
 
 _ids = itertools.count(1)  # shared by nodes and tensors: ids never collide
 ACC_KEY = -(1 << 60)  # AccumulateGrad runs as soon as it is ready, as in torch
@@ -146,7 +152,7 @@ class OpNode(Node):
             if kind == 0 and v is not None:
                 data, box, version = v
                 out.append(SavedValue(name, data, version, box[0], None))
-            elif kind == 1 and (type(v) is tuple or isinstance(v, _Tensor)):
+            elif kind == 1 and (type(v) is tuple or isinstance(v, Tensor)):
                 t, version = v if type(v) is tuple else (v, 0)
                 out.append(SavedValue(name, t._data, version, t._version, t))
             else:
@@ -181,10 +187,6 @@ def _user_value(node, kind, v):
         raise RuntimeError(FREED_MESSAGE)
     if v is None:
         return v
-    import numpy as np
-
-    from gradviz.core.tensors.tensor import Tensor
-
     if kind == 2:  # an argument; an array one (a mask, a condition) shows as a Tensor
         return Tensor._make(v) if isinstance(v, np.ndarray) else v
     if kind == 0:  # the result: a new Tensor on the same memory, version and grad_fn
@@ -199,16 +201,19 @@ def _user_value(node, kind, v):
     return Tensor._make(np.asarray(v, dtype=np.float64 if isinstance(v, float) else None))
 
 
-_classes: dict = {}
-_Tensor = None  # the Tensor class, set when it is defined (avoids an import cycle)
+ROWS: dict = {}  # the op table by name, filled by register_row: the rows this layer runs
 
 def _saved_property(k, kind):
     """``grad_fn._saved_<name>``: the k-th saved value as torch shows it."""
     return property(lambda node: _user_value(node, kind, node._saved[k]))
 
 
-def node_class_for(op) -> type:
-    """A new grad_fn class for one op row, named as torch names it."""
+def register_row(op) -> type:
+    """Register one row of the op table under its name (``gradviz.core.optable.table.row``
+    calls this; the autograd layer finds rows by name in ``ROWS``, never by import) and
+    return its new grad_fn class, named as torch names it."""
+    if op.name in ROWS:
+        raise ValueError(f"op {op.name!r} is already in the table")
     name = op.grad_fn
     torch_name = None
     if name in ("CopySlices", "CopyBackwards", "NotImplemented"):
@@ -217,15 +222,13 @@ def node_class_for(op) -> type:
     for k, (saved, (kind, _)) in enumerate(zip(op.saved, op.save_plan, strict=True)):
         namespace[f"_saved_{saved}"] = _saved_property(k, kind)
     cls = type(name, (OpNode,), namespace)
-    _classes[op.name] = cls
+    ROWS[op.name] = op
     return cls
 
 
 
 def _version_error(t, version, expected):
-    from gradviz.core.tensors.dtypes import legacy_type_name
-
-    shape = list(t._data.shape) if hasattr(t, "_data") else []
+    shape = list(t._data.shape) if isinstance(t, Tensor) else []
     fn = getattr(t, "_grad_fn", None)
     # torch names the op without its "Backward0" suffix here: "output 0 of Mul"
     origin = f", which is output 0 of {_op_name(fn.name())}," if fn is not None else ""
@@ -239,43 +242,10 @@ def _version_error(t, version, expected):
 
 
 def _op_name(name):
-    import re
-
     return re.sub(r"Backward\d*$", "", name)
 
 
-def unpack(node, tensor_mode):
-    """The node's saved values as its formulas take them (arrays, or Tensors)."""
-    if node._freed:
-        raise RuntimeError(FREED_MESSAGE)
-    values = []
-    for (kind, _), v in zip(node.op.save_plan, node._saved):
-        if kind == 1 and type(v) is _Tensor:  # an input saved at version 0
-            box = v._vbox
-            if box is not None and box[0]:
-                raise _version_error(v, box[0], 0)
-            values.append(v if tensor_mode else v._data)
-        elif kind == 1 and type(v) is tuple:
-            t, version = v
-            box = t._vbox
-            if box is not None and box[0] != version:
-                raise _version_error(t, box[0], version)
-            values.append(t if tensor_mode else t._data)
-        elif kind == 0 and v is not None:
-            data, box, version = v
-            if box[0] != version:
-                view_fn = getattr(node, "_result_fn", None)  # in place on a view: its grad_fn
-                owner = (view_fn() if view_fn is not None else None) or node
-                raise _version_error(_holder(data, owner), box[0], version)
-            values.append(_result_tensor(data, node) if tensor_mode else data)
-        else:
-            values.append(v)
-    return values
-
-
 def _holder(data, node):
-    from gradviz.core.tensors.tensor import Tensor
-
     t = Tensor._make(data)
     t._grad_fn = node
     return t
@@ -285,53 +255,3 @@ def _result_tensor(data, node):
     t = _holder(data, node)
     t._requires_grad = True
     return t
-
-
-def apply_node(node, grad, tensor_mode):
-    """Run one OpNode's formulas: one gradient (or None) per ``next_functions`` entry."""
-    op = node.op
-    if op is None:  # a custom autograd.Function: its own backward
-        return node.run_backward(grad, tensor_mode)
-    values = unpack(node, tensor_mode) if op.saved else ()
-    edges = node._next
-    metas = node._meta
-    grads = []
-    if op.variadic:
-        f = op.compiled[0]
-        for i in range(len(edges)):
-            grads.append(None if edges[i] is None else _fit(f(grad, i, *values), metas[i]))
-        return grads
-    compiled = op.compiled
-    for i in range(len(edges)):
-        if edges[i] is None:
-            grads.append(None)
-            continue
-        f = compiled[i]
-        if f is None:
-            raise RuntimeError(f"the derivative for '{op.inputs[i]}' is not implemented")
-        g = f(grad, *values)
-        if g is None:  # the formula gives this input no gradient
-            grads.append(None)
-            continue
-        if metas:  # an exact op's node keeps none: g fits already
-            shape, dtype = metas[i]
-            if g.shape != shape or g.dtype != dtype:
-                g = _fit(g, metas[i])
-        grads.append(g)
-    return grads
-
-
-def _fit(g, meta):
-    shape, dtype = meta
-    if g.shape != shape:
-        from gradviz.core.optable.helpers import sum_to
-
-        g = sum_to(g, shape)
-    if hasattr(g, "_data"):  # under create_graph: a recorded cast, as torch's engine makes
-        if g._data.dtype != dtype:
-            from gradviz.core.tensors.dtypes import from_numpy_dtype
-
-            g = g.to(from_numpy_dtype(dtype))
-    elif g.dtype != dtype:
-        g = g.astype(dtype)
-    return g

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from gradviz.core.autograd.engine import grad as autograd_grad
+from gradviz.core.tensors.tensor import Tensor
 
 
 class GradcheckError(RuntimeError):
@@ -43,8 +44,6 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     >>> gradviz.autograd.gradcheck(lambda x: (x * x).sin(), (x,))
     True
     """
-    from gradviz.core.tensors.tensor import Tensor
-
     inputs = tuple(inputs) if isinstance(inputs, tuple | list) else (inputs,)
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
     _check_inputs(inputs, diff)
@@ -95,8 +94,6 @@ def _check_inputs(inputs, diff):
 
 def gradgradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, **kw) -> bool:
     """gradcheck of the first derivative (needs ``create_graph``)."""
-    from gradviz.core.tensors.tensor import Tensor
-
     inputs = tuple(inputs)
     diff = [x for x in inputs if isinstance(x, Tensor) and x._requires_grad]
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.autograd import record
 from gradviz.core.tensors.dtypes import legacy_type_name
+from gradviz.core.tensors.tensor import Tensor
 
 
 def to_tensor(x):
     """A gradient as the user sees it: always a Tensor."""
-    if isinstance(x, record.Tensor):
+    if isinstance(x, Tensor):
         return x
-    return record.Tensor._make(np.asarray(x))
+    return Tensor._make(np.asarray(x))
 
 
 def _hook_name(hook):
@@ -36,7 +36,7 @@ def check_tensor_hook(hook, out, grad):
     """torch's checks on what a tensor hook returned (None, or a Tensor of the same size)."""
     if out is None:
         return None
-    if not isinstance(out, record.Tensor):
+    if not isinstance(out, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(out).__name__}'")
     _check_value(hook, grad, out)
     return out
@@ -45,7 +45,7 @@ def check_tensor_hook(hook, out, grad):
 def _check_value(hook, original, result):
     """torch's check_variable_result: a hook may replace a gradient, not change its dtype or
     size."""
-    was = original._data if isinstance(original, record.Tensor) else np.asarray(original)
+    was = original._data if isinstance(original, Tensor) else np.asarray(original)
     got = result._data
     if was.dtype != got.dtype:
         raise RuntimeError(

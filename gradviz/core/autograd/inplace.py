@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.autograd import record, view_inplace
+from gradviz.core.autograd import emit, record, view_inplace
 from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.record import apply_op
-from gradviz.core.functions.args import _torch_type, broadcast_check
-from gradviz.core.optable import pointwise as P
-from gradviz.core.optable import shape as S
+from gradviz.core.tensors.checks import _torch_type, broadcast_check
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
 
 
@@ -42,18 +41,16 @@ def check_inplace(t):
 def inplace(t, op, others=(), attrs=()):
     """Run ``op`` on ``t`` and write the result into ``t``: its data, version and grad_fn."""
     check_inplace(t)
-    if op is S.ZERO and not (grad_state.enabled and (
+    if op.name == "zero_" and not (grad_state.enabled and (
             t._requires_grad or (t._base is not None and t._base._requires_grad))):
         t._data.fill(0)  # zero_grad's hot path: nothing to record
         t._version_box()[0] += 1
         if dispatcher.active:
-            from gradviz.core.autograd import emit
-
             emit.inplace_changed(t, None)
         return t
-    T = record.Tensor
-    if t._base is not None and view_inplace.is_stale(t):
-        view_inplace.refresh(t)
+    T = Tensor
+    if t._base is not None and record.is_stale(t):
+        record.refresh(t)
     on_view = grad_state.enabled and t._base is not None and (t._base._requires_grad or any(
         isinstance(o, T) and o._requires_grad for o in others))
     if on_view or (grad_state.enabled and (t._requires_grad or any(
@@ -67,7 +64,7 @@ def inplace(t, op, others=(), attrs=()):
         else:
             out = apply_op(op, (shadow, *others), attrs)
     else:
-        ufunc = _INPLACE_UFUNCS.get(op)
+        ufunc = _INPLACE_UFUNCS.get(op.name)
         if ufunc is not None and (not attrs or attrs == (1,)) and t._data.dtype.kind == "f":
             other = others[0]
             try:
@@ -78,8 +75,6 @@ def inplace(t, op, others=(), attrs=()):
                 raise
             t._version_box()[0] += 1
             if dispatcher.active:
-                from gradviz.core.autograd import emit
-
                 emit.inplace_changed(t, None)
             return t
         with _no_record():
@@ -106,22 +101,20 @@ def inplace(t, op, others=(), attrs=()):
             t._grad_fn = node
             t._requires_grad = True
     if dispatcher.active:
-        from gradviz.core.autograd import emit
-
         emit.inplace_changed(t, node)
     return t
 
 
-_INPLACE_UFUNCS = {P.ADD: np.add, P.SUB: np.subtract, P.MUL: np.multiply, P.DIV: np.true_divide}
+_INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
 
 
 def _broadcast_into_error(t, others, data):
     """torch's messages for an in-place op whose operands do not fit ``t``."""
     for o in others:
-        if isinstance(o, record.Tensor):
+        if isinstance(o, Tensor):
             broadcast_check(t, o)
     shape = data.shape if data is not None else np.broadcast_shapes(
-        t._data.shape, *(o._data.shape for o in others if isinstance(o, record.Tensor)))
+        t._data.shape, *(o._data.shape for o in others if isinstance(o, Tensor)))
     raise RuntimeError(
         f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
         f"{list(shape)}"

@@ -7,9 +7,12 @@ import weakref
 
 import numpy as np
 
-from gradviz.core.autograd import view_inplace
-from gradviz.core.autograd.function import AccumulateGrad, _ids
+from gradviz.core.autograd import emit
+from gradviz.core.autograd.function import ROWS, AccumulateGrad, _ids
 from gradviz.core.autograd.grad_mode import state as grad_state
+from gradviz.core.autograd.view_positions import positions
+from gradviz.core.tensors.factories import get_default_dtype
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
 
 _new = object.__new__
@@ -19,7 +22,6 @@ _asarray = np.asarray
 _float64 = np.dtype(np.float64)
 _float32 = np.dtype(np.float32)
 _float16 = np.dtype(np.float16)
-Tensor = None  # set by gradviz.core.tensors.tensor (avoids an import cycle)
 retaining: dict = {}  # id -> weakref of the tensors that retain_grad(): backward re-hooks them
 
 
@@ -35,8 +37,6 @@ def accumulator(t):
     node.variable = t
     t._acc = _weakref(node)
     if dispatcher.active:
-        from gradviz.core.autograd import emit
-
         emit.function_created(node, None, ())
     return node
 
@@ -75,14 +75,12 @@ def fix_dtype(data, inputs, attrs=()):
         for a in attrs:
             if type(a) is type(_float64):
                 return data
-        from gradviz.core.tensors.factories import get_default_dtype
 
         return data.astype(get_default_dtype().np)
     if data.dtype == _float16:  # NumPy's float of bools; torch's is the default dtype
         for x in inputs:
             if isinstance(x, Tensor) and x._data.dtype == _float16:
                 return data
-        from gradviz.core.tensors.factories import get_default_dtype
 
         return data.astype(get_default_dtype().np)
     return data
@@ -169,8 +167,8 @@ def _regenerated(*inputs) -> bool:
     as torch's views of a base that starts requiring grad do."""
     found = False
     for x in inputs:
-        if isinstance(x, Tensor) and x._base is not None and view_inplace.is_stale(x):
-            view_inplace.refresh(x)
+        if isinstance(x, Tensor) and x._base is not None and is_stale(x):
+            refresh(x)
             found = found or x._requires_grad
     return found
 
@@ -183,8 +181,8 @@ def record(op, out, inputs, attrs):
     meta = None if op.exact else []  # exact ops' formulas give each input its shape and dtype
     for x in inputs:
         if type(x) is Tensor or isinstance(x, Tensor):
-            if x._base is not None and view_inplace.is_stale(x):
-                view_inplace.refresh(x)  # its base changed in place since it was taken
+            if x._base is not None and is_stale(x):
+                refresh(x)  # its base changed in place since it was taken
             requires_grad = x._requires_grad
         else:
             requires_grad = False
@@ -242,7 +240,24 @@ def record(op, out, inputs, attrs):
     out._grad_fn = node
     out._requires_grad = True
     if dispatcher.active:
-        from gradviz.core.autograd import emit
-
         emit.function_created(node, out, inputs)
     return node
+
+
+def is_stale(t) -> bool:
+    """Whether ``t`` is a view whose base got a new grad_fn since ``t`` was taken."""
+    base = t._base
+    return base is not None and base._grad_fn is not t._base_fn
+
+
+def refresh(view) -> None:
+    """Give a stale view AsStridedBackward0 over its base's grad_fn (a view of a base that
+    needs no gradient needs none either)."""
+    base = view._base
+    view._base_fn = base._grad_fn
+    if base._requires_grad:
+        index = positions(base._data, view._data)
+        record(ROWS["as_strided"], view, (base,), (base._data.shape, index))
+    else:
+        view._grad_fn = None
+        view._requires_grad = False

@@ -20,9 +20,10 @@ import weakref
 
 import numpy as np
 
-from gradviz.core.autograd import record
-from gradviz.core.autograd.function import Node, apply_node
-from gradviz.core.optable import shape as S
+from gradviz.core.autograd import emit, record
+from gradviz.core.autograd.formulas import apply_node
+from gradviz.core.autograd.function import Node
+from gradviz.core.autograd.view_positions import positions
 from gradviz.events import dispatcher
 
 
@@ -60,28 +61,6 @@ class CopySlices(Node):
         return [result, *grads[1:]]
 
 
-def positions(base, view) -> tuple:
-    """Where each element of ``view`` (an array on ``base``'s memory) sits in ``base``: one
-    index array per axis of ``base``, each of the view's shape."""
-    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-    if base.flags.c_contiguous:  # the usual case: an element's offset is its flat index
-        flat = (_byte_offsets(view) + start) // base.itemsize
-    else:
-        offsets = _byte_offsets(base).ravel()
-        order = np.argsort(offsets, kind="stable")
-        flat = order[np.searchsorted(offsets[order], _byte_offsets(view) + start)]
-    return np.unravel_index(flat, base.shape)
-
-
-def _byte_offsets(a):
-    out = np.zeros(a.shape, dtype=np.intp)
-    for axis, (n, stride) in enumerate(zip(a.shape, a.strides, strict=True)):
-        shape = [1] * a.ndim
-        shape[axis] = n
-        out = out + (np.arange(n, dtype=np.intp) * stride).reshape(shape)
-    return out
-
-
 class quiet:  # noqa: N801 - a context manager, named as a verb
     """Hide the in-place op's own node from listeners: the graph shows CopySlices instead."""
 
@@ -101,29 +80,8 @@ def rebase(view, fn, others) -> None:
     base._grad_fn = node
     base._requires_grad = True
     if dispatcher.active:
-        from gradviz.core.autograd import emit
-
         emit.function_created(node, base, (base, *others))
         emit.inplace_changed(base, node)  # the base, changed through its view, moves too
-    refresh(view)
+    record.refresh(view)
     # errors about fn's saved result name the view's grad_fn while it lives, fn after (torch)
     fn._result_fn = weakref.ref(view._grad_fn)
-
-
-def is_stale(t) -> bool:
-    """Whether ``t`` is a view whose base got a new grad_fn since ``t`` was taken."""
-    base = t._base
-    return base is not None and base._grad_fn is not t._base_fn
-
-
-def refresh(view) -> None:
-    """Give a stale view AsStridedBackward0 over its base's grad_fn (a view of a base that
-    needs no gradient needs none either)."""
-    base = view._base
-    view._base_fn = base._grad_fn
-    if base._requires_grad:
-        index = positions(base._data, view._data)
-        record.record(S.AS_STRIDED, view, (base,), (base._data.shape, index))
-    else:
-        view._grad_fn = None
-        view._requires_grad = False

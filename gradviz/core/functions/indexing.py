@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.autograd import record
 from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.record import apply_op
 from gradviz.core.functions.pointwise import inplace
 from gradviz.core.functions.shape import _view_of, expand, unsqueeze, view
 from gradviz.core.optable import shape as S
+from gradviz.core.tensors.tensor import Tensor
 
 
 def _is_int(k):
@@ -25,7 +25,7 @@ def _is_int(k):
 
 
 def _advanced(k):
-    if isinstance(k, record.Tensor):
+    if isinstance(k, Tensor):
         return k._data
     return np.asarray(k)
 
@@ -45,7 +45,7 @@ def getitem(t, key):
     for k in key:
         if not (k is None or k is Ellipsis or isinstance(
                 k, int | np.integer | bool | np.bool_ | slice | list | tuple | np.ndarray
-                | record.Tensor)):
+                | Tensor)):
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                 f"Variables are valid indices (got {type(k).__name__})"
@@ -87,7 +87,7 @@ def getitem(t, key):
 
 def _scalar_index(k):
     """A 0-dim integer tensor indexes like an int, a 0-dim bool tensor like a bool."""
-    if isinstance(k, record.Tensor) and k._data.ndim == 0 and k._data.dtype.kind in "iub":
+    if isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype.kind in "iub":
         return k._data.item()
     return k
 
@@ -157,12 +157,12 @@ def _slice(t, dim, k):
 def _numpy_key(key):
     if not isinstance(key, tuple):
         key = (key,)
-    return tuple(_advanced(k) if isinstance(k, record.Tensor | list) else k for k in key)
+    return tuple(_advanced(k) if isinstance(k, Tensor | list) else k for k in key)
 
 
 def setitem(t, key, value):
     """``t[key] = value``: in place, recorded as CopySlices when a gradient flows."""
-    if isinstance(value, record.Tensor):
+    if isinstance(value, Tensor):
         src = value
     elif isinstance(value, int | float | bool | np.number):
         src = value
@@ -176,7 +176,7 @@ def setitem(t, key, value):
     nkey = _numpy_key(key)
     region = t._data[nkey].shape
     if _only_advanced(key):  # no view in between: index_put_ on t itself
-        if isinstance(src, record.Tensor):
+        if isinstance(src, Tensor):
             try:
                 np.broadcast_shapes(src._data.shape, region)
             except ValueError:
@@ -188,7 +188,7 @@ def setitem(t, key, value):
                 src = view(src, *_strip_ones(src._data.shape))
         inplace(t, S.INDEX_PUT, (src,), (nkey,))
         return
-    if isinstance(src, record.Tensor) and src._data.ndim and src._data.shape != region:
+    if isinstance(src, Tensor) and src._data.ndim and src._data.shape != region:
         src = view(src, *_strip_ones(src._data.shape))  # torch's copy_to
         if src._data.shape != region:
             src = expand(src, *region)
@@ -212,7 +212,7 @@ def _only_advanced(key):
             continue
         if k is None or _is_int(k) or isinstance(k, slice | bool | np.bool_):
             return False
-        if isinstance(k, record.Tensor) and k._data.ndim == 0 and k._data.dtype != np.bool_:
+        if isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype != np.bool_:
             return False
         found = True
     return found

@@ -12,6 +12,7 @@ from gradviz.core.functions import shape as shape_ops
 from gradviz.core.functions.pointwise import _torch_type, broadcast_check, tensor_arg
 from gradviz.core.optable import linalg as L
 from gradviz.core.optable import shape as S
+from gradviz.core.tensors.tensor import Tensor
 
 
 def _dims(a, b, func):
@@ -135,7 +136,7 @@ def _vector_matrix(vec, mat):
     if vec._requires_grad:
         row = shape_ops.unsqueeze(vec, 0)
     else:  # nothing to record for the unsqueeze: a plain (1, n) tensor will do
-        row = record.Tensor._make(vec._data.reshape(1, -1))
+        row = Tensor._make(vec._data.reshape(1, -1))
         row._base = vec  # a view of vec: the model shows vec as the constant input
     _mm_check(row, mat)
     _dims(row, mat, "mm")
@@ -143,9 +144,9 @@ def _vector_matrix(vec, mat):
         out = apply_binary(L.MM, row, mat)
         return apply_unary(S.SQUEEZE_, out, (out._data.shape, (0,)))
     product = np.matmul(row._data, mat._data)  # the (1, m) result of the mm
-    out = record.Tensor._make(product.reshape(product.shape[1:]))
+    out = Tensor._make(product.reshape(product.shape[1:]))
     if grad_state.enabled:
-        mm = record.Tensor._make(product)
+        mm = Tensor._make(product)
         record.record(L.MM, mm, (row, mat), ())
         record.record(S.SQUEEZE_, out, (mm,), (product.shape, (0,)))
     return out
@@ -187,7 +188,7 @@ def _infer_size(sa, sb):
     try:
         return tuple(np.broadcast_shapes(sa, sb))
     except ValueError:
-        T = record.Tensor
+        T = Tensor
         broadcast_check(T._make(np.broadcast_to(0.0, sa)), T._make(np.broadcast_to(0.0, sb)))
         raise
 

@@ -12,8 +12,9 @@ import numpy as np
 
 from gradviz.core.autograd import record
 from gradviz.core.autograd.inplace import inplace
-from gradviz.core.functions.args import broadcast_check, tensor_arg
 from gradviz.core.optable import pointwise as P
+from gradviz.core.tensors.checks import broadcast_check, tensor_arg
+from gradviz.core.tensors.tensor import Tensor
 
 _CPP_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
               "uint8": "unsigned char", "float16": "c10::Half"}
@@ -24,12 +25,12 @@ def _describe(x, detail=False) -> str:
     in the per-signature lines)."""
     if detail and isinstance(x, list | tuple):
         return f"{type(x).__name__} of [{', '.join(type(e).__name__ for e in x)}]"
-    return "Tensor" if isinstance(x, record.Tensor) else type(x).__name__
+    return "Tensor" if isinstance(x, Tensor) else type(x).__name__
 
 
 def _arguments(mask, value, func):
     """The op row and its inputs and arguments, or torch's error for bad ones."""
-    T = record.Tensor
+    T = Tensor
     good_value = isinstance(value, T | numbers.Number) and not isinstance(value, str)
     if not isinstance(mask, T) or not good_value:
         got_mask, got_value = _describe(mask), _describe(value)

@@ -14,10 +14,11 @@ from gradviz.core.functions import linalg as LA
 from gradviz.core.functions import pointwise as M
 from gradviz.core.functions import reductions as RD
 from gradviz.core.functions import shape as SH
-from gradviz.core.functions.args import tensor_arg
 from gradviz.core.optable import linalg as L
 from gradviz.core.optable import nn as N
 from gradviz.core.optable import pointwise as P
+from gradviz.core.tensors.checks import tensor_arg
+from gradviz.core.tensors.tensor import Size
 
 relu = M.relu
 sigmoid = M.sigmoid
@@ -106,8 +107,6 @@ def _check_same_size(input, target, name):
 
 
 def _size(t):
-    from gradviz.core.tensors.tensor import Size
-
     return repr(Size(t._data.shape))
 
 

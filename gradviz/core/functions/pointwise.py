@@ -11,20 +11,19 @@ import numbers
 
 import numpy as np
 
-from gradviz.core.autograd import record
 from gradviz.core.autograd.inplace import check_inplace, inplace  # noqa: F401
 from gradviz.core.autograd.record import apply_binary, apply_op, apply_unary
-from gradviz.core.functions.args import (  # noqa: F401
+from gradviz.core.optable import derivative_ops as B
+from gradviz.core.optable import pointwise as P
+from gradviz.core.tensors.checks import (  # noqa: F401
     _torch_type,
-    binary,
     broadcast_check,
     invalid_arguments,
     operand,
     tensor_arg,
 )
-from gradviz.core.optable import derivative_ops as B
-from gradviz.core.optable import pointwise as P
 from gradviz.core.tensors.factories import get_default_dtype
+from gradviz.core.tensors.tensor import Tensor
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -65,11 +64,11 @@ divide = true_divide = div
 
 def pow(input, exponent):  # noqa: A001 - torch's name
     """``input ** exponent``: PowBackward0 (scalar exponent), 1 (tensor), 2 (scalar base)."""
-    if type(input) is record.Tensor and type(exponent) in (int, float):
+    if type(input) is Tensor and type(exponent) in (int, float):
         return apply_unary(P.POW, input, (exponent,))  # the usual case: x ** 2
-    if not isinstance(input, record.Tensor):
+    if not isinstance(input, Tensor):
         return apply_op(P.RPOW, (tensor_arg(exponent, "pow", "exponent", 2),), (input,))
-    if isinstance(exponent, record.Tensor):
+    if isinstance(exponent, Tensor):
         return binary(P.POW_TENSOR, input, exponent)
     operand(exponent, "pow", "exponent")
     return apply_op(P.POW, (input,), (exponent,))
@@ -84,13 +83,13 @@ _REMAINDER_SIGNATURES = ("(Tensor input, Tensor other, *, Tensor out = None)",
 
 def _number_or_tensor(x):
     if isinstance(x, np.ndarray):
-        return record.Tensor._make(x)
-    return x if isinstance(x, numbers.Number | record.Tensor) else None
+        return Tensor._make(x)
+    return x if isinstance(x, numbers.Number | Tensor) else None
 
 
 def _binary_promoted(op, a, b):
     """``binary`` with the operators' promotion (a 0-dim tensor does not raise the dtype)."""
-    if not isinstance(a, record.Tensor):
+    if not isinstance(a, Tensor):
         return binary(op, a, b)
     try:
         return apply_binary(op, a, b)
@@ -124,13 +123,13 @@ def remainder(input, other):
         tensor([1., 2.], grad_fn=<RemainderBackward0>)
     """
     a, b = _number_or_tensor(input), _number_or_tensor(other)
-    if a is None or b is None or not (isinstance(a, record.Tensor)
-                                      or isinstance(b, record.Tensor)):
+    if a is None or b is None or not (isinstance(a, Tensor)
+                                      or isinstance(b, Tensor)):
         raise invalid_arguments("remainder", (input, other), _REMAINDER_SIGNATURES, 1,
                                 ("Number", "Tensor"))
-    if not isinstance(a, record.Tensor):
+    if not isinstance(a, Tensor):
         return binary(P.RREMAINDER, a, b)
-    if isinstance(b, record.Tensor):
+    if isinstance(b, Tensor):
         return _binary_promoted(P.REMAINDER_TENSOR, a, b)
     return apply_op(P.REMAINDER, (a,), (b,))
 
@@ -148,7 +147,7 @@ def reciprocal(input):
 
 def _unary(op, fname):
     def f(input):
-        if type(input) is not record.Tensor:
+        if type(input) is not Tensor:
             tensor_arg(input, fname)
         if input._data.dtype == np.bool_ and op not in _KEEP_BOOL:
             input = input.to(get_default_dtype())  # NumPy would compute bools in float16
@@ -189,7 +188,7 @@ def clamp(input, min=None, max=None):  # noqa: A002
     tensor_arg(input, "clamp")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, record.Tensor) or isinstance(max, record.Tensor):
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
         return apply_op(P.CLAMP_TENSOR, (input, min, max))
     return apply_op(P.CLAMP, (input,), (min, max))
 
@@ -215,7 +214,7 @@ def minimum(input, other):
 
 def where(condition, input, other):
     """Pick ``input`` where ``condition`` holds, else ``other``; grad_fn ``WhereBackward0``."""
-    T = record.Tensor
+    T = Tensor
     cond = condition if isinstance(condition, T) else T._make(np.asarray(condition))
     if cond._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
@@ -233,3 +232,13 @@ def where(condition, input, other):
                 so_far = T._make(np.broadcast_to(np.zeros((), bool), shape))
         raise
 
+
+def binary(op, a, b, attrs=()):
+    """A binary op on a Tensor ``a`` and a Tensor or scalar ``b`` (torch's promotion)."""
+    try:
+        if isinstance(a, Tensor):
+            return apply_binary(op, a, b, attrs)
+        return apply_op(op, (a, b), attrs)
+    except ValueError:
+        broadcast_check(a, b)
+        raise

@@ -13,11 +13,13 @@ import warnings
 
 import numpy as np
 
-from gradviz.core.autograd import record
 from gradviz.core.autograd.record import apply_op, apply_unary
-from gradviz.core.functions.args import _torch_type, tensor_arg
+from gradviz.core.functions.pointwise import maximum, minimum
 from gradviz.core.functions.shape import _dim_list
 from gradviz.core.optable import reductions as R
+from gradviz.core.tensors.checks import _torch_type, tensor_arg
+from gradviz.core.tensors.return_types import minmax_result
+from gradviz.core.tensors.tensor import Tensor
 
 
 def _dim_arg(input, dim):
@@ -79,18 +81,15 @@ def _minmax(input, dim, keepdim, which):
                 "Specify the reduction dim with the 'dim' argument."
             )
         return apply_op(R.MAX if which == "max" else R.MIN, (input,))
-    if isinstance(dim, record.Tensor):
-        from gradviz.core.functions.pointwise import maximum, minimum
-
+    if isinstance(dim, Tensor):
         return maximum(input, dim) if which == "max" else minimum(input, dim)
     d = input._wrap_dim(dim)
     arg = np.argmax if which == "max" else np.argmin
     indices = arg(input._data, axis=d, keepdims=keepdim) if input._data.ndim else np.asarray(0)
     op = R.MAX_DIM if which == "max" else R.MIN_DIM
     values = apply_op(op, (input,), (input._data.shape, d, indices, keepdim))
-    from gradviz.core.tensors.return_types import minmax_result
 
-    return minmax_result(which, values, record.Tensor._make(np.asarray(indices, np.int64)))
+    return minmax_result(which, values, Tensor._make(np.asarray(indices, np.int64)))
 
 
 def max(input, dim=None, keepdim=False):  # noqa: A001

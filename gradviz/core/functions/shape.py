@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.autograd import record
 from gradviz.core.autograd.record import apply_op, apply_unary
-from gradviz.core.functions.args import tensor_arg
 from gradviz.core.optable import shape as S
+from gradviz.core.tensors.checks import tensor_arg
 from gradviz.core.tensors.dtypes import legacy_type_name
+from gradviz.core.tensors.tensor import Tensor
 
 
 def _view_of(t, out):
@@ -200,11 +200,11 @@ def stack(tensors, dim=0):
 
 
 def _tensor_list(tensors, func):
-    if isinstance(tensors, record.Tensor) or not isinstance(tensors, list | tuple):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, list | tuple):
         raise TypeError(f"{func}(): argument 'tensors' (position 1) must be tuple of Tensors, "
                         f"not {type(tensors).__name__}")
     for i, x in enumerate(tensors):
-        if not isinstance(x, record.Tensor):
+        if not isinstance(x, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
                             f"{type(x).__name__}")
     return list(tensors)

@@ -17,8 +17,10 @@ import warnings
 
 import numpy as np
 
-from gradviz.core.autograd import engine, record, view_inplace
+from gradviz.core.autograd import emit, engine, record
 from gradviz.core.autograd.function import RemovableHandle
+from gradviz.core.autograd.hooks import check_tensor_hook, to_tensor
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
 
 NON_LEAF_GRAD_WARNING = (
@@ -47,8 +49,8 @@ class TensorAutograd:
     # ------------------------------------------------------------ autograd state
     @property
     def requires_grad(self) -> bool:
-        if self._base is not None and view_inplace.is_stale(self):
-            view_inplace.refresh(self)
+        if self._base is not None and record.is_stale(self):
+            record.refresh(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -78,8 +80,6 @@ class TensorAutograd:
         if requires_grad != self._requires_grad:
             self._requires_grad = requires_grad
             if dispatcher.active:
-                from gradviz.core.autograd import emit
-
                 emit.requires_grad_changed(self)
         return self
 
@@ -89,8 +89,8 @@ class TensorAutograd:
 
     @property
     def grad_fn(self):
-        if self._base is not None and view_inplace.is_stale(self):
-            view_inplace.refresh(self)  # as torch regenerates a view whose base changed
+        if self._base is not None and record.is_stale(self):
+            record.refresh(self)  # as torch regenerates a view whose base changed
         return self._grad_fn
 
     @property
@@ -102,7 +102,7 @@ class TensorAutograd:
     @grad.setter
     def grad(self, value):
         if value is not None:
-            if not isinstance(value, record.Tensor):
+            if not isinstance(value, Tensor):
                 raise TypeError(
                     f"assigned grad expected to be a Tensor or None but got grad of type "
                     f"{type(value).__name__}"
@@ -125,8 +125,6 @@ class TensorAutograd:
                 )
         self._set_grad(value)
         if dispatcher.active:
-            from gradviz.core.autograd import emit
-
             emit.grad_cleared(self, value)
 
     @grad.deleter
@@ -168,12 +166,10 @@ class TensorAutograd:
         def retain(grads):
             t = ref()
             if t is not None and t._grad_fn is fn:
-                from gradviz.core.autograd.hooks import to_tensor
-
                 g = to_tensor(grads[0])
                 if t._grad is None:
                     t._grad = (g if g._grad_fn is not None
-                               else record.Tensor._make(np.array(g._data)))
+                               else Tensor._make(np.array(g._data)))
                 else:
                     t._grad = t._grad + g
             return None
@@ -194,8 +190,6 @@ class TensorAutograd:
             return RemovableHandle(self._hooks, hook)
 
         def pre(grads):
-            from gradviz.core.autograd.hooks import check_tensor_hook, to_tensor
-
             out = check_tensor_hook(hook, hook(to_tensor(grads[0])), grads[0])
             return None if out is None else (out,)
 
@@ -207,11 +201,9 @@ class TensorAutograd:
 
     def detach(self):
         """A tensor sharing this one's data and version counter, outside the graph."""
-        out = record.Tensor._make(self._data)
+        out = Tensor._make(self._data)
         out._vbox = self._version_box()
         if dispatcher.active:
-            from gradviz.core.autograd import emit
-
             emit.detached(self, out, False)
         return out
 
@@ -228,8 +220,6 @@ class TensorAutograd:
         self._grad_fn = None
         self._requires_grad = False
         if dispatcher.active:
-            from gradviz.core.autograd import emit
-
             emit.detached(self, self, True)
         return self
 
@@ -258,7 +248,7 @@ class TensorAutograd:
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, record.Tensor) else np.asarray(value)
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
 
 

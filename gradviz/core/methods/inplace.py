@@ -15,9 +15,11 @@ import numbers
 import numpy as np
 
 from gradviz.core.autograd.inplace import inplace
-from gradviz.core.methods.math import TensorMath, _alpha, _number_or_tensor, _other
+from gradviz.core.functions.masked import masked_fill_
+from gradviz.core.methods.math import _alpha, _number_or_tensor, _other
 from gradviz.core.optable import pointwise as P
 from gradviz.core.optable import shape as S
+from gradviz.core.tensors.tensor import Tensor
 
 
 class TensorInPlace:
@@ -39,12 +41,12 @@ class TensorInPlace:
         return self.div_(other)
 
     def __ifloordiv__(self, other):
-        if not isinstance(other, numbers.Number | TensorMath):
+        if not isinstance(other, numbers.Number | Tensor):
             return NotImplemented  # as torch: Python then raises its TypeError
         return self.floor_divide_(other)
 
     def __imod__(self, other):
-        if not isinstance(other, numbers.Number | TensorMath):
+        if not isinstance(other, numbers.Number | Tensor):
             return NotImplemented
         return self.remainder_(other)
 
@@ -65,7 +67,7 @@ class TensorInPlace:
 
     def pow_(self, exponent):
         _number_or_tensor(exponent, "pow_", "exponent")
-        if isinstance(exponent, TensorMath):
+        if isinstance(exponent, Tensor):
             return inplace(self, P.POW_TENSOR, (exponent,))
         return inplace(self, P.POW, (), (exponent,))
 
@@ -75,7 +77,7 @@ class TensorInPlace:
 
     def remainder_(self, other):
         _number_or_tensor(other, "remainder_", "other")
-        if isinstance(other, TensorMath):
+        if isinstance(other, Tensor):
             return inplace(self, P.REMAINDER_TENSOR, (other,))
         return inplace(self, P.REMAINDER, (), (other,))
 
@@ -107,13 +109,11 @@ class TensorInPlace:
         return inplace(self, P.CLAMP, (), (min, max))
 
     def masked_fill_(self, mask, value):
-        from gradviz.core.functions.masked import masked_fill_
-
         return masked_fill_(self, mask, value)
 
     def fill_(self, value):
         _number_or_tensor(value, "fill_", "value")
-        if isinstance(value, TensorMath):
+        if isinstance(value, Tensor):
             value = value.item()
         return inplace(self, S.FILL, (), (value,))
 
@@ -121,7 +121,7 @@ class TensorInPlace:
         return inplace(self, S.ZERO)
 
     def copy_(self, src):
-        if not isinstance(src, TensorMath):
+        if not isinstance(src, Tensor):
             raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                             f"{type(src).__name__}")
         try:

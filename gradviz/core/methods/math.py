@@ -13,7 +13,10 @@ from gradviz.core.functions import linalg as LA
 from gradviz.core.functions import pointwise as M
 from gradviz.core.functions import reductions as RD
 from gradviz.core.functions import shape as SH
+from gradviz.core.functions.masked import masked_fill
+from gradviz.core.functions.nn_functional import log_softmax, softmax
 from gradviz.core.optable import pointwise as P
+from gradviz.core.tensors.tensor import Tensor
 
 _SCALARS = (int, float, bool, np.number, np.bool_)
 _PLAIN_NUMBERS = frozenset((int, float))  # checked before the slow numbers.Number ABC
@@ -21,7 +24,7 @@ _PLAIN_NUMBERS = frozenset((int, float))  # checked before the slow numbers.Numb
 
 def _compare(ufunc):
     def method(self, other):
-        if isinstance(other, TensorMath):
+        if isinstance(other, Tensor):
             other = other._data
         elif not isinstance(other, (*_SCALARS, np.ndarray)):
             return NotImplemented
@@ -47,7 +50,7 @@ _T_WARNING = (
 def _other(x, func):
     """A method's ``other`` argument (a Tensor or a number), or torch's TypeError."""
     cls = type(x)
-    if cls is float or cls is int or isinstance(x, (*_SCALARS, TensorMath)):
+    if cls is float or cls is int or isinstance(x, (*_SCALARS, Tensor)):
         return x
     if isinstance(x, np.ndarray):
         return _wrap(x)
@@ -69,7 +72,7 @@ def _alpha(t, alpha, func):
 
 def _number_or_tensor(x, func, arg):
     """torch's message for an argument that may be a Tensor or a Number, but is neither."""
-    if type(x) in _PLAIN_NUMBERS or isinstance(x, numbers.Number | TensorMath):
+    if type(x) in _PLAIN_NUMBERS or isinstance(x, numbers.Number | Tensor):
         return x
     got = type(x).__name__
     raise TypeError(
@@ -81,14 +84,12 @@ def _number_or_tensor(x, func, arg):
 
 
 def _wrap(x):
-    from gradviz.core.tensors.tensor import Tensor
-
     return Tensor._make(x) if isinstance(x, np.ndarray) else x
 
 
 def _logical(ufunc, name):
     def method(self, other):
-        if isinstance(other, TensorMath):
+        if isinstance(other, Tensor):
             other = other._data
         elif not isinstance(other, _SCALARS):
             return NotImplemented
@@ -109,7 +110,7 @@ def _operator(op, reflected=False):
         if cls is not type(self) and cls is not float and cls is not int:
             if isinstance(other, np.ndarray):
                 other = _wrap(other)
-            elif not isinstance(other, (*_SCALARS, TensorMath)):
+            elif not isinstance(other, (*_SCALARS, Tensor)):
                 return NotImplemented
         try:
             return apply_binary(op, self, other, attrs)
@@ -150,7 +151,7 @@ class TensorMath:
     def __mod__(self, other):
         if isinstance(other, np.ndarray):
             other = _wrap(other)
-        elif not isinstance(other, (*_SCALARS, TensorMath)):
+        elif not isinstance(other, (*_SCALARS, Tensor)):
             return NotImplemented
         return M.remainder(self, other)
 
@@ -160,7 +161,7 @@ class TensorMath:
         return M.remainder(other, self)
 
     def __pow__(self, exponent):
-        if not isinstance(exponent, (*_SCALARS, TensorMath)):
+        if not isinstance(exponent, (*_SCALARS, Tensor)):
             return NotImplemented
         return M.pow(self, exponent)
 
@@ -184,7 +185,7 @@ class TensorMath:
             if (a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]
                     and a.dtype == b.dtype):  # the common case, checked: straight to mm
                 return apply_binary(LA.L.MM, self, other)
-        elif not isinstance(other, TensorMath):
+        elif not isinstance(other, Tensor):
             return NotImplemented
         return LA.matmul(self, other)
 
@@ -278,18 +279,12 @@ class TensorMath:
         return SH.narrow(self, dim, start, length)
 
     def masked_fill(self, mask, value):
-        from gradviz.core.functions.masked import masked_fill
-
         return masked_fill(self, mask, value)
 
     def softmax(self, dim):
-        from gradviz.core.functions.nn_functional import softmax
-
         return softmax(self, dim)
 
     def log_softmax(self, dim):
-        from gradviz.core.functions.nn_functional import log_softmax
-
         return log_softmax(self, dim)
 
     def argmax(self, dim=None, keepdim=False):

@@ -11,38 +11,30 @@ import numpy as np
 from gradviz.core.optable.helpers import (
     _const,
     _dims,
-    _gv,
     _raw,
+    _recorded,
     _tensor_mode,
+    div_scalar,
     exp,
+    scale,
     scatter_into,
     sum_backward,
     unsqueeze_dims,
     where,
     zeros_like,
 )
-
-
-def _recorded(name, *inputs, attrs=(), module="derivative_ops"):
-    """Row ``name`` of ``gradviz.core.optable.<module>`` applied to Tensors: recorded, as torch
-    records it."""
-    import importlib
-
-    from gradviz.core.autograd.record import apply_op
-
-    rows = importlib.import_module(f"gradviz.core.optable.{module}")
-    return apply_op(getattr(rows, name), inputs, attrs)
+from gradviz.core.tensors.tensor import Tensor
 
 
 def sgn(x):
     """The sign, as abs's derivative uses it (recorded as SgnBackward0 on Tensors)."""
-    return np.sign(x) if not _tensor_mode(x) else _recorded("SGN", x)
+    return np.sign(x) if not _tensor_mode(x) else _recorded("sgn", x)
 
 
 def threshold_backward(grad, self, threshold):
     """relu's derivative: grad where self > threshold, else 0 (torch's threshold_backward)."""
     if _tensor_mode(grad) or _tensor_mode(self):
-        return _recorded("THRESHOLD_BACKWARD", grad, self, attrs=(threshold,))
+        return _recorded("threshold_backward", grad, self, attrs=(threshold,))
     keep = self > threshold
     out = grad * keep  # with the two fixes below, still faster than np.where
     if not np.isfinite(out).all():
@@ -54,29 +46,15 @@ def threshold_backward(grad, self, threshold):
 def tanh_backward(grad, output):
     """tanh's derivative from its output: grad * (1 - output²)."""
     if _tensor_mode(grad) or _tensor_mode(output):
-        return _recorded("TANH_BACKWARD", grad, output)
+        return _recorded("tanh_backward", grad, output)
     return grad * (1 - output * output)
 
 
 def sigmoid_backward(grad, output):
     """sigmoid's derivative from its output: grad * (1 - output) * output."""
     if _tensor_mode(grad) or _tensor_mode(output):
-        return _recorded("SIGMOID_BACKWARD", grad, output)
+        return _recorded("sigmoid_backward", grad, output)
     return grad * (1 - output) * output
-
-
-def scale(x, number):
-    """``x * number`` with a Python number, as torch's formulas scale (MulBackward1)."""
-    if _tensor_mode(x):
-        return _recorded("MUL_SCALAR", x, attrs=(number,))
-    return x * number
-
-
-def div_scalar(x, number):
-    """``x / number`` with a Python number, as torch's formulas divide (DivBackward1)."""
-    if _tensor_mode(x):
-        return _recorded("DIV_SCALAR", x, attrs=(number,))
-    return x / number
 
 
 def pow_backward(grad, self, exponent):
@@ -105,7 +83,7 @@ def mse_loss_backward(grad, self, target, reduction):
     """mse_loss's derivative: 2 (self - target) grad, / numel for "mean"
     (MseLossBackwardBackward0 on Tensors)."""
     if _tensor_mode(grad) or _tensor_mode(self) or _tensor_mode(target):
-        return _recorded("MSE_LOSS_BACKWARD", grad, self, target, attrs=(reduction,))
+        return _recorded("mse_loss_backward", grad, self, target, attrs=(reduction,))
     norm = 2.0 / self.size if reduction == "mean" else 2.0
     return norm * (self - target) * grad
 
@@ -126,7 +104,7 @@ def mse_double_backward_grad_output(grad, grad_output, self, target, reduction):
 def masked_fill_grad(grad, mask):
     """The gradient with 0 where the mask filled (MaskedFillBackward0 on Tensors)."""
     if _tensor_mode(grad):
-        return grad.masked_fill(_gv().Tensor._make(np.asarray(mask)), 0)
+        return grad.masked_fill(Tensor._make(np.asarray(mask)), 0)
     return np.where(mask, 0, grad).astype(grad.dtype, copy=False)
 
 
@@ -145,14 +123,14 @@ def take(grad, key):
 def slice_backward(grad, sizes, key):
     """Zeros of ``sizes`` with ``grad`` in the slice (SliceBackwardBackward0 on Tensors)."""
     if _tensor_mode(grad):
-        return _recorded("SLICE_BACKWARD", grad, attrs=(tuple(sizes), key))
+        return _recorded("slice_backward", grad, attrs=(tuple(sizes), key))
     return scatter_into(grad, sizes, key)
 
 
 def select_backward(grad, sizes, key):
     """Zeros of ``sizes`` with ``grad`` at the index (SelectBackwardBackward0 on Tensors)."""
     if _tensor_mode(grad):
-        return _recorded("SELECT_BACKWARD", grad, attrs=(tuple(sizes), key))
+        return _recorded("select_backward", grad, attrs=(tuple(sizes), key))
     return scatter_into(grad, sizes, key)
 
 
@@ -167,7 +145,8 @@ def bce_backward(grad, self, target, weight, reduction):
     """binary_cross_entropy's derivative: grad (self - target) / (self (1 - self)), weighted,
     / numel for "mean" (BinaryCrossEntropyBackwardBackward0 on Tensors)."""
     if _tensor_mode(grad) or _tensor_mode(self) or _tensor_mode(target):
-        return _recorded("BCE_BACKWARD", grad, self, target, attrs=(weight, reduction))
+        return _recorded("binary_cross_entropy_backward", grad, self, target,
+                         attrs=(weight, reduction))
     out = grad * (self - target) / np.maximum((1 - self) * self, _EPS)
     out = _weighted(out, weight)
     return out / self.size if reduction == "mean" else out
@@ -198,7 +177,7 @@ def bce_double_backward_target(grad, grad_output, self, target, weight, reductio
 def to_copy_backward(grad, self_dtype):
     """The gradient cast back to the input's dtype (ToCopyBackward0 on Tensors)."""
     if _tensor_mode(grad):
-        return _recorded("TO_COPY", grad, attrs=(self_dtype, grad._data.dtype), module="casts")
+        return _recorded("to_copy", grad, attrs=(self_dtype, grad._data.dtype))
     return grad.astype(self_dtype, copy=False)
 
 

@@ -9,17 +9,36 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradviz.core.autograd.formulas import sum_to  # noqa: F401 - formulas use it
+from gradviz.core.autograd.function import ROWS
+from gradviz.core.autograd.record import apply_op
+from gradviz.core.tensors import factories
+from gradviz.core.tensors.tensor import Tensor
+
 _ndarray = np.ndarray
 
 
 def _tensor_mode(x) -> bool:
-    return type(x) is not _ndarray and hasattr(x, "_data")
+    return type(x) is not _ndarray and isinstance(x, Tensor)
 
 
-def _gv():
-    import gradviz.core.api as api
+def _recorded(name, *inputs, attrs=()):
+    """The op table's row ``name`` applied to Tensors: recorded, as torch records it."""
+    return apply_op(ROWS[name], inputs, attrs)
 
-    return api
+
+def scale(x, number):
+    """``x * number`` with a Python number, as torch's formulas scale (MulBackward1)."""
+    if _tensor_mode(x):
+        return _recorded("mul_scalar", x, attrs=(number,))
+    return x * number
+
+
+def div_scalar(x, number):
+    """``x / number`` with a Python number, as torch's formulas divide (DivBackward1)."""
+    if _tensor_mode(x):
+        return _recorded("div_scalar", x, attrs=(number,))
+    return x / number
 
 
 # ---------------------------------------------------------------- pointwise
@@ -72,7 +91,7 @@ def _raw(x):
 def _const(array, like):
     """A value that carries no gradient, as an array or a Tensor like ``like``."""
     if _tensor_mode(like):
-        return _gv().Tensor._make(np.asarray(array, dtype=like._data.dtype))
+        return Tensor._make(np.asarray(array, dtype=like._data.dtype))
     return np.asarray(array, dtype=like.dtype) if isinstance(like, np.ndarray) else array
 
 
@@ -83,7 +102,7 @@ def mask(condition, like):
 
 def where(condition, a, b):
     if _tensor_mode(a) or _tensor_mode(b):
-        return _gv().where(_raw(condition), a, b)
+        return _recorded("where", a, b, attrs=(np.asarray(_raw(condition)),))
     return np.where(condition, a, b)
 
 
@@ -92,23 +111,6 @@ def zeros_like(x):
 
 
 # ---------------------------------------------------------------- shapes
-def sum_to(g, shape):
-    """Sum ``g`` down to ``shape`` (undoes broadcasting)."""
-    shape = tuple(shape)
-    if g.shape == shape:
-        return g
-    lead = len(g.shape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1
-    )
-    if _tensor_mode(g):
-        if not shape:  # as torch's sum_to: a plain sum (SumBackward0)
-            return g.sum()
-        out = g.sum(dim=axes, keepdim=True) if axes else g
-        return out.reshape(shape) if lead else out  # (a view only for leading dims, as torch)
-    return np.sum(g, axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
-
-
 def expand(g, shape):
     if type(g) is not _ndarray and _tensor_mode(g):
         return g.expand(*shape)
@@ -215,7 +217,7 @@ def _column_major(a) -> bool:
 
 def outer(a, b):
     if _tensor_mode(a) or _tensor_mode(b):
-        return _gv().outer(a, b)
+        return a.unsqueeze(1) * b.unsqueeze(0)  # as torch.outer records it
     return np.multiply.outer(a, b)
 
 
@@ -230,7 +232,7 @@ def squeeze(g, dim):
 def scatter_into(grad, sizes, index):
     """Zeros of ``sizes`` with ``grad`` written at ``index`` (select/slice backward)."""
     if _tensor_mode(grad):
-        out = _gv().zeros(*sizes, dtype=grad.dtype)
+        out = factories.zeros(*sizes, dtype=grad.dtype)
         out[index] = grad
         return out
     out = np.zeros(sizes, dtype=grad.dtype)
@@ -241,10 +243,9 @@ def scatter_into(grad, sizes, index):
 def index_backward(grad, sizes, indices):
     """Zeros of ``sizes`` with ``grad`` added at ``indices`` (repeats accumulate)."""
     if _tensor_mode(grad):  # torch's _index_put_impl_(zeros, indices, grad, accumulate)
-        from gradviz.core.optable.derivatives import _recorded
 
         zeros = _const(np.zeros(tuple(sizes), dtype=grad._data.dtype), grad)
-        return _recorded("INDEX_PUT_IMPL", zeros, grad, attrs=(indices,))
+        return _recorded("index_put_impl", zeros, grad, attrs=(indices,))
     out = np.zeros(sizes, dtype=grad.dtype)
     np.add.at(out, indices, grad)
     return out
@@ -272,9 +273,8 @@ def evenly_distribute(grad, self, result):
     """max()/min() over all elements: ties share the gradient equally."""
     hits = _raw(self) == _raw(result)
     if _tensor_mode(grad):  # torch's zeros_like(self).masked_fill_(hits, grad / count)
-        T = _gv().Tensor
-        count = T._make(np.asarray(hits.sum(), dtype=grad._data.dtype))
-        return zeros_like(self).masked_fill_(T._make(hits), grad / count)
+        count = Tensor._make(np.asarray(hits.sum(), dtype=grad._data.dtype))
+        return zeros_like(self).masked_fill_(Tensor._make(hits), grad / count)
     m = mask(hits, self)
     return m * (grad / float(hits.sum()))
 
@@ -297,7 +297,6 @@ def var_backward(grad, self, dim, correction, keepdim):
         grad = unsqueeze_dims(grad, dims, len(sizes))
     factor = float(np.divide(2.0, max(n - correction, 0)))  # inf (so nan) with no dof, as torch
     if _tensor_mode(self):  # torch's (2 / dof) * grad * (self - self.mean(...))
-        from gradviz.core.optable.derivatives import scale
 
         mean = self.mean() if dim is None else self.mean(dim=dims, keepdim=True)
         return scale(grad, factor) * (self - mean)
@@ -308,9 +307,8 @@ def std_backward(grad, self, result, dim, correction, keepdim):
     """var's gradient through sqrt; 0 where the std is 0 (torch masks it)."""
     zero = _raw(result) == 0
     if _tensor_mode(grad):  # torch's (grad / (result * 2)).masked_fill_(result == 0, 0)
-        from gradviz.core.optable.derivatives import scale
 
-        grad_var = (grad / scale(result, 2)).masked_fill_(_gv().Tensor._make(zero), 0)
+        grad_var = (grad / scale(result, 2)).masked_fill_(Tensor._make(zero), 0)
         return var_backward(grad_var, self, dim, correction, keepdim)
     safe = where(zero, zeros_like(result) + 1, result)
     grad_var = mask(~zero, result) * (grad / (2 * safe))
@@ -328,7 +326,7 @@ def norm_backward(grad, self, result, ord, dim, keepdim):
     if ord == 1:
         return grad * sign(self)
     if ord == 2 and _tensor_mode(grad):  # torch's grad * (self / result).masked_fill_(...)
-        return grad * (self / result).masked_fill_(_gv().Tensor._make(_raw(result) == 0), 0)
+        return grad * (self / result).masked_fill_(Tensor._make(_raw(result) == 0), 0)
     if ord == 2:
         safe = where(_raw(result) == 0, zeros_like(result) + 1, result)
         scale = mask(_raw(result) != 0, result) * (grad / safe)
@@ -361,11 +359,10 @@ def minmax_backward(grad, self, other, pick_self):
     """maximum/minimum: the gradient goes to the winner, split on ties."""
     a, b = _raw(self), _raw(other)
     if _tensor_mode(grad):  # torch's where(a == b, grad / 2, grad).masked_fill_(a loses, 0)
-        from gradviz.core.optable.derivatives import div_scalar
 
         loses = (a < b) if pick_self == "max" else (a > b)
         half = where(np.broadcast_to(a == b, grad.shape), div_scalar(grad, 2), grad)
-        return half.masked_fill_(_gv().Tensor._make(np.broadcast_to(loses, grad.shape)), 0)
+        return half.masked_fill_(Tensor._make(np.broadcast_to(loses, grad.shape)), 0)
     winner = (a > b) if pick_self == "max" else (a < b)
     share = mask(winner, grad) + mask(a == b, grad) * 0.5
     return grad * share

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradviz.core.optable.nn_helpers import _nll
 from gradviz.core.optable.table import row
 
 
@@ -43,19 +44,6 @@ def _bce_logits(x, y, weight, pos_weight, reduction):
     if weight is not None:
         loss = loss * weight
     return _reduce(loss.astype(x.dtype, copy=False), reduction)
-
-
-def _nll(x, target, weight, reduction, ignore_index, total_weight):
-    w = np.ones(x.shape[-1], x.dtype) if weight is None else weight
-    valid = target != ignore_index
-    safe = np.where(valid, target, 0)
-    picked = x[safe] if x.ndim == 1 else x[np.arange(x.shape[0]), safe]
-    loss = -picked * w[safe] * valid
-    if reduction == "none":
-        return loss.astype(x.dtype, copy=False)
-    if reduction == "sum":
-        return np.asarray(loss.sum(dtype=x.dtype))
-    return np.asarray((loss.sum() / total_weight) if total_weight else np.nan, dtype=x.dtype)
 
 
 def _mse(x, y, reduction):

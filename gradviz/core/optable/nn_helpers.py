@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.optable.derivatives import _recorded
-from gradviz.core.optable.helpers import _const, _raw, _tensor_mode, sigmoid
+from gradviz.core.optable.helpers import _const, _raw, _recorded, _tensor_mode, sigmoid
 
 
 def sum_keepdim(x, dim):
@@ -19,7 +18,7 @@ def sum_keepdim(x, dim):
 def softmax_backward(grad, result, dim):
     """softmax's derivative from its output (recorded as SoftmaxBackwardDataBackward0)."""
     if _tensor_mode(grad) or _tensor_mode(result):
-        return _recorded("SOFTMAX_BACKWARD_DATA", grad, result, attrs=(dim,))
+        return _recorded("softmax_backward_data", grad, result, attrs=(dim,))
     return result * (grad - np.sum(grad * result, axis=dim, keepdims=True))
 
 
@@ -32,7 +31,7 @@ def softmax_double_backward(grad, grad_output, dim, output):
 def log_softmax_backward(grad, result, dim):
     """log_softmax's derivative from its output (LogSoftmaxBackwardDataBackward0)."""
     if _tensor_mode(grad) or _tensor_mode(result):
-        return _recorded("LOG_SOFTMAX_BACKWARD_DATA", grad, result, attrs=(dim,))
+        return _recorded("log_softmax_backward_data", grad, result, attrs=(dim,))
     return grad - np.exp(result) * np.sum(grad, axis=dim, keepdims=True)
 
 
@@ -40,17 +39,15 @@ def nll_loss(x, target, weight, reduction, ignore_index, total_weight):
     """nll_loss's forward, recorded on Tensors (NllLossBackward0): what a third derivative
     of nll_loss runs."""
     if _tensor_mode(x):
-        return _recorded("NLL", x, attrs=(target, weight, reduction, ignore_index, total_weight),
-                         module="nn")
-    from gradviz.core.optable.nn import _nll
-
+        return _recorded("nll_loss", x,
+                         attrs=(target, weight, reduction, ignore_index, total_weight))
     return _nll(x, target, weight, reduction, ignore_index, total_weight)
 
 
 def nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight):
     """nll_loss's derivative (recorded as NllLossBackwardBackward0 on Tensors)."""
     if _tensor_mode(grad) or _tensor_mode(self):
-        return _recorded("NLL_LOSS_BACKWARD", grad, self,
+        return _recorded("nll_loss_backward", grad, self,
                          attrs=(target, weight, reduction, ignore_index, total_weight))
     tgt = np.asarray(target)
     one_hot = np.zeros(self.shape, dtype=_raw(self).dtype)
@@ -95,3 +92,16 @@ def bce_logits_target_grad(self, weight, pos_weight):
 
 def numel(x):
     return x.size if type(x) is np.ndarray else int(np.size(_raw(x)))
+
+
+def _nll(x, target, weight, reduction, ignore_index, total_weight):
+    w = np.ones(x.shape[-1], x.dtype) if weight is None else weight
+    valid = target != ignore_index
+    safe = np.where(valid, target, 0)
+    picked = x[safe] if x.ndim == 1 else x[np.arange(x.shape[0]), safe]
+    loss = -picked * w[safe] * valid
+    if reduction == "none":
+        return loss.astype(x.dtype, copy=False)
+    if reduction == "sum":
+        return np.asarray(loss.sum(dtype=x.dtype))
+    return np.asarray((loss.sum() / total_weight) if total_weight else np.nan, dtype=x.dtype)

@@ -25,9 +25,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from gradviz.core.autograd.function import ROWS, register_row
 from gradviz.core.optable import derivatives, helpers, nn_helpers
 
-ROWS: dict[str, Op] = {}
+__all__ = ["ROWS", "Op", "mark_exact", "row"]
 NAMES = {**vars(helpers), **vars(derivatives), **vars(nn_helpers)}  # what a formula may call
 
 
@@ -132,10 +133,7 @@ def row(name, grad_fn, inputs, forward, attrs=(), variadic=False, readable=None,
             dict(readable or {}))
     if set(op.readable) - set(inputs):
         raise ValueError(f"op {name!r}: readable names unknown inputs")
-    from gradviz.core.autograd.function import node_class_for
-
-    op.node_class = node_class_for(op)
-    ROWS[name] = op
+    op.node_class = register_row(op)
     return op
 
 

@@ -16,9 +16,9 @@ import warnings
 
 import numpy as np
 
-from gradviz.core.autograd import record
 from gradviz.core.tensors import dtypes
 from gradviz.core.tensors.dtypes import to_numpy_dtype
+from gradviz.core.tensors.tensor import Tensor
 
 _new = object.__new__
 _rng = np.random.default_rng()
@@ -48,12 +48,8 @@ def set_default_dtype(d):
     _default = d
 
 
-def _Tensor():
-    return record.Tensor  # set by gradviz.core.tensors.tensor (imported before any factory runs)
-
-
 def _finish(data, requires_grad, func):
-    t = _new(record.Tensor)
+    t = _new(Tensor)
     t._data = data
     if requires_grad:
         if not isinstance(requires_grad, bool):
@@ -80,7 +76,7 @@ def _infer_dtype(data):
 
 
 def _to_array(data, dtype, func, copy=True):
-    T = _Tensor()
+    T = Tensor
     if isinstance(data, T):
         arr = data._data
         return np.array(arr, dtype=dtype or arr.dtype, copy=copy)
@@ -143,7 +139,7 @@ def _check_nested(data):
 
 def _unwrap(data):
     """Nested lists of Python scalars; tensors inside count as their one element."""
-    T = _Tensor()
+    T = Tensor
     if isinstance(data, T):
         if data._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
@@ -156,7 +152,7 @@ def _unwrap(data):
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor copying ``data`` (nested lists, scalars, arrays, tensors)."""
     np_dtype = None if dtype is None else to_numpy_dtype(dtype, "tensor")
-    if isinstance(data, _Tensor()):
+    if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
             "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
@@ -166,7 +162,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
-    T = _Tensor()
+    T = Tensor
     np_dtype = None if dtype is None else to_numpy_dtype(dtype, "as_tensor")
     if isinstance(data, T) and (np_dtype is None or data._data.dtype == np_dtype):
         return data
@@ -181,7 +177,7 @@ def from_numpy(array):
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtypes.from_numpy_dtype(array.dtype)
-    return _Tensor()._make(array)
+    return Tensor._make(array)
 
 
 def _size(args, func):
@@ -261,7 +257,7 @@ randn = _filled("randn", lambda s, d: _rng.standard_normal(s, dtype=d) if d.kind
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     shape = _size((size,) if isinstance(size, int) else size, "full")
-    if isinstance(fill_value, _Tensor()) and fill_value._data.size == 1:
+    if isinstance(fill_value, Tensor) and fill_value._data.size == 1:
         fill_value = fill_value.item()
     if not isinstance(fill_value, numbers.Number):
         raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "

@@ -7,26 +7,21 @@
     tensor([[3., 3.],
             [3., 3.]])
 
-This module holds the array side (shape, dtype, values, conversions to Python);
-the autograd state is mixed in from ``tensor_autograd``, the operators and methods
-from ``tensor_math``, the in-place ones from ``tensor_inplace`` and the dtype
-conversions from ``tensor_convert``.
+This module, the lowest of core, holds the array side (shape, dtype, values, conversions
+to Python) and imports nothing of the layers above: autograd, the op table and the
+functions import ``Tensor`` from here. Its other methods (operators, math, in-place ops,
+dtype conversions, the autograd attributes) live in ``gradviz.core.methods``, which binds
+them last through ``register_methods``, the one place the layers above attach to Tensor.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.autograd import function, record
-from gradviz.core.methods.autograd import (
-    NON_LEAF_GRAD_WARNING,  # noqa: F401 - tests import it
-    TensorAutograd,
-)
-from gradviz.core.methods.conversions import TensorConversions
-from gradviz.core.methods.inplace import TensorInPlace
-from gradviz.core.methods.math import TensorMath
 from gradviz.core.tensors import dtypes
 from gradviz.core.tensors.printing import format_tensor
+
+__all__ = ["CPU", "Size", "Tensor", "device", "register_methods"]
 
 _new = object.__new__
 
@@ -95,7 +90,7 @@ class Size(tuple):
         return n
 
 
-class Tensor(TensorAutograd, TensorMath, TensorInPlace, TensorConversions):
+class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
     # Defaults live on the class so that making a tensor sets only what differs.
@@ -112,11 +107,6 @@ class Tensor(TensorAutograd, TensorMath, TensorInPlace, TensorConversions):
     _grad_owner = None  # weakref to the leaf whose .grad this tensor is
     _retain_fn = None  # the grad_fn whose hook fills .grad (retain_grad)
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected op
-
-    def __init__(self, *args):
-        from gradviz.core.tensors.factories import _tensor_constructor
-
-        self._data = _tensor_constructor(args)
 
     @staticmethod
     def _make(data):
@@ -274,4 +264,20 @@ def _rebuild(data, requires_grad):
     return t
 
 
-record.Tensor = function._Tensor = Tensor
+_NOT_METHODS = {"__dict__", "__doc__", "__module__", "__qualname__", "__slots__", "__weakref__"}
+
+
+def register_methods(*groups) -> None:
+    """Bind the methods of ``groups`` (plain classes holding methods and properties) to
+    Tensor, as if Tensor derived from them in that order: what Tensor defines itself, or an
+    earlier group, wins. ``gradviz.core.methods`` calls this once, last of core.
+
+        >>> class Doubling:
+        ...     def double_it(self):
+        ...         return self * 2
+        >>> register_methods(Doubling)
+    """
+    for group in groups:
+        for name, value in vars(group).items():
+            if name not in _NOT_METHODS and name not in Tensor.__dict__:
+                setattr(Tensor, name, value)

@@ -1,4 +1,4 @@
-"""The arguments of the op functions, checked as torch checks them.
+"""The arguments of torch's functions, checked as torch checks them.
 
 ``operand`` and ``tensor_arg`` give torch's ``TypeError`` for a wrong argument,
 ``broadcast_check`` its ``RuntimeError`` for shapes that do not broadcast::
@@ -15,18 +15,17 @@ import numbers
 
 import numpy as np
 
-from gradviz.core.autograd import record
-from gradviz.core.autograd.record import apply_binary, apply_op
+from gradviz.core.tensors.tensor import Tensor
 
 _SCALARS = (int, float, bool, np.number, np.bool_)
 
 
 def operand(x, func, arg="other", position=2):
     """A Tensor or Python scalar argument, or torch's TypeError."""
-    if type(x) is record.Tensor or isinstance(x, (*_SCALARS, record.Tensor)):
+    if type(x) is Tensor or isinstance(x, (*_SCALARS, Tensor)):
         return x
     if isinstance(x, np.ndarray):
-        return record.Tensor._make(x)
+        return Tensor._make(x)
     raise TypeError(
         f"{func}(): argument '{arg}' (position {position}) must be Tensor, "
         f"not {type(x).__name__}"
@@ -34,7 +33,7 @@ def operand(x, func, arg="other", position=2):
 
 
 def tensor_arg(x, func, arg="input", position=1):
-    if not isinstance(x, record.Tensor):
+    if not isinstance(x, Tensor):
         raise TypeError(
             f"{func}(): argument '{arg}' (position {position}) must be Tensor, "
             f"not {type(x).__name__}"
@@ -44,8 +43,8 @@ def tensor_arg(x, func, arg="input", position=1):
 
 def broadcast_check(a, b):
     """torch's message for shapes that do not broadcast, naming both sizes."""
-    sa = a._data.shape if isinstance(a, record.Tensor) else ()
-    sb = b._data.shape if isinstance(b, record.Tensor) else ()
+    sa = a._data.shape if isinstance(a, Tensor) else ()
+    sb = b._data.shape if isinstance(b, Tensor) else ()
     for i in range(1, builtins.min(len(sa), len(sb)) + 1):  # min/max are torch's here
         x, y = sa[-i], sb[-i]
         if x != y and x != 1 and y != 1:
@@ -55,23 +54,12 @@ def broadcast_check(a, b):
             )
 
 
-def binary(op, a, b, attrs=()):
-    """A binary op on a Tensor ``a`` and a Tensor or scalar ``b`` (torch's promotion)."""
-    try:
-        if isinstance(a, record.Tensor):
-            return apply_binary(op, a, b, attrs)
-        return apply_op(op, (a, b), attrs)
-    except ValueError:
-        broadcast_check(a, b)
-        raise
-
-
 def invalid_arguments(func, args, signatures, checked, kinds):
     """torch's TypeError for ``args`` that fit none of ``signatures``. Like torch, it marks
     (``!str!``) the arguments that do not fit ``signatures[checked]``, whose parameters are
     ``kinds`` ("Tensor" or "Number")."""
-    names = ["Tensor" if isinstance(a, record.Tensor) else type(a).__name__ for a in args]
-    fits = [isinstance(a, record.Tensor) if kind == "Tensor"
+    names = ["Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in args]
+    fits = [isinstance(a, Tensor) if kind == "Tensor"
             else isinstance(a, numbers.Number) for a, kind in zip(args, kinds, strict=True)]
     marked = ", ".join(n if ok else f"!{n}!" for n, ok in zip(names, fits, strict=True))
     lines = [f"{func}() received an invalid combination of arguments - got "
