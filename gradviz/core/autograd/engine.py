@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from gradviz.core.autograd import emit, record
-from gradviz.core.autograd.formulas import _fit, apply_node, unpack
+from gradviz.core.autograd.formulas import apply_node
 from gradviz.core.autograd.function import ACC_KEY, ROWS, AccumulateGrad
 from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.hooks import check_tensor_hook, run_post_hooks, run_pre_hooks, to_tensor
@@ -192,6 +192,9 @@ def _needed(seen, targets):
     return needed
 
 
+_NONE = (None,)  # what a node that received no gradient passes on
+
+
 def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     """Execute the graph below ``roots``; returns the gradients captured at ``only``.
 
@@ -216,8 +219,8 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
     pop, push, pop_buffer = heapq.heappop, heapq.heappush, buffers.pop
+    run_formulas = apply_node
     acc_class = AccumulateGrad
-    plain = not create_graph and not watching  # the fast path: formulas inline below
     try:
         while heap:
             node = pop(heap)[1]
@@ -236,40 +239,26 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                         emit.node_executed(node, grad, ())
                 continue
             edges = node._next
-            op = node.op
-            inline = False  # the fast path: formulas run inside the delivery loop below
-            grads = None
-            if grad is not None and plain and op is not None and not op.variadic \
-                    and not node._hooks:
-                inline = True
-                values = unpack(node, False) if op.saved_tensors else node._saved
-                compiled, metas = op.compiled, node._meta
-            elif grad is not None:
-                grads = apply_node(node, grad, create_graph)
-                if node._hooks:
-                    grads = run_post_hooks(node, grads, grad, create_graph)
-                if watching:
-                    emit.node_executed(node, grad, grads)
-                if not retain_graph:
+            if grad is None:  # nothing reached this node: its inputs get nothing either
+                grads = _NONE * len(edges)
+            else:
+                grads = run_formulas(node, grad, create_graph)
+                if watching or node._hooks:
+                    if node._hooks:
+                        grads = run_post_hooks(node, grads, grad, create_graph)
+                    if watching:
+                        emit.node_executed(node, grad, grads)
+                    if not retain_graph:
+                        node.release_saved()
+                        executed.append(node)
+                elif not retain_graph:
                     node.release_saved()
-                    executed.append(node)
             i = -1
             for nxt in edges:
                 i += 1
                 if nxt is None:
                     continue
-                if inline:  # one formula per input that needs a gradient
-                    f = compiled[i]
-                    if f is None:
-                        raise RuntimeError(
-                            f"the derivative for '{op.inputs[i]}' is not implemented")
-                    g = f(grad, *values)
-                    if g is not None and metas:  # an exact op's node has none: g fits
-                        shape, dtype = metas[i]
-                        if g.shape != shape or g.dtype != dtype:
-                            g = _fit(g, metas[i])
-                else:
-                    g = grads[i] if grads is not None else None
+                g = grads[i]
                 if g is not None:
                     buffers[nxt] = buffers[nxt] + g if nxt in buffers else g
                 left = deps[nxt] - 1
@@ -278,9 +267,6 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                     push(heap, (-nxt.id if type(nxt) is not acc_class
                                 else ACC_KEY - nxt.id, nxt))
             g = grads = None  # hold no gradient here: AccumulateGrad may take it, uncopied
-            if inline and not retain_graph and op.saved and not node._freed:
-                node.release_saved()
-                executed.append(node)
     finally:
         grad_state.enabled = previous_mode
         if watching:

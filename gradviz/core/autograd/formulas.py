@@ -21,61 +21,72 @@ def unpack(node, tensor_mode):
     if node._freed:
         raise RuntimeError(FREED_MESSAGE)
     values = []
-    for (kind, _), v in zip(node.op.save_plan, node._saved):
-        if kind == 1 and type(v) is Tensor:  # an input saved at version 0
-            box = v._vbox
-            if box is not None and box[0]:
-                raise _version_error(v, box[0], 0)
-            values.append(v if tensor_mode else v._data)
-        elif kind == 1 and type(v) is tuple:
-            t, version = v
-            box = t._vbox
-            if box is not None and box[0] != version:
-                raise _version_error(t, box[0], version)
-            values.append(t if tensor_mode else t._data)
-        elif kind == 0 and v is not None:
+    append = values.append
+    for kind, v in zip(node.op.save_kinds, node._saved):
+        if v is None or kind == 2:  # not saved (no formula that runs needs it), an argument
+            append(v)
+        elif kind == 1:  # an input
+            tv = type(v)
+            if tv is Tensor:  # saved at version 0
+                box = v._vbox
+                if box is not None and box[0]:
+                    raise _version_error(v, box[0], 0)
+                append(v if tensor_mode else v._data)
+            elif tv is tuple:  # (tensor, the version it was saved at)
+                t, version = v
+                box = t._vbox
+                if box is not None and box[0] != version:
+                    raise _version_error(t, box[0], version)
+                append(t if tensor_mode else t._data)
+            else:  # a Python number
+                append(v)
+        else:  # the result: (array, version box, version)
             data, box, version = v
             if box[0] != version:
                 view_fn = getattr(node, "_result_fn", None)  # in place on a view: its grad_fn
                 owner = (view_fn() if view_fn is not None else None) or node
                 raise _version_error(_holder(data, owner), box[0], version)
-            values.append(_result_tensor(data, node) if tensor_mode else data)
-        else:
-            values.append(v)
+            append(_result_tensor(data, node) if tensor_mode else data)
     return values
 
 
 def apply_node(node, grad, tensor_mode):
-    """Run one OpNode's formulas: one gradient (or None) per ``next_functions`` entry."""
+    """Run one node's formulas: one gradient (or None) per ``next_functions`` entry.
+
+    The one place formulas run: the engine calls it for every node, with or without hooks,
+    listeners or ``create_graph`` (``tensor_mode``: the formulas get Tensors and record)."""
     op = node.op
-    if op is None:  # a custom autograd.Function: its own backward
+    if op is None:  # a custom autograd.Function, or CopySlices: its own backward
         return node.run_backward(grad, tensor_mode)
-    values = unpack(node, tensor_mode) if op.saved else ()
+    # saved tensors are checked against their versions; saved arguments are taken as they are
+    values = unpack(node, tensor_mode) if op.saved_tensors else node._saved
     edges = node._next
     metas = node._meta
     grads = []
+    append = grads.append
     if op.variadic:
         f = op.compiled[0]
         for i in range(len(edges)):
-            grads.append(None if edges[i] is None else _fit(f(grad, i, *values), metas[i]))
+            append(None if edges[i] is None else _fit(f(grad, i, *values), metas[i]))
         return grads
     compiled = op.compiled
-    for i in range(len(edges)):
-        if edges[i] is None:
-            grads.append(None)
-            continue
-        f = compiled[i]
-        if f is None:
-            raise RuntimeError(f"the derivative for '{op.inputs[i]}' is not implemented")
-        g = f(grad, *values)
-        if g is None:  # the formula gives this input no gradient
-            grads.append(None)
-            continue
-        if metas:  # an exact op's node keeps none: g fits already
-            shape, dtype = metas[i]
-            if g.shape != shape or g.dtype != dtype:
-                g = _fit(g, metas[i])
-        grads.append(g)
+    i = 0
+    for nxt in edges:
+        if nxt is None:  # no gradient flows there
+            append(None)
+        else:
+            f = compiled[i]
+            if f is None:
+                raise RuntimeError(f"the derivative for '{op.inputs[i]}' is not implemented")
+            g = f(grad, *values)
+            # None: the formula gives this input no gradient; an exact op's node keeps no
+            # metas, as its formulas' gradients fit already
+            if g is not None and metas:
+                shape, dtype = metas[i]
+                if g.shape != shape or g.dtype != dtype:
+                    g = _fit(g, metas[i])
+            append(g)
+        i += 1
     return grads
 
 

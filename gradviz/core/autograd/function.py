@@ -162,19 +162,16 @@ class OpNode(Node):
     def release_saved(self) -> None:
         """Free the saved tensors, as backward without ``retain_graph`` does; non-tensor
         arguments (sizes, dims, alpha) stay, and a node that saved no tensor is not freed."""
-        if self._freed or not self.op.saved_tensors:
+        op = self.op
+        if self._freed or not op.saved_tensors:
             return
-        kept = []
-        freed = False
-        for (kind, _), v in zip(self.op.save_plan, self._saved):
-            if kind == 2 or v is None:
-                kept.append(v)
-            else:
-                kept.append(_FREED)
-                freed = True
-        if freed:
-            self._saved = tuple(kept)
-            self._freed = True
+        kept = [v if kind == 2 or v is None else _FREED
+                for kind, v in zip(op.save_kinds, self._saved)]
+        for v in kept:
+            if v is _FREED:
+                self._saved = tuple(kept)
+                self._freed = True
+                return
 
 
 _FREED = object()  # stands for a saved tensor that backward released

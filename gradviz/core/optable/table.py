@@ -44,6 +44,7 @@ class Op:
     readable: dict = field(default_factory=dict)  # input -> the formula as math, for people
     saved: tuple = field(init=False)  # names the formulas use: saved on the node
     save_plan: tuple = field(init=False)
+    save_kinds: tuple = field(init=False)  # per saved name: 0 result, 1 input, 2 argument
     saved_tensors: tuple = field(init=False)
     save_users: tuple = field(init=False)
     save_steps: tuple = field(init=False)
@@ -88,6 +89,7 @@ class Op:
             for n in self.saved
         )
         # what the recorder runs per saved name: (kind, index, users or None)
+        self.save_kinds = tuple(kind for kind, _ in self.save_plan)
         self.save_steps = tuple(
             (kind, i, None if users is None else tuple(sorted(users)))
             for (kind, i), users in zip(self.save_plan, self.save_users, strict=True)
