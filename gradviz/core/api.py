@@ -166,3 +166,24 @@ def argmin(input, dim=None, keepdim=False):
 
 def is_floating_point(input) -> bool:
     return input.is_floating_point()
+
+__all__ = ["Size", "Tensor", "abs", "acos", "add", "allclose", "amax", "amin", "arange", "arccos",
+           "arcsin", "arctan", "argmax", "argmin", "as_tensor", "asin", "atan",
+           "backward", "bmm", "bool", "cat", "ceil", "clamp", "clamp_max", "clamp_min",
+           "clip", "clone", "concat", "concatenate", "cos", "cosh", "cumsum", "device",
+           "div", "divide", "dot", "double", "dtype", "empty", "empty_like",
+           "enable_grad", "equal", "exp", "expand", "expm1", "eye", "flatten", "flip",
+           "float", "float16", "float32", "float64", "floor", "floor_divide",
+           "from_numpy", "full", "full_like", "get_default_dtype", "get_printoptions",
+           "grad", "half", "inference_mode", "int", "int16", "int32", "int64", "int8",
+           "is_floating_point", "is_grad_enabled", "is_tensor", "linspace", "log",
+           "log1p", "log_softmax", "logsumexp", "long", "manual_seed", "masked_fill",
+           "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "multiply",
+           "mv", "narrow", "neg", "negative", "no_grad", "norm", "numel", "ones",
+           "ones_like", "outer", "permute", "pow", "rand", "rand_like", "randint",
+           "randn", "randn_like", "reciprocal", "relu", "remainder", "reshape", "round",
+           "rsqrt", "rsub", "set_default_dtype", "set_grad_enabled", "set_printoptions",
+           "sgn", "short", "sigmoid", "sign", "sin", "sinh", "softmax", "sqrt", "squeeze",
+           "stack", "std", "sub", "subtract", "sum", "t", "tan", "tanh", "tensor",
+           "transpose", "true_divide", "uint8", "unsqueeze", "var", "view", "where",
+           "zeros", "zeros_like"]

@@ -220,3 +220,21 @@ def test_core_imports_neither_nn_nor_optim():
            for line, name in imports_of(path)
            if _allowed(name, ("gradviz.nn", "gradviz.optim"), stdlib=False)]
     assert bad == []
+
+
+CORE_LAYERS = ("tensors", "autograd", "optable", "functions", "methods", "api")  # lowest first
+
+
+def test_core_layers_import_only_those_below():
+    """Inside core: the Tensor class, then autograd, the op table, torch's functions and
+    Tensor's methods (bound last), then the public namespace; none imports one above it."""
+    def layer(module):
+        parts = module.split(".")
+        return CORE_LAYERS.index(parts[2]) if parts[:2] == ["gradviz", "core"] and len(
+            parts) > 2 and parts[2] in CORE_LAYERS else None
+
+    graph = import_graph(PACKAGE)
+    assert {layer(m) for m in graph} >= set(range(len(CORE_LAYERS)))  # every layer is seen
+    upward = sorted(f"{m} -> {d}" for m, deps in graph.items() for d in deps
+                    if layer(m) is not None and layer(d) is not None and layer(d) > layer(m))
+    assert upward == []
