@@ -180,3 +180,22 @@ def test_readable_formulas_name_real_inputs_and_read_as_math():
             assert f"{name}: {math}" in text
             assert "; " not in math  # formula_text separates inputs with "; "
     assert ROWS["mm"].formula_text() == "self: grad @ mat2ᵀ; mat2: selfᵀ @ grad"
+
+
+def test_formulas_see_only_the_names_of_their_namespace():
+    """Each formula is compiled against ``NAMES``: the ``__all__`` of the formula modules,
+    every one a function (no ``np``, no module), and every name a formula uses is there."""
+    import ast
+
+    from gradviz.core.optable.table import NAMES
+
+    assert NAMES and all(callable(f) and not isinstance(f, type) for f in NAMES.values())
+    assert not {"np", "annotations", "Tensor"} & set(NAMES)
+    missing = set()
+    for op in ROWS.values():
+        known = {"grad", "result", "i", *op.inputs, *op.attrs}
+        for text in filter(None, op.formulas.values()):
+            for node in ast.walk(ast.parse(text, mode="eval")):
+                if isinstance(node, ast.Name) and node.id not in known | set(NAMES):
+                    missing.add((op.name, node.id))
+    assert missing == set()

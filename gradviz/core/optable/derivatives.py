@@ -25,6 +25,16 @@ from gradviz.core.optable.helpers import (
 )
 from gradviz.core.tensors.tensor import Tensor
 
+# the names backward formulas may use (the op table compiles them against these)
+__all__ = ["amax_backward", "bce_backward", "bce_double_backward",
+           "bce_double_backward_grad_output", "bce_double_backward_target", "cosh",
+           "cumsum_backward", "flip", "logsumexp_backward", "masked_fill_grad",
+           "masked_sum", "mean_backward", "mse_double_backward",
+           "mse_double_backward_grad_output", "mse_loss_backward", "pow_backward",
+           "reduced", "select_backward", "sgn", "sigmoid_backward", "sinh",
+           "slice_backward", "take", "tanh_backward", "threshold_backward",
+           "to_copy_backward"]
+
 
 def sgn(x):
     """The sign, as abs's derivative uses it (recorded as SgnBackward0 on Tensors)."""

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.autograd.formulas import sum_to  # noqa: F401 - formulas use it
+from gradviz.core.autograd.formulas import sum_to  # (broadcasting is undone in autograd)
 from gradviz.core.autograd.function import ROWS
 from gradviz.core.autograd.record import apply_op
 from gradviz.core.tensors import factories
 from gradviz.core.tensors.tensor import Tensor
+
+# the names backward formulas may use (the op table compiles them against these)
+__all__ = ["sum_to", "clamp_backward", "clamp_bound_backward", "cos", "div_scalar",
+           "evenly_distribute",
+           "exp", "expand", "floor_divide", "index_backward", "log", "mT",
+           "minmax_backward", "mm_mat1_backward", "mm_mat2_backward", "narrow",
+           "norm_backward", "not_implemented", "outer", "permute_back",
+           "pow_backward_exponent", "reshape", "scale", "select", "setitem_self_grad",
+           "sigmoid", "sin", "sqrt", "squeeze", "std_backward", "sum_backward", "t",
+           "transpose", "unsqueeze_to", "value_selecting", "var_backward", "where",
+           "zeros_like"]
 
 _ndarray = np.ndarray
 

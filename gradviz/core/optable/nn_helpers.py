@@ -8,6 +8,11 @@ import numpy as np
 
 from gradviz.core.optable.helpers import _const, _raw, _recorded, _tensor_mode, sigmoid
 
+# the names backward formulas may use (the op table compiles them against these)
+__all__ = ["bce_logits_grad", "bce_logits_target_grad", "log_softmax_backward", "nll_backward",
+           "nll_loss", "numel", "softmax_backward", "softmax_double_backward",
+           "sum_keepdim"]
+
 
 def sum_keepdim(x, dim):
     if _tensor_mode(x):

@@ -8,8 +8,9 @@ way torch's ``derivatives.yaml`` writes them::
         self="grad * other", other="grad * self")
 
 A formula may use ``grad`` (the incoming gradient), ``result`` (the op's
-output), the inputs and the arguments by name, and the helpers of
-``gradviz.core.optable.helpers`` and ``gradviz.core.optable.nn_helpers``. The same
+output), the inputs and the arguments by name, and the names listed in ``__all__`` by
+``gradviz.core.optable.helpers``, ``derivatives`` and ``nn_helpers`` (``NAMES``, the
+namespace every formula is compiled against; nothing else: not ``np``). The same
 formula runs on NumPy arrays (plain backward) and on Tensors
 (``create_graph=True``, so it is itself recorded).
 Broadcasting is undone by the engine, never inside a formula. An input whose
@@ -29,7 +30,10 @@ from gradviz.core.autograd.function import ROWS, register_row
 from gradviz.core.optable import derivatives, helpers, nn_helpers
 
 __all__ = ["ROWS", "Op", "mark_exact", "row"]
-NAMES = {**vars(helpers), **vars(derivatives), **vars(nn_helpers)}  # what a formula may call
+# what a formula may call: exactly the names the three formula modules list in __all__
+NAMES = {name: getattr(module, name) for module in (helpers, derivatives, nn_helpers)
+         for name in module.__all__}
+_GLOBALS = dict(NAMES)  # eval adds __builtins__ to the dict it is given: not to NAMES
 
 
 @dataclass(eq=False)
@@ -110,7 +114,7 @@ class Op:
                 continue
             source = f"lambda {params}: {text}"
             code = compile(source, f"<{self.grad_fn} {name}>", "eval")
-            compiled.append(eval(code, NAMES))  # noqa: S307 - our own table
+            compiled.append(eval(code, _GLOBALS))  # noqa: S307 - our own table
         self.compiled = tuple(compiled)
 
     def formula_text(self) -> str:
