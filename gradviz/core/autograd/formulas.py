@@ -64,12 +64,12 @@ def apply_node(node, grad, tensor_mode):
     metas = node._meta
     grads = []
     append = grads.append
+    compiled = op.tensor_compiled if tensor_mode else op.compiled
     if op.variadic:
-        f = op.compiled[0]
+        f = compiled[0]
         for i in range(len(edges)):
             append(None if edges[i] is None else _fit(f(grad, i, *values), metas[i]))
         return grads
-    compiled = op.compiled
     i = 0
     for nxt in edges:
         if nxt is None:  # no gradient flows there

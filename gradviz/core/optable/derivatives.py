@@ -1,7 +1,7 @@
-"""Derivatives that torch computes with ops of their own, so that under ``create_graph=True``
-a derivative shows torch's nodes: ``relu``'s ``ThresholdBackwardBackward0``, ``tanh``'s
-``TanhBackwardBackward0``, a gradient scaled by a number as ``MulBackward1``... On arrays (a
-plain backward) each is the NumPy expression; on Tensors, its row of ``derivative_ops``.
+"""Derivatives that torch computes with ops of their own (``relu``'s threshold_backward,
+``tanh``'s tanh_backward, a gradient scaled by a number...), on NumPy arrays. On Tensors
+(``tensor_formulas``) each is its row of ``derivative_ops``, so that under
+``create_graph=True`` a derivative shows torch's nodes (``ThresholdBackwardBackward0``...).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from gradviz.core.optable.helpers import (
     _const,
     _dims,
     _raw,
-    _recorded,
-    _tensor_mode,
     div_scalar,
     exp,
     scale,
@@ -23,9 +21,7 @@ from gradviz.core.optable.helpers import (
     where,
     zeros_like,
 )
-from gradviz.core.tensors.tensor import Tensor
 
-# the names backward formulas may use (the op table compiles them against these)
 __all__ = ["amax_backward", "bce_backward", "bce_double_backward",
            "bce_double_backward_grad_output", "bce_double_backward_target", "cosh",
            "cumsum_backward", "flip", "logsumexp_backward", "masked_fill_grad",
@@ -38,13 +34,11 @@ __all__ = ["amax_backward", "bce_backward", "bce_double_backward",
 
 def sgn(x):
     """The sign, as abs's derivative uses it (recorded as SgnBackward0 on Tensors)."""
-    return np.sign(x) if not _tensor_mode(x) else _recorded("sgn", x)
+    return np.sign(x)
 
 
 def threshold_backward(grad, self, threshold):
     """relu's derivative: grad where self > threshold, else 0 (torch's threshold_backward)."""
-    if _tensor_mode(grad) or _tensor_mode(self):
-        return _recorded("threshold_backward", grad, self, attrs=(threshold,))
     keep = self > threshold
     out = grad * keep  # with the two fixes below, still faster than np.where
     if not np.isfinite(out).all():
@@ -55,22 +49,18 @@ def threshold_backward(grad, self, threshold):
 
 def tanh_backward(grad, output):
     """tanh's derivative from its output: grad * (1 - output²)."""
-    if _tensor_mode(grad) or _tensor_mode(output):
-        return _recorded("tanh_backward", grad, output)
     return grad * (1 - output * output)
 
 
 def sigmoid_backward(grad, output):
     """sigmoid's derivative from its output: grad * (1 - output) * output."""
-    if _tensor_mode(grad) or _tensor_mode(output):
-        return _recorded("sigmoid_backward", grad, output)
     return grad * (1 - output) * output
 
 
 def pow_backward(grad, self, exponent):
     """d/d self of self ** exponent; 0 where the exponent is 0 (torch's pow_backward_self:
     ``grad * (exponent * self.pow(exponent - 1))``)."""
-    if not isinstance(exponent, np.ndarray) and not _tensor_mode(exponent):
+    if not isinstance(exponent, np.ndarray):
         if exponent == 0:
             return zeros_like(grad * self)
         return grad * scale(self ** (exponent - 1), exponent)
@@ -92,8 +82,6 @@ def reduced(x, reduction, numel):
 def mse_loss_backward(grad, self, target, reduction):
     """mse_loss's derivative: 2 (self - target) grad, / numel for "mean"
     (MseLossBackwardBackward0 on Tensors)."""
-    if _tensor_mode(grad) or _tensor_mode(self) or _tensor_mode(target):
-        return _recorded("mse_loss_backward", grad, self, target, attrs=(reduction,))
     norm = 2.0 / self.size if reduction == "mean" else 2.0
     return norm * (self - target) * grad
 
@@ -113,38 +101,30 @@ def mse_double_backward_grad_output(grad, grad_output, self, target, reduction):
 
 def masked_fill_grad(grad, mask):
     """The gradient with 0 where the mask filled (MaskedFillBackward0 on Tensors)."""
-    if _tensor_mode(grad):
-        return grad.masked_fill(Tensor._make(np.asarray(mask)), 0)
     return np.where(mask, 0, grad).astype(grad.dtype, copy=False)
 
 
 def masked_sum(grad, mask):
     """The gradient summed where the mask filled: what the fill value receives."""
-    if _tensor_mode(grad):
-        return where(mask, grad, zeros_like(grad)).sum()
     return np.asarray(np.sum(grad, where=np.broadcast_to(mask, grad.shape)), dtype=grad.dtype)
 
 
 def take(grad, key):
     """``grad[key]``: what a gradient scattered into zeros gets back."""
-    return grad[key] if _tensor_mode(grad) else np.asarray(grad[key])
+    return np.asarray(grad[key])
 
 
 def slice_backward(grad, sizes, key):
     """Zeros of ``sizes`` with ``grad`` in the slice (SliceBackwardBackward0 on Tensors)."""
-    if _tensor_mode(grad):
-        return _recorded("slice_backward", grad, attrs=(tuple(sizes), key))
     return scatter_into(grad, sizes, key)
 
 
 def select_backward(grad, sizes, key):
     """Zeros of ``sizes`` with ``grad`` at the index (SelectBackwardBackward0 on Tensors)."""
-    if _tensor_mode(grad):
-        return _recorded("select_backward", grad, attrs=(tuple(sizes), key))
     return scatter_into(grad, sizes, key)
 
 
-_EPS = 1e-12  # torch's EPSILON in binary_cross_entropy's derivatives
+_EPS = 1e-12
 
 
 def _weighted(x, weight):
@@ -154,9 +134,6 @@ def _weighted(x, weight):
 def bce_backward(grad, self, target, weight, reduction):
     """binary_cross_entropy's derivative: grad (self - target) / (self (1 - self)), weighted,
     / numel for "mean" (BinaryCrossEntropyBackwardBackward0 on Tensors)."""
-    if _tensor_mode(grad) or _tensor_mode(self) or _tensor_mode(target):
-        return _recorded("binary_cross_entropy_backward", grad, self, target,
-                         attrs=(weight, reduction))
     out = grad * (self - target) / np.maximum((1 - self) * self, _EPS)
     out = _weighted(out, weight)
     return out / self.size if reduction == "mean" else out
@@ -186,27 +163,23 @@ def bce_double_backward_target(grad, grad_output, self, target, weight, reductio
 
 def to_copy_backward(grad, self_dtype):
     """The gradient cast back to the input's dtype (ToCopyBackward0 on Tensors)."""
-    if _tensor_mode(grad):
-        return _recorded("to_copy", grad, attrs=(self_dtype, grad._data.dtype))
     return grad.astype(self_dtype, copy=False)
 
 
 def sinh(x):
-    return x.sinh() if _tensor_mode(x) else np.sinh(x)
+    return np.sinh(x)
 
 
 def cosh(x):
-    return x.cosh() if _tensor_mode(x) else np.cosh(x)
+    return np.cosh(x)
 
 
 def flip(g, dims):
-    return g.flip(dims) if _tensor_mode(g) else np.flip(g, dims)
+    return np.flip(g, dims)
 
 
 def cumsum_backward(grad, dim):
     """The cumulative sum of the gradient from the end (torch's cumsum_backward)."""
-    if _tensor_mode(grad):
-        return grad.flip(dim).cumsum(dim).flip(dim)
     return np.flip(np.cumsum(np.flip(grad, dim), axis=dim), dim)
 
 

@@ -1,29 +1,24 @@
-"""Names the neural-net formulas use besides those of ``helpers``: softmax, log_softmax
-and the losses. Like ``helpers``, every function takes NumPy arrays or Tensors.
+"""The names the neural-net formulas use besides those of ``helpers``: softmax,
+log_softmax and the losses, on NumPy arrays (on Tensors: ``tensor_formulas``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from gradviz.core.optable.helpers import _const, _raw, _recorded, _tensor_mode, sigmoid
+from gradviz.core.optable.helpers import _const, _raw, sigmoid
 
-# the names backward formulas may use (the op table compiles them against these)
 __all__ = ["bce_logits_grad", "bce_logits_target_grad", "log_softmax_backward", "nll_backward",
            "nll_loss", "numel", "softmax_backward", "softmax_double_backward",
            "sum_keepdim"]
 
 
 def sum_keepdim(x, dim):
-    if _tensor_mode(x):
-        return x.sum(dim=dim, keepdim=True)
     return np.sum(x, axis=dim, keepdims=True)
 
 
 def softmax_backward(grad, result, dim):
     """softmax's derivative from its output (recorded as SoftmaxBackwardDataBackward0)."""
-    if _tensor_mode(grad) or _tensor_mode(result):
-        return _recorded("softmax_backward_data", grad, result, attrs=(dim,))
     return result * (grad - np.sum(grad * result, axis=dim, keepdims=True))
 
 
@@ -35,25 +30,17 @@ def softmax_double_backward(grad, grad_output, dim, output):
 
 def log_softmax_backward(grad, result, dim):
     """log_softmax's derivative from its output (LogSoftmaxBackwardDataBackward0)."""
-    if _tensor_mode(grad) or _tensor_mode(result):
-        return _recorded("log_softmax_backward_data", grad, result, attrs=(dim,))
     return grad - np.exp(result) * np.sum(grad, axis=dim, keepdims=True)
 
 
 def nll_loss(x, target, weight, reduction, ignore_index, total_weight):
     """nll_loss's forward, recorded on Tensors (NllLossBackward0): what a third derivative
     of nll_loss runs."""
-    if _tensor_mode(x):
-        return _recorded("nll_loss", x,
-                         attrs=(target, weight, reduction, ignore_index, total_weight))
     return _nll(x, target, weight, reduction, ignore_index, total_weight)
 
 
 def nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight):
     """nll_loss's derivative (recorded as NllLossBackwardBackward0 on Tensors)."""
-    if _tensor_mode(grad) or _tensor_mode(self):
-        return _recorded("nll_loss_backward", grad, self,
-                         attrs=(target, weight, reduction, ignore_index, total_weight))
     tgt = np.asarray(target)
     one_hot = np.zeros(self.shape, dtype=_raw(self).dtype)
     w = np.ones(self.shape[-1], dtype=one_hot.dtype) if weight is None else _raw(weight)
@@ -83,7 +70,7 @@ def bce_logits_grad(self, target, weight, pos_weight):
 
 
 def log_sigmoid(x):
-    return x.sigmoid().log() if _tensor_mode(x) else -np.logaddexp(0, -x)
+    return -np.logaddexp(0, -x)
 
 
 def bce_logits_target_grad(self, weight, pos_weight):

@@ -9,10 +9,11 @@ way torch's ``derivatives.yaml`` writes them::
 
 A formula may use ``grad`` (the incoming gradient), ``result`` (the op's
 output), the inputs and the arguments by name, and the names listed in ``__all__`` by
-``gradviz.core.optable.helpers``, ``derivatives`` and ``nn_helpers`` (``NAMES``, the
-namespace every formula is compiled against; nothing else: not ``np``). The same
-formula runs on NumPy arrays (plain backward) and on Tensors
-(``create_graph=True``, so it is itself recorded).
+``helpers``, ``derivatives`` and ``nn_helpers``, nothing else (not ``np``). Each formula is
+compiled twice: against those names on NumPy arrays (``ARRAY_NAMES``: a plain backward,
+``Op.compiled``) and against the same names on Tensors (``TENSOR_NAMES``, from
+``tensor_formulas``: ``create_graph=True``, where the formula is itself recorded,
+``Op.tensor_compiled``).
 Broadcasting is undone by the engine, never inside a formula. An input whose
 formula is ``None`` has no derivative and fails with a message naming it; a
 formula that returns ``None`` gives its input no gradient (torch's undefined
@@ -27,13 +28,16 @@ import ast
 from dataclasses import dataclass, field
 
 from gradviz.core.autograd.function import ROWS, register_row
-from gradviz.core.optable import derivatives, helpers, nn_helpers
+from gradviz.core.optable import derivatives, helpers, nn_helpers, tensor_formulas
 
 __all__ = ["ROWS", "Op", "mark_exact", "row"]
-# what a formula may call: exactly the names the three formula modules list in __all__
-NAMES = {name: getattr(module, name) for module in (helpers, derivatives, nn_helpers)
-         for name in module.__all__}
-_GLOBALS = dict(NAMES)  # eval adds __builtins__ to the dict it is given: not to NAMES
+# what a formula may call: exactly the names the formula modules list in __all__
+ARRAY_NAMES = {name: getattr(module, name) for module in (helpers, derivatives, nn_helpers)
+               for name in module.__all__}
+TENSOR_NAMES = {name: getattr(tensor_formulas, name) for name in tensor_formulas.__all__}
+NAMES = ARRAY_NAMES  # (the plain backward's, which inspectors show)
+# eval adds __builtins__ to the dict it is given: copies, so that the namespaces stay exact
+_ARRAY_GLOBALS, _TENSOR_GLOBALS = dict(ARRAY_NAMES), dict(TENSOR_NAMES)
 
 
 @dataclass(eq=False)
@@ -53,7 +57,8 @@ class Op:
     save_users: tuple = field(init=False)
     save_steps: tuple = field(init=False)
     saves_attrs_only: bool = field(init=False)  # saved == attrs: the node keeps attrs as is
-    compiled: tuple = field(init=False)  # one callable (or None) per input
+    compiled: tuple = field(init=False)  # one callable (or None) per input, on arrays
+    tensor_compiled: tuple = field(init=False)  # the same on Tensors (create_graph)
     node_class: type = field(init=False)
     not_implemented: bool = field(init=False)  # torch's NotImplemented node: no derivative
     exact: bool = field(init=False, default=False)  # see mark_exact
@@ -106,16 +111,19 @@ class Op:
                                    if kind != 2)
         lead = ("grad", "i") if self.variadic else ("grad",)
         params = ", ".join((*lead, *self.saved))
-        compiled = []
+        compiled, tensor_compiled = [], []
         for name in self.inputs:
             text = self.formulas.get(name)
             if text is None:
                 compiled.append(None)
+                tensor_compiled.append(None)
                 continue
             source = f"lambda {params}: {text}"
             code = compile(source, f"<{self.grad_fn} {name}>", "eval")
-            compiled.append(eval(code, _GLOBALS))  # noqa: S307 - our own table
+            compiled.append(eval(code, _ARRAY_GLOBALS))  # noqa: S307 - our own table
+            tensor_compiled.append(eval(code, _TENSOR_GLOBALS))  # noqa: S307
         self.compiled = tuple(compiled)
+        self.tensor_compiled = tuple(tensor_compiled)
 
     def formula_text(self) -> str:
         """The derivative as one line, e.g. ``self: grad * other; other: grad * self``;
