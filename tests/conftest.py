@@ -49,7 +49,7 @@ def libs():
 @pytest.fixture(autouse=True)
 def _grad_mode_restored():
     """A test that leaves grad mode off (or fails inside no_grad) must not leak it."""
-    from gradviz.core.grad_mode import state
+    from gradviz.core.autograd.grad_mode import state
 
     state.enabled = True
     yield

@@ -1,17 +1,19 @@
 """``gradviz.autograd``: ``backward``, ``grad``, ``gradcheck``, the grad-mode helpers and
 ``Function`` for custom operations with their own backward (its docstring, in
-:mod:`gradviz.core.custom_function`, has an example)."""
+:mod:`gradviz.core.autograd.custom_function`, has an example)."""
 
 from __future__ import annotations
 
 from gradviz.autograd.variable import Variable
-from gradviz.core.custom_function import Function, FunctionCtx
-from gradviz.core.engine import backward, grad
-from gradviz.core.grad_mode import enable_grad, no_grad, set_grad_enabled
-from gradviz.core.gradcheck import gradcheck, gradgradcheck
-from gradviz.torch_alias import missing_attribute
+from gradviz.core.autograd.custom_function import Function, FunctionCtx
+from gradviz.core.autograd.engine import backward, grad
+from gradviz.core.autograd.grad_mode import enable_grad, no_grad, set_grad_enabled
+from gradviz.core.autograd.gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "grad", "gradcheck",
            "gradgradcheck", "no_grad", "set_grad_enabled", "Variable"]
+
+
+from gradviz.torch_alias import missing_attribute  # noqa: E402
 
 __getattr__ = missing_attribute(__name__)

@@ -2,60 +2,18 @@
 
 from __future__ import annotations
 
-from gradviz.core.dtypes import (  # noqa: F401
-    bool,
-    double,
-    dtype,
-    float,
-    float16,
-    float32,
-    float64,
-    half,
-    int,
-    int8,
-    int16,
-    int32,
-    int64,
-    long,
-    short,
-    uint8,
-)
-from gradviz.core.engine import backward, grad  # noqa: F401
-from gradviz.core.factories import (  # noqa: F401
-    arange,
-    as_tensor,
-    empty,
-    empty_like,
-    eye,
-    from_numpy,
-    full,
-    full_like,
-    get_default_dtype,
-    linspace,
-    manual_seed,
-    ones,
-    ones_like,
-    rand,
-    rand_like,
-    randint,
-    randn,
-    randn_like,
-    set_default_dtype,
-    tensor,
-    zeros,
-    zeros_like,
-)
-from gradviz.core.functional import log_softmax, softmax  # noqa: F401
-from gradviz.core.grad_mode import (  # noqa: F401
+from gradviz.core.autograd.engine import backward, grad  # noqa: F401
+from gradviz.core.autograd.grad_mode import (  # noqa: F401
     enable_grad,
     inference_mode,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,
 )
-from gradviz.core.linalg_ops import bmm, dot, matmul, mm, mv, outer  # noqa: F401
-from gradviz.core.masked_ops import masked_fill  # noqa: F401
-from gradviz.core.math_ops import (  # noqa: F401
+from gradviz.core.functions.linalg import bmm, dot, matmul, mm, mv, outer  # noqa: F401
+from gradviz.core.functions.masked import masked_fill  # noqa: F401
+from gradviz.core.functions.nn_functional import log_softmax, softmax  # noqa: F401
+from gradviz.core.functions.pointwise import (  # noqa: F401
     abs,
     acos,
     add,
@@ -105,14 +63,26 @@ from gradviz.core.math_ops import (  # noqa: F401
     true_divide,
     where,
 )
-from gradviz.core.more_ops import amax, amin, cumsum, flip, logsumexp, narrow  # noqa: F401
-from gradviz.core.printing import get_printoptions, set_printoptions  # noqa: F401
-from gradviz.core.reduction_ops import max, mean, min, norm, std, sum, var  # noqa: F401
-from gradviz.core.shape_ops import (  # noqa: F401
+from gradviz.core.functions.reductions import (  # noqa: F401  # noqa: F401
+    amax,
+    amin,
+    cumsum,
+    logsumexp,
+    max,
+    mean,
+    min,
+    norm,
+    std,
+    sum,
+    var,
+)
+from gradviz.core.functions.shape import (  # noqa: F401  # noqa: F401
     cat,
     clone,
     expand,
     flatten,
+    flip,
+    narrow,
     permute,
     reshape,
     squeeze,
@@ -121,8 +91,51 @@ from gradviz.core.shape_ops import (  # noqa: F401
     unsqueeze,
     view,
 )
-from gradviz.core.shape_ops import t_ as t  # noqa: F401
-from gradviz.core.tensor import Size, Tensor, device  # noqa: F401
+from gradviz.core.functions.shape import t_ as t  # noqa: F401
+from gradviz.core.tensors.dtypes import (  # noqa: F401
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from gradviz.core.tensors.factories import (  # noqa: F401
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_default_dtype,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    set_default_dtype,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from gradviz.core.tensors.printing import get_printoptions, set_printoptions  # noqa: F401
+from gradviz.core.tensors.tensor import Size, Tensor, device  # noqa: F401
 
 concat = concatenate = cat
 
@@ -153,3 +166,24 @@ def argmin(input, dim=None, keepdim=False):
 
 def is_floating_point(input) -> bool:
     return input.is_floating_point()
+
+__all__ = ["Size", "Tensor", "abs", "acos", "add", "allclose", "amax", "amin", "arange", "arccos",
+           "arcsin", "arctan", "argmax", "argmin", "as_tensor", "asin", "atan",
+           "backward", "bmm", "bool", "cat", "ceil", "clamp", "clamp_max", "clamp_min",
+           "clip", "clone", "concat", "concatenate", "cos", "cosh", "cumsum", "device",
+           "div", "divide", "dot", "double", "dtype", "empty", "empty_like",
+           "enable_grad", "equal", "exp", "expand", "expm1", "eye", "flatten", "flip",
+           "float", "float16", "float32", "float64", "floor", "floor_divide",
+           "from_numpy", "full", "full_like", "get_default_dtype", "get_printoptions",
+           "grad", "half", "inference_mode", "int", "int16", "int32", "int64", "int8",
+           "is_floating_point", "is_grad_enabled", "is_tensor", "linspace", "log",
+           "log1p", "log_softmax", "logsumexp", "long", "manual_seed", "masked_fill",
+           "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "multiply",
+           "mv", "narrow", "neg", "negative", "no_grad", "norm", "numel", "ones",
+           "ones_like", "outer", "permute", "pow", "rand", "rand_like", "randint",
+           "randn", "randn_like", "reciprocal", "relu", "remainder", "reshape", "round",
+           "rsqrt", "rsub", "set_default_dtype", "set_grad_enabled", "set_printoptions",
+           "sgn", "short", "sigmoid", "sign", "sin", "sinh", "softmax", "sqrt", "squeeze",
+           "stack", "std", "sub", "subtract", "sum", "t", "tan", "tanh", "tensor",
+           "transpose", "true_divide", "uint8", "unsqueeze", "var", "view", "where",
+           "zeros", "zeros_like"]

@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 import gradviz
-from gradviz.core.tensor import Tensor
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.gui.console import user_names
 
 # key, menu text, shortcut, what it does (tooltip), in the toolbar

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradviz.core.emit import tensor_id, tensor_of
-from gradviz.core.function import AccumulateGrad
+from gradviz.core.autograd.emit import tensor_id, tensor_of
+from gradviz.core.autograd.function import AccumulateGrad
 from gradviz.events import types as events_types
 
 _FORMULAS: dict = {}  # grad_fn class -> its formula text (computed once per class)

@@ -4,31 +4,36 @@
     >>> model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
     >>> sum(p.numel() for p in model.parameters())
     49
+
+Built on core's public API; nothing in ``gradviz.core`` imports it.
 """
 
-from gradviz.core.activations import ELU, Hardtanh, LeakyReLU, SiLU, Softplus  # noqa: F401
-from gradviz.core.nn_layers import (  # noqa: F401
-    Flatten,
-    Identity,
-    Linear,
+from gradviz.nn import functional, init
+from gradviz.nn.activation import (
+    ELU,
+    Hardtanh,
+    LeakyReLU,
     LogSoftmax,
-    ModuleList,
     ReLU,
-    Sequential,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Tanh,
 )
-from gradviz.core.nn_losses import (  # noqa: F401
-    BCELoss,
-    BCEWithLogitsLoss,
-    CrossEntropyLoss,
-    L1Loss,
-    MSELoss,
-    NLLLoss,
-)
-from gradviz.core.nn_modules import Module, Parameter  # noqa: F401
-from gradviz.nn import functional, init  # noqa: F401
+from gradviz.nn.container import ModuleList, Sequential
+from gradviz.nn.flatten import Flatten
+from gradviz.nn.linear import Identity, Linear
+from gradviz.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from gradviz.nn.module import Module
+from gradviz.nn.parameter import Parameter
+
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "ELU", "Flatten", "Hardtanh",
+           "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module",
+           "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential", "Sigmoid",
+           "Softmax", "Softplus", "Tanh", "functional", "init"]
+
+
 from gradviz.torch_alias import missing_attribute  # noqa: E402
 
 __getattr__ = missing_attribute(__name__)

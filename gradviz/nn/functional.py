@@ -1,20 +1,32 @@
-"""``gradviz.nn.functional`` (torch.nn.functional's names)."""
+"""``gradviz.nn.functional`` (torch.nn.functional's names): activations and losses as
+functions. They live in core (Tensor methods such as ``softmax`` use them); this is their
+public home."""
 
-from gradviz.core.activations import elu, hardtanh, leaky_relu, silu, softplus  # noqa: F401
-from gradviz.core.functional import (  # noqa: F401
+from gradviz.core.functions.nn_functional import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    elu,
+    hardtanh,
     l1_loss,
+    leaky_relu,
     linear,
     log_softmax,
     mse_loss,
     nll_loss,
     relu,
     sigmoid,
+    silu,
     softmax,
+    softplus,
     tanh,
 )
+
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "elu",
+           "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss",
+           "relu", "sigmoid", "silu", "softmax", "softplus", "tanh"]
+
+
 from gradviz.torch_alias import missing_attribute  # noqa: E402
 
 __getattr__ = missing_attribute(__name__)

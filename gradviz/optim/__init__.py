@@ -1,10 +1,17 @@
 """``gradviz.optim`` (torch.optim's names): ``SGD``, ``Adam``, ``AdamW`` and their base
-``Optimizer``.
+``Optimizer``, one a file.
 
     >>> opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 """
 
-from gradviz.core.optim import SGD, Adam, AdamW, Optimizer  # noqa: F401
+from gradviz.optim.adam import Adam
+from gradviz.optim.adamw import AdamW
+from gradviz.optim.optimizer import Optimizer
+from gradviz.optim.sgd import SGD
+
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
+
+
 from gradviz.torch_alias import missing_attribute  # noqa: E402
 
 __getattr__ = missing_attribute(__name__)

@@ -12,7 +12,7 @@ import pytest
 from autograd_helpers import version_message
 
 import gradviz
-from gradviz.core.ops import pointwise as P
+from gradviz.core.optable import pointwise as P
 
 
 # ---------------------------------------------------------------- gradcheck

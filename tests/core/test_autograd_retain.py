@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import gradviz
-from gradviz.core.engine import CREATE_GRAPH_WARNING
-from gradviz.core.function import FREED_MESSAGE
+from gradviz.core.autograd.engine import CREATE_GRAPH_WARNING
+from gradviz.core.autograd.function import FREED_MESSAGE
 
 
 # ---------------------------------------------------------------- freeing saved values

@@ -15,9 +15,9 @@ from op_cases import CASES, LOSSES
 
 import gradviz
 from gradviz.autograd import gradcheck
-from gradviz.core.function import unpack
-from gradviz.core.gradcheck import GradcheckError
-from gradviz.core.ops.table import ROWS
+from gradviz.core.autograd.formulas import unpack
+from gradviz.core.autograd.gradcheck import GradcheckError
+from gradviz.core.optable.table import ROWS
 
 BY_ROW = {name: [c for c in CASES if c.row == name] for name in ROWS}
 # rows torch cannot differentiate (grad_fn NotImplemented): backward must fail, as torch's does
@@ -169,7 +169,7 @@ def test_gradcheck_catches_a_wrong_gradient():
 def test_readable_formulas_name_real_inputs_and_read_as_math():
     """``readable`` gives learners the math where a formula calls a helper: it may only name
     the row's inputs, and it replaces the helper call in ``formula_text``."""
-    from gradviz.core.ops.table import ROWS
+    from gradviz.core.optable.table import ROWS
 
     with_readable = [op for op in ROWS.values() if op.readable]
     assert len(with_readable) >= 20
@@ -180,3 +180,45 @@ def test_readable_formulas_name_real_inputs_and_read_as_math():
             assert f"{name}: {math}" in text
             assert "; " not in math  # formula_text separates inputs with "; "
     assert ROWS["mm"].formula_text() == "self: grad @ mat2ᵀ; mat2: selfᵀ @ grad"
+
+
+def test_formulas_see_only_the_names_of_their_namespace():
+    """Each formula is compiled against ``ARRAY_NAMES`` (plain backward) and ``TENSOR_NAMES``
+    (create_graph): the same names, each list an ``__all__``, every one a function (no
+    ``np``, no module), with every name a formula uses; the mode-specific ones differ."""
+    import ast
+
+    from gradviz.core.optable import tensor_formulas
+    from gradviz.core.optable.table import ARRAY_NAMES, TENSOR_NAMES
+
+    assert set(ARRAY_NAMES) == set(TENSOR_NAMES) == set(tensor_formulas.__all__)
+    for names in (ARRAY_NAMES, TENSOR_NAMES):
+        assert names and all(callable(f) and not isinstance(f, type) for f in names.values())
+        assert not {"np", "annotations", "Tensor", "__builtins__"} & set(names)
+    assert ARRAY_NAMES["exp"] is not TENSOR_NAMES["exp"]
+    assert TENSOR_NAMES["exp"].__module__ == tensor_formulas.__name__
+    # a helper written only in terms of other names is rebound: it calls the Tensor versions
+    assert TENSOR_NAMES["sum_backward"].__globals__ is vars(tensor_formulas)
+    missing = set()
+    for op in ROWS.values():
+        known = {"grad", "result", "i", *op.inputs, *op.attrs}
+        for text in filter(None, op.formulas.values()):
+            for node in ast.walk(ast.parse(text, mode="eval")):
+                if isinstance(node, ast.Name) and node.id not in known | set(ARRAY_NAMES):
+                    missing.add((op.name, node.id))
+    assert missing == set()
+
+
+def test_plain_backward_formulas_run_on_arrays_only():
+    """The array namespace is NumPy alone: it imports no Tensor, nothing of autograd."""
+    import ast
+    import inspect
+
+    from gradviz.core.optable import derivatives, helpers, nn_helpers
+
+    for module in (helpers, derivatives, nn_helpers):
+        tree = ast.parse(inspect.getsource(module))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert imported <= {"__future__", "gradviz.core.optable.helpers",
+                            "gradviz.core.autograd.formulas"}, (module, imported)
+        assert "_tensor_mode" not in vars(module) and "Tensor" not in vars(module)

@@ -1,4 +1,4 @@
-"""Tests for gradviz.core.printing: NumPy arrays printed exactly like torch tensors.
+"""Tests for gradviz.core.tensors.printing: NumPy arrays printed exactly like torch tensors.
 
 The first part asserts literal strings (from the PyTorch tutorials / docs, as printed by
 torch 2.x) and runs without torch.  The second part uses torch, when it is importable,
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from gradviz.core.printing import format_tensor, get_printoptions, set_printoptions
+from gradviz.core.tensors.printing import format_tensor, get_printoptions, set_printoptions
 
 try:
     import torch

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 import gradviz
-from gradviz.core.tensor import NON_LEAF_GRAD_WARNING
+from gradviz.core.methods.autograd import NON_LEAF_GRAD_WARNING
 
 
 # ---------------------------------------------------------------- detach

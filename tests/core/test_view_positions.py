@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import gradviz
-from gradviz.core.view_inplace import positions
+from gradviz.core.autograd.view_positions import positions
 
 BASES = {
     "contiguous": lambda: np.arange(24.0).reshape(2, 3, 4),

@@ -1,4 +1,4 @@
-"""The events the core emits (gradviz/events, gradviz/core/emit.py): vocabulary, program
+"""The events the core emits (gradviz/events, gradviz/core/autograd/emit.py): vocabulary, program
 order, backward order against the engine and torch, and the seam's safety and cost."""
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def test_events_are_frozen():
 
 def test_nothing_is_built_when_nobody_listens(monkeypatch):
     """With no subscriber the core never calls into emit.py (the seam is one check)."""
-    from gradviz.core import emit
+    from gradviz.core.autograd import emit
 
     def boom(*args, **kwargs):
         raise AssertionError("an event was built with nobody listening")

@@ -1,0 +1,131 @@
+"""The in-place machinery behind ``add_``, ``mul_``, ``x[i] = v``...: run the op,
+write its result into the tensor, bump its version and give it the op's grad_fn.
+
+    >>> x = torch.ones(2, requires_grad=True).clone()
+    >>> x.mul_(3)
+    tensor([3., 3.], grad_fn=<MulBackward0>)
+    >>> x._version
+    1
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.autograd import emit, record, view_inplace
+from gradviz.core.autograd.grad_mode import state as grad_state
+from gradviz.core.autograd.record import apply_op
+from gradviz.core.tensors.checks import _torch_type, broadcast_check
+from gradviz.core.tensors.tensor import Tensor
+from gradviz.events import dispatcher
+
+
+def check_inplace(t):
+    if grad_state.enabled and t._requires_grad:
+        if t._grad_fn is None:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+            )
+    base = t._base
+    if grad_state.enabled and base is not None and base._requires_grad and base._grad_fn is None:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    if not t._data.flags.writeable:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+
+
+def inplace(t, op, others=(), attrs=()):
+    """Run ``op`` on ``t`` and write the result into ``t``: its data, version and grad_fn."""
+    check_inplace(t)
+    if op.name == "zero_" and not (grad_state.enabled and (
+            t._requires_grad or (t._base is not None and t._base._requires_grad))):
+        t._data.fill(0)  # zero_grad's hot path: nothing to record
+        t._version_box()[0] += 1
+        if dispatcher.active:
+            emit.inplace_changed(t, None)
+        return t
+    T = Tensor
+    if t._base is not None and record.is_stale(t):
+        record.refresh(t)
+    on_view = grad_state.enabled and t._base is not None and (t._base._requires_grad or any(
+        isinstance(o, T) and o._requires_grad for o in others))
+    if on_view or (grad_state.enabled and (t._requires_grad or any(
+            isinstance(o, T) and o._requires_grad for o in others))):
+        shadow = T._make(t._data.copy())
+        shadow._grad_fn, shadow._requires_grad = t._grad_fn, t._requires_grad
+        shadow._acc = t._acc
+        if on_view:  # the op's node goes inside the base's CopySlices, not in the graph
+            with view_inplace.quiet():
+                out = apply_op(op, (shadow, *others), attrs)
+        else:
+            out = apply_op(op, (shadow, *others), attrs)
+    else:
+        ufunc = _INPLACE_UFUNCS.get(op.name)
+        if ufunc is not None and (not attrs or attrs == (1,)) and t._data.dtype.kind == "f":
+            other = others[0]
+            try:
+                ufunc(t._data, other._data if isinstance(other, T) else other, out=t._data,
+                      casting="same_kind")  # no graph to record: write in place directly
+            except ValueError:
+                _broadcast_into_error(t, others, None)
+                raise
+            t._version_box()[0] += 1
+            if dispatcher.active:
+                emit.inplace_changed(t, None)
+            return t
+        with _no_record():
+            out = apply_op(op, (t, *others), attrs)
+    data = out._data
+    if data.shape != t._data.shape:
+        _broadcast_into_error(t, others, data)
+    if not np.can_cast(data.dtype, t._data.dtype, "same_kind"):
+        raise RuntimeError(
+            f"result type {_torch_type(data.dtype)} can't be cast to the desired output type "
+            f"{_torch_type(t._data.dtype)}"
+        )
+    np.copyto(t._data, data, casting="same_kind")
+    box = t._version_box()
+    box[0] += 1
+    node = out._grad_fn
+    if node is not None:
+        if node.op.saved and node.op.saved[0] == "result":
+            node._saved = ((t._data, box, box[0]), *node._saved[1:])
+        if on_view:
+            view_inplace.rebase(t, node, others)
+            node = t._grad_fn
+        else:
+            t._grad_fn = node
+            t._requires_grad = True
+    if dispatcher.active:
+        emit.inplace_changed(t, node)
+    return t
+
+
+_INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+
+
+def _broadcast_into_error(t, others, data):
+    """torch's messages for an in-place op whose operands do not fit ``t``."""
+    for o in others:
+        if isinstance(o, Tensor):
+            broadcast_check(t, o)
+    shape = data.shape if data is not None else np.broadcast_shapes(
+        t._data.shape, *(o._data.shape for o in others if isinstance(o, Tensor)))
+    raise RuntimeError(
+        f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
+        f"{list(shape)}"
+    )
+
+
+class _no_record:  # noqa: N801
+    def __enter__(self):
+        self.prev = grad_state.enabled
+        grad_state.enabled = False
+
+    def __exit__(self, *exc):
+        grad_state.enabled = self.prev
+

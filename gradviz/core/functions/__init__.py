@@ -1,0 +1,3 @@
+"""torch-level functions by topic: ``pointwise``, ``reductions``, ``linalg``, ``shape``,
+``indexing``, ``masked``, ``nn_functional``; each checks torch's arguments and runs rows of
+the op table."""

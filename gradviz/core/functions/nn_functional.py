@@ -1,0 +1,247 @@
+"""torch.nn.functional's activations and losses (``gradviz.nn.functional`` re-exports them),
+each recorded as torch records it
+(``cross_entropy`` is NllLossBackward0 over LogSoftmaxBackward0, ``l1_loss`` is
+MeanBackward0 over AbsBackward0, ``linear`` with bias is AddmmBackward0)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.autograd.grad_mode import state as grad_state
+from gradviz.core.autograd.inplace import inplace
+from gradviz.core.autograd.record import apply_op
+from gradviz.core.functions import linalg as LA
+from gradviz.core.functions import pointwise as M
+from gradviz.core.functions import reductions as RD
+from gradviz.core.functions import shape as SH
+from gradviz.core.optable import linalg as L
+from gradviz.core.optable import nn as N
+from gradviz.core.optable import pointwise as P
+from gradviz.core.tensors.checks import tensor_arg
+from gradviz.core.tensors.tensor import Size
+
+relu = M.relu
+sigmoid = M.sigmoid
+tanh = M.tanh
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduction(reduction, size_average=None, reduce=None):
+    if size_average is not None or reduce is not None:
+        if reduce is False:
+            return "none"
+        return "sum" if size_average is False else "mean"
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _softmax_dim(input, dim):
+    if dim is None:
+        nd = input._data.ndim
+        dim = 0 if nd in (0, 1, 3) else 1
+    return input._wrap_dim(dim)
+
+
+def softmax(input, dim=None, dtype=None):
+    """``exp(x) / exp(x).sum(dim)``; grad_fn ``SoftmaxBackward0``."""
+    M.tensor_arg(input, "softmax")
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply_op(N.SOFTMAX, (input,), (_softmax_dim(input, dim),))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    M.tensor_arg(input, "log_softmax")
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply_op(N.LOG_SOFTMAX, (input,), (_softmax_dim(input, dim),))
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias``, recorded as torch records it (AddmmBackward0)."""
+    M.tensor_arg(input, "linear")
+    M.tensor_arg(weight, "linear", "weight", 2)
+    wt = SH.t_(weight) if weight._data.ndim == 2 else weight
+    if input._data.ndim == 2 and bias is not None:
+        k = input._data.shape[1]
+        if wt._data.shape[0] != k:
+            LA._mm_check(input, wt)
+        return apply_op(L.ADDMM, (bias, input, wt), (1, 1))
+    if input._data.ndim > 2 and bias is not None:
+        k = input._data.shape[-1]
+        flat = SH.reshape(input, -1, k)
+        LA._mm_check(flat, wt)
+        out = apply_op(L.ADDMM, (bias, flat, wt), (1, 1))
+        return SH.view(out, *input._data.shape[:-1], wt._data.shape[1])
+    if input._data.ndim == 1 and bias is not None:
+        row = SH.unsqueeze(input, 0)
+        LA._mm_check(row, wt)
+        return SH.view(apply_op(L.ADDMM, (bias, row, wt), (1, 1)), wt._data.shape[1])
+    out = LA.matmul(input, wt)
+    return out if bias is None else out + bias
+
+
+def _array(t):
+    return None if t is None else t._data
+
+
+def _not_differentiable(t, arg, func):
+    """torch records no edge for weights: one that requires grad is refused up front."""
+    if t is not None and t._requires_grad and grad_state.enabled:
+        raise RuntimeError(
+            f"The function '{func}' is not differentiable with respect to argument '{arg}'. "
+            "This input cannot have requires_grad True."
+        )
+
+
+def _check_same_size(input, target, name):
+    if input._data.shape != target._data.shape:
+        raise ValueError(
+            f"Using a target size ({_size(target)}) that is different to the input size "
+            f"({_size(input)}) is deprecated. Please ensure they have the same size."
+            if name == "binary_cross_entropy" else
+            f"Target size ({_size(target)}) must be the same as input size ({_size(input)})"
+        )
+
+
+def _size(t):
+    return repr(Size(t._data.shape))
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    M.tensor_arg(input, "binary_cross_entropy")
+    M.tensor_arg(target, "binary_cross_entropy", "target", 2)
+    _check_same_size(input, target, "binary_cross_entropy")
+    data = input._data
+    if np.any((data < 0) | (data > 1)):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    _not_differentiable(weight, "weight", "binary_cross_entropy")
+    return apply_op(N.BCE, (input, target),
+                    (_array(weight), _reduction(reduction, size_average, reduce)))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross entropy in one stable op (the tutorial's loss)."""
+    M.tensor_arg(input, "binary_cross_entropy_with_logits")
+    M.tensor_arg(target, "binary_cross_entropy_with_logits", "target", 2)
+    _check_same_size(input, target, "binary_cross_entropy_with_logits")
+    _not_differentiable(weight, "weight", "binary_cross_entropy_with_logits")
+    _not_differentiable(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
+    red = _reduction(reduction, size_average, reduce)
+    return apply_op(N.BCE_LOGITS, (input, target), (_array(weight), _array(pos_weight), red))
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    M.tensor_arg(input, "nll_loss")
+    M.tensor_arg(target, "nll_loss", "target", 2)
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {M._torch_type(target._data.dtype)}"
+        )
+    if input._data.ndim not in (1, 2):
+        raise ValueError(f"Expected 1 or 2 dimensions (got {input._data.ndim})")
+    n = input._data.shape[0] if input._data.ndim == 2 else None
+    if n is not None and target._data.shape != (n,):
+        raise ValueError(
+            f"Expected input batch_size ({n}) to match target batch_size "
+            f"({target._data.shape[0] if target._data.ndim else 0})."
+        )
+    t = target._data
+    classes = input._data.shape[-1]
+    bad = t[(t != ignore_index) & ((t < 0) | (t >= classes))]
+    if bad.size:
+        raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
+    w = np.ones(classes, input._data.dtype) if weight is None else weight._data
+    valid = t != ignore_index
+    total = float(np.sum(w[np.where(valid, t, 0)] * valid))
+    red = _reduction(reduction, size_average, reduce)
+    _not_differentiable(weight, "weight", "nll_loss_forward")
+    return apply_op(N.NLL, (input,), (t, _array(weight), red, ignore_index, total))
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """``nll_loss(log_softmax(input, 1), target)`` for class-index targets."""
+    if label_smoothing:
+        raise NotImplementedError("gradviz's cross_entropy has no label_smoothing")
+    M.tensor_arg(input, "cross_entropy")
+    dim = 0 if input._data.ndim == 1 else 1
+    return nll_loss(log_softmax(input, dim), target, weight, size_average, ignore_index, reduce,
+                    reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    M.tensor_arg(input, "mse_loss")
+    M.tensor_arg(target, "mse_loss", "target", 2)
+    red = _reduction(reduction, size_average, reduce)
+    if input._data.shape != target._data.shape:
+        M.broadcast_check(input, target)
+        import warnings
+
+        warnings.warn(
+            f"Using a target size ({_size(target)}) that is different to the input size "
+            f"({_size(input)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=2)
+        a, b = np.broadcast_arrays(input._data, target._data)
+        input = SH.expand(input, *a.shape)
+        target = SH.expand(target, *b.shape)
+    return apply_op(N.MSE, (input, target), (red,))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """``(input - target).abs().mean()``, recorded as MeanBackward0 over AbsBackward0."""
+    red = _reduction(reduction, size_average, reduce)
+    diff = M.abs(M.sub(input, target))
+    if red == "mean":
+        return RD.mean(diff)
+    if red == "sum":
+        return RD.sum(diff)
+    return diff
+
+
+# ---------------------------------------------------------------- more activations
+_TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}
+
+
+def _activation(op, name, input, attrs, inplace_=False, inplace_op=None):
+    tensor_arg(input, name)
+    kind = input._data.dtype
+    if kind.kind != "f" and op is not P.HARDTANH:  # (hardtanh clamps integers too)
+        raise NotImplementedError(
+            f'"{name}_cpu" not implemented for \'{_TYPE_NAMES.get(kind.name, kind.name)}\'')
+    if inplace_:
+        return inplace(input, inplace_op or op, (), attrs)
+    return apply_op(op, (input,), attrs)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    return _activation(P.LEAKY_RELU, "leaky_relu", input, (negative_slope,), inplace,
+                       P.LEAKY_RELU_)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    return _activation(P.ELU, "elu", input, (alpha,), inplace, P.ELU_)
+
+
+def silu(input, inplace=False):
+    """``x * sigmoid(x)`` (swish)."""
+    return _activation(P.SILU, "silu", input, (), inplace)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta * x)) / beta``, linear past ``threshold``."""
+    return _activation(P.SOFTPLUS, "softplus", input, (beta, threshold))
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """``x`` clamped to ``[min_val, max_val]``, with hardtanh's own grad_fn."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _activation(P.HARDTANH, "hardtanh", input, (min_val, max_val), inplace)

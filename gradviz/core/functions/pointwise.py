@@ -1,0 +1,244 @@
+"""Element-wise functions (``gradviz.add``, ``gradviz.exp``, ``Tensor.clamp``...): each is
+a thin call into a row of the op table.
+
+The reductions live in ``reduction_ops``; the in-place machinery (``inplace_ops``) and
+the argument checks (``op_args``) are importable from here too.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from gradviz.core.autograd.inplace import check_inplace, inplace  # noqa: F401
+from gradviz.core.autograd.record import apply_binary, apply_op, apply_unary
+from gradviz.core.optable import derivative_ops as B
+from gradviz.core.optable import pointwise as P
+from gradviz.core.tensors.checks import (  # noqa: F401
+    _torch_type,
+    broadcast_check,
+    invalid_arguments,
+    operand,
+    tensor_arg,
+)
+from gradviz.core.tensors.factories import get_default_dtype
+from gradviz.core.tensors.tensor import Tensor
+
+
+# ---------------------------------------------------------------- arithmetic
+def add(input, other, *, alpha=1):
+    """``input + alpha * other`` with broadcasting; grad_fn ``AddBackward0``."""
+    tensor_arg(input, "add")
+    return binary(P.ADD, input, operand(other, "add"), (alpha,))
+
+
+def sub(input, other, *, alpha=1):
+    tensor_arg(input, "sub")
+    return binary(P.SUB, input, operand(other, "sub"), (alpha,))
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    return apply_op(P.RSUB, (input,), (other, alpha))
+
+
+def mul(input, other):
+    """Element-wise product; grad_fn ``MulBackward0``."""
+    tensor_arg(input, "mul")
+    return binary(P.MUL, input, operand(other, "mul"))
+
+
+multiply = mul
+
+
+def div(input, other):
+    tensor_arg(input, "div")
+    return binary(P.DIV, input, operand(other, "div"))
+
+
+divide = true_divide = div
+
+
+def pow(input, exponent):  # noqa: A001 - torch's name
+    """``input ** exponent``: PowBackward0 (scalar exponent), 1 (tensor), 2 (scalar base)."""
+    if type(input) is Tensor and type(exponent) in (int, float):
+        return apply_unary(P.POW, input, (exponent,))  # the usual case: x ** 2
+    if not isinstance(input, Tensor):
+        return apply_op(P.RPOW, (tensor_arg(exponent, "pow", "exponent", 2),), (input,))
+    if isinstance(exponent, Tensor):
+        return binary(P.POW_TENSOR, input, exponent)
+    operand(exponent, "pow", "exponent")
+    return apply_op(P.POW, (input,), (exponent,))
+
+
+_FLOOR_DIVIDE_SIGNATURES = ("(Tensor input, Tensor other, *, Tensor out = None)",
+                            "(Tensor input, Number other)")
+_REMAINDER_SIGNATURES = ("(Tensor input, Tensor other, *, Tensor out = None)",
+                         "(Number self, Tensor other)",
+                         "(Tensor input, Number other, *, Tensor out = None)")
+
+
+def _number_or_tensor(x):
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x)
+    return x if isinstance(x, numbers.Number | Tensor) else None
+
+
+def _binary_promoted(op, a, b):
+    """``binary`` with the operators' promotion (a 0-dim tensor does not raise the dtype)."""
+    if not isinstance(a, Tensor):
+        return binary(op, a, b)
+    try:
+        return apply_binary(op, a, b)
+    except ValueError:
+        broadcast_check(a, b)
+        raise
+
+
+def floor_divide(input, other):
+    """``input // other``, rounded down. torch cannot differentiate it: the result's grad_fn
+    is ``NotImplemented`` and backward through it fails.
+
+        >>> x = torch.tensor([7.0, -7.0], requires_grad=True)
+        >>> x // 2
+        tensor([ 3., -4.], grad_fn=<NotImplemented>)
+    """
+    a, b = _number_or_tensor(input), _number_or_tensor(other)
+    if a is None or b is None:
+        raise invalid_arguments("floor_divide", (input, other), _FLOOR_DIVIDE_SIGNATURES, 1,
+                                ("Tensor", "Number"))
+    return _binary_promoted(P.FLOOR_DIVIDE, a, b)
+
+
+def remainder(input, other):
+    """Python's ``%``: the result has the divisor's sign. grad_fn ``RemainderBackward0`` for
+    a number divisor, ``RemainderBackward1`` for a tensor one (``other``'s gradient is
+    ``-grad * (input // other)``); a number divided by a tensor is ``NotImplemented``.
+
+        >>> x = torch.tensor([7.0, -7.0], requires_grad=True)
+        >>> x % 3
+        tensor([1., 2.], grad_fn=<RemainderBackward0>)
+    """
+    a, b = _number_or_tensor(input), _number_or_tensor(other)
+    if a is None or b is None or not (isinstance(a, Tensor)
+                                      or isinstance(b, Tensor)):
+        raise invalid_arguments("remainder", (input, other), _REMAINDER_SIGNATURES, 1,
+                                ("Number", "Tensor"))
+    if not isinstance(a, Tensor):
+        return binary(P.RREMAINDER, a, b)
+    if isinstance(b, Tensor):
+        return _binary_promoted(P.REMAINDER_TENSOR, a, b)
+    return apply_op(P.REMAINDER, (a,), (b,))
+
+
+def neg(input):
+    return apply_op(P.NEG, (tensor_arg(input, "neg"),))
+
+
+negative = neg
+
+
+def reciprocal(input):
+    return apply_op(P.RECIPROCAL, (tensor_arg(input, "reciprocal"),))
+
+
+def _unary(op, fname):
+    def f(input):
+        if type(input) is not Tensor:
+            tensor_arg(input, fname)
+        if input._data.dtype == np.bool_ and op not in _KEEP_BOOL:
+            input = input.to(get_default_dtype())  # NumPy would compute bools in float16
+        return apply_unary(op, input)
+
+    f.__name__ = fname
+    f.__doc__ = f"Element-wise {fname}; grad_fn ``{op.grad_fn}``."
+    return f
+
+
+exp = _unary(P.EXP, "exp")
+log = _unary(P.LOG, "log")
+sqrt = _unary(P.SQRT, "sqrt")
+abs = _unary(P.ABS, "abs")  # noqa: A001
+sin = _unary(P.SIN, "sin")
+cos = _unary(P.COS, "cos")
+tanh = _unary(P.TANH, "tanh")
+sigmoid = _unary(P.SIGMOID, "sigmoid")
+relu = _unary(P.RELU, "relu")
+_KEEP_BOOL = frozenset((B.SGN, B.SIGN, P.FLOOR, P.CEIL, P.ROUND, P.ABS, P.RELU))
+sgn = _unary(B.SGN, "sgn")
+sign = _unary(B.SIGN, "sign")
+log1p = _unary(P.LOG1P, "log1p")
+expm1 = _unary(P.EXPM1, "expm1")
+rsqrt = _unary(P.RSQRT, "rsqrt")
+tan = _unary(P.TAN, "tan")
+sinh = _unary(P.SINH, "sinh")
+cosh = _unary(P.COSH, "cosh")
+atan = arctan = _unary(P.ATAN, "atan")
+asin = arcsin = _unary(P.ASIN, "asin")
+acos = arccos = _unary(P.ACOS, "acos")
+floor = _unary(P.FLOOR, "floor")
+ceil = _unary(P.CEIL, "ceil")
+round = _unary(P.ROUND, "round")  # noqa: A001
+
+
+def clamp(input, min=None, max=None):  # noqa: A002
+    tensor_arg(input, "clamp")
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return apply_op(P.CLAMP_TENSOR, (input, min, max))
+    return apply_op(P.CLAMP, (input,), (min, max))
+
+
+clip = clamp
+
+
+def clamp_min(input, min):  # noqa: A002
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):  # noqa: A002
+    return clamp(input, max=max)
+
+
+def maximum(input, other):
+    return binary(P.MAXIMUM, tensor_arg(input, "maximum"), tensor_arg(other, "maximum", "other", 2))
+
+
+def minimum(input, other):
+    return binary(P.MINIMUM, tensor_arg(input, "minimum"), tensor_arg(other, "minimum", "other", 2))
+
+
+def where(condition, input, other):
+    """Pick ``input`` where ``condition`` holds, else ``other``; grad_fn ``WhereBackward0``."""
+    T = Tensor
+    cond = condition if isinstance(condition, T) else T._make(np.asarray(condition))
+    if cond._data.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_torch_type(cond._data.dtype)}")
+    a = operand(input, "where", "input", 2)
+    b = operand(other, "where", "other", 3)
+    try:
+        return apply_op(P.WHERE, (a, b), (cond._data,))
+    except ValueError:  # torch broadcasts condition, input, other in that order
+        so_far = cond
+        for x in (a, b):
+            broadcast_check(so_far, x)
+            if isinstance(x, T):
+                shape = np.broadcast_shapes(so_far._data.shape, x._data.shape)
+                so_far = T._make(np.broadcast_to(np.zeros((), bool), shape))
+        raise
+
+
+def binary(op, a, b, attrs=()):
+    """A binary op on a Tensor ``a`` and a Tensor or scalar ``b`` (torch's promotion)."""
+    try:
+        if isinstance(a, Tensor):
+            return apply_binary(op, a, b, attrs)
+        return apply_op(op, (a, b), attrs)
+    except ValueError:
+        broadcast_check(a, b)
+        raise

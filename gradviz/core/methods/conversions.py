@@ -1,0 +1,75 @@
+"""Tensor's conversions: its constructor, ``to``, ``type``, ``float``, ``long``, ``bool``...
+and ``cpu``.
+
+    >>> import gradviz as torch
+    >>> torch.ones(2).long()
+    tensor([1, 1])
+    >>> torch.ones(2).to(torch.float64).dtype
+    torch.float64
+"""
+
+from __future__ import annotations
+
+from gradviz.core.optable.casts import cast
+from gradviz.core.tensors import dtypes
+from gradviz.core.tensors.dtypes import dtype, from_numpy_dtype, legacy_type_name, to_numpy_dtype
+from gradviz.core.tensors.factories import _tensor_constructor
+from gradviz.core.tensors.tensor import Tensor
+
+
+class TensorConversions:
+    """Mixed into Tensor: copies of a tensor with another dtype (recorded as ToCopyBackward0)."""
+
+    __slots__ = ()
+
+    def __init__(self, *args):
+        """``gradviz.Tensor(data)`` (float32) or ``gradviz.Tensor(*sizes)`` (zeros), torch's
+        legacy constructor."""
+        self._data = _tensor_constructor(args)
+
+    def to(self, *args, **kwargs):
+        target = kwargs.get("dtype")
+        device = kwargs.get("device")
+        for a in args:
+            if isinstance(a, dtype | type):
+                target = a
+            elif isinstance(a, Tensor):
+                target = a.dtype
+            elif isinstance(a, str) or type(a).__name__ == "device":
+                device = a
+        if device is not None and str(device).split(":")[0] == "cuda":
+            raise AssertionError("Torch not compiled with CUDA enabled")  # a CPU-only torch
+        if isinstance(target, type):
+            target = from_numpy_dtype(to_numpy_dtype(target, "to"))
+        if target is None or target.np == self._data.dtype:
+            return self
+        return self._cast(target)
+
+    def _cast(self, target):
+        return cast(self, target)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return legacy_type_name(self._data.dtype).replace("gradviz.", "torch.")
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def cpu(self):
+        return self

@@ -1,0 +1,100 @@
+"""Ops that backward formulas call, recorded under ``create_graph=True`` with torch's names.
+
+torch computes many derivatives with functions of their own, so a double backward shows
+those functions' nodes: relu's ``threshold_backward`` records ``ThresholdBackwardBackward0``,
+tanh's ``TanhBackwardBackward0``, a slice's ``SliceBackwardBackward0``, indexing's
+``IndexPutImplBackward0``, a gradient scaled by a number ``MulBackward1``, and so on for
+sigmoid, softmax, log_softmax and the losses. Each row here is one of those functions, with
+its own derivatives (a third order works too); ``ops/derivatives.py`` calls them on Tensors.
+``sgn`` and ``sign`` are also the user's ``gradviz.sgn``/``sign``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.optable import derivatives as D
+from gradviz.core.optable import helpers as H
+from gradviz.core.optable import nn_helpers as N
+from gradviz.core.optable.table import row
+
+
+def _sign(x):
+    return x.copy() if x.dtype == np.bool_ else np.sign(x)  # a bool is its own sign
+
+
+SGN = row("sgn", "SgnBackward0", ("self",), _sign, self="zeros_like(grad)",
+          readable={"self": "0 (flat wherever it is defined)"})
+SIGN = row("sign", "SignBackward0", ("self",), _sign, self="zeros_like(grad)",
+           readable={"self": "0 (flat wherever it is defined)"})
+THRESHOLD_BACKWARD = row(
+    "threshold_backward", "ThresholdBackwardBackward0", ("grad_output", "self"),
+    D.threshold_backward, attrs=("threshold",),
+    grad_output="threshold_backward(grad, self, threshold)", self="zeros_like(grad)",
+    readable={"grad_output": "grad where self > threshold, else 0", "self": "0"})
+TANH_BACKWARD = row(
+    "tanh_backward", "TanhBackwardBackward0", ("grad_output", "output"), D.tanh_backward,
+    grad_output="tanh_backward(grad, output)", output="grad * (-2 * output * grad_output)",
+    readable={"grad_output": "grad * (1 - output²)", "output": "grad * -2 * output * grad_output"})
+SIGMOID_BACKWARD = row(
+    "sigmoid_backward", "SigmoidBackwardBackward0", ("grad_output", "output"),
+    D.sigmoid_backward, grad_output="sigmoid_backward(grad, output)",
+    output="grad * grad_output * (1 - 2 * output)",
+    readable={"grad_output": "grad * output * (1 - output)",
+              "output": "grad * grad_output * (1 - 2 * output)"})
+SOFTMAX_BACKWARD_DATA = row(
+    "softmax_backward_data", "SoftmaxBackwardDataBackward0", ("grad_output", "output"),
+    N.softmax_backward, attrs=("dim",), grad_output="softmax_backward(grad, output, dim)",
+    output="softmax_double_backward(grad, grad_output, dim, output)",
+    readable={"grad_output": "output * (grad - sum(grad * output, dim))"})
+LOG_SOFTMAX_BACKWARD_DATA = row(
+    "log_softmax_backward_data", "LogSoftmaxBackwardDataBackward0", ("grad_output", "output"),
+    N.log_softmax_backward, attrs=("dim",),
+    grad_output="grad - sum_keepdim(grad * exp(output), dim)",
+    output="-sum_keepdim(grad_output, dim) * exp(output) * grad")
+NLL_LOSS_BACKWARD = row(
+    "nll_loss_backward", "NllLossBackwardBackward0", ("grad_output", "self"), N.nll_backward,
+    attrs=("target", "weight", "reduction", "ignore_index", "total_weight"),
+    grad_output="nll_loss(grad, target, weight, reduction, ignore_index, total_weight)",
+    self="zeros_like(grad)", readable={"grad_output": "nll_loss(grad)", "self": "0"})
+MUL_SCALAR = row("mul_scalar", "MulBackward1", ("self",), lambda x, number: x * number,
+                 attrs=("other",), self="scale(grad, other)", readable={"self": "grad * other"})
+DIV_SCALAR = row("div_scalar", "DivBackward1", ("self",), lambda x, number: x / number,
+                 attrs=("other",), self="div_scalar(grad, other)",
+                 readable={"self": "grad / other"})
+MSE_LOSS_BACKWARD = row(
+    "mse_loss_backward", "MseLossBackwardBackward0", ("grad_output", "self", "target"),
+    D.mse_loss_backward, attrs=("reduction",),
+    grad_output="mse_double_backward_grad_output(grad, grad_output, self, target, reduction)",
+    self="mse_double_backward(grad * grad_output, self, reduction)",
+    target="-mse_double_backward(grad * grad_output, target, reduction)",
+    readable={"grad_output": "sum(2 (self - target) grad) [/ N for mean]",
+              "self": "2 grad grad_output [/ N for mean]",
+              "target": "-2 grad grad_output [/ N for mean]"})
+
+
+def _index_put_accumulate(zeros, values, indices):
+    out = np.array(zeros)
+    np.add.at(out, indices, values)
+    return out
+
+
+SLICE_BACKWARD = row(
+    "slice_backward", "SliceBackwardBackward0", ("grad_output",), H.scatter_into,
+    attrs=("input_sizes", "key"), grad_output="take(grad, key)",
+    readable={"grad_output": "grad[the slice]"})
+SELECT_BACKWARD = row(
+    "select_backward", "SelectBackwardBackward0", ("grad_output",), H.scatter_into,
+    attrs=("input_sizes", "key"), grad_output="take(grad, key)",
+    readable={"grad_output": "grad[the index]"})
+INDEX_PUT_IMPL = row(
+    "index_put_impl", "IndexPutImplBackward0", ("self", "values"), _index_put_accumulate,
+    attrs=("indices",), self="grad", values="take(grad, indices)",
+    readable={"values": "grad[indices]"})
+BCE_BACKWARD = row(
+    "binary_cross_entropy_backward", "BinaryCrossEntropyBackwardBackward0",
+    ("grad_output", "self", "target"), D.bce_backward, attrs=("weight", "reduction"),
+    grad_output="bce_double_backward_grad_output(grad, self, target, weight, reduction)",
+    self="bce_double_backward(grad_output, grad, self, target, weight, reduction)",
+    target="bce_double_backward_target(grad, grad_output, self, target, weight, reduction)",
+    readable={"self": "grad grad_output (self² - 2 self target + target) / (self (1 - self))²"})

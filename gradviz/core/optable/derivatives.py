@@ -1,0 +1,203 @@
+"""Derivatives that torch computes with ops of their own (``relu``'s threshold_backward,
+``tanh``'s tanh_backward, a gradient scaled by a number...), on NumPy arrays. On Tensors
+(``tensor_formulas``) each is its row of ``derivative_ops``, so that under
+``create_graph=True`` a derivative shows torch's nodes (``ThresholdBackwardBackward0``...).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.optable.helpers import (
+    _const,
+    _dims,
+    _raw,
+    div_scalar,
+    exp,
+    scale,
+    scatter_into,
+    sum_backward,
+    unsqueeze_dims,
+    where,
+    zeros_like,
+)
+
+__all__ = ["amax_backward", "bce_backward", "bce_double_backward",
+           "bce_double_backward_grad_output", "bce_double_backward_target", "cosh",
+           "cumsum_backward", "flip", "logsumexp_backward", "masked_fill_grad",
+           "masked_sum", "mean_backward", "mse_double_backward",
+           "mse_double_backward_grad_output", "mse_loss_backward", "pow_backward",
+           "reduced", "select_backward", "sgn", "sigmoid_backward", "sinh",
+           "slice_backward", "take", "tanh_backward", "threshold_backward",
+           "to_copy_backward"]
+
+
+def sgn(x):
+    """The sign, as abs's derivative uses it (recorded as SgnBackward0 on Tensors)."""
+    return np.sign(x)
+
+
+def threshold_backward(grad, self, threshold):
+    """relu's derivative: grad where self > threshold, else 0 (torch's threshold_backward)."""
+    keep = self > threshold
+    out = grad * keep  # with the two fixes below, still faster than np.where
+    if not np.isfinite(out).all():
+        out[~keep] = 0  # as torch: nan or inf where self <= threshold still gives 0
+    out += 0.0  # and +0, not the -0 of a negative gradient times 0
+    return out
+
+
+def tanh_backward(grad, output):
+    """tanh's derivative from its output: grad * (1 - output²)."""
+    return grad * (1 - output * output)
+
+
+def sigmoid_backward(grad, output):
+    """sigmoid's derivative from its output: grad * (1 - output) * output."""
+    return grad * (1 - output) * output
+
+
+def pow_backward(grad, self, exponent):
+    """d/d self of self ** exponent; 0 where the exponent is 0 (torch's pow_backward_self:
+    ``grad * (exponent * self.pow(exponent - 1))``)."""
+    if not isinstance(exponent, np.ndarray):
+        if exponent == 0:
+            return zeros_like(grad * self)
+        return grad * scale(self ** (exponent - 1), exponent)
+    return where(_raw(exponent) == 0, zeros_like(grad), grad * (exponent * self ** (exponent - 1)))
+
+
+def mean_backward(grad, sizes, dim, keepdim):
+    """The gradient expanded back over the reduced dims, divided by their size."""
+    dims = _dims(dim, len(sizes))
+    count = int(np.prod([sizes[d] for d in dims])) if sizes else 1
+    return div_scalar(sum_backward(grad, sizes, dim, keepdim), count)
+
+
+def reduced(x, reduction, numel):
+    """A loss's per-element gradient under its reduction: divided by numel for "mean"."""
+    return div_scalar(x, numel) if reduction == "mean" else x
+
+
+def mse_loss_backward(grad, self, target, reduction):
+    """mse_loss's derivative: 2 (self - target) grad, / numel for "mean"
+    (MseLossBackwardBackward0 on Tensors)."""
+    norm = 2.0 / self.size if reduction == "mean" else 2.0
+    return norm * (self - target) * grad
+
+
+def mse_double_backward(grad, self, reduction):
+    """d/d self of mse_loss_backward, times ``grad`` (torch's mse_loss_double_backward)."""
+    return reduced(scale(grad, 2), reduction, int(np.size(_raw(self))))
+
+
+def mse_double_backward_grad_output(grad, grad_output, self, target, reduction):
+    """d/d grad_output of mse_loss_backward, times ``grad``."""
+    if reduction == "none":
+        return mse_loss_backward(grad, self, target, reduction)
+    ones = _const(np.ones_like(_raw(grad_output)), grad_output)
+    return (mse_loss_backward(ones, self, target, reduction) * grad).sum()
+
+
+def masked_fill_grad(grad, mask):
+    """The gradient with 0 where the mask filled (MaskedFillBackward0 on Tensors)."""
+    return np.where(mask, 0, grad).astype(grad.dtype, copy=False)
+
+
+def masked_sum(grad, mask):
+    """The gradient summed where the mask filled: what the fill value receives."""
+    return np.asarray(np.sum(grad, where=np.broadcast_to(mask, grad.shape)), dtype=grad.dtype)
+
+
+def take(grad, key):
+    """``grad[key]``: what a gradient scattered into zeros gets back."""
+    return np.asarray(grad[key])
+
+
+def slice_backward(grad, sizes, key):
+    """Zeros of ``sizes`` with ``grad`` in the slice (SliceBackwardBackward0 on Tensors)."""
+    return scatter_into(grad, sizes, key)
+
+
+def select_backward(grad, sizes, key):
+    """Zeros of ``sizes`` with ``grad`` at the index (SelectBackwardBackward0 on Tensors)."""
+    return scatter_into(grad, sizes, key)
+
+
+_EPS = 1e-12
+
+
+def _weighted(x, weight):
+    return x if weight is None else x * weight
+
+
+def bce_backward(grad, self, target, weight, reduction):
+    """binary_cross_entropy's derivative: grad (self - target) / (self (1 - self)), weighted,
+    / numel for "mean" (BinaryCrossEntropyBackwardBackward0 on Tensors)."""
+    out = grad * (self - target) / np.maximum((1 - self) * self, _EPS)
+    out = _weighted(out, weight)
+    return out / self.size if reduction == "mean" else out
+
+
+def bce_double_backward(grad_output, grad, self, target, weight, reduction):
+    """d/d self of bce_backward, times ``grad``."""
+    d = (self * self - 2 * self * target + target) / (
+        (self + _EPS) ** 2 * (1 - self + _EPS) ** 2)
+    out = _weighted(d * (grad * grad_output), weight)
+    return reduced(out, reduction, int(np.size(_raw(self))))
+
+
+def bce_double_backward_grad_output(grad, self, target, weight, reduction):
+    """d/d grad_output of bce_backward, times ``grad``."""
+    d = _weighted((self - target) / ((self + _EPS) * (1 - self + _EPS)), weight)
+    if reduction == "none":
+        return d * grad
+    return (reduced(d, reduction, int(np.size(_raw(self)))) * grad).sum()
+
+
+def bce_double_backward_target(grad, grad_output, self, target, weight, reduction):
+    """d/d target of bce_backward, times ``grad``."""
+    out = _weighted(-(grad * grad_output) / ((self + _EPS) * (1 - self + _EPS)), weight)
+    return reduced(out, reduction, int(np.size(_raw(self))))
+
+
+def to_copy_backward(grad, self_dtype):
+    """The gradient cast back to the input's dtype (ToCopyBackward0 on Tensors)."""
+    return grad.astype(self_dtype, copy=False)
+
+
+def sinh(x):
+    return np.sinh(x)
+
+
+def cosh(x):
+    return np.cosh(x)
+
+
+def flip(g, dims):
+    return np.flip(g, dims)
+
+
+def cumsum_backward(grad, dim):
+    """The cumulative sum of the gradient from the end (torch's cumsum_backward)."""
+    return np.flip(np.cumsum(np.flip(grad, dim), axis=dim), dim)
+
+
+def _restored(x, dims, ndim, keepdim):
+    return x if keepdim else unsqueeze_dims(x, dims, ndim)
+
+
+def logsumexp_backward(grad, self, result, dim, keepdim):
+    """grad * exp(self - result), with the reduced dims put back."""
+    n = len(self.shape)
+    grad, result = _restored(grad, dim, n, keepdim), _restored(result, dim, n, keepdim)
+    return grad * exp(self - result)
+
+
+def amax_backward(grad, self, result, dim, keepdim):
+    """The gradient shared equally among the elements equal to the max (or min)."""
+    n = len(self.shape)
+    grad, result = _restored(grad, dim, n, keepdim), _restored(result, dim, n, keepdim)
+    hits = _raw(self) == _raw(result)
+    count = _const(np.sum(hits, axis=dim, keepdims=True), grad)
+    return grad / count * _const(hits, grad)

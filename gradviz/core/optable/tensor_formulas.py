@@ -1,0 +1,392 @@
+"""The names backward formulas may use, on Tensors: what they are compiled against under
+``create_graph=True``, so that the gradient is itself recorded and can be differentiated
+again. Each function here is the Tensor version of the array one of the same name in
+``helpers``, ``derivatives`` or ``nn_helpers`` (a derivative torch computes with an op of
+its own records that op's row, found by name in the op table); the functions those
+modules write only in terms of other formula names are theirs, rebound to the names here.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+from gradviz.core.autograd.formulas import sum_to  # noqa: F401 - a formula name
+from gradviz.core.autograd.function import ROWS
+from gradviz.core.autograd.record import apply_op
+from gradviz.core.optable import derivatives, helpers, nn_helpers
+from gradviz.core.optable.derivatives import _EPS  # noqa: F401 - rebound functions use it
+from gradviz.core.tensors import factories
+from gradviz.core.tensors.tensor import Tensor
+
+__all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__]
+
+
+def _recorded(name, *inputs, attrs=()):
+    """The op table's row ``name`` applied to Tensors: recorded, as torch records it."""
+    return apply_op(ROWS[name], inputs, attrs)
+
+
+def _raw(x):
+    """The array of a Tensor; other values (arguments, Python numbers) as arrays."""
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _const(array, like):
+    """A Tensor that carries no gradient, in ``like``'s dtype."""
+    return Tensor._make(np.asarray(array, dtype=_raw(like).dtype))
+
+
+def scale(x, number):
+    """``x * number`` with a Python number, as torch's formulas scale (MulBackward1)."""
+    return _recorded("mul_scalar", x, attrs=(number,))
+
+
+def div_scalar(x, number):
+    """``x / number`` with a Python number, as torch's formulas divide (DivBackward1)."""
+    return _recorded("div_scalar", x, attrs=(number,))
+
+
+# ---------------------------------------------------------------- pointwise
+def exp(x):
+    return x.exp()
+
+
+def log(x):
+    return x.log()
+
+
+def sqrt(x):
+    return x.sqrt()
+
+
+def sin(x):
+    return x.sin()
+
+
+def cos(x):
+    return x.cos()
+
+
+def sigmoid(x):
+    return x.sigmoid()
+
+
+def where(condition, a, b):
+    return _recorded("where", a, b, attrs=(np.asarray(_raw(condition)),))
+
+
+# ---------------------------------------------------------------- shapes
+def expand(g, shape):
+    return g.expand(*shape)
+
+
+def unsqueeze_to(g, sizes, dims=None):
+    """Put back the size-1 dims a squeeze removed (all of them, or those of ``dims``): one
+    UnsqueezeBackward0 each on Tensors, as torch's unsqueeze_to."""
+    n = len(sizes)
+    if dims is None:
+        dims = range(n)
+    elif isinstance(dims, int):
+        dims = (dims,)
+    for d in sorted(d % n for d in dims) if n else ():
+        if sizes[d] == 1:
+            g = g.unsqueeze(d)
+    return g
+
+
+def unsqueeze_dims(g, dims, ndim):
+    """Put back the reduced dims (sorted) so that ``g`` broadcasts against the input (one
+    UnsqueezeBackward0 per dim on Tensors, as torch's unsqueeze_multiple)."""
+    for d in dims:
+        g = g.unsqueeze(d)
+    return g
+
+
+def permute_back(grad, dims):
+    inverse = tuple(int(i) for i in np.argsort(dims))
+    return grad.permute(*inverse)
+
+
+def transpose(grad, dim0, dim1):
+    return grad.transpose(dim0, dim1)
+
+
+def t(grad):
+    return grad.t()
+
+
+def mm_mat1_backward(grad, mat2, mat1):
+    """grad @ mat2^T, laid out like ``mat1`` (so a transposed weight gets a contiguous grad)."""
+    if _column_major(_raw(mat1)):  # torch's mm_mat1_backward, recorded as it records it
+        return (mat2 @ grad.t()).t()
+    return grad @ mat2.t()
+
+
+def mm_mat2_backward(grad, mat1, mat2):
+    """mat1^T @ grad, laid out like ``mat2`` (torch's mm_mat2_backward)."""
+    if _column_major(_raw(mat2)):
+        return (grad.t() @ mat1).t()
+    return mat1.t() @ grad
+
+
+def outer(a, b):
+    return a.unsqueeze(1) * b.unsqueeze(0)  # as torch.outer records it
+
+
+def unsqueeze(g, dim):
+    return g.unsqueeze(dim)
+
+
+def squeeze(g, dim):
+    return g.squeeze(dim)
+
+
+def scatter_into(grad, sizes, index):
+    """Zeros of ``sizes`` with ``grad`` written at ``index`` (select/slice backward)."""
+    out = factories.zeros(*sizes, dtype=grad.dtype)
+    out[index] = grad
+    return out
+
+
+def index_backward(grad, sizes, indices):
+    """Zeros of ``sizes`` with ``grad`` added at ``indices`` (repeats accumulate)."""
+    zeros = _const(np.zeros(tuple(sizes), dtype=grad._data.dtype), grad)
+    return _recorded("index_put_impl", zeros, grad, attrs=(indices,))
+
+
+# ---------------------------------------------------------------- reductions
+def evenly_distribute(grad, self, result):
+    """max()/min() over all elements: ties share the gradient equally."""
+    hits = _raw(self) == _raw(result)
+    count = Tensor._make(np.asarray(hits.sum(), dtype=grad._data.dtype))
+    return zeros_like(self).masked_fill_(Tensor._make(hits), grad / count)
+
+
+def var_backward(grad, self, dim, correction, keepdim):
+    sizes = self.shape
+    dims = _dims(dim, len(sizes))
+    n = int(np.prod([sizes[d] for d in dims])) if sizes else 1
+    if not keepdim and dim is not None:
+        grad = unsqueeze_dims(grad, dims, len(sizes))
+    factor = float(np.divide(2.0, max(n - correction, 0)))  # inf (so nan) with no dof, as torch
+    mean = self.mean() if dim is None else self.mean(dim=dims, keepdim=True)
+    return scale(grad, factor) * (self - mean)
+
+
+def std_backward(grad, self, result, dim, correction, keepdim):
+    """var's gradient through sqrt; 0 where the std is 0 (torch masks it)."""
+    zero = _raw(result) == 0
+    grad_var = (grad / scale(result, 2)).masked_fill_(Tensor._make(zero), 0)
+    return var_backward(grad_var, self, dim, correction, keepdim)
+
+
+def norm_backward(grad, self, result, ord, dim, keepdim):
+    """torch's norm_backward for every order ``ord``; order 0 has no gradient (None)."""
+    if ord == 0:
+        return None
+    dims = _dims(dim, self.ndim)
+    if not keepdim and dim is not None:
+        grad = unsqueeze_dims(grad, dims, self.ndim)
+        result = unsqueeze_dims(result, dims, self.ndim)
+    if ord == 1:
+        return grad * sign(self)
+    if ord == 2:  # torch's grad * (self / result).masked_fill_(...)
+        return grad * (self / result).masked_fill_(Tensor._make(_raw(result) == 0), 0)
+    if ord in (np.inf, -np.inf):  # max / min of |self|: ties (and nans) share the gradient
+        size = np.abs(_raw(self))
+        hits = (size == _raw(result)) | np.isnan(size)
+        count = _const(np.sum(hits, axis=dims, keepdims=True), result)
+        return sign(self) * (grad / count) * mask(hits, self)
+    zero = _raw(self) == 0
+    size = where(zero, zeros_like(self) + 1, abs(self))  # |self|, 1 where self is 0
+    if ord < 1:
+        return sign(self) * size ** (ord - 1) * grad * result ** (1 - ord)
+    safe = where(_raw(result) == 0, zeros_like(result) + 1, result)
+    scale = mask(_raw(result) != 0, result) * (grad / safe ** (ord - 1))
+    if ord < 2:
+        return sign(self) * size ** (ord - 1) * scale
+    return self * size ** (ord - 2) * scale
+
+
+def minmax_backward(grad, self, other, pick_self):
+    """maximum/minimum: the gradient goes to the winner, split on ties."""
+    a, b = _raw(self), _raw(other)
+    loses = (a < b) if pick_self == "max" else (a > b)
+    half = where(np.broadcast_to(a == b, grad.shape), div_scalar(grad, 2), grad)
+    return half.masked_fill_(Tensor._make(np.broadcast_to(loses, grad.shape)), 0)
+
+
+def clamp_backward(grad, self, min, max):
+    inside = np.ones(np.shape(_raw(self)), dtype=bool)
+    if min is not None:
+        inside &= _raw(self) >= _raw(min)
+    if max is not None:
+        inside &= _raw(self) <= _raw(max)
+    return where(inside, grad, zeros_like(grad))
+
+
+def sgn(x):
+    """The sign, as abs's derivative uses it (recorded as SgnBackward0 on Tensors)."""
+    return _recorded("sgn", x)
+
+
+def threshold_backward(grad, self, threshold):
+    """relu's derivative: grad where self > threshold, else 0 (torch's threshold_backward)."""
+    return _recorded("threshold_backward", grad, self, attrs=(threshold,))
+
+
+def tanh_backward(grad, output):
+    """tanh's derivative from its output: grad * (1 - output²)."""
+    return _recorded("tanh_backward", grad, output)
+
+
+def sigmoid_backward(grad, output):
+    """sigmoid's derivative from its output: grad * (1 - output) * output."""
+    return _recorded("sigmoid_backward", grad, output)
+
+
+def pow_backward(grad, self, exponent):
+    """d/d self of self ** exponent; 0 where the exponent is 0 (torch's pow_backward_self:
+    ``grad * (exponent * self.pow(exponent - 1))``)."""
+    if not isinstance(exponent, Tensor | np.ndarray):  # a Python number: the row's argument
+        if exponent == 0:
+            return zeros_like(grad * self)
+        return grad * scale(self ** (exponent - 1), exponent)
+    return where(_raw(exponent) == 0, zeros_like(grad), grad * (exponent * self ** (exponent - 1)))
+
+
+def mse_loss_backward(grad, self, target, reduction):
+    """mse_loss's derivative: 2 (self - target) grad, / numel for "mean"
+    (MseLossBackwardBackward0 on Tensors)."""
+    return _recorded("mse_loss_backward", grad, self, target, attrs=(reduction,))
+
+
+def masked_fill_grad(grad, mask):
+    """The gradient with 0 where the mask filled (MaskedFillBackward0 on Tensors)."""
+    return grad.masked_fill(Tensor._make(np.asarray(mask)), 0)
+
+
+def masked_sum(grad, mask):
+    """The gradient summed where the mask filled: what the fill value receives."""
+    return where(mask, grad, zeros_like(grad)).sum()
+
+
+def take(grad, key):
+    """``grad[key]``: what a gradient scattered into zeros gets back."""
+    return grad[key]
+
+
+def slice_backward(grad, sizes, key):
+    """Zeros of ``sizes`` with ``grad`` in the slice (SliceBackwardBackward0 on Tensors)."""
+    return _recorded("slice_backward", grad, attrs=(tuple(sizes), key))
+
+
+def select_backward(grad, sizes, key):
+    """Zeros of ``sizes`` with ``grad`` at the index (SelectBackwardBackward0 on Tensors)."""
+    return _recorded("select_backward", grad, attrs=(tuple(sizes), key))
+
+
+def bce_backward(grad, self, target, weight, reduction):
+    """binary_cross_entropy's derivative: grad (self - target) / (self (1 - self)), weighted,
+    / numel for "mean" (BinaryCrossEntropyBackwardBackward0 on Tensors)."""
+    return _recorded("binary_cross_entropy_backward", grad, self, target,
+                     attrs=(weight, reduction))
+
+
+def to_copy_backward(grad, self_dtype):
+    """The gradient cast back to the input's dtype (ToCopyBackward0 on Tensors)."""
+    return _recorded("to_copy", grad, attrs=(self_dtype, grad._data.dtype))
+
+
+def sinh(x):
+    return x.sinh()
+
+
+def cosh(x):
+    return x.cosh()
+
+
+def flip(g, dims):
+    return g.flip(dims)
+
+
+def cumsum_backward(grad, dim):
+    """The cumulative sum of the gradient from the end (torch's cumsum_backward)."""
+    return grad.flip(dim).cumsum(dim).flip(dim)
+
+
+def sum_keepdim(x, dim):
+    return x.sum(dim=dim, keepdim=True)
+
+
+def softmax_backward(grad, result, dim):
+    """softmax's derivative from its output (recorded as SoftmaxBackwardDataBackward0)."""
+    return _recorded("softmax_backward_data", grad, result, attrs=(dim,))
+
+
+def log_softmax_backward(grad, result, dim):
+    """log_softmax's derivative from its output (LogSoftmaxBackwardDataBackward0)."""
+    return _recorded("log_softmax_backward_data", grad, result, attrs=(dim,))
+
+
+def nll_loss(x, target, weight, reduction, ignore_index, total_weight):
+    """nll_loss's forward, recorded on Tensors (NllLossBackward0): what a third derivative
+    of nll_loss runs."""
+    return _recorded("nll_loss", x,
+                     attrs=(target, weight, reduction, ignore_index, total_weight))
+
+
+def nll_backward(grad, self, target, weight, reduction, ignore_index, total_weight):
+    """nll_loss's derivative (recorded as NllLossBackwardBackward0 on Tensors)."""
+    return _recorded("nll_loss_backward", grad, self,
+                     attrs=(target, weight, reduction, ignore_index, total_weight))
+
+
+def log_sigmoid(x):
+    return x.sigmoid().log()
+
+
+# ---------------------------------------------------------------- the shared ones
+def _rebound(function):
+    """``function`` of an array module (written only in terms of formula names), resolving
+    the names it calls here."""
+    out = types.FunctionType(function.__code__, globals(), function.__name__,
+                             function.__defaults__, function.__closure__)
+    out.__kwdefaults__, out.__doc__ = function.__kwdefaults__, function.__doc__
+    return out
+
+
+sign = _rebound(helpers.sign)
+floor_divide = _rebound(helpers.floor_divide)
+not_implemented = _rebound(helpers.not_implemented)
+mask = _rebound(helpers.mask)
+zeros_like = _rebound(helpers.zeros_like)
+reshape = _rebound(helpers.reshape)
+_dims = _rebound(helpers._dims)
+sum_backward = _rebound(helpers.sum_backward)
+mT = _rebound(helpers.mT)
+_column_major = _rebound(helpers._column_major)
+narrow = _rebound(helpers.narrow)
+select = _rebound(helpers.select)
+setitem_self_grad = _rebound(helpers.setitem_self_grad)
+value_selecting = _rebound(helpers.value_selecting)
+pow_backward_exponent = _rebound(helpers.pow_backward_exponent)
+clamp_bound_backward = _rebound(helpers.clamp_bound_backward)
+mean_backward = _rebound(derivatives.mean_backward)
+reduced = _rebound(derivatives.reduced)
+mse_double_backward = _rebound(derivatives.mse_double_backward)
+mse_double_backward_grad_output = _rebound(derivatives.mse_double_backward_grad_output)
+_weighted = _rebound(derivatives._weighted)
+bce_double_backward = _rebound(derivatives.bce_double_backward)
+bce_double_backward_grad_output = _rebound(derivatives.bce_double_backward_grad_output)
+bce_double_backward_target = _rebound(derivatives.bce_double_backward_target)
+_restored = _rebound(derivatives._restored)
+logsumexp_backward = _rebound(derivatives.logsumexp_backward)
+amax_backward = _rebound(derivatives.amax_backward)
+softmax_double_backward = _rebound(nn_helpers.softmax_double_backward)
+bce_logits_grad = _rebound(nn_helpers.bce_logits_grad)
+bce_logits_target_grad = _rebound(nn_helpers.bce_logits_target_grad)
+numel = _rebound(nn_helpers.numel)
+_nll = _rebound(nn_helpers._nll)
