@@ -1,13 +1,15 @@
 """``gradviz.autograd``: ``backward``, ``grad``, ``gradcheck``, the grad-mode helpers and
 ``Function`` for custom operations with their own backward (its docstring, in
-:mod:`gradviz.core.custom_function`, has an example)."""
+:mod:`gradviz.core.custom_function`, has an example); ``graph``, the public way to read
+the recorded graph (:mod:`gradviz.autograd.graph`)."""
 
 from __future__ import annotations
 
+from gradviz.autograd import graph
 from gradviz.core.custom_function import Function, FunctionCtx
 from gradviz.core.engine import backward, grad
 from gradviz.core.grad_mode import enable_grad, no_grad, set_grad_enabled
 from gradviz.core.gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "grad", "gradcheck",
-           "gradgradcheck", "no_grad", "set_grad_enabled"]
+           "gradgradcheck", "graph", "no_grad", "set_grad_enabled"]
