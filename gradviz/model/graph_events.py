@@ -1,4 +1,4 @@
-"""How the core's events become ``GraphModel``'s graph: function and tensor nodes,
+"""How an engine's events become ``GraphModel``'s graph: function and tensor nodes,
 their edges, and the attributes backward, ``.grad`` and in-place ops change.
 
 ``GraphEvents`` is mixed into :class:`gradviz.model.graph_model.GraphModel`; each

@@ -1,4 +1,4 @@
-"""``GraphModel``: a networkx graph kept in step with the autograd core's events.
+"""``GraphModel``: a networkx graph kept in step with an autograd engine's events.
 
     >>> model = GraphModel()
     >>> with model.recording():

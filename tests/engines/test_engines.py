@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import doctest
 import inspect
+import json
+import subprocess
+import sys
 import weakref
 
 import numpy as np
@@ -71,6 +74,18 @@ def test_without_torch_the_torch_engine_says_how_to_install(monkeypatch):
                         lambda name, *a: None if name == "torch" else real(name, *a))
     with pytest.raises(EngineUnavailable, match=r"pip install 'gradviz\[torch\]'"):
         get_engine("torch")
+
+
+def test_engines_are_imported_only_when_asked_for():
+    code = ("import json, sys; import gradviz.model; before = sorted(sys.modules); "
+            "gradviz.model.GraphModel(); after = sorted(sys.modules); "
+            "print(json.dumps([before, after]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    before, after = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "gradviz.engines" in before and "gradviz.engines.numpy_engine" not in before
+    assert "gradviz.engines.numpy_engine" in after
+    assert "torch" not in after
 
 
 # ---------------------------------------------------------------- the NumPy engine

@@ -1,6 +1,7 @@
 """The model and the app read an engine only through the engine protocol.
 
-Statically, over every file of ``gradviz/model`` and ``gradviz/gui``: no import of
+Statically, over every file of ``gradviz/model``, ``gradviz/gui`` (and ``gradviz/session``,
+the Qt-free app object, once it exists): no import of
 ``gradviz.core`` (nor, in the model, of the NumPy engine or ``gradviz.autograd``), no
 attribute access ``x._name`` where ``_name`` is a private attribute of the engine's
 classes, and no ``getattr``/``hasattr`` of one by string. The engine's private names
@@ -115,6 +116,6 @@ def test_model_reads_engines_only_through_the_protocol():
 
 def test_gui_reads_engines_only_through_the_model():
     private = engine_private_names()
-    bad = [v for path in sorted((PACKAGE / "gui").rglob("*.py"))
+    bad = [v for layer in ("gui", "session") for path in sorted((PACKAGE / layer).rglob("*.py"))
            for v in violations(path, private, GUI_BANS)]
     assert bad == []
