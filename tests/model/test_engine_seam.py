@@ -13,9 +13,11 @@ code assigns. An object's own private attributes (``self._refs``) and other libr
 from __future__ import annotations
 
 import ast
+import gc
 from pathlib import Path
 
 import gradviz
+from gradviz.model import GraphModel
 
 PACKAGE = Path(gradviz.__file__).resolve().parent
 OWN = ("self", "cls")
@@ -119,3 +121,28 @@ def test_gui_reads_engines_only_through_the_model():
     bad = [v for layer in ("gui", "session") for path in sorted((PACKAGE / layer).rglob("*.py"))
            for v in violations(path, private, GUI_BANS)]
     assert bad == []
+
+
+# ---------------------------------------------------------------- what the app asks instead
+def test_model_answers_what_the_inspector_used_to_read_from_the_engine():
+    model = GraphModel(release_policy="keep")
+    with model.recording():
+        a = gradviz.tensor([1.0, 2.0], requires_grad=True)
+        z = a * a
+        out = z.sum()
+    fid = model.node_of(z.grad_fn)
+    acc = model.node_of(z.grad_fn.next_functions[0][0])
+    assert model.next_functions(fid) == ((acc, "AccumulateGrad"), (acc, "AccumulateGrad"))
+    saved = model.saved_values(fid)
+    assert [(s.name, s.tensor is a) for s in saved] == [("self", True), ("other", True)]
+    with model.recording():
+        model.set_names({"out": out})
+    assert model.grad_fn_of(model.node_of(out)) == (model.node_of(out.grad_fn), "SumBackward0")
+    assert model.grad_fn_of(model.node_of(a)) is None
+    with model.recording():
+        out.backward()
+    assert model.saved_values(fid) == [] and model.graph.nodes[fid]["freed"]
+    del z, out
+    gc.collect()
+    model.flush()
+    assert model.next_functions(fid) is None and model.saved_values(fid) is None
