@@ -1,9 +1,11 @@
 """``gradviz.autograd``: ``backward``, ``grad``, ``gradcheck``, the grad-mode helpers and
 ``Function`` for custom operations with their own backward (its docstring, in
-:mod:`gradviz.core.autograd.custom_function`, has an example)."""
+:mod:`gradviz.core.autograd.custom_function`, has an example); ``graph``, the public way to read
+the recorded graph (:mod:`gradviz.autograd.graph`)."""
 
 from __future__ import annotations
 
+from gradviz.autograd import graph
 from gradviz.autograd.variable import Variable
 from gradviz.core.autograd.custom_function import Function, FunctionCtx
 from gradviz.core.autograd.engine import backward, grad
@@ -11,7 +13,7 @@ from gradviz.core.autograd.grad_mode import enable_grad, no_grad, set_grad_enabl
 from gradviz.core.autograd.gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "grad", "gradcheck",
-           "gradgradcheck", "no_grad", "set_grad_enabled", "Variable"]
+           "gradgradcheck", "graph", "no_grad", "set_grad_enabled", "Variable"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

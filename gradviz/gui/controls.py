@@ -11,8 +11,6 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-import gradviz
-from gradviz.core.tensors.tensor import Tensor
 from gradviz.gui.console import user_names
 
 # key, menu text, shortcut, what it does (tooltip), in the toolbar
@@ -112,15 +110,18 @@ class Controls:
             return self.node_object(obj)
         return obj
 
-    def _tensor(self, obj, what: str) -> Tensor:
+    def _is_tensor(self, obj) -> bool:
+        return self.model.engine.is_tensor(obj)
+
+    def _tensor(self, obj, what: str):
         t = self._resolve(obj)
-        if not isinstance(t, Tensor):
+        if not self._is_tensor(t):
             raise ActionError(f"{what}: select a tensor node (a leaf or an output) first")
         return t
 
-    def _backward_root(self, obj) -> Tensor:
+    def _backward_root(self, obj):
         t = self._resolve(obj)
-        if t is not None and not isinstance(t, Tensor):  # a grad_fn: the output it made
+        if t is not None and not self._is_tensor(t):  # a grad_fn: the output it made
             fid = self.model.node_of(t)
             outs = [self.model.tensor(n) for n in self.model.graph.successors(fid)
                     if self.model.graph.nodes[n].get("role") == "output"] if fid is not None else []
@@ -131,20 +132,20 @@ class Controls:
                     if d.get("role") == "output" and not d.get("released")]
             t = next((self.model.tensor(n) for n in sorted(held, reverse=True)
                       if self.model.tensor(n) is not None), None)
-        if not isinstance(t, Tensor):
+        if not self._is_tensor(t):
             raise ActionError("Backward: select an output tensor (such as loss) first")
         return t
 
     def _leaves(self, tensors):
         if tensors is None:
             sel = self._resolve(None)
-            if isinstance(sel, Tensor) and sel.is_leaf:
+            if self._is_tensor(sel) and sel.is_leaf:
                 return [sel]
             graph = self.model.graph
             found = [self.model.tensor(n) for n, d in graph.nodes(data=True)
                      if d.get("role") == "leaf" and d.get("requires_grad")]
             return [t for t in found if t is not None]
-        if isinstance(tensors, Tensor | str | int):
+        if isinstance(tensors, str | int) or self._is_tensor(tensors):
             tensors = [tensors]
         return [self._tensor(t, "zero_grad") for t in tensors]
 
@@ -167,7 +168,7 @@ class Controls:
         return nid
 
     def backward(self, t=None, retain_graph: bool = False, create_graph: bool = False,
-                 gradient=None) -> Tensor:
+                 gradient=None):
         """``t.backward(gradient, retain_graph, create_graph)``; ``t`` defaults to the
         selected output (or the latest one). Returns ``t``."""
         t = self._backward_root(t)
@@ -195,7 +196,7 @@ class Controls:
         self.status(f"set grad to None on {len(leaves)} tensor(s)")
         return leaves
 
-    def detach(self, t=None, name: str | None = None) -> Tensor:
+    def detach(self, t=None, name: str | None = None):
         """``t.detach()`` stored as a new console variable (``<name>_det``); returns it."""
         t = self._tensor(t, "Detach")
         if name is None:
@@ -211,7 +212,7 @@ class Controls:
         self.status(f"{name} = {self._name(t)}.detach(): a new tensor without history")
         return d
 
-    def toggle_requires_grad(self, t=None) -> Tensor:
+    def toggle_requires_grad(self, t=None):
         """``t.requires_grad_(not t.requires_grad)`` on a leaf."""
         t = self._tensor(t, "requires_grad")
         with self.model.batch():
@@ -307,5 +308,5 @@ class Controls:
             tb = "".join(traceback.format_exception_only(type(exc), exc))
             self.console.write(f"# {title} failed:\n{tb}")
 
-    def ones_for(self, t: Tensor):
-        return gradviz.ones_like(t)
+    def ones_for(self, t):
+        return self.model.engine.module.ones_like(t)

@@ -1,4 +1,4 @@
-"""How the core's events become ``GraphModel``'s graph: function and tensor nodes,
+"""How an engine's events become ``GraphModel``'s graph: function and tensor nodes,
 their edges, and the attributes backward, ``.grad`` and in-place ops change.
 
 ``GraphEvents`` is mixed into :class:`gradviz.model.graph_model.GraphModel`; each
@@ -14,16 +14,11 @@ their edges, and the attributes backward, ``.grad`` and in-place ops change.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
-from gradviz.core.autograd.emit import tensor_id, tensor_of
-from gradviz.core.autograd.function import AccumulateGrad
 from gradviz.events import types as events_types
-
-_FORMULAS: dict = {}  # grad_fn class -> its formula text (computed once per class)
 
 
 @dataclass(frozen=True)
@@ -35,7 +30,19 @@ class GradEntry:
 
 
 class GraphEvents:
-    """Mixed into GraphModel: builds its graph from the core's events."""
+    """Mixed into GraphModel: builds its graph from an engine's events.
+
+    Objects the events carry are read only through the model's ``engine`` (the protocol
+    of :mod:`gradviz.engines.protocol`); the methods used on every recorded op are bound
+    once, in ``_bind``."""
+
+    def _bind(self, engine):
+        self.engine = engine
+        self._reference = engine.reference
+        self._describe_function = engine.describe_function
+        self._describe_tensor = engine.describe_tensor
+        self._is_freed = engine.is_freed
+        self._made = (None, None)  # (output id, function id) of the last FunctionCreated
 
     # ------------------------------------------------------------ graph building
     # Recording writes networkx's documented storage (``_node``, ``_succ``, ``_pred``: dicts
@@ -52,7 +59,7 @@ class GraphEvents:
             g._node[nid] = attrs
         if obj is not None:
             try:
-                self._refs[nid] = weakref.KeyedRef(obj, self._reaper, nid)
+                self._refs[nid] = self._reference(obj, self._reaper, nid)
             except TypeError:
                 pass
         self._pending.added.add(nid)
@@ -76,21 +83,22 @@ class GraphEvents:
             self._pending.updated.add(nid)
 
     def _tensor_attrs(self, t, role):
+        shape, dtype, requires_grad, is_leaf, version = self._describe_tensor(t)
         return dict(kind="tensor", role=role, ghost=role == "constant", label=role,
-                    name=None, shape=tuple(t._data.shape), dtype=t._data.dtype.name,
-                    requires_grad=bool(t._requires_grad), is_leaf=t._grad_fn is None,
-                    version=t._version, released=False)
+                    name=None, shape=tuple(shape), dtype=dtype, requires_grad=requires_grad,
+                    is_leaf=is_leaf, version=version, released=False)
+
+    def _next_ids(self, fn):
+        """``next_functions`` as ``((node id or None, input_nr), ...)``, as events carry it."""
+        function_id = self.engine.function_id
+        return tuple([(None if n is None else function_id(n), nr)
+                      for n, nr in self.engine.next_functions(fn)])
 
     def _ensure_function(self, fn):
         """Add ``fn`` and any ancestors not yet in the graph, parents first (no recursion)."""
         nodes = self.graph._node
-        if fn.id in nodes:
-            return
-        for nxt, _ in fn.next_functions:
-            if nxt is not None and nxt.id not in nodes:
-                break
-        else:  # the usual case: every input is drawn already
-            self._add_function(fn)
+        function_id = self.engine.function_id
+        if function_id(fn) in nodes:
             return
         order, seen, stack = [], set(), [(fn, False)]
         while stack:
@@ -98,56 +106,54 @@ class GraphEvents:
             if expanded:
                 order.append(node)
                 continue
-            if node.id in nodes or node.id in seen:
+            nid = function_id(node)
+            if nid in nodes or nid in seen:
                 continue
-            seen.add(node.id)
+            seen.add(nid)
             stack.append((node, True))
-            for nxt, _ in node.next_functions:
-                if nxt is not None and nxt.id not in nodes and nxt.id not in seen:
-                    stack.append((nxt, False))
+            for nxt, _ in self.engine.next_functions(node):
+                if nxt is not None:
+                    i = function_id(nxt)
+                    if i not in nodes and i not in seen:
+                        stack.append((nxt, False))
         for node in order:
-            self._add_function(node)
+            self._add_function(node, function_id(node), self._next_ids(node))
 
-    def _add_function(self, node):
-        cls = node.__class__
-        op = getattr(node, "op", None)
-        formula = _FORMULAS.get(cls)
-        if formula is None:
-            formula = _FORMULAS[cls] = (op.formula_text() if op is not None
-                                        else getattr(node, "formula", ""))
-        name = cls.__name__
-        nid = node.id
+    def _add_function(self, node, nid, next_ids):
+        name, formula, saved, saved_tensors = self._describe_function(node)
         self._add(nid, node, {"kind": "function", "name": name, "label": name,
-                              "formula": formula, "saved": op.saved if op is not None else (),
-                              "saved_tensors": op.saved_tensors if op is not None else (),
-                              "freed": node.freed, "shape": None, "executed": None,
+                              "formula": formula, "saved": saved,
+                              "saved_tensors": saved_tensors,
+                              "freed": self._is_freed(node), "shape": None, "executed": None,
                               "grad_in": None, "grads_out": ()})
-        if cls is AccumulateGrad:
-            variable = node.variable
+        if name == "AccumulateGrad":
+            variable = self.engine.variable(node)
             tid = self._ensure_tensor(variable, "leaf")
-            self.graph._node[nid]["shape"] = tuple(variable._data.shape)
+            self.graph._node[nid]["shape"] = tuple(self.engine.shape(variable))
             self._edge(tid, nid, "leaf")
         i = 0
-        for nxt, _ in node.next_functions:
+        for nxt, _ in next_ids:
             if nxt is not None:
-                self._edge(nxt.id, nid, "next", i)
+                self._edge(nxt, nid, "next", i)
             i += 1
 
-    def _ensure_tensor(self, t, role):
-        nid = tensor_id(t)
-        if nid not in self.graph:
+    def _ensure_tensor(self, t, role, nid=None):
+        if nid is None:
+            nid = self.engine.tensor_id(t)
+        if nid not in self.graph._node:
             self._add(nid, t, self._tensor_attrs(t, role))
         return nid
 
     def _show_output(self, t):
         """Add a held output tensor with an edge from its grad_fn."""
-        fn = t._grad_fn
+        fn = self.engine.grad_fn(t)
         if fn is None:
             return False
         self._ensure_function(fn)
+        fid = self.engine.function_id(fn)
         nid = self._ensure_tensor(t, "output")
-        if not self.graph.has_edge(fn.id, nid):
-            self._edge(fn.id, nid, "output")
+        if not self.graph.has_edge(fid, nid):
+            self._edge(fid, nid, "output")
         return True
 
     # ------------------------------------------------------------ event handlers
@@ -178,25 +184,38 @@ class GraphEvents:
 
     def _on_TensorCreated(self, e):  # noqa: N802
         if e.role == "output":
-            t = e.tensor
-            fn = t._grad_fn
-            if fn is not None:
-                self._outputs[fn.id] = e.tensor_id  # dropped when fn's node is released
-                data = self.graph._node.get(fn.id)
-                if data is not None:
-                    data["shape"] = tuple(t._data.shape)
+            out_id, fid = self._made
+            if out_id != e.tensor_id:  # not the output of the FunctionCreated just before
+                fn = self.engine.grad_fn(e.tensor)
+                if fn is None:
+                    return
+                fid = self.engine.function_id(fn)
+                self._outputs[fid] = e.tensor_id  # dropped when fn's node is released
+            data = self.graph._node.get(fid)
+            if data is not None:
+                data["shape"] = tuple(self.engine.shape(e.tensor))
             return
-        self._ensure_tensor(e.tensor, e.role)
+        self._ensure_tensor(e.tensor, e.role, e.tensor_id)
 
     def _on_FunctionCreated(self, e):  # noqa: N802
         if self._dead:
             self._reap()
-        self._ensure_function(e.function)
+        fid = e.function_id
         nodes = self.graph._node
+        if fid not in nodes:
+            for nxt, _ in e.next_functions:
+                if nxt is not None and nxt not in nodes:
+                    self._ensure_function(e.function)  # an ancestor made before recording
+                    break
+            else:  # the usual case: every input is drawn already
+                self._add_function(e.function, fid, e.next_functions)
+        if e.output_id is not None:
+            self._outputs[fid] = e.output_id  # dropped when fn's node is released
+            self._made = (e.output_id, fid)
         i = 0
-        for (fid, _), tid in zip(e.next_functions, e.input_ids, strict=False):
-            if fid is None and tid is not None and tid in nodes:
-                self._edge(tid, e.function_id, "constant", i)
+        for (nxt, _), tid in zip(e.next_functions, e.input_ids, strict=False):
+            if nxt is None and tid is not None and tid in nodes:
+                self._edge(tid, fid, "constant", i)
             i += 1
 
     def _on_BackwardStarted(self, e):  # noqa: N802
@@ -210,10 +229,12 @@ class GraphEvents:
                 data["executed"] = None
                 self._pending.updated.add(nid)
         self._ran = []
+        engine = self.engine
         for fid in e.roots:
             tid = self._outputs.get(fid)
-            t = tensor_of(tid) if tid is not None else None
-            if t is not None and t._grad_fn is not None and t._grad_fn.id == fid:
+            t = engine.tensor_by_id(tid) if tid is not None else None
+            fn = engine.grad_fn(t) if t is not None else None
+            if fn is not None and engine.function_id(fn) == fid:
                 self._show_output(t)
 
     def _on_NodeExecuted(self, e):  # noqa: N802
@@ -223,8 +244,9 @@ class GraphEvents:
         self._ran.append(e.function_id)
         data = self.graph.nodes[e.function_id]
         data["executed"] = self._executed
-        data["grad_in"] = _array(e.grad_in)
-        data["grads_out"] = tuple(_array(g) for g in e.grads_out)
+        as_array = self.engine.as_array
+        data["grad_in"] = as_array(e.grad_in)
+        data["grads_out"] = tuple(as_array(g) for g in e.grads_out)
         self._touch(e.function_id)
 
     def _on_GradAccumulated(self, e):  # noqa: N802
@@ -243,13 +265,13 @@ class GraphEvents:
                 self._touch(fid)
 
     def _on_GradZeroed(self, e):  # noqa: N802
-        self._append(e.tensor_id, GradEntry("zeroed", np.array(e.tensor._grad._data)))
+        self._append(e.tensor_id, GradEntry("zeroed", self.engine.grad(e.tensor)))
 
     def _on_GradCleared(self, e):  # noqa: N802
         if e.value is None:
             self._append(e.tensor_id, GradEntry("set to None", None))
         else:
-            self._append(e.tensor_id, GradEntry("set", np.array(e.value._data)))
+            self._append(e.tensor_id, GradEntry("set", self.engine.value(e.value)))
 
     def _append(self, nid, entry):
         hist = self._histories.setdefault(nid, [])
@@ -295,9 +317,3 @@ _HANDLERS = {getattr(events_types, name[4:]): handler
              for name, handler in vars(GraphEvents).items()
              if name.startswith("_on_") and hasattr(events_types, name[4:])}
 
-
-def _array(x):
-    if x is None:
-        return None
-    data = getattr(x, "_data", x)
-    return np.asarray(data)

@@ -1,4 +1,4 @@
-"""``GraphModel``: a networkx graph kept in step with the autograd core's events.
+"""``GraphModel``: a networkx graph kept in step with an autograd engine's events.
 
     >>> model = GraphModel()
     >>> with model.recording():
@@ -11,7 +11,8 @@ Function nodes and the edges between them are torch's backward graph; tensor
 nodes are leaves, outputs the user holds (named, or backward roots) and ghost
 constants. Objects are held weakly. Listeners get one batched ``Change`` per
 statement or backward call (see ``flush``). How each event changes the graph is
-in ``graph_events``.
+in ``graph_events``. The model reads its engine (``engine="numpy"``, the default)
+only through the protocol of :mod:`gradviz.engines.protocol`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from gradviz.events import dispatcher
+from gradviz.engines import get_engine
 from gradviz.model.graph_events import GradEntry, GraphEvents
 
 POLICIES = ("keep", "fade", "remove")
@@ -40,11 +41,16 @@ class Change:
 
 
 class GraphModel(GraphEvents):
-    """The live autograd graph as a ``networkx.MultiDiGraph`` (no Qt)."""
+    """The live autograd graph of an engine as a ``networkx.MultiDiGraph`` (no Qt).
 
-    def __init__(self, release_policy: str = "fade", history_limit: int = 200):
+    ``engine`` is a name (``"numpy"``, ``"torch"``) or an object following
+    :class:`gradviz.engines.protocol.Engine`."""
+
+    def __init__(self, release_policy: str = "fade", history_limit: int = 200,
+                 engine="numpy"):
         if release_policy not in POLICIES:
             raise ValueError(f"release_policy must be one of {POLICIES}, not {release_policy!r}")
+        self._bind(get_engine(engine))
         self.graph = nx.MultiDiGraph()
         self.release_policy = release_policy
         self.history_limit = history_limit
@@ -74,14 +80,14 @@ class GraphModel(GraphEvents):
 
     # ------------------------------------------------------------ recording
     def attach(self) -> None:
-        """Start recording the core's events."""
+        """Start recording the engine's events."""
         if not self._attached:
-            self._token = dispatcher.subscribe(self._on_event)  # keep it: bound methods differ
+            self._token = self.engine.subscribe(self._on_event)  # keep it: bound methods differ
             self._attached = True
 
     def detach(self) -> None:
         if self._attached:
-            dispatcher.unsubscribe(self._token)
+            self.engine.unsubscribe(self._token)
             self._attached = False
 
     @property
@@ -144,25 +150,55 @@ class GraphModel(GraphEvents):
         return ref() if ref is not None else None
 
     def tensor(self, nid):
+        """The live tensor of node ``nid`` (held weakly), or None."""
         obj = self._live(nid)
-        return obj if obj is not None and hasattr(obj, "_data") else None
+        return obj if obj is not None and self.engine.is_tensor(obj) else None
 
     def function(self, nid):
+        """The live grad_fn of node ``nid`` (held weakly), or None."""
         obj = self._live(nid)
-        return obj if obj is not None and hasattr(obj, "next_functions") else None
+        return obj if obj is not None and self.engine.is_function(obj) else None
 
     def node_of(self, obj):
-        """The node id of a Tensor or grad_fn shown in the graph, else None."""
-        nid = getattr(obj, "_gv_id", None) if hasattr(obj, "_data") else getattr(obj, "id", None)
+        """The node id of a tensor or grad_fn shown in the graph, else None."""
+        nid = self.engine.id_of(obj)
         return nid if nid is not None and nid in self.graph else None
 
-    def value(self, nid):
+    def value(self, nid) -> np.ndarray | None:
+        """A NumPy copy of a tensor node's value (None once the tensor is gone)."""
         t = self.tensor(nid)
-        return None if t is None else np.array(t._data)
+        return None if t is None else self.engine.value(t)
 
-    def grad(self, nid):
+    def grad(self, nid) -> np.ndarray | None:
+        """A NumPy copy of a tensor node's ``.grad``, or None."""
         t = self.tensor(nid)
-        return None if t is None or t._grad is None else np.array(t._grad._data)
+        return None if t is None else self.engine.grad(t)
+
+    def next_functions(self, nid) -> tuple | None:
+        """``((node id or None, name), ...)`` per ``next_functions`` entry of a live grad_fn
+        (the name is the grad_fn's torch name, None for an empty entry); None when the
+        grad_fn is gone."""
+        fn = self.function(nid)
+        if fn is None:
+            return None
+        engine = self.engine
+        return tuple([(None, None) if n is None else
+                      (self.node_of(n), engine.describe_function(n).name)
+                      for n, _ in engine.next_functions(fn)])
+
+    def saved_values(self, nid) -> list | None:
+        """The saved values of a live grad_fn (``SavedValue`` entries of
+        :mod:`gradviz.engines.protocol`; empty once freed), None when it is gone."""
+        fn = self.function(nid)
+        return None if fn is None else self.engine.saved_values(fn)
+
+    def grad_fn_of(self, nid) -> tuple | None:
+        """``(node id or None, name)`` of a live tensor's grad_fn, None when it has none."""
+        t = self.tensor(nid)
+        fn = self.engine.grad_fn(t) if t is not None else None
+        if fn is None:
+            return None
+        return self.node_of(fn), self.engine.describe_function(fn).name
 
     def history(self, nid) -> list[GradEntry]:
         return list(self._histories.get(nid, ()))
@@ -184,10 +220,11 @@ class GraphModel(GraphEvents):
     def set_names(self, namespace: dict) -> None:
         """Label tensor nodes with the user's variable names (``z``, ``loss``)."""
         named = {}
+        is_tensor = self.engine.is_tensor
         for name, obj in namespace.items():
-            if name.startswith("_") or not (hasattr(obj, "_data") and hasattr(obj, "_grad_fn")):
+            if name.startswith("_") or not is_tensor(obj):
                 continue
-            nid = obj._gv_id
+            nid = self.engine.id_of(obj)
             if nid is None or nid not in self.graph:
                 nid = self._show_named(obj)
                 if nid is None:
@@ -205,11 +242,13 @@ class GraphModel(GraphEvents):
         """A tensor the user named but the graph does not show yet: an output (with an
         edge from its grad_fn), a leaf that requires grad, or a detach() result (a new leaf
         without history). Returns its node id, or None when it stays hidden."""
-        if t._grad_fn is not None:
+        engine = self.engine
+        if engine.grad_fn(t) is not None:
             self._show_output(t)
-            return t._gv_id
-        source = self._detached.get(t._gv_id) if t._gv_id is not None else None
-        if not t._requires_grad and source is None:
+            return engine.id_of(t)
+        tid = engine.id_of(t)
+        source = self._detached.get(tid) if tid is not None else None
+        if not engine.requires_grad(t) and source is None:
             return None  # a plain constant appears once an op uses it (as a ghost)
         nid = self._ensure_tensor(t, "leaf")
         if source is not None:

@@ -33,17 +33,11 @@ from gradviz.gui.inspector.widgets import (
 def next_entries(model, nid) -> list[tuple[int | None, str]]:
     """``next_functions`` as ``(node id or None, name)`` per entry, ``(None, "None")`` for
     inputs that need no gradient. Read from the live grad_fn, else from the graph's edges."""
-    fn = model.function(nid)
-    if fn is not None:
-        out = []
-        for obj, _ in fn.next_functions:
-            if obj is None:
-                out.append((None, "None"))
-            else:
-                fid = model.node_of(obj)
-                out.append((fid, node_text(model.graph, fid) if fid is not None
-                            else type(obj).__name__))
-        return out
+    live = model.next_functions(nid)
+    if live is not None:
+        return [(None, "None") if name is None else
+                (fid, node_text(model.graph, fid) if fid is not None else name)
+                for fid, name in live]
     graph = model.graph
     by_position = {d["input_nr"]: u for u, _, d in graph.in_edges(nid, data=True)
                    if d.get("kind") == "next"}
@@ -58,10 +52,10 @@ def saved_entries(model, nid) -> list[tuple[str, str, int | None]]:
     names = tuple(data.get("saved") or ())
     if data.get("freed"):
         return [(n, "freed (backward ran without retain_graph=True)", None) for n in names]
-    fn = model.function(nid)
-    if fn is None:
+    values = model.saved_values(nid)
+    if values is None:
         return [(n, "not available (the grad_fn was released)", None) for n in names]
-    saved = {entry.name: entry for entry in fn.saved_info()}
+    saved = {entry.name: entry for entry in values}
     return [(n, *_describe_saved(model, saved.get(n))) for n in names]
 
 

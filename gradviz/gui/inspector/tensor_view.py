@@ -121,10 +121,9 @@ class TensorView(QtWidgets.QWidget):
     def _show_grad_fn(self, model, nid) -> None:
         graph = model.graph
         producers = [u for u, _, d in graph.in_edges(nid, data=True) if d.get("kind") == "output"]
-        tensor = model.tensor(nid)
-        fn = getattr(tensor, "grad_fn", None) if tensor is not None else None
-        if fn is not None and model.node_of(fn) is not None:
-            producers = [model.node_of(fn)]
+        fn = model.grad_fn_of(nid)  # (node id or None, name) of the live tensor's grad_fn
+        if fn is not None and fn[0] is not None:
+            producers = [fn[0]]
         if producers:
             fid = producers[0]
             self.grad_fn_link.nid = fid
@@ -135,7 +134,7 @@ class TensorView(QtWidgets.QWidget):
             return
         self.grad_fn_link.hide()
         self.grad_fn.show()
-        self.grad_fn.setText(type(fn).__name__ if fn is not None else "None")
+        self.grad_fn.setText(fn[1] if fn is not None else "None")
 
     def _show_feeds(self, model, nid) -> None:
         """Links to the functions a leaf or constant feeds (its AccumulateGrad, its consumer)."""
