@@ -255,8 +255,8 @@ class Proper(LocalMoves):
             for k, v in enumerate(cl, s):
                 slot_l[v] = k
 
-    def _run(self, max_iter, patience, start_down=True):
-        self.transpose()
+    def _run(self, max_iter, patience, start_down=True, rounds=12):
+        self.transpose(rounds)
         best = self.crossings()
         best_perm = self.perm.copy()
         stall = 0
@@ -266,7 +266,7 @@ class Proper(LocalMoves):
             # every other pair of iterations, equal keys / equal crossings swap places
             flip = it % 4 >= 2
             self.sweep(down=(it % 2 == 0) == start_down, flip=flip)
-            self.transpose(equal=flip)
+            self.transpose(rounds, equal=flip)
             c = self.crossings()
             if c < best:
                 best = c
@@ -308,14 +308,14 @@ class Proper(LocalMoves):
                         queue.append(s)
         return np.lexsort((np.asarray(disc), self.comp, self.layer))
 
-    def minimize(self, max_iter=16, patience=5, restarts=True, sift=True):
+    def minimize(self, max_iter=16, patience=5, restarts=True, sift=True, rounds=12):
         """Barycenter sweeps with transposition from the current order (BFS from
         the sources) and, if ``restarts``, from a BFS order from the sinks; the best ordering
         is then polished by sifting. Returns its number of crossings."""
-        best, best_perm = self._run(max_iter, patience)
+        best, best_perm = self._run(max_iter, patience, rounds=rounds)
         if restarts and best > 0:
             self.set_perm(self.bfs_perm(True))
-            c, p = self._run(max_iter, patience, start_down=False)
+            c, p = self._run(max_iter, patience, start_down=False, rounds=rounds)
             if c < best:
                 best, best_perm = c, p
         self.set_perm(best_perm)

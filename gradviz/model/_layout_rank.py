@@ -190,8 +190,9 @@ def assign_layers(n, edges, topo, comp, fixed, pref, passes=8):
         wout[u] += tw
         win[v] += tw
     anchors = set(fixed) | set(pref)
+    ids = ([[p for p, _ in ps] for ps in pred], [[s for s, _ in ss] for ss in succ])
     for _ in range(passes):
-        moved = _node_moves(layer, topo, pred, succ, win, wout, fixed, pref, passes)
+        moved = _node_moves(layer, topo, ids, win, wout, fixed, pref, passes)
         moved += _path_moves(layer, topo, pred, succ, win, wout, anchors)
         moved += _block_moves(n, layer, edges, anchors)
         if not moved:
@@ -199,19 +200,20 @@ def assign_layers(n, edges, topo, comp, fixed, pref, passes=8):
     return layer
 
 
-def _node_moves(layer, topo, pred, succ, win, wout, fixed, pref, passes):
+def _node_moves(layer, topo, ids, win, wout, fixed, pref, passes):
     """Move single nodes down / up while that shortens their edges; number of moves."""
     rev = topo[::-1]
     moves = 0
+    pids, sids = ids
+    at = layer.__getitem__
     for it in range(passes):
         changed = False
         for v in rev if it % 2 == 0 else topo:
             if v in fixed:
                 continue
-            lo = max((layer[p] for p, _ in pred[v]), default=None)
-            hi = min((layer[s] for s, _ in succ[v]), default=None)
-            lo = None if lo is None else lo + 1
-            hi = None if hi is None else hi - 1
+            pv, sv = pids[v], sids[v]
+            lo = max(map(at, pv)) + 1 if pv else None
+            hi = min(map(at, sv)) - 1 if sv else None
             if lo is not None and hi is not None and lo > hi:
                 continue
             cur = layer[v]
@@ -288,7 +290,7 @@ def _block_moves(n, layer, edges, anchors, rounds=64):
     for _ in range(rounds):
         length = y[V] - y[U]
         tight = np.flatnonzero(length == 1)
-        lab = _labels(n, U[tight].tolist(), V[tight].tolist())
+        lab = _labels(n, U[tight], V[tight])
         cu, cv = lab[U], lab[V]
         cross = np.flatnonzero((cu != cv) & (length > 0))
         if cross.size == 0:
@@ -331,22 +333,21 @@ def _block_moves(n, layer, edges, anchors, rounds=64):
 
 
 def _labels(n, us, vs):
-    """Connected component label (a representative node) per node, union-find."""
-    parent = list(range(n))
-    for a, b in zip(us, vs, strict=True):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        while parent[b] != b:
-            parent[b] = parent[parent[b]]
-            b = parent[b]
-        if a != b:
-            parent[b] = a
-    out = np.empty(n, np.int64)
-    for i in range(n):
-        r = i
-        while parent[r] != r:
-            r = parent[r]
-        out[i] = r
-        parent[i] = r
-    return out
+    """Connected component label (its smallest node) per node: hooking and pointer jumping
+    with NumPy, O(log n) rounds."""
+    lab = np.arange(n, dtype=np.int64)
+    U = np.asarray(us, np.int64)
+    V = np.asarray(vs, np.int64)
+    while U.size:
+        lu, lv = lab[U], lab[V]
+        diff = lu != lv
+        if not diff.any():
+            break
+        lu, lv, U, V = lu[diff], lv[diff], U[diff], V[diff]
+        np.minimum.at(lab, np.maximum(lu, lv), np.minimum(lu, lv))
+        while True:
+            nxt = lab[lab]
+            if np.array_equal(nxt, lab):
+                break
+            lab = nxt
+    return lab

@@ -160,6 +160,7 @@ def _layered(graph, pinned, previous, node_size, gap, node_gap):
         patience=2 if big else 5,
         restarts=not anchor_x and not big,
         sift=not big,
+        rounds=3 if big else 12,
     )
 
     width = np.zeros(P.N)
