@@ -58,7 +58,8 @@ INSERT_FROM = 1000
 INSERT_SHARE = 0.05
 # figures of the last layout, for tests and benchmarks: real nodes, distinct edges (parallel
 # ones merged, cycles broken), virtual nodes, long edges left out of the crossing reduction
-# (drawn straight), layers
+# (drawn straight), layers, nodes placed by the incremental fast path, and (full layouts)
+# the crossings of the ordering with virtual nodes, before the edges are drawn straight
 last_stats: dict[str, int] = {}
 
 
@@ -155,7 +156,7 @@ def _layered(graph, pinned, previous, node_size, gap, node_gap):
     # full effort up to BIG proper-graph nodes (real + virtual); huge graphs (e.g. random
     # graphs whose broken cycles leave very long edges) get a cheaper pass
     big = P.N > BIG
-    P.minimize(
+    order_crossings = P.minimize(
         max_iter=4 if big else 16,
         patience=2 if big else 5,
         restarts=not anchor_x and not big,
@@ -177,6 +178,7 @@ def _layered(graph, pinned, previous, node_size, gap, node_gap):
         "left_out": len(P.cut),
         "layers": P.L,
         "inserted": 0,
+        "order_crossings": int(order_crossings),
     }
 
     out: Pos = {}
