@@ -310,20 +310,26 @@ class Proper(LocalMoves):
 
     def minimize(self, max_iter=16, patience=5, restarts=True, sift=True, rounds=12):
         """Barycenter sweeps with transposition from the current order (BFS from
-        the sources) and, if ``restarts``, from a BFS order from the sinks; the best ordering
-        is then polished by sifting. Returns its number of crossings."""
-        best, best_perm = self._run(max_iter, patience, rounds=rounds)
+        the sources) and, if ``restarts``, from a BFS order from the sinks; each result is
+        polished by sifting and the best kept. Returns its number of crossings."""
+        best, best_perm = self._polish(*self._run(max_iter, patience, rounds=rounds), sift)
         if restarts and best > 0:
             self.set_perm(self.bfs_perm(True))
-            c, p = self._run(max_iter, patience, start_down=False, rounds=rounds)
+            run = self._run(max_iter, patience, start_down=False, rounds=rounds)
+            c, p = self._polish(*run, sift)
             if c < best:
                 best, best_perm = c, p
         self.set_perm(best_perm)
-        if best > 0 and sift:
-            self.sift(min_gain=0.002 * best)
-            self.transpose()
-            best = self.crossings()
         return best
+
+    def _polish(self, crossings, perm, sift):
+        """Sifting and transposition from ``perm``: (crossings, ordering)."""
+        if crossings == 0 or not sift:
+            return crossings, perm
+        self.set_perm(perm)
+        self.sift(min_gain=0.002 * crossings)
+        self.transpose()
+        return self.crossings(), self.perm.copy()
 
 
 def _initial_keys(n_all, vlayer, vcomp, up, down, key, anchored_comps):
