@@ -17,6 +17,7 @@ from gradviz.model._layout_moves import LocalMoves
 from gradviz.model._layout_route import split_edges
 
 SMALL = 16  # layers up to this many nodes are swept in plain Python, larger with NumPy
+POLISH_BOTH = 4000  # proper-graph nodes up to which both orderings are sifted
 
 
 def inversions(vals, weights=None, levels=None):
@@ -311,14 +312,19 @@ class Proper(LocalMoves):
     def minimize(self, max_iter=16, patience=5, restarts=True, sift=True, rounds=12):
         """Barycenter sweeps with transposition from the current order (BFS from
         the sources) and, if ``restarts``, from a BFS order from the sinks; each result is
-        polished by sifting and the best kept. Returns its number of crossings."""
-        best, best_perm = self._polish(*self._run(max_iter, patience, rounds=rounds), sift)
+        polished by sifting and the best kept (past POLISH_BOTH nodes, only the best is
+        polished). Returns its number of crossings."""
+        both = self.N <= POLISH_BOTH
+        best, best_perm = self._run(max_iter, patience, rounds=rounds)
+        best, best_perm = self._polish(best, best_perm, sift and both)
         if restarts and best > 0:
             self.set_perm(self.bfs_perm(True))
             run = self._run(max_iter, patience, start_down=False, rounds=rounds)
-            c, p = self._polish(*run, sift)
+            c, p = self._polish(*run, sift and both)
             if c < best:
                 best, best_perm = c, p
+        if not both:
+            best, best_perm = self._polish(best, best_perm, sift)
         self.set_perm(best_perm)
         return best
 

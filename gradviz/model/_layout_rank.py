@@ -11,6 +11,8 @@ from collections import Counter, deque
 
 import numpy as np
 
+from gradviz.model._layout_simplex import tighten
+
 INF = float("inf")
 # Ties between integer edge weights are broken by adding TIE / (out-degree of the tail +
 # in-degree of the head) to each edge: the sums over a node's in- or out-edges stay below TIE
@@ -18,6 +20,10 @@ INF = float("inf")
 # neighbour is (a shared weight's AccumulateGrad keeps the long edges, a step's ops stay with
 # their step).
 TIE = 0.5
+# network simplex pivots cost O(nodes) each in Python: at most SIMPLEX_STEPS / nodes of them
+# (enough for the optimum up to a few thousand nodes)
+SIMPLEX_STEPS = 400_000
+MIN_PIVOTS = 20  # fewer would not pay for growing the tight tree (past 20,000 nodes)
 
 
 def index_graph(graph):
@@ -197,6 +203,17 @@ def assign_layers(n, edges, topo, comp, fixed, pref, passes=8):
         moved += _block_moves(n, layer, edges, anchors)
         if not moved:
             break
+    if not anchors and edges and SIMPLEX_STEPS // n >= MIN_PIVOTS:
+        # a fresh layout: least total edge length, as dot's ranks
+        uv = np.fromiter((k for e in edges for k in e), np.int64, 2 * len(edges)).reshape(-1, 2)
+        U, V = uv[:, 0], uv[:, 1]
+        tw = [w + TIE / (len(succ[u]) + len(pred[v])) for (u, v), w in edges.items()]
+        layer, _ = tighten(n, U, V, np.asarray(tw), layer, SIMPLEX_STEPS // n)
+        low = {}
+        for v in range(n):
+            if layer[v] < low.get(comp[v], INF):
+                low[comp[v]] = layer[v]
+        layer = [y - low[c] for y, c in zip(layer, comp, strict=True)]
     return layer
 
 
