@@ -347,7 +347,7 @@ def _fmt_rows(rows):
         elif dt == "not run":
             dts, dcs, ratio = f"not run (> {DOT_MAX_NODES} nodes)", "n/a", "n/a"
         elif dt in ("not installed", "skipped"):
-            dts, dcs, ratio = f"dot {dt}", "n/a", "n/a"
+            dts, dcs, ratio = dt, "n/a", "n/a"
         else:
             dts, dcs = f"{dt:.2f}s", str(dc)
             ratio = f"{c / dc:.2f}" if dc else ("1.00" if c == 0 else "inf")
@@ -376,7 +376,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     use_dot = "--no-dot" not in argv and shutil.which("dot") is not None
     head = ("graph", "nodes", "ours", "ours cpu", "crossings", "dot", "dot crossings", "ratio")
-    widths = (24, 7, 9, 10, 11, 9, 15, 7)
+    widths = (24, 7, 9, 10, 11, 24, 15, 7)
     print(
         "".join(
             f"{h:<{w}}" if i == 0 else f"{h:>{w}}" for i, (h, w) in enumerate(zip(head, widths))
