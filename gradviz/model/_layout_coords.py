@@ -3,8 +3,10 @@
 Iterative median alignment with minimum separation: layers are swept down and up; in each
 layer every node gets a target (the median x of its neighbours in the layer just placed,
 blended with its previous x) and a weight (virtual chains weigh most, so long edges and
-chains straighten), and the layer is placed by weighted isotonic regression (pool adjacent
-violators) under the separation constraints ``x[k+1] - x[k] >= gap[k]``; pinned nodes
+chains straighten; the virtual nodes of a long edge aim at the straight line between its
+ends and the ends at the x that puts the line through them, so that the edges drawn straight
+cross as the ordering planned), and the layer is placed by weighted isotonic regression (pool
+adjacent violators) under the separation constraints ``x[k+1] - x[k] >= gap[k]``; pinned nodes
 are hard bounds.
 """
 
@@ -18,6 +20,12 @@ OMEGA = (1.0, 2.0, 8.0)  # edge weight by number of virtual end points (as in do
 BRANCH = 0.5  # an edge leaving a shared trunk: lighter than the node's own edges
 VGAP = 1.0
 VGAP_PREVIOUS = 0.5
+# Long edges are drawn straight, so the crossings drawn are those of the virtual nodes only if
+# these lie on the line between the edge's ends: a virtual node aims at that line (weight
+# LINE_WEIGHT) and each end at the x that would put the line through the virtual node
+# (END_WEIGHT, times the square of the end's share in the line's x there).
+LINE_WEIGHT = 8.0
+END_WEIGHT = 8.0
 
 
 def isotonic(y, w):
@@ -112,8 +120,9 @@ def assign_x(P, width, pin_x, prev_x, node_gap, sweeps=8):
             pins = [(q, pin_x[v]) for q, v in enumerate(ids) if v in pin_x]
             rows_by_comp.setdefault(c, []).append((ids, offs, pins))
             k = j
+    lines = _lines(P, real, up, dn)
     for rows in rows_by_comp.values():
-        _sweep_component(rows, x, up, dn, prev_x, sweeps)
+        _sweep_component(rows, x, up, dn, prev_x, sweeps, lines)
     _straighten_chains(rows_by_comp, x, up, dn, pin_x, real, branches)
     return np.asarray(x)
 
@@ -218,7 +227,35 @@ def _straighten_chains(rows_by_comp, x, up, dn, pin_x, real, branches):
                 x[v] = p
 
 
-def _sweep_component(rows, x, up, dn, prev_x, sweeps):
+def _lines(P, real, up, dn):
+    """``{virtual node: (top end, bottom end, fraction)}`` for the virtual nodes of plain long
+    edges (not trunks): the view draws the edge as a straight line from its top end to its
+    bottom end, which passes the virtual node's layer at ``fraction`` of the way."""
+    lay = P.layer.tolist()
+    out = {}
+    for a in range(len(real)):
+        if not real[a]:
+            continue
+        for v, _ in dn[a]:
+            if real[v]:
+                continue
+            chain = []
+            while not real[v] and len(up[v]) == 1 and len(dn[v]) == 1:
+                chain.append(v)
+                v = dn[v][0][0]
+            if not real[v] or not chain or len(up[chain[0]]) != 1:
+                continue
+            span = lay[v] - lay[a]
+            for c in chain:
+                out[c] = (a, v, (lay[c] - lay[a]) / span)
+    return out
+
+
+def _sweep_component(rows, x, up, dn, prev_x, sweeps, lines):
+    ends = {}
+    for vv, (a, b, tt) in lines.items():
+        ends.setdefault(a, []).append((vv, b, tt, True))
+        ends.setdefault(b, []).append((vv, a, tt, False))
     any_pins = False
     for ids, offs, pins in rows:  # initial: packed and centred (or previous / pinned)
         c = offs[-1] * 0.5
@@ -256,9 +293,13 @@ def _sweep_component(rows, x, up, dn, prev_x, sweeps):
             w = []
             for v in ids:
                 px = prev_x.get(v)
+                ln = lines.get(v)
                 if px is not None:
                     tv = px
                     wv = PREVIOUS_WEIGHT
+                elif ln is not None:
+                    tv = x[ln[0]] + (x[ln[1]] - x[ln[0]]) * ln[2]
+                    wv = LINE_WEIGHT
                 else:
                     nb = adj[v]
                     if not nb:
@@ -269,6 +310,21 @@ def _sweep_component(rows, x, up, dn, prev_x, sweeps):
                         wv = nb[0][1]
                     else:
                         tv, wv = _weighted_median([(x[u], c) for u, c in nb])
+                    en = ends.get(v)
+                    if en:  # least squares: the lines through v pass their virtual nodes
+                        acc = tv * wv
+                        tot = wv
+                        for vv, o, tt, mine in en:
+                            if mine:  # v is the top end: x_vv = (1 - tt) x_v + tt x_o
+                                q = (x[vv] - tt * x[o]) / (1 - tt)
+                                ww = END_WEIGHT * (1 - tt) ** 2
+                            else:
+                                q = (x[vv] - (1 - tt) * x[o]) / tt
+                                ww = END_WEIGHT * tt * tt
+                            acc += q * ww
+                            tot += ww
+                        tv = acc / tot
+                        wv = tot
                 t.append(tv)
                 w.append(wv)
             for v, p in zip(ids, place_row(t, w, offs, pins), strict=True):

@@ -17,6 +17,7 @@ from gradviz.model._layout_moves import LocalMoves
 from gradviz.model._layout_route import split_edges
 
 SMALL = 16  # layers up to this many nodes are swept in plain Python, larger with NumPy
+POLISH_BOTH = 4000  # proper-graph nodes up to which both orderings are sifted
 
 
 def inversions(vals, weights=None, levels=None):
@@ -255,8 +256,8 @@ class Proper(LocalMoves):
             for k, v in enumerate(cl, s):
                 slot_l[v] = k
 
-    def _run(self, max_iter, patience, start_down=True):
-        self.transpose()
+    def _run(self, max_iter, patience, start_down=True, rounds=12):
+        self.transpose(rounds)
         best = self.crossings()
         best_perm = self.perm.copy()
         stall = 0
@@ -266,7 +267,7 @@ class Proper(LocalMoves):
             # every other pair of iterations, equal keys / equal crossings swap places
             flip = it % 4 >= 2
             self.sweep(down=(it % 2 == 0) == start_down, flip=flip)
-            self.transpose(equal=flip)
+            self.transpose(rounds, equal=flip)
             c = self.crossings()
             if c < best:
                 best = c
@@ -308,22 +309,33 @@ class Proper(LocalMoves):
                         queue.append(s)
         return np.lexsort((np.asarray(disc), self.comp, self.layer))
 
-    def minimize(self, max_iter=16, patience=5, restarts=True, sift=True):
+    def minimize(self, max_iter=16, patience=5, restarts=True, sift=True, rounds=12):
         """Barycenter sweeps with transposition from the current order (BFS from
-        the sources) and, if ``restarts``, from a BFS order from the sinks; the best ordering
-        is then polished by sifting. Returns its number of crossings."""
-        best, best_perm = self._run(max_iter, patience)
+        the sources) and, if ``restarts``, from a BFS order from the sinks; each result is
+        polished by sifting and the best kept (past POLISH_BOTH nodes, only the best is
+        polished). Returns its number of crossings."""
+        both = self.N <= POLISH_BOTH
+        best, best_perm = self._run(max_iter, patience, rounds=rounds)
+        best, best_perm = self._polish(best, best_perm, sift and both)
         if restarts and best > 0:
             self.set_perm(self.bfs_perm(True))
-            c, p = self._run(max_iter, patience, start_down=False)
+            run = self._run(max_iter, patience, start_down=False, rounds=rounds)
+            c, p = self._polish(*run, sift and both)
             if c < best:
                 best, best_perm = c, p
+        if not both:
+            best, best_perm = self._polish(best, best_perm, sift)
         self.set_perm(best_perm)
-        if best > 0 and sift:
-            self.sift(min_gain=0.002 * best)
-            self.transpose()
-            best = self.crossings()
         return best
+
+    def _polish(self, crossings, perm, sift):
+        """Sifting and transposition from ``perm``: (crossings, ordering)."""
+        if crossings == 0 or not sift:
+            return crossings, perm
+        self.set_perm(perm)
+        self.sift(min_gain=0.002 * crossings)
+        self.transpose()
+        return self.crossings(), self.perm.copy()
 
 
 def _initial_keys(n_all, vlayer, vcomp, up, down, key, anchored_comps):

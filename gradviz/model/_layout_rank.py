@@ -11,6 +11,8 @@ from collections import Counter, deque
 
 import numpy as np
 
+from gradviz.model._layout_simplex import tighten
+
 INF = float("inf")
 # Ties between integer edge weights are broken by adding TIE / (out-degree of the tail +
 # in-degree of the head) to each edge: the sums over a node's in- or out-edges stay below TIE
@@ -18,6 +20,10 @@ INF = float("inf")
 # neighbour is (a shared weight's AccumulateGrad keeps the long edges, a step's ops stay with
 # their step).
 TIE = 0.5
+# network simplex pivots cost O(nodes) each in Python: at most SIMPLEX_STEPS / nodes of them
+# (enough for the optimum up to a few thousand nodes)
+SIMPLEX_STEPS = 400_000
+MIN_PIVOTS = 20  # fewer would not pay for growing the tight tree (past 20,000 nodes)
 
 
 def index_graph(graph):
@@ -190,28 +196,41 @@ def assign_layers(n, edges, topo, comp, fixed, pref, passes=8):
         wout[u] += tw
         win[v] += tw
     anchors = set(fixed) | set(pref)
+    ids = ([[p for p, _ in ps] for ps in pred], [[s for s, _ in ss] for ss in succ])
     for _ in range(passes):
-        moved = _node_moves(layer, topo, pred, succ, win, wout, fixed, pref, passes)
+        moved = _node_moves(layer, topo, ids, win, wout, fixed, pref, passes)
         moved += _path_moves(layer, topo, pred, succ, win, wout, anchors)
         moved += _block_moves(n, layer, edges, anchors)
         if not moved:
             break
+    if not anchors and edges and SIMPLEX_STEPS // n >= MIN_PIVOTS:
+        # a fresh layout: least total edge length, as dot's ranks
+        uv = np.fromiter((k for e in edges for k in e), np.int64, 2 * len(edges)).reshape(-1, 2)
+        U, V = uv[:, 0], uv[:, 1]
+        tw = [w + TIE / (len(succ[u]) + len(pred[v])) for (u, v), w in edges.items()]
+        layer, _ = tighten(n, U, V, np.asarray(tw), layer, SIMPLEX_STEPS // n)
+        low = {}
+        for v in range(n):
+            if layer[v] < low.get(comp[v], INF):
+                low[comp[v]] = layer[v]
+        layer = [y - low[c] for y, c in zip(layer, comp, strict=True)]
     return layer
 
 
-def _node_moves(layer, topo, pred, succ, win, wout, fixed, pref, passes):
+def _node_moves(layer, topo, ids, win, wout, fixed, pref, passes):
     """Move single nodes down / up while that shortens their edges; number of moves."""
     rev = topo[::-1]
     moves = 0
+    pids, sids = ids
+    at = layer.__getitem__
     for it in range(passes):
         changed = False
         for v in rev if it % 2 == 0 else topo:
             if v in fixed:
                 continue
-            lo = max((layer[p] for p, _ in pred[v]), default=None)
-            hi = min((layer[s] for s, _ in succ[v]), default=None)
-            lo = None if lo is None else lo + 1
-            hi = None if hi is None else hi - 1
+            pv, sv = pids[v], sids[v]
+            lo = max(map(at, pv)) + 1 if pv else None
+            hi = min(map(at, sv)) - 1 if sv else None
             if lo is not None and hi is not None and lo > hi:
                 continue
             cur = layer[v]
@@ -288,7 +307,7 @@ def _block_moves(n, layer, edges, anchors, rounds=64):
     for _ in range(rounds):
         length = y[V] - y[U]
         tight = np.flatnonzero(length == 1)
-        lab = _labels(n, U[tight].tolist(), V[tight].tolist())
+        lab = _labels(n, U[tight], V[tight])
         cu, cv = lab[U], lab[V]
         cross = np.flatnonzero((cu != cv) & (length > 0))
         if cross.size == 0:
@@ -331,22 +350,21 @@ def _block_moves(n, layer, edges, anchors, rounds=64):
 
 
 def _labels(n, us, vs):
-    """Connected component label (a representative node) per node, union-find."""
-    parent = list(range(n))
-    for a, b in zip(us, vs, strict=True):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        while parent[b] != b:
-            parent[b] = parent[parent[b]]
-            b = parent[b]
-        if a != b:
-            parent[b] = a
-    out = np.empty(n, np.int64)
-    for i in range(n):
-        r = i
-        while parent[r] != r:
-            r = parent[r]
-        out[i] = r
-        parent[i] = r
-    return out
+    """Connected component label (its smallest node) per node: hooking and pointer jumping
+    with NumPy, O(log n) rounds."""
+    lab = np.arange(n, dtype=np.int64)
+    U = np.asarray(us, np.int64)
+    V = np.asarray(vs, np.int64)
+    while U.size:
+        lu, lv = lab[U], lab[V]
+        diff = lu != lv
+        if not diff.any():
+            break
+        lu, lv, U, V = lu[diff], lv[diff], U[diff], V[diff]
+        np.minimum.at(lab, np.maximum(lu, lv), np.minimum(lu, lv))
+        while True:
+            nxt = lab[lab]
+            if np.array_equal(nxt, lab):
+                break
+            lab = nxt
+    return lab
