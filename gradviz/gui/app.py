@@ -23,13 +23,18 @@ from PySide6 import QtCore, QtGui, QtWidgets
 import gradviz
 from gradviz.gui.console import Console
 from gradviz.gui.controls import ACTIONS, Controls
+from gradviz.gui.find_bar import FindBar
 from gradviz.gui.graph_view import GraphView
+from gradviz.gui.hints import hint
 from gradviz.gui.inspector import InspectorPanel
 from gradviz.gui.learning import add_learning_docks, add_learning_menu, learning_handlers
 from gradviz.gui.theme import apply_theme
 from gradviz.model import GraphModel
 
 ORG = APP_NAME = "gradviz"
+START_MESSAGE = ("The tutorial ran: click a node to inspect it, F6 replays its last backward "
+                 "node by node, F7 walks through it cell by cell. Try q = (w * 2).sum() in the "
+                 "console, then Backward")
 MAX_RECENT = 8
 
 
@@ -58,7 +63,9 @@ class App(Controls, QtWidgets.QMainWindow):
         self.namespace = {"torch": gradviz, "gv": gradviz, "gradviz": gradviz, "np": np,
                           "app": self, "sel": None}
         self.setWindowTitle("gradviz: automatic differentiation, live")
-        self.resize(1400, 880)
+        screen = QtGui.QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen else QtCore.QSize(1400, 880)
+        self.resize(min(1400, room.width()), min(880, room.height()))  # a 1280x800 laptop
 
         self.view = GraphView(self.model, self.theme)
         self.setCentralWidget(self.view)
@@ -86,8 +93,7 @@ class App(Controls, QtWidgets.QMainWindow):
         self.view.nodeContextMenu.connect(self._on_context_menu)
         self.view.modelChanged.connect(self._update_counts)
         self.inspector.nodeActivated.connect(self._on_node_activated)
-        self.console.statementFailed.connect(
-            lambda exc: self.status(f"{type(exc).__name__}: {exc}", error=True))
+        self.console.statementFailed.connect(self._on_statement_failed)
         self.console.statementFinished.connect(lambda _cmd: self._update_counts())
         self._restore_settings()
         if tutorial:
@@ -95,9 +101,7 @@ class App(Controls, QtWidgets.QMainWindow):
             self.view.quiet_new()
             if self.model.node_of(self.namespace.get("w")) is not None:
                 self.view.select(self.model.node_of(self.namespace["w"]))
-            self.status("The tutorial ran: click a node to inspect it. The Tutorial tab (F7) "
-                        "walks through it cell by cell; the Backward stepper (F6) replays "
-                        "its last backward")
+            self.status(START_MESSAGE)
         if script is not None:
             self.run_file(script)
         self._update_counts()
@@ -191,12 +195,10 @@ class App(Controls, QtWidgets.QMainWindow):
         spacer.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
                              QtWidgets.QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        self.find_box = QtWidgets.QLineEdit()
-        self.find_box.setMaximumWidth(260)
-        self.find_box.setPlaceholderText("Find node (Ctrl+F)")
-        self.find_box.setClearButtonEnabled(True)
-        self.find_box.returnPressed.connect(self._on_find)
-        bar.addWidget(self.find_box)
+        self.find_bar = FindBar(self.view)
+        self.find_bar.message.connect(self.status)
+        bar.addWidget(self.find_bar)
+        self.find_box = self.find_bar.box
         self.toolbar = bar
 
     # ------------------------------------------------------------ reactions
@@ -209,6 +211,11 @@ class App(Controls, QtWidgets.QMainWindow):
     def _update_counts(self, *_):
         g = self.model.graph
         self.counts.setText(f"{g.number_of_nodes()} nodes · {g.number_of_edges()} edges")
+
+    def _on_statement_failed(self, exc) -> None:
+        self.status(f"{type(exc).__name__}: {exc}", error=True)
+        if hint(exc):
+            self.console.write(hint(exc))
 
     def _on_node_activated(self, nid) -> None:
         self.view.select(nid, center=True)
@@ -289,12 +296,6 @@ class App(Controls, QtWidgets.QMainWindow):
         menu.addAction(self.actions["clear"])
         menu.popup(pos)
         self._menu = menu
-
-    def _on_find(self) -> None:
-        hits = self.view.find(self.find_box.text())
-        text = self.find_box.text()
-        self.status(f"{len(hits)} node(s) match {text!r}" if hits else f"no node matches {text!r}",
-                    error=not hits)
 
     def _on_legend(self) -> None:
         self.view.show_legend = self.actions["legend"].isChecked()

@@ -22,9 +22,12 @@ from PySide6 import QtCore, QtWidgets
 
 import gradviz
 
+FIRST_TRY = "q = (w * 2).sum()"  # works on the tutorial's graph, then Backward on q
 WELCOME = (
     "# gradviz console: torch and gv are gradviz, np is NumPy, app drives the window,\n"
-    "# sel is the selected node's tensor or grad_fn. Try:  loss.backward()   app.select(w)\n"
+    "# sel is the selected node's tensor or grad_fn. The tutorial ran already (its\n"
+    "# loss.backward() freed loss's graph: a second one raises, as in PyTorch). Try:\n"
+    f"#   {FIRST_TRY}      then select q and press Backward, or type q.backward()\n"
 )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import gradviz
 from gradviz.core.tensor import Tensor
 from gradviz.gui.console import user_names
+from gradviz.gui.hints import hint
 
 # key, menu text, shortcut, what it does (tooltip), in the toolbar
 ACTIONS = (
@@ -246,9 +247,10 @@ class Controls:
 
     def save_image(self, path) -> Path:
         """A PNG screenshot of the window as it is now."""
+        from gradviz.gui.render import save_png
+
         path = Path(path)
-        if not self.grab().save(str(path)):
-            raise OSError(f"cannot write {path}")
+        save_png(self.grab().toImage(), path)  # ExportError with the OS's reason
         self.status(f"saved {path}")
         return path
 
@@ -305,7 +307,7 @@ class Controls:
             self.console.write(f"# {exc}\n")
         else:
             tb = "".join(traceback.format_exception_only(type(exc), exc))
-            self.console.write(f"# {title} failed:\n{tb}")
+            self.console.write(f"# {title} failed:\n{tb}" + (hint(exc) or ""))
 
     def ones_for(self, t: Tensor):
         return gradviz.ones_like(t)

@@ -23,6 +23,7 @@ SX, SY = 105.0, 46.0  # pixels per layout unit (the layout spaces unit-wide node
 MAX_W = 148.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
 STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost")
 DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
+LABEL_SCALE = 0.42  # below this zoom: boxes without their names
 NEW, RELEASED, FREED, PINNED = 1, 2, 4, 8
 AA_SEGMENTS = 1500  # more edge segments than this in view: no anti-aliasing
 LONG_EDGE = 8 * SX  # edges reaching further sideways are drawn faint
@@ -249,7 +250,7 @@ class GraphScene:
         vis = self._visible(rect)
         if detail:
             self._paint_nodes(painter, vis, selected, highlight, show_new)
-            if scale >= 0.42:
+            if scale >= LABEL_SCALE:
                 X, Y, F = self.X, self.Y, self.flags
                 self.labels.paint(painter, [(self.ids[i], X[i], Y[i], bool(F[i] & RELEASED))
                                             for i in vis.tolist()], self.theme)
@@ -333,7 +334,8 @@ class GraphScene:
                     painter.setOpacity(1.0)
         self._paint_badges(painter, vis)
         marks = [(i, self.theme.selected, 2.6) for i in vis.tolist() if self.ids[i] == selected]
-        marks += [(self.index[n], self.theme.new, 2.0) for n in highlight if n in self.index]
+        marks += [(self.index[n], self.theme.found, 2.4) for n in highlight
+                  if n in self.index and n != selected]
         for i, color, width in marks:
             painter.setPen(QtGui.QPen(QtGui.QColor(color), width))
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
