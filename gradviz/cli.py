@@ -70,7 +70,6 @@ def render(argv) -> int:
               file=sys.stderr)
         return 2
     from gradviz.gui.render import ensure_qapp, render_script
-
     from gradviz.model.export import ExportError
 
     ensure_qapp()

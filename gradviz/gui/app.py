@@ -327,13 +327,20 @@ class App(Controls, QtWidgets.QMainWindow):
         if path:
             self.guarded("Save image", self.save_image, path)
 
-    def _on_save_session(self) -> None:
+    def save_session(self, path) -> Path:
+        """Write the graph as a session file (File > Load session reopens it)."""
         from gradviz.model.export import save_session
 
+        save_session(self.model, path)  # ExportError with the OS's reason
+        self.status(f"saved session {Path(path).name}: "
+                    f"{self.model.graph.number_of_nodes()} nodes, in {Path(path).parent}")
+        return Path(path)
+
+    def _on_save_session(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", "session.json",
                                                         "gradviz session (*.json)")
         if path:
-            self.guarded("Save session", save_session, self.model, path)
+            self.guarded("Save session", self.save_session, path)
 
     def show_shortcuts(self) -> QtWidgets.QDialog:
         """Help > Keyboard shortcuts: every action with its key, and the mouse gestures."""

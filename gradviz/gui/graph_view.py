@@ -4,10 +4,11 @@
     >>> view.nodeSelected.connect(print)      # node id (or None) the user clicked
     >>> view.fit(); view.find("loss"); view.find_next()
 
-Until the user zooms or pans, the view fits the whole graph whenever it is shown or
-resized (the first screen is fitted at its real size, not at the widget's default one).
-The legend has a strip of its own on the left, so it never hides a node. The view listens to the model and redraws when a batch of changes is flushed; the
-nodes a statement created keep their halo until the next one. Positions come from the
+Until the user zooms or pans, the view fits the whole graph whenever it is shown, resized
+or grown (the first screen is fitted at its real size, not at the widget's default one).
+The legend has a strip of its own on the left, so it never hides a node. The view listens
+to the model and redraws when a batch of changes is flushed; the nodes a statement
+created keep their halo until the next one. Positions come from the
 model's incremental layered layout (``LayoutDriver``), so existing nodes stay put; a
 node dragged by the user is pinned in the model. Painting goes through ``GraphScene``
 (one pass over NumPy arrays, text from one label layer), which is what keeps a 5,000

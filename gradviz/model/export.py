@@ -34,11 +34,13 @@ class ExportError(OSError):
     """
 
 
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+
 def cannot_write(path, exc: OSError) -> ExportError:
-    """The ``ExportError`` for ``exc`` raised while writing ``path``."""
-    error = ExportError(f"cannot write {path}: {exc.strerror or exc}")
-    error.errno, error.filename = exc.errno, str(path)
-    return error
+    """The ``ExportError`` for ``exc`` raised while writing ``path`` (errno kept)."""
+    return ExportError(exc.errno, exc.strerror or str(exc), str(path))
 
 
 def _shape(shape):
