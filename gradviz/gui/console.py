@@ -21,6 +21,12 @@ from pyqtgraph.console import ConsoleWidget
 from PySide6 import QtCore, QtWidgets
 
 import gradviz
+from gradviz.gui.console_output import (
+    follow_output,
+    is_dark,
+    restyle_commands,
+    show_user_tracebacks,
+)
 
 FIRST_TRY = "q = (w * 2).sum()"  # works on the tutorial's graph, then Backward on q
 WELCOME = (
@@ -57,6 +63,10 @@ class Console(ConsoleWidget):
         self.repl.sigCommandRaisedException.connect(
             lambda _repl, exc: self.statementFailed.emit(exc))
         self.setObjectName("console")
+        show_user_tracebacks(self.repl)
+        follow_output(self.repl)
+        restyle_commands(self.repl, is_dark(self))
+        self.exceptionBtn.hide()  # pyqtgraph's developer panel: not for learners
 
     def _grad_context(self):
         return gradviz.no_grad() if self.no_grad else contextlib.nullcontext()
@@ -119,6 +129,11 @@ class Console(ConsoleWidget):
         if error is not None:
             self.statementFailed.emit(error)
         return error
+
+    def changeEvent(self, event):  # noqa: N802  (the theme changed)
+        if event.type() == QtCore.QEvent.Type.PaletteChange:
+            restyle_commands(self.repl, is_dark(self))
+        super().changeEvent(event)
 
     def closeEvent(self, event):  # noqa: N802
         thread = self.repl._thread
