@@ -21,6 +21,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 import gradviz
+from gradviz.gui.about import show_about
 from gradviz.gui.console import Console
 from gradviz.gui.controls import ACTIONS, Controls
 from gradviz.gui.find_bar import FindBar
@@ -179,6 +180,8 @@ class App(Controls, QtWidgets.QMainWindow):
         add_learning_menu(self, bar)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
+        help_menu.addSeparator()
+        help_menu.addAction("About gradviz", lambda: show_about(self))
         self._update_recent_menu()
 
     def _build_toolbar(self) -> None:
@@ -284,9 +287,11 @@ class App(Controls, QtWidgets.QMainWindow):
     def _on_context_menu(self, nid, pos) -> None:
         menu = QtWidgets.QMenu(self)
         if nid is not None:
-            kind = self.model.graph.nodes[nid]["kind"]
-            keys = ["backward", "backward_retain"] + (
-                ["zero_grad", "grad_none", "detach", "requires_grad"] if kind == "tensor" else [])
+            data = self.model.graph.nodes[nid]
+            keys = ["backward", "backward_retain"]
+            if data["kind"] == "tensor":  # .grad and requires_grad_() belong to leaves
+                keys += (["zero_grad", "grad_none", "detach", "requires_grad"]
+                         if data.get("is_leaf") else ["detach"])
             for key in keys:
                 menu.addAction(self.actions[key])
             if nid in self.model.pinned:

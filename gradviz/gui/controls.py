@@ -150,13 +150,14 @@ class Controls:
         return [self._tensor(t, "zero_grad") for t in tensors]
 
     # ------------------------------------------------------------ the API
-    def select(self, obj) -> int | None:
-        """Select the node of ``obj`` (Tensor, grad_fn, node id or variable name); its id.
+    def select(self, obj) -> None:
+        """Select the node of ``obj`` (Tensor, grad_fn, node id or variable name).
 
-        ``app.select(None)`` clears the selection."""
+        ``app.select(None)`` clears the selection. Returns None, so the console echoes
+        nothing; the selected node's id is ``app.view.selected``."""
         if obj is None:
             self.view.select(None)
-            return None
+            return
         graph = self.model.graph
         if isinstance(obj, int) and not isinstance(obj, bool) and obj in graph:
             nid = obj
@@ -165,7 +166,6 @@ class Controls:
         if nid is None:
             raise ActionError(f"{obj!r} is not in the graph")
         self.view.select(nid, center=True)
-        return nid
 
     def backward(self, t=None, retain_graph: bool = False, create_graph: bool = False,
                  gradient=None) -> Tensor:

@@ -22,6 +22,8 @@ from gradviz.gui.weak_listener import WeakListener
 EMPTY = ("Nothing to replay yet: select loss and press Backward (Ctrl+B), or run "
          "loss.backward() in the console. Each node backward runs becomes a step here.")
 STOPPED = "The last backward stopped before any node ran: its error is in the console."
+KEPT = ("The last backward stopped before any node ran (its error is in the console); "
+        "here is the one before it. ")
 SPEEDS = (("slow: 2 s a step", 2000), ("1 s a step", 1000), ("0.5 s a step", 500),
           ("fast: 0.2 s a step", 200))
 
@@ -67,6 +69,7 @@ class Stepper(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("stepper")
         self._steps: list[Step] = []
+        self._kept = False  # showing the run before one that failed at once
         self._position = 0
         self._seen = 0
         self._timer = QtCore.QTimer(self)
@@ -151,10 +154,15 @@ class Stepper(QtWidgets.QWidget):
             self.reset()  # the graph was cleared
 
     def reset(self, new_run: bool = False) -> None:
-        """Load the model's last backward and go before its first step."""
+        """Load the model's last backward and go before its first step. A new run that
+        stopped before any node ran (``loss.backward()`` a second time) keeps the record
+        of the backward before it."""
         self._seen = self.model.backward_runs
         self.pause()
-        self._steps = backward_steps(self.model)
+        steps = backward_steps(self.model)
+        self._kept = new_run and not steps and bool(self._steps)
+        if not self._kept:
+            self._steps = steps
         n = len(self._steps)
         self._empty_text = STOPPED if new_run and not n else EMPTY
         self.table.clear()
@@ -206,9 +214,10 @@ class Stepper(QtWidgets.QWidget):
         if step is not None:
             self.caption.setText(step.caption)
         elif n:
-            self.caption.setText(f"Backward from {root_name(self.model, self._steps)} ran {n} "
-                                 f"nodes. Press Next (Alt+Right) or Play (F5) to replay it "
-                                 f"node by node, in the engine's order.")
+            self.caption.setText((KEPT if self._kept else "") + (
+                f"Backward from {root_name(self.model, self._steps)} ran {n} "
+                f"node{'s' if n != 1 else ''}. Press Next (Alt+Right) or Play (F5) to replay "
+                f"it node by node, in the engine's order."))
         else:
             self.caption.setText(self._empty_text)
         self.table.blockSignals(True)

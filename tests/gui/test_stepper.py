@@ -159,9 +159,15 @@ def test_a_new_backward_resets_the_stepper(tutorial):
 
 def test_a_failed_backward_and_clear(tutorial):
     app = tutorial
+    before = [s.caption for s in app.steps()]
     type_in(app, "loss.backward()")  # the graph was freed by the first call
-    assert app.steps() == []
-    assert "stopped before any node ran" in app.stepper.caption.text()
+    assert [s.caption for s in app.steps()] == before, "the previous record is kept"
+    caption = app.stepper.caption.text()
+    assert "stopped before any node ran" in caption and "the one before it" in caption
+    n = len(before)
+    assert app.stepper_dock.windowTitle() == f"Backward stepper · {n} steps"
+    app.step(1)
+    assert app.view.step_highlight[1] == app.steps()[0].nid
     type_in(app, TUTORIAL[5], "loss.backward()")  # a new loss on z, whose graph was freed
     assert [s.name for s in app.steps()] == [  # the steps run until MmBackward0 raised
         "BinaryCrossEntropyWithLogitsBackward0", "AddBackward0", "AccumulateGrad",
@@ -171,6 +177,13 @@ def test_a_failed_backward_and_clear(tutorial):
     app.clear()
     assert app.steps() == [] and app.view.step_highlight == (frozenset(), None, ())
     assert "select loss and press Backward" in app.stepper.caption.text()
+
+
+def test_a_one_step_backward_is_one_step(blank):
+    type_in(blank, "v = torch.ones(2, requires_grad=True)", "v.backward(torch.ones(2))")
+    assert len(blank.steps()) == 1
+    assert blank.stepper_dock.windowTitle() == "Backward stepper · 1 step"
+    assert "ran 1 node." in blank.stepper.caption.text()
 
 
 def test_play_advances_with_a_timer(tutorial, qtbot):
