@@ -44,8 +44,9 @@ def _scene(model: GraphModel, theme, positions=None) -> GraphScene:
 
 
 def paint_graph(painter: QtGui.QPainter, scene: GraphScene, size: QtCore.QSizeF,
-                legend: bool, show_new: bool) -> None:
-    """Paint the whole graph into ``size`` (scaled down if needed), legend on the right."""
+                legend: bool, show_new: bool, vector: bool = False) -> None:
+    """Paint the whole graph into ``size`` (scaled down if needed), legend on the right;
+    ``vector``: edges as whole paths (SVG)."""
     theme = scene.theme
     painter.fillRect(QtCore.QRectF(QtCore.QPointF(0, 0), size), QtGui.QColor(theme.background))
     if not show_new:
@@ -57,7 +58,7 @@ def paint_graph(painter: QtGui.QPainter, scene: GraphScene, size: QtCore.QSizeF,
     painter.translate((size.width() - lw - bounds.width() * scale) / 2, 0)
     painter.scale(scale, scale)
     painter.translate(-bounds.left(), -bounds.top())
-    scene.paint(painter, bounds, scale)
+    scene.paint(painter, bounds, scale, vector=vector)
     painter.restore()
     if legend:
         paint_legend(painter, QtCore.QPointF(size.width() - lw + 8, 16), theme)
@@ -102,8 +103,9 @@ def render_model(model: GraphModel, path, theme: str = "light", legend: bool = T
         gen.setSize(size.toSize())
         gen.setViewBox(QtCore.QRectF(QtCore.QPointF(0, 0), size))
         gen.setTitle("gradviz graph")
+        gen.setResolution(96)  # font sizes in pixels as laid out, not points taken as pixels
         painter = QtGui.QPainter(gen)
-        paint_graph(painter, scene, size, legend, show_new)
+        paint_graph(painter, scene, size, legend, show_new, vector=True)
         painter.end()
         write_file(path, bytes(buffer.data()))
     else:
