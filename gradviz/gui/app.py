@@ -66,7 +66,9 @@ class App(Controls, QtWidgets.QMainWindow):
         self.setWindowTitle("gradviz: automatic differentiation, live")
         screen = QtGui.QGuiApplication.primaryScreen()
         room = screen.availableGeometry().size() if screen else QtCore.QSize(1400, 880)
-        self.resize(min(1400, room.width()), min(880, room.height()))  # a 1280x800 laptop
+        # 90% of a large screen, at least 1400 x 880, never more than the screen (1280 x 800)
+        self.resize(min(room.width(), max(1400, room.width() * 9 // 10)),
+                    min(room.height(), max(880, room.height() * 9 // 10)))
 
         self.view = GraphView(self.model, self.theme)
         self.setCentralWidget(self.view)

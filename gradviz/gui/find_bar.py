@@ -29,8 +29,10 @@ class FindBar(QtWidgets.QWidget):
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Maximum,  # the toolbar's spacer grows
+                           QtWidgets.QSizePolicy.Policy.Preferred)
         self.box = QtWidgets.QLineEdit()
-        self.box.setMaximumWidth(240)
+        self.box.setFixedWidth(230)
         self.box.setPlaceholderText("Find node (Ctrl+F)")
         self.box.setToolTip("a variable name (loss) or a torch name (MulBackward0); Enter: "
                             "next match, Shift+Enter: previous")

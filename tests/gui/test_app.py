@@ -419,3 +419,11 @@ def test_find_bar_lists_the_matches_and_walks_them(app, qtbot):
     assert app.view.selected == hits[-1]
     assert f"{len(hits)} of {len(hits)}" in app.message.text()
     assert app.view.scale >= 1.0, "zoomed to a readable scale"
+
+
+def test_the_find_buttons_sit_beside_the_box(app, qtbot):
+    app.resize(1900, 900)  # a wide toolbar: its spacer takes the room, not the buttons
+    qtbot.waitUntil(lambda: app.toolbar.width() > 1800)
+    bar = app.find_bar
+    gap = bar.next_button.geometry().left() - bar.prev_button.geometry().right()
+    assert 0 <= gap < 12 and bar.prev_button.geometry().left() - bar.box.geometry().right() < 12
