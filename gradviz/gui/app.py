@@ -98,6 +98,7 @@ class App(Controls, QtWidgets.QMainWindow):
         self.inspector.nodeActivated.connect(self._on_node_activated)
         self.console.statementFailed.connect(self._on_statement_failed)
         self.console.statementFinished.connect(lambda _cmd: self._update_counts())
+        self.console.repl.sigCommandEntered.connect(lambda *_: self.stepper.statement_started())
         self._restore_settings()
         if tutorial:
             self.console.run_source(tutorial_path().read_text(encoding="utf-8"), "tutorial.py")
@@ -218,6 +219,7 @@ class App(Controls, QtWidgets.QMainWindow):
         self.counts.setText(f"{g.number_of_nodes()} nodes · {g.number_of_edges()} edges")
 
     def _on_statement_failed(self, exc) -> None:
+        self.stepper.backward_failed(exc)  # a backward it ran failed: keep the one before
         self.status(f"{type(exc).__name__}: {exc}", error=True)
         if hint(exc):
             self.console.write(hint(exc))
@@ -280,6 +282,10 @@ class App(Controls, QtWidgets.QMainWindow):
                                  create_graph=self.actions["create_graph"].isChecked())
 
         self.guarded("Backward", run)
+
+    def report_error(self, title: str, exc: BaseException) -> None:
+        self.stepper.backward_failed(exc)  # a backward the action ran failed
+        super().report_error(title, exc)
 
     def confirm(self, question: str) -> bool:
         """Ask the user a yes/no question (tests replace this)."""
