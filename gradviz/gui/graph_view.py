@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gradviz.gui.graph_items import SX, SY, GraphScene, shape_text
+from gradviz.gui.graph_items import LABEL_SCALE, SX, SY, GraphScene, shape_text
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_size, paint_legend
 from gradviz.gui.step_overlay import StepOverlay
@@ -100,9 +100,10 @@ class GraphView(QtWidgets.QWidget):
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         if not self._fitted or len(self.scene) == len(change.added) or (
-                change.added and self._auto_fit):
+                change.added and self._auto_fit
+                and (self._fit_scale() >= LABEL_SCALE or self._scale < LABEL_SCALE)):
             self.fit()  # the user has not zoomed or panned: keep showing the whole graph
-        elif change.added:
+        elif change.added:  # (or the whole graph would be too small to read its labels)
             self.ensure_visible([n for n in change.added if n in self.scene.index])
         self.update()
 
@@ -148,12 +149,16 @@ class GraphView(QtWidgets.QWidget):
         self._quiet_new = True
         self.update()
 
+    def _fit_scale(self) -> float:
+        bounds, area = self.scene.bounds(), self.graph_rect()
+        return max(MIN_SCALE, min(1.0, area.width() / bounds.width(),
+                                  area.height() / bounds.height()))
+
     def fit(self) -> None:
         """Show the whole graph (not magnified above 1:1) right of the legend; the view
         follows the window's size again until the user zooms or pans."""
         bounds, area = self.scene.bounds(), self.graph_rect()
-        self._scale = max(MIN_SCALE, min(1.0, area.width() / bounds.width(),
-                                         area.height() / bounds.height()))
+        self._scale = self._fit_scale()
         self._offset = area.center() - bounds.center() * self._scale
         self._fitted = len(self.scene) > 0
         self._auto_fit = True

@@ -5,7 +5,7 @@ import pytest
 from PySide6 import QtCore, QtGui
 
 import gradviz as torch
-from gradviz.gui.graph_items import NEW, RELEASED, GraphScene, style_of
+from gradviz.gui.graph_items import LABEL_SCALE, NEW, RELEASED, GraphScene, style_of
 from gradviz.gui.graph_view import READABLE_SCALE, GraphView, find_ranked
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 from gradviz.gui.layout_driver import LayoutDriver
@@ -349,3 +349,19 @@ def test_hover_shows_name_shape_and_dtype(view, model):
     text = QtWidgets.QToolTip.text()
     assert "<b>w</b>" in text and "shape (3,)" in text and "dtype float32" in text
     QtWidgets.QToolTip.hideText()
+
+
+def test_a_growing_graph_is_refitted_while_its_labels_stay_readable(view, model):
+    with model.batch():
+        w = torch.ones(3, requires_grad=True)
+        h = w * 2
+        model.set_names({"w": w, "h": h})
+    assert view.follows_window and view.scale == 1.0
+    keep = [w, h]
+    for _ in range(40):  # a long chain: fitting it whole would hide every label
+        with model.batch():
+            keep.append(keep[-1] * 2)
+            model.set_names({"w": w, "h": keep[-1]})
+        assert view.scale >= LABEL_SCALE
+    newest = named(model, "h")
+    assert view.visible_world().contains(view.scene.rect(newest)), "the newest node in view"
