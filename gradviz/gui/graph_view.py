@@ -48,7 +48,7 @@ class GraphView(QtWidgets.QWidget):
         self.selected: int | None = None
         self.found: list[int] = []  # Find's hits, best first
         self.found_at = -1  # which of them Find shows
-        self.show_legend = True
+        self._show_legend = True
         self.step_overlay: StepOverlay | None = None  # a backward step painted on top
         self.last_paint_ms = 0.0
         self._scale = 1.0
@@ -124,9 +124,21 @@ class GraphView(QtWidgets.QWidget):
     def to_screen(self, p: QtCore.QPointF) -> QtCore.QPointF:
         return QtCore.QPointF(p) * self._scale + self._offset
 
+    @property
+    def show_legend(self) -> bool:
+        return self._show_legend
+
+    @show_legend.setter
+    def show_legend(self, on: bool) -> None:
+        """Show or hide the legend's strip; a view that follows the window refits."""
+        self._show_legend = bool(on)
+        if self._auto_fit and self._fitted:
+            self.fit()
+        self.update()
+
     def legend_rect(self) -> QtCore.QRectF:
         """The legend's strip (screen), empty when the legend is hidden or the graph empty."""
-        if not self.show_legend or not len(self.scene):
+        if not self._show_legend or not len(self.scene):
             return QtCore.QRectF()
         return QtCore.QRectF(0, 0, legend_size().width() + 2 * LEGEND_MARGIN, self.height())
 

@@ -216,6 +216,10 @@ def test_the_legend_never_hides_a_node(view, model):
     assert view.node_at(legend.center().toPoint()) is None
     view.show_legend = False
     assert view.legend_rect().isEmpty() and view.graph_rect().left() == 0
+    view.fit()
+    fitted = view.to_screen(view.scene.rect(w_id).center())
+    view.show_legend = True  # following the window: refitted beside the strip again
+    assert view.to_screen(view.scene.rect(w_id).center()).x() > fitted.x()
 
 
 def test_zoomed_out_and_dark_painting(view, model):
