@@ -6,7 +6,7 @@
     >>> bar.hit_texts()
     ['w  (leaf)', 'AccumulateGrad (w)  (grad_fn)']
 
-Matches are ranked by ``gradviz.gui.graph_view.find_ranked`` (exact variable names first,
+Matches are ranked by ``gradviz.gui.node_text.find_ranked`` (exact variable names first,
 then torch names); the count button opens the whole list, a click on a row goes there.
 """
 
