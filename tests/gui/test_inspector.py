@@ -448,7 +448,7 @@ def test_statistics_of_non_finite_values_say_they_count_the_finite(panel, model)
     assert list(xs) == [1.0], "the entry is marked as not finite instead"
 
 
-def test_the_timeline_list_shows_its_rows(panel, model):
+def test_the_timeline_list_shows_its_rows(qtbot, panel, model):
     with model.recording():
         inp, out = tutorial(model)
         panel.show_node(model.node_of(inp))
@@ -456,10 +456,13 @@ def test_the_timeline_list_shows_its_rows(panel, model):
             out.backward(torch.ones_like(out), retain_graph=True)
         model.flush()
     lst = panel.tensor_view.timeline.list
-    row = lst.visualItemRect(lst.item(0)).height()
-    assert lst.count() == 3 and row > 0
-    assert lst.viewport().height() >= 3 * row, "three entries, three rows, no scroll bar"
-    assert not lst.verticalScrollBar().isVisible()
+    for width in (440, 300):  # wide rows, then rows wider than the list (a scroll bar)
+        panel.resize(width, 900)
+        qtbot.wait(20)
+        row = lst.visualItemRect(lst.item(0)).height()
+        assert lst.count() == 3 and row > 0
+        assert lst.viewport().height() >= 3 * row, "three entries, three rows"
+        assert not lst.verticalScrollBar().isVisible()
 
 
 def test_the_wheel_over_a_heatmap_scrolls_the_inspector(qtbot, panel, model):

@@ -68,7 +68,7 @@ class TimelineView(QtWidgets.QWidget):
             norms.append(None if s is None else s.norm)
             if s is not None and (s.nan or s.inf):
                 not_finite.add(i - 1)
-        self.list.setFixedHeight(self._list_height(len(self._entries)) if has else 0)
+        self._fit_list()
         self.list.blockSignals(False)
         if not has:
             return
@@ -78,11 +78,23 @@ class TimelineView(QtWidgets.QWidget):
         self.list.setCurrentRow(row)
         self._on_row_changed(row)
 
-    def _list_height(self, n: int) -> int:
-        """Room for ``n`` rows (at most 6, then a scroll bar); the row height comes from the
-        font, which is right even before the list is first shown."""
+    def _fit_list(self) -> None:
+        """Room for every row (up to 6, then a scroll bar), and for the horizontal scroll bar
+        when the rows are wider than the list; the row height comes from the font, which is
+        right even before the list is first shown."""
+        n = len(self._entries)
+        if not n:
+            self.list.setFixedHeight(0)
+            return
         row = max(self.list.sizeHintForRow(0), self.list.fontMetrics().height() + 4)
-        return row * max(1, min(n, 6)) + 2 * self.list.frameWidth() + 2
+        height = row * min(n, 6) + 2 * self.list.frameWidth() + 2
+        if self.list.sizeHintForColumn(0) > self.list.width() - 2 * self.list.frameWidth():
+            height += self.list.horizontalScrollBar().sizeHint().height()
+        self.list.setFixedHeight(height)
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_list()
 
     def _on_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._entries):
