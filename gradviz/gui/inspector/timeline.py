@@ -86,7 +86,9 @@ class TimelineView(QtWidgets.QWidget):
         if not n:
             self.list.setFixedHeight(0)
             return
-        row = max(self.list.sizeHintForRow(0), self.list.fontMetrics().height() + 4)
+        row = self.list.sizeHintForRow(0)
+        if row <= 0:  # not laid out yet
+            row = self.list.fontMetrics().height() + 4
         height = row * min(n, 6) + 2 * self.list.frameWidth() + 2
         if self.list.sizeHintForColumn(0) > self.list.width() - 2 * self.list.frameWidth():
             height += self.list.horizontalScrollBar().sizeHint().height()
