@@ -6,7 +6,8 @@
 
 Until the user zooms or pans, the view fits the whole graph whenever it is shown, resized
 or grown (the first screen is fitted at its real size, not at the widget's default one).
-The legend has a strip of its own on the left, so it never hides a node. The view listens
+The legend has a strip of its own (left, or a band along the bottom, whichever leaves the
+graph more room), so it never hides a node. The view listens
 to the model and redraws when a batch of changes is flushed; the nodes a statement
 created keep their halo until the next one. Positions come from the
 model's incremental layered layout (``LayoutDriver``), so existing nodes stay put; a
@@ -21,7 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.graph_items import LABEL_SCALE, SX, SY, GraphScene
 from gradviz.gui.layout_driver import LayoutDriver
-from gradviz.gui.legend import legend_size, paint_legend
+from gradviz.gui.legend import legend_columns, legend_size, paint_legend
 from gradviz.gui.node_text import find_ranked, node_tooltip
 from gradviz.gui.step_overlay import StepOverlay
 from gradviz.gui.theme import mix
@@ -137,16 +138,38 @@ class GraphView(QtWidgets.QWidget):
             self.fit()
         self.update()
 
+    def _legend_place(self) -> tuple[QtCore.QRectF, int]:
+        """The legend's strip and its columns: one column on the left, or as many as fit
+        in a band along the bottom, whichever leaves the whole graph the larger scale."""
+        if not self._show_legend or not len(self.scene):
+            return QtCore.QRectF(), 0
+        w, h, m = float(self.width()), float(self.height()), LEGEND_MARGIN
+        bounds = self.scene.bounds()
+        left = legend_size(1).width() + 2 * m
+        options = [(min((w - left) / bounds.width(), h / bounds.height()),
+                    QtCore.QRectF(0, 0, left, h), 1)]
+        columns = legend_columns(w - 2 * m)
+        if columns > 1:
+            band = legend_size(columns).height() + 2 * m
+            options.append((min(w / bounds.width(), (h - band) / bounds.height()),
+                            QtCore.QRectF(0, h - band, w, band), columns))
+        _, strip, columns = max(options, key=lambda o: o[0])
+        return strip, columns
+
     def legend_rect(self) -> QtCore.QRectF:
         """The legend's strip (screen), empty when the legend is hidden or the graph empty."""
-        if not self._show_legend or not len(self.scene):
-            return QtCore.QRectF()
-        return QtCore.QRectF(0, 0, legend_size().width() + 2 * LEGEND_MARGIN, self.height())
+        return self._legend_place()[0]
 
     def graph_rect(self) -> QtCore.QRectF:
-        """Where the graph is drawn (screen): the widget right of the legend's strip."""
-        left = self.legend_rect().width()
-        return QtCore.QRectF(left, 0, max(self.width() - left, 1.0), max(self.height(), 1))
+        """Where the graph is drawn (screen): the widget less the legend's strip."""
+        strip, full = self.legend_rect(), QtCore.QRectF(0, 0, max(self.width(), 1),
+                                                        max(self.height(), 1))
+        if strip.isEmpty():
+            return full
+        if strip.top() > 0:  # a band along the bottom
+            return QtCore.QRectF(0, 0, full.width(), max(strip.top(), 1.0))
+        return QtCore.QRectF(strip.right(), 0, max(full.width() - strip.width(), 1.0),
+                             full.height())
 
     def visible_world(self) -> QtCore.QRectF:
         area = self.graph_rect()
@@ -168,7 +191,7 @@ class GraphView(QtWidgets.QWidget):
                                   area.height() / bounds.height()))
 
     def fit(self) -> None:
-        """Show the whole graph (not magnified above 1:1) right of the legend; the view
+        """Show the whole graph (not magnified above 1:1) beside the legend; the view
         follows the window's size again until the user zooms or pans."""
         bounds, area = self.scene.bounds(), self.graph_rect()
         self._scale = self._fit_scale()
@@ -318,9 +341,14 @@ class GraphView(QtWidgets.QWidget):
         theme = self.scene.theme
         painter.fillRect(strip, QtGui.QColor(theme.background))
         painter.setPen(QtGui.QPen(mix(theme.function_border, theme.background, 0.5), 1))
-        painter.drawLine(QtCore.QPointF(strip.right() - 0.5, 0),
-                         QtCore.QPointF(strip.right() - 0.5, strip.bottom()))
-        paint_legend(painter, QtCore.QPointF(LEGEND_MARGIN, LEGEND_MARGIN), theme)
+        if strip.top() > 0:  # the band's top edge, else the strip's right edge
+            painter.drawLine(QtCore.QPointF(0, strip.top() + 0.5),
+                             QtCore.QPointF(strip.right(), strip.top() + 0.5))
+        else:
+            painter.drawLine(QtCore.QPointF(strip.right() - 0.5, 0),
+                             QtCore.QPointF(strip.right() - 0.5, strip.bottom()))
+        paint_legend(painter, strip.topLeft() + QtCore.QPointF(LEGEND_MARGIN, LEGEND_MARGIN),
+                     theme, self._legend_place()[1])
 
     def showEvent(self, event):  # noqa: N802
         super().showEvent(event)

@@ -206,8 +206,10 @@ def test_the_legend_never_hides_a_node(view, model):
     view.fit()
     legend = view.legend_rect()
     assert not legend.isEmpty() and legend.left() == 0
-    shown = [view.to_screen(view.scene.rect(n).topLeft()) for n in view.scene.ids]
-    assert all(p.x() > legend.right() for p in shown), "fit leaves the legend's strip free"
+    shown = [QtCore.QRectF(view.to_screen(view.scene.rect(n).topLeft()),
+                           view.to_screen(view.scene.rect(n).bottomRight()))
+             for n in view.scene.ids]
+    assert not any(r.intersects(legend) for r in shown), "fit leaves the legend's strip free"
     before = view.grab(legend.toRect()).toImage()
     w_id = named(model, "w")
     under = view.to_screen(view.scene.rect(w_id).center())
@@ -216,11 +218,35 @@ def test_the_legend_never_hides_a_node(view, model):
     assert view.grab(legend.toRect()).toImage() == before, "the node slid under, not over"
     assert view.node_at(legend.center().toPoint()) is None
     view.show_legend = False
-    assert view.legend_rect().isEmpty() and view.graph_rect().left() == 0
+    assert view.legend_rect().isEmpty() and view.graph_rect() == QtCore.QRectF(view.rect())
     view.fit()
-    fitted = view.to_screen(view.scene.rect(w_id).center())
     view.show_legend = True  # following the window: refitted beside the strip again
-    assert view.to_screen(view.scene.rect(w_id).center()).x() > fitted.x()
+    centre = view.to_screen(view.scene.rect(w_id).center())
+    assert view.graph_rect().contains(centre) and not view.legend_rect().contains(centre)
+
+
+@pytest.mark.parametrize(("wide", "size", "side"), [(True, (1200, 700), "bottom"),
+                                                     (False, (900, 700), "left")])
+def test_the_legend_takes_the_side_that_leaves_the_graph_more_room(view, model, wide, size,
+                                                                    side):
+    with model.batch():
+        if wide:  # ten leaves side by side, two layers deep
+            keep = [torch.ones(2, requires_grad=True) * 2 for _ in range(10)]
+        else:  # a chain
+            keep = [torch.ones(2, requires_grad=True)]
+            for _ in range(8):
+                keep.append(keep[-1] * 2)
+        model.set_names({f"t{i}": t for i, t in enumerate(keep)})
+    view.resize(*size)
+    view.fit()
+    legend, area = view.legend_rect(), view.graph_rect()
+    if side == "bottom":
+        assert legend.bottom() == view.height() and legend.width() == view.width()
+        assert area.bottom() == legend.top()
+    else:
+        assert legend.left() == 0 and legend.height() == view.height()
+        assert area.left() == legend.right()
+    assert not legend.intersects(area)
 
 
 def test_zoomed_out_and_dark_painting(view, model):
