@@ -6,8 +6,10 @@
                                      (.png .svg .dot .graphml .json, by extension)
 
 ``render`` opens no window (Qt runs offscreen). A script that raises makes ``render`` exit
-with status 1 and its traceback on stderr; in the app the traceback is shown in the console
-and what the script built before the error stays in the graph.
+with status 1 and its traceback on stderr; an output that cannot be written, with status 1
+and the OS's reason. In the app a script's traceback is shown in the console and what the
+script built before the error stays in the graph. Without a display (no DISPLAY or
+WAYLAND_DISPLAY on Linux) the app says so and exits with status 2.
 """
 
 from __future__ import annotations
@@ -68,10 +70,14 @@ def render(argv) -> int:
               file=sys.stderr)
         return 2
     from gradviz.gui.render import ensure_qapp, render_script
+    from gradviz.model.export import ExportError
 
     ensure_qapp()
     try:
         render_script(script, out, theme=args.theme, scale=args.scale)
+    except ExportError as exc:  # the script ran; the output could not be written
+        print(f"gradviz render: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:
         print(f"gradviz render: {script} raised {type(exc).__name__}; nothing was written.",
               file=sys.stderr)
@@ -81,8 +87,20 @@ def render(argv) -> int:
     return 0
 
 
+def no_display() -> bool:
+    """True where Qt needs X11 or Wayland and neither is there (nor a platform chosen with
+    QT_QPA_PLATFORM): Qt would abort with a core dump and a misleading message."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_app(argv) -> int:
     args = _app_parser().parse_args(argv)
+    if no_display():
+        print("gradviz: no display: set DISPLAY, or use gradviz render SCRIPT -o OUT to draw "
+              "a graph without a window", file=sys.stderr)
+        return 2
     if args.script is not None and not Path(args.script).is_file():
         print(f"gradviz: no such script: {args.script}", file=sys.stderr)
         return 2

@@ -99,7 +99,8 @@ def _join(pars: list[list[str]]) -> str:
 
 def _text(lines: list[str]) -> str:
     pars = ["\n".join(p) for _, p in _paragraphs(lines)]
-    pars = [re.sub(r"^\*{3,}\s*(.+)$", r"**\1**", p) for p in pars]  # "**** Very Important"
+    # "**** Very Important" is the notebook export's marker of a collapsed cell, not prose
+    pars = [p for p in pars if not re.match(r"^\*{3,}\s", p)]
     return "\n\n".join(pars)
 
 
@@ -115,8 +116,9 @@ def parse(text: str) -> dict:
     prose: list[str] = []
 
     def flush_prose():
-        if "".join(prose).strip():
-            sections[-1]["blocks"].append({"kind": "text", "text": _text(prose)})
+        text = _text(prose)
+        if text.strip():
+            sections[-1]["blocks"].append({"kind": "text", "text": text})
         prose.clear()
 
     def end_section():

@@ -21,15 +21,21 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 import gradviz
+from gradviz.gui.about import show_about
 from gradviz.gui.console import Console
 from gradviz.gui.controls import ACTIONS, Controls
+from gradviz.gui.find_bar import FindBar
 from gradviz.gui.graph_view import GraphView
+from gradviz.gui.hints import hint
 from gradviz.gui.inspector import InspectorPanel
 from gradviz.gui.learning import add_learning_docks, add_learning_menu, learning_handlers
 from gradviz.gui.theme import apply_theme
 from gradviz.model import GraphModel
 
 ORG = APP_NAME = "gradviz"
+START_MESSAGE = ("The tutorial ran: click a node to inspect it, F6 replays its last backward "
+                 "node by node, F7 walks through it cell by cell. Try q = (w * 2).sum() in the "
+                 "console, then Backward")
 MAX_RECENT = 8
 
 
@@ -58,7 +64,11 @@ class App(Controls, QtWidgets.QMainWindow):
         self.namespace = {"torch": gradviz, "gv": gradviz, "gradviz": gradviz, "np": np,
                           "app": self, "sel": None}
         self.setWindowTitle("gradviz: automatic differentiation, live")
-        self.resize(1400, 880)
+        screen = QtGui.QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen else QtCore.QSize(1400, 880)
+        # 90% of a large screen, at least 1400 x 880, never more than the screen (1280 x 800)
+        self.resize(min(room.width(), max(1400, room.width() * 9 // 10)),
+                    min(room.height(), max(880, room.height() * 9 // 10)))
 
         self.view = GraphView(self.model, self.theme)
         self.setCentralWidget(self.view)
@@ -86,18 +96,16 @@ class App(Controls, QtWidgets.QMainWindow):
         self.view.nodeContextMenu.connect(self._on_context_menu)
         self.view.modelChanged.connect(self._update_counts)
         self.inspector.nodeActivated.connect(self._on_node_activated)
-        self.console.statementFailed.connect(
-            lambda exc: self.status(f"{type(exc).__name__}: {exc}", error=True))
+        self.console.statementFailed.connect(self._on_statement_failed)
         self.console.statementFinished.connect(lambda _cmd: self._update_counts())
+        self.console.repl.sigCommandEntered.connect(lambda *_: self.stepper.statement_started())
         self._restore_settings()
         if tutorial:
             self.console.run_source(tutorial_path().read_text(encoding="utf-8"), "tutorial.py")
             self.view.quiet_new()
             if self.model.node_of(self.namespace.get("w")) is not None:
                 self.view.select(self.model.node_of(self.namespace["w"]))
-            self.status("The tutorial ran: click a node to inspect it. The Tutorial tab (F7) "
-                        "walks through it cell by cell; the Backward stepper (F6) replays "
-                        "its last backward")
+            self.status(START_MESSAGE)
         if script is not None:
             self.run_file(script)
         self._update_counts()
@@ -175,6 +183,8 @@ class App(Controls, QtWidgets.QMainWindow):
         add_learning_menu(self, bar)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
+        help_menu.addSeparator()
+        help_menu.addAction("About gradviz", lambda: show_about(self))
         self._update_recent_menu()
 
     def _build_toolbar(self) -> None:
@@ -191,12 +201,10 @@ class App(Controls, QtWidgets.QMainWindow):
         spacer.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
                              QtWidgets.QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        self.find_box = QtWidgets.QLineEdit()
-        self.find_box.setMaximumWidth(260)
-        self.find_box.setPlaceholderText("Find node (Ctrl+F)")
-        self.find_box.setClearButtonEnabled(True)
-        self.find_box.returnPressed.connect(self._on_find)
-        bar.addWidget(self.find_box)
+        self.find_bar = FindBar(self.view)
+        self.find_bar.message.connect(self.status)
+        bar.addWidget(self.find_bar)
+        self.find_box = self.find_bar.box
         self.toolbar = bar
 
     # ------------------------------------------------------------ reactions
@@ -209,6 +217,12 @@ class App(Controls, QtWidgets.QMainWindow):
     def _update_counts(self, *_):
         g = self.model.graph
         self.counts.setText(f"{g.number_of_nodes()} nodes · {g.number_of_edges()} edges")
+
+    def _on_statement_failed(self, exc) -> None:
+        self.stepper.backward_failed(exc)  # a backward it ran failed: keep the one before
+        self.status(f"{type(exc).__name__}: {exc}", error=True)
+        if hint(exc):
+            self.console.write(hint(exc))
 
     def _on_node_activated(self, nid) -> None:
         self.view.select(nid, center=True)
@@ -269,6 +283,10 @@ class App(Controls, QtWidgets.QMainWindow):
 
         self.guarded("Backward", run)
 
+    def report_error(self, title: str, exc: BaseException) -> None:
+        self.stepper.backward_failed(exc)  # a backward the action ran failed
+        super().report_error(title, exc)
+
     def confirm(self, question: str) -> bool:
         """Ask the user a yes/no question (tests replace this)."""
         answer = QtWidgets.QMessageBox.question(self, "gradviz", question)
@@ -277,9 +295,11 @@ class App(Controls, QtWidgets.QMainWindow):
     def _on_context_menu(self, nid, pos) -> None:
         menu = QtWidgets.QMenu(self)
         if nid is not None:
-            kind = self.model.graph.nodes[nid]["kind"]
-            keys = ["backward", "backward_retain"] + (
-                ["zero_grad", "grad_none", "detach", "requires_grad"] if kind == "tensor" else [])
+            data = self.model.graph.nodes[nid]
+            keys = ["backward", "backward_retain"]
+            if data["kind"] == "tensor":  # .grad and requires_grad_() belong to leaves
+                keys += (["zero_grad", "grad_none", "detach", "requires_grad"]
+                         if data.get("is_leaf") else ["detach"])
             for key in keys:
                 menu.addAction(self.actions[key])
             if nid in self.model.pinned:
@@ -289,12 +309,6 @@ class App(Controls, QtWidgets.QMainWindow):
         menu.addAction(self.actions["clear"])
         menu.popup(pos)
         self._menu = menu
-
-    def _on_find(self) -> None:
-        hits = self.view.find(self.find_box.text())
-        text = self.find_box.text()
-        self.status(f"{len(hits)} node(s) match {text!r}" if hits else f"no node matches {text!r}",
-                    error=not hits)
 
     def _on_legend(self) -> None:
         self.view.show_legend = self.actions["legend"].isChecked()
@@ -326,13 +340,20 @@ class App(Controls, QtWidgets.QMainWindow):
         if path:
             self.guarded("Save image", self.save_image, path)
 
-    def _on_save_session(self) -> None:
+    def save_session(self, path) -> Path:
+        """Write the graph as a session file (File > Load session reopens it)."""
         from gradviz.model.export import save_session
 
+        save_session(self.model, path)  # ExportError with the OS's reason
+        self.status(f"saved session {Path(path).name}: "
+                    f"{self.model.graph.number_of_nodes()} nodes, in {Path(path).parent}")
+        return Path(path)
+
+    def _on_save_session(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", "session.json",
                                                         "gradviz session (*.json)")
         if path:
-            self.guarded("Save session", save_session, self.model, path)
+            self.guarded("Save session", self.save_session, path)
 
     def show_shortcuts(self) -> QtWidgets.QDialog:
         """Help > Keyboard shortcuts: every action with its key, and the mouse gestures."""

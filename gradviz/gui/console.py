@@ -21,10 +21,19 @@ from pyqtgraph.console import ConsoleWidget
 from PySide6 import QtCore, QtWidgets
 
 import gradviz
+from gradviz.gui.console_output import (
+    follow_output,
+    is_dark,
+    restyle_commands,
+    show_user_tracebacks,
+)
 
+FIRST_TRY = "q = (w * 2).sum()"  # works on the tutorial's graph, then Backward on q
 WELCOME = (
     "# gradviz console: torch and gv are gradviz, np is NumPy, app drives the window,\n"
-    "# sel is the selected node's tensor or grad_fn. Try:  loss.backward()   app.select(w)\n"
+    "# sel is the selected node's tensor or grad_fn. The tutorial ran already (its\n"
+    "# loss.backward() freed loss's graph: a second one raises, as in PyTorch). Try:\n"
+    f"#   {FIRST_TRY}      then select q and press Backward, or type q.backward()\n"
 )
 
 
@@ -54,6 +63,10 @@ class Console(ConsoleWidget):
         self.repl.sigCommandRaisedException.connect(
             lambda _repl, exc: self.statementFailed.emit(exc))
         self.setObjectName("console")
+        show_user_tracebacks(self.repl)
+        follow_output(self.repl)
+        restyle_commands(self.repl, is_dark(self))
+        self.exceptionBtn.hide()  # pyqtgraph's developer panel: not for learners
 
     def _grad_context(self):
         return gradviz.no_grad() if self.no_grad else contextlib.nullcontext()
@@ -116,6 +129,11 @@ class Console(ConsoleWidget):
         if error is not None:
             self.statementFailed.emit(error)
         return error
+
+    def changeEvent(self, event):  # noqa: N802  (the theme changed)
+        if event.type() == QtCore.QEvent.Type.PaletteChange:
+            restyle_commands(self.repl, is_dark(self))
+        super().changeEvent(event)
 
     def closeEvent(self, event):  # noqa: N802
         thread = self.repl._thread

@@ -12,6 +12,7 @@ import traceback
 from pathlib import Path
 
 from gradviz.gui.console import user_names
+from gradviz.gui.hints import hint
 
 # key, menu text, shortcut, what it does (tooltip), in the toolbar
 ACTIONS = (
@@ -150,13 +151,14 @@ class Controls:
         return [self._tensor(t, "zero_grad") for t in tensors]
 
     # ------------------------------------------------------------ the API
-    def select(self, obj) -> int | None:
-        """Select the node of ``obj`` (Tensor, grad_fn, node id or variable name); its id.
+    def select(self, obj) -> None:
+        """Select the node of ``obj`` (Tensor, grad_fn, node id or variable name).
 
-        ``app.select(None)`` clears the selection."""
+        ``app.select(None)`` clears the selection. Returns None, so the console echoes
+        nothing; the selected node's id is ``app.view.selected``."""
         if obj is None:
             self.view.select(None)
-            return None
+            return
         graph = self.model.graph
         if isinstance(obj, int) and not isinstance(obj, bool) and obj in graph:
             nid = obj
@@ -165,7 +167,6 @@ class Controls:
         if nid is None:
             raise ActionError(f"{obj!r} is not in the graph")
         self.view.select(nid, center=True)
-        return nid
 
     def backward(self, t=None, retain_graph: bool = False, create_graph: bool = False,
                  gradient=None):
@@ -247,9 +248,10 @@ class Controls:
 
     def save_image(self, path) -> Path:
         """A PNG screenshot of the window as it is now."""
+        from gradviz.gui.render import save_png
+
         path = Path(path)
-        if not self.grab().save(str(path)):
-            raise OSError(f"cannot write {path}")
+        save_png(self.grab().toImage(), path)  # ExportError with the OS's reason
         self.status(f"saved {path}")
         return path
 
@@ -306,7 +308,7 @@ class Controls:
             self.console.write(f"# {exc}\n")
         else:
             tb = "".join(traceback.format_exception_only(type(exc), exc))
-            self.console.write(f"# {title} failed:\n{tb}")
+            self.console.write(f"# {title} failed:\n{tb}" + (hint(exc) or ""))
 
     def ones_for(self, t):
         return self.model.engine.module.ones_like(t)

@@ -23,6 +23,7 @@ SX, SY = 105.0, 46.0  # pixels per layout unit (the layout spaces unit-wide node
 MAX_W = 148.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
 STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost")
 DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
+LABEL_SCALE = 0.42  # below this zoom: boxes without their names
 NEW, RELEASED, FREED, PINNED = 1, 2, 4, 8
 AA_SEGMENTS = 1500  # more edge segments than this in view: no anti-aliasing
 LONG_EDGE = 8 * SX  # edges reaching further sideways are drawn faint
@@ -236,27 +237,28 @@ class GraphScene:
 
     # ------------------------------------------------------------ painting
     def paint(self, painter: QtGui.QPainter, rect: QtCore.QRectF, scale: float,
-              selected=None, highlight=(), show_new: bool = True) -> None:
+              selected=None, highlight=(), show_new: bool = True, vector: bool = False) -> None:
         """Paint what lies in ``rect`` (pixels) as seen at zoom ``scale``.
 
-        ``selected``: the selected node id; ``highlight``: ids found by a search.
+        ``selected``: the selected node id; ``highlight``: ids found by a search;
+        ``vector``: for SVG, each edge one path (a line or a Bézier curve), not segments.
         """
         if not self.ids:
             return
         detail = scale >= DETAIL_SCALE
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, detail)
-        self._paint_edges(painter, rect, detail, selected, scale)
+        self._paint_edges(painter, rect, detail, selected, scale, vector)
         vis = self._visible(rect)
         if detail:
             self._paint_nodes(painter, vis, selected, highlight, show_new)
-            if scale >= 0.42:
+            if scale >= LABEL_SCALE:
                 X, Y, F = self.X, self.Y, self.flags
                 self.labels.paint(painter, [(self.ids[i], X[i], Y[i], bool(F[i] & RELEASED))
                                             for i in vis.tolist()], self.theme)
         else:
             self._paint_flat(painter, vis, selected, scale)
 
-    def _paint_edges(self, painter, rect, detail, selected, scale) -> None:
+    def _paint_edges(self, painter, rect, detail, selected, scale, vector=False) -> None:
         if not self.eu.size:
             return
         x0, y0, x1, y1 = self._edge_ends()
@@ -287,13 +289,25 @@ class GraphScene:
             if not group.size:
                 continue
             top = y1[group] - 6.0
-            segs = clipped_curves(x0[group], y0[group], x1[group], top,
-                                  rect.adjusted(-8, -8, 8, 8), pieces)
             painter.setPen(QtGui.QPen(QtGui.QColor(color), width))
-            # thousands of anti-aliased segments cost more than a frame: draw them plainly
-            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, len(segs) < AA_SEGMENTS)
-            painter.drawLines([QtCore.QLineF(*s) for s in segs.tolist()])
-            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+            if vector:
+                painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+                for a, b, c, d in zip(x0[group].tolist(), y0[group].tolist(),
+                                      x1[group].tolist(), top.tolist()):
+                    painter.drawPath(_edge_path(a, b, c, d))
+            else:
+                straight = np.abs(x1[group] - x0[group]) < 0.5  # one segment is exact
+                view = rect.adjusted(-8, -8, 8, 8)
+                segs = np.concatenate((
+                    clipped_curves(x0[group][straight], y0[group][straight],
+                                   x1[group][straight], top[straight], view, 1),
+                    clipped_curves(x0[group][~straight], y0[group][~straight],
+                                   x1[group][~straight], top[~straight], view, pieces)))
+                # thousands of anti-aliased segments cost more than a frame: draw them plainly
+                painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing,
+                                      len(segs) < AA_SEGMENTS)
+                painter.drawLines([QtCore.QLineF(*s) for s in segs.tolist()])
+                painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
             heads = QtGui.QPainterPath()
             heads.setFillRule(QtCore.Qt.FillRule.WindingFill)
             inside = ((x1[group] >= rect.left()) & (x1[group] <= rect.right())
@@ -333,7 +347,8 @@ class GraphScene:
                     painter.setOpacity(1.0)
         self._paint_badges(painter, vis)
         marks = [(i, self.theme.selected, 2.6) for i in vis.tolist() if self.ids[i] == selected]
-        marks += [(self.index[n], self.theme.new, 2.0) for n in highlight if n in self.index]
+        marks += [(self.index[n], self.theme.found, 2.4) for n in highlight
+                  if n in self.index and n != selected]
         for i, color, width in marks:
             painter.setPen(QtGui.QPen(QtGui.QColor(color), width))
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
@@ -386,6 +401,17 @@ class GraphScene:
             painter.setPen(QtGui.QPen(QtGui.QColor(self.theme.selected), 0))
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
             painter.drawRect(self.rect(selected).adjusted(-4, -4, 4, 4))
+
+
+def _edge_path(x0, y0, x1, y1) -> QtGui.QPainterPath:
+    """One edge as ``clipped_curves`` draws it: straight down, or a vertical S-curve."""
+    path = QtGui.QPainterPath(QtCore.QPointF(x0, y0))
+    if abs(x1 - x0) < 0.5:
+        path.lineTo(x1, y1)
+    else:
+        bend = max(18.0, abs(y1 - y0) / 2)
+        path.cubicTo(x0, y0 + bend, x1, y1 - bend, x1, y1)
+    return path
 
 
 def _row(nid, data, pinned) -> tuple[int, int, int]:

@@ -2,10 +2,14 @@
 
     >>> view = GraphView(model, LIGHT)
     >>> view.nodeSelected.connect(print)      # node id (or None) the user clicked
-    >>> view.fit(); view.find("loss")
+    >>> view.fit(); view.find("loss"); view.find_next()
 
-The view listens to the model and redraws when a batch of changes is flushed; the
-nodes a statement created keep their halo until the next one. Positions come from the
+Until the user zooms or pans, the view fits the whole graph whenever it is shown, resized
+or grown (the first screen is fitted at its real size, not at the widget's default one).
+The legend has a strip of its own (left, or a band along the bottom, whichever leaves the
+graph more room), so it never hides a node. The view listens
+to the model and redraws when a batch of changes is flushed; the nodes a statement
+created keep their halo until the next one. Positions come from the
 model's incremental layered layout (``LayoutDriver``), so existing nodes stay put; a
 node dragged by the user is pinned in the model. Painting goes through ``GraphScene``
 (one pass over NumPy arrays, text from one label layer), which is what keeps a 5,000
@@ -16,13 +20,17 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gradviz.gui.graph_items import SX, SY, GraphScene, shape_text
+from gradviz.gui.graph_items import LABEL_SCALE, SX, SY, GraphScene
 from gradviz.gui.layout_driver import LayoutDriver
-from gradviz.gui.legend import legend_size, paint_legend
+from gradviz.gui.legend import legend_columns, legend_size, paint_legend
+from gradviz.gui.node_text import find_ranked, node_tooltip
 from gradviz.gui.step_overlay import StepOverlay
+from gradviz.gui.theme import mix
 from gradviz.gui.weak_listener import WeakListener
 
 MIN_SCALE, MAX_SCALE = 0.004, 4.0
+READABLE_SCALE = 1.0  # Find zooms a found node to at least this (labels appear from 0.42)
+LEGEND_MARGIN = 10.0  # around the legend in its strip
 DRAG_START = 4  # pixels the mouse moves before a press becomes a drag
 
 
@@ -40,8 +48,9 @@ class GraphView(QtWidgets.QWidget):
         self.layout_driver = LayoutDriver(model, self)
         self.layout_driver.positionsReady.connect(self._on_positions)
         self.selected: int | None = None
-        self.found: list[int] = []
-        self.show_legend = True
+        self.found: list[int] = []  # Find's hits, best first
+        self.found_at = -1  # which of them Find shows
+        self._show_legend = True
         self.step_overlay: StepOverlay | None = None  # a backward step painted on top
         self.last_paint_ms = 0.0
         self._scale = 1.0
@@ -49,6 +58,7 @@ class GraphView(QtWidgets.QWidget):
         self._press = None  # (screen pos, node id or None, offset at press)
         self._dragging = False
         self._fitted = False
+        self._auto_fit = True  # refit on show and resize until the user zooms or pans
         self._quiet_new = False  # hide the "new" halo until the next statement adds nodes
         self.setMouseTracking(True)
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
@@ -69,7 +79,8 @@ class GraphView(QtWidgets.QWidget):
         self._listener = listener = WeakListener(self, model, "_emit_model_changed")
         model.add_listener(listener)
         self.destroyed.connect(lambda *_: model.remove_listener(listener))
-        self.selected, self.found, self._fitted = None, [], False
+        self.selected, self.found, self.found_at, self._fitted = None, [], -1, False
+        self._auto_fit = True
         self.scene.sync(model.graph, {}, pinned=())  # forget the old drawing
         self.refresh()
         self.fit()
@@ -90,9 +101,11 @@ class GraphView(QtWidgets.QWidget):
                         pinned=self.model.pinned)
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
-        if not self._fitted or len(self.scene) == len(change.added):
-            self.fit()
-        elif change.added:
+        if not self._fitted or len(self.scene) == len(change.added) or (
+                change.added and self._auto_fit
+                and (self._fit_scale() >= LABEL_SCALE or self._scale < LABEL_SCALE)):
+            self.fit()  # the user has not zoomed or panned: keep showing the whole graph
+        elif change.added:  # (or the whole graph would be too small to read its labels)
             self.ensure_visible([n for n in change.added if n in self.scene.index])
         self.update()
 
@@ -113,9 +126,54 @@ class GraphView(QtWidgets.QWidget):
     def to_screen(self, p: QtCore.QPointF) -> QtCore.QPointF:
         return QtCore.QPointF(p) * self._scale + self._offset
 
+    @property
+    def show_legend(self) -> bool:
+        return self._show_legend
+
+    @show_legend.setter
+    def show_legend(self, on: bool) -> None:
+        """Show or hide the legend's strip; a view that follows the window refits."""
+        self._show_legend = bool(on)
+        if self._auto_fit and self._fitted:
+            self.fit()
+        self.update()
+
+    def _legend_place(self) -> tuple[QtCore.QRectF, int]:
+        """The legend's strip and its columns: one column on the left, or as many as fit
+        in a band along the bottom, whichever leaves the whole graph the larger scale."""
+        if not self._show_legend or not len(self.scene):
+            return QtCore.QRectF(), 0
+        w, h, m = float(self.width()), float(self.height()), LEGEND_MARGIN
+        bounds = self.scene.bounds()
+        left = legend_size(1).width() + 2 * m
+        options = [(min((w - left) / bounds.width(), h / bounds.height()),
+                    QtCore.QRectF(0, 0, left, h), 1)]
+        columns = legend_columns(w - 2 * m)
+        if columns > 1:
+            band = legend_size(columns).height() + 2 * m
+            options.append((min(w / bounds.width(), (h - band) / bounds.height()),
+                            QtCore.QRectF(0, h - band, w, band), columns))
+        _, strip, columns = max(options, key=lambda o: o[0])
+        return strip, columns
+
+    def legend_rect(self) -> QtCore.QRectF:
+        """The legend's strip (screen), empty when the legend is hidden or the graph empty."""
+        return self._legend_place()[0]
+
+    def graph_rect(self) -> QtCore.QRectF:
+        """Where the graph is drawn (screen): the widget less the legend's strip."""
+        strip, full = self.legend_rect(), QtCore.QRectF(0, 0, max(self.width(), 1),
+                                                        max(self.height(), 1))
+        if strip.isEmpty():
+            return full
+        if strip.top() > 0:  # a band along the bottom
+            return QtCore.QRectF(0, 0, full.width(), max(strip.top(), 1.0))
+        return QtCore.QRectF(strip.right(), 0, max(full.width() - strip.width(), 1.0),
+                             full.height())
+
     def visible_world(self) -> QtCore.QRectF:
-        return QtCore.QRectF(self.to_world(QtCore.QPointF(0, 0)),
-                             self.to_world(QtCore.QPointF(self.width(), self.height())))
+        area = self.graph_rect()
+        return QtCore.QRectF(self.to_world(area.topLeft()), self.to_world(area.bottomRight()))
 
     @property
     def scale(self) -> float:
@@ -127,34 +185,53 @@ class GraphView(QtWidgets.QWidget):
         self._quiet_new = True
         self.update()
 
+    def _fit_scale(self) -> float:
+        bounds, area = self.scene.bounds(), self.graph_rect()
+        return max(MIN_SCALE, min(1.0, area.width() / bounds.width(),
+                                  area.height() / bounds.height()))
+
     def fit(self) -> None:
-        """Show the whole graph (not magnified above 1:1), beside the legend."""
-        bounds = self.scene.bounds()
-        left = legend_size().width() + 16 if self.show_legend and len(self.scene) else 0.0
-        w, h = max(self.width() - left, 1), max(self.height(), 1)
-        self._scale = max(MIN_SCALE, min(1.0, w / bounds.width(), h / bounds.height()))
-        self._offset = QtCore.QPointF(left + w / 2, h / 2) - bounds.center() * self._scale
+        """Show the whole graph (not magnified above 1:1) beside the legend; the view
+        follows the window's size again until the user zooms or pans."""
+        bounds, area = self.scene.bounds(), self.graph_rect()
+        self._scale = self._fit_scale()
+        self._offset = area.center() - bounds.center() * self._scale
         self._fitted = len(self.scene) > 0
+        self._auto_fit = True
         self.update()
+
+    @property
+    def follows_window(self) -> bool:
+        """True while the view refits on resize (the user has not zoomed or panned)."""
+        return self._auto_fit
 
     def zoom(self, factor: float, anchor: QtCore.QPointF | None = None) -> None:
         """Zoom by ``factor`` keeping the world point under ``anchor`` (screen) fixed."""
         if anchor is None:
-            anchor = QtCore.QPointF(self.width() / 2, self.height() / 2)
+            anchor = self.graph_rect().center()
         world = self.to_world(anchor)
         self._scale = min(MAX_SCALE, max(MIN_SCALE, self._scale * factor))
         self._offset = QtCore.QPointF(anchor) - world * self._scale
+        self._auto_fit = False
         self.update()
 
     def pan(self, dx: float, dy: float) -> None:
         self._offset += QtCore.QPointF(dx, dy)
+        self._auto_fit = False
         self.update()
 
     def center_on(self, nid: int) -> None:
         if nid in self.scene.index:
             c = self.scene.rect(nid).center()
-            self._offset = QtCore.QPointF(self.width() / 2, self.height() / 2) - c * self._scale
+            self._offset = self.graph_rect().center() - c * self._scale
+            self._auto_fit = False
             self.update()
+
+    def focus_on(self, nid: int, min_scale: float = READABLE_SCALE) -> None:
+        """Centre node ``nid``, zoomed in to at least ``min_scale`` so its label reads."""
+        if nid in self.scene.index:
+            self._scale = max(self._scale, min(min_scale, MAX_SCALE))
+            self.center_on(nid)
 
     def ensure_visible(self, nids) -> None:
         """Pan the least needed to bring ``nids`` into view, if they fit in it."""
@@ -168,7 +245,8 @@ class GraphView(QtWidgets.QWidget):
             return
         dx = min(0.0, view.right() - box.right() - 20) or max(0.0, view.left() - box.left() + 20)
         dy = min(0.0, view.bottom() - box.bottom() - 20) or max(0.0, view.top() - box.top() + 20)
-        self.pan(dx * self._scale, dy * self._scale)
+        self._offset += QtCore.QPointF(dx * self._scale, dy * self._scale)
+        self.update()
 
     # ------------------------------------------------------------ selection and search
     def select(self, nid, center: bool = False) -> None:
@@ -203,20 +281,30 @@ class GraphView(QtWidgets.QWidget):
         return (o.done, o.current, o.edges) if o is not None else (frozenset(), None, ())
 
     def find(self, text: str) -> list[int]:
-        """Nodes whose variable name or torch name contains ``text``; selects the next one."""
-        text = text.strip().lower()
-        graph = self.model.graph
-        hits = [n for n in self.scene.ids if text and (
-            text in str(graph.nodes[n].get("name") or "").lower()
-            or text == str(graph.nodes[n].get("label", "")).lower())]
-        hits.sort(key=lambda n: (str(graph.nodes[n].get("name") or "").lower() != text, n))
-        self.found = hits
-        if hits:
-            following = [n for n in hits if self.selected in hits and
-                         hits.index(n) > hits.index(self.selected)]
-            self.select((following or hits)[0], center=True)
+        """Nodes matching ``text``, best first (``find_ranked``); selects and zooms to the
+        first. ``find_next`` / ``find_previous`` walk the rest."""
+        self.found = find_ranked(self.model.graph, self.scene.ids, text)
+        self.found_at = -1
+        if self.found:
+            self.show_found(0)
         self.update()
-        return hits
+        return list(self.found)
+
+    def show_found(self, k: int) -> int | None:
+        """Select hit ``k`` of the last Find (wrapping around), zoomed to a readable scale."""
+        if not self.found:
+            return None
+        self.found_at = k % len(self.found)
+        nid = self.found[self.found_at]
+        self.select(nid)
+        self.focus_on(nid)
+        return nid
+
+    def find_next(self) -> int | None:
+        return self.show_found(self.found_at + 1)
+
+    def find_previous(self) -> int | None:
+        return self.show_found(self.found_at - 1)
 
     # ------------------------------------------------------------ painting
     def paintEvent(self, event):  # noqa: N802
@@ -229,7 +317,9 @@ class GraphView(QtWidgets.QWidget):
             painter.drawText(self.rect(), QtCore.Qt.AlignmentFlag.AlignCenter,
                              "The graph is empty.\nCreate a tensor with requires_grad=True "
                              "in the console,\nor open a script (Ctrl+O).")
+        legend = self.legend_rect()
         painter.save()
+        painter.setClipRect(self.graph_rect())
         painter.translate(self._offset)
         painter.scale(self._scale, self._scale)
         world, step = self.visible_world(), self.step_overlay
@@ -242,18 +332,38 @@ class GraphView(QtWidgets.QWidget):
         if step is not None and len(self.scene):
             step.paint_over(painter, self.scene, world, self._scale)
         painter.restore()
-        if self.show_legend and len(self.scene):
-            paint_legend(painter, QtCore.QPointF(10, 10), self.scene.theme)
+        if not legend.isEmpty():
+            self._paint_legend_strip(painter, legend)
         painter.end()
         self.last_paint_ms = timer.nsecsElapsed() / 1e6
 
-    def resizeEvent(self, event):  # noqa: N802
-        if not self._fitted:
+    def _paint_legend_strip(self, painter, strip: QtCore.QRectF) -> None:
+        theme = self.scene.theme
+        painter.fillRect(strip, QtGui.QColor(theme.background))
+        painter.setPen(QtGui.QPen(mix(theme.function_border, theme.background, 0.5), 1))
+        if strip.top() > 0:  # the band's top edge, else the strip's right edge
+            painter.drawLine(QtCore.QPointF(0, strip.top() + 0.5),
+                             QtCore.QPointF(strip.right(), strip.top() + 0.5))
+        else:
+            painter.drawLine(QtCore.QPointF(strip.right() - 0.5, 0),
+                             QtCore.QPointF(strip.right() - 0.5, strip.bottom()))
+        paint_legend(painter, strip.topLeft() + QtCore.QPointF(LEGEND_MARGIN, LEGEND_MARGIN),
+                     theme, self._legend_place()[1])
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        if self._auto_fit:
             self.fit()
+
+    def resizeEvent(self, event):  # noqa: N802
         super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit()
 
     # ------------------------------------------------------------ mouse and keys
     def node_at(self, pos) -> int | None:
+        if not self.graph_rect().contains(QtCore.QPointF(pos)):
+            return None  # over the legend
         w = self.to_world(QtCore.QPointF(pos))
         return self.scene.node_at(w.x(), w.y())
 
@@ -280,6 +390,7 @@ class GraphView(QtWidgets.QWidget):
         self._dragging = True
         if nid is None:
             self._offset = offset + delta
+            self._auto_fit = False
             self.setCursor(QtCore.Qt.CursorShape.ClosedHandCursor)
         else:
             w = self.to_world(event.position())
@@ -336,26 +447,4 @@ class GraphView(QtWidgets.QWidget):
 
     def tooltip(self, nid: int) -> str:
         """Name, shape and dtype of node ``nid`` (the hover text)."""
-        d = self.model.graph.nodes[nid]
-        if d["kind"] == "function":
-            lines = [f"<b>{d['name']}</b>", f"output shape {shape_text(d.get('shape'))}"]
-            if d.get("formula"):
-                lines.append(f"<span style='font-family:monospace'>{_html(d['formula'])}</span>")
-            if d.get("freed"):
-                lines.append("saved tensors freed by backward()")
-        else:
-            name = d.get("name") or d.get("role")
-            lines = [f"<b>{_html(name)}</b> ({d.get('role')})",
-                     f"shape {shape_text(d.get('shape'))}, dtype {d.get('dtype')}",
-                     f"requires_grad={d.get('requires_grad')}, is_leaf={d.get('is_leaf')}"]
-            if d.get("ghost"):
-                lines.append("constant: autograd did not record it")
-            if d.get("released"):
-                lines.append("released: the tensor object is gone")
-        if nid in self.model.pinned:
-            lines.append("pinned (right-click to unpin)")
-        return "<br>".join(lines)
-
-
-def _html(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return node_tooltip(self.model, nid)

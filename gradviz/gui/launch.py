@@ -24,8 +24,7 @@ def run_app(script=None, tutorial: bool = True, theme: str | None = None,
     window = App(tutorial=tutorial, script=script, theme=theme)
     window.show()
     if screenshot:
-        def shoot():
-            window.view.fit()
+        def shoot():  # the window as a user first sees it (no extra fit)
             window.save_image(screenshot)
             window.close()
 

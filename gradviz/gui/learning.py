@@ -36,7 +36,7 @@ def add_learning_docks(window) -> None:
     window.stepper.stepChanged.connect(lambda step: show_step(window, step))
     window.stepper.runChanged.connect(
         lambda n: window.stepper_dock.setWindowTitle(
-            f"{STEPPER_TITLE} · {n} steps" if n else STEPPER_TITLE))
+            f"{STEPPER_TITLE} · {n} step{'s' if n != 1 else ''}" if n else STEPPER_TITLE))
     window.lessons.cellRun.connect(lambda i, error: _on_cell_run(window, i, error))
     window.stepper.runChanged.emit(len(window.stepper.steps))
 

@@ -1,9 +1,12 @@
 """The legend of the graph's visual vocabulary, painted in screen space.
 
     >>> size = paint_legend(painter, QtCore.QPointF(12, 12), theme)
+    >>> paint_legend(painter, origin, theme, columns=legend_columns(900))   # a wide strip
 """
 
 from __future__ import annotations
+
+import functools
 
 from PySide6 import QtCore, QtGui
 
@@ -26,11 +29,29 @@ ROW = 17.0
 SWATCH = 26.0
 
 
-def legend_size() -> QtCore.QSizeF:
-    title = _font()
-    metrics = QtGui.QFontMetricsF(title)
-    width = max(metrics.horizontalAdvance(text) for _, text in ENTRIES)
-    return QtCore.QSizeF(SWATCH + width + 30, ROW * len(ENTRIES) + 14)
+COLUMN_GAP = 16.0
+
+
+@functools.cache
+def _column_width() -> float:
+    metrics = QtGui.QFontMetricsF(_font())
+    return SWATCH + 10 + max(metrics.horizontalAdvance(text) for _, text in ENTRIES)
+
+
+def legend_rows(columns: int = 1) -> int:
+    return -(-len(ENTRIES) // max(1, columns))
+
+
+def legend_size(columns: int = 1) -> QtCore.QSizeF:
+    """The legend's box with its entries in ``columns`` columns (read down each column)."""
+    columns = max(1, columns)
+    return QtCore.QSizeF(20 + columns * _column_width() + (columns - 1) * COLUMN_GAP,
+                         ROW * legend_rows(columns) + 14)
+
+
+def legend_columns(width: float) -> int:
+    """How many columns fit in ``width`` pixels (at least 1)."""
+    return max(1, int((width - 20 + COLUMN_GAP) // (_column_width() + COLUMN_GAP)))
 
 
 def _font():
@@ -39,9 +60,12 @@ def _font():
     return font
 
 
-def paint_legend(painter: QtGui.QPainter, origin: QtCore.QPointF, theme) -> QtCore.QSizeF:
-    """Paint the legend with its top-left corner at ``origin``; returns its size."""
-    size = legend_size()
+def paint_legend(painter: QtGui.QPainter, origin: QtCore.QPointF, theme,
+                 columns: int = 1) -> QtCore.QSizeF:
+    """Paint the legend with its top-left corner at ``origin``, its entries in ``columns``
+    columns; returns its size."""
+    size = legend_size(columns)
+    rows, step = legend_rows(columns), _column_width() + COLUMN_GAP
     painter.save()
     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
     box = QtCore.QRectF(origin, size)
@@ -51,10 +75,10 @@ def paint_legend(painter: QtGui.QPainter, origin: QtCore.QPointF, theme) -> QtCo
     title, small = _font(), fonts()[1]
     small.setPointSizeF(6.0)
     small.setBold(True)
-    x = origin.x() + 10
-    y = origin.y() + 7
     c = QtGui.QColor
-    for key, text in ENTRIES:
+    for i, (key, text) in enumerate(ENTRIES):
+        x = origin.x() + 10 + (i // rows) * step
+        y = origin.y() + 7 + (i % rows) * ROW
         sw = QtCore.QRectF(x, y + 3, SWATCH, ROW - 6)
         fill, border = _colors(key, theme)
         pen = QtGui.QPen(c(border), 1.2)
@@ -92,9 +116,8 @@ def paint_legend(painter: QtGui.QPainter, origin: QtCore.QPointF, theme) -> QtCo
                              "freed" if key == "freed" else "3")
         painter.setPen(c(theme.text))
         painter.setFont(title)
-        painter.drawText(QtCore.QRectF(x + SWATCH + 10, y, size.width(), ROW),
+        painter.drawText(QtCore.QRectF(x + SWATCH + 10, y, step, ROW),
                          QtCore.Qt.AlignmentFlag.AlignVCenter, text)
-        y += ROW
     painter.restore()
     return size
 

@@ -44,8 +44,9 @@ def _scene(model: GraphModel, theme, positions=None) -> GraphScene:
 
 
 def paint_graph(painter: QtGui.QPainter, scene: GraphScene, size: QtCore.QSizeF,
-                legend: bool, show_new: bool) -> None:
-    """Paint the whole graph into ``size`` (scaled down if needed), legend on the right."""
+                legend: bool, show_new: bool, vector: bool = False) -> None:
+    """Paint the whole graph into ``size`` (scaled down if needed), legend on the right;
+    ``vector``: edges as whole paths (SVG)."""
     theme = scene.theme
     painter.fillRect(QtCore.QRectF(QtCore.QPointF(0, 0), size), QtGui.QColor(theme.background))
     if not show_new:
@@ -57,7 +58,7 @@ def paint_graph(painter: QtGui.QPainter, scene: GraphScene, size: QtCore.QSizeF,
     painter.translate((size.width() - lw - bounds.width() * scale) / 2, 0)
     painter.scale(scale, scale)
     painter.translate(-bounds.left(), -bounds.top())
-    scene.paint(painter, bounds, scale)
+    scene.paint(painter, bounds, scale, vector=vector)
     painter.restore()
     if legend:
         paint_legend(painter, QtCore.QPointF(size.width() - lw + 8, 16), theme)
@@ -74,7 +75,8 @@ def image_size(scene: GraphScene, legend: bool, max_side: int = 4000) -> QtCore.
 
 def render_model(model: GraphModel, path, theme: str = "light", legend: bool = True,
                  show_new: bool = False, device_scale: float = 2.0, positions=None) -> Path:
-    """Draw ``model``'s graph to ``path`` (.png or .svg) as the app shows it.
+    """Draw ``model``'s graph to ``path`` (.png or .svg) as the app shows it; an
+    ``ExportError`` (OSError) with the OS's reason when it cannot be written.
 
     ``positions``: ``{node: (x, y)}`` in layout units (default ``model.positions()``)."""
     ensure_qapp()
@@ -90,22 +92,44 @@ def render_model(model: GraphModel, path, theme: str = "light", legend: bool = T
         painter = QtGui.QPainter(image)
         paint_graph(painter, scene, size, legend, show_new)
         painter.end()
-        if not image.save(str(path)):
-            raise OSError(f"cannot write {path}")
+        save_png(image, path)
     elif ext == ".svg":
         from PySide6 import QtSvg
 
+        buffer = QtCore.QBuffer()  # drawn in memory: Qt cannot say why a file failed
+        buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
         gen = QtSvg.QSvgGenerator()
-        gen.setFileName(str(path))
+        gen.setOutputDevice(buffer)
         gen.setSize(size.toSize())
         gen.setViewBox(QtCore.QRectF(QtCore.QPointF(0, 0), size))
         gen.setTitle("gradviz graph")
+        gen.setResolution(96)  # font sizes in pixels as laid out, not points taken as pixels
         painter = QtGui.QPainter(gen)
-        paint_graph(painter, scene, size, legend, show_new)
+        paint_graph(painter, scene, size, legend, show_new, vector=True)
         painter.end()
+        write_file(path, bytes(buffer.data()))
     else:
         raise ValueError(f"unknown image format {ext!r}: use .png or .svg")
     return path
+
+
+def write_file(path, data: bytes) -> None:
+    """Write ``data`` to ``path``; ``ExportError`` with the OS's reason if it cannot."""
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as exc:
+        raise model_export.cannot_write(path, exc) from exc
+
+
+def save_png(image: QtGui.QImage, path) -> None:
+    """``image`` as a PNG file at ``path``; ``ExportError`` with the OS's reason if not."""
+    data = QtCore.QByteArray()
+    buffer = QtCore.QBuffer(data)
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    write_file(path, bytes(data))
 
 
 def write_any(model: GraphModel, path, theme: str = "light", scale: float = 2.0,

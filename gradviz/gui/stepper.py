@@ -22,6 +22,13 @@ from gradviz.gui.weak_listener import WeakListener
 EMPTY = ("Nothing to replay yet: select loss and press Backward (Ctrl+B), or run "
          "loss.backward() in the console. Each node backward runs becomes a step here.")
 STOPPED = "The last backward stopped before any node ran: its error is in the console."
+
+
+def kept_text(ran: int) -> str:
+    """The caption's lead when a failed backward left the one before it shown."""
+    how = (f"failed after {ran} node{'s' if ran != 1 else ''} ran" if ran
+           else "stopped before any node ran")
+    return f"The last backward {how} (its error is in the console); here is the one before it. "
 SPEEDS = (("slow: 2 s a step", 2000), ("1 s a step", 1000), ("0.5 s a step", 500),
           ("fast: 0.2 s a step", 200))
 
@@ -67,6 +74,11 @@ class Stepper(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("stepper")
         self._steps: list[Step] = []
+        self._kept = False  # showing the run before one that failed
+        self._kept_text = ""
+        self._previous: list[Step] = []  # the run before the one shown
+        self._fresh = False  # the shown run was loaded in this turn of the event loop
+        self._failing = False  # a statement failed in this turn: its run is a failed one
         self._position = 0
         self._seen = 0
         self._timer = QtCore.QTimer(self)
@@ -151,10 +163,44 @@ class Stepper(QtWidgets.QWidget):
             self.reset()  # the graph was cleared
 
     def reset(self, new_run: bool = False) -> None:
-        """Load the model's last backward and go before its first step."""
+        """Load the model's last backward and go before its first step. A new run that
+        failed (``loss.backward()`` a second time: ``backward_failed``, or no node ran)
+        keeps the record of the backward before it."""
         self._seen = self.model.backward_runs
         self.pause()
-        self._steps = backward_steps(self.model)
+        steps = backward_steps(self.model)
+        failed = self._failing or not steps
+        self._kept = new_run and failed and bool(self._steps)
+        if self._kept:
+            self._kept_text = kept_text(len(steps))
+        else:
+            if new_run:  # the run before, should this one turn out to have failed
+                self._previous, self._fresh = self._steps, True
+                self._later(lambda: setattr(self, "_fresh", False))
+            self._steps = steps
+        self._failing = False
+        self._show_steps(new_run)
+
+    def backward_failed(self, exc=None) -> None:
+        """A statement or action raised ``exc``: if it ran a backward, that run failed, and
+        the stepper keeps showing the backward before it. Call it as soon as the error is
+        known, before or after the model reports the run."""
+        if self._fresh and self._previous:  # the run just loaded is the failed one
+            self._kept, self._kept_text = True, kept_text(len(self._steps))
+            self._steps, self._previous, self._fresh = self._previous, [], False
+            self._show_steps(True)
+        else:
+            self._failing = True
+            self._later(lambda: setattr(self, "_failing", False))
+
+    def statement_started(self) -> None:
+        """A new statement runs: earlier failures and runs are settled."""
+        self._failing = self._fresh = False
+
+    def _later(self, fn) -> None:
+        QtCore.QTimer.singleShot(0, self, fn)  # once control is back in the event loop
+
+    def _show_steps(self, new_run: bool) -> None:
         n = len(self._steps)
         self._empty_text = STOPPED if new_run and not n else EMPTY
         self.table.clear()
@@ -206,9 +252,10 @@ class Stepper(QtWidgets.QWidget):
         if step is not None:
             self.caption.setText(step.caption)
         elif n:
-            self.caption.setText(f"Backward from {root_name(self.model, self._steps)} ran {n} "
-                                 f"nodes. Press Next (Alt+Right) or Play (F5) to replay it "
-                                 f"node by node, in the engine's order.")
+            self.caption.setText((self._kept_text if self._kept else "") + (
+                f"Backward from {root_name(self.model, self._steps)} ran {n} "
+                f"node{'s' if n != 1 else ''}. Press Next (Alt+Right) or Play (F5) to replay "
+                f"it node by node, in the engine's order."))
         else:
             self.caption.setText(self._empty_text)
         self.table.blockSignals(True)

@@ -39,6 +39,7 @@ class Theme:
     freed: str  # the "saved tensors freed" badge
     executed: str  # the backward order badge
     legend_bg: str
+    found: str  # the ring around nodes Find matched (not the "new" yellow)
 
 
 LIGHT = Theme(
@@ -47,7 +48,7 @@ LIGHT = Theme(
     accumulate_border="#6f8fb5", leaf="#a9d1ff", leaf_border="#2f6db3", plain="#eef1f4",
     plain_border="#9aa5b1", output="#bfe8a6", output_border="#4a9a2c", ghost_border="#a0a6ad",
     new="#ffd43b", selected="#e8590c", freed="#d9480f", executed="#7048e8",
-    legend_bg="#eeffffff",
+    legend_bg="#eeffffff", found="#0c8599",
 )
 
 DARK = Theme(
@@ -56,7 +57,7 @@ DARK = Theme(
     accumulate_border="#6f8fb5", leaf="#1d4e80", leaf_border="#5aa2f0", plain="#2b2f35",
     plain_border="#5c6570", output="#2d5a1e", output_border="#7cc957", ghost_border="#6a717a",
     new="#e0b100", selected="#ff8a3d", freed="#ff7043", executed="#9775fa",
-    legend_bg="#ee25282e",
+    legend_bg="#ee25282e", found="#3bc9db",
 )
 
 THEMES = {"light": LIGHT, "dark": DARK}

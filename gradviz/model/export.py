@@ -26,6 +26,23 @@ class SessionError(ValueError):
     """A session file that cannot be loaded (corrupt, truncated or of another format)."""
 
 
+class ExportError(OSError):
+    """A graph or session that could not be written; says where and the OS's reason.
+
+        >>> write(model, "/no/such/dir/graph.dot")
+        ExportError: cannot write /no/such/dir/graph.dot: No such file or directory
+    """
+
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+
+def cannot_write(path, exc: OSError) -> ExportError:
+    """The ``ExportError`` for ``exc`` raised while writing ``path`` (errno kept)."""
+    return ExportError(exc.errno, exc.strerror or str(exc), str(path))
+
+
 def _shape(shape):
     return "(" + ", ".join(str(s) for s in shape) + ")" if shape is not None else ""
 
@@ -87,18 +104,22 @@ def to_json(model: GraphModel) -> dict:
 
 
 def write(model: GraphModel, path, saved: bool = False) -> None:
-    """Write ``.dot``, ``.graphml`` or ``.json`` (node-link), chosen by the extension."""
+    """Write ``.dot``, ``.graphml`` or ``.json`` (node-link), chosen by the extension;
+    ``ExportError`` (an OSError) with the OS's reason when the file cannot be written."""
     ext = os.path.splitext(str(path))[1].lower()
-    if ext in (".dot", ".gv"):
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(to_dot(model, saved))
-    elif ext == ".graphml":
-        to_graphml(model, path)
-    elif ext == ".json":
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(to_json(model), f, indent=1)
-    else:
+    if ext not in (".dot", ".gv", ".graphml", ".json"):
         raise ValueError(f"unknown export format {ext!r}: use .dot, .graphml or .json")
+    try:
+        if ext in (".dot", ".gv"):
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(to_dot(model, saved))
+        elif ext == ".graphml":
+            to_graphml(model, path)
+        else:
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(to_json(model), f, indent=1)
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
 
 
 # ---------------------------------------------------------------- sessions
@@ -146,9 +167,14 @@ def save_session(model: GraphModel, path) -> None:
     """Write the whole model (graph, attributes, histories, layout) as JSON."""
     text = json.dumps(session_dict(model))
     tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.isfile(tmp):
+            os.remove(tmp)
+        raise cannot_write(path, exc) from exc
 
 
 def load_session(path) -> GraphModel:

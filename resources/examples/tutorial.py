@@ -1,7 +1,8 @@
 """PyTorch's tutorial "Automatic Differentiation with torch.autograd", cell by cell, on gradviz.
 
-gradviz opens with this script already run, so the tutorial's graph is on screen: select
-``loss`` and press Backward, or type the statements again in the console. Run it on its own
+gradviz opens with this script already run, so the tutorial's graph is on screen (its
+``loss.backward()`` has freed loss's graph: build a new output, ``q = (w * 2).sum()``, and
+press Backward, or replay the last backward with the stepper, F6). Run it on its own
 with ``python resources/examples/tutorial.py``, or draw its graph with
 ``gradviz render resources/examples/tutorial.py -o graph.png``.
 """

@@ -76,3 +76,25 @@ def test_version_and_help():
     assert result.returncode == 0 and result.stdout.startswith("gradviz ")
     result = gradviz("render", "--help")
     assert result.returncode == 0 and "-o OUTPUT" in result.stdout
+
+
+@pytest.mark.parametrize("ext", ["svg", "png", "dot"])
+def test_render_to_an_unwritable_path_fails_with_the_reason(tmp_path, ext):
+    out = tmp_path / "no-such-folder" / f"graph.{ext}"
+    result = gradviz("render", TUTORIAL, "-o", out)
+    assert result.returncode == 1, result.stdout
+    assert f"cannot write {out}: No such file or directory" in result.stderr
+    assert "raised" not in result.stderr, "the script is not to blame"
+    assert "wrote" not in result.stdout and "QPainter" not in result.stderr
+    assert not out.exists()
+
+
+def test_the_app_without_a_display_says_so(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["HOME"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "gradviz"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "no display: set DISPLAY, or use gradviz render" in result.stderr
+    assert "xcb" not in result.stderr and "core dumped" not in result.stderr

@@ -365,3 +365,65 @@ def test_in_place_through_a_view_in_the_app(blank, qtbot):
     np.testing.assert_allclose(blank.namespace["w"].grad.numpy(), [8.0, 8.0, 2.0])
     np.testing.assert_allclose(blank.namespace["b"].grad.numpy(), [4.0, 4.0])
     assert len(blank.view.scene) == model.graph.number_of_nodes()
+
+
+def test_context_menu_offers_grad_actions_on_leaves_only(app, qtbot):
+    loss = node_named(app.model, "loss")
+    click_node(qtbot, app, loss, QtCore.Qt.MouseButton.RightButton)
+    texts = [a.text() for a in app._menu.actions()]
+    app._menu.close()
+    assert "Zero grad" not in texts and "Toggle requires_grad" not in texts
+    assert "Set grad to None" not in texts and "Detach" in texts
+    w = node_named(app.model, "w")
+    click_node(qtbot, app, w, QtCore.Qt.MouseButton.RightButton)
+    texts = [a.text() for a in app._menu.actions()]
+    app._menu.close()
+    assert "Zero grad" in texts and "Toggle requires_grad" in texts
+
+
+def test_select_from_the_console_echoes_nothing(app):
+    before = console_text(app)
+    type_in(app, "app.select(w)")
+    echoed = console_text(app)[len(before):]
+    assert echoed.strip() == ">>> app.select(w)", echoed
+    assert app.view.selected == node_named(app.model, "w")
+
+
+def test_help_has_about(app):
+    help_menu = next(a.menu() for a in app.menuBar().actions() if a.text() == "&Help")
+    about = next(a for a in help_menu.actions() if a.text() == "About gradviz")
+    about.trigger()
+    box = next(w for w in QtWidgets.QApplication.topLevelWidgets()
+               if isinstance(w, QtWidgets.QMessageBox) and w.isVisible())
+    assert "gradviz 0." in box.text() and "PySide6" in box.text()
+    box.close()
+
+
+def test_find_bar_lists_the_matches_and_walks_them(app, qtbot):
+    bar = app.find_bar
+    app.find_box.setText("z")
+    qtbot.keyClick(app.find_box, QtCore.Qt.Key.Key_Return)
+    hits = app.view.found
+    assert hits and app.view.selected == hits[0]
+    assert app.model.graph.nodes[hits[0]]["name"] == "z", "the exact variable name first"
+    assert all(app.model.graph.nodes[n]["kind"] == "tensor" for n in hits), \
+        "z is in no torch name's start"
+    assert bar.count.text() == f"1 of {len(hits)}"
+    assert bar.hit_texts()[0].startswith("z  (output)")
+    assert len(bar.menu.actions()) == len(hits)
+    qtbot.keyClick(app.find_box, QtCore.Qt.Key.Key_Return)  # Enter again: the next one
+    assert app.view.selected == hits[1] and bar.count.text() == f"2 of {len(hits)}"
+    qtbot.keyClick(app.find_box, QtCore.Qt.Key.Key_Return, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    assert app.view.selected == hits[0]
+    bar.menu.actions()[-1].trigger()  # a row of the list
+    assert app.view.selected == hits[-1]
+    assert f"{len(hits)} of {len(hits)}" in app.message.text()
+    assert app.view.scale >= 1.0, "zoomed to a readable scale"
+
+
+def test_the_find_buttons_sit_beside_the_box(app, qtbot):
+    app.resize(1900, 900)  # a wide toolbar: its spacer takes the room, not the buttons
+    qtbot.waitUntil(lambda: app.toolbar.width() > 1800)
+    bar = app.find_bar
+    gap = bar.next_button.geometry().left() - bar.prev_button.geometry().right()
+    assert 0 <= gap < 12 and bar.prev_button.geometry().left() - bar.box.geometry().right() < 12

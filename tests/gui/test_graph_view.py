@@ -5,10 +5,11 @@ import pytest
 from PySide6 import QtCore, QtGui
 
 import gradviz as torch
-from gradviz.gui.graph_items import NEW, RELEASED, GraphScene, style_of
-from gradviz.gui.graph_view import GraphView
+from gradviz.gui.graph_items import LABEL_SCALE, NEW, RELEASED, GraphScene, style_of
+from gradviz.gui.graph_view import READABLE_SCALE, GraphView
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 from gradviz.gui.layout_driver import LayoutDriver
+from gradviz.gui.node_text import find_ranked
 from gradviz.gui.theme import DARK, LIGHT
 from gradviz.model import GraphModel
 
@@ -145,19 +146,107 @@ def test_click_drag_pin_pan_and_zoom(view, model, qtbot):
     assert "shape (3,)" in text and "float32" in text
 
 
-def test_find_selects_and_centres(view, model):
+def test_find_selects_centres_and_zooms_to_a_readable_scale(view, model):
     with model.batch():
         w = torch.ones(3, requires_grad=True)
         loss = (w * 2).sum()
         model.set_names({"w": w, "loss": loss})
     view.fit()
-    view.zoom(3.0)
+    view.zoom(0.2)
     view.pan(-5000, -5000)  # loss is out of view: find brings it to the middle
     hits = view.find("loss")
     assert hits == [named(model, "loss")] and view.selected == hits[0]
     centre = view.to_screen(view.scene.rect(hits[0]).center())
-    assert abs(centre.x() - view.width() / 2) < 1 and abs(centre.y() - view.height() / 2) < 1
+    area = view.graph_rect()
+    assert abs(centre.x() - area.center().x()) < 1 and abs(centre.y() - area.center().y()) < 1
+    assert view.scale >= READABLE_SCALE, "zoomed in far enough for the labels to read"
     assert view.find("MulBackward") and view.find("zzz") == []
+
+
+def test_find_ranks_variables_then_torch_names(view, model):
+    with model.batch():
+        w = torch.ones(3, requires_grad=True)
+        wide = torch.ones(3, requires_grad=True)
+        loss = (w * 2 + wide).sum()
+        model.set_names({"w": w, "wide": wide, "loss": loss})
+    graph = model.graph
+    hits = view.find("w")
+    assert hits == [named(model, "w"), named(model, "wide")], \
+        "the exact name first, then names starting with it; no ...Backward0 in the middle"
+    mul = next(n for n, d in graph.nodes(data=True) if d.get("name") == "MulBackward0")
+    assert view.find("mulbackward0") == [mul]
+    assert find_ranked(graph, graph.nodes, "Backward") == [], "never inside a torch name"
+    assert find_ranked(graph, graph.nodes, "oss") == [named(model, "loss")]
+    assert view.find("w") and view.selected == named(model, "w")
+    assert view.find_next() == named(model, "wide") and view.selected == named(model, "wide")
+    assert view.find_next() == named(model, "w"), "wraps around"
+    assert view.find_previous() == named(model, "wide")
+
+
+def test_found_nodes_have_their_own_colour(view, model):
+    with model.batch():
+        w = torch.ones(3, requires_grad=True)
+        wide = torch.ones(3, requires_grad=True)
+        loss = (w * 2 + wide).sum()
+        model.set_names({"w": w, "wide": wide, "loss": loss})
+    view.find("w")  # selects w; wide is the other hit
+    r = view.scene.rect(named(model, "wide"))
+    ring = view.to_screen(QtCore.QPointF(r.center().x(), r.top() - 3))
+    view.repaint()
+    colour = pixel(view, ring)
+    assert colour.name() != QtGui.QColor(LIGHT.new).name()
+    assert abs(colour.hue() - QtGui.QColor(LIGHT.found).hue()) < 12
+
+
+def test_the_legend_never_hides_a_node(view, model):
+    with model.batch():
+        w = torch.ones(3, requires_grad=True)
+        q = (w * 2).sum()
+        model.set_names({"w": w, "q": q})
+    view.fit()
+    legend = view.legend_rect()
+    assert not legend.isEmpty() and legend.left() == 0
+    shown = [QtCore.QRectF(view.to_screen(view.scene.rect(n).topLeft()),
+                           view.to_screen(view.scene.rect(n).bottomRight()))
+             for n in view.scene.ids]
+    assert not any(r.intersects(legend) for r in shown), "fit leaves the legend's strip free"
+    before = view.grab(legend.toRect()).toImage()
+    w_id = named(model, "w")
+    under = view.to_screen(view.scene.rect(w_id).center())
+    view.pan(legend.center().x() - under.x(), legend.center().y() - under.y())
+    view.repaint()
+    assert view.grab(legend.toRect()).toImage() == before, "the node slid under, not over"
+    assert view.node_at(legend.center().toPoint()) is None
+    view.show_legend = False
+    assert view.legend_rect().isEmpty() and view.graph_rect() == QtCore.QRectF(view.rect())
+    view.fit()
+    view.show_legend = True  # following the window: refitted beside the strip again
+    centre = view.to_screen(view.scene.rect(w_id).center())
+    assert view.graph_rect().contains(centre) and not view.legend_rect().contains(centre)
+
+
+@pytest.mark.parametrize(("wide", "size", "side"), [(True, (1200, 700), "bottom"),
+                                                     (False, (900, 700), "left")])
+def test_the_legend_takes_the_side_that_leaves_the_graph_more_room(view, model, wide, size,
+                                                                    side):
+    with model.batch():
+        if wide:  # ten leaves side by side, two layers deep
+            keep = [torch.ones(2, requires_grad=True) * 2 for _ in range(10)]
+        else:  # a chain
+            keep = [torch.ones(2, requires_grad=True)]
+            for _ in range(8):
+                keep.append(keep[-1] * 2)
+        model.set_names({f"t{i}": t for i, t in enumerate(keep)})
+    view.resize(*size)
+    view.fit()
+    legend, area = view.legend_rect(), view.graph_rect()
+    if side == "bottom":
+        assert legend.bottom() == view.height() and legend.width() == view.width()
+        assert area.bottom() == legend.top()
+    else:
+        assert legend.left() == 0 and legend.height() == view.height()
+        assert area.left() == legend.right()
+    assert not legend.intersects(area)
 
 
 def test_zoomed_out_and_dark_painting(view, model):
@@ -291,3 +380,19 @@ def test_hover_shows_name_shape_and_dtype(view, model):
     text = QtWidgets.QToolTip.text()
     assert "<b>w</b>" in text and "shape (3,)" in text and "dtype float32" in text
     QtWidgets.QToolTip.hideText()
+
+
+def test_a_growing_graph_is_refitted_while_its_labels_stay_readable(view, model):
+    with model.batch():
+        w = torch.ones(3, requires_grad=True)
+        h = w * 2
+        model.set_names({"w": w, "h": h})
+    assert view.follows_window and view.scale == 1.0
+    keep = [w, h]
+    for _ in range(40):  # a long chain: fitting it whole would hide every label
+        with model.batch():
+            keep.append(keep[-1] * 2)
+            model.set_names({"w": w, "h": keep[-1]})
+        assert view.scale >= LABEL_SCALE
+    newest = named(model, "h")
+    assert view.visible_world().contains(view.scene.rect(newest)), "the newest node in view"

@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
 
 import gradviz as torch
 from gradviz.gui.inspector import InspectorPanel
@@ -425,3 +426,85 @@ def test_released_function_is_shown_from_the_graph(panel, model):
     assert panel.function_view.next_links()[0].nid == mul
     text = panel.function_view.saved_box.itemAtPosition(0, 1).widget().text()
     assert "released" in text
+
+
+def test_statistics_of_non_finite_values_say_they_count_the_finite(panel, model):
+    grad = torch.tensor([1.0, float("nan"), float("inf"), float("-inf"), 0.0])
+    with model.recording():
+        t = torch.zeros(5, requires_grad=True)
+        model.set_names({"t": t})
+        (t * 1).backward(grad)
+        model.flush()
+        panel.show_node(model.node_of(t))
+    view = panel.tensor_view
+    assert "norm of the 2 finite" in view.grad.summary.text()
+    assert (view.grad.stats["NaN"].text(), view.grad.stats["Inf"].text()) == ("1", "2")
+    (row,) = row_texts(panel)
+    assert "of 2 finite: min 0  max 1" in row and "NaN 1  Inf 2" in row
+    _, ys = view.timeline.plot.curve.getData()
+    assert ys is None or not np.any(np.asarray(ys) == 1.0), \
+        "a norm of 1 is not plotted for a grad holding NaN and Inf"
+    xs, _ = view.timeline.plot.bad.getData()
+    assert list(xs) == [1.0], "the entry is marked as not finite instead"
+
+
+def test_the_timeline_list_shows_its_rows(qtbot, panel, model):
+    with model.recording():
+        inp, out = tutorial(model)
+        panel.show_node(model.node_of(inp))
+        for _ in range(3):
+            out.backward(torch.ones_like(out), retain_graph=True)
+        model.flush()
+    lst = panel.tensor_view.timeline.list
+    for width in (440, 300):  # wide rows, then rows wider than the list (a scroll bar)
+        panel.resize(width, 900)
+        qtbot.wait(20)
+        row = lst.visualItemRect(lst.item(0)).height()
+        assert lst.count() == 3 and row > 0
+        assert lst.viewport().height() >= 3 * row, "three entries, three rows"
+        assert not lst.verticalScrollBar().isVisible()
+
+
+def test_the_wheel_over_a_heatmap_scrolls_the_inspector(qtbot, panel, model):
+    with model.recording():
+        w = torch.ones(30, 4, requires_grad=True)
+        model.set_names({"w": w})
+        model.flush()
+        panel.show_node(model.node_of(w))
+    heatmap = panel.tensor_view.value.heatmap
+    panel.resize(440, 300)  # short: the panel has to scroll
+    qtbot.waitUntil(lambda: heatmap.isVisible())
+    scroll = panel.findChild(QtWidgets.QScrollArea).verticalScrollBar()
+    view_range = heatmap.plot.viewRange()
+    before = scroll.value()
+    centre = heatmap.rect().center()
+    event = QtGui.QWheelEvent(QtCore.QPointF(centre), QtCore.QPointF(heatmap.mapToGlobal(centre)),
+                              QtCore.QPoint(0, 0), QtCore.QPoint(0, -240),
+                              QtCore.Qt.MouseButton.NoButton, QtCore.Qt.KeyboardModifier.NoModifier,
+                              QtCore.Qt.ScrollPhase.NoScrollPhase, False)
+    QtWidgets.QApplication.sendEvent(heatmap.viewport(), event)
+    assert heatmap.plot.viewRange() == view_range, "the plot did not zoom"
+    assert scroll.value() > before, "the panel scrolled"
+
+
+def test_long_names_and_formulas_fit_the_panels_width(qtbot, panel, model):
+    with model.recording():
+        z = torch.ones(3, requires_grad=True)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(z * 2, torch.zeros(3))
+        model.set_names({"z": z, "loss": loss})
+        loss.backward()
+        model.flush()
+    fid = model.node_of(loss.grad_fn)
+    panel.resize(370, 800)
+    panel.show_node(fid)
+    qtbot.wait(20)
+    area = panel.findChild(QtWidgets.QScrollArea)
+    body = area.widget()
+    assert body.width() <= area.viewport().width(), "nothing is laid out beyond the edge"
+    assert panel.title.text() == "BinaryCrossEntropyWithLogitsBackward0"
+    assert panel.title.font().pointSizeF() < 15, "the long name is set smaller to fit"
+    title_width = QtGui.QFontMetricsF(panel.title.font()).horizontalAdvance(panel.title.text())
+    assert title_width <= panel.title.width()
+    formula = panel.function_view.fields["formula"]
+    assert formula.geometry().right() < body.width()
+    assert formula.height() > 2 * formula.fontMetrics().height(), "the formula wraps"

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from gradviz.gui.lessons import assigned_names, load_lessons
 from tests.gui.conftest import console_text, node_named
@@ -179,3 +179,8 @@ def test_the_docks_are_tabs_and_stay_tabs_after_a_restart(qtbot):
         assert sorted(bars) == [["Console", "Backward stepper · 4 steps"],
                                 ["Inspector", "Tutorial"]], "one tab bar a group, no stale copy"
         window.close()  # saves the layout; the second window restores it
+
+
+def test_no_stray_heading_from_the_notebook_export(app):
+    texts = [label.text() for label in app.lessons.findChildren(QtWidgets.QLabel)]
+    assert not [t for t in texts if "Very Important" in t]

@@ -159,18 +159,31 @@ def test_a_new_backward_resets_the_stepper(tutorial):
 
 def test_a_failed_backward_and_clear(tutorial):
     app = tutorial
+    before = [s.caption for s in app.steps()]
     type_in(app, "loss.backward()")  # the graph was freed by the first call
-    assert app.steps() == []
-    assert "stopped before any node ran" in app.stepper.caption.text()
+    assert [s.caption for s in app.steps()] == before, "the previous record is kept"
+    caption = app.stepper.caption.text()
+    assert "stopped before any node ran" in caption and "the one before it" in caption
+    n = len(before)
+    assert app.stepper_dock.windowTitle() == f"Backward stepper · {n} steps"
+    app.step(1)
+    assert app.view.step_highlight[1] == app.steps()[0].nid
     type_in(app, TUTORIAL[5], "loss.backward()")  # a new loss on z, whose graph was freed
-    assert [s.name for s in app.steps()] == [  # the steps run until MmBackward0 raised
-        "BinaryCrossEntropyWithLogitsBackward0", "AddBackward0", "AccumulateGrad",
-        "SqueezeBackward4"]
+    # four nodes ran before MmBackward0 raised: still the first backward is shown
+    assert [s.caption for s in app.steps()] == before
+    assert "failed after 4 nodes ran" in app.stepper.caption.text()
     assert "RuntimeError" in app.message.text()
     app.step(2)
     app.clear()
     assert app.steps() == [] and app.view.step_highlight == (frozenset(), None, ())
     assert "select loss and press Backward" in app.stepper.caption.text()
+
+
+def test_a_one_step_backward_is_one_step(blank):
+    type_in(blank, "v = torch.ones(2, requires_grad=True)", "v.backward(torch.ones(2))")
+    assert len(blank.steps()) == 1
+    assert blank.stepper_dock.windowTitle() == "Backward stepper · 1 step"
+    assert "ran 1 node." in blank.stepper.caption.text()
 
 
 def test_play_advances_with_a_timer(tutorial, qtbot):
@@ -220,3 +233,24 @@ def test_the_screenshot_script_runs_headless(qapp, tmp_path, capsys):
     image = QtGui.QImage(str(out))
     assert image.format() == QtGui.QImage.Format.Format_Indexed8 and image.width() == 1360
     assert out.stat().st_size < 150_000
+
+
+def test_a_backward_failing_midway_keeps_the_previous_record(blank):
+    type_in(blank, "w = torch.ones(3, requires_grad=True)", "q = (w * 2).sum()", "q.backward()")
+    first = [s.caption for s in blank.steps()]
+    assert [s.name for s in blank.steps()] == ["SumBackward0", "MulBackward0", "AccumulateGrad"]
+    blank.select("q")
+    blank.actions["backward"].trigger()  # SumBackward0 runs, MulBackward0's saved w is gone
+    assert "second time" in blank.message.text()
+    assert [s.caption for s in blank.steps()] == first
+    assert "failed after 1 node ran" in blank.stepper.caption.text()
+    assert blank.stepper_dock.windowTitle() == "Backward stepper · 3 steps"
+    type_in(blank, "q.backward()")  # typed: the same
+    assert [s.caption for s in blank.steps()] == first
+
+
+def test_an_unrelated_error_does_not_hide_the_next_backward(blank):
+    type_in(blank, "w = torch.ones(3, requires_grad=True)", "undefined_name",
+            "r = (w * 3).sum()", "r.backward()")
+    assert [s.name for s in blank.steps()] == ["SumBackward0", "MulBackward0", "AccumulateGrad"]
+    assert "failed" not in blank.stepper.caption.text()

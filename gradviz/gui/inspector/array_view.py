@@ -46,7 +46,8 @@ class ArrayView(QtWidgets.QWidget):
             row, col = divmod(i, 3)
             grid.addWidget(muted(name), row, 2 * col)
             grid.addWidget(label, row, 2 * col + 1)
-            label.setMinimumWidth(label.fontMetrics().horizontalAdvance("-0.0000e+00"))
+            # rows line up for most values; a narrow dock still fits three columns
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance("-0.0000"))
         grid.setColumnStretch(6, 1)
         layout.addWidget(self.stats_box)
 
@@ -95,8 +96,11 @@ class ArrayView(QtWidgets.QWidget):
             return
         a = np.asarray(a)
         stats = V.summarize(a)
+        finite = stats.count - stats.nan - stats.inf
         self.summary.setText(f"{V.fmt_shape(a.shape)}  ·  {a.dtype.name}  ·  "
-                             f"{a.size:,} element{'s' if a.size != 1 else ''}")
+                             f"{a.size:,} element{'s' if a.size != 1 else ''}"
+                             + (f"  ·  min, max, mean, norm of the {finite:,} finite"
+                                if finite != stats.count else ""))
         self.stats_box.setVisible(a.size > 0)
         for name, v in zip(STAT_NAMES, (stats.min, stats.max, stats.mean, stats.norm,
                                         stats.nan, stats.inf), strict=True):

@@ -146,7 +146,7 @@ class FunctionView(QtWidgets.QWidget):
         for r, (key, fid, name) in enumerate(rows):
             self.next_box.addWidget(muted(key), r, 0)
             if fid is None or fid not in graph:
-                self.next_box.addWidget(value_label(name), r, 1)
+                self.next_box.addWidget(value_label(name, fill=True), r, 1)
             else:
                 self.next_box.addWidget(self._link(name, fid), r, 1)
         self.next_box.setColumnStretch(1, 1)
@@ -158,7 +158,7 @@ class FunctionView(QtWidgets.QWidget):
             self.saved_box.addWidget(muted("nothing saved"), 0, 0, 1, 2)
         for r, (name, text, tid) in enumerate(entries):
             self.saved_box.addWidget(value_label(name), r, 0)
-            label = value_label(text)
+            label = value_label(text, fill=True)
             if "freed" in text or "modified" in text:
                 label.setStyleSheet("color: #c01c28;")
             self.saved_box.addWidget(label, r, 1)

@@ -19,7 +19,7 @@ from PySide6 import QtCore, QtWidgets
 
 from gradviz.gui.inspector.function_view import FunctionView
 from gradviz.gui.inspector.tensor_view import ROLES, TensorView
-from gradviz.gui.inspector.widgets import muted
+from gradviz.gui.inspector.widgets import FitLabel, muted
 from gradviz.gui.weak_listener import WeakListener
 
 
@@ -47,9 +47,7 @@ class InspectorPanel(QtWidgets.QWidget):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
 
-        self.title = QtWidgets.QLabel()
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        self.title.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title = FitLabel(15.0)  # BinaryCrossEntropyWithLogitsBackward0 fits in smaller type
         layout.addWidget(self.title)
         self.subtitle = muted()
         layout.addWidget(self.subtitle)

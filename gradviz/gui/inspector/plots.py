@@ -37,6 +37,17 @@ class _Themed:
             axis.setPen(text)
             axis.setTextPen(text)
 
+    def wheelEvent(self, event):  # noqa: N802
+        """The wheel scrolls the panel the plot sits in; the plot does not zoom."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QtWidgets.QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is None:
+            event.ignore()
+            return
+        QtWidgets.QApplication.sendEvent(area.verticalScrollBar(), event.clone())
+        event.accept()
+
     def changeEvent(self, event):  # noqa: N802
         kind = event.type()
         if self._themed and kind in (QtCore.QEvent.Type.PaletteChange,
@@ -132,23 +143,33 @@ class TimelinePlot(_Themed, pg.PlotWidget):
                                      symbolBrush=(40, 80, 140), symbolPen=None,
                                      connect="finite")
         self.addItem(self.curve)
+        self.bad = pg.ScatterPlotItem(symbol="x", size=10, brush=(192, 28, 40), pen=None)
+        self.addItem(self.bad)
         self._apply_palette()
 
     def _axes(self):
         plot = self.getPlotItem()
         return (plot.getAxis("left"), plot.getAxis("bottom"))
 
-    def set_points(self, ys: list[float | None]) -> None:
-        y = np.array([np.nan if v is None else v for v in ys], dtype=float)
+    def set_points(self, ys: list[float | None], not_finite=()) -> None:
+        """One point per entry (None: a gap); entries in ``not_finite`` (their grad holds NaN
+        or Inf, so its norm is not a number to plot) are red crosses along the top."""
+        y = np.array([np.nan if v is None or i in not_finite else v
+                      for i, v in enumerate(ys)], dtype=float)
         x = np.arange(1, len(y) + 1, dtype=float)
+        if np.isnan(y).all():  # nothing to draw (pyqtgraph warns on an all-NaN curve)
+            x = y = np.zeros(0)
         self.curve.setData(x=x, y=y)
         axis = self.getPlotItem().getAxis("bottom")
-        step = max(1, len(y) // 10)
-        axis.setTicks([[(i, str(i)) for i in range(1, len(y) + 1, step)]])
-        self.getPlotItem().setXRange(0.5, max(1, len(y)) + 0.5, padding=0)
+        step = max(1, len(ys) // 10)
+        axis.setTicks([[(i, str(i)) for i in range(1, len(ys) + 1, step)]])
+        self.getPlotItem().setXRange(0.5, max(1, len(ys)) + 0.5, padding=0)
         finite = y[np.isfinite(y)]
         top = float(finite.max()) if finite.size else 1.0
-        self.getPlotItem().setYRange(0, top * 1.1 or 1.0, padding=0)
+        top = top * 1.1 or 1.0
+        self.getPlotItem().setYRange(0, top, padding=0)
+        bad = sorted(not_finite)
+        self.bad.setData(x=[i + 1.0 for i in bad], y=[top * 0.95] * len(bad))
 
 
 class Table(QtWidgets.QTableWidget):

@@ -20,10 +20,13 @@ from gradviz.gui.inspector.widgets import monospace, muted
 
 
 def entry_text(i: int, entry) -> str:
-    """One list row: index, label, and the statistics of the grad it recorded."""
+    """One list row: index, label, and the statistics of the grad it recorded (of its
+    finite values, saying so when it holds NaN or Inf)."""
     if entry.value is None:
         return f"{i}  {entry.label:<12} None"
-    return f"{i}  {entry.label:<12} {V.stats_line(V.summarize(entry.value))}"
+    s = V.summarize(entry.value)
+    finite = f"of {s.count - s.nan - s.inf} finite: " if s.nan or s.inf else ""
+    return f"{i}  {entry.label:<12} {finite}{V.stats_line(s)}"
 
 
 class TimelineView(QtWidgets.QWidget):
@@ -58,20 +61,42 @@ class TimelineView(QtWidgets.QWidget):
         follow = row < 0 or row == self.list.count() - 1  # the newest entry stays picked
         self.list.blockSignals(True)
         self.list.clear()
-        norms = []
+        norms, not_finite = [], set()
         for i, e in enumerate(self._entries, 1):
             self.list.addItem(entry_text(i, e))
-            norms.append(None if e.value is None else V.summarize(e.value).norm)
-        rows = max(1, min(len(self._entries), 6))
-        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows + 6 if has else 0)
+            s = V.summarize(e.value) if e.value is not None else None
+            norms.append(None if s is None else s.norm)
+            if s is not None and (s.nan or s.inf):
+                not_finite.add(i - 1)
+        self._fit_list()
         self.list.blockSignals(False)
         if not has:
             return
-        self.plot.set_points(norms)
+        self.plot.set_points(norms, not_finite)
         if follow or not 0 <= row < len(self._entries):
             row = len(self._entries) - 1
         self.list.setCurrentRow(row)
         self._on_row_changed(row)
+
+    def _fit_list(self) -> None:
+        """Room for every row (up to 6, then a scroll bar), and for the horizontal scroll bar
+        when the rows are wider than the list; the row height comes from the font, which is
+        right even before the list is first shown."""
+        n = len(self._entries)
+        if not n:
+            self.list.setFixedHeight(0)
+            return
+        row = self.list.sizeHintForRow(0)
+        if row <= 0:  # not laid out yet
+            row = self.list.fontMetrics().height() + 4
+        height = row * min(n, 6) + 2 * self.list.frameWidth() + 2
+        if self.list.sizeHintForColumn(0) > self.list.width() - 2 * self.list.frameWidth():
+            height += self.list.horizontalScrollBar().sizeHint().height()
+        self.list.setFixedHeight(height)
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_list()
 
     def _on_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._entries):

@@ -50,13 +50,55 @@ def muted(text: str = "") -> QtWidgets.QLabel:
     return label
 
 
-def value_label(text: str = "") -> QtWidgets.QLabel:
-    """A selectable monospace value."""
+def value_label(text: str = "", fill: bool = False) -> QtWidgets.QLabel:
+    """A selectable monospace value. ``fill``: it takes the width its layout gives it (a
+    stretching column) and wraps there, so a long formula or description never makes the
+    panel wider than its dock, which would clip it."""
     label = QtWidgets.QLabel(text)
     label.setFont(monospace())
     label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
+    if fill:
+        label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                            QtWidgets.QSizePolicy.Policy.Preferred)
     return label
+
+
+class FitLabel(QtWidgets.QLabel):
+    """One line (a node's name) in a font of up to ``points``, smaller when the line is
+    wider than the label, down to ``smallest`` points; never widens the panel."""
+
+    def __init__(self, points: float = 15.0, smallest: float = 9.0, parent=None):
+        super().__init__(parent)
+        self.points, self.smallest = points, smallest
+        font = self.font()
+        font.setBold(True)
+        font.setPointSizeF(points)
+        self.setFont(font)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                           QtWidgets.QSizePolicy.Policy.Preferred)
+        self.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        super().setText(text)
+        self.setToolTip(text)
+        self._fit()
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        font = self.font()
+        size = self.points
+        font.setPointSizeF(size)
+        room = self.width() - 2
+        while room > 0 and size > self.smallest and \
+                QtGui.QFontMetricsF(font).horizontalAdvance(self.text()) > room:
+            size = max(self.smallest, size - 0.5)
+            font.setPointSizeF(size)
+        if font.pointSizeF() != self.font().pointSizeF():
+            self.setFont(font)
 
 
 class LinkButton(QtWidgets.QPushButton):
@@ -85,7 +127,7 @@ class Fields(QtWidgets.QWidget):
         form.setLabelAlignment(QtCore.Qt.AlignmentFlag.AlignLeft)
         self.labels: dict[str, QtWidgets.QLabel] = {}
         for name in names:
-            label = value_label()
+            label = value_label(fill=True)
             self.labels[name] = label
             form.addRow(muted(name), label)
 

@@ -1,0 +1,73 @@
+"""The console's output as a learner reads it: their own frames in tracebacks, the next
+prompt on its own line, command lines in the theme's colours, output followed."""
+
+from PySide6 import QtGui, QtWidgets
+
+from gradviz.gui.console_output import COMMAND_BACKGROUND
+from tests.gui.conftest import console_text, type_in
+
+
+def test_tracebacks_show_only_the_users_frames(blank):
+    type_in(blank, "def boom():", "    raise ValueError('inner')", "", "boom()")
+    text = console_text(blank)
+    assert "ValueError: inner" in text and 'File "<input>"' in text and "in boom" in text
+    for internal in ("repl_widget.py", "codeop", "gradviz/gui"):
+        assert internal not in text, internal
+
+
+def test_a_syntax_error_leaves_the_next_prompt_on_its_own_line(blank):
+    type_in(blank, "x = = 1")
+    text = console_text(blank)
+    assert "SyntaxError" in text and "codeop" not in text and "repl_widget" not in text
+    type_in(blank, "y = 2")
+    assert "\n>>> y = 2\n" in console_text(blank), "the prompt starts a line"
+    assert blank.namespace["y"] == 2
+
+
+def command_background(window) -> str:
+    doc = window.console.repl.output.document()
+    block = doc.begin()
+    while block.isValid():
+        if block.text().startswith(">>> "):
+            return block.blockFormat().background().color().name()
+        block = block.next()
+    raise AssertionError("no command line")
+
+
+def test_command_lines_follow_the_theme(blank):
+    type_in(blank, "a = 1")
+    assert command_background(blank) == COMMAND_BACKGROUND[False]
+    blank.set_theme("dark")
+    QtWidgets.QApplication.processEvents()
+    assert command_background(blank) == COMMAND_BACKGROUND[True], "printed lines recoloured"
+    text = blank.console.repl.output.palette().color(QtGui.QPalette.ColorRole.Text)
+    assert text.lightness() > 150, "light text on the dark command background"
+    type_in(blank, "b = 2")
+    assert blank.console.repl.textStyles["command"][1].background().color().name() \
+        == COMMAND_BACKGROUND[True]
+    blank.set_theme("light")
+    QtWidgets.QApplication.processEvents()
+    assert command_background(blank) == COMMAND_BACKGROUND[False]
+
+
+def test_the_console_keeps_following_output(app, qtbot):
+    bar = app.console.repl.output.verticalScrollBar()
+    bar.setValue(bar.maximum() - 40)  # a lagging layout leaves the bar short of the end
+    app.lessons.start_over()
+    app.actions["lesson_next"].trigger()  # F8
+    app.actions["lesson_next"].trigger()
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0)
+    bar.triggerAction(bar.SliderAction.SliderPageStepSub)  # the user scrolls up to read
+    kept = bar.value()
+    type_in(app, "print('more')")
+    assert bar.value() == kept < bar.maximum(), "reading is not interrupted"
+    bar.triggerAction(bar.SliderAction.SliderToMaximum)  # back at the end: follow again
+    type_in(app, "print('and more')")
+    assert bar.value() == bar.maximum()
+
+
+def test_no_developer_exceptions_panel(app):
+    assert app.console.exceptionBtn.isHidden()
+    buttons = [b.text() for b in app.console.findChildren(QtWidgets.QPushButton)
+               if b.isVisible()]
+    assert "Exceptions.." not in buttons
