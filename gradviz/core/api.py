@@ -32,14 +32,8 @@ from gradviz.core.factories import (  # noqa: F401
     full_like,
     get_default_dtype,
     linspace,
-    manual_seed,
     ones,
     ones_like,
-    rand,
-    rand_like,
-    randint,
-    randn,
-    randn_like,
     set_default_dtype,
     tensor,
     zeros,
@@ -107,6 +101,24 @@ from gradviz.core.math_ops import (  # noqa: F401
 )
 from gradviz.core.more_ops import amax, amin, cumsum, flip, logsumexp, narrow  # noqa: F401
 from gradviz.core.printing import get_printoptions, set_printoptions  # noqa: F401
+from gradviz.core.random_factories import (  # noqa: F401
+    Generator,
+    bernoulli,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
 from gradviz.core.reduction_ops import max, mean, min, norm, std, sum, var  # noqa: F401
 from gradviz.core.shape_ops import (  # noqa: F401
     cat,

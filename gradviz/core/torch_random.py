@@ -133,11 +133,13 @@ class MT19937Generator:
         return (raw[0::2] << np.uint64(32)) | raw[1::2]
 
     def _unit(self, n, dtype):
-        """torch's ``uniform_real_distribution(0, 1)``: the low mantissa bits of a draw."""
+        """torch's ``uniform_real_distribution(0, 1)``: the low mantissa bits of a draw,
+        in float32 for float16 (torch computes half's in float)."""
         digits = _FLOAT_DIGITS[dtype]
+        work = np.float32 if dtype == np.float16 else dtype.type
         draws = self.random64(n) if dtype == np.float64 else self.random(n)
         mask = draws.dtype.type((1 << digits) - 1)
-        return (draws & mask).astype(dtype) * dtype.type(2.0**-digits)
+        return (draws & mask).astype(work) * work(2.0**-digits)
 
     # ------------------------------------------------------------------ distributions
     def uniform(self, n, low, high, dtype):
@@ -145,8 +147,7 @@ class MT19937Generator:
         dtype = np.dtype(dtype)
         work = np.float32 if dtype == np.float16 else dtype.type
         low, high = work(dtype.type(low)), work(dtype.type(high))
-        x = self._unit(n, np.dtype(work) if dtype == np.float16 else dtype)
-        return (x * (high - low) + low).astype(dtype)
+        return (self._unit(n, dtype) * (high - low) + low).astype(dtype)
 
     def normal(self, n, mean, std, dtype, contiguous=True):
         """``normal_(mean, std)``: 16-wide Box-Muller for >= 16 contiguous values, else scalar."""
@@ -177,7 +178,7 @@ class MT19937Generator:
             return (radius * np.cos(theta) * float(std) + float(mean),
                     radius * np.sin(theta) * float(std) + float(mean))
 
-        return self._fill(n, dtype, box_muller)
+        return self._fill(n, dtype, box_muller).astype(dtype)
 
     def _normal_fill_float(self, n, mean, std):
         """torch's float32 ``normal_fill_AVX2``: float32 steps, ``avx_mathfun``'s log and sincos."""
