@@ -24,6 +24,7 @@ this module follows the path torch takes on every other CPU.
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 
@@ -147,7 +148,7 @@ class MT19937Generator:
         dtype = np.dtype(dtype)
         work = np.float32 if dtype == np.float16 else dtype.type
         low, high = work(dtype.type(low)), work(dtype.type(high))
-        return (self._unit(n, dtype) * (high - low) + low).astype(dtype)
+        return _fused(self._unit(n, dtype), high - low, low, np.dtype(work)).astype(dtype)
 
     def normal(self, n, mean, std, dtype, contiguous=True):
         """``normal_(mean, std)``: 16-wide Box-Muller for >= 16 contiguous values, else scalar."""
@@ -156,7 +157,7 @@ class MT19937Generator:
             if dtype == np.float32:
                 return self._normal_fill_float(n, np.float32(mean), np.float32(std))
             return self._normal_fill(n, dtype.type(mean), dtype.type(std), dtype)
-        return (self._normal_scalar(n) * std + mean).astype(dtype)
+        return _fma64(self._normal_scalar(n), float(std), float(mean)).astype(dtype)
 
     def _fill(self, n, dtype, box_muller):
         """torch's ``normal_fill``: ``n`` uniforms turned into normals 16 at a time; when
@@ -173,10 +174,10 @@ class MT19937Generator:
     def _normal_fill(self, n, mean, std, dtype):
         """torch's scalar ``normal_fill`` (float64 and the non-float32 types)."""
         def box_muller(u1, u2):
-            radius = np.sqrt(-2 * np.log(1 - u1.astype(np.float64)))
+            radius = np.sqrt(-2 * _libm(math.log, 1 - u1.astype(np.float64)))
             theta = 2.0 * np.pi * u2.astype(np.float64)
-            return (radius * np.cos(theta) * float(std) + float(mean),
-                    radius * np.sin(theta) * float(std) + float(mean))
+            return (_fused(radius * _libm(math.cos, theta), std, mean, np.dtype(np.float64)),
+                    _fused(radius * _libm(math.sin, theta), std, mean, np.dtype(np.float64)))
 
         return self._fill(n, dtype, box_muller).astype(dtype)
 
@@ -201,10 +202,10 @@ class MT19937Generator:
         if pairs:
             u = self._unit(2 * pairs, np.dtype(np.float64))
             u1, u2 = u[0::2], u[1::2]
-            r = np.sqrt(-2.0 * np.log1p(-u2))
+            r = np.sqrt(-2.0 * _libm(math.log1p, -u2))
             theta = 2.0 * np.pi * u1
             both = np.empty(2 * pairs)
-            both[0::2], both[1::2] = r * np.cos(theta), r * np.sin(theta)
+            both[0::2], both[1::2] = r * _libm(math.cos, theta), r * _libm(math.sin, theta)
             out[start:] = both[: n - start]
             if (n - start) % 2:
                 self._normal_double = float(both[-1])
@@ -242,6 +243,21 @@ class MT19937Generator:
         return self._unit(p.size, dtype) < p.reshape(-1).astype(dtype)
 
 
+# ---------------------------------------------------------------------- the math library
+_LIBM_MAX = 1 << 16  # beyond this many values NumPy's vector functions (within 2 ulp) are used
+
+
+def _libm(function, x):
+    """``function`` of each float64 in ``x`` through Python's ``math``, i.e. the C library torch
+    calls too (NumPy's vectorised log/sin/cos may differ in the last bit)."""
+    if x.size > _LIBM_MAX:
+        return _NUMPY_OF[function](x)
+    return np.fromiter(map(function, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
+
+
+_NUMPY_OF = {math.log: np.log, math.log1p: np.log1p, math.sin: np.sin, math.cos: np.cos}
+
+
 # ---------------------------------------------------------------------- float32 vector math
 # torch's float32 normals (``normal_fill_16_AVX2``) take log, sin and cos from
 # ``avx_mathfun.h`` (Cephes polynomials in single precision), compiled with GCC's
@@ -253,6 +269,32 @@ def _fma(a, b, c):
     """``a * b + c`` rounded once to float32 (exact in float64 for float32 ``a`` and ``b``)."""
     wide = np.asarray(a, np.float64) * np.asarray(b, np.float64) + np.asarray(c, np.float64)
     return wide.astype(np.float32)
+
+
+def _split(x):
+    """Veltkamp's split of float64 ``x`` into two halves of 26 bits each."""
+    t = 134217729.0 * x
+    high = t - (t - x)
+    return high, x - high
+
+
+def _fma64(a, b, c):
+    """``a * b + c`` in float64 with one rounding, as a fused multiply-add (Dekker's exact
+    product, then an exact sum; off only in cases of double rounding, rarer than 1 in 2**50)."""
+    a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    back = s - p
+    t = (p - (s - back)) + (c - back)
+    return s + (t + e)
+
+
+def _fused(a, b, c, dtype):
+    """``a * b + c`` as torch's kernels compute it (GCC fuses the two into one instruction)."""
+    return _fma(a, b, c) if dtype == np.float32 else _fma64(a, b, c).astype(dtype)
 
 
 _LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
