@@ -7,6 +7,7 @@
 """
 
 from gradviz.core.activations import ELU, Hardtanh, LeakyReLU, SiLU, Softplus  # noqa: F401
+from gradviz.core.nn_dropout import Dropout  # noqa: F401
 from gradviz.core.nn_layers import (  # noqa: F401
     Flatten,
     Identity,

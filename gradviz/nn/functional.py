@@ -15,3 +15,4 @@ from gradviz.core.functional import (  # noqa: F401
     softmax,
     tanh,
 )
+from gradviz.core.nn_dropout import dropout  # noqa: F401

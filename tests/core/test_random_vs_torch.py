@@ -318,6 +318,36 @@ def test_dropout_masks_are_torchs(oracle, p):
                                           oracle.get_rng_state().numpy())
 
 
+@pytest.mark.skipif(_intel_cpu(), reason="torch's dropout uses MKL's own stream on Intel CPUs")
+def test_functional_dropout_and_module_are_torchs(oracle):
+    values = np.linspace(-2, 2, 40, dtype=np.float32).reshape(5, 8)
+    for p in (0.0, 0.25, 0.5, 1.0):
+        gradviz.manual_seed(int(p * 100))
+        oracle.manual_seed(int(p * 100))
+        x, xt = gradviz.tensor(values, requires_grad=True), oracle.tensor(values,
+                                                                          requires_grad=True)
+        y = gradviz.nn.functional.dropout(x, p)
+        yt = oracle.nn.functional.dropout(xt, p)
+        equal(y.detach(), yt.detach())
+        assert (y is x) == (yt is xt)
+        assert type(y.grad_fn).__name__ == type(yt.grad_fn).__name__
+        (y * y).sum().backward()
+        (yt * yt).sum().backward()
+        equal(x.grad, xt.grad)
+    layer, layer_t = gradviz.nn.Dropout(0.3), oracle.nn.Dropout(0.3)
+    assert repr(layer) == repr(layer_t)
+    gradviz.manual_seed(4)
+    oracle.manual_seed(4)
+    a, b = gradviz.ones(3, 9), oracle.ones(3, 9)
+    equal(layer(a), layer_t(b))
+    equal(gradviz.nn.functional.dropout(a * 1, 0.6, inplace=True),
+          oracle.nn.functional.dropout(b * 1, 0.6, inplace=True))
+    layer.eval()
+    assert layer(a) is a
+    with pytest.raises(ValueError, match="has to be between 0 and 1, but got 1.5"):
+        gradviz.nn.functional.dropout(a, 1.5)
+
+
 # ---------------------------------------------------------------- nn.init as the layers use it
 @pytest.mark.parametrize("seed", [0, 1, 123])
 @pytest.mark.parametrize("shape", [(4, 3), (1, 1), (16, 8), (3, 100)])
@@ -360,3 +390,19 @@ def test_in_place_fills_count_as_writes():
     with gradviz.no_grad():
         leaf.normal_()
     assert leaf._version == 1
+
+
+def test_random_module_has_torchs_names(oracle):
+    for name in ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+                 "fork_rng", "default_generator", "Generator"):
+        assert hasattr(oracle.random, name) and hasattr(gradviz.random, name), name
+    gradviz.random.manual_seed(3)
+    oracle.random.manual_seed(3)
+    gradviz.randn(1)  # a cached normal in the state too
+    oracle.randn(1)
+    with gradviz.random.fork_rng(), oracle.random.fork_rng():
+        inside, inside_t = gradviz.randn(4), oracle.randn(4)
+        close(inside, inside_t)
+    equal(gradviz.randn(4), inside)  # the same draws again: the fork restored the state
+    equal(oracle.randn(4), inside_t)
+    assert gradviz.random.default_generator is gradviz.default_generator
