@@ -37,7 +37,7 @@ _HEAD = struct.Struct("<qiiQ")  # the_initial_seed, left, seeded, next
 _TAIL = struct.Struct("<dddi4xf?3x")  # normal_x, normal_y, normal_rho, normal_is_valid,
 # next_float_normal_sample, is_next_float_normal_sample_valid
 _FLOAT_DIGITS = {np.dtype(np.float32): 24, np.dtype(np.float64): 53,
-                 np.dtype(np.float16): 11}
+                 np.dtype(np.float16): 24}  # half's uniforms are float's, rounded
 _RANDINT_64_BITS = 1 << 28  # torch switches to 64-bit draws from this range on
 _RANDPERM_64_BITS = (2**32 - 1) // 20  # and randperm to its 64-bit shuffle from this n on
 
@@ -134,8 +134,8 @@ class MT19937Generator:
         return (raw[0::2] << np.uint64(32)) | raw[1::2]
 
     def _unit(self, n, dtype):
-        """torch's ``uniform_real_distribution(0, 1)``: the low mantissa bits of a draw,
-        in float32 for float16 (torch computes half's in float)."""
+        """torch's ``uniform_real_distribution(0, 1)``: the low mantissa bits of a draw
+        (float32's for float16: torch computes half's in float)."""
         digits = _FLOAT_DIGITS[dtype]
         work = np.float32 if dtype == np.float16 else dtype.type
         draws = self.random64(n) if dtype == np.float64 else self.random(n)
@@ -146,24 +146,29 @@ class MT19937Generator:
     def uniform(self, n, low, high, dtype):
         """``uniform_(low, high)``: ``x * (high - low) + low`` in the tensor's dtype."""
         dtype = np.dtype(dtype)
-        work = np.float32 if dtype == np.float16 else dtype.type
-        low, high = work(dtype.type(low)), work(dtype.type(high))
-        return _fused(self._unit(n, dtype), high - low, low, np.dtype(work)).astype(dtype)
+        work = np.float32 if dtype == np.float16 else dtype.type  # half's bounds stay float
+        low, high = work(low), work(high)
+        out = _fused(self._unit(n, dtype), high - low, low, np.dtype(work)).astype(dtype)
+        out[out == dtype.type(high)] = dtype.type(low)  # torch keeps [low, high): a value
+        return out  # rounded up to high becomes low
 
     def normal(self, n, mean, std, dtype, contiguous=True):
         """``normal_(mean, std)``: 16-wide Box-Muller for >= 16 contiguous values, else scalar."""
         dtype = np.dtype(dtype)
         if n >= 16 and contiguous:
-            if dtype == np.float32:
-                return self._normal_fill_float(n, np.float32(mean), np.float32(std))
+            if dtype in (np.float32, np.float16):  # half: computed in float, rounded last
+                return self._normal_fill_float(n, np.float32(mean), np.float32(std),
+                                               dtype == np.float16).astype(dtype)
             return self._normal_fill(n, dtype.type(mean), dtype.type(std), dtype)
         return _fma64(self._normal_scalar(n), float(std), float(mean)).astype(dtype)
 
-    def _fill(self, n, dtype, box_muller):
+    def _fill(self, n, dtype, box_muller, whole_blocks=False):
         """torch's ``normal_fill``: ``n`` uniforms turned into normals 16 at a time; when
-        16 does not divide ``n``, the last 16 are drawn again and turned over the tail."""
-        out = self._unit(n, dtype)
+        16 does not divide ``n``, the last 16 are drawn again and turned over the tail
+        (for half, torch draws only the whole blocks' uniforms before the tail's)."""
         full = n - n % 16
+        out = self._unit(full if whole_blocks else n, dtype)
+        out = np.concatenate([out, np.zeros(n - len(out), out.dtype)])
         blocks = out[:full].reshape(-1, 2, 8)
         blocks[:, 0], blocks[:, 1] = box_muller(blocks[:, 0], blocks[:, 1])
         if n % 16:
@@ -181,7 +186,7 @@ class MT19937Generator:
 
         return self._fill(n, dtype, box_muller).astype(dtype)
 
-    def _normal_fill_float(self, n, mean, std):
+    def _normal_fill_float(self, n, mean, std, whole_blocks=False):
         """torch's float32 ``normal_fill_AVX2``: float32 steps, ``avx_mathfun``'s log and sincos."""
         f32 = np.float32
 
@@ -190,7 +195,7 @@ class MT19937Generator:
             sin, cos = _sincos_avx(f32(2 * np.pi) * u2)
             return _fma(radius * cos, std, mean), _fma(radius * sin, std, mean)
 
-        return self._fill(n, np.dtype(f32), box_muller)
+        return self._fill(n, np.dtype(f32), box_muller, whole_blocks)
 
     def _normal_scalar(self, n):
         """``n`` standard normals from ``normal_distribution<double>`` and its cache."""
