@@ -7,7 +7,7 @@ torch's algorithms on top of it (``ATen/core/DistributionsHelper.h``,
 
     >>> g = MT19937Generator(0)
     >>> g.normal(3, 0.0, 1.0, np.float32)          # torch.manual_seed(0); torch.randn(3)
-    array([ 1.5409961 , -0.29342890, -2.1787894 ], dtype=float32)
+    array([ 1.5409961, -0.2934289, -2.1787894], dtype=float32)
 
 The engine: 32-bit draws are mt19937's tempered outputs; a 64-bit draw is two of them,
 the first one high. The twist runs in NumPy's compiled MT19937 (the same recurrence
@@ -15,11 +15,13 @@ and tempering), whose 624-word key and position this class loads and reads back,
 million draws cost milliseconds; seeding (``init_genrand``) is done here.
 
 Each distribution returns a flat array in the order torch fills a tensor's memory.
-Integers and permutations are bit for bit torch's; floats agree to the last bit or
-two (torch's float32 normals use a vectorised log/sin/cos whose rounding differs
-slightly between CPUs). On Intel CPUs with MKL, torch's ``bernoulli_(p)`` with a
-number ``p`` (hence dropout) draws from MKL's own stream seeded by one 32-bit draw;
-this module follows the path torch takes on every other CPU.
+Integers, permutations, masks and the state bytes are torch's bit for bit. Floats are
+too on an x86-64 Linux machine with AVX2 (torch's float32 normals there use
+``avx_mathfun``'s log and sincos, reproduced below; float64 ones the C library's, which
+Python's ``math`` calls too); elsewhere torch's own float results vary in the last bit.
+On Intel CPUs with MKL, torch's ``bernoulli_(p)`` with a number ``p`` (hence dropout)
+draws from MKL's own stream seeded by one 32-bit draw; this module follows the path
+torch takes on every other CPU.
 """
 
 from __future__ import annotations

@@ -268,7 +268,8 @@ def test_randperm(oracle, n):
 
 def test_random_(oracle):
     g, t = seeded(oracle, 6)
-    for dtype in ("float32", "float64", "int64", "int32", "int16", "uint8", "bool"):
+    for dtype in ("float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8",
+                  "bool"):
         a, b = gradviz.zeros(9, dtype=getattr(gradviz, dtype)), oracle.zeros(
             9, dtype=getattr(oracle, dtype))
         equal(a.random_(generator=g), b.random_(generator=t))
