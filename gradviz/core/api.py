@@ -119,6 +119,7 @@ from gradviz.core.random_factories import (  # noqa: F401
     seed,
     set_rng_state,
 )
+from gradviz.core.random_sampling import multinomial  # noqa: F401
 from gradviz.core.reduction_ops import max, mean, min, norm, std, sum, var  # noqa: F401
 from gradviz.core.shape_ops import (  # noqa: F401
     cat,

@@ -240,6 +240,24 @@ class MT19937Generator:
             perm[i], perm[j] = perm[j], perm[i]
         return np.array(perm, dtype=np.int64)
 
+    def exponential(self, n, lambd, dtype):
+        """``exponential_(lambd)``: ``-1 / lambd * log1p(-u)`` from float64 uniforms."""
+        u = self._unit(n, np.dtype(np.float64))
+        return (-1.0 / lambd * _libm(math.log1p, -u)).astype(dtype)
+
+    def multinomial_with_replacement(self, probs, n_sample):
+        """torch's CPU kernel: per row, the running sum in the row's dtype, divided by the
+        total, the last bucket set to 1, then a float64 uniform per sample located in it."""
+        rows = np.atleast_2d(probs)
+        out = np.empty((len(rows), n_sample), np.int64)
+        for i, row in enumerate(rows):
+            cum = np.cumsum(row.astype(np.float32 if row.dtype == np.float16 else row.dtype))
+            u = self._unit(n_sample, np.dtype(np.float64))
+            cum /= cum[-1]
+            cum[-1] = 1
+            out[i] = np.searchsorted(cum, u, side="left")
+        return out if probs.ndim == 2 else out[0]
+
     def bernoulli(self, p, n=None):
         """0/1 draws ``u < p``: ``p`` a number (``n`` of them, float64 uniforms) or an array
         (one per element; float32 ``p`` compares float32 uniforms, as torch)."""

@@ -409,3 +409,59 @@ def test_random_module_has_torchs_names(oracle):
     equal(gradviz.randn(4), inside)  # the same draws again: the fork restored the state
     equal(oracle.randn(4), inside_t)
     assert gradviz.random.default_generator is gradviz.default_generator
+
+
+# ---------------------------------------------------------------- exponential_ and multinomial
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_exponential_(oracle, dtype):
+    g, t = seeded(oracle, 12)
+    for n, lambd in ((1, 1.0), (16, 0.5), (100, 3.0)):
+        a, b = gradviz.empty(n, dtype=getattr(gradviz, dtype)), oracle.empty(
+            n, dtype=getattr(oracle, dtype))
+        close(a.exponential_(lambd, generator=g), b.exponential_(lambd, generator=t))
+        same_state(g, t)
+    for bad in ("gradviz.empty(3).exponential_(0)", "gradviz.empty(3).exponential_(-1)",
+                "gradviz.empty(3, dtype=gradviz.int64).exponential_()"):
+        with pytest.raises(RuntimeError) as ours:
+            eval(bad)
+        with pytest.raises(RuntimeError) as theirs:
+            eval(bad.replace("gradviz.", "oracle."))
+        assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("replacement", [False, True])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_multinomial(oracle, replacement, dtype):
+    for seed in range(6):
+        g, t = seeded(oracle, seed)
+        rng = np.random.default_rng(seed)
+        for shape in ((5,), (3, 7), (1, 40)):
+            weights = rng.random(shape) * (rng.random(shape) > 0.2) + 1e-3
+            a = gradviz.tensor(weights, dtype=getattr(gradviz, dtype))
+            b = oracle.tensor(weights, dtype=getattr(oracle, dtype))
+            for k in (1, 2, shape[-1]):
+                equal(gradviz.multinomial(a, k, replacement, generator=g),
+                      oracle.multinomial(b, k, replacement, generator=t))
+            if replacement:
+                equal(a.multinomial(3 * shape[-1], True, generator=g),
+                      b.multinomial(3 * shape[-1], True, generator=t))
+            same_state(g, t)
+
+
+def test_multinomial_errors_are_torchs(oracle):
+    for bad in ("lib.multinomial(lib.tensor([0.2, 0.3]), 3)",
+                "lib.multinomial(lib.tensor([-0.2, 0.3]), 1)",
+                "lib.multinomial(lib.tensor([0., 0.]), 1)",
+                "lib.multinomial(lib.tensor([0.2, 0.3]), 0)",
+                "lib.multinomial(lib.tensor([[[0.2, 0.3]]]), 1)",
+                "lib.multinomial(lib.tensor([1, 2]), 1)",
+                "lib.multinomial(lib.tensor([-0.2, 0.3]), 2, True)"):
+        with pytest.raises(RuntimeError) as ours:
+            eval(bad, {"lib": gradviz})
+        with pytest.raises(RuntimeError) as theirs:
+            eval(bad, {"lib": oracle})
+        assert str(ours.value) == str(theirs.value), bad
+    gradviz.manual_seed(1)
+    oracle.manual_seed(1)
+    equal(gradviz.multinomial(gradviz.tensor([0.0, 0.3, 0.0]), 2),
+          oracle.multinomial(oracle.tensor([0.0, 0.3, 0.0]), 2))
