@@ -233,12 +233,9 @@ class MT19937Generator:
                 perm[i] = perm[j]
                 perm[j] = i
             return np.array(perm, dtype=np.int64)
-        z = (self.random(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=np.uint32)).tolist()
-        perm = list(range(n))
-        for i, j in enumerate(z):
-            j += i
-            perm[i], perm[j] = perm[j], perm[i]
-        return np.array(perm, dtype=np.int64)
+        z = self.random(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=np.uint32)
+        return _swaps_applied(n, np.arange(n - 1) + z.astype(np.int64)) if n > 1 else (
+            np.arange(n, dtype=np.int64))
 
     def exponential(self, n, lambd, dtype):
         """``exponential_(lambd)``: ``-1 / lambd * log1p(-u)`` from float64 uniforms."""
@@ -266,6 +263,41 @@ class MT19937Generator:
         p = np.asarray(p)
         dtype = np.dtype(np.float64) if p.dtype == np.float64 else np.dtype(np.float32)
         return self._unit(p.size, dtype) < p.reshape(-1).astype(dtype)
+
+
+def _swaps_applied(n, targets):
+    """``0..n-1`` after swapping positions ``i`` and ``targets[i] >= i`` for i = 0, 1, ...
+    in turn (torch's shuffle), without a Python loop.
+
+    Step ``i`` fixes position ``i`` to the value then at ``targets[i]``. That value is
+    ``targets[i]`` itself unless an earlier step ``k`` targeted the same position, in which
+    case it is what position ``k`` held before step ``k``. And what position ``k`` held then
+    is ``k`` unless an earlier step targeted ``k``, and so on back: chains of "the last
+    earlier step that targeted me", followed to their ends by pointer jumping.
+    """
+    steps = np.arange(n - 1)
+    order = np.argsort(targets, kind="stable")  # grouped by target, steps ascending
+    by_target, by_step = targets[order], steps[order]
+    follows = np.zeros(n - 1, bool)  # the previous entry in the order has the same target
+    follows[1:] = by_target[1:] == by_target[:-1]
+    earlier = np.full(n - 1, -1)  # per step: the last earlier step with the same target
+    earlier[order[1:]] = np.where(follows[1:], by_step[:-1], -1)
+    # per position k: the last step before k that targeted k (a step k targeting k is not)
+    last = np.nonzero(np.append(~follows[1:], True))[0]
+    position, step = by_target[last], by_step[last]
+    before = np.where(follows[last], by_step[last - 1], -1)
+    targeted_by = np.full(n, -1)
+    targeted_by[position] = np.where(step == position, before, step)
+    held = np.where(targeted_by >= 0, targeted_by, np.arange(n))
+    while True:  # follow each chain to the position that was never targeted before
+        further = held[held]
+        if np.array_equal(further, held):
+            break
+        held = further
+    out = np.empty(n, np.int64)
+    out[:-1] = np.where(earlier >= 0, held[np.maximum(earlier, 0)], targets)
+    out[-1] = held[n - 1]
+    return out
 
 
 # ---------------------------------------------------------------------- the math library

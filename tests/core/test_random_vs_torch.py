@@ -266,6 +266,21 @@ def test_randperm(oracle, n):
         same_state(g, t)
 
 
+def test_shuffle_without_a_loop_is_the_sequential_swaps():
+    """randperm's vectorised shuffle against torch's loop, on targets no seed may give."""
+    from gradviz.core.torch_random import _swaps_applied
+
+    rng = np.random.default_rng(0)
+    for n in (2, 3, 4, 9, 50):
+        patterns = [np.arange(n - 1), np.full(n - 1, n - 1), np.arange(1, n)]
+        patterns += [np.arange(n - 1) + rng.integers(0, n - np.arange(n - 1)) for _ in range(40)]
+        for targets in patterns:
+            perm = list(range(n))
+            for i, j in enumerate(targets.tolist()):
+                perm[i], perm[j] = perm[j], perm[i]
+            np.testing.assert_array_equal(_swaps_applied(n, targets), perm)
+
+
 def test_random_(oracle):
     g, t = seeded(oracle, 6)
     for dtype in ("float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8",
