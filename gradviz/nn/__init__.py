@@ -22,16 +22,17 @@ from gradviz.nn.activation import (
     Tanh,
 )
 from gradviz.nn.container import ModuleList, Sequential
+from gradviz.nn.dropout import Dropout
 from gradviz.nn.flatten import Flatten
 from gradviz.nn.linear import Identity, Linear
 from gradviz.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from gradviz.nn.module import Module
 from gradviz.nn.parameter import Parameter
 
-__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "ELU", "Flatten", "Hardtanh",
-           "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module",
-           "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential", "Sigmoid",
-           "Softmax", "Softplus", "Tanh", "functional", "init"]
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
+           "Hardtanh", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
+           "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential",
+           "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

@@ -21,10 +21,11 @@ from gradviz.core.functions.nn_functional import (
     softplus,
     tanh,
 )
+from gradviz.nn.dropout import dropout
 
-__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "elu",
-           "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss",
-           "relu", "sigmoid", "silu", "softmax", "softplus", "tanh"]
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
+           "elu", "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
+           "nll_loss", "relu", "sigmoid", "silu", "softmax", "softplus", "tanh"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

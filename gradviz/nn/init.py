@@ -1,7 +1,7 @@
 """``gradviz.nn.init``: fill a tensor in place with values from a distribution.
 
-Each draws from gradviz's random generator, so ``gradviz.manual_seed`` makes it
-reproducible, and writes under ``no_grad`` (the tensor's version goes up)::
+Each draws torch's numbers from gradviz's random generator (``gradviz.manual_seed`` gives
+torch's values for the same seed) and writes under ``no_grad`` (the version goes up)::
 
     >>> w = torch.empty(3, 5)
     >>> torch.nn.init.xavier_uniform_(w, gain=torch.nn.init.calculate_gain("relu"))
@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from gradviz.core.autograd.grad_mode import no_grad
-from gradviz.core.tensors import factories
+from gradviz.core.functions import random
 from gradviz.core.tensors.tensor import Tensor
 
 __all__ = ["calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_",
@@ -67,14 +67,14 @@ def _fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Values drawn from U(a, b)."""
-    return _fill(tensor, factories._rng.uniform(a, b, tensor._data.shape))
+    return random.init_uniform_(tensor, a, b, generator)
 
 
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Values drawn from N(mean, std**2)."""
-    return _fill(tensor, factories._rng.normal(mean, std, tensor._data.shape))
+    return random.init_normal_(tensor, mean, std, generator)
 
 
 def constant_(tensor, val):
@@ -95,32 +95,32 @@ def eye_(tensor):
     return _fill(tensor, np.eye(*tensor._data.shape))
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     a = gain * math.sqrt(6.0 / float(fan_in + fan_out))
-    return uniform_(tensor, -a, a)
+    return uniform_(tensor, -a, a, generator)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """U(-b, b) with ``b = gain * sqrt(3 / fan)`` (He et al.); Linear uses ``a=sqrt(5)``."""
     if 0 in tensor.shape:
         return tensor
     gain = calculate_gain(nonlinearity, a)
     bound = math.sqrt(3.0) * gain / math.sqrt(_fan(tensor, mode))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     if 0 in tensor.shape:
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

@@ -81,3 +81,13 @@ def test_layout_bench_graphs_are_autograd_shaped_dags():
         pos = layered(g)
         assert all(pos[u][1] < pos[v][1] for u, v in g.edges())
         assert count_crossings(g, pos) >= 0
+
+
+def test_random_bench_times_every_factory_and_finds_torchs_numbers(capsys):
+    br = load("bench_random")
+    results = br.run(sizes=(5, 40), reps=1)
+    assert set(results) == {(name, n) for n in (5, 40) for name, _ in br.cases(gradviz, n)}
+    assert all(ours > 0 for ours, _ in results.values())
+    if br.torch is not None:  # each line says whether gradviz drew torch's numbers
+        lines = capsys.readouterr().out.strip().split("\n")[1:]
+        assert len(lines) == len(results) and all(line.endswith("True") for line in lines)

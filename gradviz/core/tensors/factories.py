@@ -1,10 +1,6 @@
-"""Tensor factories: ``tensor``, ``ones``, ``zeros``, ``randn``, ``eye``, ``arange``...
+"""Tensor factories: ``tensor``, ``ones``, ``zeros``, ``eye``, ``arange``...
 
-Random factories draw from one generator that ``manual_seed`` resets::
-
-    >>> gradviz.manual_seed(0); a = gradviz.randn(3)
-    >>> gradviz.manual_seed(0); bool((a == gradviz.randn(3)).all())
-    True
+The random ones (``rand``, ``randn``, ``randint``...) are in ``random_factories``.
 """
 
 from __future__ import annotations
@@ -21,20 +17,7 @@ from gradviz.core.tensors.dtypes import to_numpy_dtype
 from gradviz.core.tensors.tensor import Tensor
 
 _new = object.__new__
-_rng = np.random.default_rng()
 _default = dtypes.float32
-
-
-def manual_seed(seed):
-    """Make the random factories reproducible."""
-    global _rng
-    _rng = np.random.default_rng(int(seed) % 2**64)  # int(): torch's ValueError for "a"
-    return _rng
-
-
-def seed():
-    global _rng
-    _rng = np.random.default_rng()
 
 
 def get_default_dtype():
@@ -250,9 +233,6 @@ def _ones(shape, dtype):
 ones = _filled("ones", _ones)
 zeros = _filled("zeros", np.zeros)
 empty = _filled("empty", np.zeros)  # zero-filled: reproducible where torch's is garbage
-rand = _filled("rand", lambda s, d: _rng.random(s, dtype=np.float64).astype(d))
-randn = _filled("randn", lambda s, d: _rng.standard_normal(s, dtype=d) if d.kind == "f"
-                and d.itemsize >= 4 else _rng.standard_normal(s).astype(d))
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -296,20 +276,6 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
                    "linspace")
 
 
-def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
-    if size is None and isinstance(high, list | tuple):  # randint(high, size)
-        low, high, size = 0, low, high
-    if high is None:
-        low, high = 0, low
-    if size is None:
-        raise TypeError("randint() missing 1 required positional arguments: \"size\"")
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
-                           f"to={high}")
-    data = _rng.integers(low, high, size=_size(tuple(size), "randint"))
-    return _finish(data.astype(_dt(dtype, "randint", dtypes.int64)), requires_grad, "randint")
-
-
 def _like(fill, func):
     def factory(input, dtype=None, device=None, requires_grad=False):
         d = input._data.dtype if dtype is None else to_numpy_dtype(dtype, func)
@@ -322,8 +288,6 @@ def _like(fill, func):
 ones_like = _like(_ones, "ones_like")
 zeros_like = _like(np.zeros, "zeros_like")
 empty_like = _like(np.zeros, "empty_like")
-randn_like = _like(lambda s, d: _rng.standard_normal(s).astype(d), "randn_like")
-rand_like = _like(lambda s, d: _rng.random(s).astype(d), "rand_like")
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
