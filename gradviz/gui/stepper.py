@@ -176,10 +176,13 @@ class Stepper(QtWidgets.QWidget):
         else:
             if new_run:  # the run before, should this one turn out to have failed
                 self._previous, self._fresh = self._steps, True
-                self._later(lambda: setattr(self, "_fresh", False))
+                self._later(self._loaded_run_settled)
             self._steps = steps
         self._failing = False
         self._show_steps(new_run)
+
+    def _loaded_run_settled(self):
+        self._fresh = False
 
     def backward_failed(self, exc=None) -> None:
         """A statement or action raised ``exc``: if it ran a backward, that run failed, and
