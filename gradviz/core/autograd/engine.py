@@ -222,8 +222,12 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
     run_formulas = apply_node
     acc_class = AccumulateGrad
     try:
-        while heap:
-            node = pop(heap)[1]
+        ready = None  # the one node that became ready while the heap was empty: runs next
+        while heap or ready is not None:
+            if ready is not None:  # what the heap would give: a chain skips it
+                node, ready = ready, None
+            else:
+                node = pop(heap)[1]
             grad = pop_buffer(node, None)
             if grad is not None and node._pre_hooks:
                 grad = run_pre_hooks(node, grad, create_graph)
@@ -264,6 +268,13 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:
+                    if ready is None and not heap:
+                        ready = nxt
+                        continue
+                    if ready is not None:
+                        push(heap, (-ready.id if type(ready) is not acc_class
+                                    else ACC_KEY - ready.id, ready))
+                        ready = None
                     push(heap, (-nxt.id if type(nxt) is not acc_class
                                 else ACC_KEY - nxt.id, nxt))
             g = grads = None  # hold no gradient here: AccumulateGrad may take it, uncopied

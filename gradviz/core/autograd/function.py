@@ -165,13 +165,17 @@ class OpNode(Node):
         op = self.op
         if self._freed or not op.saved_tensors:
             return
-        kept = [v if kind == 2 or v is None else _FREED
-                for kind, v in zip(op.save_kinds, self._saved)]
-        for v in kept:
-            if v is _FREED:
-                self._saved = tuple(kept)
-                self._freed = True
-                return
+        kept = []
+        freed = False
+        for kind, v in zip(op.save_kinds, self._saved):
+            if kind == 2 or v is None:
+                kept.append(v)
+            else:
+                kept.append(_FREED)
+                freed = True
+        if freed:
+            self._saved = tuple(kept)
+            self._freed = True
 
 
 _FREED = object()  # stands for a saved tensor that backward released
