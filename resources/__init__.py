@@ -1,1 +1,2 @@
-"""Shipped files: stylesheets, icons and example scripts (``importlib.resources.files("gradviz.resources")``)."""
+"""Shipped files: stylesheets, icons, lessons and example scripts
+(``importlib.resources.files("gradviz.resources")``)."""

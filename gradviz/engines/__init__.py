@@ -2,6 +2,7 @@
 
     >>> get_engine("numpy")
     NumpyEngine()
+    >>> from gradviz.model import GraphModel
     >>> GraphModel(engine="numpy").engine.name
     'numpy'
 

@@ -24,6 +24,7 @@ PyTorch (a later issue). An engine:
 
 Reading never changes the engine's graph and never warns.
 
+    >>> from gradviz.engines import get_engine
     >>> engine = get_engine("numpy")
     >>> w = engine.module.ones(2, requires_grad=True)
     >>> z = w * 3

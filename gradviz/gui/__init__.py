@@ -1,7 +1,7 @@
 """The gradviz desktop app (PySide6 + pyqtgraph): the only package that imports Qt.
 
-    >>> from gradviz.gui import App, render_model
-    >>> window = App(); window.show()
+    from gradviz.gui import App, render_model
+    window = App(); window.show()
 
 ``App`` is the main window (``gradviz.gui.app``); ``render_model`` / ``render_script`` draw a
 graph headlessly (``gradviz.gui.render``). Submodules are imported lazily so that

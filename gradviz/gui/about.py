@@ -1,6 +1,6 @@
 """Help > About gradviz: what it is, its version and the versions it runs on.
 
-    >>> show_about(window).text()
+    show_about(window).text()
     '<b>gradviz 0.1.0</b>...'
 """
 

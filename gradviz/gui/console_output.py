@@ -1,10 +1,10 @@
 """How the console's output reads: tracebacks from the user's code only, command lines in
 the theme's colours, and a view that keeps following new output.
 
-    >>> user_traceback(exc)            # no pyqtgraph runner, no codeop frames
+    user_traceback(exc)            # no pyqtgraph runner, no codeop frames
     'Traceback (most recent call last):\\n  File "<input>", line 1, in <module>\\n...'
-    >>> follow_output(console.repl)    # new output scrolls into view unless scrolled up
-    >>> restyle_commands(console.repl) # after a theme change
+    follow_output(console.repl)    # new output scrolls into view unless scrolled up
+    restyle_commands(console.repl) # after a theme change
 
 pyqtgraph's REPL prints ``traceback.format_exc()`` (its own ``runCmd`` and ``codeop``
 frames included, and a trailing indent that puts the next prompt inside the traceback),

@@ -1,9 +1,9 @@
 """The toolbar's Find: a box, the list of matching nodes, and previous / next.
 
-    >>> bar = FindBar(view)
-    >>> bar.search("w")            # selects w, zoomed to a readable scale
-    >>> bar.next(); bar.previous() # F3 / Shift+F3, also Enter / Shift+Enter in the box
-    >>> bar.hit_texts()
+    bar = FindBar(view)
+    bar.search("w")            # selects w, zoomed to a readable scale
+    bar.next(); bar.previous() # F3 / Shift+F3, also Enter / Shift+Enter in the box
+    bar.hit_texts()
     ['w  (leaf)', 'AccumulateGrad (w)  (grad_fn)']
 
 Matches are ranked by ``gradviz.gui.node_text.find_ranked`` (exact variable names first,

@@ -1,7 +1,7 @@
 """Vectorised geometry of the graph's edges (NumPy only): parallel edge offsets and
 S-curves flattened into segments clipped to the visible rectangle.
 
-    >>> parallel_offsets(np.array([0, 0]), np.array([1, 1]))    # a * a
+    parallel_offsets(np.array([0, 0]), np.array([1, 1]))    # a * a
     array([-4.5,  4.5])
 """
 

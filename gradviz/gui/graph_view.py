@@ -1,8 +1,8 @@
 """``GraphView``: the live autograd graph, panned, zoomed and clicked.
 
-    >>> view = GraphView(model, LIGHT)
-    >>> view.nodeSelected.connect(print)      # node id (or None) the user clicked
-    >>> view.fit(); view.find("loss"); view.find_next()
+    view = GraphView(model, LIGHT)
+    view.nodeSelected.connect(print)      # node id (or None) the user clicked
+    view.fit(); view.find("loss"); view.find_next()
 
 Until the user zooms or pans, the view fits the whole graph whenever it is shown, resized
 or grown (the first screen is fitted at its real size, not at the widget's default one).
@@ -268,7 +268,7 @@ class GraphView(QtWidgets.QWidget):
         ``current`` glowing, and ``edges`` ((u, v, key) of the graph) drawn as the way its
         gradients flow. ``set_step_highlight()`` removes it.
 
-            >>> view.set_step_highlight({8, 12}, 8, [(6, 8, 0), (9, 8, 0)])
+            view.set_step_highlight({8, 12}, 8, [(6, 8, 0), (9, 8, 0)])
         """
         has = bool(done) or current is not None or bool(edges)
         self.step_overlay = StepOverlay(done, current, edges) if has else None

@@ -4,7 +4,7 @@ torch's messages are exact but say nothing of the situation the app put the user
 tutorial it ran at start already called ``loss.backward()``). The console and the failing
 actions print the hint under torch's message.
 
-    >>> hint(RuntimeError("Trying to backward through the graph a second time ..."))
+    hint(RuntimeError("Trying to backward through the graph a second time ..."))
     '# Why: the first backward() freed the tensors ... '
 """
 

@@ -4,9 +4,9 @@ A ``pg.TextItem`` per node costs seconds to build and hundreds of milliseconds a
 at 5,000 nodes (DESIGN.md); here each node's lines are laid out once as ``QStaticText``
 and only the labels inside the exposed rectangle are painted.
 
-    >>> layer = LabelLayer()
-    >>> layer.set(7, ["MulBackward0"], "(3,)")
-    >>> layer.paint(painter, [(7, 120.0, 48.0, False)], theme)
+    layer = LabelLayer()
+    layer.set(7, ["MulBackward0"], "(3,)")
+    layer.paint(painter, [(7, 120.0, 48.0, False)], theme)
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def fonts() -> tuple[QtGui.QFont, QtGui.QFont]:
 def wrap_name(name: str, metrics: QtGui.QFontMetricsF, max_width: float) -> list[str]:
     """Split a torch class name at its words when it is wider than ``max_width``.
 
-    >>> wrap_name("BinaryCrossEntropyWithLogitsBackward0", metrics, 150)
+    wrap_name("BinaryCrossEntropyWithLogitsBackward0", metrics, 150)
     ['BinaryCrossEntropy', 'WithLogitsBackward0']
     """
     if metrics.horizontalAdvance(name) <= max_width:

@@ -8,9 +8,9 @@ runs on a snapshot in a background thread; its positions replace the provisional
 when it finishes. Existing nodes keep their place in both cases (``previous=`` seeds the
 layout).
 
-    >>> driver = LayoutDriver(model)
-    >>> pos = driver.positions()          # {node id: (x, y)} in layout units
-    >>> driver.positionsReady.connect(view.update)
+    driver = LayoutDriver(model)
+    pos = driver.positions()          # {node id: (x, y)} in layout units
+    driver.positionsReady.connect(view.update)
 """
 
 from __future__ import annotations

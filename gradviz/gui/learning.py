@@ -1,8 +1,8 @@
 """The main window's learning docks: the tutorial panel and the backward stepper.
 
-    >>> add_learning_docks(window)      # window.lessons, window.stepper and their docks
-    >>> handlers = learning_handlers(window)      # ACTIONS key -> what it does
-    >>> add_learning_menu(window, window.menuBar())   # the Learn menu
+    add_learning_docks(window)      # window.lessons, window.stepper and their docks
+    handlers = learning_handlers(window)      # ACTIONS key -> what it does
+    add_learning_menu(window, window.menuBar())   # the Learn menu
 
 Both are tabs, so the graph keeps its room: the tutorial beside the inspector (which a
 click on a node brings forward), the stepper beside the console (its tab counts the steps

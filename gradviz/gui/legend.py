@@ -1,7 +1,7 @@
 """The legend of the graph's visual vocabulary, painted in screen space.
 
-    >>> size = paint_legend(painter, QtCore.QPointF(12, 12), theme)
-    >>> paint_legend(painter, origin, theme, columns=legend_columns(900))   # a wide strip
+    size = paint_legend(painter, QtCore.QPointF(12, 12), theme)
+    paint_legend(painter, origin, theme, columns=legend_columns(900))   # a wide strip
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The tutorial panel: PyTorch's autograd tutorial as sections of text and runnable cells.
 
-    >>> panel = LessonsPanel(console, start_over=app.clear)
-    >>> panel.section_titles[1]
+    panel = LessonsPanel(console, start_over=app.clear)
+    panel.section_titles[1]
     'Tensors, Functions and Computational Graph'
-    >>> panel.run_cell(2)            # In [6]: runs in the console, as if typed
-    >>> panel.run_up_to(4)           # start over, run cells 0..4 (up to In [8])
+    panel.run_cell(2)            # In [6]: runs in the console, as if typed
+    panel.run_up_to(4)           # start over, run cells 0..4 (up to In [8])
 
 The lessons come from ``resources/lessons/autograd_tutorial.json`` (written once from
 the tutorial's text by ``scripts/make_lessons.py``). A cell runs in the console through

@@ -1,8 +1,8 @@
 """How nodes are named outside the drawing: the hover text and Find's ranking.
 
-    >>> node_tooltip(model, nid)
+    node_tooltip(model, nid)
     '<b>w</b> (leaf)<br>shape (5, 3), dtype float32<br>...'
-    >>> find_ranked(model.graph, model.graph.nodes, "w")      # w first, never ...Backward0
+    find_ranked(model.graph, model.graph.nodes, "w")      # w first, never ...Backward0
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def find_ranked(graph, ids, text: str) -> list[int]:
     variable names containing it. Case is ignored; a torch name is never matched in its
     middle, so "w" finds ``w``, not every ``...Backward0``.
 
-        >>> find_ranked(model.graph, model.graph.nodes, "mul")   # MulBackward0 nodes
+        find_ranked(model.graph, model.graph.nodes, "mul")   # MulBackward0 nodes
     """
     text = text.strip().lower()
     if not text:

@@ -1,7 +1,7 @@
 """Headless drawing: a model's graph to PNG or SVG, and a whole script to any format.
 
-    >>> render_model(model, "graph.png")                 # or .svg
-    >>> render_script("resources/examples/tutorial.py", "graph.svg")
+    render_model(model, "graph.png")                 # or .svg
+    render_script("resources/examples/tutorial.py", "graph.svg")
 
 ``write_any`` picks the format from the extension: .png and .svg are drawn here, .dot,
 .graphml and .json come from ``gradviz.model.export``. No window is opened; without a
@@ -136,7 +136,7 @@ def write_any(model: GraphModel, path, theme: str = "light", scale: float = 2.0,
               positions=None) -> Path:
     """Write ``model`` to ``path`` in the format its extension names.
 
-    >>> write_any(model, "graph.graphml")
+    write_any(model, "graph.graphml")
     """
     ext = Path(path).suffix.lower()
     if ext in IMAGE_FORMATS:

@@ -1,9 +1,9 @@
 """One backward step painted over the graph: the nodes already run, the node running now
 and the edges its gradients flow along (against the arrows, up towards the leaves).
 
-    >>> overlay = StepOverlay(done={1, 2, 3}, current=3, edges=[(5, 3, 0)])
-    >>> overlay.paint_under(painter, scene, rect, scale)   # before the scene
-    >>> overlay.paint_over(painter, scene, rect, scale)    # after it
+    overlay = StepOverlay(done={1, 2, 3}, current=3, edges=[(5, 3, 0)])
+    overlay.paint_under(painter, scene, rect, scale)   # before the scene
+    overlay.paint_over(painter, scene, rect, scale)    # after it
 
 It keeps only what it draws (model node ids) and the matching scene indices, computed
 again when the scene's node list changes; painting touches only what is in view, so a

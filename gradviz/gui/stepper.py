@@ -1,9 +1,9 @@
 """The backward stepper: replay the last backward pass one node at a time.
 
-    >>> stepper = Stepper(model)
-    >>> stepper.stepChanged.connect(show)      # the Step now shown (None: before step 1)
-    >>> loss.backward(); model.flush()         # the stepper resets to the new run
-    >>> stepper.go(3); stepper.next(); stepper.play()
+    stepper = Stepper(model)
+    stepper.stepChanged.connect(show)      # the Step now shown (None: before step 1)
+    loss.backward(); model.flush()         # the stepper resets to the new run
+    stepper.go(3); stepper.next(); stepper.play()
 
 Steps come from the model (``gradviz.gui.steps``): one per node the engine ran, in its
 order. Buttons first / previous / play / next / last, a slider, a speed, and the list of

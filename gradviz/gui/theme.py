@@ -1,7 +1,7 @@
 """Light and dark themes: the graph's colours and the widgets' stylesheet.
 
-    >>> theme = apply_theme(QtWidgets.QApplication.instance(), "dark")
-    >>> theme.leaf          # the fill of a leaf that requires grad
+    theme = apply_theme(QtWidgets.QApplication.instance(), "dark")
+    theme.leaf          # the fill of a leaf that requires grad
     '#1d4e80'
 
 The colours name what they paint in the user's vocabulary (leaf, output,

@@ -1,8 +1,8 @@
 """Exports of a ``GraphModel``: DOT (torchviz-like), GraphML, node-link JSON and a session
 JSON that round-trips the model exactly.
 
-    >>> write(model, "graph.dot")          # format chosen by the extension
-    >>> save_session(model, "s.json"); same = load_session("s.json")
+    write(model, "graph.dot")          # format chosen by the extension
+    save_session(model, "s.json"); same = load_session("s.json")
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ class SessionError(ValueError):
 class ExportError(OSError):
     """A graph or session that could not be written; says where and the OS's reason.
 
-        >>> write(model, "/no/such/dir/graph.dot")
-        ExportError: cannot write /no/such/dir/graph.dot: No such file or directory
+        >>> from gradviz.model import GraphModel
+        >>> write(GraphModel(), "/no/such/dir/graph.dot")
+        Traceback (most recent call last):
+        gradviz.model.export.ExportError: cannot write /no/such/dir/graph.dot: No such file ...
     """
 
 

@@ -4,6 +4,7 @@ their edges, and the attributes backward, ``.grad`` and in-place ops change.
 ``GraphEvents`` is mixed into :class:`gradviz.model.graph_model.GraphModel`; each
 ``_on_<Event>`` method handles one event class of :mod:`gradviz.events.types`::
 
+    >>> from gradviz.model import GraphModel
     >>> model = GraphModel()
     >>> with model.recording():
     ...     w = gradviz.ones(3, requires_grad=True)

@@ -83,6 +83,7 @@ def layered(
     of a layer are at least ``(w1 + w2) / 2 + node_gap`` apart. ``layer_gap``: distance
     between layers.
 
+        >>> import networkx as nx
         >>> pos = layered(nx.DiGraph([("w", "mul"), ("x", "mul"), ("mul", "loss")]))
         >>> pos["w"][1] < pos["mul"][1] < pos["loss"][1]
         True

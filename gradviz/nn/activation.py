@@ -2,7 +2,8 @@
 ``LeakyReLU``, ``ELU``, ``SiLU``, ``Softplus``, ``Hardtanh``; each calls its function
 (``gradviz.nn.functional``), one op with torch's grad_fn.
 
-    >>> torch.nn.SiLU()(x)              # SiluBackward0
+    >>> torch.nn.SiLU()(torch.tensor([0.0, 1.0], requires_grad=True))
+    tensor([0.0000, 0.7311], grad_fn=<SiluBackward0>)
 """
 
 from __future__ import annotations

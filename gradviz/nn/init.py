@@ -4,7 +4,9 @@ Each draws torch's numbers from gradviz's random generator (``gradviz.manual_see
 torch's values for the same seed) and writes under ``no_grad`` (the version goes up)::
 
     >>> w = torch.empty(3, 5)
-    >>> torch.nn.init.xavier_uniform_(w, gain=torch.nn.init.calculate_gain("relu"))
+    >>> _ = torch.manual_seed(0)
+    >>> torch.nn.init.xavier_uniform_(w, gain=torch.nn.init.calculate_gain("relu"))._version
+    1
 """
 
 from __future__ import annotations

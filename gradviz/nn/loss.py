@@ -2,7 +2,10 @@
 ``MSELoss``, ``L1Loss``, each calling its ``gradviz.nn.functional`` twin.
 
     >>> loss_fn = torch.nn.CrossEntropyLoss()
-    >>> loss = loss_fn(model(x), labels)     # NllLossBackward0
+    >>> model = torch.nn.Linear(4, 3)
+    >>> loss = loss_fn(model(torch.ones(2, 4)), torch.tensor([0, 2]))
+    >>> loss.grad_fn
+    <NllLossBackward0 object at 0x...>
     >>> loss.backward()
 """
 

@@ -1,6 +1,7 @@
 """``gradviz.optim`` (torch.optim's names): ``SGD``, ``Adam``, ``AdamW`` and their base
 ``Optimizer``, one a file.
 
+    >>> model = torch.nn.Linear(2, 1)
     >>> opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 """
 

@@ -5,11 +5,15 @@ The update formulas are torch's single-tensor ones (torch/optim/sgd.py, adam.py)
 step for step, so a float64 run matches torch's to rounding. Parameters change
 through their in-place ops under ``no_grad``, so their version goes up as in torch::
 
+    >>> model, loss_fn = torch.nn.Linear(3, 1), torch.nn.MSELoss()
+    >>> batches = [(torch.ones(4, 3), torch.zeros(4, 1))] * 3
     >>> opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     >>> for x, y in batches:
     ...     opt.zero_grad()
     ...     loss_fn(model(x), y).backward()
     ...     opt.step()
+    >>> model.weight._version          # 1 from its initialisation, then one per step
+    4
 """
 
 from __future__ import annotations

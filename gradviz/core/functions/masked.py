@@ -1,7 +1,10 @@
 """``masked_fill``: ``value`` where ``mask`` holds (attention masks, padding).
 
-    >>> x.masked_fill(x < 0, 0.0)          # MaskedFillBackward0: no gradient where filled
-    >>> x.masked_fill(mask, v)             # a 0-dim tensor ``v``: MaskedFillBackward1
+    >>> x = torch.tensor([-1.0, 2.0, -3.0], requires_grad=True)
+    >>> x.masked_fill(x < 0, 0.0)          # no gradient where filled
+    tensor([0., 2., 0.], grad_fn=<MaskedFillBackward0>)
+    >>> x.masked_fill(x < 0, torch.tensor(5.0, requires_grad=True))   # a 0-dim tensor value
+    tensor([5., 2., 5.], grad_fn=<MaskedFillBackward1>)
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """``ArrayView``: one array (a value, a grad, a gradient passed in backward) summarised.
 
-    >>> view = ArrayView()
-    >>> view.set_array(np.eye(3))
-    >>> view.stats["max"].text()
+    view = ArrayView()
+    view.set_array(np.eye(3))
+    view.stats["max"].text()
     '1'
 
 Always the shape, dtype and statistics; small arrays cell by cell; 2-D arrays

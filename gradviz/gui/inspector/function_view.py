@@ -5,9 +5,9 @@ Its torch name, the derivative formula it applies (from the op table), its
 tensors with their versions and freed state, and, after a backward, the
 gradient it received and what it passed to each input.
 
-    >>> view = FunctionView()
-    >>> view.show_node(model, model.node_of(out.grad_fn))
-    >>> [b.text() for b in view.next_links()]
+    view = FunctionView()
+    view.show_node(model, model.node_of(out.grad_fn))
+    [b.text() for b in view.next_links()]
     ['PowBackward0']
 """
 

@@ -1,8 +1,8 @@
 """``InspectorPanel``: the selected node of a ``GraphModel``, kept up to date.
 
-    >>> panel = InspectorPanel(model)
-    >>> panel.nodeActivated.connect(window.select)   # next_functions / grad_fn links
-    >>> panel.show_node(model.node_of(w))
+    panel = InspectorPanel(model)
+    panel.nodeActivated.connect(window.select)   # next_functions / grad_fn links
+    panel.show_node(model.node_of(w))
 
 The panel reads everything from the model each time it shows a node and holds
 no state beyond the shown node id. It listens to the model and refreshes when

@@ -3,9 +3,9 @@
 Its properties (shape, dtype, requires_grad, is_leaf, version, grad_fn), its value,
 its ``.grad`` and the ``.grad`` timeline, all read from the model on ``show``.
 
-    >>> view = TensorView()
-    >>> view.show_node(model, model.node_of(w))
-    >>> view.fields["requires_grad"].text()
+    view = TensorView()
+    view.show_node(model, model.node_of(w))
+    view.fields["requires_grad"].text()
     'True'
 """
 

@@ -1,8 +1,8 @@
 """``TimelineView``: a leaf's ``.grad`` across backward calls, zeroing and ``grad = None``.
 
-    >>> view = TimelineView()
-    >>> view.set_history(model.history(nid))      # GradEntry(label, value) per step
-    >>> view.list.item(0).text()
+    view = TimelineView()
+    view.set_history(model.history(nid))      # GradEntry(label, value) per step
+    view.list.item(0).text()
     '1  backward 1   min 2  max 4  mean 2.4  norm 10.95'
 
 A list (one row per entry, with its statistics), a plot of the grad's norm per
