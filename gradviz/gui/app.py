@@ -1,15 +1,17 @@
-"""The gradviz main window: the live graph, the inspector, the console and the controls.
+"""The gradviz main window: it holds a ``Session`` and draws it.
 
     >>> window = App()                    # opens on the autograd tutorial, already run
     >>> window.show()
     >>> window.console.run("q = (w * 2).sum()")
-    >>> window.backward(q)
+    >>> window.session.backward("q")      # the console's app is window.session
 
-The window's ``app`` API (select, backward, zero_grad, detach, clear, run_file, export,
-save_image, steps, step) is documented in ``gradviz.gui.controls.Controls``; the Tutorial
-panel and the Backward stepper docks come from ``gradviz.gui.learning``. Geometry, dock
-layout, theme and recent files persist in ``QSettings`` (INI format, organisation and
-application "gradviz"; tests redirect it with ``QSettings.setPath``).
+The window holds the session instead of being it (napari's ``Window`` holding a
+``ViewerModel``): the graph view, the inspector and the stepper follow the session's
+model and signals, and every toolbar, menu and mouse action calls a session method
+(``gradviz.gui.controls``). The Tutorial panel and the Backward stepper docks come from
+``gradviz.gui.learning``. Geometry, dock layout, theme and recent files persist in
+``QSettings`` (INI format, organisation and application "gradviz"; tests redirect it
+with ``QSettings.setPath``).
 """
 
 from __future__ import annotations
@@ -17,17 +19,15 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
-import gradviz
 from gradviz.gui.console import Console
-from gradviz.gui.controls import ACTIONS, Controls
+from gradviz.gui.controls import ACTIONS, build_actions, context_menu
 from gradviz.gui.graph_view import GraphView
 from gradviz.gui.inspector import InspectorPanel
-from gradviz.gui.learning import add_learning_docks, add_learning_menu, learning_handlers
+from gradviz.gui.learning import add_learning_docks, add_learning_menu
 from gradviz.gui.theme import apply_theme
-from gradviz.model import GraphModel
+from gradviz.session import Session
 
 ORG = APP_NAME = "gradviz"
 MAX_RECENT = 8
@@ -43,29 +43,25 @@ def tutorial_path() -> Path:
     return Path(str(resources.files("gradviz.resources").joinpath("examples", "tutorial.py")))
 
 
-class App(Controls, QtWidgets.QMainWindow):
-    """The main window; also the console's ``app`` object (see ``Controls``)."""
+class App(QtWidgets.QMainWindow):
+    """The main window; ``session`` is the console's ``app`` object it draws."""
 
-    def __init__(self, model: GraphModel | None = None, settings=None, tutorial: bool = True,
+    def __init__(self, session: Session | None = None, settings=None, tutorial: bool = True,
                  script=None, theme: str | None = None):
         super().__init__()
-        self.model = model if model is not None else GraphModel()
-        self.model.attach()
+        self.session = session = session if session is not None else Session()
         self.settings = settings if settings is not None else make_settings()
-        self.last_error: BaseException | None = None
         qapp = QtWidgets.QApplication.instance()
         self.theme = apply_theme(qapp, theme or str(self.settings.value("theme", "light")))
-        self.namespace = {"torch": gradviz, "gv": gradviz, "gradviz": gradviz, "np": np,
-                          "app": self, "sel": None}
         self.setWindowTitle("gradviz: automatic differentiation, live")
         self.resize(1400, 880)
 
-        self.view = GraphView(self.model, self.theme)
+        self.view = GraphView(session.model, self.theme)
         self.setCentralWidget(self.view)
         history = Path(self.settings.fileName()).with_name("console_history.pkl")
         history.parent.mkdir(parents=True, exist_ok=True)
-        self.console = Console(self.namespace, self.model, history_file=str(history))
-        self.inspector = InspectorPanel(self.model)
+        self.console = Console(session, history_file=str(history))
+        self.inspector = InspectorPanel(session.model)
         area = QtCore.Qt.DockWidgetArea
         self.console_dock = self._dock("Console", self.console, area.BottomDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, area.RightDockWidgetArea)
@@ -77,31 +73,46 @@ class App(Controls, QtWidgets.QMainWindow):
         self.counts = QtWidgets.QLabel()
         self.statusBar().addWidget(self.message, 1)
         self.statusBar().addPermanentWidget(self.counts)
-        self.actions = {}
-        self._build_actions()
+        self.actions = build_actions(self)
         self._build_menus()
         self._build_toolbar()
 
-        self.view.nodeSelected.connect(self._on_node_selected)
+        # view -> session: what the user does; session -> views: what changed
+        self.view.nodeSelected.connect(lambda nid: session.select(nid, center=False))
         self.view.nodeContextMenu.connect(self._on_context_menu)
         self.view.modelChanged.connect(self._update_counts)
-        self.inspector.nodeActivated.connect(self._on_node_activated)
-        self.console.statementFailed.connect(
-            lambda exc: self.status(f"{type(exc).__name__}: {exc}", error=True))
+        self.inspector.nodeActivated.connect(session.select)
+        self.console.statementFailed.connect(session.statement_failed)
         self.console.statementFinished.connect(lambda _cmd: self._update_counts())
+        self._connections = [(session.selection_changed, self._on_selection_changed),
+                             (session.status_changed, self.status),
+                             (session.output, self.console.write),
+                             (session.model_replaced, self._on_model_replaced),
+                             (session.file_ran, self.add_recent)]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+        session.save_image_hook = self._save_image
+        session.draw = self._draw
+        session.show_step = self._show_step
         self._restore_settings()
         if tutorial:
             self.console.run_source(tutorial_path().read_text(encoding="utf-8"), "tutorial.py")
             self.view.quiet_new()
-            if self.model.node_of(self.namespace.get("w")) is not None:
-                self.view.select(self.model.node_of(self.namespace["w"]))
+            w = self.model.node_of(session.namespace.get("w"))
+            if w is not None:
+                session.select(w, center=False)
             self.status("The tutorial ran: click a node to inspect it. The Tutorial tab (F7) "
                         "walks through it cell by cell; the Backward stepper (F6) replays "
                         "its last backward")
         if script is not None:
-            self.run_file(script)
+            session.guarded("Run file", session.run_file, script)
         self._update_counts()
         self.view.fit()
+
+    @property
+    def model(self):
+        """The session's ``GraphModel`` (what the views draw)."""
+        return self.session.model
 
     # ------------------------------------------------------------ building
     def _dock(self, title, widget, area) -> QtWidgets.QDockWidget:
@@ -110,47 +121,6 @@ class App(Controls, QtWidgets.QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
-
-    def _build_actions(self) -> None:
-        handlers = {
-            "backward": lambda: self._on_backward(False),
-            "backward_retain": lambda: self._on_backward(True),
-            "zero_grad": lambda: self.guarded("Zero grad", self.zero_grad),
-            "grad_none": lambda: self.guarded("Set grad to None", self.set_grad_none),
-            "detach": lambda: self.guarded("Detach", self.detach),
-            "requires_grad": lambda: self.guarded("requires_grad", self.toggle_requires_grad),
-            "clear": self.clear,
-            "fit": self.view.fit,
-            "zoom_in": lambda: self.view.zoom(1.25),
-            "zoom_out": lambda: self.view.zoom(0.8),
-            "find": lambda: (self.find_box.setFocus(), self.find_box.selectAll()),
-            "legend": self._on_legend,
-            "dark": lambda: self.set_theme("dark" if self.theme.name == "light" else "light"),
-            "no_grad": lambda: setattr(self.console, "no_grad",
-                                       self.actions["no_grad"].isChecked()),
-            "create_graph": lambda: None,
-            "export": self._on_export,
-            "save_image": self._on_save_image,
-            "save_session": self._on_save_session,
-            "load_session": self._on_load_session,
-            "run_file": self._on_run_file,
-            "console": lambda: (self.console_dock.show(), self.console.input.setFocus()),
-            "shortcuts": self.show_shortcuts,
-            "quit": self.close,
-            **learning_handlers(self),
-        }
-        for key, text, shortcut, tip, _ in ACTIONS:
-            action = QtGui.QAction(text, self)
-            if shortcut:
-                action.setShortcut(QtGui.QKeySequence(shortcut))
-            action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-            action.setStatusTip(tip)
-            action.triggered.connect(handlers[key])
-            self.actions[key] = action
-        for key in ("legend", "dark", "no_grad", "create_graph"):
-            self.actions[key].setCheckable(True)
-        self.actions["legend"].setChecked(self.view.show_legend)
-        self.actions["dark"].setChecked(self.theme.name == "dark")
 
     def _build_menus(self) -> None:
         bar, a = self.menuBar(), self.actions
@@ -210,64 +180,23 @@ class App(Controls, QtWidgets.QMainWindow):
         g = self.model.graph
         self.counts.setText(f"{g.number_of_nodes()} nodes · {g.number_of_edges()} edges")
 
-    def _on_node_activated(self, nid) -> None:
-        self.view.select(nid, center=True)
-
-    def set_model(self, model: GraphModel) -> None:
-        """Show and record into ``model`` from now on (Load session uses it)."""
-        self.model.detach()
-        self.model = self.console.model = model
-        model.attach()
-        self.view.set_model(model)
-        self.stepper.set_model(model)
-        old = self.inspector
-        self.inspector = InspectorPanel(model)
-        self.inspector.nodeActivated.connect(self._on_node_activated)
-        self.inspector_dock.setWidget(self.inspector)
-        old.deleteLater()
-        self.namespace["sel"] = None
-        self._update_counts()
-
-    def load_session(self, path) -> GraphModel:
-        """Replace the graph by a saved session (a snapshot: its tensors are not alive)."""
-        from gradviz.model.export import load_session
-
-        model = load_session(path)
-        self.set_model(model)
-        self.status(f"loaded session {Path(path).name}: {model.graph.number_of_nodes()} nodes")
-        return model
-
-    def _on_load_session(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load session", "",
-                                                        "gradviz session (*.json)")
-        if path:
-            self.guarded("Load session", self.load_session, path)
-
-    def _on_node_selected(self, nid) -> None:
-        obj = None if nid is None else self.node_object(nid)
-        self.namespace["sel"] = obj
+    def _on_selection_changed(self, nid, center: bool) -> None:
+        self.view.select(nid, center=center)
         self.inspector.show_node(nid)
         if nid is not None:
             self.inspector_dock.show()
             self.inspector_dock.raise_()  # from behind the Tutorial tab
-            data = self.model.graph.nodes[nid]
-            self.status(f"sel = {data.get('name') or data.get('label')} (node {nid})")
 
-    def _on_backward(self, retain: bool) -> None:
-        def run():
-            t = self._backward_root(None)
-            gradient = None
-            if t.numel() != 1:
-                name = self._name(t)
-                if not self.confirm(f"{name} has shape {tuple(t.shape)}, not a single value.\n"
-                                    f"Run backward with a gradient of ones "
-                                    f"({name}.backward(torch.ones_like({name})))?"):
-                    return None
-                gradient = self.ones_for(t)
-            return self.backward(t, retain_graph=retain, gradient=gradient,
-                                 create_graph=self.actions["create_graph"].isChecked())
-
-        self.guarded("Backward", run)
+    def _on_model_replaced(self, model) -> None:
+        """Load session: every view follows the new model."""
+        self.view.set_model(model)
+        self.stepper.set_model(model)
+        old = self.inspector
+        self.inspector = InspectorPanel(model)
+        self.inspector.nodeActivated.connect(self.session.select)
+        self.inspector_dock.setWidget(self.inspector)
+        old.deleteLater()
+        self._update_counts()
 
     def confirm(self, question: str) -> bool:
         """Ask the user a yes/no question (tests replace this)."""
@@ -275,20 +204,7 @@ class App(Controls, QtWidgets.QMainWindow):
         return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     def _on_context_menu(self, nid, pos) -> None:
-        menu = QtWidgets.QMenu(self)
-        if nid is not None:
-            kind = self.model.graph.nodes[nid]["kind"]
-            keys = ["backward", "backward_retain"] + (
-                ["zero_grad", "grad_none", "detach", "requires_grad"] if kind == "tensor" else [])
-            for key in keys:
-                menu.addAction(self.actions[key])
-            if nid in self.model.pinned:
-                menu.addAction("Unpin", lambda: (self.model.unpin(nid), self.view.refresh()))
-            menu.addSeparator()
-        menu.addAction(self.actions["fit"])
-        menu.addAction(self.actions["clear"])
-        menu.popup(pos)
-        self._menu = menu
+        self._menu = context_menu(self, nid, pos)
 
     def _on_find(self) -> None:
         hits = self.view.find(self.find_box.text())
@@ -296,7 +212,7 @@ class App(Controls, QtWidgets.QMainWindow):
         self.status(f"{len(hits)} node(s) match {text!r}" if hits else f"no node matches {text!r}",
                     error=not hits)
 
-    def _on_legend(self) -> None:
+    def on_legend(self) -> None:
         self.view.show_legend = self.actions["legend"].isChecked()
         self.view.update()
 
@@ -307,32 +223,24 @@ class App(Controls, QtWidgets.QMainWindow):
         self.actions["dark"].setChecked(name == "dark")
         self.settings.setValue("theme", name)
 
-    def _on_run_file(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Run a Python script", "",
-                                                        "Python (*.py)")
-        if path:
-            self.guarded("Run file", self.run_file, path)
+    # ------------------------------------------------------------ what the session asks of it
+    def _draw(self, model, path) -> Path:
+        """A .png / .svg of the graph with the places the view shows."""
+        from gradviz.gui.render import write_any
 
-    def _on_export(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export the graph", "graph.png",
-            "PNG (*.png);;SVG (*.svg);;Graphviz DOT (*.dot);;GraphML (*.graphml);;JSON (*.json)")
-        if path:
-            self.guarded("Export", self.export, path)
+        driver = self.view.layout_driver
+        driver.wait(10_000)  # a layout still running after that: export the places shown
+        return write_any(model, path, theme=self.theme.name, positions=driver.positions())
 
-    def _on_save_image(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save window image", "gradviz.png",
-                                                        "PNG (*.png)")
-        if path:
-            self.guarded("Save image", self.save_image, path)
+    def _save_image(self, path: Path) -> Path:
+        if not self.grab().save(str(path)):
+            raise OSError(f"cannot write {path}")
+        return path
 
-    def _on_save_session(self) -> None:
-        from gradviz.model.export import save_session
-
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", "session.json",
-                                                        "gradviz session (*.json)")
-        if path:
-            self.guarded("Save session", save_session, self.model, path)
+    def _show_step(self, k: int) -> None:
+        self.stepper_dock.show()
+        self.stepper_dock.raise_()
+        self.stepper.go(k)
 
     def show_shortcuts(self) -> QtWidgets.QDialog:
         """Help > Keyboard shortcuts: every action with its key, and the mouse gestures."""
@@ -357,7 +265,9 @@ class App(Controls, QtWidgets.QMainWindow):
         self.recent_menu.clear()
         for path in self.recent_files():
             self.recent_menu.addAction(Path(path).name,
-                                       lambda p=path: self.guarded("Run file", self.run_file, p))
+                                       lambda p=path: self.session.guarded("Run file",
+                                                                          self.session.run_file,
+                                                                          p))
         self.recent_menu.setEnabled(bool(self.recent_files()))
 
     def _restore_settings(self) -> None:
@@ -374,5 +284,8 @@ class App(Controls, QtWidgets.QMainWindow):
         self.settings.setValue("theme", self.theme.name)
         self.settings.sync()
         self.console.close()
-        self.model.detach()
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
+        self.session.save_image_hook = self.session.draw = self.session.show_step = None
+        self.session.close()
         super().closeEvent(event)

@@ -1,26 +1,23 @@
-"""The embedded Python console: every statement records into the model.
+"""The embedded Python console: every statement records into the session's model.
 
-    >>> console = Console({"torch": gradviz}, model)
+    >>> console = Console(session)
     >>> console.run("w = torch.ones(3, requires_grad=True)")   # as if typed
     >>> console.run_source(open("script.py").read(), "script.py")
 
-pyqtgraph's ``ConsoleWidget`` with one change: each statement runs inside
-``model.batch()`` (optionally under ``no_grad``), the model learns the console's
-variable names afterwards and flushes once, so the graph redraws when the statement
-finishes. A statement that raises shows its traceback in the console; what it built
-before the error stays in the model and the namespace.
+pyqtgraph's ``ConsoleWidget`` on the session's namespace with one change: each
+statement runs inside ``session.statement()`` (one batch of model changes, optionally
+under ``no_grad``, the console's variable names given to the graph afterwards), so the
+graph redraws when the statement finishes. A statement that raises shows its traceback
+in the console; what it built before the error stays in the model and the namespace.
+The session's own output (``app.detach``'s note, a script's prints) is written here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import linecache
-import traceback
 
 from pyqtgraph.console import ConsoleWidget
 from PySide6 import QtCore, QtWidgets
-
-import gradviz
 
 WELCOME = (
     "# gradviz console: torch and gv are gradviz, np is NumPy, app drives the window,\n"
@@ -28,26 +25,16 @@ WELCOME = (
 )
 
 
-HIDDEN = frozenset({"sel", "app", "__console__"})  # never used as a node's name
-
-
-def user_names(namespace: dict) -> dict:
-    """The console variables that name tensors in the graph (``sel`` is only an alias)."""
-    return {k: v for k, v in namespace.items() if k not in HIDDEN}
-
-
 class Console(ConsoleWidget):
-    """A Python console whose statements are recorded into ``model``."""
+    """A Python console whose statements are recorded into ``session.model``."""
 
     statementFinished = QtCore.Signal(str)  # the statement's source
     statementFailed = QtCore.Signal(object)  # the exception it raised
 
-    def __init__(self, namespace: dict, model, parent=None, history_file=None):
-        super().__init__(parent=parent, namespace=namespace, historyFile=history_file,
+    def __init__(self, session, parent=None, history_file=None):
+        super().__init__(parent=parent, namespace=session.namespace, historyFile=history_file,
                          text=WELCOME)
-        self.namespace = namespace
-        self.model = model
-        self.no_grad = False
+        self.session = session
         thread = self.repl._thread
         self._run_line = thread.runCmd
         thread.runCmd = self._run_recorded
@@ -55,18 +42,15 @@ class Console(ConsoleWidget):
             lambda _repl, exc: self.statementFailed.emit(exc))
         self.setObjectName("console")
 
-    def _grad_context(self):
-        return gradviz.no_grad() if self.no_grad else contextlib.nullcontext()
+    @property
+    def namespace(self) -> dict:
+        return self.session.namespace
 
     def _run_recorded(self, cmd: str) -> None:
         QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
         try:
-            with self.model.batch():
-                try:
-                    with self._grad_context():
-                        self._run_line(cmd)
-                finally:
-                    self.model.set_names(user_names(self.namespace))
+            with self.session.statement():
+                self._run_line(cmd)
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()
         if "\n" not in cmd and not self.repl._thread._commandBuffer:
@@ -99,23 +83,7 @@ class Console(ConsoleWidget):
             linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         else:
             self.write(f"# run {filename}\n", "command")
-        error = None
-        with self.model.batch():
-            try:
-                code = compile(source, filename, "exec")
-                with thread._stdoutInterceptor, self._grad_context():
-                    exec(code, self.namespace)
-            except Exception as exc:
-                tb = exc.__traceback__
-                tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb
-                text = "".join(traceback.format_exception(type(exc), exc, tb))
-                self.write("".join("    " + line for line in text.splitlines(True)) + "\n")
-                error = exc
-            finally:
-                self.model.set_names(user_names(self.namespace))
-        if error is not None:
-            self.statementFailed.emit(error)
-        return error
+        return self.session.run_source(source, filename)
 
     def closeEvent(self, event):  # noqa: N802
         thread = self.repl._thread

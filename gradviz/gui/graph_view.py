@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gradviz.gui.graph_items import SX, SY, GraphScene, shape_text
+from gradviz.gui.graph_drawing import SX, SY, GraphScene, shape_text
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_size, paint_legend
 from gradviz.gui.step_overlay import StepOverlay

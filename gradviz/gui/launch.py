@@ -25,9 +25,11 @@ def run_app(script=None, tutorial: bool = True, theme: str | None = None,
     window.show()
     if screenshot:
         def shoot():
-            window.view.fit()
-            window.save_image(screenshot)
-            window.close()
+            try:
+                window.view.fit()
+                window.session.save_image(screenshot)
+            finally:  # a failure must not leave a window nobody will close
+                window.close()
 
         QtCore.QTimer.singleShot(300, shoot)
     return qapp.exec()

@@ -5,7 +5,7 @@ import pytest
 from PySide6 import QtCore, QtGui
 
 import gradviz as torch
-from gradviz.gui.graph_items import NEW, RELEASED, GraphScene, style_of
+from gradviz.gui.graph_drawing import NEW, RELEASED, GraphScene, style_of
 from gradviz.gui.graph_view import GraphView
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 from gradviz.gui.layout_driver import LayoutDriver

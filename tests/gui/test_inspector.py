@@ -8,8 +8,8 @@ import pytest
 
 import gradviz as torch
 from gradviz.gui.inspector import InspectorPanel
-from gradviz.gui.inspector import values as V
 from gradviz.model import GraphModel
+from gradviz.session import array_summary as V
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gradviz.gui.graph_items import shape_text
+from gradviz.session.array_summary import shape_text
 
 _PART = re.compile(r";\s*(?=[A-Za-z_]\w*\s*:)")  # "self: grad * other; other: grad * self"
 
