@@ -20,6 +20,7 @@ instead (status line and console) and leaves everything as it was.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import traceback
 from pathlib import Path
@@ -28,12 +29,28 @@ import numpy as np
 
 import gradviz
 from gradviz.model import GraphModel
-from gradviz.session import targets
+from gradviz.session import statements, targets
+from gradviz.session.runner import StatementRunner
 from gradviz.session.signal import Signal
 from gradviz.session.steps import Step, backward_steps
 from gradviz.session.targets import ActionError, user_names
 
 __all__ = ["Session"]
+
+BUSY = ("a statement is running: stop it first (the Stop button, Ctrl+C in the console or "
+        "app.interrupt())")
+
+
+def not_while_running(method):
+    """The action is refused while a statement runs, unless that statement calls it."""
+
+    @functools.wraps(method)
+    def action(self, *args, **kwargs):
+        if self.runner.running and not self.runner.on_worker():
+            raise ActionError(BUSY)
+        return method(self, *args, **kwargs)
+
+    return action
 
 DATA_FORMATS = (".dot", ".gv", ".graphml", ".json")
 
@@ -57,7 +74,9 @@ class Session:
 
     def __init__(self, model: GraphModel | None = None):
         self.model = model if model is not None else GraphModel()
-        self.model.attach()
+        self.runner = StatementRunner()  # console statements run on its worker thread
+        self.lock = self.runner.lock  # held while the model changes or is read
+        self.runner.guard_model(self.model)
         self.model.add_listener(self._on_model_changed)
         self._steps: tuple | None = None  # (backward_runs, [Step]) of the last backward
         self.namespace = {"torch": gradviz, "gv": gradviz, "gradviz": gradviz, "np": np,
@@ -125,40 +144,14 @@ class Session:
 
         Its output goes to the console; if it raises, its traceback too (what it built
         before stays). Returns the exception or None."""
-        error = None
-        with self.statement():
-            try:
-                code = compile(source, filename, "exec")
-                with self._output_to_console():
-                    exec(code, self.namespace)
-            except (Exception, KeyboardInterrupt) as exc:
-                tb = exc.__traceback__
-                tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb
-                text = "".join(traceback.format_exception(type(exc), exc, tb))
-                self.write("".join("    " + line for line in text.splitlines(True)) + "\n")
-                error = exc
-        if error is not None:
-            self.statement_failed(error)
-        return error
+        return statements.run_source(self, source, filename)
 
     def statement_failed(self, exc: BaseException) -> None:
         """A statement or script raised: remember it and say so."""
         self.last_error = exc
         self.status(f"{type(exc).__name__}: {exc}", error=True)
 
-    @contextlib.contextmanager
-    def _output_to_console(self):
-        """``print`` goes to the console while a script runs (if a console listens)."""
-        if not self.output or isinstance(sys.stdout, _ConsoleStream):
-            yield
-            return
-        out, err = sys.stdout, sys.stderr
-        sys.stdout = sys.stderr = _ConsoleStream(self.write)
-        try:
-            yield
-        finally:
-            sys.stdout, sys.stderr = out, err
-
+    @not_while_running
     def run_file(self, path):
         """Run a Python script in the console namespace; returns its exception or None."""
         path = Path(path)
@@ -169,6 +162,36 @@ class Session:
         if error is None:
             self.status(f"ran {path.name}")
         return error
+
+    # ------------------------------------------------------------ statements on the worker
+    @property
+    def running(self) -> bool:
+        """A console statement is running (on the worker thread)."""
+        return self.runner.running
+
+    def running_job(self) -> tuple[str, float] | None:
+        """``(source, seconds so far)`` of the running statement, or None."""
+        return self.runner.running_job()
+
+    def start_statement(self, code, label: str, done, deliver=None) -> None:
+        """Run compiled ``code`` on the worker; ``done(error)`` when it ends (see
+        ``statements.start_statement``)."""
+        statements.start_statement(self, code, label, done, deliver)
+
+    def interrupt(self) -> bool:
+        """Stop the running statement: ``KeyboardInterrupt`` is raised in it, and what it
+        built stays. Between statements nothing happens (returns False)."""
+        stopped = self.runner.interrupt()
+        if stopped and not self.runner.on_worker():
+            self.status("interrupting the running statement…")
+        return stopped
+
+    def refresh(self) -> None:
+        """Give the graph so far to the views (the window calls it a few times a second
+        while a statement runs)."""
+        with self.lock:
+            self.model.set_names(user_names(self.namespace))
+            self.model.flush()
 
     # ------------------------------------------------------------ selection
     def node_object(self, nid):
@@ -196,6 +219,7 @@ class Session:
         return nid
 
     # ------------------------------------------------------------ autograd actions
+    @not_while_running
     def backward(self, t=None, retain_graph: bool = False, create_graph: bool = False,
                  gradient=None):
         """``t.backward(gradient, retain_graph, create_graph)``; ``t`` defaults to the
@@ -211,6 +235,7 @@ class Session:
         """The tensor ``backward(t)`` would start from."""
         return targets.backward_root(self, t)
 
+    @not_while_running
     def zero_grad(self, tensors=None) -> list:
         """``.grad.zero_()`` on ``tensors`` (default: the selected leaf, else every leaf)."""
         leaves = [t for t in targets.leaves(self, tensors) if t.grad is not None]
@@ -220,6 +245,7 @@ class Session:
         self.status(f"zeroed the grad of {len(leaves)} tensor(s)")
         return leaves
 
+    @not_while_running
     def set_grad_none(self, tensors=None) -> list:
         """``t.grad = None`` on ``tensors`` (default: the selected leaf, else every leaf)."""
         leaves = targets.leaves(self, tensors)
@@ -229,6 +255,7 @@ class Session:
         self.status(f"set grad to None on {len(leaves)} tensor(s)")
         return leaves
 
+    @not_while_running
     def detach(self, t=None, name: str | None = None):
         """``t.detach()`` stored as a new console variable (``<name>_det``); returns it."""
         t = targets.tensor_of(self, t, "Detach")
@@ -245,6 +272,7 @@ class Session:
         self.status(f"{name} = {self.name_of(t)}.detach(): a new tensor without history")
         return d
 
+    @not_while_running
     def toggle_requires_grad(self, t=None):
         """``t.requires_grad_(not t.requires_grad)`` on a leaf."""
         t = targets.tensor_of(self, t, "requires_grad")
@@ -252,6 +280,7 @@ class Session:
             t.requires_grad_(not t.requires_grad)
         return t
 
+    @not_while_running
     def clear(self) -> None:
         """Forget the drawn graph; the console's tensors stay alive."""
         self.select(None)
@@ -259,6 +288,7 @@ class Session:
         self.status("graph cleared")
 
     # ------------------------------------------------------------ files
+    @not_while_running
     def export(self, path) -> Path:
         """Write the whole graph to ``path``: .png .svg (drawn) or .dot .graphml .json."""
         path = Path(path)
@@ -283,6 +313,7 @@ class Session:
         self.status(f"saved {path}")
         return path
 
+    @not_while_running
     def save_session(self, path) -> None:
         """The model as a session JSON file (``load_session`` reads it back)."""
         from gradviz.model.export import save_session
@@ -290,6 +321,7 @@ class Session:
         save_session(self.model, path)
         self.status(f"saved session {Path(path).name}")
 
+    @not_while_running
     def load_session(self, path) -> GraphModel:
         """Replace the graph by a saved session (a snapshot: its tensors are not alive)."""
         from gradviz.model.export import load_session
@@ -301,10 +333,10 @@ class Session:
 
     def set_model(self, model: GraphModel) -> None:
         """Record into ``model`` from now on; views follow ``model_replaced``."""
-        self.model.detach()
+        self.runner.unguard_model(self.model)
         self.model.remove_listener(self._on_model_changed)
         self.model = model
-        model.attach()
+        self.runner.guard_model(model)
         model.add_listener(self._on_model_changed)
         self._steps = None
         self.selected = None
@@ -359,20 +391,7 @@ class Session:
         return "tensor"
 
     def close(self) -> None:
-        """Stop recording (the window is closing)."""
-        self.model.detach()
+        """Stop recording (the window is closing); a running statement is interrupted."""
+        self.runner.interrupt()
+        self.runner.unguard_model(self.model)
         self.model.remove_listener(self._on_model_changed)
-
-
-class _ConsoleStream:
-    """A file-like object writing to the console (sys.stdout while a script runs)."""
-
-    def __init__(self, write):
-        self._write = write
-
-    def write(self, text: str) -> int:
-        self._write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        pass
