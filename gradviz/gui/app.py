@@ -16,6 +16,7 @@ with ``QSettings.setPath``).
 
 from __future__ import annotations
 
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from PySide6 import QtCore, QtWidgets
 from gradviz.gui.console import Console
 from gradviz.gui.controls import ACTIONS, build_actions, context_menu
 from gradviz.gui.graph_view import GraphView
+from gradviz.gui.gui_thread import GuiThread
 from gradviz.gui.inspector import InspectorPanel
 from gradviz.gui.learning import add_learning_docks, add_learning_menu
 from gradviz.gui.theme import apply_theme
@@ -31,6 +33,7 @@ from gradviz.session import Session
 
 ORG = APP_NAME = "gradviz"
 MAX_RECENT = 8
+REFRESH_MS = 250  # while a statement runs, the graph and the status line follow this often
 
 
 def make_settings() -> QtCore.QSettings:
@@ -60,7 +63,8 @@ class App(QtWidgets.QMainWindow):
         self.setCentralWidget(self.view)
         history = Path(self.settings.fileName()).with_name("console_history.pkl")
         history.parent.mkdir(parents=True, exist_ok=True)
-        self.console = Console(session, history_file=str(history))
+        self.gui = GuiThread(session.lock, self)  # the worker's calls arrive through it
+        self.console = Console(session, self.gui, history_file=str(history))
         self.inspector = InspectorPanel(session.model)
         area = QtCore.Qt.DockWidgetArea
         self.console_dock = self._dock("Console", self.console, area.BottomDockWidgetArea)
@@ -71,8 +75,17 @@ class App(QtWidgets.QMainWindow):
 
         self.message = QtWidgets.QLabel("Ready")
         self.counts = QtWidgets.QLabel()
+        self.stop_button = QtWidgets.QPushButton("Stop")
+        self.stop_button.setToolTip("interrupt the running statement (Ctrl+C in the console, "
+                                    "or app.interrupt())")
+        self.stop_button.clicked.connect(session.interrupt)
+        self.stop_button.hide()
         self.statusBar().addWidget(self.message, 1)
+        self.statusBar().addPermanentWidget(self.stop_button)
         self.statusBar().addPermanentWidget(self.counts)
+        self._running_timer = QtCore.QTimer(self)
+        self._running_timer.setInterval(REFRESH_MS)
+        self._running_timer.timeout.connect(self._on_running_tick)
         self.actions = build_actions(self)
         self._build_menus()
         self._build_toolbar()
@@ -84,16 +97,18 @@ class App(QtWidgets.QMainWindow):
         self.inspector.nodeActivated.connect(session.select)
         self.console.statementFailed.connect(session.statement_failed)
         self.console.statementFinished.connect(lambda _cmd: self._update_counts())
+        self.console.runningChanged.connect(self._on_running_changed)
         self._connections = [(session.selection_changed, self._on_selection_changed),
                              (session.status_changed, self.status),
                              (session.output, self.console.write),
                              (session.model_replaced, self._on_model_replaced),
                              (session.file_ran, self.add_recent)]
+        self._connections = [(signal, self.gui.wrap(slot)) for signal, slot in self._connections]
         for signal, slot in self._connections:
             signal.connect(slot)
-        session.save_image_hook = self._save_image
-        session.draw = self._draw
-        session.show_step = self._show_step
+        session.save_image_hook = self.gui.blocking(self._save_image)
+        session.draw = self.gui.blocking(self._draw)
+        session.show_step = self.gui.blocking(self._show_step)
         self._restore_settings()
         if tutorial:
             self.console.run_source(tutorial_path().read_text(encoding="utf-8"), "tutorial.py")
@@ -187,6 +202,34 @@ class App(QtWidgets.QMainWindow):
             self.inspector_dock.show()
             self.inspector_dock.raise_()  # from behind the Tutorial tab
 
+    def _on_running_changed(self, running: bool) -> None:
+        self.gui.hold_model(running)
+        self.stop_button.setVisible(running)
+        if running:
+            self._running_timer.start(REFRESH_MS)
+            self._on_running_tick()
+        else:
+            self._running_timer.stop()
+            self._update_counts()
+
+    def _on_running_tick(self) -> None:
+        """While a statement runs: the graph so far, and what runs for how long."""
+        job = self.session.running_job()
+        if job is None:
+            return
+        began = time.monotonic()
+        self.session.refresh()
+        self._update_counts()
+        # a large graph takes long to redraw: refresh less often, so the statement keeps
+        # at least three quarters of the time
+        spent = int((time.monotonic() - began) * 1000)
+        self._running_timer.setInterval(max(REFRESH_MS, 3 * spent))
+        source, seconds = job
+        line = source.strip().splitlines()[0] if source.strip() else ""
+        more = " …" if "\n" in source.strip() or len(line) > 60 else ""
+        self.status(f"Running {line[:60]}{more} for {seconds:.0f} s: Stop (or Ctrl+C in the "
+                    f"console) interrupts it")
+
     def _on_model_replaced(self, model) -> None:
         """Load session: every view follows the new model."""
         self.view.set_model(model)
@@ -242,6 +285,11 @@ class App(QtWidgets.QMainWindow):
         self.stepper_dock.raise_()
         self.stepper.go(k)
 
+    def run_file(self, path) -> None:
+        """Run a script as a console statement (``app.run_file(path)``): it can be stopped."""
+        self.console_dock.show()
+        self.console.run(f"app.run_file({str(path)!r})")
+
     def show_shortcuts(self) -> QtWidgets.QDialog:
         """Help > Keyboard shortcuts: every action with its key, and the mouse gestures."""
         from gradviz.gui.shortcuts import ShortcutsDialog
@@ -264,10 +312,7 @@ class App(QtWidgets.QMainWindow):
     def _update_recent_menu(self) -> None:
         self.recent_menu.clear()
         for path in self.recent_files():
-            self.recent_menu.addAction(Path(path).name,
-                                       lambda p=path: self.session.guarded("Run file",
-                                                                          self.session.run_file,
-                                                                          p))
+            self.recent_menu.addAction(Path(path).name, lambda p=path: self.run_file(p))
         self.recent_menu.setEnabled(bool(self.recent_files()))
 
     def _restore_settings(self) -> None:
@@ -279,6 +324,8 @@ class App(QtWidgets.QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event):  # noqa: N802
+        self.session.interrupt()
+        self.session.runner.wait(2.0)
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         self.settings.setValue("theme", self.theme.name)
@@ -288,4 +335,6 @@ class App(QtWidgets.QMainWindow):
             signal.disconnect(slot)
         self.session.save_image_hook = self.session.draw = self.session.show_step = None
         self.session.close()
+        self._running_timer.stop()
+        self.gui.stop()  # the GUI thread no longer holds the model lock
         super().closeEvent(event)

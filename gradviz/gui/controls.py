@@ -103,7 +103,7 @@ def build_actions(window) -> dict:
                                            "gradviz session (*.json)", session.load_session,
                                            save=False),
         "run_file": lambda: _with_path(window, "Run file", "Run a Python script", "",
-                                       "Python (*.py)", session.run_file, save=False),
+                                       "Python (*.py)", window.run_file, save=False),
         "console": lambda: (window.console_dock.show(), window.console.input.setFocus()),
         "shortcuts": window.show_shortcuts,
         "quit": window.close,

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from gradviz.events import dispatcher
 
-__all__ = ["StatementRunner"]
+__all__ = ["ModelLock", "StatementRunner"]
 
 _sleep = time.sleep
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
@@ -57,6 +57,44 @@ class _Job:
     finished: bool = False  # its code has returned or raised
 
 
+class ModelLock:
+    """A re-entrant lock that a reader gets promptly even while the worker records.
+
+    The worker takes it once per event, thousands of times a second, and a plain lock
+    would let it take it again before a waiting reader (the GUI thread) wakes up. So a
+    reader's ``acquire`` first closes a gate, which the worker passes on its way in
+    (``acquire_for_event``): the worker finishes its event and then waits its turn.
+    """
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._gate = threading.Lock()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if not self._gate.acquire(blocking, timeout):
+            return False
+        try:
+            return self._lock.acquire(blocking, timeout)
+        finally:
+            self._gate.release()
+
+    def acquire_for_event(self) -> None:
+        with self._gate:
+            pass
+        self._lock.acquire()
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+        return False
+
+
 def _tick() -> None:
     """A Python call: the interpreter checks for a pending asynchronous exception here."""
 
@@ -65,7 +103,7 @@ class StatementRunner:
     """Runs one job at a time on a worker thread; ``interrupt`` stops the running one."""
 
     def __init__(self):
-        self.lock = threading.RLock()  # held while the model changes or a view reads it
+        self.lock = ModelLock()  # held while the model changes or a view reads it
         self._state = threading.Lock()  # guards the fields below
         self._wake = threading.Event()  # set by interrupt: ends an interruptible sleep
         self._active: _Job | None = None
@@ -105,7 +143,7 @@ class StatementRunner:
         dispatcher.unsubscribe(self._leave_model)
 
     def _enter_model(self, event) -> None:
-        self.lock.acquire()
+        self.lock.acquire_for_event()
         if threading.get_ident() == self._worker_id:
             with self._state:
                 self._in_model = True

@@ -79,6 +79,7 @@ class Session:
         self.runner.guard_model(self.model)
         self.model.add_listener(self._on_model_changed)
         self._steps: tuple | None = None  # (backward_runs, [Step]) of the last backward
+        self._statement_open = False  # started, its end not delivered yet
         self.namespace = {"torch": gradviz, "gv": gradviz, "gradviz": gradviz, "np": np,
                           "app": self, "sel": None}
         self.selected: int | None = None
@@ -139,6 +140,7 @@ class Session:
             finally:
                 self.model.set_names(user_names(self.namespace))
 
+    @not_while_running
     def run_source(self, source: str, filename: str = "<script>"):
         """Run a whole script in the console namespace, recorded as one batch.
 
@@ -149,7 +151,11 @@ class Session:
     def statement_failed(self, exc: BaseException) -> None:
         """A statement or script raised: remember it and say so."""
         self.last_error = exc
-        self.status(f"{type(exc).__name__}: {exc}", error=True)
+        if isinstance(exc, KeyboardInterrupt):
+            self.status("interrupted: KeyboardInterrupt (what the statement built stays)",
+                        error=True)
+        else:
+            self.status(f"{type(exc).__name__}: {exc}", error=True)
 
     @not_while_running
     def run_file(self, path):
@@ -166,8 +172,9 @@ class Session:
     # ------------------------------------------------------------ statements on the worker
     @property
     def running(self) -> bool:
-        """A console statement is running (on the worker thread)."""
-        return self.runner.running
+        """A console statement is running (on the worker thread), or has ended and its
+        end has not been delivered yet."""
+        return self.runner.running or self._statement_open
 
     def running_job(self) -> tuple[str, float] | None:
         """``(source, seconds so far)`` of the running statement, or None."""
@@ -180,11 +187,12 @@ class Session:
 
     def interrupt(self) -> bool:
         """Stop the running statement: ``KeyboardInterrupt`` is raised in it, and what it
-        built stays. Between statements nothing happens (returns False)."""
-        stopped = self.runner.interrupt()
-        if stopped and not self.runner.on_worker():
-            self.status("interrupting the running statement…")
-        return stopped
+        built stays. Between statements nothing happens (returns False), nor when the
+        running statement calls it itself (it may ``raise KeyboardInterrupt``)."""
+        if self.runner.on_worker() or not self.runner.interrupt():
+            return False
+        self.status("interrupting the running statement…")
+        return True
 
     def refresh(self) -> None:
         """Give the graph so far to the views (the window calls it a few times a second

@@ -59,6 +59,7 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
     namespace, model = session.namespace, session.model
     batch = model.batch()
     batch.__enter__()
+    session._statement_open = True
 
     def job():
         with session.grad_context(), console_output(session, threading.get_ident()):
@@ -70,12 +71,14 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
                 model.set_names(user_names(namespace))
             finally:
                 batch.__exit__(None, None, None)
+                session._statement_open = False
         done(error)
 
     try:
         session.runner.start(job, lambda error: (deliver or _call)(lambda: finish(error)),
                              label)
     except BaseException:
+        session._statement_open = False
         batch.__exit__(None, None, None)
         raise
 
