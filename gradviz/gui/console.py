@@ -26,6 +26,8 @@ from pyqtgraph.console import ConsoleWidget
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.gui_thread import GuiThread
+from gradviz.session import ActionError
+from gradviz.session.session import BUSY
 
 SHORT = 0.5  # seconds a statement may run before the console stops waiting for it
 WELCOME = (
@@ -60,6 +62,7 @@ class Console(ConsoleWidget):
         self.gui = gui if gui is not None else GuiThread(session.lock, self)
         self._waiting: list[str] = []  # lines typed while a statement ran
         self._draining = False
+        self._long = False  # the running statement outlasted SHORT (Stop is shown)
         self._source = ""
         thread = self.repl._thread
         self._run_line = thread.runCmd
@@ -131,6 +134,7 @@ class Console(ConsoleWidget):
             self.gui.deliver_posted()  # its prints, and what it asks of the window
         self.gui.deliver_posted()
         if self.session.running:
+            self._long = True
             self.stop_button.show()
             self.runningChanged.emit(True)
             self._input_while_running()
@@ -150,7 +154,7 @@ class Console(ConsoleWidget):
     def _ended(self, source: str, error) -> None:
         if self.repl.output.textCursor().columnNumber() > 0:
             self.write("\n")
-        was_running = self.stop_button.isVisible()
+        was_running, self._long = self._long, False
         self.stop_button.hide()
         self.input.setReadOnly(False)
         self.repl.handleCommandExecuted()  # the input line is enabled again
@@ -188,6 +192,10 @@ class Console(ConsoleWidget):
         exception or None. ``echo``: show the source as typed commands (``>>>`` and
         ``...`` prompts) rather than a ``# run filename`` line; a tutorial cell uses it.
         """
+        if self.session.running:
+            error = ActionError(BUSY)
+            self.session.report_error("Run", error)
+            return error
         thread = self.repl._thread
         if echo:
             self.write(f"# {filename}\n", "command")

@@ -82,7 +82,7 @@ def build_actions(window) -> dict:
         "grad_none": guarded("Set grad to None", session.set_grad_none),
         "detach": guarded("Detach", session.detach),
         "requires_grad": guarded("requires_grad", session.toggle_requires_grad),
-        "clear": session.clear,
+        "clear": guarded("Clear", session.clear),
         "fit": view.fit,
         "zoom_in": lambda: view.zoom(1.25),
         "zoom_out": lambda: view.zoom(0.8),

@@ -88,6 +88,7 @@ class Session:
         # notifications (views connect; each is emitted on the thread that acted)
         self.selection_changed = Signal()  # (node id or None, center: bool)
         self.status_changed = Signal()  # (text, error: bool)
+        self.failed = Signal()  # (exception): an action, statement or script raised
         self.output = Signal()  # (text, style "output" | "command"): console output
         self.model_replaced = Signal()  # (new model): Load session
         self.file_ran = Signal()  # (path): a script ran (recent files)
@@ -118,6 +119,7 @@ class Session:
 
     def report_error(self, title: str, exc: BaseException) -> None:
         self.last_error = exc
+        self.failed.emit(exc)
         self.status(f"{title} failed: {type(exc).__name__}: {exc}", error=True)
         if isinstance(exc, ActionError):
             self.write(f"# {exc}\n")
@@ -151,6 +153,7 @@ class Session:
     def statement_failed(self, exc: BaseException) -> None:
         """A statement or script raised: remember it and say so."""
         self.last_error = exc
+        self.failed.emit(exc)
         if isinstance(exc, KeyboardInterrupt):
             self.status("interrupted: KeyboardInterrupt (what the statement built stays)",
                         error=True)
@@ -206,10 +209,11 @@ class Session:
         """The live Tensor or grad_fn of node ``nid`` (None once it is gone)."""
         return targets.node_object(self.model, nid)
 
-    def select(self, obj, center: bool = True) -> int | None:
-        """Select the node of ``obj`` (Tensor, grad_fn, node id or variable name); its id.
+    def select(self, obj, center: bool = True) -> None:
+        """Select the node of ``obj`` (Tensor, grad_fn, node id or variable name).
 
-        ``app.select(None)`` clears the selection; ``sel`` in the console follows it."""
+        ``app.select(None)`` clears the selection; ``sel`` in the console follows it.
+        Returns None, so the console echoes nothing; the node's id is ``app.selected``."""
         if obj is None:
             nid = None
         elif isinstance(obj, int) and not isinstance(obj, bool) and obj in self.model.graph:
@@ -224,7 +228,6 @@ class Session:
         if nid is not None:
             data = self.model.graph.nodes[nid]
             self.status(f"sel = {data.get('name') or data.get('label')} (node {nid})")
-        return nid
 
     # ------------------------------------------------------------ autograd actions
     @not_while_running
@@ -239,6 +242,7 @@ class Session:
                     + (" (graph retained)" if retain_graph else ""))
         return t
 
+    @not_while_running
     def backward_root(self, t=None):
         """The tensor ``backward(t)`` would start from."""
         return targets.backward_root(self, t)

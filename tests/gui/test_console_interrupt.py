@@ -4,6 +4,7 @@ app.interrupt(), while the window stays live (pytest-qt, as a user drives it).""
 import numpy as np
 from PySide6 import QtCore
 
+from gradviz.session import ActionError
 from tests.gui.conftest import console_text, node_named, type_in
 
 TIMEOUT = 10_000
@@ -121,8 +122,12 @@ def test_the_window_stays_live_while_a_statement_runs(app, qtbot):
     app.view.pan(40, 0)
     assert app.view.to_world(QtCore.QPointF(0, 0)) != corner
     assert not app.view.grab().isNull()
-    app.actions["zero_grad"].trigger()
-    assert "a statement is running" in app.message.text()
+    nodes = app.model.graph.number_of_nodes()
+    for key in ("zero_grad", "clear", "backward"):
+        app.actions[key].trigger()
+        assert "a statement is running" in app.message.text(), key
+    assert isinstance(app.lessons.run_cell(1), ActionError), "a tutorial cell waits too"
+    assert app.model.graph.number_of_nodes() == nodes
     typed = "late = 1"
     type_in(app, typed)  # typed while it runs: waits its turn
     assert "late" not in app.session.namespace

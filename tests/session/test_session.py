@@ -65,12 +65,14 @@ def test_select_sets_sel_and_tells_the_views(app):
     app.selection_changed.connect(lambda nid, center: heard.append((nid, center)))
     status = []
     app.status_changed.connect(lambda text, error: status.append(text))
-    nid = app.select("w")
-    assert nid == node_named(app.model, "w") == app.selected
+    assert app.select("w") is None, "the console echoes nothing"
+    nid = app.selected
+    assert nid == node_named(app.model, "w")
     assert app.namespace["sel"] is app.namespace["w"]
     assert heard == [(nid, True)]
     assert status[-1] == f"sel = w (node {nid})"
-    assert app.select(None) is None and app.namespace["sel"] is None
+    app.select(None)
+    assert app.selected is None and app.namespace["sel"] is None
     with pytest.raises(ActionError, match="no console variable named 'nope'"):
         app.select("nope")
 
@@ -92,10 +94,13 @@ def test_guarded_reports_to_status_and_console(app):
     said, written = [], []
     app.status_changed.connect(lambda text, error: said.append((text, error)))
     app.output.connect(lambda text, style: written.append(text))
+    failures = []
+    app.failed.connect(failures.append)
     app.guarded("Detach", app.detach)  # nothing selected
     assert said[-1] == ("Detach failed: ActionError: Detach: select a tensor node (a leaf or "
                         "an output) first", True)
     assert written == ["# Detach: select a tensor node (a leaf or an output) first\n"]
+    assert failures == [app.last_error] and isinstance(app.last_error, ActionError)
 
 
 def test_zero_grad_and_set_grad_none(app):
