@@ -1,9 +1,9 @@
 """The gradviz main window: it holds a ``Session`` and draws it.
 
-    >>> window = App()                    # opens on the autograd tutorial, already run
-    >>> window.show()
-    >>> window.console.run("q = (w * 2).sum()")
-    >>> window.session.backward("q")      # the console's app is window.session
+    window = App()                    # opens on the autograd tutorial, already run
+    window.show()
+    window.console.run("q = (w * 2).sum()")
+    window.session.backward("q")      # the console's app is window.session
 
 The window holds the session instead of being it (napari's ``Window`` holding a
 ``ViewerModel``): the graph view, the inspector and the stepper follow the session's

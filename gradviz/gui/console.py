@@ -1,9 +1,9 @@
 """The embedded Python console: statements run on the session's worker, and can be stopped.
 
-    >>> console = Console(session, gui)
-    >>> console.run("w = torch.ones(3, requires_grad=True)")   # as if typed
-    >>> console.run("while True: pass")    # runs on; Stop, Ctrl+C or app.interrupt() ends it
-    >>> console.run_source(open("script.py").read(), "script.py")   # here, at once
+    console = Console(session, gui)
+    console.run("w = torch.ones(3, requires_grad=True)")   # as if typed
+    console.run("while True: pass")    # runs on; Stop, Ctrl+C or app.interrupt() ends it
+    console.run_source(open("script.py").read(), "script.py")   # here, at once
 
 pyqtgraph's ``ConsoleWidget`` on the session's namespace, with its command runner
 replaced: a complete statement runs on the session's worker thread

@@ -1,7 +1,7 @@
 """The window's actions: every toolbar and menu entry, and what each one does.
 
-    >>> actions = build_actions(window)   # ACTIONS key -> QAction calling the session
-    >>> actions["backward"].trigger()     # window.session.backward(), errors reported
+    actions = build_actions(window)   # ACTIONS key -> QAction calling the session
+    actions["backward"].trigger()     # window.session.backward(), errors reported
 
 ``ACTIONS`` lists every toolbar / menu entry with its shortcut (Help > Keyboard shortcuts
 shows the same table). An action calls a method of the window's ``Session`` (the

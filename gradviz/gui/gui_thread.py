@@ -1,8 +1,8 @@
 """The GUI thread's side of a statement running on the session's worker thread.
 
-    >>> gui = GuiThread(window)
-    >>> session.output.connect(gui.wrap(console.write))     # runs on the GUI thread
-    >>> session.save_image_hook = gui.blocking(window.grab_to)   # the worker waits for it
+    gui = GuiThread(window)
+    session.output.connect(gui.wrap(console.write))     # runs on the GUI thread
+    session.save_image_hook = gui.blocking(window.grab_to)   # the worker waits for it
 
 Qt objects may only be touched on the GUI thread (pyqtgraph's rule), so what the worker
 announces arrives through a queued Qt signal (``wrap``), and what it asks of the window

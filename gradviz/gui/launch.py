@@ -1,7 +1,7 @@
 """Start the app: the QApplication, the window, its event loop (``gradviz`` without
 ``render``).
 
-    >>> raise SystemExit(run_app(script="train.py"))
+    raise SystemExit(run_app(script="train.py"))
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
     >>> from gradviz.session import Session
     >>> app = Session()
     >>> app.run_source("w = torch.ones(3, requires_grad=True)\\nloss = (w * 2).sum()")
-    >>> app.backward("loss"); [s.name for s in app.steps()]
+    >>> _ = app.backward("loss")
+    >>> [s.name for s in app.steps()]
     ['SumBackward0', 'MulBackward0', 'AccumulateGrad']
+    >>> app.close()                           # stops recording
 
 ``Session`` (``session.py``) owns the ``GraphModel``, the console namespace and the
 actions; ``targets`` finds what an action applies to; ``steps`` reads the last backward

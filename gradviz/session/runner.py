@@ -1,8 +1,8 @@
 """Console statements on a worker thread, interruptible with ``KeyboardInterrupt`` (no Qt).
 
-    >>> runner = StatementRunner()
-    >>> runner.start(lambda: exec("while True: pass"), done=print, label="while True: pass")
-    >>> runner.interrupt()              # done(KeyboardInterrupt()) is called on the worker
+    runner = StatementRunner()
+    runner.start(lambda: exec("while True: pass"), done=print, label="while True: pass")
+    runner.interrupt()              # done(KeyboardInterrupt()) is called on the worker
 
 Why this mechanism:
 

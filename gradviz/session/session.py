@@ -2,9 +2,10 @@
 
     >>> app = Session()                       # a GraphModel recording, a fresh namespace
     >>> app.run_source("w = torch.ones(3, requires_grad=True)\\nloss = (w * w).sum()")
-    >>> app.select("loss"); app.backward()    # loss.backward(), recorded
+    >>> app.select("loss"); _ = app.backward()    # loss.backward(), recorded
     >>> app.model.grad(app.model.node_of(app.namespace["w"]))
     array([2., 2., 2.], dtype=float32)
+    >>> app.close()
 
 The console's ``app`` object is a ``Session`` (napari's ``ViewerModel``: the main window
 holds one and draws it). Views subscribe to its signals and to the model's changes and
@@ -357,11 +358,9 @@ class Session:
 
     # ------------------------------------------------------------ backward steps
     def steps(self) -> list[Step]:
-        """The last backward pass: one ``Step`` per node run, in the engine's order.
-
-            >>> [s.name for s in app.steps()][:2]
-            ['BinaryCrossEntropyWithLogitsBackward0', 'AddBackward0']
-        """
+        """The last backward pass: one ``Step`` per node run, in the engine's order. After
+        the tutorial, ``[s.name for s in app.steps()][:2]`` is
+        ``['BinaryCrossEntropyWithLogitsBackward0', 'AddBackward0']``."""
         runs = self.model.backward_runs
         if self._steps is None or self._steps[0] != runs:
             self._steps = (runs, backward_steps(self.model))
@@ -373,11 +372,9 @@ class Session:
 
     def step(self, k: int) -> Step | None:
         """Show step ``k`` of the last backward (1-based, 0 before the first, -1 the last):
-        the view marks steps 1..k, the inspector shows node k. Returns the ``Step``.
-
-            >>> app.step(2).caption
-            '2/6 AddBackward0: received a (3,) gradient; passed grad -> self, ...'
-        """
+        the view marks steps 1..k, the inspector shows node k. Returns the ``Step``; after
+        the tutorial ``app.step(2).caption`` reads ``'2/6 AddBackward0: received a (3,)
+        gradient; passed grad -> self, ...'``."""
         steps = self.steps()
         n = len(steps)  # the same Step objects as steps() returns
         if not n:

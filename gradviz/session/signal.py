@@ -1,8 +1,9 @@
 """A Qt-free notification: the session announces changes, views subscribe.
 
     >>> changed = Signal()
-    >>> changed.connect(print)
-    >>> changed.emit("loss")        # prints "loss"
+    >>> _ = changed.connect(print)
+    >>> changed.emit("loss")
+    loss
 
 Like napari's ``EventEmitter`` or psygnal's ``Signal``, in a few lines: callbacks are
 called in the order they connected, on the thread that emits. A view that lives on a

@@ -1,10 +1,10 @@
 """Running the user's code in the session: scripts on the caller's thread, console
 statements on the worker (``runner``), their output and tracebacks (no Qt).
 
-    >>> error = run_source(session, "w = torch.ones(3)\\nprint(w)", "script.py")
-    >>> start_statement(session, compile("while True: pass", "<console>", "single"),
-    ...                 "while True: pass", done=print)     # returns at once
-    >>> session.interrupt()                 # done(KeyboardInterrupt()) soon after
+    error = run_source(session, "w = torch.ones(3)\\nprint(w)", "script.py")
+    start_statement(session, compile("while True: pass", "<console>", "single"),
+                    "while True: pass", done=print)     # returns at once
+    session.interrupt()                 # done(KeyboardInterrupt()) soon after
 
 A statement's model changes form one batch opened and closed on the thread that
 started it (the GUI thread in the app), so listeners hear of them there; while it runs,

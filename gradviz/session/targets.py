@@ -1,9 +1,9 @@
 """What an action applies to: a Tensor or grad_fn found from what the user gave.
 
-    >>> resolve(session, "loss")       # a console variable
-    >>> resolve(session, 12)           # a node id
-    >>> resolve(session, None)         # the selected node's Tensor or grad_fn
-    >>> backward_root(session, None)   # the selected output, else the latest one held
+    resolve(session, "loss")       # a console variable
+    resolve(session, 12)           # a node id
+    resolve(session, None)         # the selected node's Tensor or grad_fn
+    backward_root(session, None)   # the selected output, else the latest one held
 
 Each raises ``ActionError`` with a sentence for the user when nothing fits.
 """

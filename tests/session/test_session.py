@@ -215,3 +215,24 @@ def test_save_and_load_session(app, tmp_path):
     assert replaced == [model] and app.model is model is not old
     assert not old.attached and model.attached
     assert {d.get("name") for _, d in model.graph.nodes(data=True)} >= {"w", "loss"}
+
+
+@pytest.mark.parametrize("name", ["gradviz.session", "gradviz.session.session",
+                                  "gradviz.session.signal", "gradviz.session.array_summary"])
+def test_docstring_examples_run(name):
+    """The session's ``>>>`` examples run as doctests (it needs no window)."""
+    import doctest
+    import importlib
+
+    import gradviz
+
+    module = importlib.import_module(name)
+    globs = dict(vars(module), torch=gradviz, np=np)
+    tests = [t for t in doctest.DocTestFinder(exclude_empty=True).find(module, name, globs=globs)
+             if t.examples and t.filename == module.__file__]
+    assert tests
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    report = []
+    for test in tests:
+        runner.run(test, out=report.append)
+    assert runner.failures == 0, "".join(report)
