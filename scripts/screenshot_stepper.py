@@ -67,11 +67,11 @@ def main(argv=None) -> int:
     QtCore.QCoreApplication.processEvents()
     cell = next(c for c in window.lessons.cells if c.label == "In [8]")
     if window.lessons.run_up_to(cell.index) is not None:
-        raise SystemExit(f"the tutorial failed: {window.last_error}")
+        raise SystemExit(f"the tutorial failed: {window.session.last_error}")
     window.view.layout_driver.wait(10_000)
     QtCore.QCoreApplication.processEvents()
     window.view.fit()
-    step = window.step(args.step)
+    step = window.session.step(args.step)
     window.lessons_dock.raise_()
     QtCore.QCoreApplication.processEvents()
     window.lessons.verticalScrollBar().setValue(cell.y() - 150)

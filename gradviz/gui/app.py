@@ -1,42 +1,45 @@
-"""The gradviz main window: the live graph, the inspector, the console and the controls.
+"""The gradviz main window: it holds a ``Session`` and draws it.
 
-    >>> window = App()                    # opens on the autograd tutorial, already run
-    >>> window.show()
-    >>> window.console.run("q = (w * 2).sum()")
-    >>> window.backward(q)
+    window = App()                    # opens on the autograd tutorial, already run
+    window.show()
+    window.console.run("q = (w * 2).sum()")
+    window.session.backward("q")      # the console's app is window.session
 
-The window's ``app`` API (select, backward, zero_grad, detach, clear, run_file, export,
-save_image, steps, step) is documented in ``gradviz.gui.controls.Controls``; the Tutorial
-panel and the Backward stepper docks come from ``gradviz.gui.learning``. Geometry, dock
-layout, theme and recent files persist in ``QSettings`` (INI format, organisation and
-application "gradviz"; tests redirect it with ``QSettings.setPath``).
+The window holds the session instead of being it (napari's ``Window`` holding a
+``ViewerModel``): the graph view, the inspector and the stepper follow the session's
+model and signals, and every toolbar, menu and mouse action calls a session method
+(``gradviz.gui.controls``). The Tutorial panel and the Backward stepper docks come from
+``gradviz.gui.learning``. Geometry, dock layout, theme and recent files persist in
+``QSettings`` (INI format, organisation and application "gradviz"; tests redirect it
+with ``QSettings.setPath``).
 """
 
 from __future__ import annotations
 
+import time
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-import gradviz
 from gradviz.gui.about import show_about
 from gradviz.gui.console import Console
-from gradviz.gui.controls import ACTIONS, Controls
+from gradviz.gui.controls import ACTIONS, build_actions, context_menu
 from gradviz.gui.find_bar import FindBar
 from gradviz.gui.graph_view import GraphView
+from gradviz.gui.gui_thread import GuiThread
 from gradviz.gui.hints import hint
 from gradviz.gui.inspector import InspectorPanel
-from gradviz.gui.learning import add_learning_docks, add_learning_menu, learning_handlers
+from gradviz.gui.learning import add_learning_docks, add_learning_menu
 from gradviz.gui.theme import apply_theme
-from gradviz.model import GraphModel
+from gradviz.session import Session
 
 ORG = APP_NAME = "gradviz"
 START_MESSAGE = ("The tutorial ran: click a node to inspect it, F6 replays its last backward "
                  "node by node, F7 walks through it cell by cell. Try q = (w * 2).sum() in the "
                  "console, then Backward")
 MAX_RECENT = 8
+REFRESH_MS = 250  # while a statement runs, the graph and the status line follow this often
 
 
 def make_settings() -> QtCore.QSettings:
@@ -49,20 +52,16 @@ def tutorial_path() -> Path:
     return Path(str(resources.files("gradviz.resources").joinpath("examples", "tutorial.py")))
 
 
-class App(Controls, QtWidgets.QMainWindow):
-    """The main window; also the console's ``app`` object (see ``Controls``)."""
+class App(QtWidgets.QMainWindow):
+    """The main window; ``session`` is the console's ``app`` object it draws."""
 
-    def __init__(self, model: GraphModel | None = None, settings=None, tutorial: bool = True,
+    def __init__(self, session: Session | None = None, settings=None, tutorial: bool = True,
                  script=None, theme: str | None = None):
         super().__init__()
-        self.model = model if model is not None else GraphModel()
-        self.model.attach()
+        self.session = session = session if session is not None else Session()
         self.settings = settings if settings is not None else make_settings()
-        self.last_error: BaseException | None = None
         qapp = QtWidgets.QApplication.instance()
         self.theme = apply_theme(qapp, theme or str(self.settings.value("theme", "light")))
-        self.namespace = {"torch": gradviz, "gv": gradviz, "gradviz": gradviz, "np": np,
-                          "app": self, "sel": None}
         self.setWindowTitle("gradviz: automatic differentiation, live")
         screen = QtGui.QGuiApplication.primaryScreen()
         room = screen.availableGeometry().size() if screen else QtCore.QSize(1400, 880)
@@ -70,12 +69,13 @@ class App(Controls, QtWidgets.QMainWindow):
         self.resize(min(room.width(), max(1400, room.width() * 9 // 10)),
                     min(room.height(), max(880, room.height() * 9 // 10)))
 
-        self.view = GraphView(self.model, self.theme)
+        self.view = GraphView(session.model, self.theme)
         self.setCentralWidget(self.view)
         history = Path(self.settings.fileName()).with_name("console_history.pkl")
         history.parent.mkdir(parents=True, exist_ok=True)
-        self.console = Console(self.namespace, self.model, history_file=str(history))
-        self.inspector = InspectorPanel(self.model)
+        self.gui = GuiThread(session.lock, self)  # the worker's calls arrive through it
+        self.console = Console(session, self.gui, history_file=str(history))
+        self.inspector = InspectorPanel(session.model)
         area = QtCore.Qt.DockWidgetArea
         self.console_dock = self._dock("Console", self.console, area.BottomDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, area.RightDockWidgetArea)
@@ -85,31 +85,59 @@ class App(Controls, QtWidgets.QMainWindow):
 
         self.message = QtWidgets.QLabel("Ready")
         self.counts = QtWidgets.QLabel()
+        self.stop_button = QtWidgets.QPushButton("Stop")
+        self.stop_button.setToolTip("interrupt the running statement (Ctrl+C in the console, "
+                                    "or app.interrupt())")
+        self.stop_button.clicked.connect(session.interrupt)
+        self.stop_button.hide()
         self.statusBar().addWidget(self.message, 1)
+        self.statusBar().addPermanentWidget(self.stop_button)
         self.statusBar().addPermanentWidget(self.counts)
-        self.actions = {}
-        self._build_actions()
+        self._running_timer = QtCore.QTimer(self)
+        self._running_timer.setInterval(REFRESH_MS)
+        self._running_timer.timeout.connect(self._on_running_tick)
+        self.actions = build_actions(self)
         self._build_menus()
         self._build_toolbar()
 
-        self.view.nodeSelected.connect(self._on_node_selected)
+        # view -> session: what the user does; session -> views: what changed
+        self.view.nodeSelected.connect(lambda nid: session.select(nid, center=False))
         self.view.nodeContextMenu.connect(self._on_context_menu)
         self.view.modelChanged.connect(self._update_counts)
-        self.inspector.nodeActivated.connect(self._on_node_activated)
-        self.console.statementFailed.connect(self._on_statement_failed)
+        self.inspector.nodeActivated.connect(session.select)
+        self.console.statementFailed.connect(session.statement_failed)
         self.console.statementFinished.connect(lambda _cmd: self._update_counts())
+        self.console.runningChanged.connect(self._on_running_changed)
         self.console.repl.sigCommandEntered.connect(lambda *_: self.stepper.statement_started())
+        self._connections = [(session.selection_changed, self._on_selection_changed),
+                             (session.status_changed, self.status),
+                             (session.output, self.console.write),
+                             (session.model_replaced, self._on_model_replaced),
+                             (session.file_ran, self.add_recent),
+                             (session.failed, self._on_failed)]
+        self._connections = [(signal, self.gui.wrap(slot)) for signal, slot in self._connections]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+        session.save_image_hook = self.gui.blocking(self._save_image)
+        session.draw = self.gui.blocking(self._draw)
+        session.show_step = self.gui.blocking(self._show_step)
         self._restore_settings()
         if tutorial:
             self.console.run_source(tutorial_path().read_text(encoding="utf-8"), "tutorial.py")
             self.view.quiet_new()
-            if self.model.node_of(self.namespace.get("w")) is not None:
-                self.view.select(self.model.node_of(self.namespace["w"]))
+            w = self.model.node_of(session.namespace.get("w"))
+            if w is not None:
+                session.select(w, center=False)
             self.status(START_MESSAGE)
         if script is not None:
-            self.run_file(script)
+            session.guarded("Run file", session.run_file, script)
         self._update_counts()
         self.view.fit()
+
+    @property
+    def model(self):
+        """The session's ``GraphModel`` (what the views draw)."""
+        return self.session.model
 
     # ------------------------------------------------------------ building
     def _dock(self, title, widget, area) -> QtWidgets.QDockWidget:
@@ -118,47 +146,6 @@ class App(Controls, QtWidgets.QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
-
-    def _build_actions(self) -> None:
-        handlers = {
-            "backward": lambda: self._on_backward(False),
-            "backward_retain": lambda: self._on_backward(True),
-            "zero_grad": lambda: self.guarded("Zero grad", self.zero_grad),
-            "grad_none": lambda: self.guarded("Set grad to None", self.set_grad_none),
-            "detach": lambda: self.guarded("Detach", self.detach),
-            "requires_grad": lambda: self.guarded("requires_grad", self.toggle_requires_grad),
-            "clear": self.clear,
-            "fit": self.view.fit,
-            "zoom_in": lambda: self.view.zoom(1.25),
-            "zoom_out": lambda: self.view.zoom(0.8),
-            "find": lambda: (self.find_box.setFocus(), self.find_box.selectAll()),
-            "legend": self._on_legend,
-            "dark": lambda: self.set_theme("dark" if self.theme.name == "light" else "light"),
-            "no_grad": lambda: setattr(self.console, "no_grad",
-                                       self.actions["no_grad"].isChecked()),
-            "create_graph": lambda: None,
-            "export": self._on_export,
-            "save_image": self._on_save_image,
-            "save_session": self._on_save_session,
-            "load_session": self._on_load_session,
-            "run_file": self._on_run_file,
-            "console": lambda: (self.console_dock.show(), self.console.input.setFocus()),
-            "shortcuts": self.show_shortcuts,
-            "quit": self.close,
-            **learning_handlers(self),
-        }
-        for key, text, shortcut, tip, _ in ACTIONS:
-            action = QtGui.QAction(text, self)
-            if shortcut:
-                action.setShortcut(QtGui.QKeySequence(shortcut))
-            action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-            action.setStatusTip(tip)
-            action.triggered.connect(handlers[key])
-            self.actions[key] = action
-        for key in ("legend", "dark", "no_grad", "create_graph"):
-            self.actions[key].setCheckable(True)
-        self.actions["legend"].setChecked(self.view.show_legend)
-        self.actions["dark"].setChecked(self.theme.name == "dark")
 
     def _build_menus(self) -> None:
         bar, a = self.menuBar(), self.actions
@@ -218,74 +205,58 @@ class App(Controls, QtWidgets.QMainWindow):
         g = self.model.graph
         self.counts.setText(f"{g.number_of_nodes()} nodes · {g.number_of_edges()} edges")
 
-    def _on_statement_failed(self, exc) -> None:
-        self.stepper.backward_failed(exc)  # a backward it ran failed: keep the one before
-        self.status(f"{type(exc).__name__}: {exc}", error=True)
+    def _on_failed(self, exc) -> None:
+        """An action, statement or script raised: the stepper keeps the backward before a
+        failed one, and a known mistake gets its explanation in the console."""
+        self.stepper.backward_failed(exc)
         if hint(exc):
             self.console.write(hint(exc))
 
-    def _on_node_activated(self, nid) -> None:
-        self.view.select(nid, center=True)
-
-    def set_model(self, model: GraphModel) -> None:
-        """Show and record into ``model`` from now on (Load session uses it)."""
-        self.model.detach()
-        self.model = self.console.model = model
-        model.attach()
-        self.view.set_model(model)
-        self.stepper.set_model(model)
-        old = self.inspector
-        self.inspector = InspectorPanel(model)
-        self.inspector.nodeActivated.connect(self._on_node_activated)
-        self.inspector_dock.setWidget(self.inspector)
-        old.deleteLater()
-        self.namespace["sel"] = None
-        self._update_counts()
-
-    def load_session(self, path) -> GraphModel:
-        """Replace the graph by a saved session (a snapshot: its tensors are not alive)."""
-        from gradviz.model.export import load_session
-
-        model = load_session(path)
-        self.set_model(model)
-        self.status(f"loaded session {Path(path).name}: {model.graph.number_of_nodes()} nodes")
-        return model
-
-    def _on_load_session(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load session", "",
-                                                        "gradviz session (*.json)")
-        if path:
-            self.guarded("Load session", self.load_session, path)
-
-    def _on_node_selected(self, nid) -> None:
-        obj = None if nid is None else self.node_object(nid)
-        self.namespace["sel"] = obj
+    def _on_selection_changed(self, nid, center: bool) -> None:
+        self.view.select(nid, center=center)
         self.inspector.show_node(nid)
         if nid is not None:
             self.inspector_dock.show()
             self.inspector_dock.raise_()  # from behind the Tutorial tab
-            data = self.model.graph.nodes[nid]
-            self.status(f"sel = {data.get('name') or data.get('label')} (node {nid})")
 
-    def _on_backward(self, retain: bool) -> None:
-        def run():
-            t = self._backward_root(None)
-            gradient = None
-            if t.numel() != 1:
-                name = self._name(t)
-                if not self.confirm(f"{name} has shape {tuple(t.shape)}, not a single value.\n"
-                                    f"Run backward with a gradient of ones "
-                                    f"({name}.backward(torch.ones_like({name})))?"):
-                    return None
-                gradient = self.ones_for(t)
-            return self.backward(t, retain_graph=retain, gradient=gradient,
-                                 create_graph=self.actions["create_graph"].isChecked())
+    def _on_running_changed(self, running: bool) -> None:
+        self.gui.hold_model(running)
+        self.stop_button.setVisible(running)
+        if running:
+            self._running_timer.start(REFRESH_MS)
+            self._on_running_tick()
+        else:
+            self._running_timer.stop()
+            self._update_counts()
 
-        self.guarded("Backward", run)
+    def _on_running_tick(self) -> None:
+        """While a statement runs: the graph so far, and what runs for how long."""
+        job = self.session.running_job()
+        if job is None:
+            return
+        began = time.monotonic()
+        self.session.refresh()
+        self._update_counts()
+        # a large graph takes long to redraw: refresh less often, so the statement keeps
+        # at least three quarters of the time
+        spent = int((time.monotonic() - began) * 1000)
+        self._running_timer.setInterval(max(REFRESH_MS, 3 * spent))
+        source, seconds = job
+        line = source.strip().splitlines()[0] if source.strip() else ""
+        more = " …" if "\n" in source.strip() or len(line) > 60 else ""
+        self.status(f"Running {line[:60]}{more} for {seconds:.0f} s: Stop (or Ctrl+C in the "
+                    f"console) interrupts it")
 
-    def report_error(self, title: str, exc: BaseException) -> None:
-        self.stepper.backward_failed(exc)  # a backward the action ran failed
-        super().report_error(title, exc)
+    def _on_model_replaced(self, model) -> None:
+        """Load session: every view follows the new model."""
+        self.view.set_model(model)
+        self.stepper.set_model(model)
+        old = self.inspector
+        self.inspector = InspectorPanel(model)
+        self.inspector.nodeActivated.connect(self.session.select)
+        self.inspector_dock.setWidget(self.inspector)
+        old.deleteLater()
+        self._update_counts()
 
     def confirm(self, question: str) -> bool:
         """Ask the user a yes/no question (tests replace this)."""
@@ -293,24 +264,9 @@ class App(Controls, QtWidgets.QMainWindow):
         return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     def _on_context_menu(self, nid, pos) -> None:
-        menu = QtWidgets.QMenu(self)
-        if nid is not None:
-            data = self.model.graph.nodes[nid]
-            keys = ["backward", "backward_retain"]
-            if data["kind"] == "tensor":  # .grad and requires_grad_() belong to leaves
-                keys += (["zero_grad", "grad_none", "detach", "requires_grad"]
-                         if data.get("is_leaf") else ["detach"])
-            for key in keys:
-                menu.addAction(self.actions[key])
-            if nid in self.model.pinned:
-                menu.addAction("Unpin", lambda: (self.model.unpin(nid), self.view.refresh()))
-            menu.addSeparator()
-        menu.addAction(self.actions["fit"])
-        menu.addAction(self.actions["clear"])
-        menu.popup(pos)
-        self._menu = menu
+        self._menu = context_menu(self, nid, pos)
 
-    def _on_legend(self) -> None:
+    def on_legend(self) -> None:
         self.view.show_legend = self.actions["legend"].isChecked()
         self.view.update()
 
@@ -321,39 +277,30 @@ class App(Controls, QtWidgets.QMainWindow):
         self.actions["dark"].setChecked(name == "dark")
         self.settings.setValue("theme", name)
 
-    def _on_run_file(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Run a Python script", "",
-                                                        "Python (*.py)")
-        if path:
-            self.guarded("Run file", self.run_file, path)
+    # ------------------------------------------------------------ what the session asks of it
+    def _draw(self, model, path) -> Path:
+        """A .png / .svg of the graph with the places the view shows."""
+        from gradviz.gui.render import write_any
 
-    def _on_export(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export the graph", "graph.png",
-            "PNG (*.png);;SVG (*.svg);;Graphviz DOT (*.dot);;GraphML (*.graphml);;JSON (*.json)")
-        if path:
-            self.guarded("Export", self.export, path)
+        driver = self.view.layout_driver
+        driver.wait(10_000)  # a layout still running after that: export the places shown
+        return write_any(model, path, theme=self.theme.name, positions=driver.positions())
 
-    def _on_save_image(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save window image", "gradviz.png",
-                                                        "PNG (*.png)")
-        if path:
-            self.guarded("Save image", self.save_image, path)
+    def _save_image(self, path: Path) -> Path:
+        from gradviz.gui.render import save_png
 
-    def save_session(self, path) -> Path:
-        """Write the graph as a session file (File > Load session reopens it)."""
-        from gradviz.model.export import save_session
+        save_png(self.grab().toImage(), path)  # ExportError with the OS's reason
+        return path
 
-        save_session(self.model, path)  # ExportError with the OS's reason
-        self.status(f"saved session {Path(path).name}: "
-                    f"{self.model.graph.number_of_nodes()} nodes, in {Path(path).parent}")
-        return Path(path)
+    def _show_step(self, k: int) -> None:
+        self.stepper_dock.show()
+        self.stepper_dock.raise_()
+        self.stepper.go(k)
 
-    def _on_save_session(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", "session.json",
-                                                        "gradviz session (*.json)")
-        if path:
-            self.guarded("Save session", self.save_session, path)
+    def run_file(self, path) -> None:
+        """Run a script as a console statement (``app.run_file(path)``): it can be stopped."""
+        self.console_dock.show()
+        self.console.run(f"app.run_file({str(path)!r})")
 
     def show_shortcuts(self) -> QtWidgets.QDialog:
         """Help > Keyboard shortcuts: every action with its key, and the mouse gestures."""
@@ -377,8 +324,7 @@ class App(Controls, QtWidgets.QMainWindow):
     def _update_recent_menu(self) -> None:
         self.recent_menu.clear()
         for path in self.recent_files():
-            self.recent_menu.addAction(Path(path).name,
-                                       lambda p=path: self.guarded("Run file", self.run_file, p))
+            self.recent_menu.addAction(Path(path).name, lambda p=path: self.run_file(p))
         self.recent_menu.setEnabled(bool(self.recent_files()))
 
     def _restore_settings(self) -> None:
@@ -390,10 +336,17 @@ class App(Controls, QtWidgets.QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event):  # noqa: N802
+        self.session.interrupt()
+        self.session.runner.wait(2.0)
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         self.settings.setValue("theme", self.theme.name)
         self.settings.sync()
         self.console.close()
-        self.model.detach()
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
+        self.session.save_image_hook = self.session.draw = self.session.show_step = None
+        self.session.close()
+        self._running_timer.stop()
+        self.gui.stop()  # the GUI thread no longer holds the model lock
         super().closeEvent(event)

@@ -1,89 +1,191 @@
-"""The embedded Python console: every statement records into the model.
+"""The embedded Python console: statements run on the session's worker, and can be stopped.
 
-    >>> console = Console({"torch": gradviz}, model)
-    >>> console.run("w = torch.ones(3, requires_grad=True)")   # as if typed
-    >>> console.run_source(open("script.py").read(), "script.py")
+    console = Console(session, gui)
+    console.run("w = torch.ones(3, requires_grad=True)")   # as if typed
+    console.run("while True: pass")    # runs on; Stop, Ctrl+C or app.interrupt() ends it
+    console.run_source(open("script.py").read(), "script.py")   # here, at once
 
-pyqtgraph's ``ConsoleWidget`` with one change: each statement runs inside
-``model.batch()`` (optionally under ``no_grad``), the model learns the console's
-variable names afterwards and flushes once, so the graph redraws when the statement
-finishes. A statement that raises shows its traceback in the console; what it built
-before the error stays in the model and the namespace.
+pyqtgraph's ``ConsoleWidget`` on the session's namespace, with its command runner
+replaced: a complete statement runs on the session's worker thread
+(``Session.start_statement``), so the window stays live while it runs. The console
+waits up to ``SHORT`` seconds for it, so a quick statement is done (and drawn) when
+Enter returns; a longer one shows the Stop button, and Ctrl+C in the input line
+interrupts it. Its prints appear as they happen; a statement that raises (or is
+interrupted) shows its traceback from the user's own code, and what it built stays in
+the model and the namespace. Lines typed while one runs wait their turn.
 """
 
 from __future__ import annotations
 
-import contextlib
+import codeop
 import linecache
+import time
 import traceback
 
 from pyqtgraph.console import ConsoleWidget
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
-import gradviz
 from gradviz.gui.console_output import (
     follow_output,
     is_dark,
     restyle_commands,
     show_user_tracebacks,
 )
+from gradviz.gui.gui_thread import GuiThread
+from gradviz.session import ActionError
+from gradviz.session.session import BUSY
 
+SHORT = 0.5  # seconds a statement may run before the console stops waiting for it
 FIRST_TRY = "q = (w * 2).sum()"  # works on the tutorial's graph, then Backward on q
 WELCOME = (
     "# gradviz console: torch and gv are gradviz, np is NumPy, app drives the window,\n"
     "# sel is the selected node's tensor or grad_fn. The tutorial ran already (its\n"
     "# loss.backward() freed loss's graph: a second one raises, as in PyTorch). Try:\n"
     f"#   {FIRST_TRY}      then select q and press Backward, or type q.backward()\n"
+    "# A long statement can be stopped: the Stop button, Ctrl+C here, or app.interrupt().\n"
 )
+FILENAME = "<console>"
 
 
-HIDDEN = frozenset({"sel", "app", "__console__"})  # never used as a node's name
-
-
-def user_names(namespace: dict) -> dict:
-    """The console variables that name tensors in the graph (``sel`` is only an alias)."""
-    return {k: v for k, v in namespace.items() if k not in HIDDEN}
+def statement_traceback(exc: BaseException) -> str:
+    """The traceback from the user's own statement on, indented as the console shows it."""
+    tb = exc.__traceback__
+    first = tb
+    while tb is not None and tb.tb_frame.f_code.co_filename != FILENAME:
+        tb = tb.tb_next
+    text = "".join(traceback.format_exception(type(exc), exc, tb or first))
+    return "".join("    " + line for line in text.splitlines(True)) + "\n"
 
 
 class Console(ConsoleWidget):
-    """A Python console whose statements are recorded into ``model``."""
+    """A Python console whose statements are recorded into ``session.model``."""
 
     statementFinished = QtCore.Signal(str)  # the statement's source
     statementFailed = QtCore.Signal(object)  # the exception it raised
+    runningChanged = QtCore.Signal(bool)  # a statement started (True) or ended
 
-    def __init__(self, namespace: dict, model, parent=None, history_file=None):
-        super().__init__(parent=parent, namespace=namespace, historyFile=history_file,
+    def __init__(self, session, gui: GuiThread | None = None, parent=None, history_file=None):
+        super().__init__(parent=parent, namespace=session.namespace, historyFile=history_file,
                          text=WELCOME)
-        self.namespace = namespace
-        self.model = model
-        self.no_grad = False
+        self.session = session
+        self.gui = gui if gui is not None else GuiThread(session.lock, self)
+        self._waiting: list[str] = []  # lines typed while a statement ran
+        self._draining = False
+        self._long = False  # the running statement outlasted SHORT (Stop is shown)
+        self._source = ""
         thread = self.repl._thread
         self._run_line = thread.runCmd
-        thread.runCmd = self._run_recorded
-        self.repl.sigCommandRaisedException.connect(
-            lambda _repl, exc: self.statementFailed.emit(exc))
+        thread.runCmd = self._run_command
+        self.stop_button = QtWidgets.QPushButton("Stop")
+        self.stop_button.setToolTip("interrupt the running statement (Ctrl+C in the console)")
+        self.stop_button.clicked.connect(session.interrupt)
+        self.stop_button.hide()
+        self.repl.inputLayout.insertWidget(1, self.stop_button)
+        self.input.installEventFilter(self)
         self.setObjectName("console")
         show_user_tracebacks(self.repl)
         follow_output(self.repl)
         restyle_commands(self.repl, is_dark(self))
         self.exceptionBtn.hide()  # pyqtgraph's developer panel: not for learners
 
-    def _grad_context(self):
-        return gradviz.no_grad() if self.no_grad else contextlib.nullcontext()
+    @property
+    def namespace(self) -> dict:
+        return self.session.namespace
 
-    def _run_recorded(self, cmd: str) -> None:
-        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+    # ------------------------------------------------------------ typed statements
+    def _run_command(self, cmd: str) -> None:
+        """Enter was pressed (or text pasted): run the lines in order, each when the one
+        before has ended."""
+        if self.session.running and not cmd and not self._waiting:
+            self._input_while_running()  # Enter on the read-only line: nothing to run
+            return
+        self._waiting.extend(cmd.split("\n"))
+        if self.session.running:
+            self._input_while_running()
+        self._drain()
+
+    def _drain(self) -> None:
+        if self._draining:
+            return
+        self._draining = True
         try:
-            with self.model.batch():
-                try:
-                    with self._grad_context():
-                        self._run_line(cmd)
-                finally:
-                    self.model.set_names(user_names(self.namespace))
+            while self._waiting and not self.session.running:
+                self._run_line_now(self._waiting.pop(0))
         finally:
-            QtWidgets.QApplication.restoreOverrideCursor()
-        if "\n" not in cmd and not self.repl._thread._commandBuffer:
-            self.statementFinished.emit(cmd)
+            self._draining = False
+
+    def _run_line_now(self, cmd: str) -> None:
+        thread = self.repl._thread
+        self.write(f"{thread.ps2 if thread._commandBuffer else thread.ps1}{cmd}\n", "command")
+        thread.sigCommandEntered.emit(self.repl, cmd)
+        thread._commandBuffer.append(cmd)
+        source = "\n".join(thread._commandBuffer)
+        try:
+            code = codeop.compile_command(source, FILENAME, "single")
+        except (SyntaxError, ValueError, OverflowError) as exc:
+            thread._commandBuffer = []
+            text = "".join(traceback.format_exception_only(type(exc), exc))
+            self.write("".join("    " + line for line in text.splitlines(True)))
+            self._ended(source, exc)
+            return
+        if code is None:  # an unfinished block: wait for its next line
+            thread.sigMultilineChanged.emit(True)
+            return
+        thread._commandBuffer = []
+        thread.sigMultilineChanged.emit(False)
+        self._start(code, source)
+
+    def _start(self, code, source: str) -> None:
+        self._source = source
+        linecache.cache[FILENAME] = (len(source), None, (source + "\n").splitlines(True),
+                                     FILENAME)
+        self.session.start_statement(code, source, self._on_done, deliver=self.gui.post)
+        end = time.monotonic() + SHORT
+        while self.session.running and time.monotonic() < end:  # a quick one ends here
+            with self.gui.lock_released():
+                time.sleep(0.002)
+            self.gui.deliver_posted()  # its prints, and what it asks of the window
+        self.gui.deliver_posted()
+        if self.session.running:
+            self._long = True
+            self.stop_button.show()
+            self.runningChanged.emit(True)
+            self._input_while_running()
+
+    def _input_while_running(self) -> None:
+        """The input line keeps the focus (for Ctrl+C) but takes no typing."""
+        self.input.setEnabled(True)
+        self.input.setReadOnly(True)
+        self.input.setFocus()
+
+    def _on_done(self, error) -> None:
+        """The statement ended (on the GUI thread, its batch of changes flushed)."""
+        if error is not None:
+            self.write(statement_traceback(error))
+        self._ended(self._source, error)
+
+    def _ended(self, source: str, error) -> None:
+        if self.repl.output.textCursor().columnNumber() > 0:
+            self.write("\n")
+        was_running, self._long = self._long, False
+        self.stop_button.hide()
+        self.input.setReadOnly(False)
+        self.repl.handleCommandExecuted()  # the input line is enabled again
+        if was_running:
+            self.runningChanged.emit(False)
+        if error is None:
+            self.statementFinished.emit(source)
+        else:
+            self.statementFailed.emit(error)
+        self._drain()
+
+    def eventFilter(self, obj, event):  # noqa: N802  (Ctrl+C in the input line)
+        if (obj is self.input and event.type() == QtCore.QEvent.Type.KeyPress
+                and event.matches(QtGui.QKeySequence.StandardKey.Copy)
+                and self.session.running):
+            self.session.interrupt()
+            return True
+        return False
 
     # ------------------------------------------------------------ programmatic use
     def run(self, cmd: str) -> None:
@@ -96,12 +198,17 @@ class Console(ConsoleWidget):
         self.repl.write(text, style)
 
     def run_source(self, source: str, filename: str = "<script>", echo: bool = False):
-        """Run a whole script in the console's namespace, recorded as one batch.
+        """Run a whole script in the console's namespace, recorded as one batch, on this
+        thread (the tutorial's cells, a script given at start).
 
         Its output and, if it raises, its traceback appear in the console; returns the
         exception or None. ``echo``: show the source as typed commands (``>>>`` and
         ``...`` prompts) rather than a ``# run filename`` line; a tutorial cell uses it.
         """
+        if self.session.running:
+            error = ActionError(BUSY)
+            self.session.report_error("Run", error)
+            return error
         thread = self.repl._thread
         if echo:
             self.write(f"# {filename}\n", "command")
@@ -112,23 +219,7 @@ class Console(ConsoleWidget):
             linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         else:
             self.write(f"# run {filename}\n", "command")
-        error = None
-        with self.model.batch():
-            try:
-                code = compile(source, filename, "exec")
-                with thread._stdoutInterceptor, self._grad_context():
-                    exec(code, self.namespace)
-            except Exception as exc:
-                tb = exc.__traceback__
-                tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb
-                text = "".join(traceback.format_exception(type(exc), exc, tb))
-                self.write("".join("    " + line for line in text.splitlines(True)) + "\n")
-                error = exc
-            finally:
-                self.model.set_names(user_names(self.namespace))
-        if error is not None:
-            self.statementFailed.emit(error)
-        return error
+        return self.session.run_source(source, filename)
 
     def changeEvent(self, event):  # noqa: N802  (the theme changed)
         if event.type() == QtCore.QEvent.Type.PaletteChange:
@@ -138,4 +229,5 @@ class Console(ConsoleWidget):
     def closeEvent(self, event):  # noqa: N802
         thread = self.repl._thread
         thread.runCmd = self._run_line
+        self.session.interrupt()
         super().closeEvent(event)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gradviz.gui.graph_items import LABEL_SCALE, SX, SY, GraphScene
+from gradviz.gui.graph_drawing import LABEL_SCALE, SX, SY, GraphScene
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_columns, legend_size, paint_legend
 from gradviz.gui.node_text import find_ranked, node_tooltip

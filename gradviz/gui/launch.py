@@ -1,7 +1,7 @@
 """Start the app: the QApplication, the window, its event loop (``gradviz`` without
 ``render``).
 
-    >>> raise SystemExit(run_app(script="train.py"))
+    raise SystemExit(run_app(script="train.py"))
 """
 
 from __future__ import annotations
@@ -14,19 +14,24 @@ from PySide6 import QtCore, QtWidgets
 def run_app(script=None, tutorial: bool = True, theme: str | None = None,
             screenshot=None) -> int:
     """Open the main window (on the tutorial unless ``tutorial=False``), run ``script`` in
-    its console, and return the event loop's exit code. ``screenshot``: save a PNG of the
-    window once it is up, then quit (README screenshots, smoke tests)."""
+    its console (``app.run_file``, which Stop interrupts), and return the event loop's
+    exit code. ``screenshot``: save a PNG of the window once it is up, then quit (README
+    screenshots, smoke tests)."""
     qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     qapp.setApplicationName("gradviz")
     qapp.setOrganizationName("gradviz")
     from gradviz.gui.app import App
 
-    window = App(tutorial=tutorial, script=script, theme=theme)
+    window = App(tutorial=tutorial, theme=theme)
     window.show()
+    if script is not None:  # as a console statement: the window is up, Stop can end it
+        window.run_file(script)
     if screenshot:
         def shoot():  # the window as a user first sees it (no extra fit)
-            window.save_image(screenshot)
-            window.close()
+            try:
+                window.session.save_image(screenshot)
+            finally:  # a failure must not leave a window nobody will close
+                window.close()
 
         QtCore.QTimer.singleShot(300, shoot)
     return qapp.exec()

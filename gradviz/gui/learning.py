@@ -29,7 +29,8 @@ def add_learning_docks(window) -> None:
     """Create the tutorial panel and the stepper as docks of ``window`` (an ``App``)."""
     area = QtCore.Qt.DockWidgetArea
     window.stepper = Stepper(window.model)
-    window.lessons = LessonsPanel(window.console, start_over=window.clear)
+    window.lessons = LessonsPanel(window.console, start_over=lambda: window.session.guarded(
+        "Start over", window.session.clear))
     window.stepper_dock = window._dock(STEPPER_TITLE, window.stepper, area.BottomDockWidgetArea)
     window.lessons_dock = window._dock("Tutorial", window.lessons, area.RightDockWidgetArea)
     _FirstShow(window, lambda: tab_learning_docks(window))

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from gradviz.gui.graph_items import shape_text
+from gradviz.gui.graph_drawing import shape_text
 
 
 def node_tooltip(model, nid: int) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gradviz.gui.graph_items import NEW, GraphScene
+from gradviz.gui.graph_drawing import NEW, GraphScene
 from gradviz.gui.legend import legend_size, paint_legend
 from gradviz.gui.theme import THEMES
 from gradviz.model import GraphModel

@@ -1,6 +1,6 @@
 """Help > Keyboard shortcuts: the action table and the mouse gestures of the graph.
 
-    >>> ShortcutsDialog(window).show()
+    ShortcutsDialog(window).show()
 """
 
 from __future__ import annotations

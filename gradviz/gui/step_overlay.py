@@ -16,7 +16,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from gradviz.gui.geometry import clipped_curves
-from gradviz.gui.graph_items import DETAIL_SCALE
+from gradviz.gui.graph_drawing import DETAIL_SCALE
 
 
 class StepOverlay:

@@ -5,7 +5,7 @@
     loss.backward(); model.flush()         # the stepper resets to the new run
     stepper.go(3); stepper.next(); stepper.play()
 
-Steps come from the model (``gradviz.gui.steps``): one per node the engine ran, in its
+Steps come from the model (``gradviz.session.steps``): one per node the engine ran, in its
 order. Buttons first / previous / play / next / last, a slider, a speed, and the list of
 every step; clicking a row goes there. A new backward (any: console, toolbar, script)
 resets the stepper to that run; the model's ``backward_runs`` counter tells one run from
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gradviz.gui.steps import Step, backward_steps, done_nodes, root_name
 from gradviz.gui.weak_listener import WeakListener
+from gradviz.session.steps import Step, backward_steps, done_nodes, root_name
 
 EMPTY = ("Nothing to replay yet: select loss and press Backward (Ctrl+B), or run "
          "loss.backward() in the console. Each node backward runs becomes a step here.")

@@ -43,7 +43,8 @@ def test_opens_on_the_tutorial(app):
     assert "BinaryCrossEntropyWithLogitsBackward0" in functions(model)
     assert len(app.view.scene) == model.graph.number_of_nodes()
     assert "Call after zeroing gradients" in console_text(app)
-    assert app.namespace["torch"] is app.namespace["gv"]
+    assert app.session.namespace["torch"] is app.session.namespace["gv"]
+    assert app.session.namespace["app"] is app.session, "the console's app is the session"
     # the tutorial's backward without retain_graph freed the loss graph's saved tensors
     bce = [n for n, d in model.graph.nodes(data=True)
            if d.get("name") == "BinaryCrossEntropyWithLogitsBackward0"]
@@ -71,25 +72,25 @@ def test_console_statements_build_the_graph(blank, qtbot):
 
 def test_click_selects_the_node_for_inspector_and_console(app, qtbot):
     w = node_named(app.model, "w")
-    app.select(None)
+    app.session.select(None)
     click_node(qtbot, app, w)
-    assert app.view.selected == w
-    assert app.namespace["sel"] is app.namespace["w"]
+    assert app.view.selected == w == app.session.selected
+    assert app.session.namespace["sel"] is app.session.namespace["w"]
     assert app.inspector.nid == w
     assert app.inspector.title.text() == "w"
     type_in(app, "picked = sel.shape")
-    assert tuple(app.namespace["picked"]) == (5, 3)
+    assert tuple(app.session.namespace["picked"]) == (5, 3)
     assert app.model.graph.nodes[w]["name"] == "w", "sel is an alias, never a node's name"
 
 
 def test_backward_button_fills_the_leaf_grad(blank, qtbot):
     type_in(blank, *TUTORIAL)
-    blank.select("loss")
+    blank.session.select("loss")
     press(qtbot, blank, "backward")
     w = node_named(blank.model, "w")
     grad = blank.model.grad(w)
     assert grad is not None and grad.shape == (5, 3)
-    np.testing.assert_allclose(grad, blank.namespace["w"].grad.numpy())
+    np.testing.assert_allclose(grad, blank.session.namespace["w"].grad.numpy())
     assert [e.label for e in blank.model.history(w)] == ["backward 1"]
     click_node(qtbot, blank, w)
     assert blank.inspector.nid == w and "error" not in blank.message.text().lower()
@@ -101,30 +102,30 @@ def test_backward_button_fills_the_leaf_grad(blank, qtbot):
 
 def test_second_backward_without_retain_graph_is_reported(blank, qtbot):
     type_in(blank, *TUTORIAL)
-    blank.select("loss")
+    blank.session.select("loss")
     press(qtbot, blank, "backward")
-    grad = blank.namespace["w"].grad.numpy().copy()
+    grad = blank.session.namespace["w"].grad.numpy().copy()
     press(qtbot, blank, "backward")
     assert "Trying to backward through the graph a second time" in blank.message.text()
-    assert isinstance(blank.last_error, RuntimeError)
+    assert isinstance(blank.session.last_error, RuntimeError)
     assert "Trying to backward through the graph a second time" in console_text(blank)
-    np.testing.assert_allclose(blank.namespace["w"].grad.numpy(), grad)
+    np.testing.assert_allclose(blank.session.namespace["w"].grad.numpy(), grad)
     # and the app still works: a new graph, a new backward
     type_in(blank, "q = (w * w).sum()")
-    blank.select("q")
+    blank.session.select("q")
     press(qtbot, blank, "backward")
-    np.testing.assert_allclose(blank.namespace["w"].grad.numpy(),
-                               grad + 2 * blank.namespace["w"].detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(blank.session.namespace["w"].grad.numpy(),
+                               grad + 2 * blank.session.namespace["w"].detach().numpy(), rtol=1e-6)
     assert "second time" not in blank.message.text()
 
 
 def test_backward_retain_graph_runs_twice(blank, qtbot):
     type_in(blank, *TUTORIAL)
-    blank.select("loss")
+    blank.session.select("loss")
     press(qtbot, blank, "backward_retain")
-    first = blank.namespace["w"].grad.numpy().copy()
+    first = blank.session.namespace["w"].grad.numpy().copy()
     press(qtbot, blank, "backward_retain")
-    np.testing.assert_allclose(blank.namespace["w"].grad.numpy(), 2 * first, rtol=1e-6)
+    np.testing.assert_allclose(blank.session.namespace["w"].grad.numpy(), 2 * first, rtol=1e-6)
     assert not any(d.get("freed") for _, d in blank.model.graph.nodes(data=True))
 
 
@@ -132,10 +133,10 @@ def test_non_scalar_backward_asks_for_a_gradient_of_ones(blank, qtbot):
     type_in(blank, "inp = torch.eye(4, 5, requires_grad=True)", "out = (inp + 1).pow(2).t()")
     questions = []
     blank.confirm = lambda q: questions.append(q) or True
-    blank.select("out")
+    blank.session.select("out")
     press(qtbot, blank, "backward_retain")
     assert questions and "ones" in questions[0]
-    inp = blank.namespace["inp"]
+    inp = blank.session.namespace["inp"]
     np.testing.assert_allclose(inp.grad.numpy(), 2 * (inp.detach().numpy() + 1))
     blank.confirm = lambda q: False
     press(qtbot, blank, "backward_retain")  # declined: nothing changes
@@ -144,32 +145,32 @@ def test_non_scalar_backward_asks_for_a_gradient_of_ones(blank, qtbot):
 
 def test_zero_grad(blank, qtbot):
     type_in(blank, *TUTORIAL, "loss.backward()")
-    assert np.abs(blank.namespace["w"].grad.numpy()).sum() > 0
-    blank.select("w")
+    assert np.abs(blank.session.namespace["w"].grad.numpy()).sum() > 0
+    blank.session.select("w")
     press(qtbot, blank, "zero_grad")
     w = node_named(blank.model, "w")
-    assert np.all(blank.namespace["w"].grad.numpy() == 0)
-    assert np.abs(blank.namespace["b"].grad.numpy()).sum() > 0, "only the selected leaf"
+    assert np.all(blank.session.namespace["w"].grad.numpy() == 0)
+    assert np.abs(blank.session.namespace["b"].grad.numpy()).sum() > 0, "only the selected leaf"
     assert blank.model.history(w)[-1].label == "zeroed"
-    blank.select(None)
+    blank.session.select(None)
     press(qtbot, blank, "zero_grad")
-    assert np.all(blank.namespace["b"].grad.numpy() == 0), "no selection: every leaf"
+    assert np.all(blank.session.namespace["b"].grad.numpy() == 0), "no selection: every leaf"
 
 
 def test_detach_makes_a_console_variable(blank, qtbot):
     type_in(blank, *TUTORIAL)
-    blank.select("z")
+    blank.session.select("z")
     press(qtbot, blank, "detach")
-    d = blank.namespace["z_det"]
+    d = blank.session.namespace["z_det"]
     assert d.requires_grad is False and d.grad_fn is None and d.is_leaf
-    np.testing.assert_array_equal(d.numpy(), blank.namespace["z"].detach().numpy())
+    np.testing.assert_array_equal(d.numpy(), blank.session.namespace["z"].detach().numpy())
     assert "z_det = z.detach()" in console_text(blank)
     nid = node_named(blank.model, "z_det")  # drawn: a new leaf without history
     data = blank.model.graph.nodes[nid]
     assert data["is_leaf"] and not data["requires_grad"]
     assert data["detached_from"] == node_named(blank.model, "z")
     assert blank.model.graph.degree(nid) == 0
-    blank.select(None)
+    blank.session.select(None)
     press(qtbot, blank, "detach")  # nothing selected: an explanation, no crash
     assert "select a tensor" in blank.message.text()
 
@@ -180,7 +181,7 @@ def test_failing_statement_keeps_what_was_built(blank, qtbot):
     assert "NameError" in console_text(blank)
     assert "NameError" in blank.message.text()
     assert "MulBackward0" in functions(blank.model)
-    assert "r" not in blank.namespace
+    assert "r" not in blank.session.namespace
     type_in(blank, "r = q.sum()")
     assert "SumBackward0" in functions(blank.model)
     node_named(blank.model, "r")
@@ -190,7 +191,7 @@ def test_run_file_that_raises(blank, tmp_path):
     script = tmp_path / "broken.py"
     script.write_text("import gradviz as torch\nw = torch.ones(2, requires_grad=True)\n"
                       "h = (w * 3).sum()\nraise ValueError('boom')\n")
-    error = blank.run_file(script)
+    error = blank.session.run_file(script)
     assert isinstance(error, ValueError)
     assert "ValueError: boom" in console_text(blank)
     assert "broken.py" in console_text(blank)
@@ -202,7 +203,7 @@ def test_run_file_that_raises(blank, tmp_path):
 @pytest.mark.parametrize("ext", ["png", "svg", "dot", "graphml", "json"])
 def test_export_each_format(app, tmp_path, ext):
     path = tmp_path / f"graph.{ext}"
-    app.export(path)
+    app.session.export(path)
     assert path.stat().st_size > 100
     if ext == "png":
         image = QtGui.QImage(str(path))
@@ -220,13 +221,13 @@ def test_export_each_format(app, tmp_path, ext):
 
 
 def test_unknown_export_format_is_reported(app, tmp_path):
-    app.guarded("Export", app.export, tmp_path / "graph.bmp")
+    app.session.guarded("Export", app.session.export, tmp_path / "graph.bmp")
     assert "unknown format" in app.message.text()
     assert not (tmp_path / "graph.bmp").exists()
 
 
 def test_save_image(app, tmp_path):
-    path = app.save_image(tmp_path / "window.png")
+    path = app.session.save_image(tmp_path / "window.png")
     image = QtGui.QImage(str(path))
     assert image.width() == app.width() or image.width() == app.width() * 2
 
@@ -235,16 +236,16 @@ def test_find_by_name(app, qtbot):
     app.find_box.setText("loss")
     qtbot.keyClick(app.find_box, QtCore.Qt.Key.Key_Return)
     assert app.view.selected == node_named(app.model, "loss")
-    assert app.namespace["sel"] is app.namespace["loss"]
+    assert app.session.namespace["sel"] is app.session.namespace["loss"]
     app.find_box.setText("nothing-like-this")
     qtbot.keyClick(app.find_box, QtCore.Qt.Key.Key_Return)
     assert "no node matches" in app.message.text()
 
 
 def test_clear_and_rebuild(app):
-    app.clear()
+    app.session.clear()
     assert app.model.graph.number_of_nodes() == 0 and len(app.view.scene) == 0
-    assert app.namespace["sel"] is None
+    assert app.session.namespace["sel"] is None
     type_in(app, "again = (w * 2).sum()")
     assert {"AccumulateGrad", "MulBackward0", "SumBackward0"} <= set(functions(app.model))
 
@@ -253,17 +254,17 @@ def test_no_grad_switch(blank):
     type_in(blank, "w = torch.ones(3, requires_grad=True)")
     blank.actions["no_grad"].trigger()
     type_in(blank, "q = w * 2")
-    assert blank.namespace["q"].requires_grad is False
+    assert blank.session.namespace["q"].requires_grad is False
     blank.actions["no_grad"].trigger()
     type_in(blank, "q = w * 2")
-    assert blank.namespace["q"].requires_grad is True
+    assert blank.session.namespace["q"].requires_grad is True
 
 
 def test_toggle_requires_grad(blank):
     type_in(blank, "w = torch.ones(3, requires_grad=True)", "q = w * 2")
-    blank.select("w")
+    blank.session.select("w")
     blank.actions["requires_grad"].trigger()
-    assert blank.namespace["w"].requires_grad is False
+    assert blank.session.namespace["w"].requires_grad is False
     assert blank.model.graph.nodes[node_named(blank.model, "w")]["requires_grad"] is False
 
 
@@ -316,7 +317,7 @@ def test_app_api_from_the_console(blank):
     type_in(blank, "w = torch.ones(3, requires_grad=True)", "s = (w * w).sum()",
             "app.select(s)", "app.backward(s)")
     assert blank.view.selected == node_named(blank.model, "s")
-    np.testing.assert_allclose(blank.namespace["w"].grad.numpy(), [2, 2, 2])
+    np.testing.assert_allclose(blank.session.namespace["w"].grad.numpy(), [2, 2, 2])
     type_in(blank, "app.backward(s)")  # raises in the console, the app carries on
     assert "RuntimeError" in console_text(blank)
     assert isinstance(QtWidgets.QApplication.instance(), QtWidgets.QApplication)
@@ -328,17 +329,17 @@ def test_save_and_load_session(app, tmp_path):
     path = tmp_path / "session.json"
     save_session(app.model, path)
     names = {d.get("name") for _, d in app.model.graph.nodes(data=True)}
-    app.clear()
-    app.load_session(path)
+    app.session.clear()
+    app.session.load_session(path)
     assert {d.get("name") for _, d in app.model.graph.nodes(data=True)} == names
     assert len(app.view.scene) == app.model.graph.number_of_nodes() > 20
     loss = node_named(app.model, "loss")
-    app.select(loss)
+    app.session.select(loss)
     assert app.inspector.nid == loss and app.inspector.model is app.model
     type_in(app, "fresh = (torch.ones(2, requires_grad=True) * 3).sum()")
     node_named(app.model, "fresh")  # the loaded model records new statements
     (tmp_path / "bad.json").write_text("{not json")
-    app.guarded("Load session", app.load_session, tmp_path / "bad.json")
+    app.session.guarded("Load session", app.session.load_session, tmp_path / "bad.json")
     assert "corrupt" in app.message.text()
     node_named(app.model, "fresh")
 
@@ -360,10 +361,10 @@ def test_in_place_through_a_view_in_the_app(blank, qtbot):
     assert blank.inspector.nid == copy_slices
     assert blank.inspector.title.text() == "CopySlices"
     assert model.graph.nodes[copy_slices]["freed"] and model.graph.nodes[copy_slices]["executed"]
-    step = next(s for s in blank.steps() if s.name == "CopySlices")
+    step = next(s for s in blank.session.steps() if s.name == "CopySlices")
     assert step.caption.startswith(f"{step.k}/{step.total} CopySlices: received a (3,) gradient")
-    np.testing.assert_allclose(blank.namespace["w"].grad.numpy(), [8.0, 8.0, 2.0])
-    np.testing.assert_allclose(blank.namespace["b"].grad.numpy(), [4.0, 4.0])
+    np.testing.assert_allclose(blank.session.namespace["w"].grad.numpy(), [8.0, 8.0, 2.0])
+    np.testing.assert_allclose(blank.session.namespace["b"].grad.numpy(), [4.0, 4.0])
     assert len(blank.view.scene) == model.graph.number_of_nodes()
 
 

@@ -10,7 +10,7 @@ from tests.gui.conftest import console_text, type_in
 def test_tracebacks_show_only_the_users_frames(blank):
     type_in(blank, "def boom():", "    raise ValueError('inner')", "", "boom()")
     text = console_text(blank)
-    assert "ValueError: inner" in text and 'File "<input>"' in text and "in boom" in text
+    assert "ValueError: inner" in text and 'File "<console>"' in text and "in boom" in text
     for internal in ("repl_widget.py", "codeop", "gradviz/gui"):
         assert internal not in text, internal
 
@@ -21,7 +21,7 @@ def test_a_syntax_error_leaves_the_next_prompt_on_its_own_line(blank):
     assert "SyntaxError" in text and "codeop" not in text and "repl_widget" not in text
     type_in(blank, "y = 2")
     assert "\n>>> y = 2\n" in console_text(blank), "the prompt starts a line"
-    assert blank.namespace["y"] == 2
+    assert blank.session.namespace["y"] == 2
 
 
 def command_background(window) -> str:

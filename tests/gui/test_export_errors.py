@@ -24,7 +24,8 @@ def test_file_export_to_a_missing_folder_is_an_error_with_the_reason(app, tmp_pa
     assert message.startswith("Export failed") and "No such file or directory" in message
     assert str(path) in message and "exported" not in message
     assert "No such file or directory" in console_text(app)
-    assert isinstance(app.last_error, ExportError) and isinstance(app.last_error, OSError)
+    error = app.session.last_error
+    assert isinstance(error, ExportError) and isinstance(error, OSError)
     assert not path.exists()
     assert not [r for r in qtlog.records if "QPainter" in r.message], "no painter warnings"
 
@@ -33,13 +34,13 @@ def test_export_onto_a_folder_raises_from_the_api(app, tmp_path):
     folder = tmp_path / "graph.svg"
     folder.mkdir()
     with pytest.raises(ExportError, match="Is a directory"):
-        app.export(folder)
+        app.session.export(folder)
 
 
 def test_save_image_and_session_errors_carry_the_reason(app, tmp_path, monkeypatch):
     bad = tmp_path / "missing" / "x.png"
     with pytest.raises(ExportError, match="No such file or directory"):
-        app.save_image(bad)
+        app.session.save_image(bad)
     choose(monkeypatch, tmp_path / "missing" / "session.json")
     app.actions["save_session"].trigger()
     assert "Save session failed" in app.message.text()

@@ -7,7 +7,7 @@ from PySide6 import QtCore, QtGui
 
 from gradviz.gui.app import START_MESSAGE, App
 from gradviz.gui.console import FIRST_TRY, WELCOME
-from gradviz.gui.graph_items import LABEL_SCALE
+from gradviz.gui.graph_drawing import LABEL_SCALE
 from gradviz.gui.theme import DARK, LIGHT
 from tests.gui.conftest import console_text, node_named, type_in
 
@@ -81,17 +81,17 @@ def test_the_invited_first_action_works(app, qtbot):
     """The welcome and the status bar invite FIRST_TRY and Backward: it must work."""
     assert FIRST_TRY in WELCOME and FIRST_TRY in START_MESSAGE
     assert "loss.backward()" not in START_MESSAGE
-    w_grad = app.namespace["w"].grad.numpy().copy()
+    w_grad = app.session.namespace["w"].grad.numpy().copy()
     type_in(app, FIRST_TRY)
-    app.select("q")
+    app.session.select("q")
     app.actions["backward"].trigger()
-    assert app.last_error is None, app.message.text()
+    assert app.session.last_error is None, app.message.text()
     assert "failed" not in app.message.text()
-    np.testing.assert_allclose(app.namespace["w"].grad.numpy(), w_grad + 2)
+    np.testing.assert_allclose(app.session.namespace["w"].grad.numpy(), w_grad + 2)
 
 
 def test_a_second_backward_through_loss_is_explained(app):
-    app.select("loss")
+    app.session.select("loss")
     app.actions["backward"].trigger()
     assert "second time" in app.message.text(), "torch's error, as in PyTorch"
     text = console_text(app)

@@ -5,7 +5,7 @@ import pytest
 from PySide6 import QtCore, QtGui
 
 import gradviz as torch
-from gradviz.gui.graph_items import LABEL_SCALE, NEW, RELEASED, GraphScene, style_of
+from gradviz.gui.graph_drawing import LABEL_SCALE, NEW, RELEASED, GraphScene, style_of
 from gradviz.gui.graph_view import READABLE_SCALE, GraphView
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 from gradviz.gui.layout_driver import LayoutDriver

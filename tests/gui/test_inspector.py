@@ -9,8 +9,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 import gradviz as torch
 from gradviz.gui.inspector import InspectorPanel
-from gradviz.gui.inspector import values as V
 from gradviz.model import GraphModel
+from gradviz.session import array_summary as V
 
 
 @pytest.fixture

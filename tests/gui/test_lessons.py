@@ -71,7 +71,8 @@ def test_run_prints_the_tutorials_first_call_and_draws_the_graph(blank, qtbot):
     assert {"TBackward0", "PowBackward0", "AddBackward0", "AccumulateGrad"} <= functions(model)
     assert "✓" in eye.state.text()
     assert blank.message.text().startswith("ran the tutorial's In [12]")
-    assert [s.name for s in blank.steps()][0] == "TBackward0", "the stepper has its backward"
+    assert [s.name for s in blank.session.steps()][0] == "TBackward0", \
+        "the stepper has its backward"
     assert blank.lessons.next_cell == CELLS.index("In [12]") + 1
 
 
@@ -86,7 +87,7 @@ def test_a_cell_that_raises_shows_the_error_and_the_app_keeps_working(blank, qtb
     assert "NameError" in blank.message.text()
     click(qtbot, cell(blank, "In [8]").upto_button)
     assert "Gradient function for z = <AddBackward0 object at" in console_text(blank)
-    assert blank.namespace["w"].grad is not None
+    assert blank.session.namespace["w"].grad is not None
     assert "✓" in grads.state.text()
     click(qtbot, cell(blank, "In [8]").run_button)  # backward through a freed graph
     assert "Trying to backward through the graph a second time" in console_text(blank)
@@ -97,14 +98,14 @@ def test_a_cell_that_raises_shows_the_error_and_the_app_keeps_working(blank, qtb
 
 
 def test_run_all_up_to_here_starts_over(app, qtbot):
-    assert "inp" in app.namespace  # the tutorial ran at start
+    assert "inp" in app.session.namespace  # the tutorial ran at start
     click(qtbot, cell(app, "In [8]").upto_button)
     names = {d["name"] for _, d in app.model.graph.nodes(data=True) if d["kind"] == "tensor"}
     assert names == {"x", "y", "w", "b", "z", "loss"}
-    assert "inp" not in app.namespace and "out" not in app.namespace
+    assert "inp" not in app.session.namespace and "out" not in app.session.namespace
     assert [c.state.text() != "" for c in app.lessons.cells] == [True] * 5 + [False] * 3
     assert app.lessons.progress.text() == "next: In [9]"
-    assert len(app.steps()) == 6
+    assert len(app.session.steps()) == 6
 
 
 def test_run_next_cell_walks_the_whole_tutorial(blank):
@@ -117,8 +118,8 @@ def test_run_next_cell_walks_the_whole_tutorial(blank):
     text = console_text(blank)
     assert "Automatic Differentiation with torch.autograd()" in text
     assert "False" in text and "Call after zeroing gradients" in text
-    assert blank.namespace["z_det"].requires_grad is False
-    assert blank.last_error is None
+    assert blank.session.namespace["z_det"].requires_grad is False
+    assert blank.session.last_error is None
 
 
 def test_assigned_names_are_what_start_over_forgets():

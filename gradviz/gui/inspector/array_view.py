@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from gradviz.gui.inspector import values as V
 from gradviz.gui.inspector.plots import Heatmap, Histogram, Table
 from gradviz.gui.inspector.widgets import muted, value_label
+from gradviz.session import array_summary as V
 
 STAT_NAMES = ("min", "max", "mean", "norm", "NaN", "Inf")
 

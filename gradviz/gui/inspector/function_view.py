@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from gradviz.gui.inspector import values as V
 from gradviz.gui.inspector.array_view import ArrayView
 from gradviz.gui.inspector.tensor_view import node_text
 from gradviz.gui.inspector.widgets import (
@@ -28,6 +27,7 @@ from gradviz.gui.inspector.widgets import (
     subheader,
     value_label,
 )
+from gradviz.session import array_summary as V
 
 
 def next_entries(model, nid) -> list[tuple[int | None, str]]:

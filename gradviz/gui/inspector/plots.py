@@ -6,8 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gradviz.gui.inspector import values as V
 from gradviz.gui.inspector.widgets import monospace
+from gradviz.session import array_summary as V
 
 HIST_BRUSH = (70, 120, 180, 150)
 HIST_PEN = pg.mkPen((40, 80, 140), width=1)

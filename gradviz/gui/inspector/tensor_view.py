@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from gradviz.gui.inspector import values as V
 from gradviz.gui.inspector.array_view import ArrayView
 from gradviz.gui.inspector.timeline import TimelineView
 from gradviz.gui.inspector.widgets import (
@@ -24,6 +23,7 @@ from gradviz.gui.inspector.widgets import (
     section,
     value_label,
 )
+from gradviz.session import array_summary as V
 
 ROLES = {"leaf": "leaf tensor", "output": "output tensor", "constant": "constant tensor"}
 

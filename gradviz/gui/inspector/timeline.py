@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from PySide6 import QtWidgets
 
-from gradviz.gui.inspector import values as V
 from gradviz.gui.inspector.array_view import ArrayView
 from gradviz.gui.inspector.plots import TimelinePlot
 from gradviz.gui.inspector.widgets import monospace, muted
+from gradviz.session import array_summary as V
 
 
 def entry_text(i: int, entry) -> str:

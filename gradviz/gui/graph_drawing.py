@@ -5,9 +5,9 @@ arrays of node centres and sizes, edge end points) and paints what lies inside a
 rectangle, with less detail when zoomed out. It holds no model state of its own beyond
 that geometry; ``GraphView`` and the headless ``render`` both paint through it.
 
-    >>> scene = GraphScene(LIGHT)
-    >>> scene.sync(model.graph, model.positions())
-    >>> scene.paint(painter, scene.bounds(), scale=1.0)
+    scene = GraphScene(LIGHT)
+    scene.sync(model.graph, model.positions())
+    scene.paint(painter, scene.bounds(), scale=1.0)
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from PySide6 import QtCore, QtGui
 from gradviz.gui.geometry import clipped_curves, parallel_offsets, thin_through
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 from gradviz.gui.theme import mix
+from gradviz.session.array_summary import shape_text
 
 SX, SY = 105.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
 MAX_W = 148.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
@@ -38,12 +39,6 @@ def style_of(data: dict) -> str:
     if data.get("role") == "output":
         return "output"
     return "leaf" if data.get("requires_grad") else "plain"
-
-
-def shape_text(shape) -> str:
-    if shape is None:
-        return ""
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 class GraphScene:

@@ -1,4 +1,4 @@
-"""Summaries of arrays for the inspector, in plain NumPy (no Qt).
+"""Summaries of arrays and shapes as the inspector and the stepper show them (NumPy, no Qt).
 
     >>> s = summarize(np.array([[4.0, 2.0], [2.0, np.nan]]))
     >>> (s.min, s.max, s.nan, s.count)
@@ -94,6 +94,13 @@ def fmt(x) -> str:
         return "inf" if x > 0 else "-inf"
     text = f"{x:.4g}"
     return "0" if text == "-0" else text
+
+
+def shape_text(shape) -> str:
+    """A shape as torch prints a tuple: ``(3,)``, ``(5, 3)``; None reads ``''``."""
+    if shape is None:
+        return ""
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def fmt_shape(shape) -> str:

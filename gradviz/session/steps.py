@@ -1,11 +1,9 @@
 """The last backward pass as a list of steps, read from the ``GraphModel`` (no Qt).
 
-    >>> steps = backward_steps(model)          # after loss.backward()
-    >>> steps[1].caption
-    '2/6 AddBackward0: received a (3,) gradient; passed grad -> self, grad if alpha == 1 else \
-grad * alpha -> other (b)'
-    >>> steps[-1].caption
-    '6/6 AccumulateGrad: w.grad += (5, 3) gradient (backward 1)'
+    steps = backward_steps(model)          # after the tutorial's loss.backward()
+    steps[1].caption   # '2/6 AddBackward0: received a (3,) gradient; passed grad -> self,
+                       #  grad if alpha == 1 else grad * alpha -> other (b)'
+    steps[-1].caption  # '6/6 AccumulateGrad: w.grad += (5, 3) gradient (backward 1)'
 
 One step per function node that ran, in the engine's order (the nodes' ``executed``
 attribute). A step's caption says, in the user's vocabulary, what the node received
@@ -17,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gradviz.gui.graph_items import shape_text
+from gradviz.session.array_summary import shape_text
 
 _PART = re.compile(r";\s*(?=[A-Za-z_]\w*\s*:)")  # "self: grad * other; other: grad * self"
 

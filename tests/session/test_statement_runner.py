@@ -1,0 +1,166 @@
+"""Statements on the session's worker thread, stopped by ``app.interrupt()`` (no Qt)."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from gradviz.session import Session
+
+
+@pytest.fixture
+def app():
+    session = Session()
+    yield session
+    session.interrupt()
+    session.runner.wait(5)
+    session.close()
+
+
+def start(app, source):
+    """Start ``source`` as a console statement; returns the Event its end sets and the
+    list its error is appended to."""
+    ended, errors = threading.Event(), []
+
+    def done(error):
+        errors.append(error)
+        ended.set()
+
+    app.start_statement(compile(source, "<console>", "exec"), source, done)
+    return ended, errors
+
+
+def run(app, source, timeout=10):
+    ended, errors = start(app, source)
+    assert ended.wait(timeout), f"{source!r} did not finish"
+    return errors[0]
+
+
+def until(predicate, timeout=10):
+    end = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.01)
+
+
+def test_an_infinite_loop_is_interrupted_and_keeps_what_it_built(app):
+    ended, errors = start(app, "w = torch.ones(3, requires_grad=True)\nq = (w * 2).sum()\n"
+                               "n = 0\nwhile True:\n    n += 1\n")
+    until(lambda: app.namespace.get("n", 0) > 1000)
+    assert app.running and app.running_job()[0].startswith("w = torch.ones")
+    assert app.interrupt() is True
+    assert ended.wait(5)
+    assert isinstance(errors[0], KeyboardInterrupt)
+    assert not app.running
+    names = {d.get("name") for _, d in app.model.graph.nodes(data=True)}
+    assert {"w", "q", "MulBackward0"} <= names
+    assert run(app, "again = q * 3") is None  # the app answers
+    assert app.namespace["again"].grad_fn.name() == "MulBackward0"
+
+
+def test_an_interrupt_between_statements_does_nothing(app):
+    assert run(app, "a = 1") is None
+    assert app.interrupt() is False
+    assert run(app, "b = a + 1") is None and app.namespace["b"] == 2
+
+
+def test_a_training_loop_is_interrupted(app):
+    source = (
+        "model = torch.nn.Linear(4, 1)\n"
+        "opt = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+        "x = torch.randn(16, 4); y = torch.randn(16, 1)\n"
+        "w0 = model.weight.detach().clone()\n"
+        "step = 0\n"
+        "while True:\n"
+        "    opt.zero_grad()\n"
+        "    loss = ((model(x) - y) ** 2).mean()\n"
+        "    loss.backward()\n"
+        "    opt.step()\n"
+        "    step += 1\n")
+    ended, errors = start(app, source)
+    until(lambda: app.namespace.get("step", 0) > 20)
+    app.interrupt()
+    assert ended.wait(5) and isinstance(errors[0], KeyboardInterrupt)
+    ns = app.namespace
+    assert not np.allclose(ns["model"].weight.detach().numpy(), ns["w0"].numpy())
+    names = {d.get("name") for _, d in app.model.graph.nodes(data=True)}
+    assert {"AddmmBackward0", "PowBackward0", "MeanBackward0", "loss", "x"} <= names
+    assert run(app, "loss = ((model(x) - y) ** 2).mean(); loss.backward()") is None
+
+
+def test_an_interrupt_during_backward(app):
+    assert run(app, "w = torch.ones(1, requires_grad=True)\nh = w\n"
+                    "for _ in range(20000):\n    h = h * 1.0\n") is None
+    # the hook runs first in backward (next to the loss): then the rest is still to run
+    source = ("import threading\nstarted = threading.Event()\n"
+              "h.register_hook(lambda g: started.set())\n"
+              "loss = (h * h).sum()\nloss.backward()\n")
+    ended, errors = start(app, source)
+    until(lambda: "started" in app.namespace and app.namespace["started"].is_set())
+    app.interrupt()
+    assert ended.wait(10)
+    error = errors[0]
+    assert isinstance(error, KeyboardInterrupt)
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    assert "backward" in frames, frames
+    assert app.namespace["w"].grad is None, "backward stopped before reaching w"
+    assert run(app, "v = torch.ones(2, requires_grad=True)\n(v * 3).sum().backward()") is None
+    np.testing.assert_allclose(app.namespace["v"].grad.numpy(), [3.0, 3.0])
+
+
+def test_sleep_is_interrupted(app):
+    ended, errors = start(app, "import time\nbefore = 1\ntime.sleep(30)\nafter = 1\n")
+    until(lambda: "before" in app.namespace)
+    time.sleep(0.1)
+    began = time.monotonic()
+    app.interrupt()
+    assert ended.wait(5) and isinstance(errors[0], KeyboardInterrupt)
+    assert time.monotonic() - began < 2
+    assert "after" not in app.namespace
+    time.sleep(0.01)  # the real sleep is back for everyone
+    assert time.sleep.__module__ == "time"
+
+
+def test_output_arrives_while_the_statement_runs(app):
+    seen = []
+    app.output.connect(lambda text, style: seen.append(text))
+    ended, errors = start(app, "i = 0\nwhile True:\n    print('tick', i)\n    i += 1\n"
+                               "    import time; time.sleep(0.01)\n")
+    until(lambda: "tick 3\n" in "".join(seen))
+    assert app.running, "printed before the statement ended"
+    app.interrupt()
+    assert ended.wait(5)
+    assert isinstance(errors[0], KeyboardInterrupt)
+
+
+def test_refresh_shows_the_graph_so_far(app):
+    changes = []
+    app.model.add_listener(changes.append)
+    ended, errors = start(app, "w = torch.ones(2, requires_grad=True)\nq = w * 2\n"
+                               "import time\nwhile True:\n    time.sleep(0.01)\n")
+    until(lambda: "q" in app.namespace)
+    assert not changes, "the statement's batch is still open"
+    app.refresh()
+    assert changes and changes[-1].added
+    assert "q" in {d.get("name") for _, d in app.model.graph.nodes(data=True)}
+    app.interrupt()
+    assert ended.wait(5)
+
+
+def test_actions_wait_for_the_running_statement(app):
+    from gradviz.session import ActionError
+
+    run(app, "w = torch.ones(2, requires_grad=True)\ns = (w * w).sum()")
+    ended, errors = start(app, "import time\nwhile True:\n    time.sleep(0.01)\n")
+    with pytest.raises(ActionError, match="a statement is running"):
+        app.backward("s")
+    app.interrupt()
+    assert ended.wait(5)
+    # a statement may call app itself while it runs
+    assert run(app, "app.backward(s); done = w.grad.sum().item()") is None
+    assert app.namespace["done"] == 4.0
