@@ -27,7 +27,7 @@ import importlib.util
 import sys
 import threading
 
-__all__ = ["missing_attribute", "torch_alias", "torch_name"]
+__all__ = ["missing_attribute", "torch_alias", "torch_imports", "torch_name"]
 
 ENGINE_HINT = "gradviz's NumPy engine does not have it; `gradviz --engine torch` runs real PyTorch"
 
@@ -118,3 +118,9 @@ def torch_alias():
                     del sys.modules[name]
                 sys.modules.update(_saved)
                 _saved.clear()
+
+
+def torch_imports(engine_name: str):
+    """What ``import torch`` gives in code run for an engine: gradviz for the NumPy engine
+    (:func:`torch_alias`), the real torch for the torch engine (nothing to change)."""
+    return torch_alias() if engine_name == "numpy" else contextlib.nullcontext()

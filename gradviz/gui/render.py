@@ -21,6 +21,7 @@ from gradviz.gui.legend import legend_size, paint_legend
 from gradviz.gui.theme import THEMES
 from gradviz.model import GraphModel
 from gradviz.model import export as model_export
+from gradviz.torch_alias import torch_imports
 
 IMAGE_FORMATS = (".png", ".svg")
 DATA_FORMATS = (".dot", ".gv", ".graphml", ".json")
@@ -159,7 +160,7 @@ def run_script(path, model: GraphModel, namespace: dict | None = None) -> dict:
     argv, sys.argv = sys.argv, [str(path)]
     sys.path.insert(0, str(path.parent.resolve()))
     try:
-        with model.recording():
+        with model.recording(), torch_imports(model.engine.name):
             try:
                 exec(code, ns)
             finally:

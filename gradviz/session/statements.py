@@ -18,6 +18,7 @@ import threading
 import traceback
 
 from gradviz.session.targets import user_names
+from gradviz.torch_alias import torch_imports
 
 __all__ = ["format_error", "run_source", "start_statement"]
 
@@ -40,7 +41,7 @@ def run_source(session, source: str, filename: str = "<script>"):
     with session.statement():
         try:
             code = compile(source, filename, "exec")
-            with console_output(session):
+            with console_output(session), torch_imports(session.model.engine.name):
                 exec(code, session.namespace)
         except (Exception, KeyboardInterrupt) as exc:
             session.write(format_error(exc))
@@ -57,12 +58,13 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
     ``fn`` on the starting thread; the app passes a queued Qt call; None calls it on
     the worker), after the batch of model changes has been closed there."""
     namespace, model = session.namespace, session.model
+    imports = torch_imports(model.engine.name)
     batch = model.batch()
     batch.__enter__()
     session._statement_open = True
 
     def job():
-        with session.grad_context(), console_output(session, threading.get_ident()):
+        with session.grad_context(), console_output(session, threading.get_ident()), imports:
             exec(code, namespace)
 
     def finish(error):

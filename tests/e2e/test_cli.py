@@ -98,3 +98,15 @@ def test_the_app_without_a_display_says_so(tmp_path):
     assert result.returncode == 2
     assert "no display: set DISPLAY, or use gradviz render" in result.stderr
     assert "xcb" not in result.stderr and "core dumped" not in result.stderr
+
+
+def test_render_a_script_written_for_torch(tmp_path):
+    script = tmp_path / "mlp.py"
+    script.write_text("import torch\nimport torch.nn as nn\nfrom torch.nn import functional as F\n"
+                      "net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))\n"
+                      "loss = F.mse_loss(net(torch.ones(2, 4)), torch.zeros(2, 1))\n"
+                      "loss.backward()\n")
+    out = tmp_path / "mlp.dot"
+    result = gradviz("render", script, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert b"MseLossBackward0" in out.read_bytes() and b"AddmmBackward0" in out.read_bytes()
