@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from fuzz.compare import minimise, run_program  # noqa: E402
-from fuzz.program import KNOWN_KEYS, KNOWN_MISMATCHES, generate  # noqa: E402
+from fuzz.program import KNOWN_KEYS, KNOWN_MISMATCHES, PRELUDE, generate  # noqa: E402
 
 import gradviz  # noqa: E402
 
@@ -46,6 +46,9 @@ def fuzz(torch, seeds, exclude, *, shrink=True, progress=None):
             if found.signature not in first:
                 small = minimise(program, torch, gradviz, found) if shrink else program
                 first[found.signature] = (seed, small, run_program(small, torch, gradviz))
+                if progress:  # a long run shows each new cause as soon as it is found
+                    print(f"  new cause {found.signature} at seed {seed}:\n"
+                          f"{small.text()}", file=sys.stderr, flush=True)
         if progress and n % progress == 0:
             bad = sum(counts.values())
             print(f"  ... {n} programs, {n - bad} agree, {len(counts)} causes",
@@ -54,6 +57,8 @@ def fuzz(torch, seeds, exclude, *, shrink=True, progress=None):
 
 
 def report(n, counts, first, elapsed, exclude, out=print) -> None:
+    if counts:
+        out("\nPrograms below run after: " + "; ".join(PRELUDE.splitlines()))
     for sig, count in counts.most_common():
         seed, program, found = first[sig]
         out(f"\n=== {count} program(s): first differing op {sig[0]!r}, {sig[1]} "
@@ -93,7 +98,7 @@ def main(argv=None) -> int:
             print(f"# seed {seed}\n{generate(seed, torch, exclude).text()}\n")
     t0 = time.perf_counter()
     n, counts, first = fuzz(torch, seeds, exclude, shrink=not args.no_minimise,
-                            progress=1000 if args.seeds >= 2000 else None)
+                            progress=500 if args.seeds >= 2000 else None)
     report(n, counts, first, time.perf_counter() - t0, exclude)
     return 1 if counts else 0
 

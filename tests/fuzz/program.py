@@ -164,6 +164,9 @@ NICE = (-2.0, -1.5, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 SHAPES = ((2, 3), (3,), (), (1, 3), (2, 1), (4,), (2, 2))
 
 
+PRELUDE = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F"  # to paste
+
+
 def namespace(lib) -> dict:
     """The names a program sees: ``torch``, ``nn`` and ``F`` bound to ``lib``."""
     return {"torch": lib, "nn": lib.nn, "F": lib.nn.functional}
