@@ -88,6 +88,11 @@ def hook(b):
         return b.emit(f"{b.pick(handles)}.remove()", "handle.remove()")
     if r < 0.35 and not b.ns[x].is_leaf:
         return b.emit(f"{x}.retain_grad()", ".retain_grad()")
+    base = b.ns[x]._base
+    if base is not None and base.is_leaf:
+        # torch 2.13 segfaults in register_hook on a view of a leaf once the leaf was
+        # changed in place under no_grad (an optimizer step); the oracle must survive
+        return False
     fn = b.pick(HOOKS)
     b.hooked.add(x)
     b.emit(f"h{b.new_name()[1:]} = {x}.register_hook({fn})", f"register_hook({fn})")
