@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import signal
 import sys
 import time
 from pathlib import Path
@@ -38,9 +39,13 @@ def fuzz(torch, seeds, exclude, *, shrink=True, progress=None):
     first: dict = {}
     n = 0
     for seed in seeds:
+        try:
+            program = generate(seed, torch, exclude)
+            found = run_program(program, torch, gradviz)
+        except KeyboardInterrupt:  # Ctrl-C (or SIGINT) ends the run with a report so far
+            print(f"  interrupted at seed {seed}", file=sys.stderr)
+            break
         n += 1
-        program = generate(seed, torch, exclude)
-        found = run_program(program, torch, gradviz)
         if found is not None:
             counts[found.signature] += 1
             if found.signature not in first:
@@ -88,6 +93,7 @@ def main(argv=None) -> int:
         print("torch (the oracle) is not installed: pip install torch", file=sys.stderr)
         return 2
     exclude = frozenset() if args.all else KNOWN_KEYS
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` reports, like Ctrl-C
     if exclude:
         print(f"Steering around {len(KNOWN_MISMATCHES)} known mismatches (--all to draw them):")
         for k in KNOWN_MISMATCHES:
