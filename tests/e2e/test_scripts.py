@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -91,3 +92,18 @@ def test_random_bench_times_every_factory_and_finds_torchs_numbers(capsys):
     if br.torch is not None:  # each line says whether gradviz drew torch's numbers
         lines = capsys.readouterr().out.strip().split("\n")[1:]
         assert len(lines) == len(results) and all(line.endswith("True") for line in lines)
+
+
+def test_fuzz_script_runs_seeds_and_reports_the_agreement(oracle, capsys):
+    """fuzz_vs_torch runs a few seeds, prints the known-mismatch list it steers around and
+    the share of programs that agree; --all drops the list (and may find mismatches)."""
+    fuzz = load("fuzz_vs_torch")
+    status = fuzz.main(["--seeds", "3", "--start", "40"])
+    out = capsys.readouterr().out
+    assert "known mismatches" in out and "rsub_tensors" in out
+    assert re.search(r"\n3/3 programs agree \(100\.00%\)", out), out
+    assert status == 0
+    fuzz.main(["--seeds", "2", "--all", "--show"])
+    out = capsys.readouterr().out
+    assert "rsub_tensors" not in out and "# seed 0\na = torch.tensor(" in out
+    assert re.search(r"\n\d/2 programs agree", out)

@@ -1,0 +1,273 @@
+"""Statement families on autograd: in-place ops and views, hooks, grad modes, backward and
+``autograd.grad`` (with ``create_graph``), nn modules, losses and optimizer steps, and
+printing. Same contract as ``statements_tensor``: each family emits through the
+``Builder`` and returns ``False`` when the pool has nothing it applies to."""
+
+from __future__ import annotations
+
+from .statements_tensor import assign, kind
+
+INPLACE = (".add_({y})", ".sub_({n})", ".mul_({y})", ".div_(2)", ".zero_()", ".fill_({n})",
+           ".clamp_(min=0)", ".exp_()", ".sigmoid_()", ".relu_()", ".neg_()", ".abs_()",
+           ".pow_(2)", ".copy_({y})", ".tanh_()", ".requires_grad_()", ".detach_()")
+HOOKS = ("lambda g: g * 2", "lambda g: None", "lambda g: print(g)", "lambda g: g.clamp(-1, 1)",
+         "lambda g: print(g.shape, g.dtype)")
+
+
+def _graph_names(t) -> set[str]:
+    seen, todo, names = set(), [t.grad_fn], set()
+    while todo:
+        fn = todo.pop()
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        names.add(fn.name())
+        todo.extend(f for f, _ in fn.next_functions)
+    return names
+
+
+def inplace(b):
+    x = b.tensor(lambda t: not t.is_leaf) if b.chance(0.8) else b.tensor()
+    if x is None:
+        return False
+    t = b.ns[x]
+    fn = t.grad_fn
+    if fn is not None and not fn.name().endswith("Backward0") and b.avoid("version_name"):
+        return False
+    if kind(t) != "f" and b.avoid("dtype_errors"):
+        return False
+    zero_dim = t.dim() == 0 and b.has_views(t) or t._base is not None and t._base.dim() == 0
+    if zero_dim and b.avoid("zero_dim_view_inplace"):
+        return False
+    same = b.tensors(lambda o: tuple(o.shape) == tuple(t.shape))
+    y = b.pick(same + ([] if b.avoid("number_first") and same else [b.number()]))
+    if b.chance(0.3):
+        idx = b.pick(["0", "...", f"{x} > 0", ":, 0" if t.dim() >= 2 else "None"]) \
+            if t.dim() >= 1 else b.pick(["...", "None"])
+        value = b.pick([b.number(), b.tensor() or "0.0"])
+        if idx == f"{x} > 0" and value in b.ns and b.ns[value].dim() > 1 \
+                and b.avoid("setitem_shape"):
+            value = b.number()
+        base = t._base if t._base is not None else t
+        if b.avoid("setitem_copy") and (idx == "..." or (base.is_leaf and base.requires_grad)):
+            return False
+        return b.emit(f"{x}[{idx}] = {value}", "T[...] = v")
+    form = b.pick(INPLACE)
+    if form in (".relu_()", ".abs_()") and b.has_nonfinite(t) and b.avoid("nan_input_grad"):
+        return False
+    if form == ".detach_()" and b.avoid("detach_used"):
+        form = ".detach()"
+        return assign(b, f"{x}{form}", form)
+    if form == ".copy_({y})" and y not in same:
+        form = ".fill_({y})"
+    n = b.number()
+    if form.startswith(".sub_") and n in ("True", "False") and b.avoid("bool_sub"):
+        n = "1"
+    b.emit(f"{x}{form.format(y=y, n=n)}", form.split("(")[0])
+
+
+def grads(b):
+    leaves = b.tensors(lambda t: t.is_leaf and t.grad is not None)
+    if not leaves:
+        return False
+    x = b.pick(leaves)
+    if b.has_views(b.ns[x]) and b.avoid("view_regenerated"):
+        return False
+    form = b.pick(["with torch.no_grad():\n    {x}.sub_(0.1 * {x}.grad)", "{x}.grad = None",
+                   "{x}.grad.zero_()", "{v} = {x}.grad * 2", "{v} = {x}.grad.clone()"])
+    b.emit(form.format(x=x, v=b.new_name()), form.format(x="T", v="v").split("\n")[-1].strip())
+
+
+def hook(b):
+    x = b.tensor(lambda t: t.requires_grad)
+    if x is None:
+        return False
+    handles = [n for n, v in b.ns.items() if n.startswith("h") and hasattr(v, "remove")]
+    r = b.rng.random()
+    if r < 0.15 and handles:
+        return b.emit(f"{b.pick(handles)}.remove()", "handle.remove()")
+    if r < 0.35 and not b.ns[x].is_leaf:
+        return b.emit(f"{x}.retain_grad()", ".retain_grad()")
+    base = b.ns[x]._base
+    if base is not None and base.is_leaf:
+        # torch 2.13 segfaults in register_hook on a view of a leaf once the leaf was
+        # changed in place under no_grad (an optimizer step); the oracle must survive
+        return False
+    fn = b.pick(HOOKS)
+    b.hooked.add(x)
+    b.emit(f"h{b.new_name()[1:]} = {x}.register_hook({fn})", f"register_hook({fn})")
+
+
+def gradmode(b):
+    x = b.tensor()
+    if x is None:
+        return False
+    v = b.new_name()
+    expr = b.pick([f"{x} * 2", f"{x}.exp()", f"{x} + {x}", f"{x}.sum()"])
+    forms = [("with torch.no_grad():\n    {v} = {e}", "no_grad"),
+             ("with torch.no_grad():\n    with torch.enable_grad():\n        {v} = {e}",
+              "enable_grad"),
+             ("with torch.set_grad_enabled(False):\n    {v} = {e}", "set_grad_enabled"),
+             ("with torch.no_grad():\n    {v} = {e}" if b.avoid("inference_mode") else
+              "with torch.inference_mode():\n    {v} = {e}", "inference_mode"),
+             ("{v} = {x}.detach()", ".detach()"),
+             ("{v} = {x}.detach().requires_grad_()", ".requires_grad_()"),
+             ("def f{v}(t):\n    return t * 3\n{v} = torch.no_grad()(f{v})({x})",
+              "no_grad decorator"),
+             ("print(torch.is_grad_enabled())" if b.avoid("no_grad_view") else
+              "torch.set_grad_enabled(False)", "set_grad_enabled(False)"),
+             ("torch.set_grad_enabled(True)", "set_grad_enabled(True)"),
+             ("print(torch.is_grad_enabled())", "is_grad_enabled")]
+    form, op = b.pick(forms)
+    b.emit(form.format(v=v, e=expr, x=x), op)
+
+
+def backward(b):
+    y = b.tensor(lambda t: t.requires_grad and t.dtype.is_floating_point)
+    if y is None:
+        return False
+    t = b.ns[y]
+    names = _graph_names(t)
+    risky = any(n.startswith(("Max", "Min", "Sgn", "Sign")) for n in names)
+    retain = b.chance(0.5) or (risky and b.avoid("backward_twice"))
+    root = y if t.numel() == 1 and b.chance(0.7) else f"{y}.sum()"
+    r = b.rng.random()
+    if r < 0.45:
+        rg = ", retain_graph=True" if retain else ""
+        return b.emit(f"{root}.backward({rg.lstrip(', ')})", "backward")
+    if r < 0.55:
+        return b.emit(f"{y}.backward(torch.ones_like({y}){', retain_graph=True' * retain})",
+                      "backward(gradient)")
+    leaves = b.tensors(lambda s: s.is_leaf and s.requires_grad)
+    if b.avoid("hook_autograd_grad"):
+        leaves = [n for n in leaves if n not in b.hooked]
+        if y in b.hooked:
+            return False
+    if not leaves:
+        return False
+    inputs = b.rng.sample(leaves, min(len(leaves), b.pick([1, 1, 2])))
+    second = ("Var", "Cumsum", "Sigmoid", "Tanh", "Std", "torch::autograd::Copy", "Elu",
+              "Hardtanh")
+    create = b.chance(0.5) and not (b.avoid("second_order") and any(
+        n.startswith(second) for n in names))
+    outs = ", ".join(b.new_name() for _ in inputs)
+    b.emit(f"{outs}, = torch.autograd.grad({root}, [{', '.join(inputs)}], "
+           f"create_graph={create}, retain_graph={retain or create}, allow_unused=True)",
+           "autograd.grad(create_graph)" if create else "autograd.grad")
+
+
+INIT = ("with torch.no_grad():\n    for _k, _p in enumerate({net}.parameters()):\n"
+        "        _p.copy_(torch.linspace(-0.5, 0.5, _p.numel()).reshape(_p.shape) + 0.1 * _k)")
+
+
+def module(b):
+    x = b.tensor(lambda t: t.dim() >= 1 and str(t.dtype).endswith("float32"))
+    nets = [n for n, v in b.ns.items() if isinstance(v, b.torch.nn.Module)]
+    if nets and b.chance(0.6):
+        net = b.pick(nets)
+        k = b.nets[net]
+        fits = b.tensors(lambda t: t.dim() >= 1 and t.shape[-1] == k and (
+            not b.has_nonfinite(t) or not b.avoid("nan_input_grad")) and (
+            str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")) and (
+            t.dim() >= 2 or not b.avoid("linear_1d")))
+        if not fits:
+            return False
+        return assign(b, f"{net}({b.pick(fits)})", "module(T)")
+    if x is None:
+        return False
+    k = b.ns[x].shape[-1]
+    j = b.pick([1, 2, 3])
+    act = b.pick(["ReLU", "Tanh", "Sigmoid"])
+    net = f"net{b.new_name()[1:]}"
+    spec = b.pick([f"nn.Linear({k}, {j})", f"nn.Linear({k}, {j}, bias=False)",
+                   f"nn.Sequential(nn.Linear({k}, 4), nn.{act}(), nn.Linear(4, {j}))"])
+    b.nets[net] = k
+    init = "\n" + INIT.format(net=net) if b.avoid("random") else ""
+    b.emit(f"{net} = {spec}{init}", "module")
+
+
+def loss(b):
+    x = b.tensor(lambda t: kind(t) == "f" and t.dim() >= 1)
+    if x is None:
+        return False
+    t = b.ns[x]
+    same = b.tensors(lambda o: kind(o) == "f" and tuple(o.shape) == tuple(t.shape) and (
+        o.dtype == t.dtype or not b.avoid("loss_dtypes")))
+    dtype = ", dtype=torch.float64" if t.dtype == b.torch.float64 and b.avoid("loss_dtypes") \
+        else ""
+    target = b.pick(same + [f"torch.tensor({b.literal(tuple(t.shape))}{dtype})"])
+    if b.masky(t) and b.avoid("mask_grad_nan"):
+        return False
+    if not b.avoid("loss_broadcast") and b.chance(0.15):
+        target = b.pick(b.tensors(lambda o: kind(o) == "f"))
+    red = b.pick(["", "", ", reduction='sum'", ", reduction='none'"])
+    forms = [f"F.mse_loss({x}, {target}{red})", f"F.l1_loss({x}, {target}{red})",
+             f"nn.MSELoss()({x}, {target})",
+             f"F.binary_cross_entropy({x}.sigmoid(), {target}.detach().sigmoid(){red})",
+             f"F.binary_cross_entropy_with_logits({x}, {target}.detach().sigmoid())"]
+    if t.dim() == 2:
+        classes = b.literal((t.shape[0],), "int").replace("-2", "0").replace("-1", "1")
+        classes = classes.replace("3", "0").replace("2", str(t.shape[1] - 1))
+        forms += [f"F.cross_entropy({x}, torch.tensor({classes}){red})",
+                  f"F.nll_loss(F.log_softmax({x}, dim=1), torch.tensor({classes}))",
+                  f"nn.CrossEntropyLoss()({x}, torch.tensor({classes}))"]
+    form = b.pick(forms)
+    assign(b, form, form.split("(")[0] + "(...)")
+
+
+def optim(b):
+    opts = [n for n, v in b.ns.items() if isinstance(v, b.torch.optim.Optimizer)]
+    if b.avoid("view_regenerated"):
+        opts = [n for n in opts if not any(b.has_views(p) for g in b.ns[n].param_groups
+                                             for p in g["params"])]
+    if opts and b.chance(0.7):
+        opt = b.pick(opts)
+        nets = [n for n, v in b.ns.items() if isinstance(v, b.torch.nn.Module)]
+        y = b.tensor(lambda t: t.requires_grad and t.dtype.is_floating_point)
+        form = b.pick([f"{opt}.zero_grad()", f"{opt}.step()"] + (
+            [f"{opt}.zero_grad()\n{y}.sum().backward(retain_graph=True)\n{opt}.step()"]
+            if y else []))
+        if nets and b.chance(0.3):
+            net = b.pick(nets)
+            x = b.tensor(lambda t: t.dim() >= 1 and t.shape[-1] == b.nets[net] and (
+                not b.has_nonfinite(t) or not b.avoid("nan_input_grad")) and (
+                str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")) and (
+                t.dim() >= 2 or not b.avoid("linear_1d")))
+            if x:
+                form = f"{opt}.zero_grad()\n{net}({x}).pow(2).sum().backward()\n{opt}.step()"
+        return b.emit(form, "optimizer " + form.split(".")[-1].split("(")[0])
+    nets = [n for n, v in b.ns.items() if isinstance(v, b.torch.nn.Module)]
+    leaves = b.tensors(lambda t: t.is_leaf and t.requires_grad)
+    if b.avoid("optim_duplicates"):
+        leaves = list({id(b.ns[n]): n for n in reversed(leaves)}.values())[::-1]
+    params = [f"{n}.parameters()" for n in nets] + ([f"[{', '.join(leaves)}]"] if leaves else [])
+    if not params:
+        return False
+    cls = b.pick(["SGD", "SGD", "Adam", "AdamW"])
+    extra = {"SGD": b.pick(["", ", momentum=0.9", ", momentum=0.9, nesterov=True",
+                            ", weight_decay=0.01"]),
+             "Adam": b.pick(["", ", betas=(0.8, 0.9)", ", weight_decay=0.1"]),
+             "AdamW": ""}[cls]
+    lr = b.pick([0.1, 0.01, 1])
+    b.emit(f"opt{b.new_name()[1:]} = torch.optim.{cls}({b.pick(params)}, lr={lr}{extra})",
+           f"optim.{cls}")
+
+
+def printing(b):
+    x = b.tensor()
+    if x is None:
+        return False
+    t = b.ns[x]
+    forms = ["print({x})", "print({x}.grad)", "print({x}.shape, {x}.dtype, {x}.size(-1))",
+             "print({x}.requires_grad, {x}.is_leaf, {x}.grad_fn is None)",
+             "print(type({x}.grad_fn).__name__)", "print({x}.tolist())",
+             "print({x} * 1000)", "print({x} / 1000)", "print({x}.numel(), {x}.dim(), len({x}))",
+             "print({x}.sum().item())", "print(f'{{{x}.float().mean().item():.4f}}')",
+             "print(repr({x}.detach()))", "print({x}[None].T)", "print({x}.data)"]
+    if t.grad_fn is not None:
+        forms.append("print([f[0].name() if f[0] else None for f in "
+                     "{x}.grad_fn.next_functions])")
+    form = b.pick(forms)
+    if t.dim() == 0 and b.avoid("dim_range"):
+        form = form.replace(".size(-1)", ".size()")
+    b.emit(form.format(x=x), form.format(x="T"))
