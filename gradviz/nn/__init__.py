@@ -28,11 +28,12 @@ from gradviz.nn.linear import Identity, Linear
 from gradviz.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from gradviz.nn.module import Module
 from gradviz.nn.parameter import Parameter
+from gradviz.nn import modules  # noqa: I001  (torch's nn.modules.module: the global hooks)
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
            "Hardtanh", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
            "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential",
-           "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init"]
+           "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "modules"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402
