@@ -8,7 +8,7 @@
 Built on core's public API; nothing in ``gradviz.core`` imports it.
 """
 
-from gradviz.nn import functional, init
+from gradviz.nn import functional, init, modules  # modules: torch's nn.modules.module
 from gradviz.nn.activation import (
     ELU,
     Hardtanh,
@@ -28,7 +28,6 @@ from gradviz.nn.linear import Identity, Linear
 from gradviz.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from gradviz.nn.module import Module
 from gradviz.nn.parameter import Parameter
-from gradviz.nn import modules  # noqa: I001  (torch's nn.modules.module: the global hooks)
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
            "Hardtanh", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",

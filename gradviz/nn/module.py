@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from gradviz.core.tensors.tensor import Tensor
 from gradviz.nn import module_hooks
-from gradviz.nn.module_hooks import RemovableHandle, call_with_hooks
+from gradviz.nn.module_hooks import call_with_hooks
 from gradviz.nn.module_state import ModuleState
 from gradviz.nn.parameter import Parameter, typename
 
