@@ -29,6 +29,7 @@ from gradviz.gui.graph_view import GraphView
 from gradviz.gui.hints import hint
 from gradviz.gui.inspector import InspectorPanel
 from gradviz.gui.learning import add_learning_docks, add_learning_menu, learning_handlers
+from gradviz.gui.module_tree import add_module_tree_dock
 from gradviz.gui.theme import apply_theme
 from gradviz.model import GraphModel
 
@@ -82,6 +83,7 @@ class App(Controls, QtWidgets.QMainWindow):
         self.resizeDocks([self.inspector_dock], [380], QtCore.Qt.Orientation.Horizontal)
         self.resizeDocks([self.console_dock], [230], QtCore.Qt.Orientation.Vertical)
         add_learning_docks(self)  # the tutorial panel and the backward stepper
+        self.module_dock = add_module_tree_dock(self)  # the Modules panel (module groups)
 
         self.message = QtWidgets.QLabel("Ready")
         self.counts = QtWidgets.QLabel()
@@ -110,6 +112,14 @@ class App(Controls, QtWidgets.QMainWindow):
             self.run_file(script)
         self._update_counts()
         self.view.fit()
+
+    def collapse(self, path: str) -> None:
+        """Draw module group ``path`` (``"net.3"``) as one node."""
+        self.model.collapse(path)
+
+    def expand(self, path: str) -> None:
+        """Draw module group ``path``'s nodes again, in a labelled box."""
+        self.model.expand(path)
 
     # ------------------------------------------------------------ building
     def _dock(self, title, widget, area) -> QtWidgets.QDockWidget:

@@ -21,7 +21,7 @@ from gradviz.gui.theme import mix
 
 SX, SY = 105.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
 MAX_W = 148.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
-STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost")
+STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost", "group")
 DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
 LABEL_SCALE = 0.42  # below this zoom: boxes without their names
 NEW, RELEASED, FREED, PINNED = 1, 2, 4, 8
@@ -33,6 +33,8 @@ def style_of(data: dict) -> str:
     """The visual class of a node: its colour and shape in the legend."""
     if data["kind"] == "function":
         return "accumulate" if data.get("name") == "AccumulateGrad" else "function"
+    if data["kind"] == "group":  # a collapsed module group
+        return "group"
     if data.get("ghost"):
         return "ghost"
     if data.get("role") == "output":
@@ -69,16 +71,20 @@ class GraphScene:
         self.theme = theme
         c = QtGui.QColor
         fills = {"function": theme.function, "accumulate": theme.accumulate, "leaf": theme.leaf,
-                 "plain": theme.plain, "output": theme.output, "ghost": theme.background}
+                 "plain": theme.plain, "output": theme.output, "ghost": theme.background,
+                 "group": mix(theme.accumulate, theme.background, 0.35)}
         borders = {"function": theme.function_border, "accumulate": theme.accumulate_border,
                    "leaf": theme.leaf_border, "plain": theme.plain_border,
-                   "output": theme.output_border, "ghost": theme.ghost_border}
+                   "output": theme.output_border, "ghost": theme.ghost_border,
+                   "group": theme.accumulate_border}
         self._brushes = [QtGui.QBrush(c(fills[s])) for s in STYLES]
         self._pens = []
         for s in STYLES:
             pen = QtGui.QPen(c(borders[s]), 1.2)
             if s == "ghost":
                 pen.setStyle(QtCore.Qt.PenStyle.DashLine)
+            if s == "group":
+                pen.setWidthF(2.2)
             self._pens.append(pen)
         self._edge_pen = QtGui.QPen(c(theme.edge), 1.1)
         self._edge_brush = QtGui.QBrush(c(theme.edge))
@@ -89,6 +95,11 @@ class GraphScene:
             title = wrap_name(data.get("name", "?"), self.labels.title_metrics, MAX_W - 18)
             w, h = self.labels.set(nid, title, shape_text(data.get("shape")))
             return min(MAX_W, max(92.0, w + 20)), h + 12
+        if data["kind"] == "group":  # "net.3" over "Block · 14 nodes"
+            summary = str(data.get("label", "")).split(" · ", 1)[-1]
+            sub = f"{summary} · {data.get('count', 0)} nodes"
+            w, h = self.labels.set(nid, [data.get("path", "?")], sub, bold=True)
+            return min(MAX_W, max(92.0, w + 20)), h + 14
         name = data.get("name") or data.get("label") or data.get("role", "tensor")
         w, h = self.labels.set(nid, [name], shape_text(data.get("shape")), bold=True)
         return min(MAX_W, max(58.0, w + 30)), h + 10
@@ -335,7 +346,7 @@ class GraphScene:
                 continue
             painter.setPen(self._pens[code])
             painter.setBrush(self._brushes[code])
-            pill = code >= 2  # tensors are pills, grad_fn nodes rounded boxes
+            pill = 2 <= code <= 5  # tensors are pills, grad_fn nodes and groups rounded boxes
             for i in group.tolist():
                 faded = F[i] & RELEASED
                 if faded:

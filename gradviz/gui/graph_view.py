@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gradviz.gui.clusters import Clusters, fits_readably, group_path
 from gradviz.gui.graph_items import LABEL_SCALE, SX, SY, GraphScene
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_columns, legend_size, paint_legend
@@ -45,6 +46,7 @@ class GraphView(QtWidgets.QWidget):
         super().__init__(parent)
         self.model = model
         self.scene = GraphScene(theme)
+        self.clusters = Clusters()  # boxes around the expanded module groups
         self.layout_driver = LayoutDriver(model, self)
         self.layout_driver.positionsReady.connect(self._on_positions)
         self.selected: int | None = None
@@ -81,14 +83,16 @@ class GraphView(QtWidgets.QWidget):
         self.destroyed.connect(lambda *_: model.remove_listener(listener))
         self.selected, self.found, self.found_at, self._fitted = None, [], -1, False
         self._auto_fit = True
-        self.scene.sync(model.graph, {}, pinned=())  # forget the old drawing
+        self.scene.sync(model.shown_graph(), {}, pinned=())  # forget the old drawing
         self.refresh()
         self.fit()
 
     # ------------------------------------------------------------ model -> view
     def refresh(self) -> None:
         """Re-read the whole model (after ``clear`` or a theme change)."""
-        self.scene.sync(self.model.graph, self.layout_driver.positions(), pinned=self.model.pinned)
+        self.scene.sync(self.model.shown_graph(), self.layout_driver.positions(),
+                        pinned=self.model.pinned)
+        self.clusters.update(self.model, self.scene)
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         self.update()
@@ -97,8 +101,13 @@ class GraphView(QtWidgets.QWidget):
         changed = change.added | change.updated
         if change.added:
             self._quiet_new = False
-        self.scene.sync(self.model.graph, self.layout_driver.positions(), changed,
+            self.model.open_collapsed(lambda shown: fits_readably(shown, self.graph_rect()))
+        graph = self.model.shown_graph()
+        if graph is not self.model.graph:  # group nodes: counts and labels may have changed
+            changed = changed | {n for n in graph if group_path(n) is not None}
+        self.scene.sync(graph, self.layout_driver.positions(), changed,
                         pinned=self.model.pinned)
+        self.clusters.update(self.model, self.scene)
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         if not self._fitted or len(self.scene) == len(change.added) or (
@@ -111,8 +120,9 @@ class GraphView(QtWidgets.QWidget):
 
     def _on_positions(self) -> None:
         """The background layout of a large graph finished: take its positions."""
-        self.scene.sync(self.model.graph, self.layout_driver.positions(), (),
+        self.scene.sync(self.model.shown_graph(), self.layout_driver.positions(), (),
                         pinned=self.model.pinned)
+        self.clusters.update(self.model, self.scene)
         self.update()
 
     def set_theme(self, theme) -> None:
@@ -253,8 +263,8 @@ class GraphView(QtWidgets.QWidget):
         """Select node ``nid`` (None clears) and announce it with ``nodeSelected``.
 
         ``center``: bring the node to the middle of the view if it is not in view."""
-        if nid is not None and nid not in self.scene.index:
-            nid = None
+        if nid is not None and (nid not in self.scene.index or group_path(nid) is not None):
+            nid = None  # (a collapsed group is opened by a double-click, not selected)
         changed = nid != self.selected
         self.selected = nid
         if center and nid is not None and not self.visible_world().contains(self.scene.rect(nid)):
@@ -283,7 +293,7 @@ class GraphView(QtWidgets.QWidget):
     def find(self, text: str) -> list[int]:
         """Nodes matching ``text``, best first (``find_ranked``); selects and zooms to the
         first. ``find_next`` / ``find_previous`` walk the rest."""
-        self.found = find_ranked(self.model.graph, self.scene.ids, text)
+        self.found = find_ranked(self.model.shown_graph(), self.scene.ids, text)
         self.found_at = -1
         if self.found:
             self.show_found(0)
@@ -323,6 +333,7 @@ class GraphView(QtWidgets.QWidget):
         painter.translate(self._offset)
         painter.scale(self._scale, self._scale)
         world, step = self.visible_world(), self.step_overlay
+        self.clusters.paint(painter, world, self._scale, self.scene.theme)
         if step is not None and len(self.scene):
             step.paint_under(painter, self.scene, world, self._scale)
         # the step's node is framed by the step: no selection colour on it and its edges too
@@ -413,6 +424,20 @@ class GraphView(QtWidgets.QWidget):
         self.unsetCursor()
         self.update()
 
+    def mouseDoubleClickEvent(self, event):  # noqa: N802
+        """Double-click a collapsed group to expand it, a group's box to collapse it."""
+        pos = event.position()
+        if event.button() != QtCore.Qt.MouseButton.LeftButton \
+                or not self.graph_rect().contains(pos):
+            return
+        nid = self.node_at(pos)
+        path = group_path(nid)
+        if path is not None:
+            self.model.expand(path)
+        elif nid is None and (path := self.clusters.at(self.to_world(pos))) is not None:
+            self.model.collapse(path)
+        event.accept()
+
     def wheelEvent(self, event):  # noqa: N802
         steps = event.angleDelta().y() / 120.0
         if steps:
@@ -447,4 +472,9 @@ class GraphView(QtWidgets.QWidget):
 
     def tooltip(self, nid: int) -> str:
         """Name, shape and dtype of node ``nid`` (the hover text)."""
+        path = group_path(nid)
+        if path is not None:
+            data = self.model.shown_graph().nodes[nid]
+            return (f"<b>{self.model.group_label(path)}</b><br>{data['count']} nodes, "
+                    "collapsed: double-click to expand")
         return node_tooltip(self.model, nid)

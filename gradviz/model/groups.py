@@ -152,6 +152,10 @@ class ModuleGroups:
                     self._touch(nid)
             del self._unplaced[module]
 
+    def group_label(self, path: str) -> str:
+        """``net.0 · Linear(4→16)``."""
+        return self._group_info.get(path, path)
+
     def parameter_name(self, nid) -> str | None:
         """``net.0.weight`` for a parameter of a named module, else None."""
         return self._param_names.get(nid)
