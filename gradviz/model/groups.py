@@ -204,8 +204,9 @@ class ModuleGroups:
             self._groups_changed()
 
     def expand(self, path: str) -> None:
-        """Draw the nodes of group ``path`` again (its subgroups stay as they are; a
-        collapsed group around it is expanded too, so the group shows)."""
+        """Draw the nodes of group ``path`` again, one level at a time: when it was drawn
+        as one node, its subgroups now are (``net`` shows its blocks, each one node). A
+        collapsed group around it is opened the same way, so the group shows."""
         path = path[len(GROUP_PREFIX):] if path.startswith(GROUP_PREFIX) else path
         around = {p for p in self.collapsed if path == p or path.startswith(p + ".")}
         if not around and path not in self.groups():
@@ -213,7 +214,7 @@ class ModuleGroups:
         if around:
             groups = self.groups()
             self.collapsed -= around
-            for p in around - {path}:  # show the way down to ``path``, collapsed beside it
+            for p in around:  # show the way down to ``path``, collapsed beside it
                 for child in groups:
                     if parent_path(child) == p and not path.startswith(child + ".") \
                             and child != path:

@@ -46,8 +46,9 @@ def test_removed_hooks_no_longer_run():
     for lib in (torch, gradviz):
         log = []
         net = lib.nn.Linear(2, 2)
-        h = net.register_forward_hook(lambda m, a, o: log.append("post"))
-        g = lib.nn.modules.module.register_module_forward_pre_hook(lambda m, a: log.append("g"))
+        h = net.register_forward_hook(lambda m, a, o, log=log: log.append("post"))
+        g = lib.nn.modules.module.register_module_forward_pre_hook(
+            lambda m, a, log=log: log.append("g"))
         net(lib.ones(1, 2))
         h.remove()
         g.remove()

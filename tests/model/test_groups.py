@@ -45,7 +45,7 @@ def test_nodes_carry_their_innermost_module_path(name_first):
     model, net, X, loss = residual(name_first)
     g = model.graph
     by_path = {}
-    for nid, d in g.nodes(data=True):
+    for d in g.nodes.values():
         by_path.setdefault(d.get("module"), []).append(d.get("name"))
     assert sorted(by_path["net.3.body.0"]) == sorted(
         ["AccumulateGrad", "AccumulateGrad", "TBackward0", "AddmmBackward0",
@@ -98,6 +98,8 @@ def test_a_collapsed_group_is_one_node_with_its_merged_edges():
     assert len(out) == 2  # block 5's first Linear and its skip add
     assert set(model.positions()) == set(shown)
     model.expand("net.4")
+    assert "group:net.4" not in model.shown_graph() and model.collapsed == {"net.4.body"}
+    model.expand_all()
     assert model.shown_graph() is g and not model.collapsed
 
 
