@@ -52,7 +52,7 @@ def test_the_panel_lists_the_tutorials_sections_and_cells(app):
     notes = [c.note.text() for c in panel.cells if c.note is not None]
     assert any("AddBackward0" in n and "grad_fn" in n for n in notes)
     assert app.lessons_dock.windowTitle() == "Tutorial"
-    assert app.tabifiedDockWidgets(app.inspector_dock) == [app.lessons_dock]
+    assert set(app.tabifiedDockWidgets(app.inspector_dock)) == {app.lessons_dock, app.module_dock}
 
 
 def test_run_prints_the_tutorials_first_call_and_draws_the_graph(blank, qtbot):
