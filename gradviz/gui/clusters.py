@@ -60,6 +60,10 @@ class Clusters:
                 inner[parent] = inner[parent].united(box) if parent in inner else box
         self.boxes = boxes
         self.labels = {p: model.group_label(p) for p in boxes}
+        extent = None
+        for box in boxes.values():
+            extent = box if extent is None else extent.united(box)
+        scene.extent = extent
 
     def at(self, point: QtCore.QPointF) -> str | None:
         """The innermost group whose box contains ``point`` (scene pixels)."""

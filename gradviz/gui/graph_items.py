@@ -64,6 +64,7 @@ class GraphScene:
         self.eoff = np.zeros(0)
         self._lines = None
         self._new: set = set()  # nodes drawn as new: re-read when the next change comes
+        self.extent: QtCore.QRectF | None = None  # what is drawn around nodes (clusters)
         self.set_theme(theme)
 
     # ------------------------------------------------------------ building
@@ -218,7 +219,10 @@ class GraphScene:
         top = float((self.Y - self.H / 2).min()) - margin
         right = float((self.X + self.W / 2).max()) + margin
         bottom = float((self.Y + self.H / 2).max()) + margin
-        return QtCore.QRectF(left, top, right - left, bottom - top)
+        r = QtCore.QRectF(left, top, right - left, bottom - top)
+        if self.extent is not None:  # drawn around the nodes (module group boxes)
+            r = r.united(self.extent.adjusted(-margin, -margin, margin, margin))
+        return r
 
     def node_at(self, x: float, y: float):
         """The id of the node under pixel point ``(x, y)``, or None."""
@@ -347,6 +351,10 @@ class GraphScene:
             painter.setPen(self._pens[code])
             painter.setBrush(self._brushes[code])
             pill = 2 <= code <= 5  # tensors are pills, grad_fn nodes and groups rounded boxes
+            if STYLES[code] == "group":  # a collapsed module group: a stack of cards
+                for i in group.tolist():
+                    painter.drawRoundedRect(QtCore.QRectF(X[i] - W[i] / 2 + 5, Y[i] - H[i] / 2 + 5,
+                                                          W[i], H[i]), 6.0, 6.0)
             for i in group.tolist():
                 faded = F[i] & RELEASED
                 if faded:

@@ -36,12 +36,17 @@ __all__ = ["ModuleGroups", "module_summary"]
 
 
 def module_summary(module) -> str:
-    """``Linear(4→16)``, ``Conv2d(3→8)``, or the class name."""
+    """``Linear(4→16)``, ``Conv2d(3→8)``, ``Sequential(12 × Block)`` (a container of
+    modules all of one class), or the class name."""
     name = type(module).__name__
     for a, b in (("in_features", "out_features"), ("in_channels", "out_channels")):
         i, o = getattr(module, a, None), getattr(module, b, None)
         if isinstance(i, int) and isinstance(o, int):
             return f"{name}({i}→{o})"
+    children = list(module.children()) if callable(getattr(module, "children", None)) else []
+    kinds = {type(c).__name__ for c in children}
+    if len(children) > 2 and len(kinds) == 1:
+        return f"{name}({len(children)} × {kinds.pop()})"
     return name
 
 

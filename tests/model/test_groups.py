@@ -75,6 +75,8 @@ def test_groups_are_the_module_tree_with_labels():
     assert len(groups) == 1 + BLOCKS * 5  # net, blocks, bodies, two Linear and a ReLU each
     assert groups["net.0.body.0"]["label"] == "net.0.body.0 · Linear(6→6)"
     assert groups["net.5"]["label"] == "net.5 · Block"
+    assert groups["net"]["label"] == "net · Sequential(12 × Block)"
+    assert groups["net.5.body"]["label"] == "net.5.body · Sequential"  # of mixed layers
     assert groups["net.5"]["parent"] == "net" and groups["net"]["parent"] is None
     assert groups["net.5.body"]["nodes"] < groups["net.5"]["nodes"] < groups["net"]["nodes"]
     assert len(groups["net.5"]["nodes"]) == 6 + 6 + 1 + 1  # two Linears, ReLU, the add
