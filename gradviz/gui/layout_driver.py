@@ -83,7 +83,7 @@ class LayoutDriver(QtCore.QObject):
         if self._job is not None:  # one at a time; re-run when the current one lands
             self._debounce.start()
             return
-        graph = self.model.shown_graph()
+        graph = self.model.layout_graph()  # what is drawn, with the module groups' hints
         snapshot = nx.MultiDiGraph()
         snapshot.add_nodes_from(graph.nodes)
         snapshot.add_edges_from(graph.edges())

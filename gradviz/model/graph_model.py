@@ -270,7 +270,8 @@ class GraphModel(GraphEvents, ModuleGroups):
             from gradviz.model.layout import layered
 
             pinned = {n: xy for n, xy in self._pinned.items() if n in graph}
-            self._positions = layered(graph, pinned=pinned, previous=dict(self._positions))
+            self._positions = layered(self.layout_graph(), pinned=pinned,
+                                      previous=dict(self._positions))
             self._layout_dirty = False
         return self._positions
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import weakref
 
+import networkx as nx
+
 from gradviz.model.groups_view import (
     GROUP_PREFIX,
     choose_depth,
@@ -33,6 +35,8 @@ from gradviz.model.groups_view import (
 )
 
 __all__ = ["ModuleGroups", "module_summary"]
+
+LAYOUT_HINT_LIMIT = 1500  # nodes drawn; bigger graphs are laid out without group hints
 
 
 def module_summary(module) -> str:
@@ -191,6 +195,43 @@ class ModuleGroups:
         if self._shown is None:
             self._shown = collapsed_graph(self.graph, self.collapsed, self._group_info)
         return self._shown
+
+    def layout_graph(self):
+        """What the layout places: ``shown_graph()`` plus, for each open group, an edge from
+        each node feeding the group to each of its sources (its parameters), so a group's
+        nodes sit below what feeds it and the boxes of a chain of blocks do not interleave.
+        Graphs of more than ``LAYOUT_HINT_LIMIT`` nodes are laid out as shown."""
+        shown = self.shown_graph()
+        if not self._group_info or shown.number_of_nodes() > LAYOUT_HINT_LIMIT:
+            return shown
+        members: dict[str, set] = {}
+        nodes = shown.nodes
+        for n, data in nodes(data=True):
+            path = parent_path(data["path"]) if data["kind"] == "group" else data.get("module")
+            while path is not None:
+                members.setdefault(path, set()).add(n)
+                path = parent_path(path)
+        if not members:
+            return shown
+        hints = []
+        pred = shown._pred
+        for inside in members.values():
+            sources = [n for n in inside if not pred[n]]
+            feeding = {u for v in inside for u in pred[v] if u not in inside}
+            if not sources or not feeding:
+                continue
+            for s in sources:
+                below = None
+                for u in feeding:
+                    if below is None:
+                        below = nx.descendants(shown, s)
+                    if u not in below:  # (an edge back into a group would make a cycle)
+                        hints.append((u, s))
+        if not hints:
+            return shown
+        graph = nx.MultiDiGraph(shown)
+        graph.add_edges_from(hints, kind="hint")
+        return graph
 
     def _groups_changed(self) -> None:
         self._shown = None

@@ -140,3 +140,20 @@ def test_recording_without_named_modules_tags_nothing():
         (w * 2).sum().backward()
     assert model.groups() == {}
     assert model.shown_graph() is model.graph
+
+
+def test_open_blocks_of_a_chain_are_laid_out_one_below_the_other():
+    model, _, _, _ = residual()
+    model.collapse("net")
+    model.expand("net.3")
+    model.expand("net.4")
+    pos = model.positions()
+    groups = model.groups()
+    shown = set(model.shown_graph())
+    y3 = [pos[n][1] for n in groups["net.3"]["nodes"] & shown]
+    y4 = [pos[n][1] for n in groups["net.4"]["nodes"] & shown]
+    assert max(y3) < min(y4)  # the parameters of block 4 do not float up beside block 3
+    hints = [e for e in model.layout_graph().edges(data="kind") if e[2] == "hint"]
+    assert hints and all(v in groups["net.4"]["nodes"] | groups["net.3"]["nodes"]
+                         or not isinstance(v, int) or model.graph.nodes[v].get("module")
+                         for _, v, _ in hints)
