@@ -118,8 +118,9 @@ class App(Controls, QtWidgets.QMainWindow):
         self.model.collapse(path)
 
     def expand(self, path: str) -> None:
-        """Draw module group ``path``'s nodes again, in a labelled box."""
+        """Draw module group ``path``'s nodes again, in a labelled box, and show it."""
         self.model.expand(path)
+        self.view.show_group(path)
 
     # ------------------------------------------------------------ building
     def _dock(self, title, widget, area) -> QtWidgets.QDockWidget:

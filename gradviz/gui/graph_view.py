@@ -28,8 +28,10 @@ from gradviz.gui.node_text import find_ranked, node_tooltip
 from gradviz.gui.step_overlay import StepOverlay
 from gradviz.gui.theme import mix
 from gradviz.gui.weak_listener import WeakListener
+from gradviz.model.groups_view import GROUP_PREFIX
 
 MIN_SCALE, MAX_SCALE = 0.004, 4.0
+GROUP_SCALE = 0.75  # a group opened is shown at least this large (its labels read)
 READABLE_SCALE = 1.0  # Find zooms a found node to at least this (labels appear from 0.42)
 LEGEND_MARGIN = 10.0  # around the legend in its strip
 DRAG_START = 4  # pixels the mouse moves before a press becomes a drag
@@ -243,6 +245,25 @@ class GraphView(QtWidgets.QWidget):
             self._scale = max(self._scale, min(min_scale, MAX_SCALE))
             self.center_on(nid)
 
+    def show_group(self, path: str, min_scale: float = GROUP_SCALE) -> None:
+        """Bring module group ``path`` (its box, or its node when collapsed) into view at
+        ``min_scale`` or more (a box taller than the view shows from its top)."""
+        gid = GROUP_PREFIX + path
+        r = self.clusters.boxes.get(path)
+        if r is None and gid in self.scene.index:
+            r = self.scene.rect(gid)
+        if r is None:
+            return
+        area = self.graph_rect()
+        fit = min(1.0, area.width() / r.width(), area.height() / r.height())
+        self._scale = min(MAX_SCALE, max(MIN_SCALE, fit, min_scale))
+        cy = r.center().y()
+        if r.height() * self._scale > area.height():  # from its top
+            cy = r.top() + (area.height() / 2 - 12) / self._scale
+        self._offset = area.center() - QtCore.QPointF(r.center().x(), cy) * self._scale
+        self._auto_fit = False
+        self.update()
+
     def ensure_visible(self, nids) -> None:
         """Pan the least needed to bring ``nids`` into view, if they fit in it."""
         if not nids:
@@ -434,6 +455,7 @@ class GraphView(QtWidgets.QWidget):
         path = group_path(nid)
         if path is not None:
             self.model.expand(path)
+            self.show_group(path)
         elif nid is None and (path := self.clusters.at(self.to_world(pos))) is not None:
             self.model.collapse(path)
         event.accept()

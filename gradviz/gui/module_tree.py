@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from gradviz.model.groups_view import GROUP_PREFIX
-
 
 class ModuleTree(QtWidgets.QTreeWidget):
     """A tree of ``model.groups()``: ``net`` > ``net.0`` > ``net.0.body`` ..."""
@@ -27,6 +25,7 @@ class ModuleTree(QtWidgets.QTreeWidget):
         self.setColumnWidth(0, 240)
         self._items: dict[str, QtWidgets.QTreeWidgetItem] = {}
         self._updating = False
+        self._in_change = False
         self.itemChanged.connect(self._on_item_changed)
         self.itemDoubleClicked.connect(lambda item, _col: self.groupActivated.emit(
             item.data(0, QtCore.Qt.ItemDataRole.UserRole)))
@@ -37,6 +36,12 @@ class ModuleTree(QtWidgets.QTreeWidget):
     def refresh(self, *_) -> None:
         """Rebuild the rows from the model's groups (keeping which rows are unfolded)."""
         groups = self.model.groups()
+        if set(groups) == set(self._items):  # same tree: update the rows in place (a row
+            self._update_rows(groups)        # may be the one whose tick called us)
+            return
+        if self._in_change:  # never delete the row whose signal is running
+            QtCore.QTimer.singleShot(0, self.refresh)
+            return
         unfolded = {p for p, it in self._items.items() if it.isExpanded()}
         fresh = not self._items
         self._updating = True
@@ -61,34 +66,39 @@ class ModuleTree(QtWidgets.QTreeWidget):
         finally:
             self._updating = False
 
+    def _update_rows(self, groups) -> None:
+        self._updating = True
+        try:
+            for path, item in self._items.items():
+                item.setText(0, groups[path]["label"])
+                item.setText(1, str(len(groups[path]["nodes"])))
+                item.setCheckState(0, QtCore.Qt.CheckState.Unchecked
+                                   if path in self.model.collapsed
+                                   else QtCore.Qt.CheckState.Checked)
+        finally:
+            self._updating = False
+
     def _on_item_changed(self, item, column) -> None:
         if self._updating or column != 0:
             return
         path = item.data(0, QtCore.Qt.ItemDataRole.UserRole)
-        if item.checkState(0) == QtCore.Qt.CheckState.Checked:
-            self.model.expand(path)
-        else:
-            self.model.collapse(path)
+        self._in_change = True
+        try:
+            if item.checkState(0) == QtCore.Qt.CheckState.Checked:
+                self.model.expand(path)
+            else:
+                self.model.collapse(path)
+        finally:
+            self._in_change = False
 
 
 def add_module_tree_dock(window) -> QtWidgets.QDockWidget:
     """The Modules panel as a dock of ``window`` (an ``App``), tabbed with the inspector,
-    kept in step with the view; a double-clicked row is centred in the view."""
+    kept in step with the view; a double-clicked row is shown in the view."""
     tree = window.module_tree = ModuleTree(window.model)
     dock = window._dock("Modules", tree, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
     window.tabifyDockWidget(window.inspector_dock, dock)
     window.inspector_dock.raise_()
     window.view.modelChanged.connect(tree.refresh)
-
-    def show_group(path: str) -> None:
-        view = window.view
-        gid = GROUP_PREFIX + path
-        if gid in view.scene.index:
-            view.focus_on(gid)
-        elif path in view.clusters.boxes:
-            box = view.clusters.boxes[path]
-            view._offset = view.graph_rect().center() - box.center() * view.scale
-            view.update()
-
-    tree.groupActivated.connect(show_group)
+    tree.groupActivated.connect(window.view.show_group)
     return dock

@@ -31,6 +31,8 @@ def test_twelve_blocks_open_collapsed_and_expand_by_app(blank, qtbot):
     assert {f"group:net.{i}" for i in (0, 1, 2, 4, 11)} <= shown
     assert {"net", "net.3"} <= set(view.clusters.boxes)  # boxes around the open groups
     assert view.clusters.labels["net.3"] == "net.3 · Block"
+    box = view.clusters.boxes["net.3"]  # the group opened is shown, at a readable scale
+    assert view.scale >= 0.75 and view.visible_world().contains(box.topLeft())
     inner = [n for n in view.scene.ids if not isinstance(n, str)
              and model.graph.nodes[n].get("module", "").startswith("net.3")]
     assert inner and all(view.clusters.boxes["net.3"].contains(view.scene.rect(n))
