@@ -31,6 +31,7 @@ from gradviz.gui.gui_thread import GuiThread
 from gradviz.gui.hints import hint
 from gradviz.gui.inspector import InspectorPanel
 from gradviz.gui.learning import add_learning_docks, add_learning_menu
+from gradviz.gui.module_tree import add_module_tree_dock
 from gradviz.gui.theme import apply_theme
 from gradviz.session import Session
 
@@ -82,6 +83,7 @@ class App(QtWidgets.QMainWindow):
         self.resizeDocks([self.inspector_dock], [380], QtCore.Qt.Orientation.Horizontal)
         self.resizeDocks([self.console_dock], [230], QtCore.Qt.Orientation.Vertical)
         add_learning_docks(self)  # the tutorial panel and the backward stepper
+        self.module_dock = add_module_tree_dock(self)  # the Modules panel (module groups)
 
         self.message = QtWidgets.QLabel("Ready")
         self.counts = QtWidgets.QLabel()
@@ -121,6 +123,7 @@ class App(QtWidgets.QMainWindow):
         session.save_image_hook = self.gui.blocking(self._save_image)
         session.draw = self.gui.blocking(self._draw)
         session.show_step = self.gui.blocking(self._show_step)
+        session.show_group = self.gui.blocking(self.view.show_group)
         self._restore_settings()
         if tutorial:
             self.console.run_source(tutorial_path().read_text(encoding="utf-8"), "tutorial.py")
@@ -138,6 +141,14 @@ class App(QtWidgets.QMainWindow):
     def model(self):
         """The session's ``GraphModel`` (what the views draw)."""
         return self.session.model
+
+    def collapse(self, path: str) -> None:
+        """Draw module group ``path`` (``"net.3"``) as one node (``app.collapse``)."""
+        self.session.collapse(path)
+
+    def expand(self, path: str) -> None:
+        """Draw module group ``path``'s nodes again, in a labelled box, and show it."""
+        self.session.expand(path)
 
     # ------------------------------------------------------------ building
     def _dock(self, title, widget, area) -> QtWidgets.QDockWidget:

@@ -22,7 +22,7 @@ from gradviz.session.array_summary import shape_text
 
 SX, SY = 105.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
 MAX_W = 148.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
-STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost")
+STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost", "group")
 DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
 LABEL_SCALE = 0.42  # below this zoom: boxes without their names
 NEW, RELEASED, FREED, PINNED = 1, 2, 4, 8
@@ -34,6 +34,8 @@ def style_of(data: dict) -> str:
     """The visual class of a node: its colour and shape in the legend."""
     if data["kind"] == "function":
         return "accumulate" if data.get("name") == "AccumulateGrad" else "function"
+    if data["kind"] == "group":  # a collapsed module group
+        return "group"
     if data.get("ghost"):
         return "ghost"
     if data.get("role") == "output":
@@ -57,6 +59,7 @@ class GraphScene:
         self.eoff = np.zeros(0)
         self._lines = None
         self._new: set = set()  # nodes drawn as new: re-read when the next change comes
+        self.extent: QtCore.QRectF | None = None  # what is drawn around nodes (clusters)
         self.set_theme(theme)
 
     # ------------------------------------------------------------ building
@@ -64,16 +67,20 @@ class GraphScene:
         self.theme = theme
         c = QtGui.QColor
         fills = {"function": theme.function, "accumulate": theme.accumulate, "leaf": theme.leaf,
-                 "plain": theme.plain, "output": theme.output, "ghost": theme.background}
+                 "plain": theme.plain, "output": theme.output, "ghost": theme.background,
+                 "group": mix(theme.accumulate, theme.background, 0.35)}
         borders = {"function": theme.function_border, "accumulate": theme.accumulate_border,
                    "leaf": theme.leaf_border, "plain": theme.plain_border,
-                   "output": theme.output_border, "ghost": theme.ghost_border}
+                   "output": theme.output_border, "ghost": theme.ghost_border,
+                   "group": theme.accumulate_border}
         self._brushes = [QtGui.QBrush(c(fills[s])) for s in STYLES]
         self._pens = []
         for s in STYLES:
             pen = QtGui.QPen(c(borders[s]), 1.2)
             if s == "ghost":
                 pen.setStyle(QtCore.Qt.PenStyle.DashLine)
+            if s == "group":
+                pen.setWidthF(2.2)
             self._pens.append(pen)
         self._edge_pen = QtGui.QPen(c(theme.edge), 1.1)
         self._edge_brush = QtGui.QBrush(c(theme.edge))
@@ -84,6 +91,11 @@ class GraphScene:
             title = wrap_name(data.get("name", "?"), self.labels.title_metrics, MAX_W - 18)
             w, h = self.labels.set(nid, title, shape_text(data.get("shape")))
             return min(MAX_W, max(92.0, w + 20)), h + 12
+        if data["kind"] == "group":  # "net.3" over "Block · 14 nodes"
+            summary = str(data.get("label", "")).split(" · ", 1)[-1]
+            sub = f"{summary} · {data.get('count', 0)} nodes"
+            w, h = self.labels.set(nid, [data.get("path", "?")], sub, bold=True)
+            return min(MAX_W, max(92.0, w + 20)), h + 14
         name = data.get("name") or data.get("label") or data.get("role", "tensor")
         w, h = self.labels.set(nid, [name], shape_text(data.get("shape")), bold=True)
         return min(MAX_W, max(58.0, w + 30)), h + 10
@@ -202,7 +214,10 @@ class GraphScene:
         top = float((self.Y - self.H / 2).min()) - margin
         right = float((self.X + self.W / 2).max()) + margin
         bottom = float((self.Y + self.H / 2).max()) + margin
-        return QtCore.QRectF(left, top, right - left, bottom - top)
+        r = QtCore.QRectF(left, top, right - left, bottom - top)
+        if self.extent is not None:  # drawn around the nodes (module group boxes)
+            r = r.united(self.extent.adjusted(-margin, -margin, margin, margin))
+        return r
 
     def node_at(self, x: float, y: float):
         """The id of the node under pixel point ``(x, y)``, or None."""
@@ -330,7 +345,11 @@ class GraphScene:
                 continue
             painter.setPen(self._pens[code])
             painter.setBrush(self._brushes[code])
-            pill = code >= 2  # tensors are pills, grad_fn nodes rounded boxes
+            pill = 2 <= code <= 5  # tensors are pills, grad_fn nodes and groups rounded boxes
+            if STYLES[code] == "group":  # a collapsed module group: a stack of cards
+                for i in group.tolist():
+                    painter.drawRoundedRect(QtCore.QRectF(X[i] - W[i] / 2 + 5, Y[i] - H[i] / 2 + 5,
+                                                          W[i], H[i]), 6.0, 6.0)
             for i in group.tolist():
                 faded = F[i] & RELEASED
                 if faded:

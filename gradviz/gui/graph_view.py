@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gradviz.gui.clusters import Clusters, fits_readably, group_path
 from gradviz.gui.graph_drawing import LABEL_SCALE, SX, SY, GraphScene
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_columns, legend_size, paint_legend
@@ -27,8 +28,10 @@ from gradviz.gui.node_text import find_ranked, node_tooltip
 from gradviz.gui.step_overlay import StepOverlay
 from gradviz.gui.theme import mix
 from gradviz.gui.weak_listener import WeakListener
+from gradviz.model.groups_view import GROUP_PREFIX
 
 MIN_SCALE, MAX_SCALE = 0.004, 4.0
+GROUP_SCALE = 0.75  # a group opened is shown at least this large (its labels read)
 READABLE_SCALE = 1.0  # Find zooms a found node to at least this (labels appear from 0.42)
 LEGEND_MARGIN = 10.0  # around the legend in its strip
 DRAG_START = 4  # pixels the mouse moves before a press becomes a drag
@@ -45,6 +48,7 @@ class GraphView(QtWidgets.QWidget):
         super().__init__(parent)
         self.model = model
         self.scene = GraphScene(theme)
+        self.clusters = Clusters()  # boxes around the expanded module groups
         self.layout_driver = LayoutDriver(model, self)
         self.layout_driver.positionsReady.connect(self._on_positions)
         self.selected: int | None = None
@@ -81,14 +85,16 @@ class GraphView(QtWidgets.QWidget):
         self.destroyed.connect(lambda *_: model.remove_listener(listener))
         self.selected, self.found, self.found_at, self._fitted = None, [], -1, False
         self._auto_fit = True
-        self.scene.sync(model.graph, {}, pinned=())  # forget the old drawing
+        self.scene.sync(model.shown_graph(), {}, pinned=())  # forget the old drawing
         self.refresh()
         self.fit()
 
     # ------------------------------------------------------------ model -> view
     def refresh(self) -> None:
         """Re-read the whole model (after ``clear`` or a theme change)."""
-        self.scene.sync(self.model.graph, self.layout_driver.positions(), pinned=self.model.pinned)
+        self.scene.sync(self.model.shown_graph(), self.layout_driver.positions(),
+                        pinned=self.model.pinned)
+        self.clusters.update(self.model, self.scene)
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         self.update()
@@ -97,8 +103,13 @@ class GraphView(QtWidgets.QWidget):
         changed = change.added | change.updated
         if change.added:
             self._quiet_new = False
-        self.scene.sync(self.model.graph, self.layout_driver.positions(), changed,
+            self.model.open_collapsed(lambda shown: fits_readably(shown, self.graph_rect()))
+        graph = self.model.shown_graph()
+        if graph is not self.model.graph:  # group nodes: counts and labels may have changed
+            changed = changed | {n for n in graph if group_path(n) is not None}
+        self.scene.sync(graph, self.layout_driver.positions(), changed,
                         pinned=self.model.pinned)
+        self.clusters.update(self.model, self.scene)
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         if not self._fitted or len(self.scene) == len(change.added) or (
@@ -111,8 +122,9 @@ class GraphView(QtWidgets.QWidget):
 
     def _on_positions(self) -> None:
         """The background layout of a large graph finished: take its positions."""
-        self.scene.sync(self.model.graph, self.layout_driver.positions(), (),
+        self.scene.sync(self.model.shown_graph(), self.layout_driver.positions(), (),
                         pinned=self.model.pinned)
+        self.clusters.update(self.model, self.scene)
         self.update()
 
     def set_theme(self, theme) -> None:
@@ -233,6 +245,25 @@ class GraphView(QtWidgets.QWidget):
             self._scale = max(self._scale, min(min_scale, MAX_SCALE))
             self.center_on(nid)
 
+    def show_group(self, path: str, min_scale: float = GROUP_SCALE) -> None:
+        """Bring module group ``path`` (its box, or its node when collapsed) into view at
+        ``min_scale`` or more (a box taller than the view shows from its top)."""
+        gid = GROUP_PREFIX + path
+        r = self.clusters.boxes.get(path)
+        if r is None and gid in self.scene.index:
+            r = self.scene.rect(gid)
+        if r is None:
+            return
+        area = self.graph_rect()
+        fit = min(1.0, area.width() / r.width(), area.height() / r.height())
+        self._scale = min(MAX_SCALE, max(MIN_SCALE, fit, min_scale))
+        cy = r.center().y()
+        if r.height() * self._scale > area.height():  # from its top
+            cy = r.top() + (area.height() / 2 - 12) / self._scale
+        self._offset = area.center() - QtCore.QPointF(r.center().x(), cy) * self._scale
+        self._auto_fit = False
+        self.update()
+
     def ensure_visible(self, nids) -> None:
         """Pan the least needed to bring ``nids`` into view, if they fit in it."""
         if not nids:
@@ -253,8 +284,8 @@ class GraphView(QtWidgets.QWidget):
         """Select node ``nid`` (None clears) and announce it with ``nodeSelected``.
 
         ``center``: bring the node to the middle of the view if it is not in view."""
-        if nid is not None and nid not in self.scene.index:
-            nid = None
+        if nid is not None and (nid not in self.scene.index or group_path(nid) is not None):
+            nid = None  # (a collapsed group is opened by a double-click, not selected)
         changed = nid != self.selected
         self.selected = nid
         if center and nid is not None and not self.visible_world().contains(self.scene.rect(nid)):
@@ -283,7 +314,7 @@ class GraphView(QtWidgets.QWidget):
     def find(self, text: str) -> list[int]:
         """Nodes matching ``text``, best first (``find_ranked``); selects and zooms to the
         first. ``find_next`` / ``find_previous`` walk the rest."""
-        self.found = find_ranked(self.model.graph, self.scene.ids, text)
+        self.found = find_ranked(self.model.shown_graph(), self.scene.ids, text)
         self.found_at = -1
         if self.found:
             self.show_found(0)
@@ -323,6 +354,7 @@ class GraphView(QtWidgets.QWidget):
         painter.translate(self._offset)
         painter.scale(self._scale, self._scale)
         world, step = self.visible_world(), self.step_overlay
+        self.clusters.paint(painter, world, self._scale, self.scene.theme)
         if step is not None and len(self.scene):
             step.paint_under(painter, self.scene, world, self._scale)
         # the step's node is framed by the step: no selection colour on it and its edges too
@@ -413,6 +445,21 @@ class GraphView(QtWidgets.QWidget):
         self.unsetCursor()
         self.update()
 
+    def mouseDoubleClickEvent(self, event):  # noqa: N802
+        """Double-click a collapsed group to expand it, a group's box to collapse it."""
+        pos = event.position()
+        if event.button() != QtCore.Qt.MouseButton.LeftButton \
+                or not self.graph_rect().contains(pos):
+            return
+        nid = self.node_at(pos)
+        path = group_path(nid)
+        if path is not None:
+            self.model.expand(path)
+            self.show_group(path)
+        elif nid is None and (path := self.clusters.at(self.to_world(pos))) is not None:
+            self.model.collapse(path)
+        event.accept()
+
     def wheelEvent(self, event):  # noqa: N802
         steps = event.angleDelta().y() / 120.0
         if steps:
@@ -447,4 +494,9 @@ class GraphView(QtWidgets.QWidget):
 
     def tooltip(self, nid: int) -> str:
         """Name, shape and dtype of node ``nid`` (the hover text)."""
+        path = group_path(nid)
+        if path is not None:
+            data = self.model.shown_graph().nodes[nid]
+            return (f"<b>{self.model.group_label(path)}</b><br>{data['count']} nodes, "
+                    "collapsed: double-click to expand")
         return node_tooltip(self.model, nid)

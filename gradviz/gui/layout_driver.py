@@ -51,7 +51,7 @@ class LayoutDriver(QtCore.QObject):
         return self._job is not None or self._debounce.isActive()
 
     def positions(self) -> dict:
-        graph = self.model.graph
+        graph = self.model.shown_graph()
         if not graph.number_of_nodes():
             self.slow = False
         if graph.number_of_nodes() <= self.sync_limit and not self.slow:
@@ -83,7 +83,7 @@ class LayoutDriver(QtCore.QObject):
         if self._job is not None:  # one at a time; re-run when the current one lands
             self._debounce.start()
             return
-        graph = self.model.graph
+        graph = self.model.layout_graph()  # what is drawn, with the module groups' hints
         snapshot = nx.MultiDiGraph()
         snapshot.add_nodes_from(graph.nodes)
         snapshot.add_edges_from(graph.edges())
@@ -113,7 +113,7 @@ class LayoutDriver(QtCore.QObject):
         result = holder.get("pos")
         if result is None:
             return
-        graph = self.model.graph
+        graph = self.model.shown_graph()
         for n, xy in result.items():
             if n in graph:
                 self._pos[n] = xy

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gradviz.gui.clusters import Clusters
 from gradviz.gui.graph_drawing import NEW, GraphScene
 from gradviz.gui.legend import legend_size, paint_legend
 from gradviz.gui.theme import THEMES
@@ -39,8 +40,10 @@ def ensure_qapp() -> QtWidgets.QApplication:
 
 def _scene(model: GraphModel, theme, positions=None) -> GraphScene:
     scene = GraphScene(theme)
-    scene.sync(model.graph, model.positions() if positions is None else positions,
+    scene.sync(model.shown_graph(), model.positions() if positions is None else positions,
                pinned=model.pinned)
+    scene.clusters = Clusters()  # the module groups' boxes, painted under the graph
+    scene.clusters.update(model, scene)
     return scene
 
 
@@ -59,6 +62,9 @@ def paint_graph(painter: QtGui.QPainter, scene: GraphScene, size: QtCore.QSizeF,
     painter.translate((size.width() - lw - bounds.width() * scale) / 2, 0)
     painter.scale(scale, scale)
     painter.translate(-bounds.left(), -bounds.top())
+    clusters = getattr(scene, "clusters", None)
+    if clusters is not None:
+        clusters.paint(painter, bounds, scale, theme)
     scene.paint(painter, bounds, scale, vector=vector)
     painter.restore()
     if legend:

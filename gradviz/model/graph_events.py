@@ -58,6 +58,8 @@ class GraphEvents:
             g._succ[nid] = {}
             g._pred[nid] = {}
             g._node[nid] = attrs
+            if self._scope:  # made inside a running Module's forward (``groups``)
+                self._tag(nid, obj, attrs)
         if obj is not None:
             try:
                 self._refs[nid] = self._reference(obj, self._reaper, nid)

@@ -26,6 +26,7 @@ import numpy as np
 
 from gradviz.engines import get_engine
 from gradviz.model.graph_events import GradEntry, GraphEvents
+from gradviz.model.groups import ModuleGroups
 
 POLICIES = ("keep", "fade", "remove")
 
@@ -40,7 +41,7 @@ class Change:
         return bool(self.added or self.removed or self.updated)
 
 
-class GraphModel(GraphEvents):
+class GraphModel(GraphEvents, ModuleGroups):
     """The live autograd graph of an engine as a ``networkx.MultiDiGraph`` (no Qt).
 
     ``engine`` is a name (``"numpy"``, ``"torch"``) or an object following
@@ -77,6 +78,7 @@ class GraphModel(GraphEvents):
         self._executed = 0
         self._ran: list[int] = []  # function nodes numbered by the last backward
         self.backward_runs = 0  # backward passes recorded: tells one run from the next
+        self._init_groups()  # module paths on nodes, collapsed groups (``groups``)
 
     # ------------------------------------------------------------ recording
     def attach(self) -> None:
@@ -84,11 +86,13 @@ class GraphModel(GraphEvents):
         if not self._attached:
             self._token = self.engine.subscribe(self._on_event)  # keep it: bound methods differ
             self._attached = True
+            self._watch_calls()
 
     def detach(self) -> None:
         if self._attached:
             self.engine.unsubscribe(self._token)
             self._attached = False
+            self._unwatch_calls()
 
     @property
     def attached(self) -> bool:
@@ -140,6 +144,8 @@ class GraphModel(GraphEvents):
         self._last_new = set(change.added)
         if change.added or change.removed:
             self._layout_dirty = True
+        self._shown = None  # membership of the collapsed groups may have changed
+        change.updated.discard(None)  # (``_groups_changed``'s mark)
         for callback in list(self._listeners):
             callback(change)
         return change
@@ -218,7 +224,9 @@ class GraphModel(GraphEvents):
 
     # ------------------------------------------------------------ names and layout
     def set_names(self, namespace: dict) -> None:
-        """Label tensor nodes with the user's variable names (``z``, ``loss``)."""
+        """Label tensor nodes with the user's variable names (``z``, ``loss``), parameters
+        of the Modules it holds with their qualified names (``net.0.weight``)."""
+        self._watch_namespace(namespace)
         named = {}
         is_tensor = self.engine.is_tensor
         for name, obj in namespace.items():
@@ -232,7 +240,7 @@ class GraphModel(GraphEvents):
             named.setdefault(nid, name)
         for nid, data in self.graph.nodes(data=True):
             if data["kind"] == "tensor":
-                new = named.get(nid)
+                new = named.get(nid) or self._param_names.get(nid)
                 if data.get("name") != new:
                     data["name"] = new
                     data["label"] = new or data["role"]
@@ -257,10 +265,12 @@ class GraphModel(GraphEvents):
 
     def positions(self) -> dict:
         """Layered positions, recomputed incrementally when the graph changed."""
-        if self._layout_dirty or set(self._positions) != set(self.graph.nodes):
+        graph = self.shown_graph()
+        if self._layout_dirty or set(self._positions) != set(graph.nodes):
             from gradviz.model.layout import layered
 
-            self._positions = layered(self.graph, pinned=dict(self._pinned),
+            pinned = {n: xy for n, xy in self._pinned.items() if n in graph}
+            self._positions = layered(self.layout_graph(), pinned=pinned,
                                       previous=dict(self._positions))
             self._layout_dirty = False
         return self._positions

@@ -8,7 +8,7 @@
 Built on core's public API; nothing in ``gradviz.core`` imports it.
 """
 
-from gradviz.nn import functional, init
+from gradviz.nn import functional, init, modules  # modules: torch's nn.modules.module
 from gradviz.nn.activation import (
     ELU,
     Hardtanh,
@@ -32,7 +32,7 @@ from gradviz.nn.parameter import Parameter
 __all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
            "Hardtanh", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
            "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential",
-           "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init"]
+           "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "modules"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

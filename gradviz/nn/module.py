@@ -18,8 +18,9 @@ Casting and ``state_dict`` / ``load_state_dict`` are mixed in from ``module_stat
 
 from __future__ import annotations
 
-from gradviz.core.autograd.function import RemovableHandle
 from gradviz.core.tensors.tensor import Tensor
+from gradviz.nn import module_hooks
+from gradviz.nn.module_hooks import call_with_hooks
 from gradviz.nn.module_state import ModuleState
 from gradviz.nn.parameter import Parameter, typename
 
@@ -57,8 +58,11 @@ class Module(ModuleState):
         set_(self, "_buffers", {})
         set_(self, "_non_persistent_buffers_set", set())
         set_(self, "_modules", {})
-        set_(self, "_forward_pre_hooks", [])
-        set_(self, "_forward_hooks", [])
+        set_(self, "_forward_pre_hooks", {})
+        set_(self, "_forward_pre_hooks_with_kwargs", set())
+        set_(self, "_forward_hooks", {})
+        set_(self, "_forward_hooks_with_kwargs", set())
+        set_(self, "_forward_hooks_always_called", set())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -66,28 +70,34 @@ class Module(ModuleState):
         )
 
     def __call__(self, *args, **kwargs):
-        if not self._forward_pre_hooks and not self._forward_hooks:
+        if not (self._forward_pre_hooks or self._forward_hooks
+                or module_hooks._global_forward_pre_hooks or module_hooks._global_forward_hooks):
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks):
-            new = hook(self, args)
-            if new is not None:
-                args = new if isinstance(new, tuple) else (new,)
-        result = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks):
-            new = hook(self, args, result)
-            if new is not None:
-                result = new
-        return result
+        return call_with_hooks(self, args, kwargs)
 
-    def register_forward_pre_hook(self, hook):
-        """``hook(module, args)`` runs before ``forward``; it may return new args."""
-        self._forward_pre_hooks.append(hook)
-        return RemovableHandle(self._forward_pre_hooks, hook)
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(module, args)`` runs before ``forward`` and may return new args;
+        with ``with_kwargs``, ``hook(module, args, kwargs)`` may return ``(args, kwargs)``.
+        ``prepend``: run it before the hooks already registered."""
+        handle = module_hooks._add(self._forward_pre_hooks, hook, prepend,
+                                   self._forward_pre_hooks_with_kwargs)
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs.add(handle.id)
+        return handle
 
-    def register_forward_hook(self, hook):
-        """``hook(module, args, output)`` runs after ``forward``; it may return a new output."""
-        self._forward_hooks.append(hook)
-        return RemovableHandle(self._forward_hooks, hook)
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """``hook(module, args, output)`` runs after ``forward`` and may return a new output
+        (``hook(module, args, kwargs, output)`` with ``with_kwargs``). ``prepend``: run it
+        before the hooks already registered; ``always_call``: also when ``forward`` raises."""
+        handle = module_hooks._add(self._forward_hooks, hook, prepend,
+                                   self._forward_hooks_with_kwargs,
+                                   self._forward_hooks_always_called)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs.add(handle.id)
+        if always_call:
+            self._forward_hooks_always_called.add(handle.id)
+        return handle
 
     # ------------------------------------------------------------ registration
     def register_parameter(self, name, param):

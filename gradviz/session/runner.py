@@ -160,17 +160,20 @@ class StatementRunner:
             dispatcher.subscribe(self._leave_model)
 
     def _enter_model(self, event) -> None:
-        self.lock.acquire_for_event()
+        # the flag goes up before the lock is taken and down after it is given back, so an
+        # interrupt never lands between the two (it would leave the lock held for ever)
         if threading.get_ident() == self._worker_id:
-            self._in_model = True
+            with self._state:
+                self._in_model = True
+        self.lock.acquire_for_event()
 
     def _leave_model(self, event) -> None:
         pending = False
+        self.lock.release()
         if threading.get_ident() == self._worker_id:
             with self._state:
                 self._in_model = False
                 pending, self._pending = self._pending, False
-        self.lock.release()
         if pending:
             raise KeyboardInterrupt  # the interrupt that waited for the model
 

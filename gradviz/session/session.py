@@ -97,6 +97,7 @@ class Session:
         self.save_image_hook = None  # path -> Path
         self.draw = None  # (model, path) -> Path: a .png / .svg of the graph as drawn
         self.show_step = None  # k -> None: show step k in the view
+        self.show_group = None  # path -> None: bring an expanded module group into view
 
     # ------------------------------------------------------------ reporting
     def status(self, text: str, error: bool = False) -> None:
@@ -370,6 +371,17 @@ class Session:
     def _on_model_changed(self, change) -> None:
         if change.removed and self._steps is not None:
             self._steps = None  # nodes of the last backward may be gone (clear, released)
+
+    def collapse(self, path: str) -> None:
+        """Draw module group ``path`` (``"net.3"``) as one node with its edges."""
+        self.model.collapse(path)
+
+    def expand(self, path: str) -> None:
+        """Draw module group ``path``'s nodes again, in a labelled box (one level: its
+        subgroups stay collapsed), and bring it into view when there is a window."""
+        self.model.expand(path)
+        if self.show_group is not None:
+            self.show_group(path)
 
     def step(self, k: int) -> Step | None:
         """Show step ``k`` of the last backward (1-based, 0 before the first, -1 the last):

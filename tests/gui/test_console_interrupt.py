@@ -55,7 +55,7 @@ def test_ctrl_c_in_the_console_interrupts_a_training_loop(blank, qtbot):
     # the graph follows while the loop runs (a few refreshes a second)
     qtbot.waitUntil(lambda: blank.session.running and "AddmmBackward0" in {
         d.get("name") for _, d in blank.model.graph.nodes(data=True)}
-        and len(blank.view.scene) == blank.model.graph.number_of_nodes(), timeout=TIMEOUT)
+        and len(blank.view.scene) == blank.model.shown_graph().number_of_nodes(), timeout=TIMEOUT)
     assert blank.console.input.hasFocus() or blank.console.input.isEnabled()
     qtbot.keyClick(blank.console.input, QtCore.Qt.Key.Key_C,
                    QtCore.Qt.KeyboardModifier.ControlModifier)

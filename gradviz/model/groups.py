@@ -1,0 +1,315 @@
+"""Module groups: which ``nn.Module`` made each node, and the parameters' names.
+
+Mixed into :class:`gradviz.model.graph_model.GraphModel`. While the model records, global
+forward hooks (the engine's ``nn.modules.module.register_module_forward_pre_hook`` /
+``register_module_forward_hook``, public API of torch and of gradviz alike) keep a stack of
+the modules whose ``forward`` is running; a node created meanwhile belongs to the innermost.
+Modules get their paths from a name map built from named roots
+(``watch_modules(net, "net")``, or any Module a ``set_names`` namespace holds), so a node
+made inside ``net[3].body[0]`` carries ``module="net.3.body.0"``; nodes recorded before
+their module was named are placed when it is. Parameters get their qualified names
+(``net.0.weight``) as node names when no variable names them::
+
+    >>> model.watch_modules(net, "net")
+    >>> with model.recording():
+    ...     net(x).sum().backward()
+    >>> model.groups()["net.0"]["label"]
+    'net.0 · Linear(4→16)'
+
+Which groups are drawn collapsed is ``model.collapsed`` (see :mod:`.groups_view`).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import networkx as nx
+
+from gradviz.model.groups_view import (
+    GROUP_PREFIX,
+    choose_depth,
+    collapsed_at,
+    collapsed_graph,
+    depth_of,
+    parent_path,
+)
+
+__all__ = ["ModuleGroups", "module_summary"]
+
+LAYOUT_HINT_LIMIT = 1500  # nodes drawn; bigger graphs are laid out without group hints
+
+
+def module_summary(module) -> str:
+    """``Linear(4→16)``, ``Conv2d(3→8)``, ``Sequential(12 × Block)`` (a container of
+    modules all of one class), or the class name."""
+    name = type(module).__name__
+    for a, b in (("in_features", "out_features"), ("in_channels", "out_channels")):
+        i, o = getattr(module, a, None), getattr(module, b, None)
+        if isinstance(i, int) and isinstance(o, int):
+            return f"{name}({i}→{o})"
+    children = list(module.children()) if callable(getattr(module, "children", None)) else []
+    kinds = {type(c).__name__ for c in children}
+    if len(children) > 2 and len(kinds) == 1:
+        return f"{name}({len(children)} × {kinds.pop()})"
+    return name
+
+
+def is_module(obj) -> bool:
+    """A module instance of either engine (duck-typed: no import of any nn package)."""
+    return (not isinstance(obj, type) and callable(getattr(obj, "named_modules", None))
+            and callable(getattr(obj, "register_forward_hook", None)))
+
+
+class ModuleGroups:
+    """Mixed into GraphModel: module paths on nodes, parameter names, the group tree."""
+
+    def _init_groups(self):
+        self._scope: list = []  # modules whose forward is running, innermost last
+        self._scope_args: list = []  # per module of _scope: ids of the objects it was passed
+        self._paths = weakref.WeakKeyDictionary()  # module -> its path ("net.0")
+        self._roots: dict[str, weakref.ref] = {}  # root name -> module
+        self._group_info: dict[str, str] = {}  # path -> "net.0 · Linear(4→16)"
+        self._param_names: dict[int, str] = {}  # tensor id -> "net.0.weight"
+        self._unplaced = weakref.WeakKeyDictionary()  # unnamed module -> [node ids]
+        self._call_hooks: list = []  # handles of the global hooks while attached
+        self._module_hooked = weakref.WeakKeyDictionary()  # per-module hooks (fallback)
+        self.collapsed: set[str] = set()  # paths of the groups drawn as one node
+        self._shown = None  # the collapsed graph, until the graph or ``collapsed`` changes
+        self._open_depth: int | None = None  # depth ``open_collapsed`` chose
+        self._seen_groups: set[str] = set()  # groups ``open_collapsed`` already decided on
+
+    # ------------------------------------------------------------ hooks
+    def _hook_api(self):
+        """The engine's ``nn.modules.module`` if it has torch's global forward hooks."""
+        api = getattr(getattr(getattr(getattr(self.engine, "module", None), "nn", None),
+                              "modules", None), "module", None)
+        return api if callable(getattr(api, "register_module_forward_hook", None)) else None
+
+    def _watch_calls(self) -> None:
+        api = self._hook_api()
+        if api is None or self._call_hooks:
+            return
+        enter, leave = _scope_hooks(weakref.ref(self))
+        self._call_hooks = [api.register_module_forward_pre_hook(enter),
+                            api.register_module_forward_hook(leave, always_call=True)]
+
+    def _unwatch_calls(self) -> None:
+        for handle in self._call_hooks:
+            handle.remove()
+        self._call_hooks = []
+        self._scope.clear()
+        self._scope_args.clear()
+
+    def _tag(self, nid, obj, attrs) -> None:
+        """Put a node just created in the innermost running module (called by ``_add``). A
+        tensor passed into a module from outside (the input ``X``) stays outside it: it
+        goes to the module around the outermost one it was passed to, or to none."""
+        depth = len(self._scope)
+        if attrs.get("kind") == "tensor" and obj is not None:
+            key = id(obj)
+            for i, passed in enumerate(self._scope_args):
+                if key in passed:
+                    depth = i
+                    break
+            if not depth:
+                return
+        module = self._scope[depth - 1]
+        path = self._paths.get(module)
+        if path is not None:
+            attrs["module"] = path
+        else:
+            self._unplaced.setdefault(module, []).append(nid)
+
+    # ------------------------------------------------------------ names
+    def watch_modules(self, root, name: str) -> None:
+        """Name ``root`` and its submodules (``name``, ``name.0``, ...) so the nodes their
+        forward creates carry those paths, and its parameters' nodes their qualified names."""
+        self._roots[name] = weakref.ref(root)
+        api = self._hook_api()
+        for sub, module in root.named_modules():
+            path = f"{name}.{sub}" if sub else name
+            if module not in self._paths:
+                self._paths[module] = path
+                self._group_info[path] = f"{path} · {module_summary(module)}"
+            path = self._paths[module]
+            for pname, p in module.named_parameters(recurse=False):
+                tid = self.engine.id_of(p)
+                if tid is not None:
+                    self._param_names.setdefault(tid, f"{path}.{pname}")
+            if api is None and module not in self._module_hooked:  # no global hooks
+                enter, leave = _scope_hooks(weakref.ref(self))
+                self._module_hooked[module] = (module.register_forward_pre_hook(enter),
+                                               module.register_forward_hook(leave))
+        self._place_unplaced()
+
+    def _watch_namespace(self, namespace: dict) -> None:
+        """Name every Module instance ``namespace`` holds (``set_names`` calls this)."""
+        for name, obj in namespace.items():
+            if not name.startswith("_") and is_module(obj):
+                self.watch_modules(obj, name)  # again each time: submodules added since
+
+    def _place_unplaced(self) -> None:
+        nodes = self.graph._node
+        for module, nids in list(self._unplaced.items()):
+            path = self._paths.get(module)
+            if path is None:
+                continue
+            for nid in nids:
+                data = nodes.get(nid)
+                if data is not None and data.get("module") is None:
+                    data["module"] = path
+                    self._touch(nid)
+            del self._unplaced[module]
+
+    def group_label(self, path: str) -> str:
+        """``net.0 · Linear(4→16)``."""
+        return self._group_info.get(path, path)
+
+    def parameter_name(self, nid) -> str | None:
+        """``net.0.weight`` for a parameter of a named module, else None."""
+        return self._param_names.get(nid)
+
+    # ------------------------------------------------------------ the group tree
+    def groups(self) -> dict:
+        """``{path: {"label", "parent", "nodes"}}`` for every module that made a node in
+        the graph; ``nodes`` holds the node ids inside the group (its submodules' too)."""
+        out: dict = {}
+        for nid, data in self.graph.nodes(data=True):
+            path = data.get("module")
+            while path is not None:
+                group = out.get(path)
+                if group is None:
+                    group = out[path] = {"label": self._group_info.get(path, path),
+                                         "parent": parent_path(path), "nodes": set()}
+                group["nodes"].add(nid)
+                path = group["parent"]
+        return out
+
+
+    # ------------------------------------------------------------ collapsing
+    def shown_graph(self):
+        """The graph as drawn: ``graph`` itself, or with collapsed groups as one node each
+        (ids ``"group:<path>"``, attribute ``kind="group"``)."""
+        if not self.collapsed:
+            return self.graph
+        if self._shown is None:
+            self._shown = collapsed_graph(self.graph, self.collapsed, self._group_info)
+        return self._shown
+
+    def layout_graph(self):
+        """What the layout places: ``shown_graph()`` plus, for each open group, an edge from
+        each node feeding the group to each of its sources (its parameters), so a group's
+        nodes sit below what feeds it and the boxes of a chain of blocks do not interleave.
+        Graphs of more than ``LAYOUT_HINT_LIMIT`` nodes are laid out as shown."""
+        shown = self.shown_graph()
+        if not self._group_info or shown.number_of_nodes() > LAYOUT_HINT_LIMIT:
+            return shown
+        members: dict[str, set] = {}
+        nodes = shown.nodes
+        for n, data in nodes(data=True):
+            path = parent_path(data["path"]) if data["kind"] == "group" else data.get("module")
+            while path is not None:
+                members.setdefault(path, set()).add(n)
+                path = parent_path(path)
+        if not members:
+            return shown
+        hints = []
+        pred = shown._pred
+        for inside in members.values():
+            sources = [n for n in inside if not pred[n]]
+            feeding = {u for v in inside for u in pred[v] if u not in inside}
+            if not sources or not feeding:
+                continue
+            for s in sources:
+                below = None
+                for u in feeding:
+                    if below is None:
+                        below = nx.descendants(shown, s)
+                    if u not in below:  # (an edge back into a group would make a cycle)
+                        hints.append((u, s))
+        if not hints:
+            return shown
+        graph = nx.MultiDiGraph(shown)
+        graph.add_edges_from(hints, kind="hint")
+        return graph
+
+    def _groups_changed(self) -> None:
+        self._shown = None
+        self._positions = {}  # a fresh layout of what is drawn
+        self._layout_dirty = True
+        self._pending.updated.add(None)  # (a change for the listeners; no such node)
+        self.flush()
+
+    def collapse(self, path: str) -> None:
+        """Draw group ``path`` (``"net.0"``) as one node."""
+        path = path[len(GROUP_PREFIX):] if path.startswith(GROUP_PREFIX) else path
+        if path not in self.groups():
+            raise KeyError(f"no module group {path!r} in the graph")
+        if path not in self.collapsed:
+            self.collapsed.add(path)
+            self._groups_changed()
+
+    def expand(self, path: str) -> None:
+        """Draw the nodes of group ``path`` again, one level at a time: when it was drawn
+        as one node, its subgroups now are (``net`` shows its blocks, each one node). A
+        collapsed group around it is opened the same way, so the group shows."""
+        path = path[len(GROUP_PREFIX):] if path.startswith(GROUP_PREFIX) else path
+        around = {p for p in self.collapsed if path == p or path.startswith(p + ".")}
+        if not around and path not in self.groups():
+            raise KeyError(f"no module group {path!r} in the graph")
+        if around:
+            groups = self.groups()
+            self.collapsed -= around
+            for p in around:  # show the way down to ``path``, collapsed beside it
+                for child in groups:
+                    if parent_path(child) == p and not path.startswith(child + ".") \
+                            and child != path:
+                        self.collapsed.add(child)
+            self._groups_changed()
+
+    def expand_all(self) -> None:
+        if self.collapsed:
+            self.collapsed.clear()
+            self._groups_changed()
+
+    def open_collapsed(self, fits) -> int | None:
+        """Collapse new groups to the deepest level at which the drawing ``fits`` (a
+        callable taking the collapsed graph, True when it reads at Fit). Decided once for
+        the groups seen so far; groups appearing later (at the chosen depth) join
+        collapsed. Returns the depth chosen (None: nothing collapsed)."""
+        groups = self.groups()
+        new = set(groups) - self._seen_groups
+        if not new:
+            return self._open_depth
+        if not self._seen_groups:
+            self._open_depth = choose_depth(
+                groups, lambda c: fits(collapsed_graph(self.graph, c, self._group_info)))
+            add = collapsed_at(groups, self._open_depth) if self._open_depth is not None \
+                else set()
+        else:
+            d = self._open_depth
+            add = {p for p in new if d is not None and depth_of(p) == d}
+        self._seen_groups |= set(groups)
+        if add - self.collapsed:
+            self.collapsed |= add
+            self._groups_changed()
+        return self._open_depth
+
+
+def _scope_hooks(model_ref):
+    """A (pre, post) pair of forward hooks keeping ``model._scope``; they hold the model
+    weakly, so a model that was not detached does not live on in the global hook table."""
+
+    def enter(module, args):
+        model = model_ref()
+        if model is not None:
+            model._scope.append(module)
+            model._scope_args.append({id(a) for a in args})
+
+    def leave(module, args, output):
+        model = model_ref()
+        if model is not None and model._scope and model._scope[-1] is module:
+            model._scope.pop()
+            model._scope_args.pop()
+
+    return enter, leave

@@ -1,0 +1,99 @@
+"""Module groups in the window: 12 residual blocks open collapsed, expand and collapse by
+``app``, by double-click and by the Modules panel, with labelled boxes around open groups."""
+
+from pathlib import Path
+
+from PySide6 import QtCore
+
+from tests.gui.conftest import type_in
+
+EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "residual_mlp.py"
+
+
+def run_example(window, qtbot):
+    window.run_file(str(EXAMPLE))
+    qtbot.waitUntil(lambda: "net" in window.model.groups(), timeout=20000)
+    return window.model
+
+
+def group_nodes(view):
+    return {n for n in view.scene.ids if isinstance(n, str)}
+
+
+def test_twelve_blocks_open_collapsed_and_expand_by_app(blank, qtbot):
+    model = run_example(blank, qtbot)
+    view = blank.view
+    assert model.collapsed  # too big to read whole at Fit
+    assert group_nodes(view) == {"group:" + p for p in model.collapsed}
+    type_in(blank, 'app.expand("net")', 'app.expand("net.3")')
+    shown = group_nodes(view)
+    assert "group:net" not in shown and "group:net.3" not in shown
+    assert {f"group:net.{i}" for i in (0, 1, 2, 4, 11)} <= shown
+    assert {"net", "net.3"} <= set(view.clusters.boxes)  # boxes around the open groups
+    assert view.clusters.labels["net.3"] == "net.3 · Block"
+    box = view.clusters.boxes["net.3"]  # the group opened is shown, at a readable scale
+    assert view.scale >= 0.75 and view.visible_world().contains(box.topLeft())
+    inner = [n for n in view.scene.ids if not isinstance(n, str)
+             and model.graph.nodes[n].get("module", "").startswith("net.3")]
+    assert inner and all(view.clusters.boxes["net.3"].contains(view.scene.rect(n))
+                         for n in inner)
+    type_in(blank, 'app.collapse("net.3")')
+    assert "group:net.3" in group_nodes(view) and "net.3" not in view.clusters.boxes
+
+
+def test_double_click_expands_a_group_and_collapses_a_box(blank, qtbot):
+    model = run_example(blank, qtbot)
+    view = blank.view
+    model.expand("net")
+    view.fit()
+    target = "group:net.5"
+    assert target in view.scene.index
+    view.focus_on(target)
+    at = view.to_screen(view.scene.rect(target).center()).toPoint()
+    qtbot.mouseDClick(view, QtCore.Qt.MouseButton.LeftButton, pos=at)
+    assert target not in view.scene.index and "net.5" not in model.collapsed
+    box = view.clusters.boxes["net.5"]
+    view.focus_on(next(n for n in view.scene.ids if not isinstance(n, str)
+                       and model.graph.nodes[n].get("module") == "net.5"))
+    corner = view.to_screen(box.topLeft() + QtCore.QPointF(4, 4)).toPoint()
+    assert view.node_at(corner) is None
+    qtbot.mouseDClick(view, QtCore.Qt.MouseButton.LeftButton, pos=corner)
+    assert "net.5" in model.collapsed and target in view.scene.index
+
+
+def test_the_modules_panel_lists_the_tree_and_its_ticks_collapse(blank, qtbot):
+    model = run_example(blank, qtbot)
+    tree = blank.module_tree
+    model.expand("net")
+    assert tree.item("net").childCount() == 12
+    assert tree.item("net.7").text(0) == "net.7 · Block"
+    assert tree.item("net.7").checkState(0) == QtCore.Qt.CheckState.Unchecked
+    tree.item("net.7").setCheckState(0, QtCore.Qt.CheckState.Checked)
+    assert "net.7" not in model.collapsed
+    assert "group:net.7" not in blank.view.scene.index
+    tree.item("net.7").setCheckState(0, QtCore.Qt.CheckState.Unchecked)
+    assert "group:net.7" in blank.view.scene.index
+
+
+def test_a_small_graph_opens_expanded(blank):
+    type_in(blank, "lin = torch.nn.Linear(3, 2)", "y = lin(torch.ones(1, 3)).sum()")
+    model = blank.model
+    assert set(model.groups()) == {"lin"} and not model.collapsed
+    assert blank.view.clusters.labels["lin"] == "lin · Linear(3→2)"
+    names = {d.get("name") for d in model.graph.nodes.values()}
+    assert {"lin.weight", "lin.bias"} <= names
+
+
+def test_an_exported_image_draws_the_groups_as_the_view_does(blank, qtbot, tmp_path):
+    from gradviz.gui.render import _scene, render_model
+    from gradviz.gui.theme import THEMES
+
+    model = run_example(blank, qtbot)
+    model.expand("net")
+    model.expand("net.2")
+    scene = _scene(model, THEMES["light"])
+    assert set(scene.clusters.boxes) == {"net", "net.2"}
+    assert "group:net.2.body" in scene.index and "group:net.5" in scene.index
+    assert scene.bounds().contains(scene.clusters.boxes["net"])
+    out = render_model(model, tmp_path / "groups.png")
+    assert out.stat().st_size > 10_000
