@@ -25,9 +25,11 @@ import networkx as nx
 import numpy as np
 
 from gradviz.engines import get_engine
+from gradviz.model.generations import POLICIES, Generations
 from gradviz.model.graph_events import GradEntry, GraphEvents
+from gradviz.model.runs import RunHistory
 
-POLICIES = ("keep", "fade", "remove")
+__all__ = ["POLICIES", "Change", "GraphModel"]
 
 
 @dataclass
@@ -46,13 +48,16 @@ class GraphModel(GraphEvents):
     ``engine`` is a name (``"numpy"``, ``"torch"``) or an object following
     :class:`gradviz.engines.protocol.Engine`."""
 
-    def __init__(self, release_policy: str = "fade", history_limit: int = 200,
+    def __init__(self, release_policy: str = "latest", history_limit: int = 200,
                  engine="numpy"):
         if release_policy not in POLICIES:
             raise ValueError(f"release_policy must be one of {POLICIES}, not {release_policy!r}")
         self._bind(get_engine(engine))
         self.graph = nx.MultiDiGraph()
         self.release_policy = release_policy
+        self.generations = Generations()  # the "latest" policy's faded generation
+        self.runs = RunHistory()  # per backward: the loss and each leaf's grad norm
+        self._gone: set = set()  # drawn nodes whose object died (under any policy)
         self.history_limit = history_limit
         self._refs: dict[int, weakref.ref] = {}  # node id -> weakref to tensor / grad_fn
         self._outputs: dict[int, int] = {}  # function id -> id of the tensor it produced
@@ -128,6 +133,8 @@ class GraphModel(GraphEvents):
     def flush(self) -> Change:
         """Deliver the pending change (if any) to every listener; returns it."""
         self._reap()
+        if self.release_policy == "latest":
+            self._settle_generations()
         change, self._pending = self._pending, Change()
         if not change:
             return change
@@ -200,6 +207,25 @@ class GraphModel(GraphEvents):
             return None
         return self.node_of(fn), self.engine.describe_function(fn).name
 
+    def set_release_policy(self, policy: str) -> None:
+        """Change what happens to released nodes (one of ``POLICIES``); nodes already
+        released follow the new policy at once ("keep" shows them as if alive)."""
+        if policy not in POLICIES:
+            raise ValueError(f"release_policy must be one of {POLICIES}, not {policy!r}")
+        if policy == self.release_policy:
+            return
+        self.release_policy = policy
+        self.generations.forget()
+        for nid in sorted(self._gone):
+            if policy == "remove":
+                self._remove_node(nid)
+                continue
+            self.graph.nodes[nid]["released"] = policy != "keep"
+            self._touch(nid)
+            if policy == "latest":
+                self.generations.released(nid)
+        self.flush()
+
     def history(self, nid) -> list[GradEntry]:
         return list(self._histories.get(nid, ()))
 
@@ -210,6 +236,9 @@ class GraphModel(GraphEvents):
                       self._positions, self._pinned):
             store.clear()
         self._last_new = set()
+        self.generations.forget()
+        self.runs.clear()
+        self._gone.clear()
         self._pending.removed |= removed
         self._pending.added -= removed
         self._pending.updated -= removed
