@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gradviz.gui.graph_items import LABEL_SCALE, SX, SY, GraphScene
+from gradviz.gui.graph_items import DETAIL_SCALE, LABEL_SCALE, SX, SY, GraphScene
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_columns, legend_size, paint_legend
 from gradviz.gui.node_text import find_ranked, node_tooltip
@@ -29,6 +29,7 @@ from gradviz.gui.theme import mix
 from gradviz.gui.weak_listener import WeakListener
 
 MIN_SCALE, MAX_SCALE = 0.004, 4.0
+LEGIBLE_PX = 8.0  # a label drawn this tall on screen (its font's pixel size) or more reads
 READABLE_SCALE = 1.0  # Find zooms a found node to at least this (labels appear from 0.42)
 LEGEND_MARGIN = 10.0  # around the legend in its strip
 DRAG_START = 4  # pixels the mouse moves before a press becomes a drag
@@ -178,6 +179,28 @@ class GraphView(QtWidgets.QWidget):
     @property
     def scale(self) -> float:
         return self._scale
+
+    def label_px(self) -> float:
+        """The on-screen pixel size of node names at the current zoom (0 when not drawn)."""
+        if self._scale < LABEL_SCALE or self._scale < DETAIL_SCALE:
+            return 0.0
+        return QtGui.QFontInfo(self.scene.labels.title_font).pixelSize() * self._scale
+
+    def drawn(self) -> dict:
+        """What the current frame draws: ``{"nodes": [...], "labels": [...]}``, the ids of
+        the items in view (nodes, or a collapsed group's id) and those whose label is
+        drawn at ``LEGIBLE_PX`` (8 px) or more on screen.
+
+            >>> app.view.fit(); d = app.view.drawn()
+            >>> set(d["labels"]) == set(d["nodes"])     # every drawn name reads
+            True
+        """
+        if not len(self.scene):
+            return {"nodes": [], "labels": []}
+        ids = self.scene.ids
+        nodes = [ids[i] for i in self.scene._visible(self.visible_world()).tolist()]
+        legible = self.label_px() >= LEGIBLE_PX
+        return {"nodes": nodes, "labels": list(nodes) if legible else []}
 
     # ------------------------------------------------------------ navigation
     def quiet_new(self) -> None:
