@@ -30,6 +30,7 @@ from gradviz.gui.hints import hint
 from gradviz.gui.inspector import InspectorPanel
 from gradviz.gui.learning import add_learning_docks, add_learning_menu, learning_handlers
 from gradviz.gui.theme import apply_theme
+from gradviz.gui.view_settings import add_history_dock, add_node_focus_entries, add_view_settings
 from gradviz.model import GraphModel
 
 ORG = APP_NAME = "gradviz"
@@ -82,6 +83,7 @@ class App(Controls, QtWidgets.QMainWindow):
         self.resizeDocks([self.inspector_dock], [380], QtCore.Qt.Orientation.Horizontal)
         self.resizeDocks([self.console_dock], [230], QtCore.Qt.Orientation.Vertical)
         add_learning_docks(self)  # the tutorial panel and the backward stepper
+        add_history_dock(self)  # the loss and grad norms per backward run
 
         self.message = QtWidgets.QLabel("Ready")
         self.counts = QtWidgets.QLabel()
@@ -180,6 +182,8 @@ class App(Controls, QtWidgets.QMainWindow):
         view.addSeparator()
         view.addAction(self.inspector_dock.toggleViewAction())
         view.addAction(self.console_dock.toggleViewAction())
+        view.addSeparator()
+        add_view_settings(self, view)  # released nodes, hide constants, History
         add_learning_menu(self, bar)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
@@ -234,6 +238,7 @@ class App(Controls, QtWidgets.QMainWindow):
         model.attach()
         self.view.set_model(model)
         self.stepper.set_model(model)
+        self.history.set_model(model)
         old = self.inspector
         self.inspector = InspectorPanel(model)
         self.inspector.nodeActivated.connect(self._on_node_activated)
@@ -304,6 +309,9 @@ class App(Controls, QtWidgets.QMainWindow):
                 menu.addAction(self.actions[key])
             if nid in self.model.pinned:
                 menu.addAction("Unpin", lambda: (self.model.unpin(nid), self.view.refresh()))
+            menu.addSeparator()
+        add_node_focus_entries(self, menu, nid)
+        if nid is not None or self.view.focus is not None:
             menu.addSeparator()
         menu.addAction(self.actions["fit"])
         menu.addAction(self.actions["clear"])

@@ -20,22 +20,22 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gradviz.gui.graph_items import DETAIL_SCALE, LABEL_SCALE, SX, SY, GraphScene
+from gradviz.gui.graph_items import LABEL_SCALE, SX, SY, GraphScene
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_columns, legend_size, paint_legend
 from gradviz.gui.node_text import find_ranked, node_tooltip
+from gradviz.gui.shown_part import ShownPart
 from gradviz.gui.step_overlay import StepOverlay
 from gradviz.gui.theme import mix
 from gradviz.gui.weak_listener import WeakListener
 
 MIN_SCALE, MAX_SCALE = 0.004, 4.0
-LEGIBLE_PX = 8.0  # a label drawn this tall on screen (its font's pixel size) or more reads
 READABLE_SCALE = 1.0  # Find zooms a found node to at least this (labels appear from 0.42)
 LEGEND_MARGIN = 10.0  # around the legend in its strip
 DRAG_START = 4  # pixels the mouse moves before a press becomes a drag
 
 
-class GraphView(QtWidgets.QWidget):
+class GraphView(ShownPart, QtWidgets.QWidget):
     """The graph of ``model`` drawn top (inputs) to bottom (the loss)."""
 
     nodeSelected = QtCore.Signal(object)  # node id or None
@@ -67,6 +67,9 @@ class GraphView(QtWidgets.QWidget):
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.modelChanged.connect(self._on_model_changed)
         self._listener = None
+        self._hide_constants = False
+        self._hide_released = False
+        self._detached: dict[int, int] = {}  # detach() result's node -> its source's node
         self.set_model(model)
 
     def _emit_model_changed(self, change) -> None:
@@ -82,6 +85,7 @@ class GraphView(QtWidgets.QWidget):
         self.destroyed.connect(lambda *_: model.remove_listener(listener))
         self.selected, self.found, self.found_at, self._fitted = None, [], -1, False
         self._auto_fit = True
+        self._focus = None  # (node id, "feeds" | "fed"): show only that part of the graph
         self.scene.sync(model.graph, {}, pinned=())  # forget the old drawing
         self.refresh()
         self.fit()
@@ -89,7 +93,9 @@ class GraphView(QtWidgets.QWidget):
     # ------------------------------------------------------------ model -> view
     def refresh(self) -> None:
         """Re-read the whole model (after ``clear`` or a theme change)."""
-        self.scene.sync(self.model.graph, self.layout_driver.positions(), pinned=self.model.pinned)
+        self.scene.sync(self.shown_graph(), self.layout_driver.positions(),
+                        pinned=self.model.pinned)
+        self._note_detached(None)
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         self.update()
@@ -98,8 +104,11 @@ class GraphView(QtWidgets.QWidget):
         changed = change.added | change.updated
         if change.added:
             self._quiet_new = False
-        self.scene.sync(self.model.graph, self.layout_driver.positions(), changed,
+        if self._focus is not None and self._focus[0] not in self.model.graph:
+            self._focus = None  # the node it showed is gone: back to the whole graph
+        self.scene.sync(self.shown_graph(), self.layout_driver.positions(), changed,
                         pinned=self.model.pinned)
+        self._note_detached(changed)
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         if not self._fitted or len(self.scene) == len(change.added) or (
@@ -112,7 +121,7 @@ class GraphView(QtWidgets.QWidget):
 
     def _on_positions(self) -> None:
         """The background layout of a large graph finished: take its positions."""
-        self.scene.sync(self.model.graph, self.layout_driver.positions(), (),
+        self.scene.sync(self.shown_graph(), self.layout_driver.positions(), (),
                         pinned=self.model.pinned)
         self.update()
 
@@ -179,28 +188,6 @@ class GraphView(QtWidgets.QWidget):
     @property
     def scale(self) -> float:
         return self._scale
-
-    def label_px(self) -> float:
-        """The on-screen pixel size of node names at the current zoom (0 when not drawn)."""
-        if self._scale < LABEL_SCALE or self._scale < DETAIL_SCALE:
-            return 0.0
-        return QtGui.QFontInfo(self.scene.labels.title_font).pixelSize() * self._scale
-
-    def drawn(self) -> dict:
-        """What the current frame draws: ``{"nodes": [...], "labels": [...]}``, the ids of
-        the items in view (nodes, or a collapsed group's id) and those whose label is
-        drawn at ``LEGIBLE_PX`` (8 px) or more on screen.
-
-            >>> app.view.fit(); d = app.view.drawn()
-            >>> set(d["labels"]) == set(d["nodes"])     # every drawn name reads
-            True
-        """
-        if not len(self.scene):
-            return {"nodes": [], "labels": []}
-        ids = self.scene.ids
-        nodes = [ids[i] for i in self.scene._visible(self.visible_world()).tolist()]
-        legible = self.label_px() >= LEGIBLE_PX
-        return {"nodes": nodes, "labels": list(nodes) if legible else []}
 
     # ------------------------------------------------------------ navigation
     def quiet_new(self) -> None:
@@ -354,7 +341,10 @@ class GraphView(QtWidgets.QWidget):
                          show_new=not self._quiet_new)
         if step is not None and len(self.scene):
             step.paint_over(painter, self.scene, world, self._scale)
+        self._paint_detached(painter)
         painter.restore()
+        if self._focus is not None:
+            self._paint_focus_note(painter)
         if not legend.isEmpty():
             self._paint_legend_strip(painter, legend)
         painter.end()
@@ -454,7 +444,10 @@ class GraphView(QtWidgets.QWidget):
             self.pan({k.Key_Left: step, k.Key_Right: -step}.get(key, 0),
                      {k.Key_Up: step, k.Key_Down: -step}.get(key, 0))
         elif key == k.Key_Escape:
-            self.select(None)
+            if self._focus is not None:
+                self.show_all()
+            else:
+                self.select(None)
         else:
             super().keyPressEvent(event)
 
@@ -471,3 +464,4 @@ class GraphView(QtWidgets.QWidget):
     def tooltip(self, nid: int) -> str:
         """Name, shape and dtype of node ``nid`` (the hover text)."""
         return node_tooltip(self.model, nid)
+

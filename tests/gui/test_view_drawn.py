@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import type_in
 
-from gradviz.gui.graph_view import LEGIBLE_PX
+from gradviz.gui.shown_part import LEGIBLE_PX
 
 SETUP = (
     "import gradviz.nn as nn",
