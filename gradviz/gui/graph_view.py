@@ -23,6 +23,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gradviz.gui.graph_items import LABEL_SCALE, SX, SY, GraphScene
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_columns, legend_size, paint_legend
+from gradviz.gui.minimap import Minimap
 from gradviz.gui.node_text import find_ranked, node_tooltip
 from gradviz.gui.shown_part import ShownPart
 from gradviz.gui.step_overlay import StepOverlay
@@ -70,6 +71,7 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         self._hide_constants = False
         self._hide_released = False
         self._detached: dict[int, int] = {}  # detach() result's node -> its source's node
+        self.minimap = Minimap(self)  # the whole graph small, while it is larger than the view
         self.set_model(model)
 
     def _emit_model_changed(self, change) -> None:
@@ -96,6 +98,7 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         self.scene.sync(self.shown_graph(), self.layout_driver.positions(),
                         pinned=self.model.pinned)
         self._note_detached(None)
+        self.minimap.invalidate()
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         self.update()
@@ -104,11 +107,14 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         changed = change.added | change.updated
         if change.added:
             self._quiet_new = False
-        if self._focus is not None and self._focus[0] not in self.model.graph:
+        lost = self._focus is not None and self._focus[0] not in self.model.graph
+        if lost:
             self._focus = None  # the node it showed is gone: back to the whole graph
+            self._fitted = False
         self.scene.sync(self.shown_graph(), self.layout_driver.positions(), changed,
                         pinned=self.model.pinned)
         self._note_detached(changed)
+        self.minimap.invalidate()
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         if not self._fitted or len(self.scene) == len(change.added) or (
@@ -123,10 +129,12 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         """The background layout of a large graph finished: take its positions."""
         self.scene.sync(self.shown_graph(), self.layout_driver.positions(), (),
                         pinned=self.model.pinned)
+        self.minimap.invalidate()
         self.update()
 
     def set_theme(self, theme) -> None:
         self.scene.set_theme(theme)
+        self.minimap.invalidate()
         self.update()
 
     # ------------------------------------------------------------ coordinates
@@ -348,6 +356,7 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         if not legend.isEmpty():
             self._paint_legend_strip(painter, legend)
         painter.end()
+        self.minimap.sync()
         self.last_paint_ms = timer.nsecsElapsed() / 1e6
 
     def _paint_legend_strip(self, painter, strip: QtCore.QRectF) -> None:
@@ -418,6 +427,7 @@ class GraphView(ShownPart, QtWidgets.QWidget):
             i = self.scene.index[nid]
             self.model.pin(nid, (self.scene.X[i] / SX, self.scene.Y[i] / SY))
             self.scene.set_pinned(self.model.pinned)
+            self.minimap.invalidate()
             self.select(nid)
         elif not self._dragging:
             self.select(nid)

@@ -5,7 +5,7 @@
     >>> panel.details.text()
     'run 37   loss 0.0412   ‖grad‖  net.0.weight 0.051  ...'
 
-Two plots sharing their x axis (backward runs): the loss (the root of each backward,
+Two plots over the backward runs: the loss (the root of each backward,
 when it holds one number) and each leaf's ``.grad`` norm after that backward, one curve a
 leaf. A loop's earlier iterations leave the graph once released; this is where they
 stay. The panel reads ``model.runs`` (a bounded ``RunHistory``) and only appends what is
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.weak_listener import WeakListener
 from gradviz.model.runs import RUNS_KEPT
@@ -49,7 +49,6 @@ class HistoryPanel(QtWidgets.QWidget):
         layout.addWidget(self.plots, 1)
         self.loss_plot = self.plots.addPlot(row=0, col=0)
         self.grad_plot = self.plots.addPlot(row=1, col=0)
-        self.grad_plot.setXLink(self.loss_plot)
         self.loss_plot.setLabel("left", "loss")
         self.grad_plot.setLabel("left", "‖grad‖")
         self.grad_plot.setLabel("bottom", "backward run")
@@ -58,7 +57,9 @@ class HistoryPanel(QtWidgets.QWidget):
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.15)
-        self.loss_curve = self.loss_plot.plot(pen=LOSS_PEN)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+        self.loss_curve = self.loss_plot.plot(pen=LOSS_PEN, symbol="o", symbolSize=4,
+                                              symbolPen=None, symbolBrush=LOSS_PEN.color())
         dashed = pg.mkPen((120, 120, 120), style=QtCore.Qt.PenStyle.DashLine)
         self.marks = [pg.InfiniteLine(angle=90, pen=dashed) for _ in range(2)]
         for plot, mark in zip((self.loss_plot, self.grad_plot), self.marks, strict=True):
@@ -69,6 +70,7 @@ class HistoryPanel(QtWidgets.QWidget):
         self.details.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.details)
         self.plots.scene().sigMouseClicked.connect(self._on_click)
+        self._apply_palette()
         self._listener = None
         self.model = None
         self.set_model(model)
@@ -144,7 +146,8 @@ class HistoryPanel(QtWidgets.QWidget):
             if curve is None:
                 pen = pg.mkPen(pg.intColor(k, hues=9, values=1, maxValue=200), width=1.2)
                 curve = self._curves[nid] = self.grad_plot.plot(
-                    pen=pen, name=leaf_name(self.model, nid))
+                    pen=pen, name=leaf_name(self.model, nid), symbol="o", symbolSize=3,
+                    symbolPen=None, symbolBrush=pen.color())
             curve.setData(np.array(xs, float), np.array(ys, float))
         n = len(self._x)
         if not n:
@@ -153,6 +156,22 @@ class HistoryPanel(QtWidgets.QWidget):
         last = f"   last loss {self._loss[-1]:.4g}" if self._loss else ""
         self.summary.setText(f"{n} backward run{'s' if n != 1 else ''}{last}   "
                              "(click a point for that run's numbers)")
+
+    def _apply_palette(self) -> None:
+        """The plots follow the theme: background = Base, axes and text = Text."""
+        palette = self.palette()
+        self.plots.setBackground(palette.color(QtGui.QPalette.ColorRole.Base))
+        text = palette.color(QtGui.QPalette.ColorRole.Text)
+        for plot in (self.loss_plot, self.grad_plot):
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setPen(text)
+                plot.getAxis(side).setTextPen(text)
+        self.legend.setLabelTextColor(text)
+
+    def changeEvent(self, event):  # noqa: N802
+        if event.type() in (QtCore.QEvent.Type.PaletteChange, QtCore.QEvent.Type.StyleChange):
+            self._apply_palette()
+        super().changeEvent(event)
 
     # ------------------------------------------------------------ picking a run
     def pick(self, number: int) -> str:
