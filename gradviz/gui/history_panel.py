@@ -23,6 +23,7 @@ from gradviz.gui.weak_listener import WeakListener
 from gradviz.model.runs import RUNS_KEPT
 
 LOSS_PEN = pg.mkPen((200, 80, 30), width=1.5)
+DOTS_UP_TO = 60  # runs drawn as dots too (beyond, a line: dots would cost a frame each)
 EMPTY = "No backward yet: each loss.backward() adds a point (the loss and each leaf's ‖grad‖)."
 
 
@@ -58,6 +59,8 @@ class HistoryPanel(QtWidgets.QWidget):
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.setDownsampling(auto=True, mode="peak")  # thousands of runs: one per pixel
+            plot.setClipToView(True)
         self.loss_curve = self.loss_plot.plot(pen=LOSS_PEN, symbol="o", symbolSize=4,
                                               symbolPen=None, symbolBrush=LOSS_PEN.color())
         dashed = pg.mkPen((120, 120, 120), style=QtCore.Qt.PenStyle.DashLine)
@@ -140,6 +143,8 @@ class HistoryPanel(QtWidgets.QWidget):
         self._redraw()
 
     def _redraw(self) -> None:
+        dots = len(self._x) <= DOTS_UP_TO  # a point a run while they can be told apart
+        self.loss_curve.setSymbol("o" if dots else None)
         self.loss_curve.setData(np.array(self._loss_x, float), np.array(self._loss, float))
         for k, (nid, (xs, ys)) in enumerate(self._norms.items()):
             curve = self._curves.get(nid)
@@ -148,6 +153,7 @@ class HistoryPanel(QtWidgets.QWidget):
                 curve = self._curves[nid] = self.grad_plot.plot(
                     pen=pen, name=leaf_name(self.model, nid), symbol="o", symbolSize=3,
                     symbolPen=None, symbolBrush=pen.color())
+            curve.setSymbol("o" if dots else None)
             curve.setData(np.array(xs, float), np.array(ys, float))
         n = len(self._x)
         if not n:

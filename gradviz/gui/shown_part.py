@@ -123,6 +123,8 @@ class ShownPart:
         for n in changed:
             if n in nodes and nodes[n].get("detached_from") is not None:
                 self._detached[n] = nodes[n]["detached_from"]
+        for n in [n for n in self._detached if n not in nodes]:  # removed since
+            del self._detached[n]
 
     def detached_links(self) -> list[tuple[int, int]]:
         """``(source, detach() result)`` pairs drawn as dashed links (both ends shown)."""

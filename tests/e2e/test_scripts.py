@@ -91,3 +91,14 @@ def test_random_bench_times_every_factory_and_finds_torchs_numbers(capsys):
     if br.torch is not None:  # each line says whether gradviz drew torch's numbers
         lines = capsys.readouterr().out.strip().split("\n")[1:]
         assert len(lines) == len(results) and all(line.endswith("True") for line in lines)
+
+
+def test_loop_bench_types_the_steps_and_reports_each_checkpoint():
+    bench_loop = load("bench_loop")
+    rows = bench_loop.typed_loop("latest", (3, 6))
+    assert [r["step"] for r in rows] == [3, 6]
+    assert [r["runs"] for r in rows] == [3, 6]  # one backward a typed statement
+    assert [r["nodes"] for r in rows] == [17, 17]  # the current iteration's graph only
+    assert all(r["ms"] > 0 and r["cpu"] >= 0 and r["rss"] > 50 for r in rows)
+    fade = bench_loop.typed_loop("fade", (4,))
+    assert fade[0]["nodes"] == 17 + 3 * 7  # the policy "latest" is what keeps it flat
