@@ -289,10 +289,24 @@ class GraphModel(GraphEvents):
         if self._layout_dirty or set(self._positions) != set(self.graph.nodes):
             from gradviz.model.layout import layered
 
-            self._positions = layered(self.graph, pinned=dict(self._pinned),
+            self._positions = layered(self._layout_graph(), pinned=dict(self._pinned),
                                       previous=dict(self._positions))
             self._layout_dirty = False
         return self._positions
+
+    def _layout_graph(self):
+        """The graph the layout places: ``self.graph``, plus an edge from each shown
+        ``detach()`` result's source to it, so the result sits below its source (the view
+        draws that link dashed), not among unrelated leaves."""
+        nodes = self.graph._node
+        links = [(d["detached_from"], n) for n, d in nodes.items()
+                 if d.get("detached_from") is not None and d["detached_from"] in nodes]
+        if not links:
+            return self.graph
+        graph = self.graph.copy()
+        for src, n in links:
+            graph.add_edge(src, n, kind="detached")
+        return graph
 
     def pin(self, nid, xy) -> None:
         self._pinned[nid] = (float(xy[0]), float(xy[1]))
