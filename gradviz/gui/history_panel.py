@@ -23,6 +23,7 @@ from gradviz.gui.weak_listener import WeakListener
 from gradviz.model.runs import RUNS_KEPT
 
 LOSS_PEN = pg.mkPen((200, 80, 30), width=1.5)
+LEGEND_ROWS = 8  # leaves named in the legend (click a point for every leaf's number)
 DOTS_UP_TO = 60  # runs drawn as dots too (beyond, a line: dots would cost a frame each)
 EMPTY = "No backward yet: each loss.backward() adds a point (the loss and each leaf's ‖grad‖)."
 
@@ -150,9 +151,10 @@ class HistoryPanel(QtWidgets.QWidget):
             curve = self._curves.get(nid)
             if curve is None:
                 pen = pg.mkPen(pg.intColor(k, hues=9, values=1, maxValue=200), width=1.2)
+                name = leaf_name(self.model, nid) if k < LEGEND_ROWS else None
                 curve = self._curves[nid] = self.grad_plot.plot(
-                    pen=pen, name=leaf_name(self.model, nid), symbol="o", symbolSize=3,
-                    symbolPen=None, symbolBrush=pen.color())
+                    pen=pen, name=name, symbol="o", symbolSize=3, symbolPen=None,
+                    symbolBrush=pen.color())
             curve.setSymbol("o" if dots else None)
             curve.setData(np.array(xs, float), np.array(ys, float))
         n = len(self._x)

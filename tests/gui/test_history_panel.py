@@ -115,3 +115,17 @@ def test_a_leafs_grad_timeline_row_is_picked_from_its_plot(app, qtbot):
                      pos=view.plot.mapFromScene(scene_pos))
     assert view.list.currentRow() == 1  # the second entry: backward 2
     assert "backward 2" in view.entry.summary.text()
+
+
+def test_many_parameters_keep_the_legend_short(blank):
+    from gradviz.gui.history_panel import LEGEND_ROWS
+
+    blank.history_dock.show()
+    blank.history_dock.raise_()
+    type_in(blank, "ps = [torch.ones(2, requires_grad=True) for _ in range(12)]",
+            "sum((p * k).sum() for k, p in enumerate(ps)).backward()")
+    panel = blank.history
+    assert len(panel._curves) == 12  # every leaf plotted
+    assert len(panel.legend.items) == LEGEND_ROWS  # the first few named
+    panel.pick(1)
+    assert panel.details.text().count("leaf (node") == 12  # every leaf's number on a pick
