@@ -1,7 +1,8 @@
 """The ``gradviz`` command.
 
     gradviz                          open the app on the autograd tutorial
-    gradviz script.py                open the app and run script.py in its console
+    gradviz script.py                open the app and run script.py in its console (the
+                                     graph shows the script's alone: no tutorial first)
     gradviz render SCRIPT -o OUT     run SCRIPT headlessly, write its graph to OUT
                                      (.png .svg .dot .graphml .json, by extension)
 
@@ -106,7 +107,8 @@ def run_app(argv) -> int:
         return 2
     from gradviz.gui.launch import run_app as launch
 
-    return launch(script=args.script, tutorial=not args.no_tutorial, theme=args.theme,
+    tutorial = not args.no_tutorial and args.script is None  # a script's graph alone
+    return launch(script=args.script, tutorial=tutorial, theme=args.theme,
                   screenshot=args.screenshot)
 
 

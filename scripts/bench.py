@@ -203,6 +203,7 @@ SECTIONS = {
     "model": ("Graph model (recording, memory)", "bench_model"),
     "layout": ("Layered layout", "bench_layout"),
     "gui": ("GUI (offscreen)", "bench_gui"),
+    "loop": ("A training loop typed in the console (offscreen)", "bench_loop"),
 }
 
 

@@ -33,6 +33,7 @@ from gradviz.gui.inspector import InspectorPanel
 from gradviz.gui.learning import add_learning_docks, add_learning_menu
 from gradviz.gui.module_tree import add_module_tree_dock
 from gradviz.gui.theme import apply_theme
+from gradviz.gui.view_settings import add_history_dock, add_view_settings
 from gradviz.session import Session
 
 ORG = APP_NAME = "gradviz"
@@ -84,6 +85,7 @@ class App(QtWidgets.QMainWindow):
         self.resizeDocks([self.console_dock], [230], QtCore.Qt.Orientation.Vertical)
         add_learning_docks(self)  # the tutorial panel and the backward stepper
         self.module_dock = add_module_tree_dock(self)  # the Modules panel (module groups)
+        add_history_dock(self)  # the loss and grad norms per backward run
 
         self.message = QtWidgets.QLabel("Ready")
         self.counts = QtWidgets.QLabel()
@@ -178,6 +180,8 @@ class App(QtWidgets.QMainWindow):
         view.addSeparator()
         view.addAction(self.inspector_dock.toggleViewAction())
         view.addAction(self.console_dock.toggleViewAction())
+        view.addSeparator()
+        add_view_settings(self, view)  # released nodes, hide constants, History
         add_learning_menu(self, bar)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a["shortcuts"])
@@ -262,6 +266,7 @@ class App(QtWidgets.QMainWindow):
         """Load session: every view follows the new model."""
         self.view.set_model(model)
         self.stepper.set_model(model)
+        self.history.set_model(model)
         old = self.inspector
         self.inspector = InspectorPanel(model)
         self.inspector.nodeActivated.connect(self.session.select)

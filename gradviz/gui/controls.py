@@ -15,6 +15,7 @@ from __future__ import annotations
 from PySide6 import QtGui, QtWidgets
 
 from gradviz.gui.learning import learning_handlers
+from gradviz.gui.view_settings import add_node_focus_entries
 
 # key, menu text, shortcut, what it does (tooltip), in the toolbar
 ACTIONS = (
@@ -167,6 +168,9 @@ def context_menu(window, nid, pos) -> QtWidgets.QMenu:
             menu.addAction(actions[key])
         if nid in model.pinned:
             menu.addAction("Unpin", lambda: (model.unpin(nid), window.view.refresh()))
+        menu.addSeparator()
+    add_node_focus_entries(window, menu, nid)
+    if nid is not None or window.view.focus is not None:
         menu.addSeparator()
     menu.addAction(actions["fit"])
     menu.addAction(actions["clear"])

@@ -24,7 +24,9 @@ from gradviz.gui.clusters import Clusters, fits_readably, group_path
 from gradviz.gui.graph_drawing import LABEL_SCALE, SX, SY, GraphScene
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_columns, legend_size, paint_legend
+from gradviz.gui.minimap import Minimap
 from gradviz.gui.node_text import find_ranked, node_tooltip
+from gradviz.gui.shown_part import ShownPart
 from gradviz.gui.step_overlay import StepOverlay
 from gradviz.gui.theme import mix
 from gradviz.gui.weak_listener import WeakListener
@@ -37,7 +39,7 @@ LEGEND_MARGIN = 10.0  # around the legend in its strip
 DRAG_START = 4  # pixels the mouse moves before a press becomes a drag
 
 
-class GraphView(QtWidgets.QWidget):
+class GraphView(ShownPart, QtWidgets.QWidget):
     """The graph of ``model`` drawn top (inputs) to bottom (the loss)."""
 
     nodeSelected = QtCore.Signal(object)  # node id or None
@@ -70,6 +72,10 @@ class GraphView(QtWidgets.QWidget):
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.modelChanged.connect(self._on_model_changed)
         self._listener = None
+        self._hide_constants = False
+        self._hide_released = False
+        self._detached: dict[int, int] = {}  # detach() result's node -> its source's node
+        self.minimap = Minimap(self)  # the whole graph small, while it is larger than the view
         self.set_model(model)
 
     def _emit_model_changed(self, change) -> None:
@@ -85,6 +91,7 @@ class GraphView(QtWidgets.QWidget):
         self.destroyed.connect(lambda *_: model.remove_listener(listener))
         self.selected, self.found, self.found_at, self._fitted = None, [], -1, False
         self._auto_fit = True
+        self._focus = None  # (node id, "feeds" | "fed"): show only that part of the graph
         self.scene.sync(model.shown_graph(), {}, pinned=())  # forget the old drawing
         self.refresh()
         self.fit()
@@ -92,9 +99,11 @@ class GraphView(QtWidgets.QWidget):
     # ------------------------------------------------------------ model -> view
     def refresh(self) -> None:
         """Re-read the whole model (after ``clear`` or a theme change)."""
-        self.scene.sync(self.model.shown_graph(), self.layout_driver.positions(),
+        self.scene.sync(self.shown_graph(), self.layout_driver.positions(),
                         pinned=self.model.pinned)
         self.clusters.update(self.model, self.scene)
+        self._note_detached(None)
+        self.minimap.invalidate()
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         self.update()
@@ -104,12 +113,18 @@ class GraphView(QtWidgets.QWidget):
         if change.added:
             self._quiet_new = False
             self.model.open_collapsed(lambda shown: fits_readably(shown, self.graph_rect()))
-        graph = self.model.shown_graph()
-        if graph is not self.model.graph:  # group nodes: counts and labels may have changed
+        lost = self._focus is not None and self._focus[0] not in self.model.graph
+        if lost:
+            self._focus = None  # the node it showed is gone: back to the whole graph
+            self._fitted = False
+        graph = self.shown_graph()
+        if self.model.shown_graph() is not self.model.graph:  # group nodes may have changed
             changed = changed | {n for n in graph if group_path(n) is not None}
         self.scene.sync(graph, self.layout_driver.positions(), changed,
                         pinned=self.model.pinned)
         self.clusters.update(self.model, self.scene)
+        self._note_detached(changed)
+        self.minimap.invalidate()
         if self.selected is not None and self.selected not in self.scene.index:
             self.select(None)
         if not self._fitted or len(self.scene) == len(change.added) or (
@@ -122,13 +137,15 @@ class GraphView(QtWidgets.QWidget):
 
     def _on_positions(self) -> None:
         """The background layout of a large graph finished: take its positions."""
-        self.scene.sync(self.model.shown_graph(), self.layout_driver.positions(), (),
+        self.scene.sync(self.shown_graph(), self.layout_driver.positions(), (),
                         pinned=self.model.pinned)
         self.clusters.update(self.model, self.scene)
+        self.minimap.invalidate()
         self.update()
 
     def set_theme(self, theme) -> None:
         self.scene.set_theme(theme)
+        self.minimap.invalidate()
         self.update()
 
     # ------------------------------------------------------------ coordinates
@@ -363,10 +380,14 @@ class GraphView(QtWidgets.QWidget):
                          show_new=not self._quiet_new)
         if step is not None and len(self.scene):
             step.paint_over(painter, self.scene, world, self._scale)
+        self._paint_detached(painter)
         painter.restore()
+        if self._focus is not None:
+            self._paint_focus_note(painter)
         if not legend.isEmpty():
             self._paint_legend_strip(painter, legend)
         painter.end()
+        self.minimap.sync()
         self.last_paint_ms = timer.nsecsElapsed() / 1e6
 
     def _paint_legend_strip(self, painter, strip: QtCore.QRectF) -> None:
@@ -437,6 +458,7 @@ class GraphView(QtWidgets.QWidget):
             i = self.scene.index[nid]
             self.model.pin(nid, (self.scene.X[i] / SX, self.scene.Y[i] / SY))
             self.scene.set_pinned(self.model.pinned)
+            self.minimap.invalidate()
             self.select(nid)
         elif not self._dragging:
             self.select(nid)
@@ -478,7 +500,10 @@ class GraphView(QtWidgets.QWidget):
             self.pan({k.Key_Left: step, k.Key_Right: -step}.get(key, 0),
                      {k.Key_Up: step, k.Key_Down: -step}.get(key, 0))
         elif key == k.Key_Escape:
-            self.select(None)
+            if self._focus is not None:
+                self.show_all()
+            else:
+                self.select(None)
         else:
             super().keyPressEvent(event)
 
@@ -500,3 +525,4 @@ class GraphView(QtWidgets.QWidget):
             return (f"<b>{self.model.group_label(path)}</b><br>{data['count']} nodes, "
                     "collapsed: double-click to expand")
         return node_tooltip(self.model, nid)
+

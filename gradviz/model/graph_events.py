@@ -175,15 +175,33 @@ class GraphEvents:
         if nid not in self.graph:
             return
         if self.release_policy == "remove":
-            self.graph.remove_node(nid)
-            self._histories.pop(nid, None)
-            self._positions.pop(nid, None)
-            self._pending.added.discard(nid)
-            self._pending.updated.discard(nid)
-            self._pending.removed.add(nid)
-        elif self.release_policy == "fade":
+            self._remove_node(nid)
+            return
+        self._gone.add(nid)
+        if self.release_policy in ("fade", "latest"):
             self.graph.nodes[nid]["released"] = True
             self._touch(nid)
+            if self.release_policy == "latest":
+                self.generations.released(nid)
+
+    def _remove_node(self, nid):
+        self.graph.remove_node(nid)
+        self._gone.discard(nid)
+        self._histories.pop(nid, None)
+        self._backward_counts.pop(nid, None)
+        self._positions.pop(nid, None)
+        self._pinned.pop(nid, None)
+        self._pending.added.discard(nid)
+        self._pending.updated.discard(nid)
+        self._pending.removed.add(nid)
+
+    def _settle_generations(self):
+        """The "latest" policy: drop the released pieces that repeat a shape, and the
+        generation faded before (see ``gradviz.model.generations``)."""
+        remove, _ = self.generations.settle(self.graph)
+        for nid in remove:
+            if nid in self.graph:
+                self._remove_node(nid)
 
     def _on_TensorCreated(self, e):  # noqa: N802
         if e.role == "output":
@@ -224,6 +242,9 @@ class GraphEvents:
     def _on_BackwardStarted(self, e):  # noqa: N802
         self._reap()
         self.backward_runs += 1
+        root = self._outputs.get(e.roots[0]) if e.roots else None
+        t = self.engine.tensor_by_id(root) if root is not None else None
+        self.runs.start(self.backward_runs, None if t is None else self.engine.value(t))
         self._executed = 0
         nodes = self.graph._node
         for nid in self._ran:
@@ -255,6 +276,7 @@ class GraphEvents:
     def _on_GradAccumulated(self, e):  # noqa: N802
         n = self._backward_counts.get(e.tensor_id, 0) + 1
         self._backward_counts[e.tensor_id] = n
+        self.runs.accumulated(e.tensor_id, e.after)
         self._append(e.tensor_id, GradEntry(f"backward {n}", e.after))
 
     def _on_BackwardFinished(self, e):  # noqa: N802

@@ -25,10 +25,12 @@ import networkx as nx
 import numpy as np
 
 from gradviz.engines import get_engine
+from gradviz.model.generations import POLICIES, Generations
 from gradviz.model.graph_events import GradEntry, GraphEvents
 from gradviz.model.groups import ModuleGroups
+from gradviz.model.runs import RunHistory
 
-POLICIES = ("keep", "fade", "remove")
+__all__ = ["POLICIES", "Change", "GraphModel"]
 
 
 @dataclass
@@ -47,13 +49,16 @@ class GraphModel(GraphEvents, ModuleGroups):
     ``engine`` is a name (``"numpy"``, ``"torch"``) or an object following
     :class:`gradviz.engines.protocol.Engine`."""
 
-    def __init__(self, release_policy: str = "fade", history_limit: int = 200,
+    def __init__(self, release_policy: str = "latest", history_limit: int = 200,
                  engine="numpy"):
         if release_policy not in POLICIES:
             raise ValueError(f"release_policy must be one of {POLICIES}, not {release_policy!r}")
         self._bind(get_engine(engine))
         self.graph = nx.MultiDiGraph()
         self.release_policy = release_policy
+        self.generations = Generations()  # the "latest" policy's faded generation
+        self.runs = RunHistory()  # per backward: the loss and each leaf's grad norm
+        self._gone: set = set()  # drawn nodes whose object died (under any policy)
         self.history_limit = history_limit
         self._refs: dict[int, weakref.ref] = {}  # node id -> weakref to tensor / grad_fn
         self._outputs: dict[int, int] = {}  # function id -> id of the tensor it produced
@@ -132,6 +137,8 @@ class GraphModel(GraphEvents, ModuleGroups):
     def flush(self) -> Change:
         """Deliver the pending change (if any) to every listener; returns it."""
         self._reap()
+        if self.release_policy == "latest":
+            self._settle_generations()
         change, self._pending = self._pending, Change()
         if not change:
             return change
@@ -206,6 +213,25 @@ class GraphModel(GraphEvents, ModuleGroups):
             return None
         return self.node_of(fn), self.engine.describe_function(fn).name
 
+    def set_release_policy(self, policy: str) -> None:
+        """Change what happens to released nodes (one of ``POLICIES``); nodes already
+        released follow the new policy at once ("keep" shows them as if alive)."""
+        if policy not in POLICIES:
+            raise ValueError(f"release_policy must be one of {POLICIES}, not {policy!r}")
+        if policy == self.release_policy:
+            return
+        self.release_policy = policy
+        self.generations.forget()
+        for nid in sorted(self._gone):
+            if policy == "remove":
+                self._remove_node(nid)
+                continue
+            self.graph.nodes[nid]["released"] = policy != "keep"
+            self._touch(nid)
+            if policy == "latest":
+                self.generations.released(nid)
+        self.flush()
+
     def history(self, nid) -> list[GradEntry]:
         return list(self._histories.get(nid, ()))
 
@@ -216,6 +242,9 @@ class GraphModel(GraphEvents, ModuleGroups):
                       self._positions, self._pinned):
             store.clear()
         self._last_new = set()
+        self.generations.forget()
+        self.runs.clear()
+        self._gone.clear()
         self._pending.removed |= removed
         self._pending.added -= removed
         self._pending.updated -= removed
@@ -270,10 +299,24 @@ class GraphModel(GraphEvents, ModuleGroups):
             from gradviz.model.layout import layered
 
             pinned = {n: xy for n, xy in self._pinned.items() if n in graph}
-            self._positions = layered(self.layout_graph(), pinned=pinned,
+            self._positions = layered(self._layout_graph(self.layout_graph()), pinned=pinned,
                                       previous=dict(self._positions))
             self._layout_dirty = False
         return self._positions
+
+    def _layout_graph(self, base):
+        """The graph the layout places: ``base``, plus an edge from each shown ``detach()``
+        result's source to it, so the result sits below its source (the view draws that
+        link dashed), not among unrelated leaves."""
+        nodes = base.nodes
+        links = [(d["detached_from"], n) for n, d in nodes(data=True)
+                 if d.get("detached_from") is not None and d["detached_from"] in nodes]
+        if not links:
+            return base
+        graph = base.copy()
+        for src, n in links:
+            graph.add_edge(src, n, kind="detached")
+        return graph
 
     def pin(self, nid, xy) -> None:
         self._pinned[nid] = (float(xy[0]), float(xy[1]))

@@ -37,6 +37,7 @@ from gradviz.model.groups_view import (
 __all__ = ["ModuleGroups", "module_summary"]
 
 LAYOUT_HINT_LIMIT = 1500  # nodes drawn; bigger graphs are laid out without group hints
+HINT_MIN_SIBLINGS = 4  # hints only for chains of blocks: a short chain reads better compact
 
 
 def module_summary(module) -> str:
@@ -199,8 +200,10 @@ class ModuleGroups:
     def layout_graph(self):
         """What the layout places: ``shown_graph()`` plus, for each open group, an edge from
         each node feeding the group to each of its sources (its parameters), so a group's
-        nodes sit below what feeds it and the boxes of a chain of blocks do not interleave.
-        Graphs of more than ``LAYOUT_HINT_LIMIT`` nodes are laid out as shown."""
+        nodes sit below what feeds it and the boxes of a chain of blocks do not interleave
+        (groups among at least ``HINT_MIN_SIBLINGS`` siblings; a short
+        chain is laid out compact). Graphs of more than ``LAYOUT_HINT_LIMIT`` nodes are laid
+        out as shown."""
         shown = self.shown_graph()
         if not self._group_info or shown.number_of_nodes() > LAYOUT_HINT_LIMIT:
             return shown
@@ -215,7 +218,13 @@ class ModuleGroups:
             return shown
         hints = []
         pred = shown._pred
-        for inside in members.values():
+        siblings: dict = {}
+        for path in self.groups():
+            parent = parent_path(path)
+            siblings[parent] = siblings.get(parent, 0) + 1
+        for path, inside in members.items():
+            if siblings.get(parent_path(path), 0) < HINT_MIN_SIBLINGS:
+                continue  # a short chain (an MLP's few layers): laid out compact, legible
             sources = [n for n in inside if not pred[n]]
             feeding = {u for v in inside for u in pred[v] if u not in inside}
             if not sources or not feeding:

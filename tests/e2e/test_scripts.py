@@ -107,3 +107,14 @@ def test_fuzz_script_runs_seeds_and_reports_the_agreement(oracle, capsys):
     out = capsys.readouterr().out
     assert "rsub_tensors" not in out and "# seed 0\na = torch.tensor(" in out
     assert re.search(r"\n\d/2 programs agree", out)
+
+
+def test_loop_bench_types_the_steps_and_reports_each_checkpoint():
+    bench_loop = load("bench_loop")
+    rows = bench_loop.typed_loop("latest", (3, 6))
+    assert [r["step"] for r in rows] == [3, 6]
+    assert [r["runs"] for r in rows] == [3, 6]  # one backward a typed statement
+    assert [r["nodes"] for r in rows] == [17, 17]  # the current iteration's graph only
+    assert all(r["ms"] > 0 and r["cpu"] >= 0 and r["rss"] > 50 for r in rows)
+    fade = bench_loop.typed_loop("fade", (4,))
+    assert fade[0]["nodes"] == 17 + 3 * 7  # the policy "latest" is what keeps it flat

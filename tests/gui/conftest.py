@@ -51,11 +51,33 @@ def blank(qtbot):
 
 
 def type_in(window, *statements):
-    """Type each statement into the console and press Enter."""
+    """Type each statement into the console, press Enter and let it finish."""
+    for cmd in statements:
+        type_and_go_on(window, cmd)
+        wait_idle(window)
+
+
+def type_and_go_on(window, *statements):
+    """Type each statement and press Enter, not waiting past the half second the console
+    itself waits (a long statement goes on running: the interrupt tests)."""
     cw = window.console
     for cmd in statements:
         cw.repl.input.setText(cmd)
         cw.repl.input.execCmd()
+
+
+def wait_idle(window, timeout: float = 60.0) -> None:
+    """Let a statement still running on the session's worker finish (a slow machine may
+    take longer than the half second the console waits), delivering what it posts."""
+    import time
+
+    from PySide6 import QtWidgets
+
+    end = time.monotonic() + timeout
+    while window.session.running and time.monotonic() < end:
+        QtWidgets.QApplication.processEvents()
+        time.sleep(0.005)
+    QtWidgets.QApplication.processEvents()
 
 
 def node_named(model, name):

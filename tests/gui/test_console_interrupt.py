@@ -5,7 +5,8 @@ import numpy as np
 from PySide6 import QtCore
 
 from gradviz.session import ActionError
-from tests.gui.conftest import console_text, node_named, type_in
+from tests.gui.conftest import console_text, node_named
+from tests.gui.conftest import type_and_go_on as type_in
 
 TIMEOUT = 10_000
 

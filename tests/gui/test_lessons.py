@@ -52,7 +52,8 @@ def test_the_panel_lists_the_tutorials_sections_and_cells(app):
     notes = [c.note.text() for c in panel.cells if c.note is not None]
     assert any("AddBackward0" in n and "grad_fn" in n for n in notes)
     assert app.lessons_dock.windowTitle() == "Tutorial"
-    assert set(app.tabifiedDockWidgets(app.inspector_dock)) == {app.lessons_dock, app.module_dock}
+    assert {app.lessons_dock, app.module_dock, app.history_dock} <= set(
+        app.tabifiedDockWidgets(app.inspector_dock))
 
 
 def test_run_prints_the_tutorials_first_call_and_draws_the_graph(blank, qtbot):
@@ -173,13 +174,13 @@ def test_the_docks_are_tabs_and_stay_tabs_after_a_restart(qtbot):
     for _ in range(2):
         window = _window(qtbot)
         assert set(window.tabifiedDockWidgets(window.lessons_dock)) == {
-            window.inspector_dock, window.module_dock}
+            window.inspector_dock, window.module_dock, window.history_dock}
         assert window.tabifiedDockWidgets(window.stepper_dock) == [window.console_dock]
         qtbot.wait(20)  # the dock layout settles
         bars = [[b.tabText(i) for i in range(b.count())]
                 for b in window.findChildren(QtWidgets.QTabBar) if b.isVisible()]
         assert sorted(bars) == [["Console", "Backward stepper · 4 steps"],
-                                ["Inspector", "Modules", "Tutorial"]], \
+                                ["Inspector", "Modules", "History", "Tutorial"]], \
             "one tab bar a group, no stale copy"
         window.close()  # saves the layout; the second window restores it
 

@@ -11,7 +11,7 @@ EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "residual_mlp.p
 
 
 def run_example(window, qtbot):
-    window.run_file(str(EXAMPLE))
+    window.session.run_file(str(EXAMPLE))
     qtbot.waitUntil(lambda: "net" in window.model.groups(), timeout=20000)
     return window.model
 

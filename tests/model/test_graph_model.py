@@ -498,7 +498,7 @@ def test_release_is_noticed_while_detached():
 def test_unknown_policy():
     with pytest.raises(ValueError, match="release_policy"):
         GraphModel(release_policy="forget")
-    assert POLICIES == ("keep", "fade", "remove")
+    assert POLICIES == ("latest", "keep", "fade", "remove")
 
 
 # ---------------------------------------------------------------- batching

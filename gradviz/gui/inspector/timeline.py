@@ -6,7 +6,8 @@
     '1  backward 1   min 2  max 4  mean 2.4  norm 10.95'
 
 A list (one row per entry, with its statistics), a plot of the grad's norm per
-entry, and the entry picked in the list shown in full below.
+entry, and the entry picked in the list (or by clicking its point on the plot) shown in
+full below.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class TimelineView(QtWidgets.QWidget):
         self.list.currentRowChanged.connect(self._on_row_changed)
         layout.addWidget(self.list)
         self.plot = TimelinePlot()
+        self.plot.scene().sigMouseClicked.connect(self._on_plot_clicked)
         layout.addWidget(self.plot)
         self.entry = ArrayView(compact=True)
         layout.addWidget(self.entry)
@@ -97,6 +99,14 @@ class TimelineView(QtWidgets.QWidget):
     def resizeEvent(self, event):  # noqa: N802
         super().resizeEvent(event)
         self._fit_list()
+
+    def _on_plot_clicked(self, event) -> None:
+        """A click on the plot picks the entry nearest to it (entries are at x = 1, 2, ...)."""
+        vb = self.plot.getPlotItem().vb
+        if not self._entries or not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        x = vb.mapSceneToView(event.scenePos()).x()
+        self.list.setCurrentRow(min(max(round(x) - 1, 0), len(self._entries) - 1))
 
     def _on_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._entries):

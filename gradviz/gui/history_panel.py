@@ -1,0 +1,213 @@
+"""``HistoryPanel``: a training run's history, one point per backward call.
+
+    >>> panel = HistoryPanel(model)          # the History dock
+    >>> panel.pick(37)                        # or click a point: that run's numbers below
+    >>> panel.details.text()
+    'run 37   loss 0.0412   ‖grad‖  net.0.weight 0.051  ...'
+
+Two plots over the backward runs: the loss (the root of each backward,
+when it holds one number) and each leaf's ``.grad`` norm after that backward, one curve a
+leaf. A loop's earlier iterations leave the graph once released; this is where they
+stay. The panel reads ``model.runs`` (a bounded ``RunHistory``) and only appends what is
+new, and not at all while the dock is hidden, so a statement costs the same at step
+1,000 as at step 10.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from gradviz.gui.weak_listener import WeakListener
+from gradviz.model.runs import RUNS_KEPT
+
+LOSS_PEN = pg.mkPen((200, 80, 30), width=1.5)
+LEGEND_ROWS = 8  # leaves named in the legend (click a point for every leaf's number)
+DOTS_UP_TO = 60  # runs drawn as dots too (beyond, a line: dots would cost a frame each)
+EMPTY = "No backward yet: each loss.backward() adds a point (the loss and each leaf's ‖grad‖)."
+
+
+def leaf_name(model, nid) -> str:
+    data = model.graph.nodes[nid] if nid in model.graph else {}
+    name = data.get("name") or data.get("label") or "leaf"
+    return f"{name} (node {nid})" if name == "leaf" else name
+
+
+class HistoryPanel(QtWidgets.QWidget):
+    """The loss and the leaves' grad norms over the backward runs of ``model``."""
+
+    runPicked = QtCore.Signal(int)  # the run number picked on a plot
+
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.summary = QtWidgets.QLabel(EMPTY)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setMinimumHeight(40)  # the dock, tabbed with the inspector, stays small
+        layout.addWidget(self.plots, 1)
+        self.loss_plot = self.plots.addPlot(row=0, col=0)
+        self.grad_plot = self.plots.addPlot(row=1, col=0)
+        self.loss_plot.setLabel("left", "loss")
+        self.grad_plot.setLabel("left", "‖grad‖")
+        self.grad_plot.setLabel("bottom", "backward run")
+        self.legend = self.grad_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        for plot in (self.loss_plot, self.grad_plot):
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.setDownsampling(auto=True, mode="peak")  # thousands of runs: one per pixel
+            plot.setClipToView(True)
+        self.loss_curve = self.loss_plot.plot(pen=LOSS_PEN, symbol="o", symbolSize=4,
+                                              symbolPen=None, symbolBrush=LOSS_PEN.color())
+        dashed = pg.mkPen((120, 120, 120), style=QtCore.Qt.PenStyle.DashLine)
+        self.marks = [pg.InfiniteLine(angle=90, pen=dashed) for _ in range(2)]
+        for plot, mark in zip((self.loss_plot, self.grad_plot), self.marks, strict=True):
+            plot.addItem(mark)
+            mark.hide()
+        self.details = QtWidgets.QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.details)
+        self.plots.scene().sigMouseClicked.connect(self._on_click)
+        self._apply_palette()
+        self._listener = None
+        self.model = None
+        self.set_model(model)
+
+    # ------------------------------------------------------------ model -> plots
+    def set_model(self, model) -> None:
+        if self._listener is not None:
+            self.model.remove_listener(self._listener)
+        self.model = model
+        self._listener = listener = WeakListener(self, model, "_on_change")
+        model.add_listener(listener)
+        self._reset()
+
+    def _reset(self) -> None:
+        self._runs = 0  # the last run number drawn
+        self._x: list[int] = []
+        self._loss_x: list[int] = []
+        self._loss: list[float] = []
+        self._norms: dict[int, tuple[list, list]] = {}
+        for curve in getattr(self, "_curves", {}).values():
+            self.grad_plot.removeItem(curve)
+            self.legend.removeItem(curve)
+        self._curves: dict[int, pg.PlotDataItem] = {}
+        self.picked = None
+        for mark in self.marks:
+            mark.hide()
+        self.details.clear()
+        self.refresh()
+
+    def _on_change(self, _change) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Draw the runs recorded since the last refresh (all of them after a clear)."""
+        runs = self.model.runs
+        last = runs[-1].number if len(runs) else 0
+        if last < self._runs:  # the model was cleared, or another one loaded
+            self._reset()
+            return
+        if last == self._runs:
+            if not self._x:
+                self._redraw()
+            return
+        new = []
+        for run in reversed(runs):
+            if run.number <= self._runs:
+                break
+            new.append(run)
+        for run in reversed(new):
+            self._x.append(run.number)
+            if run.loss is not None:
+                self._loss_x.append(run.number)
+                self._loss.append(run.loss)
+            for nid, norm in run.grad_norms.items():
+                xs, ys = self._norms.setdefault(nid, ([], []))
+                xs.append(run.number)
+                ys.append(norm)
+        self._runs = last
+        for series in (self._x, self._loss_x, self._loss, *self._norms.values()):
+            for lst in (series if isinstance(series, tuple) else (series,)):
+                del lst[:-RUNS_KEPT]  # as many runs as the model keeps
+        self._redraw()
+
+    def _redraw(self) -> None:
+        dots = len(self._x) <= DOTS_UP_TO  # a point a run while they can be told apart
+        self.loss_curve.setSymbol("o" if dots else None)
+        self.loss_curve.setData(np.array(self._loss_x, float), np.array(self._loss, float))
+        for k, (nid, (xs, ys)) in enumerate(self._norms.items()):
+            curve = self._curves.get(nid)
+            if curve is None:
+                pen = pg.mkPen(pg.intColor(k, hues=9, values=1, maxValue=200), width=1.2)
+                name = leaf_name(self.model, nid) if k < LEGEND_ROWS else None
+                curve = self._curves[nid] = self.grad_plot.plot(
+                    pen=pen, name=name, symbol="o", symbolSize=3, symbolPen=None,
+                    symbolBrush=pen.color())
+            curve.setSymbol("o" if dots else None)
+            curve.setData(np.array(xs, float), np.array(ys, float))
+        n = len(self._x)
+        if not n:
+            self.summary.setText(EMPTY)
+            return
+        last = f"   last loss {self._loss[-1]:.4g}" if self._loss else ""
+        self.summary.setText(f"{n} backward run{'s' if n != 1 else ''}{last}   "
+                             "(click a point for that run's numbers)")
+
+    def _apply_palette(self) -> None:
+        """The plots follow the theme: background = Base, axes and text = Text."""
+        palette = self.palette()
+        self.plots.setBackground(palette.color(QtGui.QPalette.ColorRole.Base))
+        text = palette.color(QtGui.QPalette.ColorRole.Text)
+        for plot in (self.loss_plot, self.grad_plot):
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setPen(text)
+                plot.getAxis(side).setTextPen(text)
+        self.legend.setLabelTextColor(text)
+
+    def changeEvent(self, event):  # noqa: N802
+        if event.type() in (QtCore.QEvent.Type.PaletteChange, QtCore.QEvent.Type.StyleChange):
+            self._apply_palette()
+        super().changeEvent(event)
+
+    # ------------------------------------------------------------ picking a run
+    def pick(self, number: int) -> str:
+        """Show run ``number``'s loss and grad norms below the plots; returns the text."""
+        run = next((r for r in self.model.runs if r.number == number), None)
+        if run is None:
+            return ""
+        self.picked = number
+        for mark in self.marks:
+            mark.setValue(number)
+            mark.show()
+        loss = "loss —" if run.loss is None else f"loss {run.loss:.6g}"
+        norms = "   ".join(f"{leaf_name(self.model, nid)} {norm:.4g}"
+                           for nid, norm in run.grad_norms.items())
+        text = f"run {number}   {loss}   ‖grad‖  {norms}"
+        self.details.setText(text)
+        self.runPicked.emit(number)
+        return text
+
+    def _on_click(self, event) -> None:
+        pos = event.scenePos()
+        for plot in (self.loss_plot, self.grad_plot):
+            if plot.vb.sceneBoundingRect().contains(pos) and self._x:
+                x = plot.vb.mapSceneToView(pos).x()
+                xs = np.array(self._x)
+                self.pick(int(xs[np.abs(xs - x).argmin()]))
+                return
+
+    def sizeHint(self):  # noqa: N802
+        return QtCore.QSize(380, 420)
+

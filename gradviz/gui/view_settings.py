@@ -1,0 +1,82 @@
+"""The View menu's graph settings, the History dock, and "Show only..." on a node.
+
+    >>> add_history_dock(window)            # window.history, window.history_dock
+    >>> add_view_settings(window, view_menu) # Released nodes ▸, Hide constants, History
+    >>> add_node_focus_entries(window, menu, nid)   # the node's context menu
+
+The release policy (``GraphModel.release_policy``) is a setting the user sees and keeps
+across runs: what becomes of nodes whose tensor or grad_fn died.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from gradviz.gui.history_panel import HistoryPanel
+
+# policy, menu text, tooltip
+RELEASE_CHOICES = (
+    ("latest", "Current graph (fade a new released one)",
+     "a loop shows its current iteration; a released graph is drawn faded the first time "
+     "one of its shape dies (the tutorial's reassigned z), and leaves at the next"),
+    ("fade", "Fade every released node",
+     "every node whose object died stays, faded (a training loop piles up its iterations)"),
+    ("remove", "Remove released nodes", "a node leaves the graph as soon as its object dies"),
+    ("keep", "Keep released nodes as if alive", "released nodes are drawn as if still alive"),
+)
+
+
+def add_history_dock(window) -> None:
+    """The History dock (loss and grad norms per backward run), tabbed with the inspector
+    at once (stacked, three docks would make the window's least height 600 px)."""
+    window.history = HistoryPanel(window.model)
+    window.history_dock = window._dock("History", window.history,
+                                       QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+    window.tabifyDockWidget(window.inspector_dock, window.history_dock)
+    window.inspector_dock.raise_()
+
+
+def set_release_policy(window, policy: str) -> None:
+    """Apply and remember the release policy; the menu follows."""
+    window.model.set_release_policy(policy)
+    window.settings.setValue("release_policy", policy)
+    for action in window.release_actions.actions():
+        action.setChecked(action.data() == policy)
+    window.view.refresh()
+
+
+def add_view_settings(window, menu: QtWidgets.QMenu) -> None:
+    """Released nodes ▸ (the policy), Hide constants, Hide released nodes, History."""
+    released = menu.addMenu("Released nodes")
+    released.setToolTipsVisible(True)
+    group = window.release_actions = QtGui.QActionGroup(window)
+    group.setExclusive(True)
+    for policy, text, tip in RELEASE_CHOICES:
+        action = released.addAction(text)
+        action.setData(policy)
+        action.setToolTip(tip)
+        action.setCheckable(True)
+        action.setChecked(policy == window.model.release_policy)
+        group.addAction(action)
+        action.triggered.connect(lambda _=False, p=policy: set_release_policy(window, p))
+    saved = window.settings.value("release_policy")
+    if saved in {c[0] for c in RELEASE_CHOICES} and saved != window.model.release_policy:
+        set_release_policy(window, saved)
+    for key, text, attr in (("hide_constants", "Hide constants", "hide_constants"),
+                            ("hide_released", "Hide released nodes", "hide_released")):
+        action = menu.addAction(text)
+        action.setCheckable(True)
+        action.toggled.connect(lambda on, a=attr: setattr(window.view, a, on))
+        window.actions[key] = action
+    menu.addSeparator()
+    menu.addAction(window.history_dock.toggleViewAction())
+
+
+def add_node_focus_entries(window, menu: QtWidgets.QMenu, nid) -> None:
+    """"Show only what feeds this node" / "what this node feeds", and the way back."""
+    view = window.view
+    if nid is not None:
+        menu.addAction("Show only what feeds this node", lambda: view.show_only(nid, "feeds"))
+        menu.addAction("Show only what this node feeds", lambda: view.show_only(nid, "fed"))
+    if view.focus is not None:
+        menu.addAction("Show the whole graph (Esc)", view.show_all)
