@@ -236,8 +236,8 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                     captured[node] = grad
                 if node not in needed:
                     grad = None
-            if type(node) is acc_class:
-                if grad is not None and accumulate:
+            if type(node) is acc_class:  # a leaf detach_()ed since takes nothing, as torch
+                if grad is not None and accumulate and node.variable._requires_grad:
                     accumulate_grad(node, grad, create_graph)
                     if watching:
                         emit.node_executed(node, grad, ())

@@ -42,7 +42,12 @@ subtract = sub
 
 
 def rsub(input, other, *, alpha=1):
-    return apply_op(P.RSUB, (input,), (other, alpha))
+    """``other - alpha * input``: ``RsubBackward0`` with a tensor ``other`` (both get a
+    gradient, dtypes promote), ``RsubBackward1`` with a number."""
+    tensor_arg(input, "rsub")
+    if isinstance(other, Tensor):
+        return binary(P.RSUB_TENSOR, input, other, (alpha,))
+    return apply_op(P.RSUB, (input,), (operand(other, "rsub"), alpha))
 
 
 def mul(input, other):

@@ -255,7 +255,7 @@ class TensorMath:
         return self * self
 
     def rsub(self, other, alpha=1):
-        return apply_op(P.RSUB, (self,), (other, alpha))
+        return M.rsub(self, other, alpha=alpha)
 
     def where(self, condition, other):
         return M.where(condition, self, other)

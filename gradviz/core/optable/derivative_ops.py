@@ -20,7 +20,10 @@ from gradviz.core.optable.table import row
 
 
 def _sign(x):
-    return x.copy() if x.dtype == np.bool_ else np.sign(x)  # a bool is its own sign
+    if x.dtype == np.bool_:
+        return x.copy()  # a bool is its own sign
+    out = np.sign(x)
+    return np.nan_to_num(out, nan=0.0, posinf=1.0, neginf=-1.0) if x.dtype.kind == "f" else out
 
 
 SGN = row("sgn", "SgnBackward0", ("self",), _sign, self="zeros_like(grad)",

@@ -10,10 +10,23 @@ from gradviz.core.optable.table import mark_exact, row
 
 
 def _add(a, b, alpha):
-    return np.add(a, b) if alpha == 1 else np.add(a, np.multiply(b, alpha))
+    if alpha == 1:
+        return np.add(a, b)
+    out = np.add(a, np.multiply(b, alpha))
+    if out.dtype != np.bool_ and np.result_type(a, b) == np.bool_:
+        if type(alpha) is bool or alpha == int(alpha):
+            return out.astype(np.bool_)  # torch: a bool sum with an integral alpha stays bool
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    return out
 
 
 def _sub(a, b, alpha):
+    if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
     try:
         return np.subtract(a, b) if alpha == 1 else np.subtract(a, np.multiply(b, alpha))
     except TypeError:
@@ -45,6 +58,10 @@ def _rsub(a, other, alpha):
     return np.subtract(other, a) if alpha == 1 else np.subtract(other, np.multiply(a, alpha))
 
 
+def _rsub_tensor(a, other, alpha):
+    return _sub(other, a, alpha)
+
+
 def _integer_division(a, b, out, kernel):
     """torch's errors where NumPy would return a value: bools, and integers divided by 0."""
     if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
@@ -69,8 +86,18 @@ def _remainder(a, b):
 
 
 def _sigmoid(x):
-    out = np.exp(-np.logaddexp(0, -x))
-    return out.astype(x.dtype, copy=False) if x.dtype.kind == "f" else out  # ints: to float
+    """``1 / (1 + exp(-x))`` as torch computes it, in the input's precision: a float32
+    sigmoid takes a correctly rounded float32 ``exp`` (so ``16.0313`` gives torch's
+    0.99999988, not 0.99999994), then adds and divides in float32."""
+    with np.errstate(over="ignore"):
+        if x.dtype == np.float32:
+            e = np.exp(-x.astype(np.float64)).astype(np.float32)
+        elif x.dtype.kind == "f":
+            e = np.exp(-x)
+        else:  # ints and bools: to float (fix_dtype gives the default dtype)
+            e = np.exp(-x.astype(np.float64))
+        one = np.ones((), e.dtype)
+        return one / (one + e)
 
 
 def _reciprocal(x):
@@ -108,6 +135,9 @@ SUB = row("sub", "SubBackward0", ("self", "other"), _sub, attrs=("alpha",),
 RSUB = row("rsub", "RsubBackward1", ("self",), _rsub, attrs=("other", "alpha"),
            self="-grad if alpha == 1 else scale(-grad, alpha)",
            readable={"self": "-alpha * grad"})
+RSUB_TENSOR = row("rsub_tensor", "RsubBackward0", ("self", "other"), _rsub_tensor,
+                  attrs=("alpha",), self="-grad if alpha == 1 else scale(-grad, alpha)",
+                  other="grad", readable={"self": "-alpha * grad"})
 MUL = row("mul", "MulBackward0", ("self", "other"), np.multiply,
           self="grad * other", other="grad * self")
 DIV = row("div", "DivBackward0", ("self", "other"), np.true_divide,

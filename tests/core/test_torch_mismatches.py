@@ -1,0 +1,116 @@
+"""Regression tests for the mismatches with torch that differential runs found (issue 12
+section 1): each runs the same program on gradviz and on torch and asserts the same values,
+dtypes, grad_fn graph, errors and warnings (``torch_compare.assert_same``)."""
+
+from __future__ import annotations
+
+import pytest
+from torch_compare import assert_same
+
+
+def _backward_grads(*tensors_and_loss):
+    *leaves, loss = tensors_and_loss
+    loss.backward()
+    return tuple(t.grad for t in leaves)
+
+
+# ---------------------------------------------------------------- values and gradients
+def test_rsub_of_two_tensors_is_rsub_backward0_with_both_gradients(oracle):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        b = T.tensor([3.0, 5.0], dtype=T.float64, requires_grad=True)
+        r = T.rsub(a, b, alpha=2)
+        return r, _backward_grads(a, b, r.sum())
+
+    got = assert_same(oracle, program)
+    assert got[0][0][5] == "RsubBackward0" and got[0][0][2] == "float64"
+
+
+def test_rsub_of_a_tensor_with_itself_has_zero_gradient(oracle):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        return _backward_grads(x, T.rsub(x, x).sum())
+
+    assert assert_same(oracle, program)[0] == (("tensor", [0.0, 0.0], "float32", (2,), False,
+                                                None, None),)
+
+
+def test_rsub_with_a_number_stays_rsub_backward1(oracle):
+    assert_same(oracle, lambda T: T.rsub(T.tensor([1.0], requires_grad=True), 3.0))
+
+
+@pytest.mark.parametrize("alpha", [2, True, 0.5])
+def test_add_of_bools_with_alpha_stays_bool(oracle, alpha):
+    assert_same(oracle, lambda T: T.add(T.tensor([True, False]), T.tensor([True, False]),
+                                        alpha=alpha))
+
+
+def test_sub_of_bools_with_alpha_raises_as_torch(oracle):
+    assert_same(oracle, lambda T: T.sub(T.tensor([True]), T.tensor([True]), alpha=0.5))
+
+
+@pytest.mark.parametrize("name", ["sign", "sgn"])
+def test_sign_of_nan_is_zero(oracle, name):
+    nan = float("nan")
+    assert_same(oracle, lambda T: getattr(T.tensor([nan, -nan, 2.0, -3.0, 0.0,
+                                                     float("inf")]), name)())
+
+
+def test_float32_sigmoid_rounds_as_torch_near_one(oracle):
+    def program(T):
+        s = T.tensor([16.0313, -16.0313, 3.0, 88.0, -90.0]).sigmoid()
+        return s, T.nn.functional.binary_cross_entropy(s[:1], T.tensor([0.0]))
+
+    got = assert_same(oracle, program)
+    assert got[0][0][1][0] == pytest.approx(0.99999988, abs=1e-8)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.tensor([True]) / 1e-3,
+    lambda T: T.tensor([1]) % 1e-3,
+    lambda T: T.tensor([3]) * 0.1,
+    lambda T: 1.7 - T.tensor([3]),
+    lambda T: T.tensor([3]) ** 0.3,
+    lambda T: 0.3 / T.tensor([3]),
+], ids=["bool_div", "int_mod", "int_mul", "number_minus_int", "int_pow", "number_div_int"])
+def test_python_numbers_computed_in_the_default_dtype(oracle, program):
+    assert_same(oracle, program)
+
+
+def test_leaf_detached_in_place_after_use_gets_no_gradient(oracle):
+    def program(T):
+        x1 = T.tensor([1.0, 2.0], requires_grad=True)
+        x2 = T.tensor([3.0, 4.0], requires_grad=True)
+        y = (x1 * x2).sum()
+        x2.detach_()
+        y.backward()
+        return x1.grad, x2.grad, x2.requires_grad
+
+    assert assert_same(oracle, program)[0][1] is None
+
+
+def test_second_backward_raises_before_touching_a_retained_grad(oracle):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        h = x * x
+        h.retain_grad()
+        y = (h * 2).sum()
+        y.backward()
+        try:
+            y.backward()
+        except RuntimeError as exc:
+            return h.grad, x.grad, str(exc)[:50]
+        return None
+
+    assert assert_same(oracle, program)[0] is not None
+
+
+def test_view_of_a_base_detached_in_place_keeps_its_grad_fn(oracle):
+    def program(T):
+        x = T.ones(2, 2, requires_grad=True)
+        a = x.clone()
+        v = a.t()
+        a.detach_()
+        return v, a
+
+    assert assert_same(oracle, program)[0][0][5] == "TBackward0"

@@ -1,0 +1,65 @@
+"""Running one small program on gradviz and on torch and describing what each gave, so a
+test asserts the two descriptions are equal: values (bit for bit, nan included), dtype,
+shape, ``requires_grad``, the grad_fn's name and its edges' names, or the error's type and
+message, and the warnings raised on the way.
+
+Imported as ``from torch_compare import outcome`` (tests/core is on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+
+def _name(fn):
+    return None if fn is None else type(fn).__name__
+
+
+def describe(x):
+    """A comparable description of a program's result (tensors, numbers, tuples, names)."""
+    if hasattr(x, "grad_fn") and hasattr(x, "dtype"):
+        values = x.detach().numpy() if x.device.type != "meta" else None
+        edges = None
+        if x.grad_fn is not None:
+            edges = tuple(_name(f) for f, _ in x.grad_fn.next_functions)
+        return ("tensor", None if values is None else values.tolist(), str(x.dtype).split(".")[-1],
+                tuple(x.shape), x.requires_grad, _name(x.grad_fn), edges)
+    if isinstance(x, tuple | list):
+        return tuple(describe(v) for v in x)
+    if hasattr(x, "type") and type(x).__name__ == "device":
+        return ("device", str(x))
+    if type(x).__name__ == "dtype":
+        return ("dtype", str(x).split(".")[-1])
+    if type(x).__name__ == "Size":
+        return ("Size", tuple(x))
+    if isinstance(x, float) and np.isnan(x):
+        return ("nan",)
+    return x
+
+
+def outcome(lib, program):
+    """``program(lib)`` described, or its exception as (type, message); with the warnings'
+    categories and messages (torch's type names spelled as gradviz's)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = describe(program(lib))
+        except Exception as exc:  # noqa: BLE001 - the exception is the outcome compared
+            result = ("raised", type(exc).__name__, _text(str(exc)))
+    return result, tuple((w.category.__name__, _text(str(w.message))) for w in caught)
+
+
+def _text(message: str) -> str:
+    return message.replace("torch.", "gradviz.").split(" Hint:")[0]
+
+
+def assert_same(oracle, program):
+    """``program`` gives torch's outcome on gradviz; returns it (for further checks)."""
+    import gradviz
+
+    want = outcome(oracle, program)
+    got = outcome(gradviz, program)
+    assert got == want, f"gradviz {got}\n  torch {want}"
+    return got
