@@ -114,3 +114,63 @@ def test_view_of_a_base_detached_in_place_keeps_its_grad_fn(oracle):
         return v, a
 
     assert assert_same(oracle, program)[0][0][5] == "TBackward0"
+
+
+# ---------------------------------------------------------------- dtypes and shapes
+def test_half_is_float16_with_gradients_back_in_float32(oracle):
+    def program(T):
+        x = T.tensor([1.5, 2.25, -0.7], requires_grad=True)
+        h = x.half()
+        y = (h * h).sum() + h.sigmoid().sum() + x.to(T.float16).exp().sum()
+        y.backward()
+        return h, y, x.grad, T.ones(2, dtype=T.float16) + 1
+
+    got = assert_same(oracle, program)
+    assert got[0][0][2] == "float16"
+
+
+def test_bfloat16_is_a_clear_error():
+    import gradviz
+
+    with pytest.raises(TypeError, match="no bfloat16"):
+        gradviz.ones(2).bfloat16()
+
+
+@pytest.mark.parametrize("code", [
+    "x.sum(0)", "x.mean(0)", "x.mean(-1, keepdim=True)", "x.var(0, correction=0)", "x.var(0)",
+    "x.std(0, correction=0)", "x.std(dim=-1)", "x.cumsum(0)", "x.amax(0)", "x.logsumexp(0)",
+    "x.max(0).values", "x.swapaxes(0, -1)", "x.transpose(0, -1)", "x.squeeze(0)", "x.flip(0)",
+    "x.sum((0,))", "x.mT",
+])
+def test_zero_dim_tensor_reductions_and_views(oracle, code):
+    def program(T):
+        x = T.tensor(2.0, requires_grad=True)
+        y = eval(code, {"x": x})  # noqa: S307 - the test's own code
+        (y * 3).sum().backward()
+        return y, x.grad
+
+    assert_same(oracle, program)
+
+
+def test_logsumexp_of_nothing_is_minus_infinity(oracle):
+    assert_same(oracle, lambda T: (T.ones(0).logsumexp(-1), T.ones(0, 2).logsumexp(0)))
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.pow(-1, T.tensor([-1, 2])),
+    lambda T: T.tensor([2]) ** T.tensor([-1]),
+    lambda T: T.tensor([-2, 1, -1, 0]) ** T.tensor([-1, -2, -3, -1]),
+    lambda T: T.tensor(True).square(),
+    lambda T: T.tensor([True, False]) ** True,
+    lambda T: T.tensor([True, False]) ** False,
+    lambda T: T.tensor([True]) ** T.tensor([True]),
+    lambda T: True ** T.tensor([True]),
+    lambda T: T.where(T.tensor([True, False]), T.tensor([1, 2], dtype=T.int32), T.tensor(5)),
+    lambda T: T.where(T.tensor([True, False]), T.tensor([1.0, 2.0]),
+                      T.tensor(5.0, dtype=T.float64)),
+    lambda T: T.nn.functional.l1_loss(T.tensor([1.0]), T.tensor(2.0, dtype=T.float64)),
+], ids=["int_base_negative_exponent", "int_negative_exponent", "int_pow_signs", "bool_square",
+        "bool_pow_true", "bool_pow_false", "bool_pow_bool_tensor", "true_pow_bool_tensor",
+        "where_zero_dim_int", "where_zero_dim_float", "l1_loss_zero_dim_target"])
+def test_integer_and_bool_promotion(oracle, program):
+    assert_same(oracle, program)

@@ -179,23 +179,36 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     M.tensor_arg(input, "mse_loss")
     M.tensor_arg(target, "mse_loss", "target", 2)
     red = _reduction(reduction, size_average, reduce)
-    if input._data.shape != target._data.shape:
-        M.broadcast_check(input, target)
-        import warnings
-
-        warnings.warn(
-            f"Using a target size ({_size(target)}) that is different to the input size "
-            f"({_size(input)}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=2)
-        a, b = np.broadcast_arrays(input._data, target._data)
-        input = SH.expand(input, *a.shape)
-        target = SH.expand(target, *b.shape)
+    input, target = _broadcast_loss(input, target)
     return apply_op(N.MSE, (input, target), (red,))
+
+
+def _broadcast_loss(input, target):
+    """torch's warning for a target of another size, then ``broadcast_tensors``: only the
+    side whose shape differs from the common one is expanded (ExpandBackward0)."""
+    if input._data.shape == target._data.shape:
+        return input, target
+    import warnings
+
+    warnings.warn(
+        f"Using a target size ({_size(target)}) that is different to the input size "
+        f"({_size(input)}). This will likely lead to incorrect results due to "
+        "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=3)
+    M.broadcast_check(input, target)
+    shape = np.broadcast_shapes(input._data.shape, target._data.shape)
+    if input._data.shape != shape:
+        input = SH.expand(input, *shape)
+    if target._data.shape != shape:
+        target = SH.expand(target, *shape)
+    return input, target
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """``(input - target).abs().mean()``, recorded as MeanBackward0 over AbsBackward0."""
+    M.tensor_arg(input, "l1_loss")
+    M.tensor_arg(target, "l1_loss", "target", 2)
     red = _reduction(reduction, size_average, reduce)
+    input, target = _broadcast_loss(input, target)
     diff = M.abs(M.sub(input, target))
     if red == "mean":
         return RD.mean(diff)

@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from gradviz.core.autograd.inplace import check_inplace, inplace  # noqa: F401
-from gradviz.core.autograd.record import apply_binary, apply_op, apply_unary
+from gradviz.core.autograd.record import apply_binary, apply_op, apply_unary, zero_dim_dtype
 from gradviz.core.optable import derivative_ops as B
 from gradviz.core.optable import pointwise as P
 from gradviz.core.tensors.checks import (  # noqa: F401
@@ -227,7 +227,16 @@ def where(condition, input, other):
     a = operand(input, "where", "input", 2)
     b = operand(other, "where", "other", 3)
     try:
-        return apply_op(P.WHERE, (a, b), (cond._data,))
+        data = None
+        if isinstance(a, T) and isinstance(b, T):  # a 0-d side does not raise the dtype
+            wanted = zero_dim_dtype(a, b)
+            if wanted is not None:
+                data = np.where(cond._data, a._data, b._data)
+                if data.dtype.kind == wanted.kind:
+                    data = data.astype(wanted)
+                else:
+                    data = None
+        return apply_op(P.WHERE, (a, b), (cond._data,), data)
     except ValueError:  # torch broadcasts condition, input, other in that order
         so_far = cond
         for x in (a, b):

@@ -71,5 +71,9 @@ class TensorConversions:
     def half(self):
         return self.to(dtypes.float16)
 
+    def bfloat16(self):
+        raise TypeError("gradviz's NumPy engine has no bfloat16 (NumPy has no such type): use "
+                        "half() for 16-bit floats, or `gradviz --engine torch` for real PyTorch")
+
     def cpu(self):
         return self

@@ -252,7 +252,8 @@ class TensorMath:
     var, std, norm = RD.var, RD.std, RD.norm
 
     def square(self):
-        return self * self
+        """``self ** 2`` (PowBackward0, as torch; a bool squares to int64)."""
+        return M.pow(self, 2)
 
     def rsub(self, other, alpha=1):
         return M.rsub(self, other, alpha=alpha)
@@ -327,6 +328,12 @@ class TensorMath:
 
     @property
     def mT(self):  # noqa: N802
+        if self._data.ndim == 0:
+            import warnings
+
+            warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity "
+                          "in these cases.", UserWarning, stacklevel=2)
+            return self
         if self._data.ndim < 2:
             raise RuntimeError(
                 f"tensor.mT is only supported on matrices or batches of matrices. Got "

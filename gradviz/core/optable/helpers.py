@@ -142,7 +142,7 @@ def permute_back(grad, dims):
 
 
 def transpose(grad, dim0, dim1):
-    return np.swapaxes(grad, dim0, dim1)
+    return np.swapaxes(grad, dim0, dim1) if grad.ndim else grad[...]  # 0-d: itself, as torch
 
 
 def t(grad):
@@ -227,6 +227,8 @@ def evenly_distribute(grad, self, result):
 
 def value_selecting(grad, dim, indices, sizes, keepdim):
     """max(dim)/min(dim): the gradient goes to the selected index."""
+    if not sizes:  # a 0-d input: its one element was selected
+        return grad
     if not keepdim:
         grad = unsqueeze(grad, dim)
         indices = np.expand_dims(indices, dim)

@@ -48,10 +48,26 @@ def _neg(x):
 
 
 def _pow(x, exponent):
+    if type(exponent) is bool and x.dtype == np.bool_:  # torch: a bool stays a bool
+        return x.copy() if exponent else np.ones_like(x)
     try:
         return np.power(x, exponent)
     except ValueError as exc:  # NumPy: "Integers to negative integer powers are not allowed."
         raise RuntimeError(str(exc)) from None
+
+
+def _pow_tensor(base, exponent):
+    """``base ** exponent`` with a tensor on at least one side, as torch: bools on both sides
+    fail, an integer to a negative integer power is 1, -1 (for bases 1 and -1) or 0."""
+    b, e = np.asarray(base), np.asarray(exponent)
+    if b.dtype == np.bool_ and e.dtype == np.bool_:
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
+    if e.dtype.kind in "iu" and b.dtype.kind in "biu" and np.any(e < 0):
+        out = np.power(b, np.maximum(e, 0))
+        odd = (e % 2) != 0
+        negative = np.where(b == 1, 1, np.where(b == -1, np.where(odd, -1, 1), 0))
+        return np.where(e < 0, negative, out).astype(out.dtype)
+    return np.power(base, exponent)
 
 
 def _rsub(a, other, alpha):
@@ -90,6 +106,8 @@ def _sigmoid(x):
     sigmoid takes a correctly rounded float32 ``exp`` (so ``16.0313`` gives torch's
     0.99999988, not 0.99999994), then adds and divides in float32."""
     with np.errstate(over="ignore"):
+        if x.dtype == np.float16:  # torch computes half in float, rounded last
+            return _sigmoid(x.astype(np.float32)).astype(np.float16)
         if x.dtype == np.float32:
             e = np.exp(-x.astype(np.float64)).astype(np.float32)
         elif x.dtype.kind == "f":
@@ -145,14 +163,14 @@ DIV = row("div", "DivBackward0", ("self", "other"), np.true_divide,
 POW = row("pow", "PowBackward0", ("self",), _pow, attrs=("exponent",),
           self="pow_backward(grad, self, exponent)",
           readable={"self": "grad * exponent * self ** (exponent - 1)"})
-POW_TENSOR = row("pow_tensor", "PowBackward1", ("self", "exponent"), np.power,
+POW_TENSOR = row("pow_tensor", "PowBackward1", ("self", "exponent"), _pow_tensor,
                  self="pow_backward(grad, self, exponent)",
                  exponent="pow_backward_exponent(grad, self, exponent, result)",
                  readable={
                      "self": "grad * exponent * self ** (exponent - 1)",
                      "exponent": "grad * result * log(self)",
                  })
-RPOW = row("rpow", "PowBackward2", ("exponent",), lambda e, s: np.power(s, e), attrs=("self",),
+RPOW = row("rpow", "PowBackward2", ("exponent",), lambda e, s: _pow_tensor(s, e), attrs=("self",),
            exponent="pow_backward_exponent(grad, self, exponent, result)")
 # torch records floor_divide (and a number % a tensor) as a NotImplemented node linking only
 # the inputs that require grad; backward through it fails

@@ -76,6 +76,8 @@ MAX = row("max", "MaxBackward1", ("self",), np.max, self="evenly_distribute(grad
 MIN = row("min", "MinBackward1", ("self",), np.min, self="evenly_distribute(grad, self, result)",
           readable={"self": "grad shared among the elements equal to the min"})
 def _select(x, sizes, dim, indices, keepdim):
+    if x.ndim == 0:
+        return x.copy()
     out = np.take_along_axis(x, indices if keepdim else np.expand_dims(indices, dim), dim)
     return out if keepdim else np.squeeze(out, dim)
 
@@ -99,10 +101,15 @@ mark_exact(SUM)
 
 
 def _cumsum(x, dim):
+    if dim == ():  # a 0-d tensor's running sum is itself
+        return x.astype(np.int64) if x.dtype.kind in "biu" else x.copy()
     return np.cumsum(x, axis=dim, dtype=np.int64 if x.dtype.kind in "biu" else None)
 
 
 def _logsumexp(x, dims, keepdim):
+    if x.size == 0:  # the log of an empty sum
+        with np.errstate(divide="ignore"):
+            return np.log(np.sum(np.exp(x), axis=dims, keepdims=keepdim))
     top = np.max(x, axis=dims, keepdims=True)
     top = np.where(np.isfinite(top), top, 0)
     out = np.log(np.sum(np.exp(x - top), axis=dims, keepdims=True)) + top

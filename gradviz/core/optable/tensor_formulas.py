@@ -313,7 +313,11 @@ def flip(g, dims):
 
 
 def cumsum_backward(grad, dim):
-    """The cumulative sum of the gradient from the end (torch's cumsum_backward)."""
+    """The cumulative sum of the gradient from the end (torch's cumsum_backward); a gradient
+    of one element, or one along ``dim``, is itself."""
+    d = grad._data
+    if d.size <= 1 or dim == () or d.shape[dim] == 1:
+        return grad
     return grad.flip(dim).cumsum(dim).flip(dim)
 
 
