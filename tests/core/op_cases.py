@@ -293,6 +293,7 @@ case("sum_dim", "sum_dim", lambda T, a: a.sum(1), n(2, 3))
 case("sum_dim", "sum_dims_keepdim", lambda T, a: a.sum((0, 2), keepdim=True), n(2, 3, 2))
 case("sum_dim", "sum_negative_dim", lambda T, a: T.sum(a, dim=-1), n(2, 3))
 case("sum_dim", "sum_dtype", lambda T, a: a.sum(0, dtype=T.float64), n(3, 2))
+case("sum_dtype", "sum_all_dtype", lambda T, a: a.sum(dtype=T.float64), n(3, 2))
 case("mean", "mean", lambda T, a: a.mean(), n(2, 3))
 case("mean_dim", "mean_dim", lambda T, a: T.mean(a, 0), n(2, 3))
 case("mean_dim", "mean_dims_keepdim", lambda T, a: a.mean((-1, 0), keepdim=True), n(2, 2, 3))
@@ -497,6 +498,17 @@ case("log_softmax_backward_data", "log_softmax_derivative",
 case("mul_scalar", "sub_alpha_derivative",  # -grad scaled by alpha: MulBackward1
      lambda T, a, b: T.autograd.grad((T.sub(a, b, alpha=2) * a).sum(), b, create_graph=True)[0],
      n(3), n(3))
+
+
+def _sigmoid_second(T, a, b):
+    """``-2 * sigmoid(a) + 1``, the AddBackward1 inside sigmoid's second derivative (the
+    factor its MulBackward0 saved)."""
+    g = _derivative(lambda x: x.sigmoid())(T, a, b)
+    g2 = T.autograd.grad((g * b).sum(), a, create_graph=True)[0]
+    return g2.grad_fn.next_functions[0][0]._saved_other
+
+
+case("add_scalar", "sigmoid_second_derivative", _sigmoid_second, n(3), n(3))
 case("div_scalar", "mean_derivative",  # the gradient expanded, divided by the count
      lambda T, a, b: T.autograd.grad(a.mean() * (b * b).sum(), a, create_graph=True)[0],
      n(2, 3), n(2))

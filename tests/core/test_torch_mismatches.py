@@ -174,3 +174,138 @@ def test_logsumexp_of_nothing_is_minus_infinity(oracle):
         "where_zero_dim_int", "where_zero_dim_float", "l1_loss_zero_dim_target"])
 def test_integer_and_bool_promotion(oracle, program):
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- grad_fn graphs
+def _graph(fn):
+    """A grad_fn and everything below it, as nested names."""
+    if fn is None:
+        return None
+    return (type(fn).__name__, tuple(_graph(f) for f, _ in fn.next_functions))
+
+
+def test_square_is_pow_backward0(oracle):
+    assert_same(oracle, lambda T: T.tensor([1.5, -2.0], requires_grad=True).square())
+
+
+def test_sum_with_dtype_is_sum_backward0_and_the_gradient_comes_back_in_float32(oracle):
+    def program(T):
+        x = T.tensor([1.5, -2.0], requires_grad=True)
+        y = x.sum(dtype=T.float64)
+        y.backward()
+        return y, x.grad
+
+    assert assert_same(oracle, program)[0][0][5] == "SumBackward0"
+
+
+@pytest.mark.parametrize("loss", ["mse_loss", "l1_loss"])
+@pytest.mark.parametrize("flip", [False, True])
+def test_loss_broadcasting_expands_only_the_smaller_side_and_warns(oracle, loss, flip):
+    def program(T):
+        a = T.ones(2, 3, requires_grad=True)
+        b = T.tensor([0.5, 1.0, 2.0], requires_grad=True)
+        x, y = (b, a) if flip else (a, b)
+        out = getattr(T.nn.functional, loss)(x, y)
+        out.backward()
+        return out, _graph(out.grad_fn), a.grad, b.grad
+
+    got = assert_same(oracle, program)
+    assert got[1] and "Using a target size" in got[1][0][1]
+
+
+def test_outer_is_a_view_times_the_vector(oracle):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        b = T.tensor([3.0, 4.0, 5.0], requires_grad=True)
+        r = T.outer(a, b)
+        r.sum().backward()
+        return r, _graph(r.grad_fn), a.grad, b.grad
+
+    assert_same(oracle, program)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.outer(T.ones(2, 2), T.ones(2)),
+    lambda T: T.outer(T.ones(2), T.ones(2, 2)),
+], ids=["self_2d", "vec2_2d"])
+def test_outer_of_a_matrix_raises_as_torch(oracle, program):
+    assert_same(oracle, program)
+
+
+def test_linear_with_a_vector_weight_transposes_it(oracle):
+    def program(T):
+        x = T.ones(2, 3, requires_grad=True)
+        w = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        r = T.nn.functional.linear(x, w)
+        return r, _graph(r.grad_fn)
+
+    assert_same(oracle, program)
+
+
+def test_setting_a_bool_tensor_from_a_float_one_takes_no_gradient(oracle):
+    def program(T):
+        x = T.tensor([1.0, 0.0], requires_grad=True)
+        m = T.tensor([True, False])
+        m[...] = x
+        k = T.tensor([1, 2])
+        k[0] = x[0]
+        return m, k
+
+    assert assert_same(oracle, program)[0][0][4] is False
+
+
+def test_setting_everything_with_an_ellipsis_is_copy_backwards(oracle):
+    def program(T):
+        x = T.tensor([1.0, 0.25], requires_grad=True)
+        v = x.clamp(max=0.5)
+        v[...] = x * 2
+        w = x * 1
+        w[...] = x[:1]  # broadcast, no ExpandBackward0
+        (v.sum() + w.sum()).backward()
+        return v.grad_fn.name(), v, _graph(w.grad_fn), x.grad
+
+    assert assert_same(oracle, program)[0][0] == "torch::autograd::CopyBackwards"
+
+
+def test_masked_assignment_on_a_leaf_names_the_leaf(oracle):
+    def program(T):
+        x = T.tensor([1.0, -1.0], requires_grad=True)
+        x[x > 0] = 0.0
+
+    assert_same(oracle, program)
+
+
+def test_view_of_a_zero_dim_base_changed_in_place_prints(oracle):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        s = x.sum()
+        v = s.view(1)
+        s.div_(2)
+        text = str(v)
+        (v * 3).sum().backward()
+        return text, x.grad
+
+    assert "AsStridedBackward0" in assert_same(oracle, program)[0][0]
+
+
+@pytest.mark.parametrize("code", ["x.sigmoid()", "x.tanh()", "x.cumsum(0)", "x.exp()"])
+def test_create_graph_second_derivative_graphs(oracle, code):
+    def program(T):
+        x = T.tensor([0.3, -0.2, 0.5], requires_grad=True)
+        y = eval(code, {"x": x}).sum()  # noqa: S307 - the test's own code
+        (g,) = T.autograd.grad(y, x, create_graph=True)
+        (g2,) = T.autograd.grad(g.sum(), x, create_graph=True)
+        return g, g2, _graph(g.grad_fn), _graph(g2.grad_fn)
+
+    assert_same(oracle, program, digits=6)
+
+
+@pytest.mark.parametrize("code", ["x.var()", "x.std()", "x.cumsum(0)"])
+def test_create_graph_of_a_zero_dim_tensor(oracle, code):
+    def program(T):
+        x = T.tensor(0.3, requires_grad=True)
+        y = eval(code, {"x": x}) * 3  # noqa: S307 - the test's own code
+        (g,) = T.autograd.grad(y, x, create_graph=True)
+        return g, _graph(g.grad_fn)
+
+    assert_same(oracle, program)

@@ -40,11 +40,20 @@ def describe(x):
     return x
 
 
+DIGITS = None  # significant digits values are compared to (None: bit for bit)
+
+
 def _nan_safe(values):
-    """Values with nan spelled "nan" (nan != nan would make equal results differ)."""
+    """Values with nan spelled "nan" (nan != nan would make equal results differ), rounded
+    to ``DIGITS`` significant digits when a test asks."""
     if isinstance(values, list):
         return [_nan_safe(v) for v in values]
-    return "nan" if isinstance(values, float) and values != values else values
+    if isinstance(values, float):
+        if values != values:
+            return "nan"
+        if DIGITS is not None:
+            return float(f"{values:.{DIGITS}g}")
+    return values
 
 
 def outcome(lib, program):
@@ -64,11 +73,16 @@ def _text(message: str) -> str:
     return text.split(" (Triggered internally")[0]
 
 
-def assert_same(oracle, program):
-    """``program`` gives torch's outcome on gradviz; returns it (for further checks)."""
+def assert_same(oracle, program, digits=None):
+    """``program`` gives torch's outcome on gradviz; returns it (for further checks).
+    ``digits``: compare values to that many significant digits (NumPy's and torch's
+    vectorised exp and tanh may differ in the last bit)."""
     import gradviz
 
+    global DIGITS
+    DIGITS = digits
     want = outcome(oracle, program)
     got = outcome(gradviz, program)
+    DIGITS = None
     assert got == want, f"gradviz {got}\n  torch {want}"
     return got

@@ -101,8 +101,14 @@ def bmm(input, mat2):
 
 
 def outer(input, vec2):
-    """Outer product of two vectors (recorded as unsqueeze and mul)."""
-    return shape_ops.unsqueeze(input, 1) * shape_ops.unsqueeze(vec2, 0)
+    """Outer product of two vectors, recorded as torch: ``input.reshape(n, 1) * vec2``
+    (MulBackward0 over ViewBackward0 and ``vec2``'s own node)."""
+    tensor_arg(input, "outer")
+    tensor_arg(vec2, "outer", "vec2", 2)
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    return shape_ops.reshape(input, input._data.shape[0], 1) * vec2
 
 
 def _unsafe_view(t, shape):

@@ -63,7 +63,7 @@ def linear(input, weight, bias=None):
     """``input @ weight.T + bias``, recorded as torch records it (AddmmBackward0)."""
     M.tensor_arg(input, "linear")
     M.tensor_arg(weight, "linear", "weight", 2)
-    wt = SH.t_(weight) if weight._data.ndim == 2 else weight
+    wt = SH.t_(weight) if weight._data.ndim <= 2 else weight  # a vector's t() is TBackward0
     if input._data.ndim == 2 and bias is not None:
         k = input._data.shape[1]
         if wt._data.shape[0] != k:

@@ -44,8 +44,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     sizes = input._data.shape
     npdt = None if dtype is None else dtype.np
     if dim is None and not keepdim:
-        if npdt is not None:
-            return apply_op(R.SUM_DIM, (input,), (sizes, None, False, npdt))
+        if npdt is not None:  # (torch's SumBackward0 too; the engine casts the gradient back)
+            return apply_op(R.SUM_DTYPE, (input,), (sizes, npdt))
         return apply_unary(R.SUM, input, (sizes,))
     d = _dim_arg(input, dim) if dim is not None else None
     return apply_op(R.SUM_DIM, (input,), (sizes, d, keepdim, npdt))

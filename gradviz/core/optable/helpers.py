@@ -11,7 +11,7 @@ import numpy as np
 
 from gradviz.core.autograd.formulas import sum_to  # (broadcasting is undone in autograd)
 
-__all__ = ["sum_to", "clamp_backward", "clamp_bound_backward", "cos", "div_scalar",
+__all__ = ["shift", "sum_to", "clamp_backward", "clamp_bound_backward", "cos", "div_scalar",
            "evenly_distribute",
            "exp", "expand", "floor_divide", "index_backward", "log", "mT",
            "minmax_backward", "mm_mat1_backward", "mm_mat2_backward", "narrow",
@@ -25,6 +25,11 @@ __all__ = ["sum_to", "clamp_backward", "clamp_bound_backward", "cos", "div_scala
 def scale(x, number):
     """``x * number`` with a Python number, as torch's formulas scale (MulBackward1)."""
     return x * number
+
+
+def shift(x, number):
+    """``x + number`` with a Python number, as torch's formulas add one (AddBackward1)."""
+    return x + number
 
 
 def div_scalar(x, number):

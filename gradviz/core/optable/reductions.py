@@ -97,6 +97,10 @@ STD = row("std", "StdBackward0", ("self",), _std, attrs=("dim", "correction", "k
 NORM = row("norm", "LinalgVectorNormBackward0", ("self",), _norm, attrs=("ord", "dim", "keepdim"),
            self="norm_backward(grad, self, result, ord, dim, keepdim)")
 
+SUM_DTYPE = row("sum_dtype", "SumBackward0", ("self",),
+                lambda x, sizes, dtype: np.sum(x, dtype=dtype), attrs=("self_sym_sizes", "dtype"),
+                self="expand(grad, self_sym_sizes)",
+                readable={"self": "grad expanded to self's shape"})
 mark_exact(SUM)
 
 

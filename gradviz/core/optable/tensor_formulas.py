@@ -43,6 +43,11 @@ def scale(x, number):
     return _recorded("mul_scalar", x, attrs=(number,))
 
 
+def shift(x, number):
+    """``x + number`` with a Python number, as torch's formulas add one (AddBackward1)."""
+    return _recorded("add_scalar", x, attrs=(number,))
+
+
 def div_scalar(x, number):
     """``x / number`` with a Python number, as torch's formulas divide (DivBackward1)."""
     return _recorded("div_scalar", x, attrs=(number,))
@@ -170,6 +175,11 @@ def var_backward(grad, self, dim, correction, keepdim):
     n = int(np.prod([sizes[d] for d in dims])) if sizes else 1
     if not keepdim and dim is not None:
         grad = unsqueeze_dims(grad, dims, len(sizes))
+    if (dim is None or not sizes) and n - correction <= 0:  # torch: no dof, a constant factor
+        data = _raw(self)
+        mean = data.mean() if data.size else 0  # (an empty mean would warn)
+        inf_or_nan = np.where(data == mean, np.nan, np.inf).astype(data.dtype)
+        return grad * _const(inf_or_nan, grad)
     factor = float(np.divide(2.0, max(n - correction, 0)))  # inf (so nan) with no dof, as torch
     mean = self.mean() if dim is None else self.mean(dim=dims, keepdim=True)
     return scale(grad, factor) * (self - mean)
