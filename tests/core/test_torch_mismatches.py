@@ -309,3 +309,84 @@ def test_create_graph_of_a_zero_dim_tensor(oracle, code):
         return g, _graph(g.grad_fn)
 
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- silent divergences
+@pytest.mark.parametrize("program", [
+    lambda T: (T.manual_seed(0), T.rand(2, 2, out=(c := T.zeros(2, 2))), c)[1:],
+    lambda T: (T.manual_seed(0), T.randn(3, out=(c := T.zeros(3, dtype=T.float64))), c)[1:],
+    lambda T: (T.ones(2, 3, out=(c := T.zeros(2, 3))), c),
+    lambda T: (T.zeros(2, out=(c := T.ones(3))), c),  # resized, with torch's warning
+    lambda T: (T.matmul(T.ones(2, 3), T.ones(3, 2), out=(c := T.zeros(2, 2))), c, c._version),
+    lambda T: (T.add(T.ones(2), 1, out=(c := T.zeros(2))), c, c._version),
+    lambda T: (T.mul(T.ones(2), 3, out=(c := T.zeros(2))), c),
+    lambda T: (T.div(T.ones(2), 4, out=(c := T.zeros(2))), c),
+    lambda T: T.add(T.ones(2, requires_grad=True), 1, out=T.zeros(2)),
+    lambda T: T.add(T.ones(2), 1.5, out=T.zeros(2, dtype=T.int64)),
+], ids=["rand", "randn_float64", "ones", "zeros_resized", "matmul", "add", "mul", "div",
+        "requires_grad", "cast"])
+def test_out_arguments_write_into_the_tensor(oracle, program):
+    assert_same(oracle, program)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.ones(2, device="cuda"),
+    lambda T: T.tensor([1.0], device="cuda:0"),
+    lambda T: T.zeros(2, device=T.device("cuda")),
+    lambda T: T.rand(2, device="cuda"),
+    lambda T: T.ones(2).to("cuda"),
+    lambda T: T.ones(2).cuda(),
+    lambda T: T.ones(2).to("mps"),
+    lambda T: (T.cuda.is_available(), T.cuda.device_count()),
+    lambda T: (T.ones(2, device="cpu"), T.ones(2).to("cpu"), T.device("cuda")),
+], ids=["ones", "tensor", "zeros_device", "rand", "to", "cuda_method", "to_mps",
+        "is_available", "cpu"])
+def test_devices_as_a_cpu_only_torch(oracle, program):
+    assert_same(oracle, program)
+
+
+def test_device_context_manager(oracle):
+    def program(T):
+        with T.device("cpu"):
+            a = T.ones(2)
+        with T.device("cuda"):
+            try:
+                T.zeros(2)
+            except AssertionError as exc:
+                return a, str(exc)
+        return None
+
+    assert assert_same(oracle, program)[0] is not None
+
+
+def test_meta_device_is_a_clear_error_not_a_real_tensor():
+    import gradviz
+
+    with pytest.raises(NotImplementedError, match="no meta device"):
+        gradviz.ones(2, 3, device="meta")
+
+
+def test_gradgradcheck_takes_a_bare_tensor(oracle):
+    def program(T):
+        x = T.tensor([[0.5, 1.5], [2.0, -1.0]], dtype=T.float64, requires_grad=True)
+        return (T.autograd.gradgradcheck(lambda t: (t * t * t).sum(), x),
+                T.autograd.gradcheck(lambda t: (t * t).sum(), x))
+
+    assert assert_same(oracle, program)[0] == (True, True)
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc", None])
+def test_div_rounding_mode(oracle, mode):
+    def program(T):
+        x = T.tensor([7.0, -7.0, 5.5], requires_grad=True)
+        y = T.tensor([2.0, 2.0, -2.0], requires_grad=True)
+        r = T.div(x, y, rounding_mode=mode)
+        r.sum().backward()
+        return (r, x.grad, y.grad, T.div(T.tensor([7, -7]), 2, rounding_mode=mode),
+                x.div(2, rounding_mode=mode))
+
+    assert_same(oracle, program)
+
+
+def test_div_rounding_mode_checked(oracle):
+    assert_same(oracle, lambda T: T.div(T.ones(2), 2, rounding_mode="round"))

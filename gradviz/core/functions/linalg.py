@@ -9,7 +9,7 @@ from gradviz.core.autograd import record
 from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.record import apply_binary, apply_op, apply_unary
 from gradviz.core.functions import shape as shape_ops
-from gradviz.core.functions.pointwise import _torch_type, broadcast_check, tensor_arg
+from gradviz.core.functions.pointwise import _torch_type, broadcast_check, tensor_arg, with_out
 from gradviz.core.optable import linalg as L
 from gradviz.core.optable import shape as S
 from gradviz.core.tensors.tensor import Tensor
@@ -115,8 +115,11 @@ def _unsafe_view(t, shape):
     return apply_op(S.UNSAFE_VIEW, (t,), (t._data.shape, tuple(shape)))
 
 
-def matmul(input, other):
-    """``input @ other`` for every 1-D, 2-D and batched case, recorded as torch records it."""
+def matmul(input, other, *, out=None):
+    """``input @ other`` for every 1-D, 2-D and batched case, recorded as torch records it
+    (``out=`` writes the product into that tensor, as torch's)."""
+    if out is not None:
+        return with_out(matmul(input, other), out, "matmul", (input, other))
     tensor_arg(input, "matmul")
     tensor_arg(other, "matmul", "other", 2)
     d1, d2 = input._data.ndim, other._data.ndim

@@ -225,8 +225,8 @@ class TensorMath:
     def mul(self, other):
         return M.mul(self, _other(other, "mul"))
 
-    def div(self, other):
-        return M.div(self, _other(other, "div"))
+    def div(self, other, *, rounding_mode=M._UNSET):
+        return M.div(self, _other(other, "div"), rounding_mode=rounding_mode)
 
     def pow(self, exponent):
         return M.pow(self, _number_or_tensor(exponent, "pow", "exponent"))

@@ -160,6 +160,32 @@ MUL = row("mul", "MulBackward0", ("self", "other"), np.multiply,
           self="grad * other", other="grad * self")
 DIV = row("div", "DivBackward0", ("self", "other"), np.true_divide,
           self="grad / other", other="-grad * ((self / other) / other)")
+def _div_mode(a, b, rounding_mode):
+    """torch.div with a rounding_mode: true division, or rounded to 'trunc' or 'floor' (an
+    integer division stays integral)."""
+    if rounding_mode is None:
+        return np.true_divide(a, b)
+    out = np.true_divide(a, b)
+    kinds = np.result_type(a, b).kind
+    if kinds in "biu":
+        if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+            raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'Bool\'')
+        if np.any(np.asarray(b) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        whole = np.floor_divide(a, b)
+        if rounding_mode == "trunc":
+            whole = np.where((whole < 0) & (whole * b != a), whole + 1, whole)
+        return whole
+    return np.floor(out) if rounding_mode == "floor" else np.trunc(out)
+
+
+DIV_MODE = row("div_mode", "DivBackward2", ("self", "other"), _div_mode,
+               attrs=("rounding_mode",),
+               self="grad / other if rounding_mode is None else zeros_like(grad)",
+               other=("-grad * ((self / other) / other) if rounding_mode is None "
+                      "else zeros_like(grad)"),
+               readable={"self": "grad / other (0 when rounded)",
+                         "other": "-grad * self / other² (0 when rounded)"})
 POW = row("pow", "PowBackward0", ("self",), _pow, attrs=("exponent",),
           self="pow_backward(grad, self, exponent)",
           readable={"self": "grad * exponent * self ** (exponent - 1)"})
