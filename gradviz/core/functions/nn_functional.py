@@ -44,25 +44,38 @@ def _softmax_dim(input, dim):
     return input._wrap_dim(dim)
 
 
-def softmax(input, dim=None, dtype=None):
-    """``exp(x) / exp(x).sum(dim)``; grad_fn ``SoftmaxBackward0``."""
-    M.tensor_arg(input, "softmax")
+def _softmax_input(input, dim, dtype, name):
+    """The input in ``dtype``, its dim, torch's error for integers and bools."""
+    M.tensor_arg(input, name)
     if dtype is not None:
         input = input.to(dtype)
-    return apply_op(N.SOFTMAX, (input,), (_softmax_dim(input, dim),))
+    d = _softmax_dim(input, dim)
+    if input._data.dtype.kind != "f":
+        last = "lastdim_" if d == input._data.ndim - 1 or input._data.ndim == 0 else ""
+        kind = _SCALAR[input._data.dtype.name]
+        raise NotImplementedError(f'"{name}_{last}kernel_impl" not implemented for \'{kind}\'')
+    return input, d
+
+
+def softmax(input, dim=None, dtype=None):
+    """``exp(x) / exp(x).sum(dim)``; grad_fn ``SoftmaxBackward0``."""
+    input, d = _softmax_input(input, dim, dtype, "softmax")
+    return apply_op(N.SOFTMAX, (input,), (d,))
 
 
 def log_softmax(input, dim=None, dtype=None):
-    M.tensor_arg(input, "log_softmax")
-    if dtype is not None:
-        input = input.to(dtype)
-    return apply_op(N.LOG_SOFTMAX, (input,), (_softmax_dim(input, dim),))
+    input, d = _softmax_input(input, dim, dtype, "log_softmax")
+    return apply_op(N.LOG_SOFTMAX, (input,), (d,))
 
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``, recorded as torch records it (AddmmBackward0)."""
     M.tensor_arg(input, "linear")
     M.tensor_arg(weight, "linear", "weight", 2)
+    a, b = input._data.dtype, weight._data.dtype
+    if a != b and weight._data.ndim == 2 and bias is not None:
+        raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
+                           f"{_SCALAR[a.name]} and {_SCALAR[b.name]}")
     wt = SH.t_(weight) if weight._data.ndim <= 2 else weight  # a vector's t() is TBackward0
     if input._data.ndim == 2 and bias is not None:
         k = input._data.shape[1]
@@ -104,6 +117,10 @@ def _check_same_size(input, target, name):
             if name == "binary_cross_entropy" else
             f"Target size ({_size(target)}) must be the same as input size ({_size(input)})"
         )
+
+
+_SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _size(t):
@@ -180,6 +197,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     M.tensor_arg(target, "mse_loss", "target", 2)
     red = _reduction(reduction, size_average, reduce)
     input, target = _broadcast_loss(input, target)
+    if input._data.dtype.kind != "f" or target._data.dtype.kind != "f":
+        kind = input._data.dtype if input._data.dtype.kind != "f" else target._data.dtype
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{_SCALAR[kind.name]}\'')
     return apply_op(N.MSE, (input, target), (red,))
 
 

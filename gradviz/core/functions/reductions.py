@@ -111,7 +111,14 @@ def _correction(unbiased, correction):
     return 1 if unbiased in (None, True) else 0
 
 
+def _floating_only(input):
+    tensor_arg(input, "var")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _floating_only(input)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     d = _dim_arg(input, dim) if dim is not None else None
@@ -121,6 +128,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _floating_only(input)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     d = _dim_arg(input, dim) if dim is not None else None

@@ -47,6 +47,10 @@ _T_WARNING = (
 )
 
 
+_SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
 def _other(x, func):
     """A method's ``other`` argument (a Tensor or a number), or torch's TypeError."""
     cls = type(x)
@@ -289,10 +293,14 @@ class TensorMath:
         return log_softmax(self, dim)
 
     def argmax(self, dim=None, keepdim=False):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("argmax(): does not support bool input")
         out = np.argmax(self._data, axis=dim, keepdims=keepdim if dim is not None else False)
         return type(self)._make(np.asarray(out, dtype=np.int64))
 
     def argmin(self, dim=None, keepdim=False):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("argmin(): does not support bool input")
         out = np.argmin(self._data, axis=dim, keepdims=keepdim if dim is not None else False)
         return type(self)._make(np.asarray(out, dtype=np.int64))
 
@@ -303,6 +311,9 @@ class TensorMath:
         return type(self)._make(np.asarray(np.any(self._data)))
 
     def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+        if self._data.dtype != other._data.dtype:
+            raise RuntimeError(f"{_SCALAR[self._data.dtype.name]} did not match "
+                               f"{_SCALAR[other._data.dtype.name]}")
         return bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))
 
     def equal(self, other):

@@ -26,7 +26,7 @@ def _sign(x):
     return np.nan_to_num(out, nan=0.0, posinf=1.0, neginf=-1.0) if x.dtype.kind == "f" else out
 
 
-SGN = row("sgn", "SgnBackward0", ("self",), _sign, self="zeros_like(grad)",
+SGN = row("sgn", "SgnBackward0", ("self",), _sign, self="sgn_backward(self, grad, result)",
           readable={"self": "0 (flat wherever it is defined)"})
 SIGN = row("sign", "SignBackward0", ("self",), _sign, self="zeros_like(grad)",
            readable={"self": "0 (flat wherever it is defined)"})

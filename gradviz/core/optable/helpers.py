@@ -11,7 +11,8 @@ import numpy as np
 
 from gradviz.core.autograd.formulas import sum_to  # (broadcasting is undone in autograd)
 
-__all__ = ["shift", "sum_to", "clamp_backward", "clamp_bound_backward", "cos", "div_scalar",
+__all__ = ["sgn_backward", "shift", "sum_to", "clamp_backward", "clamp_bound_backward", "cos",
+           "div_scalar",
            "evenly_distribute",
            "exp", "expand", "floor_divide", "index_backward", "log", "mT",
            "minmax_backward", "mm_mat1_backward", "mm_mat2_backward", "narrow",
@@ -25,6 +26,12 @@ __all__ = ["shift", "sum_to", "clamp_backward", "clamp_bound_backward", "cos", "
 def scale(x, number):
     """``x * number`` with a Python number, as torch's formulas scale (MulBackward1)."""
     return x * number
+
+
+def sgn_backward(self, grad, result):
+    """torch's sgn_backward for real tensors: zeros (it saves self and result, so a second
+    backward through sgn fails as torch's does)."""
+    return zeros_like(grad)
 
 
 def shift(x, number):

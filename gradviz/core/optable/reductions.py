@@ -82,10 +82,10 @@ def _select(x, sizes, dim, indices, keepdim):
     return out if keepdim else np.squeeze(out, dim)
 
 
-MAX_DIM = row("max_dim", "MaxBackward0", ("self",), _select,
+MAX_DIM = row("max_dim", "MaxBackward0", ("self",), _select, frees=("indices",),
               attrs=("self_sym_sizes", "dim", "indices", "keepdim"),
               self="value_selecting(grad, dim, indices, self_sym_sizes, keepdim)")
-MIN_DIM = row("min_dim", "MinBackward0", ("self",), _select,
+MIN_DIM = row("min_dim", "MinBackward0", ("self",), _select, frees=("indices",),
               attrs=("self_sym_sizes", "dim", "indices", "keepdim"),
               self="value_selecting(grad, dim, indices, self_sym_sizes, keepdim)")
 VAR = row("var", "VarBackward0", ("self",), _var, attrs=("dim", "correction", "keepdim"),

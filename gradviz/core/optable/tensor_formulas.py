@@ -43,6 +43,11 @@ def scale(x, number):
     return _recorded("mul_scalar", x, attrs=(number,))
 
 
+def sgn_backward(self, grad, result):
+    """torch's sgn_backward for real tensors: zeros."""
+    return zeros_like(grad)
+
+
 def shift(x, number):
     """``x + number`` with a Python number, as torch's formulas add one (AddBackward1)."""
     return _recorded("add_scalar", x, attrs=(number,))
