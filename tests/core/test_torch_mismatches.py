@@ -461,3 +461,59 @@ def test_hook_returning_a_size_is_named_torch_size(oracle):
         x.sum().backward()
 
     assert "torch.Size" in assert_same(oracle, program)[0][2].replace("gradviz.", "torch.")
+
+
+# ---------------------------------------------------------------- warnings and arguments
+def test_softmax_without_dim_warns_as_torch(oracle):
+    def program(T):
+        x = T.tensor([[1.0, 2.0], [0.5, -1.0]], dtype=T.float64)
+        return T.nn.functional.softmax(x), T.nn.functional.log_softmax(x[0])
+
+    got = assert_same(oracle, program, digits=12)
+    assert [w[0] for w in got[1]] == ["UserWarning", "UserWarning"]
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.ones(0, 2).mean(0),
+    lambda T: T.ones(2, 0).mean(1, keepdim=True),
+    lambda T: T.ones(0).mean(),
+], ids=["mean_dim", "mean_keepdim", "mean_all"])
+def test_mean_of_nothing_is_nan_without_numpy_warnings(oracle, program):
+    assert_same(oracle, program)
+
+
+def test_grad_of_a_non_leaf_warns_only_while_unset(oracle):
+    def program(T):
+        y = T.ones(2, requires_grad=True) * 2
+        y.grad = T.ones(2)
+        return y.grad
+
+    assert assert_same(oracle, program)[1] == ()
+
+
+def test_relu_in_place(oracle):
+    def program(T):
+        x = T.tensor([-1.0, 2.0], requires_grad=True)
+        y = x * 1
+        r = T.nn.functional.relu(y, inplace=True)
+        r.sum().backward()
+        return r is y, r, y._version, x.grad
+
+    assert assert_same(oracle, program)[0][0] is True
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("target, smoothing", [("probabilities", 0.0), ("probabilities", 0.1),
+                                               ("indices", 0.1), ("indices_ignored", 0.2)])
+def test_cross_entropy_probabilities_and_label_smoothing(oracle, reduction, target, smoothing):
+    def program(T):
+        x = T.tensor([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0]], dtype=T.float64, requires_grad=True)
+        t = (T.tensor([[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]], dtype=T.float64)
+             if target == "probabilities" else T.tensor([1, 2]))
+        extra = {"ignore_index": 1} if target == "indices_ignored" else {}
+        r = T.nn.functional.cross_entropy(x, t, reduction=reduction, label_smoothing=smoothing,
+                                          **extra)
+        r.sum().backward()
+        return r, _graph(r.grad_fn), x.grad
+
+    assert_same(oracle, program, digits=12)

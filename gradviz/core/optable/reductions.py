@@ -17,6 +17,10 @@ def _sum(x, sizes, dim, keepdim, dtype):
 
 
 def _mean(x, sizes, dim, keepdim):
+    if x.size == 0:  # nan where nothing is averaged, without NumPy's "Mean of empty slice"
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total = np.sum(x, axis=_axis(dim), keepdims=keepdim, dtype=x.dtype)
+            return np.asarray(total / np.zeros((), x.dtype), dtype=x.dtype)
     return np.mean(x, axis=_axis(dim), keepdims=keepdim, dtype=x.dtype)
 
 
