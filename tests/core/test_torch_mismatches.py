@@ -517,3 +517,17 @@ def test_cross_entropy_probabilities_and_label_smoothing(oracle, reduction, targ
         return r, _graph(r.grad_fn), x.grad
 
     assert_same(oracle, program, digits=12)
+
+
+@pytest.mark.parametrize("code", ["(x * x).sum()", "(x * x * x).sum()", "(x * 2).sum()",
+                                  "(x.exp() + x.sin() + x.cos()).sum()"])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_version_of_autograd_grad_results_counts_the_gradients_added(oracle, code,
+                                                                     create_graph):
+    def program(T):
+        x = T.tensor([0.5, 1.5], requires_grad=True)
+        y = eval(code, {"x": x})  # noqa: S307 - the test's own code
+        (g,) = T.autograd.grad(y, x, create_graph=create_graph)
+        return g._version, g
+
+    assert_same(oracle, program, digits=6)
