@@ -130,6 +130,7 @@ case("sub", "sub_alpha", lambda T, a, b: T.sub(a, b, alpha=3), n(2, 3), n(3))
 case("sub", "sub_inplace", lambda T, a, b: a.clone().sub_(b), n(2, 2), n(2, 2))
 case("rsub", "one_minus", lambda T, a: 1 - a, n(2, 3))
 case("rsub", "rsub_fn", lambda T, a: T.rsub(a, 2.0), n(3))
+case("rsub_tensor", "rsub_tensors", lambda T, a, b: T.rsub(a, b, alpha=2), n(2, 3), n(3))
 case("mul", "mul", lambda T, a, b: a * b, n(2, 3), n(2, 3))
 case("mul", "mul_broadcast", lambda T, a, b: T.mul(a, b), n(4, 1, 2), n(3, 1))
 case("mul", "mul_scalar", lambda T, a: a * 3.0, n(3))
@@ -139,6 +140,9 @@ case("div", "div", lambda T, a, b: a / b, n(2, 3), p(2, 3))
 case("div", "div_broadcast", lambda T, a, b: T.div(a, b), n(2, 3), p(2, 1))
 case("div", "div_scalar", lambda T, a: a / 4, n(3))
 case("div", "div_inplace", lambda T, a, b: a.clone().div_(b), n(3), p(3))
+case("div_mode", "div_floor", lambda T, a, b: T.div(a, b, rounding_mode="floor"), n(2, 3), p(3))
+case("div_mode", "div_trunc_number", lambda T, a: a.div(0.3, rounding_mode="trunc"), n(4))
+case("div_mode", "div_mode_none", lambda T, a, b: T.div(a, b, rounding_mode=None), n(2, 3), p(2, 3))
 case("pow", "square", lambda T, a: a ** 2, n(2, 3))
 case("pow", "sqrt_pow", lambda T, a: a ** 0.5, p(4))
 case("pow", "pow_negative", lambda T, a: T.pow(a, -1.5), p(4))
@@ -292,6 +296,7 @@ case("sum_dim", "sum_dim", lambda T, a: a.sum(1), n(2, 3))
 case("sum_dim", "sum_dims_keepdim", lambda T, a: a.sum((0, 2), keepdim=True), n(2, 3, 2))
 case("sum_dim", "sum_negative_dim", lambda T, a: T.sum(a, dim=-1), n(2, 3))
 case("sum_dim", "sum_dtype", lambda T, a: a.sum(0, dtype=T.float64), n(3, 2))
+case("sum_dtype", "sum_all_dtype", lambda T, a: a.sum(dtype=T.float64), n(3, 2))
 case("mean", "mean", lambda T, a: a.mean(), n(2, 3))
 case("mean_dim", "mean_dim", lambda T, a: T.mean(a, 0), n(2, 3))
 case("mean_dim", "mean_dims_keepdim", lambda T, a: a.mean((-1, 0), keepdim=True), n(2, 2, 3))
@@ -496,6 +501,17 @@ case("log_softmax_backward_data", "log_softmax_derivative",
 case("mul_scalar", "sub_alpha_derivative",  # -grad scaled by alpha: MulBackward1
      lambda T, a, b: T.autograd.grad((T.sub(a, b, alpha=2) * a).sum(), b, create_graph=True)[0],
      n(3), n(3))
+
+
+def _sigmoid_second(T, a, b):
+    """``-2 * sigmoid(a) + 1``, the AddBackward1 inside sigmoid's second derivative (the
+    factor its MulBackward0 saved)."""
+    g = _derivative(lambda x: x.sigmoid())(T, a, b)
+    g2 = T.autograd.grad((g * b).sum(), a, create_graph=True)[0]
+    return g2.grad_fn.next_functions[0][0]._saved_other
+
+
+case("add_scalar", "sigmoid_second_derivative", _sigmoid_second, n(3), n(3))
 case("div_scalar", "mean_derivative",  # the gradient expanded, divided by the count
      lambda T, a, b: T.autograd.grad(a.mean() * (b * b).sum(), a, create_graph=True)[0],
      n(2, 3), n(2))

@@ -132,7 +132,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots = _roots(outputs, _as_tuple(grad_outputs), create_graph, "grad")
     targets = {_input_node(t): None for t in inputs}
-    captured = run(roots, retain_graph, create_graph, only=targets, accumulate=False)
+    sums = None if create_graph else {}  # (create_graph adds out of place: version 0)
+    captured = run(roots, retain_graph, create_graph, only=targets, accumulate=False, sums=sums)
     result = []
     for i, t in enumerate(inputs):
         g = captured.get(_input_node(t))
@@ -147,7 +148,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 )
             result.append(None)
         else:
-            result.append(to_tensor(g) if create_graph else Tensor._make(np.array(g)))
+            out = to_tensor(g) if create_graph else Tensor._make(np.array(g))
+            if sums:
+                added = sums.get(_input_node(t))
+                if added:
+                    out._vbox = [added]
+            result.append(out)
     return tuple(result)
 
 
@@ -195,8 +201,10 @@ def _needed(seen, targets):
 _NONE = (None,)  # what a node that received no gradient passes on
 
 
-def run(roots, retain_graph, create_graph, only=None, accumulate=True):
+def run(roots, retain_graph, create_graph, only=None, accumulate=True, sums=None):
     """Execute the graph below ``roots``; returns the gradients captured at ``only``.
+    ``sums``, a dict, counts per node the gradients added into its buffer (torch adds in
+    place: the version ``autograd.grad``'s results show).
 
     A node's saved tensors are released right after it runs (unless ``retain_graph``), as
     torch's engine does, so a backward that fails half-way has freed what already ran."""
@@ -236,8 +244,8 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                     captured[node] = grad
                 if node not in needed:
                     grad = None
-            if type(node) is acc_class:
-                if grad is not None and accumulate:
+            if type(node) is acc_class:  # a leaf detach_()ed since takes nothing, as torch
+                if grad is not None and accumulate and node.variable._requires_grad:
                     accumulate_grad(node, grad, create_graph)
                     if watching:
                         emit.node_executed(node, grad, ())
@@ -264,7 +272,12 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True):
                     continue
                 g = grads[i]
                 if g is not None:
-                    buffers[nxt] = buffers[nxt] + g if nxt in buffers else g
+                    if nxt in buffers:
+                        buffers[nxt] = buffers[nxt] + g
+                        if sums is not None:
+                            sums[nxt] = sums.get(nxt, 0) + 1
+                    else:
+                        buffers[nxt] = g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:

@@ -167,8 +167,8 @@ class OpNode(Node):
             return
         kept = []
         freed = False
-        for kind, v in zip(op.save_kinds, self._saved):
-            if kind == 2 or v is None:
+        for frees, v in zip(op.release_mask, self._saved):
+            if not frees or v is None:
                 kept.append(v)
             else:
                 kept.append(_FREED)
@@ -243,7 +243,9 @@ def _version_error(t, version, expected):
 
 
 def _op_name(name):
-    return re.sub(r"Backward\d*$", "", name)
+    """``MulBackward0`` -> ``Mul``, ``PowBackward2`` -> ``Pow2`` (torch keeps other numbers)."""
+    return re.sub(r"Backward(\d*)$", lambda m: "" if m.group(1) in ("", "0") else m.group(1),
+                  name)
 
 
 def _holder(data, node):

@@ -93,8 +93,9 @@ def _check_inputs(inputs, diff):
 
 
 def gradgradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, **kw) -> bool:
-    """gradcheck of the first derivative (needs ``create_graph``)."""
-    inputs = tuple(inputs)
+    """gradcheck of the first derivative (needs ``create_graph``); ``inputs`` is a tensor or
+    a sequence of them, as for gradcheck."""
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     diff = [x for x in inputs if isinstance(x, Tensor) and x._requires_grad]
 
     def first(*xs):

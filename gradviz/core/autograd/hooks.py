@@ -37,7 +37,9 @@ def check_tensor_hook(hook, out, grad):
     if out is None:
         return None
     if not isinstance(out, Tensor):
-        raise TypeError(f"expected Variable, but hook returned '{type(out).__name__}'")
+        name = type(out).__name__
+        raise TypeError("expected Variable, but hook returned "
+                        f"'{'torch.Size' if name == 'Size' else name}'")
     _check_value(hook, grad, out)
     return out
 

@@ -51,9 +51,11 @@ def inplace(t, op, others=(), attrs=()):
     T = Tensor
     if t._base is not None and record.is_stale(t):
         record.refresh(t)
-    on_view = grad_state.enabled and t._base is not None and (t._base._requires_grad or any(
+    # an integer or bool tensor written in place takes no gradient (torch's copy_ into it)
+    recording = grad_state.enabled and t._data.dtype.kind == "f"
+    on_view = recording and t._base is not None and (t._base._requires_grad or any(
         isinstance(o, T) and o._requires_grad for o in others))
-    if on_view or (grad_state.enabled and (t._requires_grad or any(
+    if on_view or (recording and (t._requires_grad or any(
             isinstance(o, T) and o._requires_grad for o in others))):
         shadow = T._make(t._data.copy())
         shadow._grad_fn, shadow._requires_grad = t._grad_fn, t._requires_grad

@@ -81,9 +81,28 @@ def fix_dtype(data, inputs, attrs=()):
         for x in inputs:
             if isinstance(x, Tensor) and x._data.dtype == _float16:
                 return data
-
+        for a in attrs:  # asked for (``.half()``, ``sum(dtype=float16)``)
+            if type(a) is type(_float16) and a == _float16:
+                return data
         return data.astype(get_default_dtype().np)
     return data
+
+
+def _wrapped_numbers(op, data, inputs, attrs):
+    """torch's wrapped numbers: an integer or bool tensor with a Python float computes in the
+    default dtype (both cast first, ``tensor([True]) / 1e-3`` is float32's 999.9999), where
+    NumPy computes in float64 and ``fix_dtype`` only rounds the result."""
+    fixed = fix_dtype(data, inputs, attrs)
+    if fixed.dtype is data.dtype or data.dtype != _float64:
+        return fixed
+    dt = fixed.dtype
+    if not any(type(v) is float for v in (*inputs, *attrs)):
+        return fixed
+    args = [(x._data.astype(dt) if x._data.dtype.kind in "biu" else x._data)
+            if isinstance(x, Tensor) else dt.type(x) if type(x) is float else x for x in inputs]
+    args += [dt.type(a) if type(a) is float else a for a in attrs]
+    out = _asarray(op.forward(*args))
+    return out if out.dtype == dt else out.astype(dt)
 
 
 def apply_op(op, inputs, attrs=(), data=None):
@@ -97,7 +116,7 @@ def apply_op(op, inputs, attrs=(), data=None):
             data = _asarray(data)
         first = inputs[0]
         if not isinstance(first, Tensor) or data.dtype != first._data.dtype:
-            data = fix_dtype(data, inputs, attrs)
+            data = _wrapped_numbers(op, data, inputs, attrs)
     out = _new(Tensor)
     out._data = data
     if grad_state.enabled:
@@ -117,7 +136,7 @@ def apply_unary(op, a, attrs=()):
     if type(data) is not _ndarray:
         data = _asarray(data)
     if data.dtype != a._data.dtype:
-        data = fix_dtype(data, (a,), attrs)
+        data = _wrapped_numbers(op, data, (a,), attrs)
     out = _new(Tensor)
     out._data = data
     if grad_state.enabled and (a._requires_grad or (a._base is not None and _regenerated(a))):
@@ -151,7 +170,7 @@ def apply_binary(op, a, b, attrs=()):
         if wanted is not None and data.dtype.kind == wanted.kind:
             data = data.astype(wanted)
         else:
-            data = fix_dtype(data, (a, b), attrs)
+            data = _wrapped_numbers(op, data, (a, b), attrs)
     out = _new(Tensor)
     out._data = data
     if grad_state.enabled and (a._requires_grad or (b_is_tensor and b._requires_grad) or (
@@ -245,9 +264,11 @@ def record(op, out, inputs, attrs):
 
 
 def is_stale(t) -> bool:
-    """Whether ``t`` is a view whose base got a new grad_fn since ``t`` was taken."""
+    """Whether ``t`` is a view whose base got a new grad_fn since ``t`` was taken (a base
+    ``detach_()``ed since leaves its views as they were, as torch's)."""
     base = t._base
-    return base is not None and base._grad_fn is not t._base_fn
+    return base is not None and base._grad_fn is not t._base_fn and (
+        base._grad_fn is not None or base._requires_grad)
 
 
 def refresh(view) -> None:

@@ -8,7 +8,10 @@ import numpy as np
 
 def positions(base, view) -> tuple:
     """Where each element of ``view`` (an array on ``base``'s memory) sits in ``base``: one
-    index array per axis of ``base``, each of the view's shape."""
+    index array per axis of ``base``, each of the view's shape. A 0-d base has no axis: its
+    views (of one element) are it with new size-1 dims, ``None`` in each."""
+    if base.ndim == 0:
+        return (None,) * view.ndim
     start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
     if base.flags.c_contiguous:  # the usual case: an element's offset is its flat index
         flat = (_byte_offsets(view) + start) // base.itemsize

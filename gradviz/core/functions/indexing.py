@@ -169,10 +169,19 @@ def setitem(t, key, value):
     else:
         raise TypeError(f"can't assign a {type(value).__name__} to a "
                         f"{t.dtype._legacy.replace('Tensor', '')} tensor")
+    whole = key is Ellipsis or (type(key) is tuple and len(key) == 1 and key[0] is Ellipsis)
     if grad_state.enabled and t._requires_grad and t._grad_fn is None:
+        what = "a leaf" if whole or _only_advanced(key) else "a view of a leaf"
         raise RuntimeError(
-            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+            f"{what} Variable that requires grad is being used in an in-place operation."
         )
+    if whole and isinstance(src, Tensor):  # t[...] = v is t.copy_(v): no view in between
+        if src._data.ndim and src._data.shape != t._data.shape:
+            src = view(src, *_strip_ones(src._data.shape))  # torch's copy_to
+            if src._data.shape != t._data.shape:
+                src = expand(src, *t._data.shape)
+        inplace(t, S.COPY, (src,))
+        return
     nkey = _numpy_key(key)
     region = t._data[nkey].shape
     if _only_advanced(key):  # no view in between: index_put_ on t itself

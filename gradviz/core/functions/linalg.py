@@ -9,7 +9,7 @@ from gradviz.core.autograd import record
 from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.record import apply_binary, apply_op, apply_unary
 from gradviz.core.functions import shape as shape_ops
-from gradviz.core.functions.pointwise import _torch_type, broadcast_check, tensor_arg
+from gradviz.core.functions.pointwise import _torch_type, broadcast_check, tensor_arg, with_out
 from gradviz.core.optable import linalg as L
 from gradviz.core.optable import shape as S
 from gradviz.core.tensors.tensor import Tensor
@@ -101,16 +101,25 @@ def bmm(input, mat2):
 
 
 def outer(input, vec2):
-    """Outer product of two vectors (recorded as unsqueeze and mul)."""
-    return shape_ops.unsqueeze(input, 1) * shape_ops.unsqueeze(vec2, 0)
+    """Outer product of two vectors, recorded as torch: ``input.reshape(n, 1) * vec2``
+    (MulBackward0 over ViewBackward0 and ``vec2``'s own node)."""
+    tensor_arg(input, "outer")
+    tensor_arg(vec2, "outer", "vec2", 2)
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    return shape_ops.reshape(input, input._data.shape[0], 1) * vec2
 
 
 def _unsafe_view(t, shape):
     return apply_op(S.UNSAFE_VIEW, (t,), (t._data.shape, tuple(shape)))
 
 
-def matmul(input, other):
-    """``input @ other`` for every 1-D, 2-D and batched case, recorded as torch records it."""
+def matmul(input, other, *, out=None):
+    """``input @ other`` for every 1-D, 2-D and batched case, recorded as torch records it
+    (``out=`` writes the product into that tensor, as torch's)."""
+    if out is not None:
+        return with_out(matmul(input, other), out, "matmul", (input, other))
     tensor_arg(input, "matmul")
     tensor_arg(other, "matmul", "other", 2)
     d1, d2 = input._data.ndim, other._data.ndim

@@ -14,13 +14,22 @@ from gradviz.core.functions import linalg as LA
 from gradviz.core.functions import pointwise as M
 from gradviz.core.functions import reductions as RD
 from gradviz.core.functions import shape as SH
+from gradviz.core.functions.masked import masked_fill
+from gradviz.core.optable import derivative_ops as B
 from gradviz.core.optable import linalg as L
 from gradviz.core.optable import nn as N
 from gradviz.core.optable import pointwise as P
 from gradviz.core.tensors.checks import tensor_arg
-from gradviz.core.tensors.tensor import Size
+from gradviz.core.tensors.tensor import Size, Tensor
 
-relu = M.relu
+_write_inplace = inplace  # (relu's ``inplace`` argument hides the function's name)
+
+def relu(input, inplace=False):
+    """``max(x, 0)``; grad_fn ``ReluBackward0`` (``inplace=True``: written into ``input``)."""
+    if inplace:
+        tensor_arg(input, "relu")
+        return _write_inplace(input, P.RELU)
+    return M.relu(input)
 sigmoid = M.sigmoid
 tanh = M.tanh
 
@@ -37,33 +46,50 @@ def _reduction(reduction, size_average=None, reduce=None):
     return reduction
 
 
-def _softmax_dim(input, dim):
+def _softmax_dim(input, dim, name="softmax", stacklevel=4):
     if dim is None:
+        import warnings
+
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                      "call to include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
         nd = input._data.ndim
         dim = 0 if nd in (0, 1, 3) else 1
     return input._wrap_dim(dim)
 
 
-def softmax(input, dim=None, dtype=None):
-    """``exp(x) / exp(x).sum(dim)``; grad_fn ``SoftmaxBackward0``."""
-    M.tensor_arg(input, "softmax")
+def _softmax_input(input, dim, dtype, name):
+    """The input in ``dtype``, its dim, torch's error for integers and bools."""
+    M.tensor_arg(input, name)
     if dtype is not None:
         input = input.to(dtype)
-    return apply_op(N.SOFTMAX, (input,), (_softmax_dim(input, dim),))
+    d = _softmax_dim(input, dim, name, 4)
+    if input._data.dtype.kind != "f":
+        last = "lastdim_" if d == input._data.ndim - 1 or input._data.ndim == 0 else ""
+        kind = _SCALAR[input._data.dtype.name]
+        raise NotImplementedError(f'"{name}_{last}kernel_impl" not implemented for \'{kind}\'')
+    return input, d
+
+
+def softmax(input, dim=None, dtype=None):
+    """``exp(x) / exp(x).sum(dim)``; grad_fn ``SoftmaxBackward0``."""
+    input, d = _softmax_input(input, dim, dtype, "softmax")
+    return apply_op(N.SOFTMAX, (input,), (d,))
 
 
 def log_softmax(input, dim=None, dtype=None):
-    M.tensor_arg(input, "log_softmax")
-    if dtype is not None:
-        input = input.to(dtype)
-    return apply_op(N.LOG_SOFTMAX, (input,), (_softmax_dim(input, dim),))
+    input, d = _softmax_input(input, dim, dtype, "log_softmax")
+    return apply_op(N.LOG_SOFTMAX, (input,), (d,))
 
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``, recorded as torch records it (AddmmBackward0)."""
     M.tensor_arg(input, "linear")
     M.tensor_arg(weight, "linear", "weight", 2)
-    wt = SH.t_(weight) if weight._data.ndim == 2 else weight
+    a, b = input._data.dtype, weight._data.dtype
+    if a != b and weight._data.ndim == 2 and bias is not None:
+        raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
+                           f"{_SCALAR[a.name]} and {_SCALAR[b.name]}")
+    wt = SH.t_(weight) if weight._data.ndim <= 2 else weight  # a vector's t() is TBackward0
     if input._data.ndim == 2 and bias is not None:
         k = input._data.shape[1]
         if wt._data.shape[0] != k:
@@ -104,6 +130,10 @@ def _check_same_size(input, target, name):
             if name == "binary_cross_entropy" else
             f"Target size ({_size(target)}) must be the same as input size ({_size(input)})"
         )
+
+
+_SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _size(t):
@@ -166,36 +196,88 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    """``nll_loss(log_softmax(input, 1), target)`` for class-index targets."""
-    if label_smoothing:
-        raise NotImplementedError("gradviz's cross_entropy has no label_smoothing")
+    """``nll_loss(log_softmax(input, 1), target)`` for class-index targets; for a target of
+    class probabilities (input's shape, floats) ``-(log_softmax(input) * target)`` summed over
+    the classes; ``label_smoothing`` mixes the uniform distribution in. Recorded as torch's
+    ATen records it (DivBackward1 over NegBackward0... for probabilities, AddBackward0 of the
+    NLL and the smoothing term for indices)."""
     M.tensor_arg(input, "cross_entropy")
+    M.tensor_arg(target, "cross_entropy", "target", 2)
     dim = 0 if input._data.ndim == 1 else 1
-    return nll_loss(log_softmax(input, dim), target, weight, size_average, ignore_index, reduce,
-                    reduction)
+    probabilities = target._data.dtype.kind == "f"
+    if not (probabilities or label_smoothing):
+        return nll_loss(log_softmax(input, dim), target, weight, size_average, ignore_index,
+                        reduce, reduction)
+    if weight is not None:
+        raise NotImplementedError("gradviz's cross_entropy takes no weight with probability "
+                                  "targets or label_smoothing")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    red = _reduction(reduction, size_average, reduce)
+    log_probs = log_softmax(input, dim)
+    n_classes = input._data.shape[dim]
+    if probabilities:
+        if target._data.shape != input._data.shape:
+            raise RuntimeError(f"Expected input batch_size ({input._data.shape[0]}) to match "
+                               f"target batch_size ({target._data.shape[0]}).")
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        product = M.mul(log_probs, target)
+        if red == "none":
+            return M.neg(RD.sum(product, dim))
+        total = M.neg(RD.sum(product))
+        if red == "sum":
+            return total
+        return apply_op(B.DIV_SCALAR, (total,), (input._data.size // n_classes,))
+    nll = nll_loss(log_probs, target, None, None, ignore_index, None, red)
+    smooth = masked_fill(M.neg(RD.sum(log_probs, dim)),
+                         Tensor._make(np.asarray(target._data == ignore_index)), 0.0)
+    if red == "mean":
+        kept = Tensor._make(np.asarray(np.sum(target._data != ignore_index), np.int64))
+        smooth = M.div(RD.sum(smooth), kept)
+    elif red == "sum":
+        smooth = RD.sum(smooth)
+    return M.add(apply_op(B.MUL_SCALAR, (nll,), (1 - label_smoothing,)),
+                 apply_op(B.MUL_SCALAR, (smooth,), (label_smoothing / n_classes,)))
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     M.tensor_arg(input, "mse_loss")
     M.tensor_arg(target, "mse_loss", "target", 2)
     red = _reduction(reduction, size_average, reduce)
-    if input._data.shape != target._data.shape:
-        M.broadcast_check(input, target)
-        import warnings
-
-        warnings.warn(
-            f"Using a target size ({_size(target)}) that is different to the input size "
-            f"({_size(input)}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=2)
-        a, b = np.broadcast_arrays(input._data, target._data)
-        input = SH.expand(input, *a.shape)
-        target = SH.expand(target, *b.shape)
+    input, target = _broadcast_loss(input, target)
+    if input._data.dtype.kind != "f" or target._data.dtype.kind != "f":
+        kind = input._data.dtype if input._data.dtype.kind != "f" else target._data.dtype
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{_SCALAR[kind.name]}\'')
     return apply_op(N.MSE, (input, target), (red,))
+
+
+def _broadcast_loss(input, target):
+    """torch's warning for a target of another size, then ``broadcast_tensors``: only the
+    side whose shape differs from the common one is expanded (ExpandBackward0)."""
+    if input._data.shape == target._data.shape:
+        return input, target
+    import warnings
+
+    warnings.warn(
+        f"Using a target size ({_size(target)}) that is different to the input size "
+        f"({_size(input)}). This will likely lead to incorrect results due to "
+        "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=3)
+    M.broadcast_check(input, target)
+    shape = np.broadcast_shapes(input._data.shape, target._data.shape)
+    if input._data.shape != shape:
+        input = SH.expand(input, *shape)
+    if target._data.shape != shape:
+        target = SH.expand(target, *shape)
+    return input, target
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """``(input - target).abs().mean()``, recorded as MeanBackward0 over AbsBackward0."""
+    M.tensor_arg(input, "l1_loss")
+    M.tensor_arg(target, "l1_loss", "target", 2)
     red = _reduction(reduction, size_average, reduce)
+    input, target = _broadcast_loss(input, target)
     diff = M.abs(M.sub(input, target))
     if red == "mean":
         return RD.mean(diff)

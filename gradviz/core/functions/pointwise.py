@@ -11,8 +11,9 @@ import numbers
 
 import numpy as np
 
+from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.inplace import check_inplace, inplace  # noqa: F401
-from gradviz.core.autograd.record import apply_binary, apply_op, apply_unary
+from gradviz.core.autograd.record import apply_binary, apply_op, apply_unary, zero_dim_dtype
 from gradviz.core.optable import derivative_ops as B
 from gradviz.core.optable import pointwise as P
 from gradviz.core.tensors.checks import (  # noqa: F401
@@ -22,41 +23,73 @@ from gradviz.core.tensors.checks import (  # noqa: F401
     operand,
     tensor_arg,
 )
+from gradviz.core.tensors.devices import into_out
 from gradviz.core.tensors.factories import get_default_dtype
 from gradviz.core.tensors.tensor import Tensor
 
 
+def with_out(result, out, func, inputs):
+    """An op's ``out=``: ``result`` written into ``out`` (torch refuses it when an input
+    requires grad while grad mode is on)."""
+    if out is None:
+        return result
+    if grad_state.enabled and any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
+        raise RuntimeError(f"{func}(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
+    return into_out(out, result._data, func)
+
+
 # ---------------------------------------------------------------- arithmetic
-def add(input, other, *, alpha=1):
+def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting; grad_fn ``AddBackward0``."""
     tensor_arg(input, "add")
-    return binary(P.ADD, input, operand(other, "add"), (alpha,))
+    result = binary(P.ADD, input, operand(other, "add"), (alpha,))
+    return result if out is None else with_out(result, out, "add", (input, other))
 
 
-def sub(input, other, *, alpha=1):
+def sub(input, other, *, alpha=1, out=None):
     tensor_arg(input, "sub")
-    return binary(P.SUB, input, operand(other, "sub"), (alpha,))
+    result = binary(P.SUB, input, operand(other, "sub"), (alpha,))
+    return result if out is None else with_out(result, out, "sub", (input, other))
 
 
 subtract = sub
 
 
 def rsub(input, other, *, alpha=1):
-    return apply_op(P.RSUB, (input,), (other, alpha))
+    """``other - alpha * input``: ``RsubBackward0`` with a tensor ``other`` (both get a
+    gradient, dtypes promote), ``RsubBackward1`` with a number."""
+    tensor_arg(input, "rsub")
+    if isinstance(other, Tensor):
+        return binary(P.RSUB_TENSOR, input, other, (alpha,))
+    return apply_op(P.RSUB, (input,), (operand(other, "rsub"), alpha))
 
 
-def mul(input, other):
+def mul(input, other, *, out=None):
     """Element-wise product; grad_fn ``MulBackward0``."""
     tensor_arg(input, "mul")
-    return binary(P.MUL, input, operand(other, "mul"))
+    result = binary(P.MUL, input, operand(other, "mul"))
+    return result if out is None else with_out(result, out, "mul", (input, other))
 
 
 multiply = mul
 
 
-def div(input, other):
+_UNSET = object()
+
+
+def div(input, other, *, rounding_mode=_UNSET, out=None):
+    """``input / other``: DivBackward0; with ``rounding_mode`` (None, 'trunc' or 'floor')
+    torch's DivBackward2, whose rounded quotient has a zero gradient."""
     tensor_arg(input, "div")
-    return binary(P.DIV, input, operand(other, "div"))
+    if rounding_mode is _UNSET:
+        result = binary(P.DIV, input, operand(other, "div"))
+    else:
+        if rounding_mode not in (None, "trunc", "floor"):
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
+                               f"'floor' but found '{rounding_mode}'")
+        result = binary(P.DIV_MODE, input, operand(other, "div"), (rounding_mode,))
+    return result if out is None else with_out(result, out, "div", (input, other))
 
 
 divide = true_divide = div
@@ -222,7 +255,16 @@ def where(condition, input, other):
     a = operand(input, "where", "input", 2)
     b = operand(other, "where", "other", 3)
     try:
-        return apply_op(P.WHERE, (a, b), (cond._data,))
+        data = None
+        if isinstance(a, T) and isinstance(b, T):  # a 0-d side does not raise the dtype
+            wanted = zero_dim_dtype(a, b)
+            if wanted is not None:
+                data = np.where(cond._data, a._data, b._data)
+                if data.dtype.kind == wanted.kind:
+                    data = data.astype(wanted)
+                else:
+                    data = None
+        return apply_op(P.WHERE, (a, b), (cond._data,), data)
     except ValueError:  # torch broadcasts condition, input, other in that order
         so_far = cond
         for x in (a, b):

@@ -23,6 +23,7 @@ import numpy as np
 
 from gradviz.core.autograd.grad_mode import no_grad
 from gradviz.core.tensors import dtypes, torch_random
+from gradviz.core.tensors.devices import check_device, into_out
 from gradviz.core.tensors.dtypes import to_numpy_dtype
 from gradviz.core.tensors.factories import _dt, _finish, _size
 from gradviz.core.tensors.tensor import CPU, Tensor
@@ -152,9 +153,13 @@ def _randint_into(arr, low, high, gen):
 # ------------------------------------------------------------------ factories
 def _random_factory(func, fill):
     def factory(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+        check_device(device)
         gen = _generator(generator, func)
-        arr = np.empty(_size(size, func), _dt(dtype, func))
+        npdt = out._data.dtype if out is not None and dtype is None else _dt(dtype, func)
+        arr = np.empty(_size(size, func), npdt)
         fill(arr, gen)
+        if out is not None:  # torch's numbers written into out
+            return into_out(out, arr, func, warn=False)
         return _finish(arr, requires_grad, func)
 
     factory.__name__ = func

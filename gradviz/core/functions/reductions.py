@@ -23,9 +23,13 @@ from gradviz.core.tensors.tensor import Tensor
 
 
 def _dim_arg(input, dim):
+    """``dim`` wrapped and checked as torch does; a 0-d tensor's dim 0 (or -1) reduces no
+    axis (``()``), where NumPy would say axis 0 is out of bounds."""
     if isinstance(dim, list | tuple):
-        return tuple(input._wrap_dim(d) for d in dim)
-    return input._wrap_dim(dim)
+        d = _dim_list(input, dim, "sum") if dim else ()
+    else:
+        d = input._wrap_dim(dim)
+    return () if input._data.ndim == 0 else d
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
@@ -40,8 +44,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     sizes = input._data.shape
     npdt = None if dtype is None else dtype.np
     if dim is None and not keepdim:
-        if npdt is not None:
-            return apply_op(R.SUM_DIM, (input,), (sizes, None, False, npdt))
+        if npdt is not None:  # (torch's SumBackward0 too; the engine casts the gradient back)
+            return apply_op(R.SUM_DTYPE, (input,), (sizes, npdt))
         return apply_unary(R.SUM, input, (sizes,))
     d = _dim_arg(input, dim) if dim is not None else None
     return apply_op(R.SUM_DIM, (input,), (sizes, d, keepdim, npdt))
@@ -107,7 +111,14 @@ def _correction(unbiased, correction):
     return 1 if unbiased in (None, True) else 0
 
 
+def _floating_only(input):
+    tensor_arg(input, "var")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _floating_only(input)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     d = _dim_arg(input, dim) if dim is not None else None
@@ -117,6 +128,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _floating_only(input)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     d = _dim_arg(input, dim) if dim is not None else None
@@ -192,19 +204,20 @@ def cumsum(input, dim, dtype=None):
     tensor_arg(input, "cumsum")
     if dtype is not None:
         input = input.to(dtype)
-    return apply_op(R.CUMSUM, (input,), (input._wrap_dim(dim),))
+    return apply_op(R.CUMSUM, (input,), (_dim_arg(input, dim),))
 
 
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input)))`` along ``dim``, computed without overflow."""
     tensor_arg(input, "logsumexp")
-    return apply_op(R.LOGSUMEXP, (input,), (_dim_list(input, dim, "logsumexp"), keepdim))
+    dims = _dim_list(input, dim, "logsumexp")
+    return apply_op(R.LOGSUMEXP, (input,), (() if input._data.ndim == 0 else dims, keepdim))
 
 
 def _extreme(op, name, input, dim, keepdim):
     tensor_arg(input, name)
     dims = _dim_list(input, dim, name) if dim != () else tuple(range(input._data.ndim))
-    return apply_op(op, (input,), (dims, keepdim))
+    return apply_op(op, (input,), (() if input._data.ndim == 0 else dims, keepdim))
 
 
 def amax(input, dim=(), keepdim=False):

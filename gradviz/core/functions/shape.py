@@ -226,7 +226,8 @@ def flip(input, *dims):
     tensor_arg(input, "flip")
     if len(dims) == 1 and isinstance(dims[0], list | tuple):
         dims = tuple(dims[0])
-    return apply_op(S.FLIP, (input,), (_dim_list(input, dims, "flip"),))
+    dims = _dim_list(input, dims, "flip")
+    return apply_op(S.FLIP, (input,), (dims if input._data.ndim else (),))
 
 
 def narrow(input, dim, start, length):

@@ -95,9 +95,10 @@ class TensorAutograd:
 
     @property
     def grad(self):
-        if self._grad_fn is not None and not self._retains_grad:
-            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
-        return self._grad
+        grad = self._grad
+        if grad is None and self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)  # (as torch: unset)
+        return grad
 
     @grad.setter
     def grad(self, value):

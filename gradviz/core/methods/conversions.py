@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from gradviz.core.optable.casts import cast
 from gradviz.core.tensors import dtypes
+from gradviz.core.tensors.devices import check_device
 from gradviz.core.tensors.dtypes import dtype, from_numpy_dtype, legacy_type_name, to_numpy_dtype
 from gradviz.core.tensors.factories import _tensor_constructor
 from gradviz.core.tensors.tensor import Tensor
@@ -37,8 +38,7 @@ class TensorConversions:
                 target = a.dtype
             elif isinstance(a, str) or type(a).__name__ == "device":
                 device = a
-        if device is not None and str(device).split(":")[0] == "cuda":
-            raise AssertionError("Torch not compiled with CUDA enabled")  # a CPU-only torch
+        check_device(device, creating=False)  # as a CPU-only torch build
         if isinstance(target, type):
             target = from_numpy_dtype(to_numpy_dtype(target, "to"))
         if target is None or target.np == self._data.dtype:
@@ -71,5 +71,12 @@ class TensorConversions:
     def half(self):
         return self.to(dtypes.float16)
 
+    def bfloat16(self):
+        raise TypeError("gradviz's NumPy engine has no bfloat16 (NumPy has no such type): use "
+                        "half() for 16-bit floats, or `gradviz --engine torch` for real PyTorch")
+
     def cpu(self):
         return self
+
+    def cuda(self, device=None, non_blocking=False):
+        check_device("cuda")

@@ -47,6 +47,10 @@ _T_WARNING = (
 )
 
 
+_SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
 def _other(x, func):
     """A method's ``other`` argument (a Tensor or a number), or torch's TypeError."""
     cls = type(x)
@@ -225,8 +229,8 @@ class TensorMath:
     def mul(self, other):
         return M.mul(self, _other(other, "mul"))
 
-    def div(self, other):
-        return M.div(self, _other(other, "div"))
+    def div(self, other, *, rounding_mode=M._UNSET):
+        return M.div(self, _other(other, "div"), rounding_mode=rounding_mode)
 
     def pow(self, exponent):
         return M.pow(self, _number_or_tensor(exponent, "pow", "exponent"))
@@ -252,10 +256,11 @@ class TensorMath:
     var, std, norm = RD.var, RD.std, RD.norm
 
     def square(self):
-        return self * self
+        """``self ** 2`` (PowBackward0, as torch; a bool squares to int64)."""
+        return M.pow(self, 2)
 
     def rsub(self, other, alpha=1):
-        return apply_op(P.RSUB, (self,), (other, alpha))
+        return M.rsub(self, other, alpha=alpha)
 
     def where(self, condition, other):
         return M.where(condition, self, other)
@@ -288,10 +293,14 @@ class TensorMath:
         return log_softmax(self, dim)
 
     def argmax(self, dim=None, keepdim=False):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("argmax(): does not support bool input")
         out = np.argmax(self._data, axis=dim, keepdims=keepdim if dim is not None else False)
         return type(self)._make(np.asarray(out, dtype=np.int64))
 
     def argmin(self, dim=None, keepdim=False):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("argmin(): does not support bool input")
         out = np.argmin(self._data, axis=dim, keepdims=keepdim if dim is not None else False)
         return type(self)._make(np.asarray(out, dtype=np.int64))
 
@@ -302,6 +311,9 @@ class TensorMath:
         return type(self)._make(np.asarray(np.any(self._data)))
 
     def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+        if self._data.dtype != other._data.dtype:
+            raise RuntimeError(f"{_SCALAR[self._data.dtype.name]} did not match "
+                               f"{_SCALAR[other._data.dtype.name]}")
         return bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))
 
     def equal(self, other):
@@ -327,6 +339,12 @@ class TensorMath:
 
     @property
     def mT(self):  # noqa: N802
+        if self._data.ndim == 0:
+            import warnings
+
+            warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity "
+                          "in these cases.", UserWarning, stacklevel=2)
+            return self
         if self._data.ndim < 2:
             raise RuntimeError(
                 f"tensor.mT is only supported on matrices or batches of matrices. Got "

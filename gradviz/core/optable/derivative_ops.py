@@ -20,10 +20,13 @@ from gradviz.core.optable.table import row
 
 
 def _sign(x):
-    return x.copy() if x.dtype == np.bool_ else np.sign(x)  # a bool is its own sign
+    if x.dtype == np.bool_:
+        return x.copy()  # a bool is its own sign
+    out = np.sign(x)
+    return np.nan_to_num(out, nan=0.0, posinf=1.0, neginf=-1.0) if x.dtype.kind == "f" else out
 
 
-SGN = row("sgn", "SgnBackward0", ("self",), _sign, self="zeros_like(grad)",
+SGN = row("sgn", "SgnBackward0", ("self",), _sign, self="sgn_backward(self, grad, result)",
           readable={"self": "0 (flat wherever it is defined)"})
 SIGN = row("sign", "SignBackward0", ("self",), _sign, self="zeros_like(grad)",
            readable={"self": "0 (flat wherever it is defined)"})
@@ -34,12 +37,12 @@ THRESHOLD_BACKWARD = row(
     readable={"grad_output": "grad where self > threshold, else 0", "self": "0"})
 TANH_BACKWARD = row(
     "tanh_backward", "TanhBackwardBackward0", ("grad_output", "output"), D.tanh_backward,
-    grad_output="tanh_backward(grad, output)", output="grad * (-2 * output * grad_output)",
+    grad_output="tanh_backward(grad, output)", output="grad * (scale(output, -2) * grad_output)",
     readable={"grad_output": "grad * (1 - output²)", "output": "grad * -2 * output * grad_output"})
 SIGMOID_BACKWARD = row(
     "sigmoid_backward", "SigmoidBackwardBackward0", ("grad_output", "output"),
     D.sigmoid_backward, grad_output="sigmoid_backward(grad, output)",
-    output="grad * grad_output * (1 - 2 * output)",
+    output="grad * grad_output * shift(scale(output, -2), 1)",
     readable={"grad_output": "grad * output * (1 - output)",
               "output": "grad * grad_output * (1 - 2 * output)"})
 SOFTMAX_BACKWARD_DATA = row(
@@ -59,6 +62,8 @@ NLL_LOSS_BACKWARD = row(
     self="zeros_like(grad)", readable={"grad_output": "nll_loss(grad)", "self": "0"})
 MUL_SCALAR = row("mul_scalar", "MulBackward1", ("self",), lambda x, number: x * number,
                  attrs=("other",), self="scale(grad, other)", readable={"self": "grad * other"})
+ADD_SCALAR = row("add_scalar", "AddBackward1", ("self",), lambda x, number: x + number,
+                 attrs=("other",), self="grad", readable={"self": "grad"})
 DIV_SCALAR = row("div_scalar", "DivBackward1", ("self",), lambda x, number: x / number,
                  attrs=("other",), self="div_scalar(grad, other)",
                  readable={"self": "grad / other"})

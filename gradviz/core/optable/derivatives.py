@@ -179,7 +179,10 @@ def flip(g, dims):
 
 
 def cumsum_backward(grad, dim):
-    """The cumulative sum of the gradient from the end (torch's cumsum_backward)."""
+    """The cumulative sum of the gradient from the end (torch's cumsum_backward); a gradient
+    of one element, or one along ``dim``, is itself."""
+    if grad.size <= 1 or dim == () or grad.shape[dim] == 1:
+        return grad
     return np.flip(np.cumsum(np.flip(grad, dim), axis=dim), dim)
 
 

@@ -11,7 +11,8 @@ import numpy as np
 
 from gradviz.core.autograd.formulas import sum_to  # (broadcasting is undone in autograd)
 
-__all__ = ["sum_to", "clamp_backward", "clamp_bound_backward", "cos", "div_scalar",
+__all__ = ["sgn_backward", "shift", "sum_to", "clamp_backward", "clamp_bound_backward", "cos",
+           "div_scalar",
            "evenly_distribute",
            "exp", "expand", "floor_divide", "index_backward", "log", "mT",
            "minmax_backward", "mm_mat1_backward", "mm_mat2_backward", "narrow",
@@ -25,6 +26,17 @@ __all__ = ["sum_to", "clamp_backward", "clamp_bound_backward", "cos", "div_scala
 def scale(x, number):
     """``x * number`` with a Python number, as torch's formulas scale (MulBackward1)."""
     return x * number
+
+
+def sgn_backward(self, grad, result):
+    """torch's sgn_backward for real tensors: zeros (it saves self and result, so a second
+    backward through sgn fails as torch's does)."""
+    return zeros_like(grad)
+
+
+def shift(x, number):
+    """``x + number`` with a Python number, as torch's formulas add one (AddBackward1)."""
+    return x + number
 
 
 def div_scalar(x, number):
@@ -142,7 +154,7 @@ def permute_back(grad, dims):
 
 
 def transpose(grad, dim0, dim1):
-    return np.swapaxes(grad, dim0, dim1)
+    return np.swapaxes(grad, dim0, dim1) if grad.ndim else grad[...]  # 0-d: itself, as torch
 
 
 def t(grad):
@@ -227,6 +239,8 @@ def evenly_distribute(grad, self, result):
 
 def value_selecting(grad, dim, indices, sizes, keepdim):
     """max(dim)/min(dim): the gradient goes to the selected index."""
+    if not sizes:  # a 0-d input: its one element was selected
+        return grad
     if not keepdim:
         grad = unsqueeze(grad, dim)
         indices = np.expand_dims(indices, dim)

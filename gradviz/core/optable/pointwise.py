@@ -10,10 +10,23 @@ from gradviz.core.optable.table import mark_exact, row
 
 
 def _add(a, b, alpha):
-    return np.add(a, b) if alpha == 1 else np.add(a, np.multiply(b, alpha))
+    if alpha == 1:
+        return np.add(a, b)
+    out = np.add(a, np.multiply(b, alpha))
+    if out.dtype != np.bool_ and np.result_type(a, b) == np.bool_:
+        if type(alpha) is bool or alpha == int(alpha):
+            return out.astype(np.bool_)  # torch: a bool sum with an integral alpha stays bool
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    return out
 
 
 def _sub(a, b, alpha):
+    if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
     try:
         return np.subtract(a, b) if alpha == 1 else np.subtract(a, np.multiply(b, alpha))
     except TypeError:
@@ -35,14 +48,34 @@ def _neg(x):
 
 
 def _pow(x, exponent):
+    if type(exponent) is bool and x.dtype == np.bool_:  # torch: a bool stays a bool
+        return x.copy() if exponent else np.ones_like(x)
     try:
         return np.power(x, exponent)
     except ValueError as exc:  # NumPy: "Integers to negative integer powers are not allowed."
         raise RuntimeError(str(exc)) from None
 
 
+def _pow_tensor(base, exponent):
+    """``base ** exponent`` with a tensor on at least one side, as torch: bools on both sides
+    fail, an integer to a negative integer power is 1, -1 (for bases 1 and -1) or 0."""
+    b, e = np.asarray(base), np.asarray(exponent)
+    if b.dtype == np.bool_ and e.dtype == np.bool_:
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
+    if e.dtype.kind in "iu" and b.dtype.kind in "biu" and np.any(e < 0):
+        out = np.power(b, np.maximum(e, 0))
+        odd = (e % 2) != 0
+        negative = np.where(b == 1, 1, np.where(b == -1, np.where(odd, -1, 1), 0))
+        return np.where(e < 0, negative, out).astype(out.dtype)
+    return np.power(base, exponent)
+
+
 def _rsub(a, other, alpha):
     return np.subtract(other, a) if alpha == 1 else np.subtract(other, np.multiply(a, alpha))
+
+
+def _rsub_tensor(a, other, alpha):
+    return _sub(other, a, alpha)
 
 
 def _integer_division(a, b, out, kernel):
@@ -69,8 +102,20 @@ def _remainder(a, b):
 
 
 def _sigmoid(x):
-    out = np.exp(-np.logaddexp(0, -x))
-    return out.astype(x.dtype, copy=False) if x.dtype.kind == "f" else out  # ints: to float
+    """``1 / (1 + exp(-x))`` as torch computes it, in the input's precision: a float32
+    sigmoid takes a correctly rounded float32 ``exp`` (so ``16.0313`` gives torch's
+    0.99999988, not 0.99999994), then adds and divides in float32."""
+    with np.errstate(over="ignore"):
+        if x.dtype == np.float16:  # torch computes half in float, rounded last
+            return _sigmoid(x.astype(np.float32)).astype(np.float16)
+        if x.dtype == np.float32:
+            e = np.exp(-x.astype(np.float64)).astype(np.float32)
+        elif x.dtype.kind == "f":
+            e = np.exp(-x)
+        else:  # ints and bools: to float (fix_dtype gives the default dtype)
+            e = np.exp(-x.astype(np.float64))
+        one = np.ones((), e.dtype)
+        return one / (one + e)
 
 
 def _reciprocal(x):
@@ -108,21 +153,50 @@ SUB = row("sub", "SubBackward0", ("self", "other"), _sub, attrs=("alpha",),
 RSUB = row("rsub", "RsubBackward1", ("self",), _rsub, attrs=("other", "alpha"),
            self="-grad if alpha == 1 else scale(-grad, alpha)",
            readable={"self": "-alpha * grad"})
+RSUB_TENSOR = row("rsub_tensor", "RsubBackward0", ("self", "other"), _rsub_tensor,
+                  attrs=("alpha",), self="-grad if alpha == 1 else scale(-grad, alpha)",
+                  other="grad", readable={"self": "-alpha * grad"})
 MUL = row("mul", "MulBackward0", ("self", "other"), np.multiply,
           self="grad * other", other="grad * self")
 DIV = row("div", "DivBackward0", ("self", "other"), np.true_divide,
           self="grad / other", other="-grad * ((self / other) / other)")
+def _div_mode(a, b, rounding_mode):
+    """torch.div with a rounding_mode: true division, or rounded to 'trunc' or 'floor' (an
+    integer division stays integral)."""
+    if rounding_mode is None:
+        return np.true_divide(a, b)
+    out = np.true_divide(a, b)
+    kinds = np.result_type(a, b).kind
+    if kinds in "biu":
+        if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+            raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'Bool\'')
+        if np.any(np.asarray(b) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        whole = np.floor_divide(a, b)
+        if rounding_mode == "trunc":
+            whole = np.where((whole < 0) & (whole * b != a), whole + 1, whole)
+        return whole
+    return np.floor(out) if rounding_mode == "floor" else np.trunc(out)
+
+
+DIV_MODE = row("div_mode", "DivBackward2", ("self", "other"), _div_mode,
+               attrs=("rounding_mode",),
+               self="grad / other if rounding_mode is None else zeros_like(grad)",
+               other=("-grad * ((self / other) / other) if rounding_mode is None "
+                      "else zeros_like(grad)"),
+               readable={"self": "grad / other (0 when rounded)",
+                         "other": "-grad * self / other² (0 when rounded)"})
 POW = row("pow", "PowBackward0", ("self",), _pow, attrs=("exponent",),
           self="pow_backward(grad, self, exponent)",
           readable={"self": "grad * exponent * self ** (exponent - 1)"})
-POW_TENSOR = row("pow_tensor", "PowBackward1", ("self", "exponent"), np.power,
+POW_TENSOR = row("pow_tensor", "PowBackward1", ("self", "exponent"), _pow_tensor,
                  self="pow_backward(grad, self, exponent)",
                  exponent="pow_backward_exponent(grad, self, exponent, result)",
                  readable={
                      "self": "grad * exponent * self ** (exponent - 1)",
                      "exponent": "grad * result * log(self)",
                  })
-RPOW = row("rpow", "PowBackward2", ("exponent",), lambda e, s: np.power(s, e), attrs=("self",),
+RPOW = row("rpow", "PowBackward2", ("exponent",), lambda e, s: _pow_tensor(s, e), attrs=("self",),
            exponent="pow_backward_exponent(grad, self, exponent, result)")
 # torch records floor_divide (and a number % a tensor) as a NotImplemented node linking only
 # the inputs that require grad; backward through it fails

@@ -17,6 +17,10 @@ def _sum(x, sizes, dim, keepdim, dtype):
 
 
 def _mean(x, sizes, dim, keepdim):
+    if x.size == 0:  # nan where nothing is averaged, without NumPy's "Mean of empty slice"
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total = np.sum(x, axis=_axis(dim), keepdims=keepdim, dtype=x.dtype)
+            return np.asarray(total / np.zeros((), x.dtype), dtype=x.dtype)
     return np.mean(x, axis=_axis(dim), keepdims=keepdim, dtype=x.dtype)
 
 
@@ -76,14 +80,16 @@ MAX = row("max", "MaxBackward1", ("self",), np.max, self="evenly_distribute(grad
 MIN = row("min", "MinBackward1", ("self",), np.min, self="evenly_distribute(grad, self, result)",
           readable={"self": "grad shared among the elements equal to the min"})
 def _select(x, sizes, dim, indices, keepdim):
+    if x.ndim == 0:
+        return x.copy()
     out = np.take_along_axis(x, indices if keepdim else np.expand_dims(indices, dim), dim)
     return out if keepdim else np.squeeze(out, dim)
 
 
-MAX_DIM = row("max_dim", "MaxBackward0", ("self",), _select,
+MAX_DIM = row("max_dim", "MaxBackward0", ("self",), _select, frees=("indices",),
               attrs=("self_sym_sizes", "dim", "indices", "keepdim"),
               self="value_selecting(grad, dim, indices, self_sym_sizes, keepdim)")
-MIN_DIM = row("min_dim", "MinBackward0", ("self",), _select,
+MIN_DIM = row("min_dim", "MinBackward0", ("self",), _select, frees=("indices",),
               attrs=("self_sym_sizes", "dim", "indices", "keepdim"),
               self="value_selecting(grad, dim, indices, self_sym_sizes, keepdim)")
 VAR = row("var", "VarBackward0", ("self",), _var, attrs=("dim", "correction", "keepdim"),
@@ -95,14 +101,23 @@ STD = row("std", "StdBackward0", ("self",), _std, attrs=("dim", "correction", "k
 NORM = row("norm", "LinalgVectorNormBackward0", ("self",), _norm, attrs=("ord", "dim", "keepdim"),
            self="norm_backward(grad, self, result, ord, dim, keepdim)")
 
+SUM_DTYPE = row("sum_dtype", "SumBackward0", ("self",),
+                lambda x, sizes, dtype: np.sum(x, dtype=dtype), attrs=("self_sym_sizes", "dtype"),
+                self="expand(grad, self_sym_sizes)",
+                readable={"self": "grad expanded to self's shape"})
 mark_exact(SUM)
 
 
 def _cumsum(x, dim):
+    if dim == ():  # a 0-d tensor's running sum is itself
+        return x.astype(np.int64) if x.dtype.kind in "biu" else x.copy()
     return np.cumsum(x, axis=dim, dtype=np.int64 if x.dtype.kind in "biu" else None)
 
 
 def _logsumexp(x, dims, keepdim):
+    if x.size == 0:  # the log of an empty sum
+        with np.errstate(divide="ignore"):
+            return np.log(np.sum(np.exp(x), axis=dims, keepdims=keepdim))
     top = np.max(x, axis=dims, keepdims=True)
     top = np.where(np.isfinite(top), top, 0)
     out = np.log(np.sum(np.exp(x - top), axis=dims, keepdims=True)) + top

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradviz.core.optable import helpers as H
 from gradviz.core.optable.table import mark_exact, row
 
 
@@ -30,12 +31,13 @@ T = row("t", "TBackward0", ("self",), lambda x: x.T, self="t(grad)",
 PERMUTE = row("permute", "PermuteBackward0", ("self",), np.transpose, attrs=("dims",),
               self="permute_back(grad, dims)",
               readable={"self": "grad permuted back"})
-TRANSPOSE = row("transpose", "TransposeBackward0", ("self",), np.swapaxes,
+TRANSPOSE = row("transpose", "TransposeBackward0", ("self",), H.transpose,
                 attrs=("dim0", "dim1"), self="transpose(grad, dim0, dim1)")
 SQUEEZE = row("squeeze", "SqueezeBackward0", ("self",), lambda x, sizes: np.squeeze(x),
               attrs=("self_sym_sizes",), self="unsqueeze_to(grad, self_sym_sizes)")
 SQUEEZE_DIM = row("squeeze_dim", "SqueezeBackward1", ("self",),
-                  lambda x, sizes, dim: np.squeeze(x, dim) if x.shape[dim] == 1 else x[...],
+                  lambda x, sizes, dim: (np.squeeze(x, dim) if x.ndim and x.shape[dim] == 1
+                                         else x[...]),
                   attrs=("self_sym_sizes", "dim"), self="unsqueeze_to(grad, self_sym_sizes, dim)")
 SQUEEZE_DIMS = row("squeeze_dims", "SqueezeBackward2", ("self",),
                    lambda x, sizes, dims: np.squeeze(x, dims),

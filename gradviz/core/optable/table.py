@@ -50,10 +50,12 @@ class Op:
     attrs: tuple = ()  # non-tensor arguments, by formula name
     variadic: bool = False  # one input name standing for any number of tensors (cat, stack)
     readable: dict = field(default_factory=dict)  # input -> the formula as math, for people
+    frees: tuple = ()  # arguments torch saves as tensors (max(dim)'s indices): freed by backward
     saved: tuple = field(init=False)  # names the formulas use: saved on the node
     save_plan: tuple = field(init=False)
     save_kinds: tuple = field(init=False)  # per saved name: 0 result, 1 input, 2 argument
     saved_tensors: tuple = field(init=False)
+    release_mask: tuple = field(init=False)  # per saved name: whether backward frees it
     save_users: tuple = field(init=False)
     save_steps: tuple = field(init=False)
     saves_attrs_only: bool = field(init=False)  # saved == attrs: the node keeps attrs as is
@@ -108,7 +110,8 @@ class Op:
         # the saved names that hold tensors (the result, inputs): what a backward without
         # retain_graph frees; arguments such as dim or alpha stay
         self.saved_tensors = tuple(n for n, (kind, _) in zip(self.saved, self.save_plan)
-                                   if kind != 2)
+                                   if kind != 2 or n in self.frees)
+        self.release_mask = tuple(n in self.saved_tensors for n in self.saved)
         lead = ("grad", "i") if self.variadic else ("grad",)
         params = ", ".join((*lead, *self.saved))
         compiled, tensor_compiled = [], []
@@ -133,7 +136,7 @@ class Op:
         return "; ".join(parts)
 
 
-def row(name, grad_fn, inputs, forward, attrs=(), variadic=False, readable=None,
+def row(name, grad_fn, inputs, forward, attrs=(), variadic=False, readable=None, frees=(),
         **formulas) -> Op:
     """Add one op to the table and return it. ``readable`` optionally gives, per input, the
     derivative as a learner would write it (``"grad @ mat2ᵀ"``) where the formula calls a
@@ -144,7 +147,7 @@ def row(name, grad_fn, inputs, forward, attrs=(), variadic=False, readable=None,
     if missing:
         raise ValueError(f"op {name!r} gives no formula for {sorted(missing)}")
     op = Op(name, grad_fn, tuple(inputs), forward, formulas, tuple(attrs), variadic,
-            dict(readable or {}))
+            dict(readable or {}), tuple(frees))
     if set(op.readable) - set(inputs):
         raise ValueError(f"op {name!r}: readable names unknown inputs")
     op.node_class = register_row(op)

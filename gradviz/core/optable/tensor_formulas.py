@@ -43,6 +43,16 @@ def scale(x, number):
     return _recorded("mul_scalar", x, attrs=(number,))
 
 
+def sgn_backward(self, grad, result):
+    """torch's sgn_backward for real tensors: zeros."""
+    return zeros_like(grad)
+
+
+def shift(x, number):
+    """``x + number`` with a Python number, as torch's formulas add one (AddBackward1)."""
+    return _recorded("add_scalar", x, attrs=(number,))
+
+
 def div_scalar(x, number):
     """``x / number`` with a Python number, as torch's formulas divide (DivBackward1)."""
     return _recorded("div_scalar", x, attrs=(number,))
@@ -170,6 +180,11 @@ def var_backward(grad, self, dim, correction, keepdim):
     n = int(np.prod([sizes[d] for d in dims])) if sizes else 1
     if not keepdim and dim is not None:
         grad = unsqueeze_dims(grad, dims, len(sizes))
+    if (dim is None or not sizes) and n - correction <= 0:  # torch: no dof, a constant factor
+        data = _raw(self)
+        mean = data.mean() if data.size else 0  # (an empty mean would warn)
+        inf_or_nan = np.where(data == mean, np.nan, np.inf).astype(data.dtype)
+        return grad * _const(inf_or_nan, grad)
     factor = float(np.divide(2.0, max(n - correction, 0)))  # inf (so nan) with no dof, as torch
     mean = self.mean() if dim is None else self.mean(dim=dims, keepdim=True)
     return scale(grad, factor) * (self - mean)
@@ -313,7 +328,11 @@ def flip(g, dims):
 
 
 def cumsum_backward(grad, dim):
-    """The cumulative sum of the gradient from the end (torch's cumsum_backward)."""
+    """The cumulative sum of the gradient from the end (torch's cumsum_backward); a gradient
+    of one element, or one along ``dim``, is itself."""
+    d = grad._data
+    if d.size <= 1 or dim == () or d.shape[dim] == 1:
+        return grad
     return grad.flip(dim).cumsum(dim).flip(dim)
 
 

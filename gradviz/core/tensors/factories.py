@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from gradviz.core.tensors import dtypes
+from gradviz.core.tensors.devices import check_device, into_out
 from gradviz.core.tensors.dtypes import to_numpy_dtype
 from gradviz.core.tensors.tensor import Tensor
 
@@ -134,6 +135,7 @@ def _unwrap(data):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor copying ``data`` (nested lists, scalars, arrays, tensors)."""
+    check_device(device)
     np_dtype = None if dtype is None else to_numpy_dtype(dtype, "tensor")
     if isinstance(data, Tensor):
         warnings.warn(
@@ -145,6 +147,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
+    check_device(device)
     T = Tensor
     np_dtype = None if dtype is None else to_numpy_dtype(dtype, "as_tensor")
     if isinstance(data, T) and (np_dtype is None or data._data.dtype == np_dtype):
@@ -216,7 +219,11 @@ def _dt(dtype, func, default=None):
 
 def _filled(func, fill):
     def factory(*size, dtype=None, device=None, requires_grad=False, out=None):
+        check_device(device)
         shape = _size(size, func)
+        if out is not None:  # written into out, in out's dtype unless one is given
+            data = fill(shape, _dt(dtype, func) if dtype is not None else out._data.dtype)
+            return into_out(out, data, func, warn=False)
         return _finish(fill(shape, _dt(dtype, func)), requires_grad, func)
 
     factory.__name__ = func
@@ -236,6 +243,7 @@ empty = _filled("empty", np.zeros)  # zero-filled: reproducible where torch's is
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    check_device(device)
     shape = _size((size,) if isinstance(size, int) else size, "full")
     if isinstance(fill_value, Tensor) and fill_value._data.size == 1:
         fill_value = fill_value.item()
@@ -250,12 +258,14 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The identity matrix (``n`` x ``m``)."""
+    check_device(device)
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
     return _finish(np.eye(n, m, dtype=_dt(dtype, "eye")), requires_grad, "eye")
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    check_device(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -270,6 +280,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    check_device(device)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(start, end, steps).astype(_dt(dtype, "linspace")), requires_grad,
@@ -278,6 +289,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
 
 def _like(fill, func):
     def factory(input, dtype=None, device=None, requires_grad=False):
+        check_device(device)
         d = input._data.dtype if dtype is None else to_numpy_dtype(dtype, func)
         return _finish(fill(input._data.shape, d), requires_grad, func)
 

@@ -29,7 +29,7 @@ _new = object.__new__
 class device:  # noqa: N801 - torch's name
     """Where a tensor lives: always ``device(type='cpu')`` in gradviz."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("type", "index", "_previous")
 
     def __init__(self, type, index=None):  # noqa: A002 - torch's argument name
         if isinstance(type, device):
@@ -50,6 +50,20 @@ class device:  # noqa: N801 - torch's name
 
     def __hash__(self):
         return hash((self.type, self.index))
+
+    def __enter__(self):
+        """``with gradviz.device("cpu"):`` factories in the block use this device (CUDA
+        fails there, as in a CPU-only torch)."""
+        from gradviz.core.tensors import devices
+
+        self._previous = devices.default[0]
+        devices.default[0] = self
+        return self
+
+    def __exit__(self, *exc):
+        from gradviz.core.tensors import devices
+
+        devices.default[0] = self._previous
 
 
 CPU = device("cpu")
