@@ -22,14 +22,25 @@ from gradviz.nn.activation import (
     Tanh,
 )
 from gradviz.nn.container import ModuleList, Sequential
+from gradviz.nn.conv import Conv1d, Conv2d
 from gradviz.nn.dropout import Dropout
 from gradviz.nn.flatten import Flatten
 from gradviz.nn.linear import Identity, Linear
 from gradviz.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from gradviz.nn.module import Module
 from gradviz.nn.parameter import Parameter
+from gradviz.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 
-__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
+__all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d",
+           "Conv2d", "MaxPool1d", "MaxPool2d",
+           "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
            "Hardtanh", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
            "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential",
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init"]

@@ -620,3 +620,40 @@ case("nll_loss", "nll_1d", lambda T, x, t: F(T).nll_loss(x, t), n(4), const(2))
 case("nll_loss", "cross_entropy_weight",
      lambda T, x, t, w: F(T).cross_entropy(x, t, weight=w, reduction="sum"),
      n(3, 3), const([0, 2, 1]), const([1.0, 0.5, 2.0]))
+
+# ---------------------------------------------------------------- convolution and pooling
+# (their derivatives are not recorded on Tensors yet: first order only)
+case("convolution", "conv2d_bias",
+     lambda T, x, w, b: F(T).conv2d(x, w, b, stride=(2, 1), padding=(1, 2), dilation=(1, 2),
+                                    groups=2), n(2, 4, 5, 4), n(6, 2, 3, 2), n(6), double=False)
+case("convolution", "conv2d_no_bias", lambda T, x, w: F(T).conv2d(x, w, padding=1),
+     n(1, 2, 4, 4), n(3, 2, 3, 3), double=False)
+case("squeeze_dim", "conv2d_unbatched", lambda T, x, w: F(T).conv2d(x, w), n(2, 4, 3),
+     n(2, 2, 2, 2), double=False)
+case("convolution", "conv1d", lambda T, x, w, b: F(T).conv1d(x, w, b, stride=2, padding=1),
+     n(2, 3, 7), n(4, 3, 3), n(4), double=False)
+case("convolution", "conv2d_module_same",
+     lambda T, x, w: F(T).conv2d(x, w, padding="same", dilation=2), n(1, 2, 6, 5),
+     n(2, 2, 3, 3), double=False)
+case("max_pool2d_with_indices", "max_pool2d", lambda T, x: F(T).max_pool2d(x, 2),
+     n(2, 3, 4, 6), double=False)
+case("max_pool2d_with_indices", "max_pool2d_overlapping",
+     lambda T, x: F(T).max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True), n(1, 2, 6, 5),
+     double=False)
+case("max_pool2d_with_indices", "max_pool2d_dilated_unbatched",
+     lambda T, x: F(T).max_pool2d(x, 2, dilation=2), n(2, 5, 5), double=False)
+case("squeeze_dim", "max_pool1d", lambda T, x: F(T).max_pool1d(x, 2),
+     n(2, 3, 6), double=False)
+case("avg_pool2d", "avg_pool2d", lambda T, x: F(T).avg_pool2d(x, 2), n(2, 3, 4, 4),
+     double=False)
+case("avg_pool2d", "avg_pool2d_padded",
+     lambda T, x: F(T).avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True,
+                                  count_include_pad=False), n(1, 2, 6, 5), double=False)
+case("squeeze_dim", "avg_pool1d", lambda T, x: F(T).avg_pool1d(x, 3, stride=2), n(2, 7),
+     double=False)
+case("adaptive_avg_pool2d", "adaptive_avg_pool2d",
+     lambda T, x: F(T).adaptive_avg_pool2d(x, (2, 3)), n(2, 3, 5, 7), double=False)
+case("mean_dim", "adaptive_avg_pool2d_global",
+     lambda T, x: F(T).adaptive_avg_pool2d(x, 1), n(2, 3, 4, 4), double=False)
+case("squeeze_dim", "adaptive_avg_pool1d",
+     lambda T, x: F(T).adaptive_avg_pool1d(x, 3), n(2, 3, 7), double=False)

@@ -15,12 +15,12 @@ import numpy as np
 from gradviz.core.autograd.formulas import sum_to  # noqa: F401 - a formula name
 from gradviz.core.autograd.function import ROWS
 from gradviz.core.autograd.record import apply_op
-from gradviz.core.optable import derivatives, helpers, nn_helpers
+from gradviz.core.optable import conv_helpers, derivatives, helpers, nn_helpers
 from gradviz.core.optable.derivatives import _EPS  # noqa: F401 - rebound functions use it
 from gradviz.core.tensors import factories
 from gradviz.core.tensors.tensor import Tensor
 
-__all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__]
+__all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__, *conv_helpers.__all__]
 
 
 def _recorded(name, *inputs, attrs=()):
@@ -390,3 +390,24 @@ bce_logits_grad = _rebound(nn_helpers.bce_logits_grad)
 bce_logits_target_grad = _rebound(nn_helpers.bce_logits_target_grad)
 numel = _rebound(nn_helpers.numel)
 _nll = _rebound(nn_helpers._nll)
+
+
+# ---------------------------------------------------------------- convolution and pooling
+def _no_double_backward(name, grad_fn):
+    """Convolution's and pooling's derivatives are not recorded on Tensors yet: a second
+    derivative through them fails saying so (torch has them)."""
+    def formula(*args):
+        raise RuntimeError(f"gradviz cannot differentiate {grad_fn} twice yet "
+                           f"({name} under create_graph=True)")
+
+    formula.__name__ = name
+    return formula
+
+
+conv_input_grad = _no_double_backward("conv_input_grad", "ConvolutionBackward0")
+conv_weight_grad = _no_double_backward("conv_weight_grad", "ConvolutionBackward0")
+conv_bias_grad = _no_double_backward("conv_bias_grad", "ConvolutionBackward0")
+max_pool_grad = _no_double_backward("max_pool_grad", "MaxPool2DWithIndicesBackward0")
+avg_pool_grad = _no_double_backward("avg_pool_grad", "AvgPool2DBackward0")
+adaptive_avg_pool_grad = _no_double_backward("adaptive_avg_pool_grad",
+                                             "AdaptiveAvgPool2DBackward0")
