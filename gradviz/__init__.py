@@ -4,9 +4,10 @@ A NumPy autograd engine with PyTorch's API, so ``import gradviz as torch`` runs
 torch.autograd code unchanged, plus a Qt app that shows its graph.
 """
 
-from gradviz import autograd, backends, cuda, nn, optim, random, utils  # noqa: E402,F401  # noqa: E402,F401
+from gradviz import autograd, backends, cuda, nn, optim, random, utils  # noqa: F401
 from gradviz.core.api import *  # noqa: F403
 from gradviz.core.api import Size, Tensor  # noqa: F401
+from gradviz.core.tensors.legacy import *  # noqa: F403
 from gradviz.serialization import load, save  # noqa: F401
 from gradviz.torch_alias import missing_attribute
 

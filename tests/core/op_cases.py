@@ -657,3 +657,10 @@ case("mean_dim", "adaptive_avg_pool2d_global",
      lambda T, x: F(T).adaptive_avg_pool2d(x, 1), n(2, 3, 4, 4), double=False)
 case("squeeze_dim", "adaptive_avg_pool1d",
      lambda T, x: F(T).adaptive_avg_pool1d(x, 3), n(2, 3, 7), double=False)
+
+# ---------------------------------------------------------------- in-place view ops
+case("unsqueeze_", "unsqueeze_inplace", lambda T, a: (a * 1).unsqueeze_(1), n(2, 3))
+case("squeeze_all_", "squeeze_inplace", lambda T, a: (a * 1).squeeze_(), n(2, 1, 3))
+case("squeeze_", "squeeze_dim_inplace", lambda T, a: (a * 1).squeeze_(1), n(2, 1, 3))
+case("t_", "t_inplace", lambda T, a: (a * 1).t_(), n(2, 3))
+case("transpose_", "transpose_inplace", lambda T, a: (a * 1).transpose_(0, 2), n(2, 3, 2))
