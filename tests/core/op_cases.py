@@ -664,3 +664,41 @@ case("squeeze_all_", "squeeze_inplace", lambda T, a: (a * 1).squeeze_(), n(2, 1,
 case("squeeze_", "squeeze_dim_inplace", lambda T, a: (a * 1).squeeze_(1), n(2, 1, 3))
 case("t_", "t_inplace", lambda T, a: (a * 1).t_(), n(2, 3))
 case("transpose_", "transpose_inplace", lambda T, a: (a * 1).transpose_(0, 2), n(2, 3, 2))
+
+# ---------------------------------------------------------------- layers' own ops
+# (their derivatives are not recorded on Tensors yet: first order only)
+for loss in ("huber_loss", "smooth_l1_loss"):
+    LOSSES[loss] = (loss, (n(2, 3), n(2, 3)))
+    for red in ("none", "mean", "sum"):
+        case(loss, f"{loss}_{red}",
+             lambda T, x, y, f=loss, r=red: getattr(F(T), f)(x, y, reduction=r), n(2, 3),
+             n(2, 3), tags=(loss, red), double=False)
+case("huber_loss", "huber_delta", lambda T, x, y: F(T).huber_loss(x, y, delta=0.4), n(4),
+     n(4), double=False)
+case("smooth_l1_loss", "smooth_l1_beta", lambda T, x, y: F(T).smooth_l1_loss(x, y, beta=0.3),
+     n(4), n(4), double=False)
+case("native_layer_norm", "layer_norm", lambda T, x: F(T).layer_norm(x, (3,)), n(2, 3),
+     double=False)
+case("native_layer_norm", "layer_norm_affine",
+     lambda T, x, w, b: F(T).layer_norm(x, (2, 3), w, b, eps=1e-3), n(2, 2, 3), n(2, 3),
+     n(2, 3), double=False)
+case("native_batch_norm", "batch_norm_train",
+     lambda T, x, w, b: F(T).batch_norm(x, None, None, w, b, training=True), n(4, 3), n(3),
+     n(3), double=False)
+case("native_batch_norm", "batch_norm_2d_running",
+     lambda T, x: F(T).batch_norm(x, T.zeros(2, dtype=T.float64), T.ones(2, dtype=T.float64),
+                                  training=True, momentum=0.3), n(2, 2, 3, 2), double=False)
+case("native_batch_norm", "batch_norm_eval",
+     lambda T, x, w, b: F(T).batch_norm(x, T.full((3,), 0.2, dtype=T.float64),
+                                        T.full((3,), 1.5, dtype=T.float64), w, b),
+     n(4, 3), n(3), n(3), double=False)
+case("embedding", "embedding", lambda T, w: F(T).embedding(T.tensor([[0, 2], [2, 3]]), w),
+     n(4, 3), double=False)
+case("embedding", "embedding_padding",
+     lambda T, w: F(T).embedding(T.tensor([1, 2, 2, 1]), w, padding_idx=0), n(3, 2),
+     double=False)
+case("gelu", "gelu", lambda T, x: F(T).gelu(x), n(2, 3), double=False)
+case("gelu", "gelu_tanh", lambda T, x: F(T).gelu(x, approximate="tanh"), n(5), double=False)
+case("constant_pad_nd", "pad", lambda T, x: F(T).pad(x, (1, 2)), n(2, 3), double=False)
+case("constant_pad_nd", "pad_crop_value", lambda T, x: F(T).pad(x, (1, -1, 2, 0), value=3.0),
+     n(2, 3), double=False)

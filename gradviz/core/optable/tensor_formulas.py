@@ -15,12 +15,19 @@ import numpy as np
 from gradviz.core.autograd.formulas import sum_to  # noqa: F401 - a formula name
 from gradviz.core.autograd.function import ROWS
 from gradviz.core.autograd.record import apply_op
-from gradviz.core.optable import conv_helpers, derivatives, helpers, nn_helpers
+from gradviz.core.optable import (
+    conv_helpers,
+    derivatives,
+    helpers,
+    nn_helpers,
+    nn_layer_helpers,
+)
 from gradviz.core.optable.derivatives import _EPS  # noqa: F401 - rebound functions use it
 from gradviz.core.tensors import factories
 from gradviz.core.tensors.tensor import Tensor
 
-__all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__, *conv_helpers.__all__]
+__all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__, *conv_helpers.__all__,
+           *nn_layer_helpers.__all__]
 
 
 def _recorded(name, *inputs, attrs=()):
@@ -411,3 +418,16 @@ max_pool_grad = _no_double_backward("max_pool_grad", "MaxPool2DWithIndicesBackwa
 avg_pool_grad = _no_double_backward("avg_pool_grad", "AvgPool2DBackward0")
 adaptive_avg_pool_grad = _no_double_backward("adaptive_avg_pool_grad",
                                              "AdaptiveAvgPool2DBackward0")
+layer_norm_input_grad = _no_double_backward("layer_norm_input_grad", "NativeLayerNormBackward0")
+layer_norm_weight_grad = _no_double_backward("layer_norm_weight_grad",
+                                             "NativeLayerNormBackward0")
+leading_sum = _no_double_backward("leading_sum", "NativeLayerNormBackward0")
+batch_norm_input_grad = _no_double_backward("batch_norm_input_grad", "NativeBatchNormBackward0")
+batch_norm_weight_grad = _no_double_backward("batch_norm_weight_grad",
+                                             "NativeBatchNormBackward0")
+channel_sum = _no_double_backward("channel_sum", "NativeBatchNormBackward0")
+embedding_grad = _no_double_backward("embedding_grad", "EmbeddingBackward0")
+gelu_grad = _no_double_backward("gelu_grad", "GeluBackward0")
+pad_grad = _no_double_backward("pad_grad", "ConstantPadNdBackward0")
+huber_grad = _no_double_backward("huber_grad", "HuberLossBackward0")
+smooth_l1_grad = _no_double_backward("smooth_l1_grad", "SmoothL1LossBackward0")
