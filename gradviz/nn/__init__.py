@@ -11,6 +11,7 @@ Built on core's public API; nothing in ``gradviz.core`` imports it.
 from gradviz.nn import functional, init
 from gradviz.nn.activation import (
     ELU,
+    GELU,
     Hardtanh,
     LeakyReLU,
     LogSoftmax,
@@ -21,13 +22,14 @@ from gradviz.nn.activation import (
     Softplus,
     Tanh,
 )
-from gradviz.nn.container import ModuleList, Sequential
+from gradviz.nn.container import ModuleDict, ModuleList, ParameterList, Sequential
 from gradviz.nn.conv import Conv1d, Conv2d
 from gradviz.nn.dropout import Dropout
-from gradviz.nn.flatten import Flatten
+from gradviz.nn.flatten import Flatten, Unflatten
 from gradviz.nn.linear import Identity, Linear
 from gradviz.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from gradviz.nn.module import Module
+from gradviz.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from gradviz.nn.parameter import Parameter
 from gradviz.nn.pooling import (
     AdaptiveAvgPool1d,
@@ -37,8 +39,11 @@ from gradviz.nn.pooling import (
     MaxPool1d,
     MaxPool2d,
 )
+from gradviz.nn.sparse import Embedding
 
-__all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d",
+__all__ = ["BatchNorm1d", "BatchNorm2d", "Embedding", "GELU", "LayerNorm", "ModuleDict",
+           "ParameterList", "Unflatten",
+           "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d",
            "Conv2d", "MaxPool1d", "MaxPool2d",
            "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
            "Hardtanh", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
