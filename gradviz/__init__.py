@@ -7,6 +7,7 @@ torch.autograd code unchanged, plus a Qt app that shows its graph.
 from gradviz import autograd, backends, cuda, nn, optim, random, utils  # noqa: F401
 from gradviz.core.api import *  # noqa: F403
 from gradviz.core.api import Size, Tensor  # noqa: F401
+from gradviz.core.api_tensor_ops import *  # noqa: F403
 from gradviz.core.tensors.legacy import *  # noqa: F403
 from gradviz.serialization import load, save  # noqa: F401
 from gradviz.torch_alias import missing_attribute

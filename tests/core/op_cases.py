@@ -702,3 +702,45 @@ case("gelu", "gelu_tanh", lambda T, x: F(T).gelu(x, approximate="tanh"), n(5), d
 case("constant_pad_nd", "pad", lambda T, x: F(T).pad(x, (1, 2)), n(2, 3), double=False)
 case("constant_pad_nd", "pad_crop_value", lambda T, x: F(T).pad(x, (1, -1, 2, 0), value=3.0),
      n(2, 3), double=False)
+
+# ---------------------------------------------------------------- tensor ops beyond arithmetic
+# (double=False where the derivative is not recorded on Tensors yet)
+case("prod", "prod", lambda T, a: a.prod(), n(2, 3), double=False)
+case("prod", "prod_with_zero", lambda T, a: T.prod(a),
+     Arg(lambda rng: np.array([[1.5, 0.0], [2.0, -1.0]])),
+     double=False)
+case("prod_dim", "prod_dim", lambda T, a: a.prod(1), n(2, 3), double=False)
+case("prod_dim", "prod_dim_keepdim", lambda T, a: a.prod(0, keepdim=True), n(3, 2),
+     double=False)
+case("cumprod", "cumprod", lambda T, a: a.cumprod(1), n(2, 4), double=False)
+case("repeat", "repeat", lambda T, a: a.repeat(2, 1, 3), n(2, 3), double=False)
+case("repeat", "tile", lambda T, a: T.tile(a, (2,)), n(2, 3), double=False)
+case("roll", "roll", lambda T, a: a.roll((1, -1), (0, 1)), n(3, 4))
+case("roll", "roll_flat", lambda T, a: T.roll(a, 2), n(2, 3))
+case("tril", "tril", lambda T, a: a.tril(), n(3, 3))
+case("triu", "triu_offset", lambda T, a: T.triu(a, 1), n(3, 4))
+case("diagonal", "diagonal", lambda T, a: a.diagonal(1), n(3, 4), double=False)
+case("diagonal", "diagonal_dims", lambda T, a: T.diagonal(a, 0, 1, 2), n(2, 3, 3), double=False)
+case("diagonal_copy", "diag_of_matrix", lambda T, a: T.diag(a), n(3, 3), double=False)
+case("diag_embed", "diag_of_vector", lambda T, a: T.diag(a, -1), n(3), double=False)
+case("trace", "trace", lambda T, a: a.trace(), n(3, 3), double=False)
+case("gather", "gather", lambda T, a: a.gather(1, T.tensor([[0, 1], [2, 2], [3, 0]])), n(3, 4),
+     double=False)
+case("scatter_src", "scatter",
+     lambda T, a, s: a.scatter(1, T.tensor([[0, 2], [1, 3]]), s), n(2, 4), n(2, 2),
+     double=False)
+case("scatter_value", "scatter_value", lambda T, a: T.scatter(a, 0, T.tensor([[1, 0]]), 2.0),
+     n(2, 2), double=False)
+case("scatter_add", "scatter_add",
+     lambda T, a, s: a.scatter_add(0, T.tensor([[0, 1, 2, 0], [0, 0, 1, 1]]), s), n(3, 4),
+     n(2, 4), double=False)
+case("index_select", "index_select", lambda T, a: a.index_select(0, T.tensor([2, 0, 2])),
+     n(3, 2), double=False)
+case("sort", "sort", lambda T, a: a.sort(0, descending=True).values, n(3, 2), double=False)
+case("topk", "topk", lambda T, a: T.topk(a, 2).values, n(2, 4), double=False)
+case("erf", "erf", lambda T, a: a.erf(), n(2, 3))
+case("log2", "log2", lambda T, a: T.log2(a), p(4))
+case("lerp_scalar", "lerp", lambda T, a, b: T.lerp(a, b, 0.3), n(3), n(3))
+case("lerp_scalar", "lerp_near_end", lambda T, a, b: a.lerp(b, 0.8), n(2, 2), n(2))
+case("lerp_tensor", "lerp_tensor", lambda T, a, b, w: T.lerp(a, b, w), n(3), n(3), u(3))
+case("nan_to_num", "nan_to_num", lambda T, a: a.nan_to_num(), n(2, 3))

@@ -21,13 +21,14 @@ from gradviz.core.optable import (
     helpers,
     nn_helpers,
     nn_layer_helpers,
+    tensor_op_helpers,
 )
 from gradviz.core.optable.derivatives import _EPS  # noqa: F401 - rebound functions use it
 from gradviz.core.tensors import factories
 from gradviz.core.tensors.tensor import Tensor
 
 __all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__, *conv_helpers.__all__,
-           *nn_layer_helpers.__all__]
+           *nn_layer_helpers.__all__, *tensor_op_helpers.__all__]
 
 
 def _recorded(name, *inputs, attrs=()):
@@ -431,3 +432,41 @@ gelu_grad = _no_double_backward("gelu_grad", "GeluBackward0")
 pad_grad = _no_double_backward("pad_grad", "ConstantPadNdBackward0")
 huber_grad = _no_double_backward("huber_grad", "HuberLossBackward0")
 smooth_l1_grad = _no_double_backward("smooth_l1_grad", "SmoothL1LossBackward0")
+
+
+# ---------------------------------------------------------------- tensor ops
+def tril(grad, diagonal):
+    return _recorded("tril", grad, attrs=(diagonal,))
+
+
+def triu(grad, diagonal):
+    return _recorded("triu", grad, attrs=(diagonal,))
+
+
+def roll_backward(grad, shifts, dims):
+    back = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+    return _recorded("roll", grad, attrs=(back, dims))
+
+
+def finite(self):
+    return np.isfinite(_raw(self))
+
+
+def diag_embed_backward(grad, offset):
+    return _recorded("diagonal", grad, attrs=(tuple(_raw(grad).shape), offset, 0, 1))
+
+
+def gather_backward(grad, sizes, dim, index):
+    zeros = _const(np.zeros(sizes), grad)
+    return _recorded("scatter_add", zeros, grad, attrs=(tuple(_raw(grad).shape), dim, index))
+
+
+prod_backward = _no_double_backward("prod_backward", "ProdBackward0")
+cumprod_backward = _no_double_backward("cumprod_backward", "CumprodBackward0")
+repeat_backward = _no_double_backward("repeat_backward", "RepeatBackward0")
+diagonal_backward = _no_double_backward("diagonal_backward", "DiagonalBackward0")
+trace_backward = _no_double_backward("trace_backward", "TraceBackward0")
+scatter_self_grad = _no_double_backward("scatter_self_grad", "ScatterBackward0")
+scatter_src_grad = _no_double_backward("scatter_src_grad", "ScatterBackward0")
+index_select_backward = _no_double_backward("index_select_backward", "IndexSelectBackward0")
+select_along_backward = _no_double_backward("select_along_backward", "SortBackward0")
