@@ -8,7 +8,7 @@
 Built on core's public API; nothing in ``gradviz.core`` imports it.
 """
 
-from gradviz.nn import functional, init
+from gradviz.nn import functional, init, utils
 from gradviz.nn.activation import (
     ELU,
     GELU,
@@ -48,7 +48,7 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "Embedding", "GELU", "LayerNorm", "Modu
            "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
            "Hardtanh", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
            "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential",
-           "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init"]
+           "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "utils"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402
