@@ -4,7 +4,16 @@ A NumPy autograd engine with PyTorch's API, so ``import gradviz as torch`` runs
 torch.autograd code unchanged, plus a Qt app that shows its graph.
 """
 
-from gradviz import autograd, backends, cuda, nn, optim, random, utils  # noqa: F401
+from gradviz import (  # noqa: F401
+    autograd,
+    backends,
+    cuda,
+    functional,
+    nn,
+    optim,
+    random,
+    utils,
+)
 from gradviz.core.api import *  # noqa: F403
 from gradviz.core.api import Size, Tensor  # noqa: F401
 from gradviz.core.api_tensor_ops import *  # noqa: F403

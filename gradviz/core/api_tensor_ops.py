@@ -45,8 +45,10 @@ from gradviz.core.functions.special import (
     ne,
     not_equal,
 )
+from gradviz.core.functions.splitting import chunk, split, unbind
 
-__all__ = ["argsort", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor",
+__all__ = ["argsort", "chunk", "split", "unbind", "bitwise_and", "bitwise_not", "bitwise_or",
+           "bitwise_xor",
            "broadcast_to", "cumprod", "diag", "diagonal", "eq", "erf", "gather", "ge", "greater",
            "greater_equal", "gt", "index_select", "isfinite", "isinf", "isnan", "le", "lerp",
            "less", "less_equal", "log2", "logical_and", "logical_not", "logical_or",

@@ -44,3 +44,17 @@ def test_program_prints_as_torch(name):
         exec(PROGRAMS[name], scope)  # noqa: S102 - our own programs
         printed.append(str(scope["out"]))
     assert printed[0] == printed[1]
+
+
+def test_split_chunk_unbind_values_and_gradients_match_torch():
+    """The pieces' values and the gradients through them are torch's (the graph differs:
+    one view per piece here, one multi-output node in torch; see functions/splitting)."""
+    seen = []
+    for T in (gradviz, torch):
+        x = T.arange(12.0).reshape(4, 3).requires_grad_()
+        pieces = [*x.split(3), *T.split(x, [1, 2], dim=1), *x.chunk(3, 1), *T.unbind(x, 1),
+                  *T.functional.split(x, 2)]
+        total = sum((p * (i + 1)).sum() for i, p in enumerate(pieces))
+        total.backward()
+        seen.append((str([p.detach() for p in pieces]), str(x.grad)))
+    assert seen[0] == seen[1]

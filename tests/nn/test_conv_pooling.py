@@ -71,5 +71,9 @@ def test_max_pool_return_indices_match_torch():
 def test_conv_second_derivative_says_it_is_missing():
     x = gradviz.randn(1, 1, 4, 4, requires_grad=True)
     w = gradviz.randn(1, 1, 3, 3, requires_grad=True)
+    out = gradviz.nn.functional.conv2d(x, w)
+    (gx,) = gradviz.autograd.grad((out * out).sum(), x, create_graph=True)  # first order: fine
+    plain = gradviz.autograd.grad((out * out).sum(), x, retain_graph=True)[0]
+    assert gx.equal(plain) and gx.grad_fn.name() == "ConvolutionBackwardBackward"
     with pytest.raises(RuntimeError, match="cannot differentiate ConvolutionBackward0 twice"):
-        gradviz.autograd.grad(gradviz.nn.functional.conv2d(x, w).sum(), x, create_graph=True)
+        gx.sum().backward()

@@ -4,7 +4,14 @@
 
 from __future__ import annotations
 
-from gradviz.core.functions import matrices, products, repetition, selection, special
+from gradviz.core.functions import (
+    matrices,
+    products,
+    repetition,
+    selection,
+    special,
+    splitting,
+)
 
 
 class TensorOps:
@@ -20,6 +27,7 @@ class TensorOps:
     index_select, sort, argsort, topk = (selection.index_select, selection.sort,
                                          selection.argsort, selection.topk)
     unique = selection.unique
+    split, chunk, unbind = splitting.split, splitting.chunk, splitting.unbind
     erf, log2, lerp, nan_to_num = special.erf, special.log2, special.lerp, special.nan_to_num
     isnan, isinf, isfinite = special.isnan, special.isinf, special.isfinite
     eq, ne, not_equal, lt, le, gt, ge = (special.eq, special.ne, special.ne, special.lt,

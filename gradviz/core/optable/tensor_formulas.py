@@ -12,6 +12,7 @@ import types
 
 import numpy as np
 
+from gradviz.core.autograd.custom_function import Function
 from gradviz.core.autograd.formulas import sum_to  # noqa: F401 - a formula name
 from gradviz.core.autograd.function import ROWS
 from gradviz.core.autograd.record import apply_op
@@ -400,13 +401,29 @@ numel = _rebound(nn_helpers.numel)
 _nll = _rebound(nn_helpers._nll)
 
 
-# ---------------------------------------------------------------- convolution and pooling
+# ---------------------------------------------------------------- convolution, pooling, layers
 def _no_double_backward(name, grad_fn):
-    """Convolution's and pooling's derivatives are not recorded on Tensors yet: a second
-    derivative through them fails saying so (torch has them)."""
-    def formula(*args):
+    """The derivatives of convolution, pooling, normalisation and a few other ops, on
+    Tensors: computed from their array formulas and recorded as one node (a custom
+    ``Function``, ``<Op>BackwardBackward``) whose own backward says that gradviz cannot take
+    this derivative yet (torch can). A first ``create_graph`` backward works."""
+    array_fn = next(getattr(m, name) for m in (conv_helpers, nn_layer_helpers, tensor_op_helpers)
+                    if hasattr(m, name))
+
+    def forward(ctx, *args):
+        raw = [a._data if isinstance(a, Tensor) else a for a in args]
+        return Tensor._make(np.asarray(array_fn(*raw)))
+
+    def backward(ctx, *grads):
         raise RuntimeError(f"gradviz cannot differentiate {grad_fn} twice yet "
                            f"({name} under create_graph=True)")
+
+    op_name = grad_fn[:-1] if grad_fn[-1].isdigit() else grad_fn
+    cls = type(op_name, (Function,), {"forward": staticmethod(forward),
+                                      "backward": staticmethod(backward)})
+
+    def formula(*args):
+        return cls.apply(*args)
 
     formula.__name__ = name
     return formula
