@@ -4,9 +4,21 @@ A NumPy autograd engine with PyTorch's API, so ``import gradviz as torch`` runs
 torch.autograd code unchanged, plus a Qt app that shows its graph.
 """
 
-from gradviz import autograd, nn, optim, random  # noqa: E402,F401
+from gradviz import (  # noqa: F401
+    autograd,
+    backends,
+    cuda,
+    functional,
+    nn,
+    optim,
+    random,
+    utils,
+)
 from gradviz.core.api import *  # noqa: F403
 from gradviz.core.api import Size, Tensor  # noqa: F401
+from gradviz.core.api_tensor_ops import *  # noqa: F403
+from gradviz.core.tensors.legacy import *  # noqa: F403
+from gradviz.serialization import load, save  # noqa: F401
 from gradviz.torch_alias import missing_attribute
 
 __version__ = "0.1.0"

@@ -5,14 +5,14 @@ the recorded graph (:mod:`gradviz.autograd.graph`)."""
 
 from __future__ import annotations
 
-from gradviz.autograd import graph
+from gradviz.autograd import functional, graph
 from gradviz.autograd.variable import Variable
 from gradviz.core.autograd.custom_function import Function, FunctionCtx
 from gradviz.core.autograd.engine import backward, grad
 from gradviz.core.autograd.grad_mode import enable_grad, no_grad, set_grad_enabled
 from gradviz.core.autograd.gradcheck import gradcheck, gradgradcheck
 
-__all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "grad", "gradcheck",
+__all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "functional", "grad", "gradcheck",
            "gradgradcheck", "graph", "no_grad", "set_grad_enabled", "Variable"]
 
 

@@ -8,9 +8,10 @@
 Built on core's public API; nothing in ``gradviz.core`` imports it.
 """
 
-from gradviz.nn import functional, init, modules  # modules: torch's nn.modules.module
+from gradviz.nn import functional, init, modules, utils  # modules: torch's nn.modules.module
 from gradviz.nn.activation import (
     ELU,
+    GELU,
     Hardtanh,
     LeakyReLU,
     LogSoftmax,
@@ -21,18 +22,34 @@ from gradviz.nn.activation import (
     Softplus,
     Tanh,
 )
-from gradviz.nn.container import ModuleList, Sequential
+from gradviz.nn.container import ModuleDict, ModuleList, ParameterList, Sequential
+from gradviz.nn.conv import Conv1d, Conv2d
 from gradviz.nn.dropout import Dropout
-from gradviz.nn.flatten import Flatten
+from gradviz.nn.flatten import Flatten, Unflatten
 from gradviz.nn.linear import Identity, Linear
 from gradviz.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from gradviz.nn.module import Module
+from gradviz.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from gradviz.nn.parameter import Parameter
+from gradviz.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
+from gradviz.nn.sparse import Embedding
 
-__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
+__all__ = ["BatchNorm1d", "BatchNorm2d", "Embedding", "GELU", "LayerNorm", "ModuleDict",
+           "ParameterList", "Unflatten",
+           "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d",
+           "Conv2d", "MaxPool1d", "MaxPool2d",
+           "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
            "Hardtanh", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
            "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential",
-           "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "modules"]
+           "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "modules",
+           "utils"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

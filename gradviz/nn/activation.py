@@ -1,5 +1,5 @@
 """Activation modules: ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``LogSoftmax``,
-``LeakyReLU``, ``ELU``, ``SiLU``, ``Softplus``, ``Hardtanh``; each calls its function
+``LeakyReLU``, ``ELU``, ``SiLU``, ``Softplus``, ``Hardtanh``, ``GELU``; each calls its function
 (``gradviz.nn.functional``), one op with torch's grad_fn.
 
     >>> torch.nn.SiLU()(torch.tensor([0.0, 1.0], requires_grad=True))
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from gradviz.core.functions import nn_functional as F
 from gradviz.core.functions import pointwise as M
+from gradviz.core.functions.nn_layers import gelu
 from gradviz.nn.module import Module
 
-__all__ = ["ELU", "Hardtanh", "LeakyReLU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid", "Softmax",
+__all__ = ["ELU", "GELU", "Hardtanh", "LeakyReLU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid",
+           "Softmax",
            "Softplus", "Tanh"]
 
 
@@ -118,3 +120,17 @@ class Hardtanh(Module):
     def extra_repr(self) -> str:
         return (f"min_val={self.min_val}, max_val={self.max_val}"
                 + (", inplace=True" if self.inplace else ""))
+
+
+class GELU(Module):
+    """``x * Φ(x)`` (Φ the standard normal CDF), or its tanh approximation."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        return gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"

@@ -1,4 +1,5 @@
-"""Containers: ``Sequential`` (modules run one after the other) and ``ModuleList``.
+"""Containers: ``Sequential`` (modules run one after the other), ``ModuleList``,
+``ModuleDict`` and ``ParameterList``.
 
     >>> model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
     ...                             torch.nn.Linear(256, 10))
@@ -11,9 +12,11 @@ from __future__ import annotations
 import operator
 from collections import OrderedDict
 
+from gradviz.core.tensors.tensor import Tensor
 from gradviz.nn.module import Module, _addindent
+from gradviz.nn.parameter import Parameter
 
-__all__ = ["ModuleList", "Sequential"]
+__all__ = ["ModuleDict", "ModuleList", "ParameterList", "Sequential"]
 
 
 def _index(idx, size):
@@ -125,3 +128,104 @@ class ModuleList(Sequential):
         lines = [_addindent(f"({a}): {t}" if a == b else f"({a}-{b}): {b - a + 1} x {t}", 2)
                  for a, b, t in runs]
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters the parent registers (no ``forward``)."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        delattr(self, key)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self):
+        for key in list(self._modules):
+            del self[key]
+
+    def update(self, modules):
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for key, module in pairs:
+            self[key] = module
+
+
+class ParameterList(Module):
+    """A list of parameters that the parent registers (tensors given are made Parameters)."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self.extend(values)
+
+    def __len__(self):
+        return self._size
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList([self[i] for i in range(len(self))[idx]])
+        return getattr(self, str(_index(idx, len(self))))
+
+    def __setitem__(self, idx, param):
+        self.register_parameter(str(_index(idx, len(self))), _as_parameter(param))
+
+    def append(self, value):
+        self._size += 1
+        self.register_parameter(str(self._size - 1), _as_parameter(value))
+        return self
+
+    def extend(self, values):
+        for value in values:
+            self.append(value)
+        return self
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def extra_repr(self):
+        lines = []
+        for k, p in enumerate(self):
+            size = "x".join(str(n) for n in p.size())
+            kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+            lines.append(f"  ({k}): {kind} containing: [{p.dtype} of size {size}]")
+        return "\n".join(lines)
+
+
+def _as_parameter(value):
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value

@@ -2,6 +2,7 @@
 functions. They live in core (Tensor methods such as ``softmax`` use them); this is their
 public home."""
 
+from gradviz.core.functions.conv import conv1d, conv2d
 from gradviz.core.functions.nn_functional import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -21,9 +22,32 @@ from gradviz.core.functions.nn_functional import (
     softplus,
     tanh,
 )
+from gradviz.core.functions.nn_layers import (
+    batch_norm,
+    cosine_similarity,
+    embedding,
+    gelu,
+    layer_norm,
+    normalize,
+    one_hot,
+    pad,
+)
+from gradviz.core.functions.nn_losses import huber_loss, kl_div, smooth_l1_loss
+from gradviz.core.functions.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from gradviz.nn.dropout import dropout
 
-__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
+__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d",
+           "conv1d", "conv2d", "max_pool1d", "max_pool2d", "batch_norm", "cosine_similarity",
+           "embedding", "gelu", "huber_loss", "kl_div", "layer_norm", "normalize", "one_hot", "pad",
+           "smooth_l1_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
            "elu", "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
            "nll_loss", "relu", "sigmoid", "silu", "softmax", "softplus", "tanh"]
 

@@ -636,3 +636,127 @@ case("nll_loss", "nll_1d", lambda T, x, t: F(T).nll_loss(x, t), n(4), const(2))
 case("nll_loss", "cross_entropy_weight",
      lambda T, x, t, w: F(T).cross_entropy(x, t, weight=w, reduction="sum"),
      n(3, 3), const([0, 2, 1]), const([1.0, 0.5, 2.0]))
+
+# ---------------------------------------------------------------- convolution and pooling
+# (their derivatives are not recorded on Tensors yet: first order only)
+case("convolution", "conv2d_bias",
+     lambda T, x, w, b: F(T).conv2d(x, w, b, stride=(2, 1), padding=(1, 2), dilation=(1, 2),
+                                    groups=2), n(2, 4, 5, 4), n(6, 2, 3, 2), n(6), double=False)
+case("convolution", "conv2d_no_bias", lambda T, x, w: F(T).conv2d(x, w, padding=1),
+     n(1, 2, 4, 4), n(3, 2, 3, 3), double=False)
+case("squeeze_dim", "conv2d_unbatched", lambda T, x, w: F(T).conv2d(x, w), n(2, 4, 3),
+     n(2, 2, 2, 2), double=False)
+case("convolution", "conv1d", lambda T, x, w, b: F(T).conv1d(x, w, b, stride=2, padding=1),
+     n(2, 3, 7), n(4, 3, 3), n(4), double=False)
+case("convolution", "conv2d_module_same",
+     lambda T, x, w: F(T).conv2d(x, w, padding="same", dilation=2), n(1, 2, 6, 5),
+     n(2, 2, 3, 3), double=False)
+case("max_pool2d_with_indices", "max_pool2d", lambda T, x: F(T).max_pool2d(x, 2),
+     n(2, 3, 4, 6), double=False)
+case("max_pool2d_with_indices", "max_pool2d_overlapping",
+     lambda T, x: F(T).max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True), n(1, 2, 6, 5),
+     double=False)
+case("max_pool2d_with_indices", "max_pool2d_dilated_unbatched",
+     lambda T, x: F(T).max_pool2d(x, 2, dilation=2), n(2, 5, 5), double=False)
+case("squeeze_dim", "max_pool1d", lambda T, x: F(T).max_pool1d(x, 2),
+     n(2, 3, 6), double=False)
+case("avg_pool2d", "avg_pool2d", lambda T, x: F(T).avg_pool2d(x, 2), n(2, 3, 4, 4),
+     double=False)
+case("avg_pool2d", "avg_pool2d_padded",
+     lambda T, x: F(T).avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True,
+                                  count_include_pad=False), n(1, 2, 6, 5), double=False)
+case("squeeze_dim", "avg_pool1d", lambda T, x: F(T).avg_pool1d(x, 3, stride=2), n(2, 7),
+     double=False)
+case("adaptive_avg_pool2d", "adaptive_avg_pool2d",
+     lambda T, x: F(T).adaptive_avg_pool2d(x, (2, 3)), n(2, 3, 5, 7), double=False)
+case("mean_dim", "adaptive_avg_pool2d_global",
+     lambda T, x: F(T).adaptive_avg_pool2d(x, 1), n(2, 3, 4, 4), double=False)
+case("squeeze_dim", "adaptive_avg_pool1d",
+     lambda T, x: F(T).adaptive_avg_pool1d(x, 3), n(2, 3, 7), double=False)
+
+# ---------------------------------------------------------------- in-place view ops
+case("unsqueeze_", "unsqueeze_inplace", lambda T, a: (a * 1).unsqueeze_(1), n(2, 3))
+case("squeeze_all_", "squeeze_inplace", lambda T, a: (a * 1).squeeze_(), n(2, 1, 3))
+case("squeeze_", "squeeze_dim_inplace", lambda T, a: (a * 1).squeeze_(1), n(2, 1, 3))
+case("t_", "t_inplace", lambda T, a: (a * 1).t_(), n(2, 3))
+case("transpose_", "transpose_inplace", lambda T, a: (a * 1).transpose_(0, 2), n(2, 3, 2))
+
+# ---------------------------------------------------------------- layers' own ops
+# (their derivatives are not recorded on Tensors yet: first order only)
+for loss in ("huber_loss", "smooth_l1_loss"):
+    LOSSES[loss] = (loss, (n(2, 3), n(2, 3)))
+    for red in ("none", "mean", "sum"):
+        case(loss, f"{loss}_{red}",
+             lambda T, x, y, f=loss, r=red: getattr(F(T), f)(x, y, reduction=r), n(2, 3),
+             n(2, 3), tags=(loss, red), double=False)
+case("huber_loss", "huber_delta", lambda T, x, y: F(T).huber_loss(x, y, delta=0.4), n(4),
+     n(4), double=False)
+case("smooth_l1_loss", "smooth_l1_beta", lambda T, x, y: F(T).smooth_l1_loss(x, y, beta=0.3),
+     n(4), n(4), double=False)
+case("native_layer_norm", "layer_norm", lambda T, x: F(T).layer_norm(x, (3,)), n(2, 3),
+     double=False)
+case("native_layer_norm", "layer_norm_affine",
+     lambda T, x, w, b: F(T).layer_norm(x, (2, 3), w, b, eps=1e-3), n(2, 2, 3), n(2, 3),
+     n(2, 3), double=False)
+case("native_batch_norm", "batch_norm_train",
+     lambda T, x, w, b: F(T).batch_norm(x, None, None, w, b, training=True), n(4, 3), n(3),
+     n(3), double=False)
+case("native_batch_norm", "batch_norm_2d_running",
+     lambda T, x: F(T).batch_norm(x, T.zeros(2, dtype=T.float64), T.ones(2, dtype=T.float64),
+                                  training=True, momentum=0.3), n(2, 2, 3, 2), double=False)
+case("native_batch_norm", "batch_norm_eval",
+     lambda T, x, w, b: F(T).batch_norm(x, T.full((3,), 0.2, dtype=T.float64),
+                                        T.full((3,), 1.5, dtype=T.float64), w, b),
+     n(4, 3), n(3), n(3), double=False)
+case("embedding", "embedding", lambda T, w: F(T).embedding(T.tensor([[0, 2], [2, 3]]), w),
+     n(4, 3), double=False)
+case("embedding", "embedding_padding",
+     lambda T, w: F(T).embedding(T.tensor([1, 2, 2, 1]), w, padding_idx=0), n(3, 2),
+     double=False)
+case("gelu", "gelu", lambda T, x: F(T).gelu(x), n(2, 3), double=False)
+case("gelu", "gelu_tanh", lambda T, x: F(T).gelu(x, approximate="tanh"), n(5), double=False)
+case("constant_pad_nd", "pad", lambda T, x: F(T).pad(x, (1, 2)), n(2, 3), double=False)
+case("constant_pad_nd", "pad_crop_value", lambda T, x: F(T).pad(x, (1, -1, 2, 0), value=3.0),
+     n(2, 3), double=False)
+
+# ---------------------------------------------------------------- tensor ops beyond arithmetic
+# (double=False where the derivative is not recorded on Tensors yet)
+case("prod", "prod", lambda T, a: a.prod(), n(2, 3), double=False)
+case("prod", "prod_with_zero", lambda T, a: T.prod(a),
+     Arg(lambda rng: np.array([[1.5, 0.0], [2.0, -1.0]])),
+     double=False)
+case("prod_dim", "prod_dim", lambda T, a: a.prod(1), n(2, 3), double=False)
+case("prod_dim", "prod_dim_keepdim", lambda T, a: a.prod(0, keepdim=True), n(3, 2),
+     double=False)
+case("cumprod", "cumprod", lambda T, a: a.cumprod(1), n(2, 4), double=False)
+case("repeat", "repeat", lambda T, a: a.repeat(2, 1, 3), n(2, 3), double=False)
+case("repeat", "tile", lambda T, a: T.tile(a, (2,)), n(2, 3), double=False)
+case("roll", "roll", lambda T, a: a.roll((1, -1), (0, 1)), n(3, 4))
+case("roll", "roll_flat", lambda T, a: T.roll(a, 2), n(2, 3))
+case("tril", "tril", lambda T, a: a.tril(), n(3, 3))
+case("triu", "triu_offset", lambda T, a: T.triu(a, 1), n(3, 4))
+case("diagonal", "diagonal", lambda T, a: a.diagonal(1), n(3, 4), double=False)
+case("diagonal", "diagonal_dims", lambda T, a: T.diagonal(a, 0, 1, 2), n(2, 3, 3), double=False)
+case("diagonal_copy", "diag_of_matrix", lambda T, a: T.diag(a), n(3, 3), double=False)
+case("diag_embed", "diag_of_vector", lambda T, a: T.diag(a, -1), n(3), double=False)
+case("trace", "trace", lambda T, a: a.trace(), n(3, 3), double=False)
+case("gather", "gather", lambda T, a: a.gather(1, T.tensor([[0, 1], [2, 2], [3, 0]])), n(3, 4),
+     double=False)
+case("scatter_src", "scatter",
+     lambda T, a, s: a.scatter(1, T.tensor([[0, 2], [1, 3]]), s), n(2, 4), n(2, 2),
+     double=False)
+case("scatter_value", "scatter_value", lambda T, a: T.scatter(a, 0, T.tensor([[1, 0]]), 2.0),
+     n(2, 2), double=False)
+case("scatter_add", "scatter_add",
+     lambda T, a, s: a.scatter_add(0, T.tensor([[0, 1, 2, 0], [0, 0, 1, 1]]), s), n(3, 4),
+     n(2, 4), double=False)
+case("index_select", "index_select", lambda T, a: a.index_select(0, T.tensor([2, 0, 2])),
+     n(3, 2), double=False)
+case("sort", "sort", lambda T, a: a.sort(0, descending=True).values, n(3, 2), double=False)
+case("topk", "topk", lambda T, a: T.topk(a, 2).values, n(2, 4), double=False)
+case("erf", "erf", lambda T, a: a.erf(), n(2, 3))
+case("log2", "log2", lambda T, a: T.log2(a), p(4))
+case("lerp_scalar", "lerp", lambda T, a, b: T.lerp(a, b, 0.3), n(3), n(3))
+case("lerp_scalar", "lerp_near_end", lambda T, a, b: a.lerp(b, 0.8), n(2, 2), n(2))
+case("lerp_tensor", "lerp_tensor", lambda T, a, b, w: T.lerp(a, b, w), n(3), n(3), u(3))
+case("nan_to_num", "nan_to_num", lambda T, a: a.nan_to_num(), n(2, 3))

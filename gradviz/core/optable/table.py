@@ -28,11 +28,21 @@ import ast
 from dataclasses import dataclass, field
 
 from gradviz.core.autograd.function import ROWS, register_row
-from gradviz.core.optable import derivatives, helpers, nn_helpers, tensor_formulas
+from gradviz.core.optable import (
+    conv_helpers,
+    derivatives,
+    helpers,
+    nn_helpers,
+    nn_layer_helpers,
+    tensor_formulas,
+    tensor_op_helpers,
+)
 
 __all__ = ["ROWS", "Op", "mark_exact", "row"]
 # what a formula may call: exactly the names the formula modules list in __all__
-ARRAY_NAMES = {name: getattr(module, name) for module in (helpers, derivatives, nn_helpers)
+ARRAY_NAMES = {name: getattr(module, name) for module in (helpers, derivatives, nn_helpers,
+                                                                 conv_helpers, nn_layer_helpers,
+                                                                 tensor_op_helpers)
                for name in module.__all__}
 TENSOR_NAMES = {name: getattr(tensor_formulas, name) for name in tensor_formulas.__all__}
 NAMES = ARRAY_NAMES  # (the plain backward's, which inspectors show)

@@ -12,15 +12,24 @@ import types
 
 import numpy as np
 
+from gradviz.core.autograd.custom_function import Function
 from gradviz.core.autograd.formulas import sum_to  # noqa: F401 - a formula name
 from gradviz.core.autograd.function import ROWS
 from gradviz.core.autograd.record import apply_op
-from gradviz.core.optable import derivatives, helpers, nn_helpers
+from gradviz.core.optable import (
+    conv_helpers,
+    derivatives,
+    helpers,
+    nn_helpers,
+    nn_layer_helpers,
+    tensor_op_helpers,
+)
 from gradviz.core.optable.derivatives import _EPS  # noqa: F401 - rebound functions use it
 from gradviz.core.tensors import factories
 from gradviz.core.tensors.tensor import Tensor
 
-__all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__]
+__all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__, *conv_helpers.__all__,
+           *nn_layer_helpers.__all__, *tensor_op_helpers.__all__]
 
 
 def _recorded(name, *inputs, attrs=()):
@@ -409,3 +418,91 @@ bce_logits_grad = _rebound(nn_helpers.bce_logits_grad)
 bce_logits_target_grad = _rebound(nn_helpers.bce_logits_target_grad)
 numel = _rebound(nn_helpers.numel)
 _nll = _rebound(nn_helpers._nll)
+
+
+# ---------------------------------------------------------------- convolution, pooling, layers
+def _no_double_backward(name, grad_fn):
+    """The derivatives of convolution, pooling, normalisation and a few other ops, on
+    Tensors: computed from their array formulas and recorded as one node (a custom
+    ``Function``, ``<Op>BackwardBackward``) whose own backward says that gradviz cannot take
+    this derivative yet (torch can). A first ``create_graph`` backward works."""
+    array_fn = next(getattr(m, name) for m in (conv_helpers, nn_layer_helpers, tensor_op_helpers)
+                    if hasattr(m, name))
+
+    def forward(ctx, *args):
+        raw = [a._data if isinstance(a, Tensor) else a for a in args]
+        return Tensor._make(np.asarray(array_fn(*raw)))
+
+    def backward(ctx, *grads):
+        raise RuntimeError(f"gradviz cannot differentiate {grad_fn} twice yet "
+                           f"({name} under create_graph=True)")
+
+    op_name = grad_fn[:-1] if grad_fn[-1].isdigit() else grad_fn
+    cls = type(op_name, (Function,), {"forward": staticmethod(forward),
+                                      "backward": staticmethod(backward)})
+
+    def formula(*args):
+        return cls.apply(*args)
+
+    formula.__name__ = name
+    return formula
+
+
+conv_input_grad = _no_double_backward("conv_input_grad", "ConvolutionBackward0")
+conv_weight_grad = _no_double_backward("conv_weight_grad", "ConvolutionBackward0")
+conv_bias_grad = _no_double_backward("conv_bias_grad", "ConvolutionBackward0")
+max_pool_grad = _no_double_backward("max_pool_grad", "MaxPool2DWithIndicesBackward0")
+avg_pool_grad = _no_double_backward("avg_pool_grad", "AvgPool2DBackward0")
+adaptive_avg_pool_grad = _no_double_backward("adaptive_avg_pool_grad",
+                                             "AdaptiveAvgPool2DBackward0")
+layer_norm_input_grad = _no_double_backward("layer_norm_input_grad", "NativeLayerNormBackward0")
+layer_norm_weight_grad = _no_double_backward("layer_norm_weight_grad",
+                                             "NativeLayerNormBackward0")
+leading_sum = _no_double_backward("leading_sum", "NativeLayerNormBackward0")
+batch_norm_input_grad = _no_double_backward("batch_norm_input_grad", "NativeBatchNormBackward0")
+batch_norm_weight_grad = _no_double_backward("batch_norm_weight_grad",
+                                             "NativeBatchNormBackward0")
+channel_sum = _no_double_backward("channel_sum", "NativeBatchNormBackward0")
+embedding_grad = _no_double_backward("embedding_grad", "EmbeddingBackward0")
+gelu_grad = _no_double_backward("gelu_grad", "GeluBackward0")
+pad_grad = _no_double_backward("pad_grad", "ConstantPadNdBackward0")
+huber_grad = _no_double_backward("huber_grad", "HuberLossBackward0")
+smooth_l1_grad = _no_double_backward("smooth_l1_grad", "SmoothL1LossBackward0")
+
+
+# ---------------------------------------------------------------- tensor ops
+def tril(grad, diagonal):
+    return _recorded("tril", grad, attrs=(diagonal,))
+
+
+def triu(grad, diagonal):
+    return _recorded("triu", grad, attrs=(diagonal,))
+
+
+def roll_backward(grad, shifts, dims):
+    back = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+    return _recorded("roll", grad, attrs=(back, dims))
+
+
+def finite(self):
+    return np.isfinite(_raw(self))
+
+
+def diag_embed_backward(grad, offset):
+    return _recorded("diagonal", grad, attrs=(tuple(_raw(grad).shape), offset, 0, 1))
+
+
+def gather_backward(grad, sizes, dim, index):
+    zeros = _const(np.zeros(sizes), grad)
+    return _recorded("scatter_add", zeros, grad, attrs=(tuple(_raw(grad).shape), dim, index))
+
+
+prod_backward = _no_double_backward("prod_backward", "ProdBackward0")
+cumprod_backward = _no_double_backward("cumprod_backward", "CumprodBackward0")
+repeat_backward = _no_double_backward("repeat_backward", "RepeatBackward0")
+diagonal_backward = _no_double_backward("diagonal_backward", "DiagonalBackward0")
+trace_backward = _no_double_backward("trace_backward", "TraceBackward0")
+scatter_self_grad = _no_double_backward("scatter_self_grad", "ScatterBackward0")
+scatter_src_grad = _no_double_backward("scatter_src_grad", "ScatterBackward0")
+index_select_backward = _no_double_backward("index_select_backward", "IndexSelectBackward0")
+select_along_backward = _no_double_backward("select_along_backward", "SortBackward0")

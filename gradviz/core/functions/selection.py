@@ -1,0 +1,142 @@
+"""Reading and writing along a dim: ``gather`` (GatherBackward0), ``scatter``
+(ScatterBackward0/1), ``scatter_add`` (ScatterAddBackward0), ``index_select``
+(IndexSelectBackward0), ``sort`` (SortBackward0), ``argsort``, ``topk`` (TopkBackward0) and
+``unique``."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from gradviz.core.autograd.record import apply_op
+from gradviz.core.optable import tensor_ops as O
+from gradviz.core.tensors.checks import tensor_arg
+from gradviz.core.tensors.tensor import Tensor
+
+__all__ = ["argsort", "gather", "index_select", "scatter", "scatter_add", "sort", "topk",
+           "unique"]
+
+
+class _ValuesIndices(NamedTuple):
+    values: object
+    indices: object
+
+
+class _sort(_ValuesIndices):  # noqa: N801 - torch.return_types.sort
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.return_types.sort(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class _topk(_ValuesIndices):  # noqa: N801 - torch.return_types.topk
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.return_types.topk(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+def _index(index, name):
+    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    return index._data
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (here dim 1)."""
+    tensor_arg(input, "gather")
+    d = input._wrap_dim(dim)
+    idx = _index(index, "gather")
+    if idx.ndim != input._data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                           "tensor")
+    return apply_op(O.GATHER, (input,), (input._data.shape, d, idx))
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    """A copy of ``input`` with ``src`` (a tensor, or a number) written at ``index`` along
+    ``dim``."""
+    tensor_arg(input, "scatter")
+    if reduce is not None:
+        raise NotImplementedError("gradviz's scatter has no reduce argument")
+    d = input._wrap_dim(dim)
+    idx = _index(index, "scatter")
+    if src is None:
+        src = value
+    if isinstance(src, Tensor):
+        return apply_op(O.SCATTER, (input, src), (src._data.shape, d, idx))
+    return apply_op(O.SCATTER_VALUE, (input,), (d, idx, src))
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
+    tensor_arg(input, "scatter_add")
+    d = input._wrap_dim(dim)
+    return apply_op(O.SCATTER_ADD, (input, src), (src._data.shape, d,
+                                                  _index(index, "scatter_add")))
+
+
+def index_select(input, dim, index):
+    """The slices of ``input`` at the positions ``index`` along ``dim``."""
+    tensor_arg(input, "index_select")
+    d = input._wrap_dim(dim)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    return apply_op(O.INDEX_SELECT, (input,), (input._data.shape, d, idx.reshape(-1)))
+
+
+def _order(data, dim, descending):
+    if data.ndim == 0:
+        return np.asarray(0)
+    key = -data if descending and data.dtype.kind != "b" else data
+    order = np.argsort(key, axis=dim, kind="stable")
+    if descending and data.dtype.kind == "b":
+        order = np.flip(np.argsort(data, axis=dim, kind="stable"), dim)
+    return order
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """``(values, indices)``: the elements along ``dim`` in order."""
+    tensor_arg(input, "sort")
+    d = input._wrap_dim(dim)
+    order = _order(input._data, d, descending)
+    values = apply_op(O.SORT, (input,), (input._data.shape, d, order))
+    return _sort(values, Tensor._make(np.asarray(order, np.int64)))
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices that sort ``input`` along ``dim``."""
+    return sort(input, dim, descending, stable).indices
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``dim``."""
+    tensor_arg(input, "topk")
+    d = input._wrap_dim(dim)
+    size = input._data.shape[d] if input._data.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    order = _order(input._data, d, largest)
+    if input._data.ndim:
+        order = np.take(order, range(k), axis=d)
+    values = apply_op(O.TOPK, (input,), (input._data.shape, d, order))
+    return _topk(values, Tensor._make(np.asarray(order, np.int64)))
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct elements, sorted; optionally where each element went and how often each
+    occurs."""
+    tensor_arg(input, "unique")
+    if dim is not None:
+        raise NotImplementedError("gradviz's unique has no dim argument")
+    values, inverse, counts = np.unique(input._data, return_inverse=True, return_counts=True)
+    out = [Tensor._make(values)]
+    if return_inverse:
+        out.append(Tensor._make(inverse.reshape(input._data.shape).astype(np.int64)))
+    if return_counts:
+        out.append(Tensor._make(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)

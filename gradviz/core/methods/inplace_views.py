@@ -1,0 +1,110 @@
+"""Tensor's in-place view methods (``unsqueeze_``, ``squeeze_``, ``t_``, ``transpose_``) and
+the in-place forms of the unary math (``sin_``, ``cos_``, ``floor_``...).
+
+    >>> x = torch.ones(3)
+    >>> x.unsqueeze_(0).shape
+    torch.Size([1, 3])
+"""
+
+from __future__ import annotations
+
+from gradviz.core.autograd import emit
+from gradviz.core.autograd.grad_mode import state as grad_state
+from gradviz.core.autograd.inplace import check_inplace, inplace
+from gradviz.core.autograd.record import apply_op
+from gradviz.core.optable import inplace_views as V
+from gradviz.core.optable import pointwise as P
+from gradviz.core.optable import shape as S
+from gradviz.core.tensors.tensor import Tensor
+from gradviz.events import dispatcher
+
+
+def _reshape_in_place(t, op, attrs):
+    """Give ``t`` the op's shape (a view of its own data) and, when it is in the graph, the
+    op's grad_fn over its old one; the version goes up as torch's does."""
+    check_inplace(t)
+    recording = grad_state.enabled and t._requires_grad
+    if recording and t._base is not None:
+        raise NotImplementedError(f"gradviz: {op.name} on a view that requires grad is not "
+                                  "supported; use the out-of-place form")
+    shadow = Tensor._make(t._data)
+    shadow._grad_fn, shadow._requires_grad, shadow._acc = t._grad_fn, t._requires_grad, t._acc
+    out = apply_op(op, (shadow,), attrs) if recording else None
+    data = op.forward(t._data, *attrs)
+    t._data = data
+    t._version_box()[0] += 1
+    node = None
+    if out is not None:
+        node = t._grad_fn = out._grad_fn
+    if dispatcher.active:
+        emit.inplace_changed(t, node)
+    return t
+
+
+class TensorInPlaceViews:
+    """Mixed into Tensor: shape changes and unary math written into the tensor itself."""
+
+    __slots__ = ()
+
+    def unsqueeze_(self, dim):
+        return _reshape_in_place(self, V.UNSQUEEZE_, (self._wrap_dim(dim, extra=1),))
+
+    def squeeze_(self, dim=None):
+        shape = self._data.shape
+        if dim is None:
+            return _reshape_in_place(self, V.SQUEEZE_ALL_, (shape,))
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = tuple(d for d in (self._wrap_dim(d) for d in dims) if shape[d] == 1) \
+            if self._data.ndim else ()
+        return _reshape_in_place(self, S.SQUEEZE_, (shape, dims))
+
+    def t_(self):
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self._data.ndim}D")
+        return _reshape_in_place(self, V.T_, ())
+
+    def transpose_(self, dim0, dim1):
+        return _reshape_in_place(self, V.TRANSPOSE_, (self._wrap_dim(dim0),
+                                                      self._wrap_dim(dim1)))
+
+    swapaxes_ = swapdims_ = transpose_
+
+    def sin_(self):
+        return inplace(self, P.SIN)
+
+    def cos_(self):
+        return inplace(self, P.COS)
+
+    def tan_(self):
+        return inplace(self, P.TAN)
+
+    def sinh_(self):
+        return inplace(self, P.SINH)
+
+    def cosh_(self):
+        return inplace(self, P.COSH)
+
+    def atan_(self):
+        return inplace(self, P.ATAN)
+
+    def asin_(self):
+        return inplace(self, P.ASIN)
+
+    def acos_(self):
+        return inplace(self, P.ACOS)
+
+    def rsqrt_(self):
+        return inplace(self, P.RSQRT)
+
+    def reciprocal_(self):
+        return inplace(self, P.RECIPROCAL)
+
+    def floor_(self):
+        return inplace(self, P.FLOOR)
+
+    def ceil_(self):
+        return inplace(self, P.CEIL)
+
+    def round_(self):
+        return inplace(self, P.ROUND)
