@@ -19,8 +19,8 @@ from gradviz.core.autograd.grad_mode import enable_grad, no_grad, set_grad_enabl
 from gradviz.core.autograd.gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "grad",
-           "gradcheck", "gradgradcheck", "graph", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
-           "no_grad", "set_detect_anomaly", "set_grad_enabled", "Variable"]
+           "gradcheck", "gradgradcheck", "graph", "is_anomaly_check_nan_enabled",
+           "is_anomaly_enabled", "no_grad", "set_detect_anomaly", "set_grad_enabled", "Variable"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402
