@@ -37,7 +37,7 @@ from gradviz.core.autograd import emit
 from gradviz.core.autograd.function import AccumulateGrad, Node, SavedValue
 
 __all__ = [
-    "Node", "SavedValue", "as_array", "dtype_name", "formula", "grad", "grad_fn", "id_of",
+    "Node", "SavedValue", "all_finite", "as_array", "dtype_name", "formula", "grad", "grad_fn", "id_of",
     "is_freed", "is_leaf", "is_node", "is_tensor", "next_functions", "node_id", "node_name",
     "requires_grad", "saved_names", "saved_tensor_names", "saved_values", "shape",
     "tensor_by_id", "tensor_id", "value", "variable", "version",
@@ -286,6 +286,27 @@ def is_leaf(t) -> bool:
     False
     """
     return t._grad_fn is None
+
+
+def all_finite(t) -> bool:
+    """Whether every value of ``t`` is finite (no NaN, no Inf), read in place: a finite sum
+    proves it without any copy; otherwise one boolean mask is made.
+
+    >>> graph.all_finite(torch.tensor([1.0, 2.0])), graph.all_finite(torch.tensor([1.0, -1.0]).log())
+    (True, False)
+    """
+    return finite_array(t._data)
+
+
+def finite_array(a) -> bool:
+    """``all_finite`` for a NumPy array (a gradient an event carried)."""
+    a = np.asarray(a)
+    if a.dtype.kind not in "fc":
+        return True  # integers and booleans are always finite
+    with np.errstate(all="ignore"):  # an overflowing sum just falls back to the mask
+        if np.isfinite(np.add.reduce(a, axis=None)):
+            return True
+    return bool(np.isfinite(a).all())
 
 
 def as_array(x) -> np.ndarray | None:
