@@ -37,8 +37,8 @@ from gradviz.core.autograd import emit
 from gradviz.core.autograd.function import AccumulateGrad, Node, SavedValue
 
 __all__ = [
-    "Node", "SavedValue", "all_finite", "as_array", "dtype_name", "formula", "grad", "grad_fn", "id_of",
-    "is_freed", "is_leaf", "is_node", "is_tensor", "next_functions", "node_id", "node_name",
+    "Node", "SavedValue", "all_finite", "as_array", "dtype_name", "finite_array", "formula",
+    "grad", "grad_fn", "id_of", "is_freed", "is_leaf", "is_node", "is_tensor", "next_functions", "node_id", "node_name",
     "requires_grad", "saved_names", "saved_tensor_names", "saved_values", "shape",
     "tensor_by_id", "tensor_id", "value", "variable", "version",
 ]
@@ -292,7 +292,7 @@ def all_finite(t) -> bool:
     """Whether every value of ``t`` is finite (no NaN, no Inf), read in place: a finite sum
     proves it without any copy; otherwise one boolean mask is made.
 
-    >>> graph.all_finite(torch.tensor([1.0, 2.0])), graph.all_finite(torch.tensor([1.0, -1.0]).log())
+    >>> graph.all_finite(torch.ones(2)), graph.all_finite(torch.tensor([float("inf")]))
     (True, False)
     """
     return finite_array(t._data)

@@ -6,6 +6,7 @@ import gc
 import tracemalloc
 
 import numpy as np
+
 import gradviz
 from gradviz.model import GraphModel
 from gradviz.model.nonfinite import scan
