@@ -38,7 +38,8 @@ from gradviz.core.autograd.function import AccumulateGrad, Node, SavedValue
 
 __all__ = [
     "Node", "SavedValue", "all_finite", "as_array", "dtype_name", "finite_array", "formula",
-    "grad", "grad_fn", "id_of", "is_freed", "is_leaf", "is_node", "is_tensor", "next_functions", "node_id", "node_name",
+    "grad", "grad_fn", "id_of", "is_freed", "is_leaf", "is_node", "is_tensor", "next_functions",
+    "node_id", "node_name",
     "requires_grad", "saved_names", "saved_tensor_names", "saved_values", "shape",
     "tensor_by_id", "tensor_id", "value", "variable", "version",
 ]
