@@ -203,6 +203,8 @@ SECTIONS = {
     "model": ("Graph model (recording, memory)", "bench_model"),
     "layout": ("Layered layout", "bench_layout"),
     "gui": ("GUI (offscreen)", "bench_gui"),
+    "debug": ("Debugging tools (provenance, NaN origin, saved bytes, flow, compare)",
+              "bench_debug"),
 }
 
 

@@ -75,10 +75,12 @@ class Console(ConsoleWidget):
         QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
         try:
             with self.model.batch():
+                self.model.provenance.begin(cmd)  # nodes it creates say "statement N"
                 try:
                     with self._grad_context():
                         self._run_line(cmd)
                 finally:
+                    self.model.provenance.end()
                     self.model.set_names(user_names(self.namespace))
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradviz.events import types as events_types
+from gradviz.model.provenance import Provenance
+from gradviz.model.saved_memory import measure as measure_saved
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class GraphEvents:
         self._describe_tensor = engine.describe_tensor
         self._is_freed = engine.is_freed
         self._made = (None, None)  # (output id, function id) of the last FunctionCreated
+        self.provenance = Provenance()  # where each function node was created
 
     # ------------------------------------------------------------ graph building
     # Recording writes networkx's documented storage (``_node``, ``_succ``, ``_pred``: dicts
@@ -209,6 +212,9 @@ class GraphEvents:
                     break
             else:  # the usual case: every input is drawn already
                 self._add_function(e.function, fid, e.next_functions)
+            data = nodes.get(fid)
+            if data is not None:
+                data["where"] = self.provenance.where()
         if e.output_id is not None:
             self._outputs[fid] = e.output_id  # dropped when fn's node is released
             self._made = (e.output_id, fid)
@@ -220,6 +226,7 @@ class GraphEvents:
 
     def _on_BackwardStarted(self, e):  # noqa: N802
         self._reap()
+        measure_saved(self)  # what each node saved, before this backward frees it
         self.backward_runs += 1
         self._executed = 0
         nodes = self.graph._node
