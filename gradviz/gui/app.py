@@ -24,6 +24,7 @@ import gradviz
 from gradviz.gui.about import show_about
 from gradviz.gui.console import Console
 from gradviz.gui.controls import ACTIONS, Controls
+from gradviz.gui.debug_actions import DebugControls, install_debug
 from gradviz.gui.find_bar import FindBar
 from gradviz.gui.graph_view import GraphView
 from gradviz.gui.hints import hint
@@ -49,7 +50,7 @@ def tutorial_path() -> Path:
     return Path(str(resources.files("gradviz.resources").joinpath("examples", "tutorial.py")))
 
 
-class App(Controls, QtWidgets.QMainWindow):
+class App(DebugControls, Controls, QtWidgets.QMainWindow):
     """The main window; also the console's ``app`` object (see ``Controls``)."""
 
     def __init__(self, model: GraphModel | None = None, settings=None, tutorial: bool = True,
@@ -91,6 +92,7 @@ class App(Controls, QtWidgets.QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
+        install_debug(self)  # Find NaN, the Debug menu, their marks on the graph
 
         self.view.nodeSelected.connect(self._on_node_selected)
         self.view.nodeContextMenu.connect(self._on_context_menu)

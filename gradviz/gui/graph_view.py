@@ -52,6 +52,7 @@ class GraphView(QtWidgets.QWidget):
         self.found_at = -1  # which of them Find shows
         self._show_legend = True
         self.step_overlay: StepOverlay | None = None  # a backward step painted on top
+        self.overlays: list = []  # more marks painted on top (paint_over, paint_screen)
         self.last_paint_ms = 0.0
         self._scale = 1.0
         self._offset = QtCore.QPointF(0, 0)
@@ -331,7 +332,11 @@ class GraphView(QtWidgets.QWidget):
                          show_new=not self._quiet_new)
         if step is not None and len(self.scene):
             step.paint_over(painter, self.scene, world, self._scale)
+        for overlay in self.overlays:
+            overlay.paint_over(painter, self.scene, world, self._scale)
         painter.restore()
+        for overlay in self.overlays:
+            overlay.paint_screen(painter, QtCore.QRectF(self.graph_rect()))
         if not legend.isEmpty():
             self._paint_legend_strip(painter, legend)
         painter.end()

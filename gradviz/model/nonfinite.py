@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradviz.model.provenance import describe_where
+
 
 @dataclass(frozen=True)
 class NonFiniteReport:
@@ -49,7 +51,7 @@ class NonFiniteReport:
             return text
         data = model.graph.nodes[self.origin]
         name = data.get("name") or data.get("label") or str(self.origin)
-        where = data.get("where")
+        where = describe_where(data.get("where"), model.provenance.texts)
         at = f" ({where})" if where else ""
         if self.phase == "forward":
             return f"NaN/Inf first appears in the forward output of {name}{at}"
