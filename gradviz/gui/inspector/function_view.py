@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from gradviz.gui.inspector.debug_fields import debug_fields
 from gradviz.gui.inspector import values as V
 from gradviz.gui.inspector.array_view import ArrayView
+from gradviz.gui.inspector.debug_fields import debug_fields
 from gradviz.gui.inspector.tensor_view import node_text
 from gradviz.gui.inspector.widgets import (
     Fields,
