@@ -18,6 +18,7 @@ absolute difference. ``mark(model, result)`` writes ``compare`` on each node ("a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,6 +64,8 @@ class Comparison:
         if self.released:
             parts.append(f"{len(self.released)} released")
         parts.append(f"{len(self.changed)} changed")
+        if self.edges_added or self.edges_removed:
+            parts.append(f"edges +{self.edges_added} -{self.edges_removed}")
         text = ", ".join(parts)
         if self.largest is not None:
             nid, what, diff = self.largest
@@ -112,7 +115,7 @@ def snapshot(model) -> Snapshot:
     return snap
 
 
-def _structure_ids(snap: Snapshot) -> dict:
+def structure_ids(snap: Snapshot) -> dict:
     """node id -> (kind, title, rank among nodes alike in id order)."""
     seen: dict = {}
     out = {}
@@ -127,7 +130,7 @@ def _structure_ids(snap: Snapshot) -> dict:
 def _difference(a, b) -> float | None:
     """Largest |a - b|, inf when shapes differ; None when equal."""
     if a is None or b is None:
-        return None if a is None and b is None else float("inf")
+        return None
     if a.shape != b.shape:
         return float("inf")
     if a.dtype.kind not in "fciub" or b.dtype.kind not in "fciub":
@@ -146,7 +149,7 @@ def _difference(a, b) -> float | None:
 def compare(before: Snapshot, after: Snapshot, match: str = "id") -> Comparison:
     """What changed from ``before`` to ``after`` (``match``: "id" or "structure")."""
     if match == "structure":
-        key_b, key_a = _structure_ids(before), _structure_ids(after)
+        key_b, key_a = structure_ids(before), structure_ids(after)
     else:
         key_b = {n: n for n in before.nodes}
         key_a = {n: n for n in after.nodes}
@@ -165,7 +168,11 @@ def compare(before: Snapshot, after: Snapshot, match: str = "id") -> Comparison:
             result.released.append(nid)
         changes = {}
         for what in old.numbers.keys() | new.numbers.keys():
-            diff = _difference(old.numbers.get(what), new.numbers.get(what))
+            a, b = old.numbers.get(what), new.numbers.get(what)
+            if (a is None) != (b is None):  # appeared or gone: no number to subtract
+                changes[f"{what} {'appeared' if a is None else 'gone'}"] = math.nan
+                continue
+            diff = _difference(a, b)
             if diff is not None:
                 changes[what] = diff
         if old.version != new.version and "value" not in changes and new.kind == "tensor":
@@ -174,9 +181,11 @@ def compare(before: Snapshot, after: Snapshot, match: str = "id") -> Comparison:
             changes["requires_grad"] = 1.0
         if changes:
             result.changed[nid] = changes
-            what, diff = max(changes.items(), key=lambda kv: kv[1])
-            if best is None or diff > best[2]:
-                best = (nid, what, diff)
+            numeric = [(d, w) for w, d in changes.items() if not math.isnan(d)]
+            if numeric:
+                diff, what = max(numeric)
+                if best is None or diff > best[2]:
+                    best = (nid, what, diff)
     result.largest = best
     edges_b = {(key_b[u], key_b[v], k) for u, v, k in before.edges}
     edges_a = {(key_a[u], key_a[v], k) for u, v, k in after.edges}
