@@ -46,6 +46,9 @@ class GraphEvents:
         self._is_freed = engine.is_freed
         self._made = (None, None)  # (output id, function id) of the last FunctionCreated
         self.provenance = Provenance()  # where each function node was created
+        # measure each node's saved tensors when a backward starts, before it frees them
+        # (for the saved-memory timeline; costs a saved_values call per node, so opt-in)
+        self.track_saved_memory = False
 
     # ------------------------------------------------------------ graph building
     # Recording writes networkx's documented storage (``_node``, ``_succ``, ``_pred``: dicts
@@ -226,7 +229,8 @@ class GraphEvents:
 
     def _on_BackwardStarted(self, e):  # noqa: N802
         self._reap()
-        measure_saved(self)  # what each node saved, before this backward frees it
+        if self.track_saved_memory:
+            measure_saved(self)  # what each node saved, before this backward frees it
         self.backward_runs += 1
         self._executed = 0
         nodes = self.graph._node

@@ -3,9 +3,10 @@ a timeline of saved bytes alive through the forward and the backward.
 
 A saved tensor is keyed by the memory it holds (the array's address and size), so a
 result saved by its own node and by the next one (``y = x.exp(); z = y * 2``), or an
-input two nodes save, is counted once. A node is measured once, before a backward can
-free it (``GraphModel`` calls ``measure`` when a backward starts) or when first asked;
-what it held is remembered after backward frees it, for the timeline.
+input two nodes save, is counted once. A node is measured once, when first asked or, with
+``model.track_saved_memory = True`` (the app sets it), when a backward starts, before it
+frees them; what a node held is remembered after backward frees it, for the timeline
+(without tracking, a node freed before anyone asked counts as unknown there).
 
     >>> model = GraphModel()
     >>> with model.recording():

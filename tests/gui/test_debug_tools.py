@@ -81,5 +81,6 @@ def test_compare_with_a_baseline_after_a_detach(blank, qtbot):
     y = blank.model.node_of(blank.namespace["y"])
     assert blank.model.graph.nodes[y]["compare"] == "added"
     result = blank.compare()
-    assert result.added and result.largest is not None
+    assert result.added and result.released  # the old y * 3 and its sum died with loss
+    assert result.largest is None  # no number moved: x got no gradient through the cut
     assert "Error" not in console_text(blank)

@@ -32,6 +32,7 @@ def _saved_arrays_by_hand(roots):
 
 def test_tutorial_graph_saved_bytes_equal_the_sum_of_its_saved_tensors():
     model = GraphModel()
+    model.track_saved_memory = True
     with model.recording():
         x = gradviz.ones(5)
         y = gradviz.zeros(3)
@@ -68,9 +69,19 @@ def test_a_result_saved_by_two_nodes_is_counted_once():
 
 def test_retain_graph_keeps_the_bytes_alive_in_the_timeline():
     model = GraphModel()
+    model.track_saved_memory = True
     with model.recording():
         x = gradviz.ones(10, requires_grad=True)
         z = (x.exp() * 2).sum()
         z.backward(retain_graph=True)
     assert total_saved_bytes(model) == 40
     assert timeline(model)[-1] == ("backward", timeline(model)[-1][1], 40)
+
+
+def test_without_tracking_a_backward_in_the_same_statement_leaves_nothing_to_measure():
+    model = GraphModel()
+    with model.recording():
+        x = gradviz.ones(10, requires_grad=True)
+        (x.exp() * 2).sum().backward()
+    assert total_saved_bytes(model) == 0
+    assert all(p[2] == 0 for p in timeline(model))  # freed before anyone asked: unknown
