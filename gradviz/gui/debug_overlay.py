@@ -153,7 +153,8 @@ class DebugOverlay:
         if self.flow is None or not self.flow.edges:
             return
         low, high = self.flow.log_range()
-        box = QtCore.QRectF(area.left() + 12, area.bottom() - 64, 220, 52)
+        box = QtCore.QRectF(area.left() + 8, area.bottom() - 64,
+                            max(120.0, min(220.0, area.width() - 16)), 52)
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(QtGui.QColor(255, 255, 255, 220))
         painter.drawRoundedRect(box, 6, 6)
@@ -167,9 +168,11 @@ class DebugOverlay:
         font.setPointSizeF(7.5)
         painter.setFont(font)
         painter.drawText(QtCore.QPointF(box.left() + 10, box.top() + 14),
-                         "|grad| along each edge (log scale)")
+                         "|grad| per edge, log scale" if box.width() < 200
+                         else "|grad| along each edge (log scale)")
         painter.drawText(QtCore.QPointF(bar.left(), bar.bottom() + 12), f"1e{low:.0f}")
         painter.drawText(QtCore.QPointF(bar.right() - 28, bar.bottom() + 12), f"1e{high:.0f}")
-        painter.setPen(QtGui.QColor(NONFINITE))
-        painter.drawText(QtCore.QPointF(bar.center().x() - 40, bar.bottom() + 12),
-                         "red: exploding")
+        if box.width() >= 200:
+            painter.setPen(QtGui.QColor(NONFINITE))
+            painter.drawText(QtCore.QPointF(bar.center().x() - 30, bar.bottom() + 12),
+                             "red: exploding")
