@@ -15,7 +15,7 @@ saved_memory, compare); these methods only call them and show the result.
 
 from __future__ import annotations
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.debug_overlay import DebugOverlay
 from gradviz.model import compare as model_compare
@@ -107,6 +107,20 @@ class DebugControls:
             action.setChecked(bool(on))
             action.blockSignals(False)
 
+    def _on_where_link(self, href: str) -> None:
+        """The inspector's "created at": a statement goes back into the console's input
+        line, a file opens (its line in the status bar)."""
+        kind, _, rest = href.partition(":")
+        if kind == "statement":
+            source = self.model.provenance.texts.get(int(rest), "")
+            self.console.input.setText(source.strip().splitlines()[0] if source.strip() else "")
+            self.console.input.setFocus()
+            self.status(f"statement {rest} is in the console's input line")
+        else:
+            line, _, path = rest.partition(":")
+            QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(path))
+            self.status(f"{path}, line {line}")
+
     def _on_debug_model_changed(self, *_):
         overlay = self.debug_overlay
         if overlay.flow is not None:
@@ -146,3 +160,6 @@ def install_debug(window) -> None:
         if in_toolbar:  # beside Backward, Zero grad, Detach: before Export
             window.toolbar.insertAction(window.actions.get("export"), action)
     window.view.modelChanged.connect(window._on_debug_model_changed)
+    where = window.inspector.function_view.fields["created at"]
+    where.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.LinksAccessibleByMouse)
+    where.linkActivated.connect(window._on_where_link)

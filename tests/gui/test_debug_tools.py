@@ -37,8 +37,10 @@ def test_inspector_shows_where_a_node_came_from(blank, qtbot):
     type_in(blank, "x = torch.ones(2, requires_grad=True)", "y = x.exp()")
     exp = node_named(blank.model, "ExpBackward0")
     blank.view.select(exp)
-    text = blank.inspector.function_view.fields["created at"].text()
-    assert text == "statement 2: y = x.exp()"
+    label = blank.inspector.function_view.fields["created at"]
+    assert ">statement 2: y = x.exp()</a>" in label.text()
+    label.linkActivated.emit("statement:2")  # a click on the link
+    assert blank.console.input.text() == "y = x.exp()"
 
 
 def test_exploding_chain_of_multiplications_coloured(blank, qtbot):
