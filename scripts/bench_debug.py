@@ -29,8 +29,9 @@ N_OPS = 10_000
 REPS = 9
 
 
-def _chain_us(with_provenance: bool) -> float:
+def _chain_us(with_provenance: bool, watch_nonfinite: bool = False) -> float:
     model = GraphModel()
+    model.watch_nonfinite = watch_nonfinite
     if not with_provenance:
         model.provenance.where = lambda: None  # the walk skipped, everything else the same
     model.attach()
@@ -56,6 +57,15 @@ def bench_provenance(report):
     report(f"chain of {N_OPS:,} ops recorded, where each node came from",
            f"{min(on):.2f} us/op", f"without: {min(off):.2f} us/op, +{cost:.2f} us/op "
            f"(target <= 1 us/op: {verdict})")
+
+
+def bench_watch_nonfinite(report):
+    on, off = [], []
+    for _ in range(REPS):
+        off.append(_chain_us(True))
+        on.append(_chain_us(True, watch_nonfinite=True))
+    report("  outputs checked for NaN/Inf as made (the app's setting)", f"{min(on):.2f} us/op",
+           f"without: {min(off):.2f} us/op, +{min(on) - min(off):.2f} us/op")
 
 
 def _wide_graph(n_nodes=5_000):
@@ -155,6 +165,7 @@ def bench_backward_measure(report):
 
 def run(report):
     bench_provenance(report)
+    bench_watch_nonfinite(report)
     bench_nonfinite(report)
     bench_graph_tools(report)
     bench_backward_measure(report)

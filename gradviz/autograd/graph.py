@@ -301,13 +301,19 @@ def all_finite(t) -> bool:
 
 def finite_array(a) -> bool:
     """``all_finite`` for a NumPy array (a gradient an event carried)."""
-    a = np.asarray(a)
+    if type(a) is not np.ndarray:
+        a = np.asarray(a)
     if a.dtype.kind not in "fc":
         return True  # integers and booleans are always finite
+    if a.size <= _SMALL:  # a small mask costs less than the sum's error-state switch
+        return bool(np.isfinite(a).all())
     with np.errstate(all="ignore"):  # an overflowing sum just falls back to the mask
         if np.isfinite(np.add.reduce(a, axis=None)):
             return True
     return bool(np.isfinite(a).all())
+
+
+_SMALL = 1 << 16
 
 
 def as_array(x) -> np.ndarray | None:

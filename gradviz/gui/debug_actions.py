@@ -132,6 +132,7 @@ class DebugControls:
 def install_debug(window) -> None:
     """Add the overlay, the Debug menu, the toolbar's Find NaN and the status bar label."""
     window.model.track_saved_memory = True  # the timeline needs what backward frees
+    window.model.watch_nonfinite = True  # Find NaN must see temporaries released since
     window.debug_overlay = DebugOverlay(window.model)
     window.view.overlays.append(window.debug_overlay)
     window.saved_label = QtWidgets.QLabel()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradviz.events import types as events_types
+from gradviz.model.nonfinite import tensor_finite as output_finite
 from gradviz.model.provenance import Provenance
 from gradviz.model.saved_memory import measure as measure_saved
 
@@ -49,6 +50,9 @@ class GraphEvents:
         # measure each node's saved tensors when a backward starts, before it frees them
         # (for the saved-memory timeline; costs a saved_values call per node, so opt-in)
         self.track_saved_memory = False
+        # check each op's output for NaN/Inf as it is made, so find_nonfinite still knows
+        # once a temporary is released (one pass over the values per op, so opt-in)
+        self.watch_nonfinite = False
 
     # ------------------------------------------------------------ graph building
     # Recording writes networkx's documented storage (``_node``, ``_succ``, ``_pred``: dicts
@@ -200,6 +204,8 @@ class GraphEvents:
             data = self.graph._node.get(fid)
             if data is not None:
                 data["shape"] = tuple(self.engine.shape(e.tensor))
+                if self.watch_nonfinite:  # known even once the output is released
+                    data["output_finite"] = output_finite(self, e.tensor)
             return
         self._ensure_tensor(e.tensor, e.role, e.tensor_id)
 

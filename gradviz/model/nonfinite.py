@@ -17,7 +17,9 @@ that turned finite incoming gradients into non-finite ones.
 
 Values are read where they are (``Engine.all_finite`` when the engine has it: a finite sum
 proves a tensor finite without a copy). A node whose output tensor was released can no
-longer be checked; the report lists those as ``unknown``.
+longer be checked, unless its node saved its result or the model watched outputs as they
+were made (``model.watch_nonfinite = True``, which the app sets); the report lists the
+others as ``unknown``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class NonFiniteReport:
     forward: tuple = ()
     backward: tuple = ()
     unknown: tuple = ()
+    certain: bool = True  # False: an input of the origin was released unchecked
 
     def describe(self, model) -> str:
         """One sentence for a status bar or the console."""
@@ -54,27 +57,32 @@ class NonFiniteReport:
         where = describe_where(data.get("where"), model.provenance.texts)
         at = f" ({where})" if where else ""
         if self.phase == "forward":
-            return f"NaN/Inf first appears in the forward output of {name}{at}"
+            doubt = "" if self.certain else (
+                "; an input of it was released unchecked, so it may have been born earlier")
+            return f"NaN/Inf first appears in the forward output of {name}{at}{doubt}"
         return f"NaN/Inf first appears in the gradients {name} passed on in backward{at}"
 
 
 def _finite_array(a) -> bool:
     if a is None:
         return True
-    a = np.asarray(a)
+    if type(a) is not np.ndarray:
+        a = np.asarray(a)
     if a.dtype.kind not in "fc":
         return True
+    if a.size <= 1 << 16:  # a small mask costs less than the sum's error-state switch
+        return bool(np.isfinite(a).all())
     with np.errstate(all="ignore"):  # a finite sum proves every element finite, uncopied
         if np.isfinite(np.add.reduce(a, axis=None)):
             return True
     return bool(np.isfinite(a).all())
 
 
-def _tensor_finite(model, t):
-    check = getattr(model.engine, "all_finite", None)  # optional in the protocol
-    if check is not None:
-        return bool(check(t))
-    return _finite_array(model.engine.value(t))
+def tensor_finite(model, t) -> bool:
+    """Whether every value of tensor ``t`` is finite, read in place when the engine can."""
+    engine = model.engine
+    check = getattr(engine, "all_finite", None)  # optional in the protocol
+    return bool(check(t)) if check is not None else _finite_array(engine.value(t))
 
 
 def forward_finiteness(model) -> dict:
@@ -86,7 +94,7 @@ def forward_finiteness(model) -> dict:
     for nid, data in graph.nodes(data=True):
         if data["kind"] == "tensor":
             t = model.tensor(nid)
-            finite[nid] = None if t is None else _tensor_finite(model, t)
+            finite[nid] = None if t is None else tensor_finite(model, t)
             for _, v, edge in graph.out_edges(nid, data=True):
                 if edge.get("kind") == "leaf":
                     leaf_of[v] = nid  # its AccumulateGrad -> the leaf
@@ -98,7 +106,10 @@ def forward_finiteness(model) -> dict:
             continue
         out = model.output_of(nid)
         t = model.engine.tensor_by_id(out) if out is not None else None
-        finite[nid] = _tensor_finite(model, t) if t is not None else _saved_result(model, nid)
+        if t is not None:
+            finite[nid] = tensor_finite(model, t)
+        else:  # released: what was seen when it was made, or the result its node saved
+            finite[nid] = data.get("output_finite", _saved_result(model, nid))
     return finite
 
 
@@ -118,10 +129,10 @@ def _forward_origin(model, finite):
     for nid in bad:
         data = graph.nodes[nid]
         if data["kind"] == "tensor" or data.get("name") == "AccumulateGrad":
-            return nid, bad  # a leaf (or a constant) that holds NaN/Inf is its own origin
+            return nid, bad, True  # a leaf (or a constant) holding NaN/Inf is its own origin
         if all(finite.get(u) is True for u in graph.predecessors(nid)):
-            return nid, bad
-    return (bad[0] if bad else None), bad
+            return nid, bad, True
+    return (bad[0] if bad else None), bad, not bad
 
 
 def _backward(model):
@@ -149,7 +160,7 @@ def scan(model) -> NonFiniteReport:
     """Check every value and gradient the graph holds, mark the nodes (attributes
     ``nonfinite`` and ``nonfinite_origin``, listeners told) and report the origin."""
     finite = forward_finiteness(model)
-    f_origin, f_marked = _forward_origin(model, finite)
+    f_origin, f_marked, certain = _forward_origin(model, finite)
     b_origin, b_marked = _backward(model)
     unknown = tuple(sorted(n for n, ok in finite.items() if ok is None
                            and model.graph.nodes[n]["kind"] == "function"))
@@ -165,7 +176,8 @@ def scan(model) -> NonFiniteReport:
                 data["nonfinite"] = mark
                 data["nonfinite_origin"] = is_origin
                 model.touch(nid)
-    return NonFiniteReport(origin, phase, tuple(f_marked), tuple(b_marked), unknown)
+    return NonFiniteReport(origin, phase, tuple(f_marked), tuple(b_marked), unknown,
+                           certain or phase != "forward")
 
 
 def find_origin(model) -> int | None:

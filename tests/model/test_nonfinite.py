@@ -103,3 +103,30 @@ def test_nan_in_ten_million_elements_found_with_at_most_one_copy():
     assert peak < 1.5 * data.nbytes  # not a float copy and a mask: at most one copy
     report = scan(model)
     assert model.node_of(big.grad_fn) in report.forward
+
+
+def _log_of_temporaries(model):
+    with model.recording(), np.errstate(invalid="ignore"):
+        x = gradviz.tensor([1.0, 2.0], requires_grad=True)
+        loss = ((x - 3) * 2).log().sum()  # every intermediate a temporary, released
+    return loss
+
+
+def test_watching_outputs_finds_an_origin_whose_output_was_released():
+    model = GraphModel()
+    model.watch_nonfinite = True
+    loss = _log_of_temporaries(model)
+    origin = model.find_nonfinite()
+    assert _name(model, origin) == "LogBackward0"
+    assert model.last_nonfinite.certain
+    del loss
+
+
+def test_without_watching_the_first_node_seen_is_reported_with_a_doubt():
+    model = GraphModel()
+    loss = _log_of_temporaries(model)
+    origin = model.find_nonfinite()
+    assert _name(model, origin) == "SumBackward0"  # the log's output is gone unchecked
+    assert not model.last_nonfinite.certain
+    assert "may have been born earlier" in model.last_nonfinite.describe(model)
+    del loss
