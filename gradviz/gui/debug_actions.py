@@ -47,6 +47,7 @@ class DebugControls:
         """Mark NaN/Inf and select its origin; returns the origin's node id or None."""
         origin = self.model.find_nonfinite()
         report = self.model.last_nonfinite
+        self.debug_overlay.refresh()
         if origin is not None:
             self.view.select(origin, center=True)
         self.status(report.describe(self.model), error=origin is not None)
@@ -57,6 +58,7 @@ class DebugControls:
         """Colour edges by the gradient norm of the last backward; returns the GradientFlow."""
         overlay = self.debug_overlay
         overlay.flow = gradient_flow(self.model) if on else None
+        overlay.refresh()
         self._sync_debug_action("gradient_flow", on)
         if on:
             flow = overlay.flow
@@ -69,6 +71,7 @@ class DebugControls:
         """A bytes badge per node and the total in the status bar; returns the total."""
         overlay = self.debug_overlay
         overlay.saved = saved_bytes_by_node(self.model) if on else None
+        overlay.refresh()
         total = total_saved_bytes(self.model)
         self.saved_label.setText(f"saved for backward: {format_bytes(total)}" if on else "")
         self._sync_debug_action("saved_bytes", on)
@@ -87,6 +90,7 @@ class DebugControls:
         """Remember the graph as it is now; ``app.compare()`` shows what changed since."""
         self.baseline = model_compare.snapshot(self.model)
         model_compare.mark(self.model, None)
+        self.debug_overlay.refresh()
         self.status(f"baseline marked: {len(self.baseline.nodes)} nodes")
 
     def compare(self):
@@ -95,6 +99,7 @@ class DebugControls:
             raise RuntimeError("no baseline: app.mark_baseline() first")
         result = model_compare.compare(self.baseline, model_compare.snapshot(self.model))
         model_compare.mark(self.model, result)
+        self.debug_overlay.refresh()
         self.status(result.describe())
         self.view.update()
         return result
@@ -123,6 +128,7 @@ class DebugControls:
 
     def _on_debug_model_changed(self, *_):
         overlay = self.debug_overlay
+        overlay.refresh()
         if overlay.flow is not None:
             overlay.flow = gradient_flow(self.model)
         if overlay.saved is not None:

@@ -47,6 +47,20 @@ class DebugOverlay:
         self.model = model
         self.flow = None  # a GradientFlow to colour edges by, or None
         self.saved = None  # node id -> saved bytes, or None
+        self._marked = None  # node ids with a mark, collected on refresh()
+
+    def refresh(self) -> None:
+        """The model's marks changed (a scan, a compare, a new statement): collect again."""
+        self._marked = None
+
+    def marked(self) -> list:
+        """Node ids with something to paint (collected once per refresh, not per frame)."""
+        if self._marked is None:
+            extra = set(self.saved or ()) | (set(self.flow.dead) | set(self.flow.parameters)
+                                             if self.flow is not None else set())
+            self._marked = [n for n, d in self.model.graph.nodes(data=True)
+                            if d.get("nonfinite") or d.get("compare") or n in extra]
+        return self._marked
 
     def edge_color(self, key) -> QtGui.QColor | None:
         """The colour edge ``(u, v, key)`` is painted in (None when it carried nothing)."""
@@ -74,9 +88,10 @@ class DebugOverlay:
         font.setPointSizeF(6.5)
         font.setBold(True)
         painter.setFont(font)
-        for nid, i in index.items():
+        for nid in self.marked():
+            i = index.get(nid)
             data = graph.nodes.get(nid)
-            if data is None or not self._in_view(scene, i, rect):
+            if i is None or data is None or not self._in_view(scene, i, rect):
                 continue
             mark = data.get("nonfinite")
             if mark:

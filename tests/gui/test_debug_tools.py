@@ -20,6 +20,7 @@ def test_nan_from_log_of_a_negative_three_ops_deep_found_and_selected(blank, qtb
     log = node_named(blank.model, "LogBackward0")
     assert blank.view.selected == log
     assert blank.model.graph.nodes[log]["nonfinite_origin"]
+    assert log in blank.debug_overlay.marked()  # painted: only marked nodes are visited
     assert "LogBackward0" in blank.message.text()
     assert "statement 4" in blank.message.text()  # where it came from: c = b.log()
     # the same from the console: app.find_nonfinite() returns the origin
