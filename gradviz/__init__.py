@@ -17,6 +17,10 @@ from gradviz import (  # noqa: F401
 from gradviz.core.api import *  # noqa: F403
 from gradviz.core.api import Size, Tensor  # noqa: F401
 from gradviz.core.api_tensor_ops import *  # noqa: F403
+from gradviz.core.autograd.anomaly_mode import (  # noqa: F401 (torch's top-level names)
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+)
 from gradviz.core.tensors.legacy import *  # noqa: F403
 from gradviz.serialization import load, save  # noqa: F401
 from gradviz.torch_alias import missing_attribute

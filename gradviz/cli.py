@@ -5,6 +5,8 @@
                                      graph shows the script's alone: no tutorial first)
     gradviz render SCRIPT -o OUT     run SCRIPT headlessly, write its graph to OUT
                                      (.png .svg .dot .graphml .json, by extension)
+    gradviz diff A.json B.json -o diff.png
+                                     compare two saved sessions, draw what changed
 
 ``render`` opens no window (Qt runs offscreen). A script that raises makes ``render`` exit
 with status 1 and its traceback on stderr; an output that cannot be written, with status 1
@@ -116,6 +118,11 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "render":
         return render(argv[1:])
+    if argv and argv[0] == "diff":
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from gradviz.gui.diff_render import diff_command
+
+        return diff_command(argv[1:])
     return run_app(argv)
 
 

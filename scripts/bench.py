@@ -204,6 +204,8 @@ SECTIONS = {
     "layout": ("Layered layout", "bench_layout"),
     "gui": ("GUI (offscreen)", "bench_gui"),
     "loop": ("A training loop typed in the console (offscreen)", "bench_loop"),
+    "debug": ("Debugging tools (provenance, NaN origin, saved bytes, flow, compare)",
+              "bench_debug"),
 }
 
 

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from gradviz.autograd import functional, graph
 from gradviz.autograd.variable import Variable
+from gradviz.core.autograd.anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from gradviz.core.autograd.custom_function import Function, FunctionCtx
 from gradviz.core.autograd.engine import backward, grad
 from gradviz.core.autograd.grad_mode import enable_grad, no_grad, set_grad_enabled
 from gradviz.core.autograd.gradcheck import gradcheck, gradgradcheck
 
-__all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "functional", "grad", "gradcheck",
-           "gradgradcheck", "graph", "no_grad", "set_grad_enabled", "Variable"]
+__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "functional",
+           "grad", "gradcheck", "gradgradcheck", "graph", "is_anomaly_check_nan_enabled",
+           "is_anomaly_enabled", "no_grad", "set_detect_anomaly", "set_grad_enabled", "Variable"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

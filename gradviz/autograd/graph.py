@@ -37,8 +37,9 @@ from gradviz.core.autograd import emit
 from gradviz.core.autograd.function import AccumulateGrad, Node, SavedValue
 
 __all__ = [
-    "Node", "SavedValue", "as_array", "dtype_name", "formula", "grad", "grad_fn", "id_of",
-    "is_freed", "is_leaf", "is_node", "is_tensor", "next_functions", "node_id", "node_name",
+    "Node", "SavedValue", "all_finite", "as_array", "dtype_name", "finite_array", "formula",
+    "grad", "grad_fn", "id_of", "is_freed", "is_leaf", "is_node", "is_tensor", "next_functions",
+    "node_id", "node_name",
     "requires_grad", "saved_names", "saved_tensor_names", "saved_values", "shape",
     "tensor_by_id", "tensor_id", "value", "variable", "version",
 ]
@@ -286,6 +287,33 @@ def is_leaf(t) -> bool:
     False
     """
     return t._grad_fn is None
+
+
+def all_finite(t) -> bool:
+    """Whether every value of ``t`` is finite (no NaN, no Inf), read in place: a finite sum
+    proves it without any copy; otherwise one boolean mask is made.
+
+    >>> graph.all_finite(torch.ones(2)), graph.all_finite(torch.tensor([float("inf")]))
+    (True, False)
+    """
+    return finite_array(t._data)
+
+
+def finite_array(a) -> bool:
+    """``all_finite`` for a NumPy array (a gradient an event carried)."""
+    if type(a) is not np.ndarray:
+        a = np.asarray(a)
+    if a.dtype.kind not in "fc":
+        return True  # integers and booleans are always finite
+    if a.size <= _SMALL:  # a small mask costs less than the sum's error-state switch
+        return bool(np.isfinite(a).all())
+    with np.errstate(all="ignore"):  # an overflowing sum just falls back to the mask
+        if np.isfinite(np.add.reduce(a, axis=None)):
+            return True
+    return bool(np.isfinite(a).all())
+
+
+_SMALL = 1 << 16
 
 
 def as_array(x) -> np.ndarray | None:

@@ -78,3 +78,4 @@ class NumpyEngine:
     value = staticmethod(graph.value)
     grad = staticmethod(graph.grad)
     as_array = staticmethod(graph.as_array)
+    all_finite = staticmethod(graph.all_finite)  # optional: a finiteness check without a copy

@@ -19,12 +19,14 @@ from __future__ import annotations
 import time
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.about import show_about
 from gradviz.gui.console import Console
 from gradviz.gui.controls import ACTIONS, build_actions, context_menu
+from gradviz.gui.debug_actions import DEBUG_API, DebugControls, install_debug
 from gradviz.gui.find_bar import FindBar
 from gradviz.gui.graph_view import GraphView
 from gradviz.gui.gui_thread import GuiThread
@@ -54,8 +56,9 @@ def tutorial_path() -> Path:
     return Path(str(resources.files("gradviz.resources").joinpath("examples", "tutorial.py")))
 
 
-class App(QtWidgets.QMainWindow):
-    """The main window; ``session`` is the console's ``app`` object it draws."""
+class App(DebugControls, QtWidgets.QMainWindow):
+    """The main window; ``session`` is the console's ``app`` object it draws (the debugging
+    actions, ``DebugControls``, are the window's: the session asks it for them)."""
 
     def __init__(self, session: Session | None = None, settings=None, tutorial: bool = True,
                  script=None, theme: str | None = None):
@@ -103,6 +106,7 @@ class App(QtWidgets.QMainWindow):
         self.actions = build_actions(self)
         self._build_menus()
         self._build_toolbar()
+        install_debug(self)  # Find NaN, the Debug menu, their marks on the graph
 
         # view -> session: what the user does; session -> views: what changed
         self.view.nodeSelected.connect(lambda nid: session.select(nid, center=False))
@@ -126,6 +130,8 @@ class App(QtWidgets.QMainWindow):
         session.draw = self.gui.blocking(self._draw)
         session.show_step = self.gui.blocking(self._show_step)
         session.show_group = self.gui.blocking(self.view.show_group)
+        session.debug = SimpleNamespace(**{name: self.gui.blocking(getattr(self, name))
+                                           for name in DEBUG_API})
         self._restore_settings()
         if tutorial:
             self.console.run_source(tutorial_path().read_text(encoding="utf-8"), "tutorial.py")

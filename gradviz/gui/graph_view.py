@@ -58,6 +58,7 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         self.found_at = -1  # which of them Find shows
         self._show_legend = True
         self.step_overlay: StepOverlay | None = None  # a backward step painted on top
+        self.overlays: list = []  # more marks painted on top (paint_over, paint_screen)
         self.last_paint_ms = 0.0
         self._scale = 1.0
         self._offset = QtCore.QPointF(0, 0)
@@ -381,7 +382,11 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         if step is not None and len(self.scene):
             step.paint_over(painter, self.scene, world, self._scale)
         self._paint_detached(painter)
+        for overlay in self.overlays:
+            overlay.paint_over(painter, self.scene, world, self._scale)
         painter.restore()
+        for overlay in self.overlays:
+            overlay.paint_screen(painter, QtCore.QRectF(self.graph_rect()))
         if self._focus is not None:
             self._paint_focus_note(painter)
         if not legend.isEmpty():

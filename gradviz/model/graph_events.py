@@ -20,6 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradviz.events import types as events_types
+from gradviz.model.nonfinite import tensor_finite as output_finite
+from gradviz.model.provenance import Provenance
+from gradviz.model.saved_memory import measure as measure_saved
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,13 @@ class GraphEvents:
         self._describe_tensor = engine.describe_tensor
         self._is_freed = engine.is_freed
         self._made = (None, None)  # (output id, function id) of the last FunctionCreated
+        self.provenance = Provenance()  # where each function node was created
+        # measure each node's saved tensors when a backward starts, before it frees them
+        # (for the saved-memory timeline; costs a saved_values call per node, so opt-in)
+        self.track_saved_memory = False
+        # check each op's output for NaN/Inf as it is made, so find_nonfinite still knows
+        # once a temporary is released (one pass over the values per op, so opt-in)
+        self.watch_nonfinite = False
 
     # ------------------------------------------------------------ graph building
     # Recording writes networkx's documented storage (``_node``, ``_succ``, ``_pred``: dicts
@@ -215,6 +225,8 @@ class GraphEvents:
             data = self.graph._node.get(fid)
             if data is not None:
                 data["shape"] = tuple(self.engine.shape(e.tensor))
+                if self.watch_nonfinite:  # known even once the output is released
+                    data["output_finite"] = output_finite(self, e.tensor)
             return
         self._ensure_tensor(e.tensor, e.role, e.tensor_id)
 
@@ -230,6 +242,9 @@ class GraphEvents:
                     break
             else:  # the usual case: every input is drawn already
                 self._add_function(e.function, fid, e.next_functions)
+            data = nodes.get(fid)
+            if data is not None:
+                data["where"] = self.provenance.where()
         if e.output_id is not None:
             self._outputs[fid] = e.output_id  # dropped when fn's node is released
             self._made = (e.output_id, fid)
@@ -241,6 +256,8 @@ class GraphEvents:
 
     def _on_BackwardStarted(self, e):  # noqa: N802
         self._reap()
+        if self.track_saved_memory:
+            measure_saved(self)  # what each node saved, before this backward frees it
         self.backward_runs += 1
         root = self._outputs.get(e.roots[0]) if e.roots else None
         t = self.engine.tensor_by_id(root) if root is not None else None

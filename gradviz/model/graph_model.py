@@ -232,6 +232,22 @@ class GraphModel(GraphEvents, ModuleGroups):
                 self.generations.released(nid)
         self.flush()
 
+    def output_of(self, nid) -> int | None:
+        """The node id of the tensor function node ``nid`` produced (None if unknown)."""
+        return self._outputs.get(nid)
+
+    def touch(self, nid) -> None:
+        """Tell listeners, with the next change, that node ``nid``'s attributes changed."""
+        self._touch(nid)
+
+    def find_nonfinite(self):
+        """Mark the nodes holding NaN or Inf (forward, then backward) and return the origin's
+        node id, None when all is finite; ``last_nonfinite.describe(model)`` also says what
+        released values hide (:mod:`gradviz.model.nonfinite`)."""
+        from gradviz.model.nonfinite import find_origin
+
+        return find_origin(self)
+
     def history(self, nid) -> list[GradEntry]:
         return list(self._histories.get(nid, ()))
 

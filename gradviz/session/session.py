@@ -98,6 +98,7 @@ class Session:
         self.draw = None  # (model, path) -> Path: a .png / .svg of the graph as drawn
         self.show_step = None  # k -> None: show step k in the view
         self.show_group = None  # path -> None: bring an expanded module group into view
+        self.debug = None  # the window's debugging actions (gradviz.gui.debug_actions)
 
     # ------------------------------------------------------------ reporting
     def status(self, text: str, error: bool = False) -> None:
@@ -371,6 +372,44 @@ class Session:
     def _on_model_changed(self, change) -> None:
         if change.removed and self._steps is not None:
             self._steps = None  # nodes of the last backward may be gone (clear, released)
+
+    # ------------------------------------------------------------ debugging
+    def find_nonfinite(self):
+        """Mark NaN/Inf and select where it was born (forward first, then backward);
+        returns the origin's node id, None when all is finite."""
+        if self.debug is not None:
+            return self.debug.find_nonfinite()
+        origin = self.model.find_nonfinite()
+        self.status(self.model.last_nonfinite.describe(self.model), error=origin is not None)
+        if origin is not None:
+            self.select(origin)
+        return origin
+
+    def show_gradient_flow(self, on: bool = True):
+        """Colour edges by the gradient norm of the last backward (needs the window)."""
+        return self._window_debug("show_gradient_flow", on)
+
+    def show_saved_bytes(self, on: bool = True):
+        """Saved-tensor bytes per node and their total (needs the window)."""
+        return self._window_debug("show_saved_bytes", on)
+
+    def saved_memory_timeline(self):
+        """A plot of saved bytes alive through forward and backward (needs the window)."""
+        return self._window_debug("saved_memory_timeline")
+
+    def mark_baseline(self) -> None:
+        """Remember the graph as it is now; ``app.compare()`` shows what changed since."""
+        return self._window_debug("mark_baseline")
+
+    def compare(self):
+        """Mark what changed since ``mark_baseline()``; returns the Comparison."""
+        return self._window_debug("compare")
+
+    def _window_debug(self, name, *args):
+        if self.debug is None:
+            raise ActionError(f"app.{name}() draws on the graph view: run it in the app's "
+                              f"console (gradviz.model has the Qt-free parts)")
+        return getattr(self.debug, name)(*args)
 
     def collapse(self, path: str) -> None:
         """Draw module group ``path`` (``"net.3"``) as one node with its edges."""

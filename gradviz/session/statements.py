@@ -17,6 +17,8 @@ import sys
 import threading
 import traceback
 
+import numpy as np
+
 from gradviz.session.targets import user_names
 from gradviz.torch_alias import torch_imports
 
@@ -59,13 +61,19 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
     the worker), after the batch of model changes has been closed there."""
     namespace, model = session.namespace, session.model
     imports = torch_imports(model.engine.name)
+    errors = np.geterr()  # NumPy's error state is per thread: the worker takes the caller's
     batch = model.batch()
     batch.__enter__()
     session._statement_open = True
 
     def job():
-        with session.grad_context(), console_output(session, threading.get_ident()), imports:
-            exec(code, namespace)
+        with session.grad_context(), console_output(session, threading.get_ident()), imports, \
+                np.errstate(**errors):
+            model.provenance.begin(label)  # the nodes it creates say "statement N"
+            try:
+                exec(code, namespace)
+            finally:
+                model.provenance.end()
 
     def finish(error):
         with session.lock:

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from gradviz.core.autograd import emit, record
+from gradviz.core.autograd import anomaly_mode, emit, record
 from gradviz.core.autograd.formulas import apply_node
 from gradviz.core.autograd.function import ACC_KEY, ROWS, AccumulateGrad
 from gradviz.core.autograd.grad_mode import state as grad_state
@@ -227,7 +227,8 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True, sums=None
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
     pop, push, pop_buffer = heapq.heappop, heapq.heappush, buffers.pop
-    run_formulas = apply_node
+    run_formulas = apply_node if not anomaly_mode.state.enabled else anomaly_mode.checking(
+        apply_node)
     acc_class = AccumulateGrad
     try:
         ready = None  # the one node that became ready while the heap was empty: runs next

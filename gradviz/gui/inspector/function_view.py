@@ -17,6 +17,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from gradviz.gui.inspector.array_view import ArrayView
+from gradviz.gui.inspector.debug_fields import debug_fields
 from gradviz.gui.inspector.tensor_view import node_text
 from gradviz.gui.inspector.widgets import (
     Fields,
@@ -89,7 +90,8 @@ class FunctionView(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        self.fields = Fields(("output shape", "executed", "formula"))
+        self.fields = Fields(("output shape", "executed", "formula", "created at",
+                              "saved for backward", "NaN / Inf"))
         layout.addWidget(self.fields)
         layout.addWidget(section("next_functions"))
         self.next_box = QtWidgets.QGridLayout()
@@ -127,6 +129,7 @@ class FunctionView(QtWidgets.QWidget):
             "executed": f"step {executed} of the last backward" if executed else "not in the "
                         "last backward",
             "formula": data.get("formula") or "—",
+            **debug_fields(model, nid),
         })
         self._show_next(model, nid)
         self._show_saved(model, nid)

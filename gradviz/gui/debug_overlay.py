@@ -1,0 +1,193 @@
+"""The debugging marks painted over the graph: NaN/Inf, gradient flow, saved bytes, compare.
+
+    >>> overlay = DebugOverlay(model)
+    >>> view.overlays.append(overlay)
+    >>> overlay.flow = gradient_flow(model)       # colour edges by gradient norm
+    >>> overlay.saved = saved_bytes_by_node(model)  # a bytes badge per node
+
+It reads the marks the model's debugging modules wrote on the nodes (``nonfinite``,
+``nonfinite_origin``, ``compare``) and what it was given; painting touches only nodes and
+edges in view. ``paint_screen`` draws the flow's colour scale (log10 of the gradient norm)
+in a corner of the view.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6 import QtCore, QtGui
+
+from gradviz.gui.graph_drawing import DETAIL_SCALE
+from gradviz.model.saved_memory import format_bytes
+
+NONFINITE = "#e03131"  # NaN/Inf in the forward
+NONFINITE_BACKWARD = "#f08c00"  # NaN/Inf born in the backward
+COMPARE = {"added": "#2f9e44", "changed": "#f59f00", "released": "#868e96",
+           "removed": "#c92a2a"}
+VANISHING = "#adb5bd"
+# a perceptual ramp (low -> high), as matplotlib's viridis at 5 stops
+RAMP = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+
+
+def ramp(t: float) -> QtGui.QColor:
+    """The colour at ``t`` in [0, 1] of the flow's scale."""
+    t = min(1.0, max(0.0, t)) * (len(RAMP) - 1)
+    i = min(int(t), len(RAMP) - 2)
+    a, b = QtGui.QColor(RAMP[i]), QtGui.QColor(RAMP[i + 1])
+    f = t - i
+    return QtGui.QColor(round(a.red() + (b.red() - a.red()) * f),
+                        round(a.green() + (b.green() - a.green()) * f),
+                        round(a.blue() + (b.blue() - a.blue()) * f))
+
+
+class DebugOverlay:
+    """Marks on a ``GraphScene``, painted after it (in world coordinates)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.flow = None  # a GradientFlow to colour edges by, or None
+        self.saved = None  # node id -> saved bytes, or None
+        self._marked = None  # node ids with a mark, collected on refresh()
+
+    def refresh(self) -> None:
+        """The model's marks changed (a scan, a compare, a new statement): collect again."""
+        self._marked = None
+
+    def marked(self) -> list:
+        """Node ids with something to paint (collected once per refresh, not per frame)."""
+        if self._marked is None:
+            extra = set(self.saved or ()) | (set(self.flow.dead) | set(self.flow.parameters)
+                                             if self.flow is not None else set())
+            self._marked = [n for n, d in self.model.graph.nodes(data=True)
+                            if d.get("nonfinite") or d.get("compare") or n in extra]
+        return self._marked
+
+    def edge_color(self, key) -> QtGui.QColor | None:
+        """The colour edge ``(u, v, key)`` is painted in (None when it carried nothing)."""
+        flow = self.flow
+        norm = flow.edges.get(key) if flow is not None else None
+        if norm is None:
+            return None
+        if key in flow.exploding:
+            return QtGui.QColor(NONFINITE)
+        if key in flow.vanishing or norm <= 0:
+            return QtGui.QColor(VANISHING)
+        low, high = flow.log_range()
+        t = 1.0 if high <= low else (math.log10(norm) - low) / (high - low)
+        return ramp(t)
+
+    # ------------------------------------------------------------ painting
+    def paint_over(self, painter, scene, rect, scale) -> None:
+        if not scene.ids or scale < DETAIL_SCALE * 0.5:
+            return
+        if self.flow is not None:
+            self._paint_flow(painter, scene, rect)
+        graph = self.model.graph
+        index = scene.index
+        font = QtGui.QFont()
+        font.setPointSizeF(6.5)
+        font.setBold(True)
+        painter.setFont(font)
+        for nid in self.marked():
+            i = index.get(nid)
+            data = graph.nodes.get(nid)
+            if i is None or data is None or not self._in_view(scene, i, rect):
+                continue
+            mark = data.get("nonfinite")
+            if mark:
+                self._ring(painter, scene, i, NONFINITE if mark == "forward"
+                           else NONFINITE_BACKWARD, 4.0 if data.get("nonfinite_origin") else 2.0)
+                self._badge(painter, scene, i, "NaN origin" if data.get("nonfinite_origin")
+                            else "NaN/Inf", NONFINITE, below=True)
+            change = data.get("compare")
+            if change:
+                self._ring(painter, scene, i, COMPARE[change], 2.5, grow=7.0)
+            if self.saved is not None and self.saved.get(nid):
+                self._badge(painter, scene, i, format_bytes(self.saved[nid]), "#5f3dc4",
+                            below=not mark)
+            if self.flow is not None and nid in self.flow.dead:
+                self._badge(painter, scene, i, f"dead {self.flow.dead[nid]:.0%}", "#495057",
+                            below=False)
+            if self.flow is not None and nid in self.flow.parameters:
+                p = self.flow.parameters[nid]
+                self._badge(painter, scene, i, f"|g| {p.grad_norm:.2g}  g/w {p.ratio:.2g}",
+                            "#1c7ed6", below=True)
+
+    @staticmethod
+    def _in_view(scene, i, rect) -> bool:
+        return (scene.X[i] + scene.W[i] / 2 >= rect.left() - 40
+                and scene.X[i] - scene.W[i] / 2 <= rect.right() + 40
+                and scene.Y[i] + scene.H[i] / 2 >= rect.top() - 20
+                and scene.Y[i] - scene.H[i] / 2 <= rect.bottom() + 20)
+
+    @staticmethod
+    def _ring(painter, scene, i, color, width, grow=4.0) -> None:
+        painter.setPen(QtGui.QPen(QtGui.QColor(color), width))
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(QtCore.QRectF(scene.X[i] - scene.W[i] / 2 - grow,
+                                              scene.Y[i] - scene.H[i] / 2 - grow,
+                                              scene.W[i] + 2 * grow, scene.H[i] + 2 * grow),
+                                8.0, 8.0)
+
+    @staticmethod
+    def _badge(painter, scene, i, text, color, below: bool) -> None:
+        metrics = QtGui.QFontMetricsF(painter.font())
+        w = metrics.horizontalAdvance(text) + 8
+        y = scene.Y[i] + scene.H[i] / 2 - 6 if below else scene.Y[i] - scene.H[i] / 2 - 7
+        box = QtCore.QRectF(scene.X[i] - w / 2, y, w, 13)
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.setBrush(QtGui.QColor(color))
+        painter.drawRoundedRect(box, 6.5, 6.5)
+        painter.setPen(QtGui.QColor("#ffffff"))
+        painter.drawText(box, QtCore.Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_flow(self, painter, scene, rect) -> None:
+        index = scene.index
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        for key in self.flow.edges:
+            u, v = index.get(key[0]), index.get(key[1])
+            if u is None or v is None:
+                continue
+            x0, y0 = scene.X[u], scene.Y[u] + scene.H[u] / 2
+            x1, y1 = scene.X[v], scene.Y[v] - scene.H[v] / 2
+            if max(x0, x1) < rect.left() or min(x0, x1) > rect.right() or (
+                    max(y0, y1) < rect.top() or min(y0, y1) > rect.bottom()):
+                continue
+            color = self.edge_color(key)
+            pen = QtGui.QPen(color, 4.0 if key in self.flow.exploding else 3.0)
+            if key in self.flow.vanishing:
+                pen.setStyle(QtCore.Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            path = QtGui.QPainterPath(QtCore.QPointF(x0, y0))
+            bend = max(18.0, abs(y1 - y0) / 2)
+            path.cubicTo(x0, y0 + bend, x1, y1 - bend, x1, y1 - 6)
+            painter.drawPath(path)
+
+    def paint_screen(self, painter, area: QtCore.QRectF) -> None:
+        """The flow's colour scale (log10 |grad|) in the view's bottom-left corner."""
+        if self.flow is None or not self.flow.edges:
+            return
+        low, high = self.flow.log_range()
+        box = QtCore.QRectF(area.left() + 8, area.bottom() - 64,
+                            max(120.0, min(220.0, area.width() - 16)), 52)
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.setBrush(QtGui.QColor(255, 255, 255, 220))
+        painter.drawRoundedRect(box, 6, 6)
+        bar = QtCore.QRectF(box.left() + 10, box.top() + 20, box.width() - 20, 10)
+        gradient = QtGui.QLinearGradient(bar.topLeft(), bar.topRight())
+        for k in range(len(RAMP)):
+            gradient.setColorAt(k / (len(RAMP) - 1), QtGui.QColor(RAMP[k]))
+        painter.fillRect(bar, gradient)
+        painter.setPen(QtGui.QColor("#1f2328"))
+        font = QtGui.QFont()
+        font.setPointSizeF(7.5)
+        painter.setFont(font)
+        painter.drawText(QtCore.QPointF(box.left() + 10, box.top() + 14),
+                         "|grad| per edge, log scale" if box.width() < 200
+                         else "|grad| along each edge (log scale)")
+        painter.drawText(QtCore.QPointF(bar.left(), bar.bottom() + 12), f"1e{low:.0f}")
+        painter.drawText(QtCore.QPointF(bar.right() - 28, bar.bottom() + 12), f"1e{high:.0f}")
+        if box.width() >= 200:
+            painter.setPen(QtGui.QColor(NONFINITE))
+            painter.drawText(QtCore.QPointF(bar.center().x() - 30, bar.bottom() + 12),
+                             "red: exploding")

@@ -1,0 +1,110 @@
+"""Where each function node came from: the console statement that created it (with its
+number) or the ``file:line`` of the first frame outside gradviz.
+
+The model asks ``Provenance.where()`` while it records a ``FunctionCreated`` event (only
+while it is attached, so an unwatched program pays nothing). It walks up the Python stack
+from the event handler, skipping gradviz's own frames; whether a code object belongs to
+gradviz is decided once per code object and cached, so a walk costs a few dict lookups.
+
+    >>> model = GraphModel()
+    >>> model.provenance.begin("y = x * 2")      # what the console does per statement
+    1
+    >>> with model.recording():
+    ...     y = x * 2
+    >>> describe_where(model.graph.nodes[model.node_of(y.grad_fn)]["where"],
+    ...                model.provenance.texts)
+    'statement 1: y = x * 2'
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_getframe = sys._getframe
+_UNKNOWN = (None, None)
+
+# gradviz's own directory (this file is gradviz/model/provenance.py)
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+class Provenance:
+    """The statement being run (set by the console) and the stack walk that finds the
+    user's frame."""
+
+    def __init__(self):
+        self.count = 0  # statements begun so far: the next one is count + 1
+        self.statement: tuple | None = None  # (number, source) of the running statement
+        self.texts: dict[int, str] = {}  # number -> source, for the inspector's links
+        # id(code object) -> (whether it is gradviz's own, the code object): code objects
+        # hash their whole contents on every lookup, their ids cost nothing
+        self._ours: dict = {}
+        self._depth = 3  # how far up the user's frame was last time
+
+    def begin(self, source: str) -> int:
+        """A console statement starts: nodes it creates say ``statement N``."""
+        self.count += 1
+        self.statement = (self.count, source)
+        self.texts[self.count] = source
+        return self.count
+
+    def end(self) -> None:
+        self.statement = None
+
+    def _own(self, code) -> bool:
+        known = self._ours.get(id(code))
+        if known is None:
+            name = code.co_filename
+            own = not name.startswith("<") and os.path.abspath(name).startswith(PACKAGE)
+            known = self._ours[id(code)] = (own, code)  # holding code: its id is not reused
+        return known[0]
+
+    def where(self) -> tuple | None:
+        """``(filename, line, statement number or None)`` of the first frame outside
+        gradviz, or None when there is none (a gradviz-internal call).
+
+        The depth found last time is tried first: ``sys._getframe(depth)`` makes only the
+        frame asked for, where walking ``f_back`` would make every frame on the way."""
+        depth = self._depth
+        ours = self._ours
+        try:
+            entry = _getframe(depth - 1)  # gradviz's frame the user called, if still so
+            if ours.get(id(entry.f_code), _UNKNOWN)[0] is True:
+                frame = entry.f_back
+                if ours.get(id(frame.f_code), _UNKNOWN)[0] is not False:
+                    raise ValueError
+                statement = self.statement
+                if statement is None:
+                    return (frame.f_code.co_filename, frame.f_lineno, None)
+                return self._found(frame)
+        except ValueError:  # the stack is shallower now, or the path into gradviz longer
+            pass
+        frame, depth = _getframe(2), 2
+        while frame is not None:
+            if not self._own(frame.f_code):
+                self._depth = depth  # as seen from where() itself
+                return self._found(frame)
+            frame = frame.f_back
+            depth += 1
+        return None
+
+    def _found(self, frame) -> tuple:
+        statement = self.statement
+        filename = frame.f_code.co_filename
+        if statement is not None and filename.startswith("<"):
+            return (filename, frame.f_lineno, statement[0])
+        return (filename, frame.f_lineno, None)
+
+
+def describe_where(where, texts=None) -> str:
+    """``statement 3: y = x.log()`` or ``train.py:12``; "" when unknown."""
+    if not where:
+        return ""
+    filename, line, number = where
+    if number is not None:
+        source = (texts or {}).get(number)
+        if source is None:
+            return f"statement {number}"
+        first = source.strip().splitlines()[0] if source.strip() else ""
+        return f"statement {number}: {first}"
+    return f"{os.path.basename(filename)}:{line}"

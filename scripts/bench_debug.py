@@ -1,0 +1,171 @@
+"""Overheads of the debugging tools (issue 13): where each node came from, NaN/Inf origin,
+saved bytes, gradient flow and compare.
+
+    python scripts/bench.py debug
+
+The recording cost of provenance is the 10,000-op chain recorded by an attached
+``GraphModel`` with and without the stack walk (alternating runs, best of each); the
+rest are one call each on a 5,000-node graph, and a NaN in a 10-million-element tensor.
+Times are CPU time (``time.process_time``): on a shared machine wall time mostly measures
+the other processes.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import time
+import tracemalloc
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+
+import gradviz  # noqa: E402
+from gradviz.model import GraphModel  # noqa: E402
+
+N_OPS = 10_000
+REPS = 9
+
+
+def _chain_us(with_provenance: bool, watch_nonfinite: bool = False) -> float:
+    model = GraphModel()
+    model.watch_nonfinite = watch_nonfinite
+    if not with_provenance:
+        model.provenance.where = lambda: None  # the walk skipped, everything else the same
+    model.attach()
+    x = gradviz.ones(1, requires_grad=True)
+    y = x
+    t = time.process_time()
+    for _ in range(N_OPS):
+        y = y * 1.0001
+    spent = (time.process_time() - t) / N_OPS * 1e6
+    model.detach()
+    del y, model
+    gc.collect()
+    return spent
+
+
+def bench_provenance(report):
+    on, off = [], []
+    for _ in range(REPS):  # alternate, so both see the same machine
+        off.append(_chain_us(False))
+        on.append(_chain_us(True))
+    cost = min(on) - min(off)
+    verdict = "ok" if cost <= 1.0 else "ABOVE TARGET"
+    report(f"chain of {N_OPS:,} ops recorded, where each node came from",
+           f"{min(on):.2f} us/op", f"without: {min(off):.2f} us/op, +{cost:.2f} us/op "
+           f"(target <= 1 us/op: {verdict})")
+
+
+def bench_watch_nonfinite(report):
+    on, off = [], []
+    for _ in range(REPS):
+        off.append(_chain_us(True))
+        on.append(_chain_us(True, watch_nonfinite=True))
+    report("  outputs checked for NaN/Inf as made (the app's setting)", f"{min(on):.2f} us/op",
+           f"without: {min(off):.2f} us/op, +{min(on) - min(off):.2f} us/op")
+
+
+def _wide_graph(n_nodes=5_000):
+    """About ``n_nodes`` nodes: a 2-layer tanh MLP applied many times, then backward."""
+    rng = np.random.default_rng(0)
+    w = gradviz.tensor(rng.standard_normal((8, 8)).astype(np.float32), requires_grad=True)
+    x = gradviz.tensor(rng.standard_normal((4, 8)).astype(np.float32))
+    model = GraphModel()
+    keep = []
+    with model.recording():
+        h = x
+        while model.graph.number_of_nodes() < n_nodes:
+            h = (h @ w).tanh()
+            keep.append(h)
+        loss = h.sum()
+        loss.backward(retain_graph=True)
+    return model, loss, keep
+
+
+def bench_nonfinite(report):
+    model, loss, keep = _wide_graph()
+    t = time.process_time()
+    origin = model.find_nonfinite()
+    report(f"find_nonfinite on {model.graph.number_of_nodes():,} nodes, all finite",
+           f"{(time.process_time() - t) * 1e3:.0f} ms", f"origin {origin}")
+    data = np.ones(10_000_000, np.float32)
+    data[-3] = np.inf
+    big_model = GraphModel()
+    with big_model.recording():
+        a = gradviz.ones(1, requires_grad=True)
+        b = a * gradviz.from_numpy(data)
+    tracemalloc.start()
+    t = time.process_time()
+    big_model.find_nonfinite()
+    spent = time.process_time() - t
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    report("find_nonfinite, an Inf in 10,000,000 float32", f"{spent * 1e3:.0f} ms",
+           f"peak extra memory {peak / 1e6:.1f} MB (the tensor is {data.nbytes / 1e6:.0f} MB)")
+    del b
+
+
+def _timed(fn):
+    t = time.process_time()
+    out = fn()
+    return out, (time.process_time() - t) * 1e3
+
+
+def bench_graph_tools(report):
+    from gradviz.model.compare import compare, snapshot
+    from gradviz.model.gradient_flow import gradient_flow
+    from gradviz.model.saved_memory import timeline, total_saved_bytes
+
+    model, loss, keep = _wide_graph()
+    n = model.graph.number_of_nodes()
+    total, ms = _timed(lambda: total_saved_bytes(model))
+    report(f"total saved bytes, {n:,} nodes", f"{ms:.0f} ms", f"{total:,} bytes")
+    points, ms = _timed(lambda: timeline(model))
+    report("  saved-memory timeline", f"{ms:.0f} ms", f"{len(points):,} points")
+    flow, ms = _timed(lambda: gradient_flow(model))
+    report(f"gradient flow, {n:,} nodes", f"{ms:.0f} ms", f"{len(flow.edges):,} edges coloured")
+    base, ms = _timed(lambda: snapshot(model))
+    report(f"compare: baseline snapshot, {n:,} nodes", f"{ms:.0f} ms")
+    with model.recording():
+        loss.backward()
+    result, ms = _timed(lambda: compare(base, snapshot(model)))
+    report("  compare after another backward", f"{ms:.0f} ms",
+           f"{len(result.changed):,} nodes changed")
+
+
+def _backward_us(measure_saved: bool, n=N_OPS) -> float:
+    model = GraphModel()
+    model.track_saved_memory = measure_saved
+    model.attach()
+    x = gradviz.ones(1, requires_grad=True)
+    y = x
+    for _ in range(n):
+        y = (y * 1.0001).exp()
+    t = time.process_time()
+    y.backward()
+    spent = (time.process_time() - t) / (2 * n) * 1e6
+    model.detach()
+    del y, model
+    gc.collect()
+    return spent
+
+
+def bench_backward_measure(report):
+    on, off = [], []
+    for _ in range(5):
+        off.append(_backward_us(False))
+        on.append(_backward_us(True))
+    report(f"backward of {2 * N_OPS:,} recorded nodes, saved bytes measured first",
+           f"{min(on):.2f} us/node", f"without (track_saved_memory off, the model's "
+           f"default): {min(off):.2f} us/node, +{min(on) - min(off):.2f} us/node")
+
+
+def run(report):
+    bench_provenance(report)
+    bench_watch_nonfinite(report)
+    bench_nonfinite(report)
+    bench_graph_tools(report)
+    bench_backward_measure(report)
