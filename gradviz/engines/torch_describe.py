@@ -99,13 +99,23 @@ def to_numpy(t) -> np.ndarray | None:
     """A NumPy copy of a tensor (a CPU copy, a sample when big), read without autograd."""
     if t is None:
         return None
-    with torch._C.DisableTorchFunction():
+    if torch._C._is_torch_function_mode_enabled():  # read outside the watch's handler
+        with torch._C.DisableTorchFunction():
+            return _copy(t)
+    return _copy(t)
+
+
+def _copy(t) -> np.ndarray:
+    if t.requires_grad:
         t = t.detach()
-        if t.layout != torch.strided:
-            t = t.to_dense()
-        if t.numel() > SAMPLE_LIMIT:
-            t = t.reshape(-1)[:SAMPLE_LIMIT]
-        t = t.cpu().resolve_conj().resolve_neg()
-        if t.dtype == torch.bfloat16:
-            t = t.float()
-        return t.numpy().copy()
+    if (t.device.type == "cpu" and t.layout == torch.strided and t.dtype != torch.bfloat16
+            and not t.is_conj() and not t.is_neg() and t.numel() <= SAMPLE_LIMIT):
+        return t.numpy().copy()  # the usual case, in one copy
+    if t.layout != torch.strided:
+        t = t.to_dense()
+    if t.numel() > SAMPLE_LIMIT:
+        t = t.reshape(-1)[:SAMPLE_LIMIT]
+    t = t.cpu().resolve_conj().resolve_neg()
+    if t.dtype == torch.bfloat16:
+        t = t.float()
+    return t.numpy().copy()

@@ -84,15 +84,26 @@ class TorchEngine:
             yield
 
     def _emit(self, event) -> None:
-        for callback in self._subscribers:
+        subscribers = self._subscribers
+        if len(subscribers) == 1:  # the usual case: one model, called directly
+            try:
+                subscribers[0](event)
+            except Exception as exc:  # noqa: BLE001 (reported below, once)
+                self._report(subscribers[0], exc)
+            return
+        for callback in subscribers:
             try:
                 callback(event)
-            except Exception as exc:  # a listener must never break the user's program
-                if id(callback) not in self._reported:
-                    self._reported.add(id(callback))
-                    warnings.warn(f"gradviz event subscriber {callback!r} raised {exc!r}; "
-                                  "further errors from it are not reported",
-                                  RuntimeWarning, stacklevel=2)
+            except Exception as exc:  # noqa: BLE001 (reported below, once)
+                self._report(callback, exc)
+
+    def _report(self, callback, exc) -> None:
+        """Warn once per subscriber that raised: a listener never breaks the program."""
+        if id(callback) not in self._reported:
+            self._reported.add(id(callback))
+            warnings.warn(f"gradviz event subscriber {callback!r} raised {exc!r}; "
+                          "further errors from it are not reported", RuntimeWarning,
+                          stacklevel=3)
 
     # ------------------------------------------------------------ objects and ids
     @staticmethod
@@ -112,9 +123,11 @@ class TorchEngine:
         return None
 
     def reference(self, obj, callback, key):
+        if isinstance(obj, torch.Tensor):
+            return weakref.KeyedRef(obj, callback, key)
         if isinstance(obj, torch.autograd.graph.Node):
             return FunctionRef(self._ids.register(obj), callback, key)
-        return weakref.KeyedRef(obj, callback, key)
+        raise TypeError(f"cannot hold a {type(obj).__name__} weakly")
 
     # ------------------------------------------------------------ grad_fn nodes
     def describe_function(self, fn) -> FunctionInfo:
@@ -141,31 +154,26 @@ class TorchEngine:
     # ------------------------------------------------------------ tensors
     @staticmethod
     def describe_tensor(t) -> TensorInfo:
-        with torch._C.DisableTorchFunction():
-            return TensorInfo(tuple(t.shape), describe.dtype_name(t), t.requires_grad,
-                              t.grad_fn is None, t._version)
+        return TensorInfo(tuple(t.shape), describe.dtype_name(t), t.requires_grad,
+                          t.grad_fn is None, t._version)
 
     @staticmethod
     def shape(t) -> tuple:
-        with torch._C.DisableTorchFunction():
-            return tuple(t.shape)
+        return tuple(t.shape)
 
     @staticmethod
     def grad_fn(t):
-        with torch._C.DisableTorchFunction():
-            return t.grad_fn
+        return t.grad_fn
 
     @staticmethod
     def requires_grad(t) -> bool:
-        with torch._C.DisableTorchFunction():
-            return t.requires_grad
+        return t.requires_grad
 
     value = staticmethod(describe.to_numpy)
 
     @staticmethod
     def grad(t):
-        with torch._C.DisableTorchFunction():
-            return describe.to_numpy(t.grad)
+        return describe.to_numpy(t.grad)
 
     @staticmethod
     def as_array(x):
@@ -194,20 +202,25 @@ class TorchEngine:
             if ids.known_tensor(t) is None:
                 self._emit(ev.TensorCreated(t, ids.tensor_id(t), "output"))
             return
-        anchor = ids.register(fn)
-        nexts = fn.next_functions
-        input_ids = ()
-        inputs = _tensors(args)
-        if len(inputs) == len(nexts):  # the op's tensor inputs are its next_functions
-            input_ids = tuple([None if x.requires_grad else self._constant(x)
-                               for x in inputs])
+        made = ids.register_new(fn)
         tid = ids.tensor_id(t)
-        anchor.out = weakref.ref(t)
-        info = self.describe_function(fn)
-        self._emit(ev.FunctionCreated(
-            fn, anchor.id, info.name,
-            tuple([(None if n is None else n.metadata[KEY].id, nr) for n, nr in nexts]),
-            tid, input_ids, info.saved))
+        made[0][0].out = weakref.ref(t)
+        inputs = _tensors(args)
+        taker = None  # the new node whose next_functions are the op's tensor inputs
+        for entry in made:
+            if _takes(entry[2], inputs):
+                taker = entry[1]
+                break
+        for anchor, node, nexts in reversed(made):  # inputs before the nodes using them
+            input_ids = ()
+            if node is taker:
+                input_ids = tuple([None if x.requires_grad else self._constant(x)
+                                   for x in inputs])
+            info = self.describe_function(node)
+            self._emit(ev.FunctionCreated(
+                node, anchor.id, info.name,
+                tuple([(None if n is None else n.metadata[KEY].id, nr) for n, nr in nexts]),
+                tid if node is fn else None, input_ids, info.saved))
         self._emit(ev.TensorCreated(t, tid, "output"))
 
     def _constant(self, x) -> int:
@@ -265,8 +278,8 @@ class TorchEngine:
         finally:
             for handle in handles:
                 handle.remove()
-            if not retain:
-                freed = tuple([fid for fn, fid in ran if self.is_freed(fn)])
+            if not retain:  # torch released the saved tensors of every node it ran
+                freed = tuple([fid for fn, fid in ran if self.describe_function(fn).saved_tensors])
                 if freed:
                     self._emit(ev.SavedTensorsFreed(freed))
             self._emit(ev.BackwardFinished(root_ids))
@@ -310,6 +323,18 @@ class TorchEngine:
             self._emit(ev.GradAccumulated(leaf, tid, before.pop() if before else None,
                                           describe.to_numpy(grad)))
         return fn.register_prehook(before_accumulating), fn.register_hook(accumulated)
+
+
+def _takes(nexts, inputs) -> bool:
+    """Whether ``nexts`` are edges to ``inputs``: one per input, empty where an input
+    does not require grad (a composite op like ``matmul`` of a vector makes several
+    nodes; its inputs, and the constants among them, belong to the one that matches)."""
+    if len(nexts) != len(inputs) or not inputs:
+        return False
+    for (n, _), x in zip(nexts, inputs, strict=True):
+        if (n is None) == x.requires_grad:
+            return False
+    return True
 
 
 def _received(grads):

@@ -87,15 +87,14 @@ class Ids:
         nid = self._tids.get(key)
         if nid is None:
             nid = self._tids[key] = next(self._count)
-            tids, tensors = self._tids, self._tensors
-
-            def forget(_, key=key, nid=nid):
-                if tids.get(key) == nid:
-                    del tids[key]
-                tensors.pop(nid, None)
-
-            self._tensors[nid] = weakref.ref(t, forget)
+            self._tensors[nid] = weakref.KeyedRef(t, self._forget, (key, nid))
         return nid
+
+    def _forget(self, ref) -> None:
+        key, nid = ref.key
+        if self._tids.get(key) == nid:
+            del self._tids[key]
+        self._tensors.pop(nid, None)
 
     def known_tensor(self, t) -> int | None:
         return self._tids.get(id(t))
@@ -112,11 +111,14 @@ class Ids:
     def register(self, fn) -> Anchor:
         """``fn``'s anchor, made (with those of its unseen ancestors) if it has none."""
         anchor = fn.metadata.get(KEY)
-        if anchor is not None:
-            return anchor
+        return anchor if anchor is not None else self.register_new(fn)[0][0]
+
+    def register_new(self, fn) -> list:
+        """Anchors for ``fn`` (which has none) and its unseen ancestors:
+        ``[(anchor, node, next_functions), ...]``, ``fn`` first, each before its inputs."""
         anchor = fn.metadata[KEY] = Anchor(next(self._count))
-        made = [(anchor, fn.next_functions)]
-        for here, nexts in made:  # grows while it runs: every unseen ancestor, once
+        made = [(anchor, fn, fn.next_functions)]
+        for here, _, nexts in made:  # grows while it runs: every unseen ancestor, once
             index = 0
             for nxt, _ in nexts:
                 if nxt is not None:
@@ -124,10 +126,10 @@ class Ids:
                     there = metadata.get(KEY)
                     if there is None:
                         there = metadata[KEY] = Anchor(next(self._count))
-                        made.append((there, nxt.next_functions))
+                        made.append((there, nxt, nxt.next_functions))
                     there.users.append((weakref.ref(here), index))
                 index += 1
-        return anchor
+        return made
 
     def function_id(self, fn) -> int:
         anchor = fn.metadata.get(KEY)
