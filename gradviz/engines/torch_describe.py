@@ -90,6 +90,11 @@ def saved_values(fn, info: FunctionInfo) -> list[SavedValue]:
     return entries
 
 
+def version(t) -> int:
+    """The tensor's in-place version (0 for inference tensors, which keep none)."""
+    return 0 if t.is_inference() else t._version
+
+
 def dtype_name(t) -> str:
     """NumPy's name for a tensor's dtype: ``float32``, ``bfloat16``, ``complex64``."""
     return str(t.dtype).rpartition(".")[2]

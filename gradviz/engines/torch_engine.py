@@ -155,15 +155,19 @@ class TorchEngine:
     @staticmethod
     def describe_tensor(t) -> TensorInfo:
         return TensorInfo(tuple(t.shape), describe.dtype_name(t), t.requires_grad,
-                          t.grad_fn is None, t._version)
+                          t.grad_fn is None, describe.version(t))
 
     @staticmethod
     def shape(t) -> tuple:
         return tuple(t.shape)
 
-    @staticmethod
-    def grad_fn(t):
-        return t.grad_fn
+    def grad_fn(self, t):
+        fn = t.grad_fn
+        if fn is not None:  # remember the output: how a weak reference finds fn again
+            anchor = self._ids.register(fn)
+            if anchor.out is None or anchor.out() is None:
+                anchor.out = weakref.ref(t)
+        return fn
 
     @staticmethod
     def requires_grad(t) -> bool:
@@ -241,7 +245,7 @@ class TorchEngine:
                 fid = fn.metadata[KEY].id
             tid = self._ids.known_tensor(t)
             if tid is not None:
-                self._emit(ev.InplaceChanged(t, tid, t._version, fid))
+                self._emit(ev.InplaceChanged(t, tid, describe.version(t), fid))
             owner = self._grads.get(id(t)) if zeroing else None
             if owner is not None and owner[1]() is t:
                 leaf = owner[0]()
@@ -318,8 +322,10 @@ class TorchEngine:
             self._emit(ev.NodeExecuted(fn, fid, _received(grads_received), ()))
             grad = leaf.grad
             tid = self._ids.tensor_id(leaf)
-            if grad is not None:
-                self._grads[id(grad)] = (weakref.ref(leaf), weakref.ref(grad))
+            if grad is not None and id(grad) not in self._grads:
+                key, grads = id(grad), self._grads
+                grads[key] = (weakref.ref(leaf),
+                              weakref.ref(grad, lambda _, key=key: grads.pop(key, None)))
             self._emit(ev.GradAccumulated(leaf, tid, before.pop() if before else None,
                                           describe.to_numpy(grad)))
         return fn.register_prehook(before_accumulating), fn.register_hook(accumulated)

@@ -32,12 +32,22 @@ KEY = "gradviz"  # the key of a node's anchor in its ``metadata`` dict
 class Anchor:
     """Lives in a grad_fn's ``metadata``: its id, output and users."""
 
-    __slots__ = ("id", "out", "users", "__weakref__")
+    __slots__ = ("id", "out", "users", "prune_at", "__weakref__")
 
     def __init__(self, nid):
         self.id = nid
         self.out = None  # weakref to the tensor the node produced
         self.users = []  # [(weakref to a user's anchor, index in its next_functions)]
+        self.prune_at = 8  # users are pruned of dead ones when there are this many
+
+    def add_user(self, user, index) -> None:
+        """Note that ``user``'s ``next_functions[index]`` is this node (a parameter's
+        AccumulateGrad gets one more user per training step: dead ones are dropped)."""
+        users = self.users
+        users.append((weakref.ref(user), index))
+        if len(users) >= self.prune_at:
+            users[:] = [u for u in users if u[0]() is not None]
+            self.prune_at = max(8, 2 * len(users))
 
 
 def resolve(anchor) -> object | None:
@@ -127,7 +137,7 @@ class Ids:
                     if there is None:
                         there = metadata[KEY] = Anchor(next(self._count))
                         made.append((there, nxt, nxt.next_functions))
-                    there.users.append((weakref.ref(here), index))
+                    there.add_user(here, index)
                 index += 1
         return made
 
