@@ -19,8 +19,15 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from gradviz.engines import Engine, SavedValue, get_engine  # noqa: E402
-from gradviz.engines import torch_describe, torch_engine, torch_ids, torch_watch  # noqa: E402
+from gradviz.engines import (  # noqa: E402
+    Engine,
+    SavedValue,
+    get_engine,
+    torch_describe,
+    torch_engine,
+    torch_ids,
+    torch_watch,
+)
 from gradviz.engines.protocol import TensorInfo  # noqa: E402
 from gradviz.model import GraphModel  # noqa: E402
 
@@ -102,9 +109,8 @@ def test_backward_in_torchs_order_with_the_gradients_each_node_received_and_pass
     np.testing.assert_array_equal(g.nodes[mul]["grads_out"][0], [1.0, 2.0])
     np.testing.assert_array_equal(g.nodes[acc]["grad_in"], [2.0, 4.0])
     assert g.nodes[mul]["freed"] and not g.nodes[total]["freed"]
-    assert model.saved_values(mul) == [] and get_engine("torch").is_freed(mul_fn := loss.grad_fn
-                                                                           .next_functions[0][0])
-    assert mul_fn is not None
+    assert model.saved_values(mul) == []
+    assert get_engine("torch").is_freed(loss.grad_fn.next_functions[0][0])
     [entry] = model.history(model.node_of(w))
     assert entry.label == "backward 1"
     np.testing.assert_array_equal(entry.value, [2.0, 4.0])
@@ -180,10 +186,10 @@ def test_in_place_op_redraws_the_output_and_torch_reports_a_modified_saved_tenso
 
 def test_a_raising_program_keeps_what_it_built():
     model = GraphModel(engine="torch")
-    with pytest.raises(ZeroDivisionError), model.recording():
+    with pytest.raises(ValueError, match="the program's own error"), model.recording():
         w = torch.ones(2, requires_grad=True)
         y = torch.relu(w * 3)
-        1 / 0
+        raise ValueError("the program's own error")
     assert {model.graph.nodes[n]["name"] for n in functions(model)} == {
         "AccumulateGrad", "MulBackward0", "ReluBackward0"}
     assert model.node_of(y) is None or model.graph.nodes[model.node_of(y)]["kind"] == "tensor"
@@ -297,7 +303,6 @@ def test_hooks_are_gone_after_backward_and_watching_stops_with_the_recording():
         w = torch.ones(2, requires_grad=True)
         y = w * 3
         y.sum().backward(retain_graph=True)
-    assert not y.grad_fn._forward_hooks if hasattr(y.grad_fn, "_forward_hooks") else True
     count = len(model.graph)
     z = y * 2  # not recording: nothing seen
     z.sum().backward()
