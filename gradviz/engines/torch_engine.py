@@ -177,6 +177,8 @@ class TorchEngine:
 
     @staticmethod
     def grad(t):
+        if not (t.is_leaf or t.retains_grad):  # torch warns when a non-leaf's is read
+            return None
         return describe.to_numpy(t.grad)
 
     @staticmethod
