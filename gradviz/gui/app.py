@@ -61,8 +61,8 @@ class App(Controls, QtWidgets.QMainWindow):
         self.last_error: BaseException | None = None
         qapp = QtWidgets.QApplication.instance()
         self.theme = apply_theme(qapp, theme or str(self.settings.value("theme", "light")))
-        self.namespace = {"torch": gradviz, "gv": gradviz, "gradviz": gradviz, "np": np,
-                          "app": self, "sel": None}
+        self.namespace = {"torch": self.model.engine.module, "gv": gradviz, "gradviz": gradviz,
+                          "np": np, "app": self, "sel": None}
         self.setWindowTitle("gradviz: automatic differentiation, live")
         screen = QtGui.QGuiApplication.primaryScreen()
         room = screen.availableGeometry().size() if screen else QtCore.QSize(1400, 880)

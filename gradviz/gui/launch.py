@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 
 def run_app(script=None, tutorial: bool = True, theme: str | None = None,
-            screenshot=None) -> int:
+            screenshot=None, engine: str = "numpy") -> int:
     """Open the main window (on the tutorial unless ``tutorial=False``), run ``script`` in
     its console, and return the event loop's exit code. ``screenshot``: save a PNG of the
     window once it is up, then quit (README screenshots, smoke tests)."""
@@ -20,8 +20,11 @@ def run_app(script=None, tutorial: bool = True, theme: str | None = None,
     qapp.setApplicationName("gradviz")
     qapp.setOrganizationName("gradviz")
     from gradviz.gui.app import App
+    from gradviz.model import GraphModel
 
-    window = App(tutorial=tutorial, script=script, theme=theme)
+    # the tutorial is written for the NumPy engine; on torch the window starts empty
+    window = App(model=GraphModel(engine=engine), tutorial=tutorial and engine == "numpy",
+                 script=script, theme=theme)
     window.show()
     if screenshot:
         def shoot():  # the window as a user first sees it (no extra fit)
