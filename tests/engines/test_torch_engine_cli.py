@@ -68,3 +68,12 @@ def test_without_torch_the_command_says_how_to_install_and_exits_2(monkeypatch, 
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert "the torch engine needs torch" in err and "pip install 'gradviz[torch]'" in err
+
+
+def test_the_install_hint_names_a_real_extra():
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    assert extras["torch"] == ["torch>=2.1"]
+    assert "pip install 'gradviz[torch]'" in engines.REQUIRES["torch"][1]
