@@ -113,7 +113,7 @@ def to_numpy(t) -> np.ndarray | None:
 def _copy(t) -> np.ndarray:
     if t.requires_grad:
         t = t.detach()
-    if (t.device.type == "cpu" and t.layout == torch.strided and t.dtype != torch.bfloat16
+    if (t.is_cpu and t.layout == torch.strided and t.dtype != torch.bfloat16
             and not t.is_conj() and not t.is_neg() and t.numel() <= SAMPLE_LIMIT):
         return t.numpy().copy()  # the usual case, in one copy
     if t.layout != torch.strided:

@@ -217,17 +217,18 @@ class TorchEngine:
             if _takes(entry[2], inputs):
                 taker = entry[1]
                 break
+        emit, classes = self._emit, self._classes
         for anchor, node, nexts in reversed(made):  # inputs before the nodes using them
             input_ids = ()
             if node is taker:
                 input_ids = tuple([None if x.requires_grad else self._constant(x)
                                    for x in inputs])
-            info = self.describe_function(node)
-            self._emit(ev.FunctionCreated(
+            info = classes.get(type(node)) or self.describe_function(node)
+            emit(ev.FunctionCreated(
                 node, anchor.id, info.name,
                 tuple([(None if n is None else n.metadata[KEY].id, nr) for n, nr in nexts]),
                 tid if node is fn else None, input_ids, info.saved))
-        self._emit(ev.TensorCreated(t, tid, "output"))
+        emit(ev.TensorCreated(t, tid, "output"))
 
     def _constant(self, x) -> int:
         tid = self._ids.known_tensor(x)

@@ -40,14 +40,12 @@ class Anchor:
         self.users = []  # [(weakref to a user's anchor, index in its next_functions)]
         self.prune_at = 8  # users are pruned of dead ones when there are this many
 
-    def add_user(self, user, index) -> None:
-        """Note that ``user``'s ``next_functions[index]`` is this node (a parameter's
-        AccumulateGrad gets one more user per training step: dead ones are dropped)."""
+    def prune(self) -> None:
+        """Drop users that died (a parameter's AccumulateGrad gets one more user per
+        training step); called when ``users`` reaches ``prune_at``, amortized O(1)."""
         users = self.users
-        users.append((weakref.ref(user), index))
-        if len(users) >= self.prune_at:
-            users[:] = [u for u in users if u[0]() is not None]
-            self.prune_at = max(8, 2 * len(users))
+        users[:] = [u for u in users if u[0]() is not None]
+        self.prune_at = max(8, 2 * len(users))
 
 
 def resolve(anchor) -> object | None:
@@ -97,14 +95,15 @@ class Ids:
         nid = self._tids.get(key)
         if nid is None:
             nid = self._tids[key] = next(self._count)
-            self._tensors[nid] = weakref.KeyedRef(t, self._forget, (key, nid))
-        return nid
+            tids, tensors = self._tids, self._tensors
 
-    def _forget(self, ref) -> None:
-        key, nid = ref.key
-        if self._tids.get(key) == nid:
-            del self._tids[key]
-        self._tensors.pop(nid, None)
+            def forget(_, key=key, nid=nid):  # (a closure: cheaper than a KeyedRef)
+                if tids.get(key) == nid:
+                    del tids[key]
+                tensors.pop(nid, None)
+
+            tensors[nid] = weakref.ref(t, forget)
+        return nid
 
     def known_tensor(self, t) -> int | None:
         return self._tids.get(id(t))
@@ -137,7 +136,10 @@ class Ids:
                     if there is None:
                         there = metadata[KEY] = Anchor(next(self._count))
                         made.append((there, nxt, nxt.next_functions))
-                    there.add_user(here, index)
+                    users = there.users
+                    users.append((weakref.ref(here), index))
+                    if len(users) >= there.prune_at:
+                        there.prune()
                 index += 1
         return made
 
