@@ -25,13 +25,15 @@ import torch
 
 from gradviz.engines.protocol import FunctionInfo, SavedValue
 
-__all__ = ["SAMPLE_LIMIT", "describe_class", "dtype_name", "is_freed", "saved_values",
-           "to_numpy"]
+__all__ = ["COMPILED_NOTE", "SAMPLE_LIMIT", "describe_class", "dtype_name", "is_freed",
+           "saved_values", "to_numpy", "version"]
 
 SAMPLE_LIMIT = 1 << 20  # elements copied at most per tensor
 _VERSIONS = re.compile(r"is at version (\d+); expected version (\d+)")
 _FREED = "freed"  # torch's words: "... saved tensors after they have already been freed"
 _CUSTOM = "saved_tensors"  # the saved name of a custom autograd.Function's tensors
+COMPILED_NOTE = ("a torch.compile'd region: its ops run fused in one backward function, "
+                 "so they show as this one node")
 
 
 def describe_class(fn) -> FunctionInfo:
@@ -39,7 +41,8 @@ def describe_class(fn) -> FunctionInfo:
     cls = type(fn)
     names = dir(cls)
     if isinstance(fn, torch.autograd.function.BackwardCFunction):  # a custom Function
-        return FunctionInfo(cls.__name__, "", (_CUSTOM,), (_CUSTOM,))
+        note = COMPILED_NOTE if cls.__name__.startswith("CompiledFunction") else ""
+        return FunctionInfo(cls.__name__, note, (_CUSTOM,), (_CUSTOM,))
     saved = tuple(n[7:] for n in names if n.startswith("_saved_"))
     tensors = tuple(n for n in saved if "_raw_saved_" + n in names)
     return FunctionInfo(cls.__name__, "", saved, tensors)

@@ -7,7 +7,8 @@ before the node exists, and sees each composite op as many aten ops). It sees ev
 torch function, Tensor method and Tensor property set (``t.grad = None``,
 ``t.requires_grad = True``), factory functions included, and only the outermost call
 (inside the handler the mode is off, so ``F.linear``'s inner ops are not seen twice).
-What it misses (a custom ``autograd.Function.apply``) is found by walking
+What it misses (a custom ``autograd.Function.apply``, a ``torch.compile``d region, whose
+tracing of this handler is told to only call the op) is found by walking
 ``next_functions`` from the next op's output, or from backward's roots. The handler
 only calls the op unchanged and reads its result: watching never changes torch's values.
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 import inspect
 
 import torch
+from torch.compiler import is_compiling
 from torch.overrides import TorchFunctionMode
 
 from gradviz.events import types as ev
@@ -80,6 +82,8 @@ class Watch(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
+        if is_compiling():  # torch.compile traces this handler: it sees the op alone
+            return func(*args, **kwargs)
         kind = self.kinds.get(func)
         if kind is None:
             kind = self.kinds[func] = _kind(func)

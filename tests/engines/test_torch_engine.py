@@ -408,3 +408,19 @@ def test_gradviz_imports_torch_only_when_its_engine_is_asked_for():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, True]
+
+
+def test_a_compiled_region_is_one_node_with_a_note():
+    def region(x):
+        return (x.sin() * 2).sum()
+
+    compiled = torch.compile(region, backend="aot_eager")
+    model = GraphModel(engine="torch")
+    with model.recording():
+        w = torch.ones(3, requires_grad=True)
+        compiled(w).backward()
+    (nid,) = [n for n in functions(model) if model.graph.nodes[n]["name"] != "AccumulateGrad"]
+    data = model.graph.nodes[nid]
+    assert data["name"] == "CompiledFunctionBackward" and data["executed"] == 1
+    assert data["formula"] == torch_describe.COMPILED_NOTE
+    assert torch.allclose(w.grad, 2 * torch.ones(3).cos())
