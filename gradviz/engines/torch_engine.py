@@ -76,8 +76,10 @@ class TorchEngine:
 
     @contextlib.contextmanager
     def watching(self):
-        """Watch the calling thread too (torch keeps modes per thread), while subscribed."""
-        if self._mode is None:
+        """Watch the calling thread too (torch keeps modes per thread), while subscribed;
+        on a thread watched already it does nothing (each op is reported once)."""
+        watched = torch.overrides._get_current_function_mode_stack()
+        if self._mode is None or any(isinstance(m, Watch) for m in watched):
             yield
             return
         with Watch(self):

@@ -376,6 +376,17 @@ def test_watching_is_per_thread_and_watching_covers_another_thread():
     assert model.node_of(made["plain"].grad_fn) is None
 
 
+def test_watching_on_a_watched_thread_reports_each_op_once():
+    model = GraphModel(engine="torch")
+    engine = get_engine("torch")
+    with model.recording(), engine.watching(), engine.watching():
+        w = torch.ones(2, requires_grad=True)
+        (w * 2).sum().backward()
+    assert sorted(d["executed"] for _, d in model.graph.nodes(data=True)
+                  if d["kind"] == "function") == [1, 2, 3]
+    assert [e.label for e in model.history(model.node_of(w))] == ["backward 1"]
+
+
 def test_tensor_info_and_protocol_reads():
     engine = get_engine("torch")
     w = torch.ones(2, 3, requires_grad=True)
