@@ -7,6 +7,8 @@
                                      (.png .svg .dot .graphml .json, by extension)
     gradviz diff A.json B.json -o diff.png
                                      compare two saved sessions, draw what changed
+    --engine torch                   (either form) record real PyTorch instead of
+                                     gradviz's NumPy engine; needs torch installed
 
 ``render`` opens no window (Qt runs offscreen). A script that raises makes ``render`` exit
 with status 1 and its traceback on stderr; an output that cannot be written, with status 1
@@ -36,7 +38,28 @@ def _render_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=("light", "dark"), default="light")
     p.add_argument("--scale", type=float, default=2.0,
                    help="PNG pixels per point (default 2: sharp on high-density screens)")
+    _engine_option(p)
     return p
+
+
+def _engine_option(p: argparse.ArgumentParser) -> None:
+    from gradviz.engines import ENGINES
+
+    p.add_argument("--engine", choices=sorted(ENGINES), default="numpy",
+                   help="the autograd engine to record: gradviz's NumPy engine (default) "
+                        "or real PyTorch (torch)")
+
+
+def engine_unavailable(engine: str, prog: str) -> bool:
+    """Whether ``engine`` cannot run here; if so, says why (and how to install it)."""
+    from gradviz.engines import EngineUnavailable, get_engine
+
+    try:
+        get_engine(engine)
+    except EngineUnavailable as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return True
+    return False
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -49,6 +72,7 @@ def _app_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="PNG",
                    help="save a screenshot of the window once it is up, then quit")
     p.add_argument("--version", action="version", version=f"gradviz {gradviz.__version__}")
+    _engine_option(p)
     return p
 
 
@@ -72,12 +96,14 @@ def render(argv) -> int:
         print(f"gradviz render: unknown output format {out.suffix!r}; use {FORMATS}",
               file=sys.stderr)
         return 2
+    if engine_unavailable(args.engine, "gradviz render"):
+        return 2
     from gradviz.gui.render import ensure_qapp, render_script
     from gradviz.model.export import ExportError
 
     ensure_qapp()
     try:
-        render_script(script, out, theme=args.theme, scale=args.scale)
+        render_script(script, out, theme=args.theme, scale=args.scale, engine=args.engine)
     except ExportError as exc:  # the script ran; the output could not be written
         print(f"gradviz render: {exc}", file=sys.stderr)
         return 1
@@ -107,11 +133,13 @@ def run_app(argv) -> int:
     if args.script is not None and not Path(args.script).is_file():
         print(f"gradviz: no such script: {args.script}", file=sys.stderr)
         return 2
+    if engine_unavailable(args.engine, "gradviz"):
+        return 2
     from gradviz.gui.launch import run_app as launch
 
     tutorial = not args.no_tutorial and args.script is None  # a script's graph alone
     return launch(script=args.script, tutorial=tutorial, theme=args.theme,
-                  screenshot=args.screenshot)
+                  screenshot=args.screenshot, engine=args.engine)
 
 
 def main(argv=None) -> int:

@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 
 def run_app(script=None, tutorial: bool = True, theme: str | None = None,
-            screenshot=None) -> int:
+            screenshot=None, engine: str = "numpy") -> int:
     """Open the main window (on the tutorial unless ``tutorial=False``), run ``script`` in
     its console (``app.run_file``, which Stop interrupts), and return the event loop's
     exit code. ``screenshot``: save a PNG of the window once it is up, then quit (README
@@ -21,8 +21,12 @@ def run_app(script=None, tutorial: bool = True, theme: str | None = None,
     qapp.setApplicationName("gradviz")
     qapp.setOrganizationName("gradviz")
     from gradviz.gui.app import App
+    from gradviz.model import GraphModel
+    from gradviz.session import Session
 
-    window = App(tutorial=tutorial, theme=theme)
+    # the tutorial is written for the NumPy engine; on torch the window starts empty
+    window = App(session=Session(GraphModel(engine=engine)),
+                 tutorial=tutorial and engine == "numpy", theme=theme)
     window.show()
     if script is not None:  # as a console statement: the window is up, Stop can end it
         window.run_file(script)

@@ -177,13 +177,15 @@ def run_script(path, model: GraphModel, namespace: dict | None = None) -> dict:
     return ns
 
 
-def render_script(script, out, theme: str = "light", scale: float = 2.0) -> GraphModel:
+def render_script(script, out, theme: str = "light", scale: float = 2.0,
+                  engine: str = "numpy") -> GraphModel:
     """Run ``script`` headlessly and write its graph to ``out`` (by extension); ``scale``:
-    PNG pixels per drawing unit (2 for sharp text on high-density screens)."""
+    PNG pixels per drawing unit (2 for sharp text on high-density screens); ``engine``:
+    the autograd engine recorded ("torch": the script's real PyTorch)."""
     if Path(out).suffix.lower() not in IMAGE_FORMATS + DATA_FORMATS:
         raise ValueError(f"unknown format {Path(out).suffix!r}: use one of "
                          + ", ".join(IMAGE_FORMATS + DATA_FORMATS))
-    model = GraphModel()
+    model = GraphModel(engine=engine)
     ns: dict = {}
     try:
         run_script(script, model, ns)

@@ -81,8 +81,8 @@ class Session:
         self.model.add_listener(self._on_model_changed)
         self._steps: tuple | None = None  # (backward_runs, [Step]) of the last backward
         self._statement_open = False  # started, its end not delivered yet
-        self.namespace = {"torch": gradviz, "gv": gradviz, "gradviz": gradviz, "np": np,
-                          "app": self, "sel": None}
+        self.namespace = {"torch": self.model.engine.module, "gv": gradviz,
+                          "gradviz": gradviz, "np": np, "app": self, "sel": None}
         self.selected: int | None = None
         self.last_error: BaseException | None = None
         self.no_grad = False  # console statements run under torch.no_grad()

@@ -13,6 +13,7 @@ started it (the GUI thread in the app), so listeners hear of them there; while i
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import traceback
@@ -61,6 +62,8 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
     the worker), after the batch of model changes has been closed there."""
     namespace, model = session.namespace, session.model
     imports = torch_imports(model.engine.name)
+    # an engine that watches per thread (torch's modes are) watches the worker too
+    watching = getattr(model.engine, "watching", contextlib.nullcontext)()
     errors = np.geterr()  # NumPy's error state is per thread: the worker takes the caller's
     batch = model.batch()
     batch.__enter__()
@@ -68,7 +71,7 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
 
     def job():
         with session.grad_context(), console_output(session, threading.get_ident()), imports, \
-                np.errstate(**errors):
+                np.errstate(**errors), watching:
             model.provenance.begin(label)  # the nodes it creates say "statement N"
             try:
                 exec(code, namespace)
