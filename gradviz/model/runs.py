@@ -39,7 +39,8 @@ class RunHistory:
     def start(self, number: int, root_value) -> Run:
         loss = None
         if root_value is not None and np.size(root_value) == 1:
-            loss = float(np.asarray(root_value, dtype=np.float64).reshape(()))
+            value = np.asarray(root_value).reshape(())
+            loss = float(abs(value)) if np.iscomplexobj(value) else float(value)
         run = Run(number, loss)
         self._runs.append(run)
         return run
@@ -47,7 +48,7 @@ class RunHistory:
     def accumulated(self, nid: int, grad) -> None:
         if self._runs and grad is not None:
             self._runs[-1].grad_norms[nid] = float(
-                np.linalg.norm(np.asarray(grad, dtype=np.float64).ravel()))
+                np.linalg.norm(np.asarray(grad).ravel()))  # complex too: its modulus
 
     def clear(self) -> None:
         self._runs.clear()
