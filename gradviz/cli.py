@@ -45,6 +45,8 @@ def _app_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=("light", "dark"), default=None)
     p.add_argument("--screenshot", metavar="PNG",
                    help="save a screenshot of the window once it is up, then quit")
+    p.add_argument("--restore", action="store_true",
+                   help="restore the session a crash left without asking")
     p.add_argument("--version", action="version", version=f"gradviz {gradviz.__version__}")
     return p
 
@@ -107,7 +109,7 @@ def run_app(argv) -> int:
     from gradviz.gui.launch import run_app as launch
 
     return launch(script=args.script, tutorial=not args.no_tutorial, theme=args.theme,
-                  screenshot=args.screenshot)
+                  screenshot=args.screenshot, restore=True if args.restore else "ask")
 
 
 def main(argv=None) -> int:

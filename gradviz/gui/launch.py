@@ -12,17 +12,18 @@ from PySide6 import QtCore, QtWidgets
 
 
 def run_app(script=None, tutorial: bool = True, theme: str | None = None,
-            screenshot=None) -> int:
+            screenshot=None, restore="ask") -> int:
     """Open the main window (on the tutorial unless ``tutorial=False``), run ``script`` in
     its console (``app.run_file``, which Stop interrupts), and return the event loop's
-    exit code. ``screenshot``: save a PNG of the window once it is up, then quit (README
+    exit code. ``restore``: an autosave a crash left is restored (True), offered ("ask")
+    or left (False). ``screenshot``: save a PNG of the window once it is up, then quit (README
     screenshots, smoke tests)."""
     qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     qapp.setApplicationName("gradviz")
     qapp.setOrganizationName("gradviz")
     from gradviz.gui.app import App
 
-    window = App(tutorial=tutorial, theme=theme)
+    window = App(tutorial=tutorial, theme=theme, restore=restore)
     window.show()
     if script is not None:  # as a console statement: the window is up, Stop can end it
         window.run_file(script)
