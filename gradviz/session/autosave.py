@@ -127,9 +127,14 @@ def restore(session, path, saver: Autosave | None = None) -> list[str]:
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        model = session_from_dict(data, path)
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise SessionError(f"autosave {path} is corrupt or unreadable: {exc}") from exc
-    model = session_from_dict(data, path)
+        aside = path.with_suffix(".corrupt")  # kept for a look, never offered again
+        path.replace(aside)
+        if isinstance(exc, SessionError):
+            raise
+        raise SessionError(f"autosave {path} is corrupt or unreadable (moved to "
+                           f"{aside.name}): {exc}") from exc
     history = [s for s in data.get("console_history", ()) if isinstance(s, str)]
     scripts = [s for s in data.get("scripts", ()) if isinstance(s, str)]
     session.set_model(model)

@@ -126,5 +126,7 @@ def test_a_corrupt_autosave_is_refused_and_the_graph_stays(data_dir, qtbot, tmp_
     try:
         node_named(window.model, "loss")
         assert "corrupt" in window.message.text()
+        assert autosave.find_crashed() is None, "a refused autosave is not offered again"
+        assert (data_dir / f"autosave-{dead.pid}.corrupt").is_file()
     finally:
         window.close()
