@@ -31,6 +31,7 @@ def open_on_namespace(namespace: dict, tutorial: bool = False, theme: str | None
         namespace.setdefault(key, value)
     session.namespace = namespace
     window = App(session=session, tutorial=tutorial, theme=theme)
+    window.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)  # then unregistered
     session.model.attach()  # the shell's statements are recorded as the console's
     session.model_replaced.connect(lambda model: model.attach())
 

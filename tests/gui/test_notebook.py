@@ -20,8 +20,7 @@ def test_importing_gradviz_loads_no_qt():
 
 def test_show_follows_the_callers_namespace(qtbot):
     ns = {}
-    window = gradviz.show(ns)
-    qtbot.addWidget(window)
+    window = gradviz.show(ns)  # deleted when closed (not handed to qtbot)
     try:
         assert window.session.namespace is ns and ns["app"] is window.session
         # the user's own shell runs code in ns, not the console
@@ -59,3 +58,39 @@ def test_make_dot_draws_the_callers_names(tmp_path):
     assert "result" in {d.get("name") for _, d in named.model.graph.nodes(data=True)}
     assert "inp" not in {d.get("name") for _, d in named.model.graph.nodes(data=True)}
     np.testing.assert_array_equal(named.model.value(named.model.node_of(out)), [3.0])
+
+
+class FakeEvents:
+    """IPython's ``shell.events`` as show() uses it (IPython is not a test dependency)."""
+
+    def __init__(self):
+        self.callbacks = {"post_run_cell": []}
+
+    def register(self, name, callback):
+        self.callbacks[name].append(callback)
+
+    def unregister(self, name, callback):
+        self.callbacks[name].remove(callback)
+
+    def trigger(self, name, *args):
+        for callback in list(self.callbacks[name]):
+            callback(*args)
+
+
+def test_show_names_after_each_ipython_cell(qtbot, monkeypatch):
+    from gradviz.gui import shell_window
+
+    shell = type("Shell", (), {"events": FakeEvents()})()
+    monkeypatch.setattr(shell_window, "_ipython", lambda: shell)
+    ns = {}
+    window = gradviz.show(ns)  # deleted when closed (not handed to qtbot)
+    try:
+        assert not window.shell_timer.isActive()  # IPython's event, not the timer
+        exec("a = torch.ones(2, requires_grad=True)\nb = a.exp()", ns)
+        assert not any(d.get("name") == "b" for _, d in window.model.graph.nodes(data=True))
+        shell.events.trigger("post_run_cell", None)  # a cell ran
+        node_named(window.model, "b")
+        assert "ExpBackward0" in {d["name"] for _, d in window.model.graph.nodes(data=True)}
+    finally:
+        window.close()  # the user closes it: the window goes, and its cell callback
+        qtbot.waitUntil(lambda: not shell.events.callbacks["post_run_cell"])
