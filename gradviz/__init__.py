@@ -27,4 +27,15 @@ from gradviz.torch_alias import missing_attribute
 
 __version__ = "0.1.0"
 
-__getattr__ = missing_attribute(__name__)
+_LAZY = {"make_dot", "show"}  # gradviz.notebook, loaded on first use (it sits above this)
+_missing = missing_attribute(__name__)
+
+
+def __getattr__(name: str):
+    """``gradviz.make_dot`` and ``gradviz.show`` (:mod:`gradviz.notebook`) on first use,
+    so ``import gradviz`` loads neither the model nor Qt; else torch's missing-name error."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module("gradviz.notebook"), name)
+    return _missing(name)

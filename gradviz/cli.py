@@ -71,6 +71,8 @@ def _app_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=("light", "dark"), default=None)
     p.add_argument("--screenshot", metavar="PNG",
                    help="save a screenshot of the window once it is up, then quit")
+    p.add_argument("--restore", action="store_true",
+                   help="restore the session a crash left without asking")
     p.add_argument("--version", action="version", version=f"gradviz {gradviz.__version__}")
     _engine_option(p)
     return p
@@ -139,7 +141,8 @@ def run_app(argv) -> int:
 
     tutorial = not args.no_tutorial and args.script is None  # a script's graph alone
     return launch(script=args.script, tutorial=tutorial, theme=args.theme,
-                  screenshot=args.screenshot, engine=args.engine)
+                  screenshot=args.screenshot, engine=args.engine,
+                  restore=True if args.restore else "ask")
 
 
 def main(argv=None) -> int:

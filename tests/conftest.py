@@ -4,6 +4,8 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the windows tests open autosave here, never into the user's data directory
+os.environ["GRADVIZ_DATA_DIR"] = __import__("tempfile").mkdtemp(prefix="gradviz-data-")
 
 import functools  # noqa: E402
 import re  # noqa: E402

@@ -37,6 +37,7 @@ from gradviz.gui.module_tree import add_module_tree_dock
 from gradviz.gui.theme import apply_theme
 from gradviz.gui.view_settings import add_history_dock, add_view_settings
 from gradviz.session import Session
+from gradviz.session.autosave import INTERVAL_S, Autosave, find_crashed, restore
 
 ORG = APP_NAME = "gradviz"
 START_MESSAGE = ("The tutorial ran: click a node to inspect it, F6 replays its last backward "
@@ -61,7 +62,9 @@ class App(DebugControls, QtWidgets.QMainWindow):
     actions, ``DebugControls``, are the window's: the session asks it for them)."""
 
     def __init__(self, session: Session | None = None, settings=None, tutorial: bool = True,
-                 script=None, theme: str | None = None):
+                 script=None, theme: str | None = None, restore=False):
+        """``restore``: what to do with an autosave a crash left (True restores it,
+        "ask" asks the user, False leaves it)."""
         super().__init__()
         self.session = session = session if session is not None else Session()
         self.settings = settings if settings is not None else make_settings()
@@ -142,8 +145,37 @@ class App(DebugControls, QtWidgets.QMainWindow):
             self.status(START_MESSAGE)
         if script is not None:
             session.guarded("Run file", session.run_file, script)
+        self._start_autosave(restore)
         self._update_counts()
         self.view.fit()
+
+    def _start_autosave(self, wanted) -> None:
+        """Autosave every few seconds from now on; first offer what a crash left."""
+        self.autosave = Autosave(self.session)
+        self.console.repl.sigCommandEntered.connect(
+            lambda _repl, cmd: self.autosave.note_statement(cmd))
+        crashed = find_crashed() if wanted else None
+        if crashed is not None and (wanted is True or QtWidgets.QMessageBox.question(
+                self, "Restore session", "gradviz did not exit cleanly last time. Restore "
+                "the graph and console history it autosaved?")
+                == QtWidgets.QMessageBox.StandardButton.Yes):
+            history = self.session.guarded("Restore session", restore, self.session, crashed,
+                                           self.autosave)
+            if history:
+                self.console.repl.input.history[1:1] = list(reversed(history))
+                self.console.write("# restored history:\n" + "".join(
+                    f"#   {line}\n" for line in history), "command")
+        self.autosave_timer = QtCore.QTimer(self)
+        self.autosave_timer.setInterval(int(INTERVAL_S * 1000))
+        self.autosave_timer.timeout.connect(self._autosave_now)
+        self.autosave_timer.start()
+
+    def _autosave_now(self) -> None:
+        try:
+            self.autosave.save_if_changed()
+        except OSError as exc:  # say it once, then stop trying
+            self.autosave_timer.stop()
+            self.status(f"autosave stopped: cannot write {self.autosave.path}: {exc}", True)
 
     @property
     def model(self):
@@ -358,6 +390,8 @@ class App(DebugControls, QtWidgets.QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event):  # noqa: N802
+        self.autosave_timer.stop()
+        self.autosave.clear()  # a clean exit: nothing to restore next time
         self.session.interrupt()
         self.session.runner.wait(2.0)
         self.settings.setValue("geometry", self.saveGeometry())

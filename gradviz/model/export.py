@@ -3,6 +3,10 @@ JSON that round-trips the model exactly.
 
     write(model, "graph.dot")          # format chosen by the extension
     save_session(model, "s.json"); same = load_session("s.json")
+
+A session keeps tensor values and grads (up to ``stored_values.VALUES_CAP`` bytes) and
+loads as a snapshot: fresh negative node ids (new statements never attach to it), no
+node marked new, values and grads answered from the file.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import os
 import networkx as nx
 import numpy as np
 
+from gradviz.model import stored_values
 from gradviz.model.graph_model import GradEntry, GraphModel
 
 SESSION_FORMAT = "gradviz-session"
-SESSION_VERSION = 1
+SESSION_VERSION = 2  # 2 keeps values and grads; 1 is still read
 
 COLORS = {"leaf": "lightblue", "output": "darkolivegreen1", "constant": "white",
           "function": "lightgrey", "AccumulateGrad": "lightgrey"}
@@ -139,7 +144,8 @@ def _encode(value):
 def _decode(value):
     if isinstance(value, dict):
         if "__array__" in value:
-            return np.array(value["__array__"], dtype=value["dtype"]).reshape(value["shape"])
+            return stored_values.decode_array({"dtype": value["dtype"], "shape": value["shape"],
+                                               "data": _flat(value["__array__"])})
         if "__tuple__" in value:
             return tuple(_decode(v) for v in value["__tuple__"])
         raise ValueError(f"unexpected object in session: {sorted(value)}")
@@ -148,7 +154,24 @@ def _decode(value):
     return value
 
 
-def session_dict(model: GraphModel) -> dict:
+def _flat(nested) -> list:
+    out = []
+    stack = [nested]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        else:
+            out.append(item)
+    return out
+
+
+def session_dict(model: GraphModel, values_cap: int | None = None) -> dict:
+    """The session as JSON-ready data; ``values_left_out`` lists the tensors whose values
+    the cap (``stored_values.VALUES_CAP`` bytes by default) left out."""
+    if values_cap is None:
+        values_cap = stored_values.VALUES_CAP
+    values, left_out = stored_values.collect(model, values_cap)
     return {
         "format": SESSION_FORMAT,
         "version": SESSION_VERSION,
@@ -162,12 +185,17 @@ def session_dict(model: GraphModel) -> dict:
         "backward_counts": [[k, v] for k, v in model._backward_counts.items()],
         "positions": [[nid, list(xy)] for nid, xy in model._positions.items()],
         "pinned": [[nid, list(xy)] for nid, xy in model._pinned.items()],
+        "values": values,
+        "values_cap": values_cap,
+        "values_left_out": left_out,
     }
 
 
-def save_session(model: GraphModel, path) -> None:
-    """Write the whole model (graph, attributes, histories, layout) as JSON."""
-    text = json.dumps(session_dict(model))
+def save_session(model: GraphModel, path, values_cap: int | None = None) -> int:
+    """Write the whole model (graph, attributes, histories, layout, values and grads up to
+    ``values_cap`` bytes) as JSON; returns how many tensors' values the cap left out."""
+    data = session_dict(model, values_cap)
+    text = json.dumps(data)
     tmp = f"{path}.tmp"
     try:
         with open(tmp, "w", encoding="utf-8") as f:
@@ -177,6 +205,7 @@ def save_session(model: GraphModel, path) -> None:
         if os.path.isfile(tmp):
             os.remove(tmp)
         raise cannot_write(path, exc) from exc
+    return len(data["values_left_out"])
 
 
 def load_session(path) -> GraphModel:
@@ -194,24 +223,38 @@ def load_session(path) -> GraphModel:
 
 
 def session_from_dict(data, path="<session>") -> GraphModel:
+    """The snapshot a session's data describes (see the module docstring); SessionError
+    for anything that is not a gradviz session."""
     if not isinstance(data, dict) or data.get("format") != SESSION_FORMAT:
         raise SessionError(f"{path} is not a gradviz session file")
-    if data.get("version") != SESSION_VERSION:
+    if data.get("version") not in (1, SESSION_VERSION):
         raise SessionError(f"{path} has session version {data.get('version')!r}; "
-                           f"this gradviz reads version {SESSION_VERSION}")
+                           f"this gradviz reads versions 1 and {SESSION_VERSION}")
     try:
         model = GraphModel(release_policy=data["release_policy"])
+        ids = {}  # the file's node id -> the snapshot's: -1, -2, ... in graph order
         for nid, attrs in data["nodes"]:
-            model.graph.add_node(nid, **{k: _decode(v) for k, v in attrs.items()})
+            if nid in ids:
+                raise SessionError(f"{path}: node {nid} appears twice")
+            ids[nid] = new = -1 - len(ids)
+            model.graph.add_node(new, **{k: _decode(v) for k, v in attrs.items()})
+            model.graph.nodes[new]["new"] = False
         for u, v, k, attrs in data["edges"]:
-            if u not in model.graph or v not in model.graph:
+            if u not in ids or v not in ids:
                 raise SessionError(f"{path}: edge {u} -> {v} names a missing node")
-            model.graph.add_edge(u, v, key=k, **{a: _decode(b) for a, b in attrs.items()})
+            model.graph.add_edge(ids[u], ids[v], key=k,
+                                 **{a: _decode(b) for a, b in attrs.items()})
         for nid, entries in data["histories"]:
-            model._histories[nid] = [GradEntry(label, _decode(value)) for label, value in entries]
-        model._backward_counts = {k: v for k, v in data["backward_counts"]}
-        model._positions = {nid: tuple(xy) for nid, xy in data["positions"]}
-        model._pinned = {nid: tuple(xy) for nid, xy in data["pinned"]}
+            model._histories[ids[nid]] = [GradEntry(label, _decode(value))
+                                          for label, value in entries]
+        model._backward_counts = {ids[k]: v for k, v in data["backward_counts"] if k in ids}
+        model._positions = {ids[nid]: tuple(xy) for nid, xy in data["positions"]}
+        model._pinned = {ids[nid]: tuple(xy) for nid, xy in data["pinned"]}
+        for nid, value, grad in data.get("values", ()):
+            model._stored[ids[nid]] = (
+                None if value is None else stored_values.decode_array(value),
+                None if grad is None else stored_values.decode_array(grad))
+        model.values_left_out = {ids[nid] for nid in data.get("values_left_out", ())}
         model._layout_dirty = set(model._positions) != set(model.graph.nodes)
     except SessionError:
         raise

@@ -65,6 +65,7 @@ class GraphModel(GraphEvents, ModuleGroups):
         self._detached: dict[int, int] = {}  # detach() result id -> the source's id
         self._histories: dict[int, list[GradEntry]] = {}
         self._backward_counts: dict[int, int] = {}
+        self._stored: dict[int, tuple] = {}  # node id -> (value, grad) a loaded session kept
         self._listeners: list = []
         self._pending = Change()
         self._last_new: set = set()
@@ -178,14 +179,20 @@ class GraphModel(GraphEvents, ModuleGroups):
         return nid if nid is not None and nid in self.graph else None
 
     def value(self, nid) -> np.ndarray | None:
-        """A NumPy copy of a tensor node's value (None once the tensor is gone)."""
+        """A NumPy copy of a tensor node's value (None once the tensor is gone; a loaded
+        session's node answers with the value it saved)."""
         t = self.tensor(nid)
-        return None if t is None else self.engine.value(t)
+        if t is None:
+            return self._stored.get(nid, (None, None))[0]
+        return self.engine.value(t)
 
     def grad(self, nid) -> np.ndarray | None:
-        """A NumPy copy of a tensor node's ``.grad``, or None."""
+        """A NumPy copy of a tensor node's ``.grad``, or None (a loaded session's node:
+        the ``.grad`` it saved)."""
         t = self.tensor(nid)
-        return None if t is None else self.engine.grad(t)
+        if t is None:
+            return self._stored.get(nid, (None, None))[1]
+        return self.engine.grad(t)
 
     def next_functions(self, nid) -> tuple | None:
         """``((node id or None, name), ...)`` per ``next_functions`` entry of a live grad_fn
@@ -255,7 +262,7 @@ class GraphModel(GraphEvents, ModuleGroups):
         removed = set(self.graph.nodes)
         self.graph.clear()
         for store in (self._refs, self._outputs, self._histories, self._backward_counts,
-                      self._positions, self._pinned):
+                      self._positions, self._pinned, self._stored):
             store.clear()
         self._last_new = set()
         self.generations.forget()

@@ -331,11 +331,15 @@ class Session:
     @not_while_running
     def save_session(self, path) -> None:
         """The model as a session JSON file (``load_session`` reads it back)."""
+        from gradviz.model import stored_values
         from gradviz.model.export import save_session
 
-        save_session(self.model, path)  # ExportError with the OS's reason
+        left_out = save_session(self.model, path)  # ExportError with the OS's reason
+        capped = (f"; values of {left_out} tensors not kept (over the "
+                  f"{stored_values.VALUES_CAP / 2**20:g} MB cap)" if left_out else "")
         self.status(f"saved session {Path(path).name}: "
-                    f"{self.model.graph.number_of_nodes()} nodes, in {Path(path).resolve().parent}")
+                    f"{self.model.graph.number_of_nodes()} nodes, in "
+                    f"{Path(path).resolve().parent}{capped}")
 
     @not_while_running
     def load_session(self, path) -> GraphModel:

@@ -200,18 +200,29 @@ def assert_same(a, b, where="value"):
 
 
 def assert_same_model(a: GraphModel, b: GraphModel):
-    assert list(a.graph.nodes) == list(b.graph.nodes)
+    """``b`` (loaded) is ``a`` under the snapshot's renumbering, no node marked new."""
+    ids = dict(zip(a.graph.nodes, b.graph.nodes, strict=True))
+    assert list(b.graph.nodes) == [-1 - k for k in range(len(ids))]
     for nid in a.graph.nodes:
-        assert_same(a.graph.nodes[nid], b.graph.nodes[nid], f"node {nid}")
-    assert_same(list(a.graph.edges(keys=True, data=True)),
+        assert b.graph.nodes[ids[nid]]["new"] is False
+        assert_same({k: v for k, v in a.graph.nodes[nid].items() if k != "new"},
+                    {k: v for k, v in b.graph.nodes[ids[nid]].items() if k != "new"},
+                    f"node {nid}")
+    assert_same([(ids[u], ids[v], k, d) for u, v, k, d in a.graph.edges(keys=True, data=True)],
                 list(b.graph.edges(keys=True, data=True)), "edges")
-    assert set(a._histories) == set(b._histories)
+    assert {ids[n] for n in a._histories} == set(b._histories)
     for nid in a._histories:
         assert_same([(e.label, e.value) for e in a.history(nid)],
-                    [(e.label, e.value) for e in b.history(nid)], f"history {nid}")
-    assert a.pinned == b.pinned
-    assert a.positions() == b.positions()
+                    [(e.label, e.value) for e in b.history(ids[nid])], f"history {nid}")
+    assert {ids[n]: xy for n, xy in a.pinned.items()} == b.pinned
+    assert {ids[n]: xy for n, xy in a.positions().items()} == b.positions()
     assert a.release_policy == b.release_policy
+    for nid in a.graph.nodes:  # values and grads answer from the file
+        for read in ("value", "grad"):
+            x, y = getattr(a, read)(nid), getattr(b, read)(ids[nid])
+            assert (x is None) == (y is None), (read, nid)
+            if x is not None:
+                assert_same(x, y, f"{read} {nid}")
 
 
 def test_session_round_trip(built, tmp_path):
@@ -225,10 +236,11 @@ def test_session_round_trip(built, tmp_path):
     ex.save_session(model, path)
     loaded = ex.load_session(path)
     assert_same_model(model, loaded)
-    assert loaded._positions == model._positions  # kept, not recomputed
-    assert not loaded.attached and loaded.tensor(inp) is None
-    ex.save_session(loaded, tmp_path / "again.json")
-    assert (tmp_path / "again.json").read_text() == path.read_text()
+    assert list(loaded._positions.values()) == list(model._positions.values())  # kept
+    assert not loaded.attached and loaded.tensor(-1 - list(model.graph).index(inp)) is None
+    ex.save_session(loaded, tmp_path / "again.json")  # a snapshot saves as itself
+    ex.save_session(ex.load_session(tmp_path / "again.json"), tmp_path / "third.json")
+    assert (tmp_path / "again.json").read_text() == (tmp_path / "third.json").read_text()
     assert not (tmp_path / "s.json.tmp").exists()
 
 
@@ -243,8 +255,8 @@ def test_session_keeps_special_values(tmp_path):
     path = tmp_path / "s.json"
     ex.save_session(model, path)
     loaded = ex.load_session(path)
-    assert_same(dict(model.graph.nodes[1]), dict(loaded.graph.nodes[1]))
-    assert list(loaded.graph.edges(keys=True)) == [(1, 2, 0), (1, 2, 1)]
+    assert_same(dict(model.graph.nodes[1], new=False), dict(loaded.graph.nodes[-1]))
+    assert list(loaded.graph.edges(keys=True)) == [(-1, -2, 0), (-1, -2, 1)]
 
 
 def corrupt_cases(good: str) -> dict:
@@ -270,6 +282,13 @@ def corrupt_cases(good: str) -> dict:
         "bad positions": json.dumps(dict(data, positions=[[1, 5]])),
         "bad policy": json.dumps(dict(data, release_policy="forget")),
         "deeply nested": "[" * 100_000,
+        "object values": json.dumps(dict(data, values=[[data["nodes"][0][0], {
+            "dtype": "object", "shape": [1], "data": ["__import__('os')"]}, None]])),
+        "short raw values": json.dumps(dict(data, values=[[data["nodes"][0][0], {
+            "dtype": "float32", "shape": [100], "b64": "AAAAAA=="}, None]])),
+        "values of no node": json.dumps(dict(data, values=[[10**9, None, None]])),
+        "array of objects": json.dumps(dict(data, nodes=[[1, {"a": {
+            "__array__": [1], "dtype": "O", "shape": [1]}}]], edges=[])),
     }
     return bad
 
