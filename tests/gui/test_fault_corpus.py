@@ -7,7 +7,7 @@ import random
 
 from gradviz.model.from_live import from_tensors, same_graph
 from gradviz.session.targets import user_names
-from tests.gui.conftest import console_text, type_in
+from tests.gui.conftest import console_text, type_and_go_on, type_in
 
 SEED = 20261204
 ROUNDS = 9  # each kind of fault this many times: 9 x 14 = 126 steps
@@ -45,7 +45,7 @@ def statement_step(source, error):
 
 
 def interrupt_step(window, qtbot, tmp):
-    type_in(window, "while True: spin = 1", "")  # the blank line ends the block
+    type_and_go_on(window, "while True: spin = 1", "")  # the blank line ends the block
     qtbot.waitUntil(lambda: window.session.running, timeout=5000)
     assert window.session.interrupt()
     qtbot.waitUntil(lambda: not window.session.running, timeout=10_000)
