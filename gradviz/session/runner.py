@@ -80,6 +80,9 @@ class ModelLock:
             self._gate.release()
 
     def acquire_for_event(self) -> None:
+        if self._lock._is_owned():  # an event inside an event: the worker holds it already,
+            self._lock.acquire()    # and a reader waiting at the gate waits for it (no wait)
+            return
         with self._gate:
             pass
         self._lock.acquire()
