@@ -36,6 +36,7 @@ class GuiThread(QtCore.QObject):
         super().__init__(parent)
         self.lock = lock
         self._held = False
+        self._acquiring = False  # inside _acquire (an event may arrive meanwhile)
         self._stopped = False
         self._gui = threading.get_ident()
         self._call.connect(self._run, QtCore.Qt.ConnectionType.QueuedConnection)
@@ -114,8 +115,15 @@ class GuiThread(QtCore.QObject):
         self._release()
 
     def _acquire(self) -> None:
-        if not self._held and not self._stopped and self.on_gui_thread():
+        # never re-entered: an event the GUI thread handles while it waits (Qt can deliver
+        # one from inside a blocking call) must not wait at the gate this wait holds
+        if self._acquiring or self._held or self._stopped or not self.on_gui_thread():
+            return
+        self._acquiring = True
+        try:
             self._held = self.lock.acquire(timeout=LOCK_TIMEOUT)
+        finally:
+            self._acquiring = False
 
     def _release(self, *_) -> None:
         if self._held and self.on_gui_thread():
