@@ -48,7 +48,7 @@ class RunHistory:
     def accumulated(self, nid: int, grad) -> None:
         if self._runs and grad is not None:
             self._runs[-1].grad_norms[nid] = float(
-                np.linalg.norm(np.asarray(grad).ravel()))  # complex too: its modulus
+                np.linalg.norm(_wide(grad).ravel()))
 
     def clear(self) -> None:
         self._runs.clear()
@@ -76,3 +76,9 @@ class RunHistory:
                 xs.append(r.number)
                 ys.append(norm)
         return out
+
+
+def _wide(a) -> np.ndarray:
+    """``a`` in float64 (complex128 for complex values: their norm is the modulus's)."""
+    a = np.asarray(a)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)

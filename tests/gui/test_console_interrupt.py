@@ -70,7 +70,7 @@ def test_ctrl_c_in_the_console_interrupts_a_training_loop(blank, qtbot):
 
 def test_app_interrupt_during_backward(blank, qtbot):
     type_in(blank, "w = torch.ones(1, requires_grad=True)",
-            "h = w\nfor _ in range(20000): h = h * 1.0\n")
+            "h = w\nfor _ in range(5000): h = h * 1.0\n")
     idle(blank, qtbot)
     type_in(blank, "import threading; started = threading.Event()",
             "hook = h.register_hook(lambda g: started.set())",
