@@ -2,8 +2,8 @@
 saved object as JSON: dicts, lists, tuples, numbers, strings, dtypes, sizes, and tensors by
 reference) and one ``.npy`` file per tensor, read back with ``allow_pickle=False``.
 
-    >>> torch.save(model.state_dict(), "model.pt")
-    >>> model.load_state_dict(torch.load("model.pt"))
+    torch.save(model.state_dict(), "model.pt")
+    model.load_state_dict(torch.load("model.pt"))
 
 Anything else (a whole ``nn.Module``, your own classes) is pickled into the zip, its tensors
 still stored as ``.npy``; loading it runs that pickle, so, as in torch since 2.6, it needs

@@ -184,7 +184,7 @@ def is_floating_point(input) -> bool:
 __all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "allclose", "amax", "amin",
            "arange", "arccos", "arcsin", "arctan", "argmax", "argmin", "as_tensor", "asin",
            "atan", "backward", "bernoulli", "bmm", "bool", "cat", "ceil", "clamp", "clamp_max",
-           "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "cosh", "cuda", "cumsum",
+           "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "cosh", "cumsum",
            "default_generator", "device", "div", "divide", "dot", "double", "dtype", "empty",
            "empty_like", "enable_grad", "equal", "exp", "expand", "expm1", "eye", "flatten",
            "flip", "float", "float16", "float32", "float64", "floor", "floor_divide",

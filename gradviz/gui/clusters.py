@@ -1,9 +1,9 @@
 """Module groups drawn as labelled clusters: a rounded box around each expanded group.
 
-    >>> clusters = Clusters()
-    >>> clusters.update(model, scene)          # after every scene.sync
-    >>> clusters.paint(painter, scale, theme)  # under the edges and nodes
-    >>> clusters.at(QtCore.QPointF(x, y))      # "net.3": the innermost box there
+    clusters = Clusters()
+    clusters.update(model, scene)          # after every scene.sync
+    clusters.paint(painter, scale, theme)  # under the edges and nodes
+    clusters.at(QtCore.QPointF(x, y))      # "net.3": the innermost box there
 
 A box holds the nodes made in that module's forward and the boxes (or collapsed group
 nodes) of its submodules, padded, with ``net.0 · Linear(4→16)`` in a band along its top.

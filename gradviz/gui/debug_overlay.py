@@ -1,9 +1,9 @@
 """The debugging marks painted over the graph: NaN/Inf, gradient flow, saved bytes, compare.
 
-    >>> overlay = DebugOverlay(model)
-    >>> view.overlays.append(overlay)
-    >>> overlay.flow = gradient_flow(model)       # colour edges by gradient norm
-    >>> overlay.saved = saved_bytes_by_node(model)  # a bytes badge per node
+    overlay = DebugOverlay(model)
+    view.overlays.append(overlay)
+    overlay.flow = gradient_flow(model)       # colour edges by gradient norm
+    overlay.saved = saved_bytes_by_node(model)  # a bytes badge per node
 
 It reads the marks the model's debugging modules wrote on the nodes (``nonfinite``,
 ``nonfinite_origin``, ``compare``) and what it was given; painting touches only nodes and

@@ -5,8 +5,8 @@ The picture is session B's graph with what session A had and B lacks added back 
 "changed" (amber); the summary line is printed. Nodes are matched by structure
 (:func:`gradviz.model.compare.compare` with ``match="structure"``).
 
-    >>> model, result = diff_sessions("a.json", "b.json")
-    >>> render_diff(model, "diff.png")
+    model, result = diff_sessions("a.json", "b.json")
+    render_diff(model, "diff.png")
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """``HistoryPanel``: a training run's history, one point per backward call.
 
-    >>> panel = HistoryPanel(model)          # the History dock
-    >>> panel.pick(37)                        # or click a point: that run's numbers below
-    >>> panel.details.text()
+    panel = HistoryPanel(model)          # the History dock
+    panel.pick(37)                        # or click a point: that run's numbers below
+    panel.details.text()
     'run 37   loss 0.0412   ‖grad‖  net.0.weight 0.051  ...'
 
 Two plots over the backward runs: the loss (the root of each backward,

@@ -1,7 +1,7 @@
 """``Minimap``: the whole graph small, in a corner of the view, with the part on screen framed.
 
-    >>> view.minimap.isVisible()            # only while the graph is larger than the view
-    >>> view.minimap.to_world(QPointF(40, 30))   # a minimap point in the graph's pixels
+    view.minimap.isVisible()            # only while the graph is larger than the view
+    view.minimap.to_world(QPointF(40, 30))   # a minimap point in the graph's pixels
 
 Shown while the graph does not fit in the view at the current zoom; a click or a drag
 on it centres the view there. The small drawing is painted once into a pixmap and

@@ -1,9 +1,9 @@
 """The Modules panel: the module hierarchy of the graph, each group's box ticked when it
 is drawn open and unticked when it is drawn as one node.
 
-    >>> tree = ModuleTree(model)
-    >>> tree.refresh()                      # after the model changed (the view's signal)
-    >>> tree.item("net.3").setCheckState(0, QtCore.Qt.CheckState.Unchecked)   # collapses
+    tree = ModuleTree(model)
+    tree.refresh()                      # after the model changed (the view's signal)
+    tree.item("net.3").setCheckState(0, QtCore.Qt.CheckState.Unchecked)   # collapses
 
 Double-clicking a row shows that group in the view (``groupActivated``).
 """

@@ -1,6 +1,6 @@
 """A plot of the bytes saved for backward alive through the forward and the last backward.
 
-    >>> SavedMemoryPlot(model).show()
+    SavedMemoryPlot(model).show()
 
 The x axis counts graph nodes: first each function node as the forward created it, then
 each node as the last backward ran it (freeing its saved tensors unless ``retain_graph``).

@@ -1,13 +1,13 @@
 """What part of the graph ``GraphView`` draws, and the dashed links of ``detach()``.
 
-    >>> view.drawn()                      # what the frame draws, and which labels read
+    view.drawn()                      # what the frame draws, and which labels read
     {'nodes': [3, 4, 7, ...], 'labels': [3, 4, 7, ...]}
 
-    >>> view.show_only(nid, "feeds")     # only what feeds node nid (its inputs, all the way up)
-    >>> view.show_only(nid, "fed")       # only what is computed from it
-    >>> view.show_all()                   # back to the whole graph (Esc does it too)
-    >>> view.hide_constants = True        # the tutorial's x and y leave the picture
-    >>> view.hide_released = True         # so do nodes whose object is gone
+    view.show_only(nid, "feeds")     # only what feeds node nid (its inputs, all the way up)
+    view.show_only(nid, "fed")       # only what is computed from it
+    view.show_all()                   # back to the whole graph (Esc does it too)
+    view.hide_constants = True        # the tutorial's x and y leave the picture
+    view.hide_released = True         # so do nodes whose object is gone
 
 Hidden nodes keep their places in the layout (positions are the whole graph's), so
 showing the whole graph again moves nothing. ``ShownPart`` is mixed into ``GraphView``.
@@ -37,8 +37,8 @@ class ShownPart:
         the items in view (nodes, or a collapsed group's id) and those whose label is
         drawn at ``LEGIBLE_PX`` (8 px) or more on screen.
 
-            >>> app.view.fit(); d = app.view.drawn()
-            >>> set(d["labels"]) == set(d["nodes"])     # every drawn name reads
+            app.view.fit(); d = app.view.drawn()
+            set(d["labels"]) == set(d["nodes"])     # every drawn name reads
             True
         """
         if not len(self.scene):

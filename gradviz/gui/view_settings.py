@@ -1,8 +1,8 @@
 """The View menu's graph settings, the History dock, and "Show only..." on a node.
 
-    >>> add_history_dock(window)            # window.history, window.history_dock
-    >>> add_view_settings(window, view_menu) # Released nodes ▸, Hide constants, History
-    >>> add_node_focus_entries(window, menu, nid)   # the node's context menu
+    add_history_dock(window)            # window.history, window.history_dock
+    add_view_settings(window, view_menu) # Released nodes ▸, Hide constants, History
+    add_node_focus_entries(window, menu, nid)   # the node's context menu
 
 The release policy (``GraphModel.release_policy``) is a setting the user sees and keeps
 across runs: what becomes of nodes whose tensor or grad_fn died.

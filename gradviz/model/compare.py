@@ -1,10 +1,10 @@
 """Compare: a graph against a baseline marked earlier, or one saved session against another.
 
-    >>> baseline = snapshot(model)          # "mark as baseline"
-    >>> ...                                  # run more code: detach, no_grad, backward
-    >>> result = compare(baseline, snapshot(model))
-    >>> result.added, result.removed, result.changed, result.largest
-    >>> print(result.describe())
+    baseline = snapshot(model)          # "mark as baseline"
+    ...                                  # run more code: detach, no_grad, backward
+    result = compare(baseline, snapshot(model))
+    result.added, result.removed, result.changed, result.largest
+    print(result.describe())
 
 Within one session nodes are matched by id (ids are never reused). Two saved sessions
 come from different runs, so there nodes are matched by what they are: kind, torch name

@@ -12,9 +12,9 @@ iteration's graph dies when ``loss`` is reassigned. Policies (``GraphModel(relea
 - ``"remove"``: released nodes leave the graph at once.
 - ``"keep"``: released nodes stay drawn as if alive.
 
-    >>> gens = Generations()
-    >>> gens.released(7)
-    >>> remove, fade = gens.settle(graph)   # once per flush
+    gens = Generations()
+    gens.released(7)
+    remove, fade = gens.settle(graph)   # once per flush
 
 A generation is what one flush (a console statement) released, split into connected
 pieces; a piece's shape is the multiset of its grad_fn names (of its tensors' roles when

@@ -5,11 +5,11 @@ After a backward every function node that ran keeps the gradient it received
 the gradient that flowed along an edge ``u -> v`` is ``v``'s ``grads_out[input_nr]``
 (along a leaf's edge into its ``AccumulateGrad``, what that node received).
 
-    >>> flow = gradient_flow(model)
-    >>> flow.edges[(u, v, key)]          # the L2 norm of the gradient along that edge
-    >>> flow.vanishing, flow.exploding   # edges below / above the thresholds
-    >>> flow.dead[relu_node]             # share of its inputs that got no gradient
-    >>> flow.parameters[w_node]          # ParameterFlow(grad_norm, value_norm, ratio)
+    flow = gradient_flow(model)
+    flow.edges[(u, v, key)]          # the L2 norm of the gradient along that edge
+    flow.vanishing, flow.exploding   # edges below / above the thresholds
+    flow.dead[relu_node]             # share of its inputs that got no gradient
+    flow.parameters[w_node]          # ParameterFlow(grad_norm, value_norm, ratio)
 
 Vanishing: below ``vanish`` times the largest norm; exploding: above ``explode`` times the
 gradient backward started from (1 for a scalar loss).

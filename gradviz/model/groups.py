@@ -10,10 +10,10 @@ made inside ``net[3].body[0]`` carries ``module="net.3.body.0"``; nodes recorded
 their module was named are placed when it is. Parameters get their qualified names
 (``net.0.weight``) as node names when no variable names them::
 
-    >>> model.watch_modules(net, "net")
-    >>> with model.recording():
+    model.watch_modules(net, "net")
+    with model.recording():
     ...     net(x).sum().backward()
-    >>> model.groups()["net.0"]["label"]
+    model.groups()["net.0"]["label"]
     'net.0 · Linear(4→16)'
 
 Which groups are drawn collapsed is ``model.collapsed`` (see :mod:`.groups_view`).

@@ -4,8 +4,8 @@ A collapsed group (``model.collapsed``, paths) is drawn as one node ``"group:<pa
 place of every node inside it; its edges are the edges crossing its border, merged (one per
 pair of ends). A group inside a collapsed group is hidden with it.
 
-    >>> shown = collapsed_graph(model.graph, {"net.0"}, labels)
-    >>> shown.nodes["group:net.0"]["label"]
+    shown = collapsed_graph(model.graph, {"net.0"}, labels)
+    shown.nodes["group:net.0"]["label"]
     'net.0 · Linear(4→16)'
 
 ``choose_depth`` picks how deep a big graph opens: the deepest level of the group tree at

@@ -7,12 +7,12 @@ finite (``nonfinite_origin=True``), a leaf that holds one being its own origin. 
 passed on is non-finite; the origin is the first node, in the order backward ran them,
 that turned finite incoming gradients into non-finite ones.
 
-    >>> model = GraphModel()
-    >>> with model.recording():
+    model = GraphModel()
+    with model.recording():
     ...     x = gradviz.tensor([1.0, -2.0], requires_grad=True)
     ...     y = (x * 3).log().exp()        # log(-6): NaN, carried on by exp
-    >>> report = scan(model)
-    >>> model.graph.nodes[report.origin]["name"], report.phase
+    report = scan(model)
+    model.graph.nodes[report.origin]["name"], report.phase
     ('LogBackward0', 'forward')
 
 Values are read where they are (``Engine.all_finite`` when the engine has it: a finite sum

@@ -6,12 +6,12 @@ while it is attached, so an unwatched program pays nothing). It walks up the Pyt
 from the event handler, skipping gradviz's own frames; whether a code object belongs to
 gradviz is decided once per code object and cached, so a walk costs a few dict lookups.
 
-    >>> model = GraphModel()
-    >>> model.provenance.begin("y = x * 2")      # what the console does per statement
+    model = GraphModel()
+    model.provenance.begin("y = x * 2")      # what the console does per statement
     1
-    >>> with model.recording():
+    with model.recording():
     ...     y = x * 2
-    >>> describe_where(model.graph.nodes[model.node_of(y.grad_fn)]["where"],
+    describe_where(model.graph.nodes[model.node_of(y.grad_fn)]["where"],
     ...                model.provenance.texts)
     'statement 1: y = x * 2'
 """

@@ -3,7 +3,7 @@
 A training loop's earlier iterations leave the graph once released; what they did
 stays here, a few numbers a run, so memory stays flat over thousands of steps::
 
-    >>> model.runs[-1]
+    model.runs[-1]
     Run(number=200, loss=0.0131, grad_norms={1: 0.052, 2: 0.011, ...})
 
 ``loss`` is the value of the backward's root when it holds one number (None for a

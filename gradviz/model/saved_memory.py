@@ -8,12 +8,12 @@ input two nodes save, is counted once. A node is measured once, when first asked
 frees them; what a node held is remembered after backward frees it, for the timeline
 (without tracking, a node freed before anyone asked counts as unknown there).
 
-    >>> model = GraphModel()
-    >>> with model.recording():
+    model = GraphModel()
+    with model.recording():
     ...     x = gradviz.ones(1000, requires_grad=True)
     ...     y = x.exp()                      # saves its result: 4,000 bytes
     ...     z = (y * y).sum()                # saves y twice: the same memory
-    >>> total_saved_bytes(model)
+    total_saved_bytes(model)
     4000
 """
 

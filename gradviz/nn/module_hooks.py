@@ -1,8 +1,8 @@
 """Forward hooks of ``nn.Module``, as torch runs them: per module and global.
 
-    >>> handle = net.register_forward_hook(lambda m, args, out: print(type(m).__name__))
-    >>> y = net(x)                       # prints Sequential
-    >>> handle.remove()
+    handle = net.register_forward_hook(lambda m, args, out: print(type(m).__name__))
+    y = net(x)                       # prints Sequential
+    handle.remove()
 
 Per call: global pre-hooks, then the module's pre-hooks (each may replace the args, or
 with ``with_kwargs=True`` the ``(args, kwargs)``), ``forward``, then global and the

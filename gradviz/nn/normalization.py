@@ -1,8 +1,8 @@
 """Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d`` (batch statistics in training,
 running ones in eval) and ``LayerNorm``.
 
-    >>> bn = torch.nn.BatchNorm1d(3)
-    >>> bn(torch.randn(8, 3)).shape, bn.num_batches_tracked
+    bn = torch.nn.BatchNorm1d(3)
+    bn(torch.randn(8, 3)).shape, bn.num_batches_tracked
     (torch.Size([8, 3]), tensor(1))
 """
 

@@ -1,6 +1,6 @@
 """Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``.
 
-    >>> torch.nn.MaxPool2d(2)(torch.randn(1, 3, 8, 8)).shape
+    torch.nn.MaxPool2d(2)(torch.randn(1, 3, 8, 8)).shape
     torch.Size([1, 3, 4, 4])
 """
 

@@ -1,7 +1,7 @@
 """``Embedding``: a learnable lookup table from integer ids to vectors.
 
-    >>> emb = torch.nn.Embedding(10, 3)
-    >>> emb(torch.tensor([[1, 2], [4, 9]])).shape
+    emb = torch.nn.Embedding(10, 3)
+    emb(torch.tensor([[1, 2], [4, 9]])).shape
     torch.Size([2, 2, 3])
 """
 

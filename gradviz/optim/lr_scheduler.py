@@ -2,8 +2,8 @@
 ``CosineAnnealingLR`` and ``LambdaLR``, with torch's recursive update formulas so the
 learning rates agree with torch's to the last bit.
 
-    >>> scheduler = torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
-    >>> for epoch in range(30):
+    scheduler = torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+    for epoch in range(30):
     ...     train(...)           # opt.step() inside
     ...     scheduler.step()
 """

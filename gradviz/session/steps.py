@@ -55,6 +55,8 @@ def root_name(model, steps: list[Step]) -> str:
     if not steps:
         return ""
     graph = model.graph
+    if steps[0].nid not in graph:  # a kept record whose nodes were released since
+        return steps[0].name
     for _, v, d in graph.out_edges(steps[0].nid, data=True):
         if d.get("kind") == "output" and graph.nodes[v].get("name"):
             return graph.nodes[v]["name"]

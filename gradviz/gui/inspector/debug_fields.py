@@ -1,7 +1,7 @@
 """The inspector's debugging rows for a grad_fn node: where it was created, the bytes its
 saved tensors hold, and whether NaN or Inf went through it (texts only, no widgets).
 
-    >>> debug_fields(model, nid)            # 'created at' is a link (statement or file)
+    debug_fields(model, nid)            # 'created at' is a link (statement or file)
     {'created at': '<a href="statement:4">statement 4: c = b.log()</a>',
      'saved for backward': '8 B (self)',
      'NaN / Inf': 'origin: born here in the forward'}

@@ -2,6 +2,9 @@
 
     >>> from gradviz.nn.modules.module import register_module_forward_hook
     >>> handle = register_module_forward_hook(lambda m, args, out: print(type(m).__name__))
+    >>> _ = torch.nn.ReLU()(torch.ones(1))
+    ReLU
+    >>> handle.remove()
 """
 
 from gradviz.nn.module import Module

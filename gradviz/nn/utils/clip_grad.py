@@ -2,9 +2,9 @@
 ``max_norm / (total_norm + 1e-6)`` when that is below 1; ``clip_grad_value_`` clamps each
 element.
 
-    >>> loss.backward()
-    >>> torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
-    >>> optimizer.step()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+    optimizer.step()
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """``torch.utils.data``: datasets, samplers and the ``DataLoader`` that batches them,
 shuffling with torch's generator so a seeded script sees torch's batches.
 
-    >>> ds = TensorDataset(torch.randn(100, 3), torch.randint(0, 2, (100,)))
-    >>> for x, y in DataLoader(ds, batch_size=32, shuffle=True): ...
+    ds = TensorDataset(torch.randn(100, 3), torch.randint(0, 2, (100,)))
+    for x, y in DataLoader(ds, batch_size=32, shuffle=True): ...
 """
 
 from gradviz.utils.data.dataloader import DataLoader, default_collate

@@ -2,8 +2,8 @@
 torch collates them (``default_collate``). One process: ``num_workers`` is accepted and
 the batches are loaded in the caller's thread.
 
-    >>> loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
-    >>> xb, yb = next(iter(loader))
+    loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
+    xb, yb = next(iter(loader))
 """
 
 from __future__ import annotations
