@@ -207,31 +207,15 @@ def std_backward(grad, self, result, dim, correction, keepdim):
 
 
 def norm_backward(grad, self, result, ord, dim, keepdim):
-    """torch's norm_backward for every order ``ord``; order 0 has no gradient (None)."""
-    if ord == 0:
-        return None
+    """torch's norm_backward: ``helpers``' own, rebound, but for order 2, which torch
+    records as ``grad * (self / result).masked_fill_(...)``."""
+    if ord != 2:
+        return _norm_backward_other_orders(grad, self, result, ord, dim, keepdim)
     dims = _dims(dim, self.ndim)
     if not keepdim and dim is not None:
         grad = unsqueeze_dims(grad, dims, self.ndim)
         result = unsqueeze_dims(result, dims, self.ndim)
-    if ord == 1:
-        return grad * sign(self)
-    if ord == 2:  # torch's grad * (self / result).masked_fill_(...)
-        return grad * (self / result).masked_fill_(Tensor._make(_raw(result) == 0), 0)
-    if ord in (np.inf, -np.inf):  # max / min of |self|: ties (and nans) share the gradient
-        size = np.abs(_raw(self))
-        hits = (size == _raw(result)) | np.isnan(size)
-        count = _const(np.sum(hits, axis=dims, keepdims=True), result)
-        return sign(self) * (grad / count) * mask(hits, self)
-    zero = _raw(self) == 0
-    size = where(zero, zeros_like(self) + 1, abs(self))  # |self|, 1 where self is 0
-    if ord < 1:
-        return sign(self) * size ** (ord - 1) * grad * result ** (1 - ord)
-    safe = where(_raw(result) == 0, zeros_like(result) + 1, result)
-    scale = mask(_raw(result) != 0, result) * (grad / safe ** (ord - 1))
-    if ord < 2:
-        return sign(self) * size ** (ord - 1) * scale
-    return self * size ** (ord - 2) * scale
+    return grad * (self / result).masked_fill_(Tensor._make(_raw(result) == 0), 0)
 
 
 def minmax_backward(grad, self, other, pick_self):
@@ -394,6 +378,7 @@ zeros_like = _rebound(helpers.zeros_like)
 reshape = _rebound(helpers.reshape)
 _dims = _rebound(helpers._dims)
 sum_backward = _rebound(helpers.sum_backward)
+_norm_backward_other_orders = _rebound(helpers.norm_backward)
 mT = _rebound(helpers.mT)
 _column_major = _rebound(helpers._column_major)
 narrow = _rebound(helpers.narrow)
