@@ -140,10 +140,16 @@ class DebugControls:
             self.show_saved_bytes(True)
 
 
+def watch(model) -> None:
+    """Turn on what the debugging views need the model to record as it goes."""
+    model.track_saved_memory = True  # the timeline needs what backward frees
+    model.watch_nonfinite = True  # Find NaN must see temporaries released since
+    model.track_flow = True  # History plots each run's dead units, vanishing/exploding edges
+
+
 def install_debug(window) -> None:
     """Add the overlay, the Debug menu, the toolbar's Find NaN and the status bar label."""
-    window.model.track_saved_memory = True  # the timeline needs what backward frees
-    window.model.watch_nonfinite = True  # Find NaN must see temporaries released since
+    watch(window.model)
     window.debug_overlay = DebugOverlay(window.model)
     window.view.overlays.append(window.debug_overlay)
     window.saved_label = QtWidgets.QLabel()

@@ -1,19 +1,25 @@
 """``HistoryPanel``: a training run's history, one point per backward call.
 
     panel = HistoryPanel(model)          # the History dock
+    panel.show_series("dead")            # or pick it in the dock's list
     panel.pick(37)                        # or click a point: that run's numbers below
     panel.details.text()
-    'run 37   loss 0.0412   ‖grad‖  net.0.weight 0.051  ...'
+    'run 37   loss 0.0412\\n‖grad‖  net.0.weight 0.051  ...'
 
-Two plots over the backward runs: the loss (the root of each backward,
-when it holds one number) and each leaf's ``.grad`` norm after that backward, one curve a
-leaf. A loop's earlier iterations leave the graph once released; this is where they
+Two plots over the backward runs: the loss (the root of each backward, when it holds one
+number) and, chosen in the list above it, what the gradient-flow view shows for one graph,
+step by step: each leaf's ``.grad`` norm after that backward, its grad-to-value ratio, the
+share of dead units at each ReLU-like node, or the number of vanishing and exploding
+edges. A loop's earlier iterations leave the graph once released; this is where they
 stay. The panel reads ``model.runs`` (a bounded ``RunHistory``) and only appends what is
 new, and not at all while the dock is hidden, so a statement costs the same at step
-1,000 as at step 10.
+1,000 as at step 10; at most ``CURVES_KEPT`` curves are kept (those seen last), so a loop
+that makes new leaves each step stays flat too.
 """
 
 from __future__ import annotations
+
+import bisect
 
 import numpy as np
 import pyqtgraph as pg
@@ -23,9 +29,18 @@ from gradviz.gui.weak_listener import WeakListener
 from gradviz.model.runs import RUNS_KEPT
 
 LOSS_PEN = pg.mkPen((200, 80, 30), width=1.5)
-LEGEND_ROWS = 8  # leaves named in the legend (click a point for every leaf's number)
+LEGEND_ROWS = 8  # curves named in the legend (click a point for every number)
+CURVES_KEPT = 64  # curves kept per series (the keys seen last)
 DOTS_UP_TO = 60  # runs drawn as dots too (beyond, a line: dots would cost a frame each)
 EMPTY = "No backward yet: each loss.backward() adds a point (the loss and each leaf's ‖grad‖)."
+# key -> (what the list says, the y axis, how a number reads)
+SERIES = {
+    "grad_norms": ("‖grad‖ per leaf", "‖grad‖", "{:.4g}"),
+    "ratios": ("‖grad‖ / ‖value‖ per leaf", "‖grad‖ / ‖value‖", "{:.4g}"),
+    "dead": ("dead units per ReLU (%)", "dead units %", "{:.1f}%"),
+    "edges": ("vanishing / exploding edges", "edges", "{:.0f}"),
+}
+EDGE_PENS = {"vanishing": (40, 110, 220), "exploding": (224, 49, 49)}
 
 
 def leaf_name(model, nid) -> str:
@@ -34,8 +49,18 @@ def leaf_name(model, nid) -> str:
     return f"{name} (node {nid})" if name == "leaf" else name
 
 
+def run_values(run, kind: str) -> dict:
+    """One run's numbers of series ``kind`` (key -> value; dead units in percent)."""
+    if kind == "edges":
+        if run.vanishing is None:
+            return {}
+        return {"vanishing": run.vanishing, "exploding": run.exploding}
+    values = getattr(run, kind) or {}
+    return {k: 100 * v for k, v in values.items()} if kind == "dead" else values
+
+
 class HistoryPanel(QtWidgets.QWidget):
-    """The loss and the leaves' grad norms over the backward runs of ``model``."""
+    """The loss and the gradient flow's numbers over the backward runs of ``model``."""
 
     runPicked = QtCore.Signal(int)  # the run number picked on a plot
 
@@ -46,13 +71,19 @@ class HistoryPanel(QtWidgets.QWidget):
         self.summary = QtWidgets.QLabel(EMPTY)
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        self.series_box = QtWidgets.QComboBox()
+        for key, (text, _, _) in SERIES.items():
+            self.series_box.addItem(text, key)
+        self.series_box.setToolTip("what the lower plot shows per backward run")
+        self.series_box.currentIndexChanged.connect(
+            lambda i: self.show_series(self.series_box.itemData(i)))
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setMinimumHeight(40)  # the dock, tabbed with the inspector, stays small
         layout.addWidget(self.plots, 1)
+        layout.addWidget(self.series_box)
         self.loss_plot = self.plots.addPlot(row=0, col=0)
         self.grad_plot = self.plots.addPlot(row=1, col=0)
         self.loss_plot.setLabel("left", "loss")
-        self.grad_plot.setLabel("left", "‖grad‖")
         self.grad_plot.setLabel("bottom", "backward run")
         self.legend = self.grad_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
         for plot in (self.loss_plot, self.grad_plot):
@@ -77,6 +108,8 @@ class HistoryPanel(QtWidgets.QWidget):
         self._apply_palette()
         self._listener = None
         self.model = None
+        self.shown = "grad_norms"
+        self._curves: dict = {}
         self.set_model(model)
 
     # ------------------------------------------------------------ model -> plots
@@ -93,16 +126,32 @@ class HistoryPanel(QtWidgets.QWidget):
         self._x: list[int] = []
         self._loss_x: list[int] = []
         self._loss: list[float] = []
-        self._norms: dict[int, tuple[list, list]] = {}
-        for curve in getattr(self, "_curves", {}).values():
-            self.grad_plot.removeItem(curve)
-            self.legend.removeItem(curve)
-        self._curves: dict[int, pg.PlotDataItem] = {}
+        self._series: dict = {kind: {} for kind in SERIES}  # kind -> key -> (xs, ys)
+        self._clear_curves()
         self.picked = None
         for mark in self.marks:
             mark.hide()
         self.details.clear()
         self.refresh()
+
+    def _clear_curves(self) -> None:
+        for curve in self._curves.values():
+            self.grad_plot.removeItem(curve)
+            self.legend.removeItem(curve)
+        self._curves = {}
+
+    def show_series(self, kind: str) -> None:
+        """Plot ``kind`` (a key of ``SERIES``) below the loss."""
+        if kind not in SERIES:
+            raise ValueError(f"kind must be one of {tuple(SERIES)}, not {kind!r}")
+        self.shown = kind
+        index = self.series_box.findData(kind)
+        if self.series_box.currentIndex() != index:
+            self.series_box.setCurrentIndex(index)  # comes back here, then stops above
+            return
+        self._clear_curves()
+        self.grad_plot.setLabel("left", SERIES[kind][1])
+        self._redraw()
 
     def _on_change(self, _change) -> None:
         if self.isVisible():
@@ -133,28 +182,54 @@ class HistoryPanel(QtWidgets.QWidget):
             if run.loss is not None:
                 self._loss_x.append(run.number)
                 self._loss.append(run.loss)
-            for nid, norm in run.grad_norms.items():
-                xs, ys = self._norms.setdefault(nid, ([], []))
-                xs.append(run.number)
-                ys.append(norm)
+            for kind, series in self._series.items():
+                for key, value in run_values(run, kind).items():
+                    xs, ys = series.setdefault(key, ([], []))
+                    xs.append(run.number)
+                    ys.append(value)
         self._runs = last
-        for series in (self._x, self._loss_x, self._loss, *self._norms.values()):
-            for lst in (series if isinstance(series, tuple) else (series,)):
-                del lst[:-RUNS_KEPT]  # as many runs as the model keeps
+        self._trim()
         self._redraw()
+
+    def _trim(self) -> None:
+        """As many runs as the model keeps, and the ``CURVES_KEPT`` keys seen last."""
+        for lst in (self._x, self._loss_x, self._loss):
+            del lst[:-RUNS_KEPT]
+        first = self._x[0] if self._x else 0
+        for kind, series in self._series.items():
+            for key, (xs, ys) in list(series.items()):
+                cut = bisect.bisect_left(xs, first)
+                del xs[:cut], ys[:cut]
+                if not xs:
+                    del series[key]
+            if len(series) > CURVES_KEPT:
+                for key in sorted(series, key=lambda k: series[k][0][-1])[:-CURVES_KEPT]:
+                    del series[key]
+                    curve = self._curves.pop(key, None) if kind == self.shown else None
+                    if curve is not None:
+                        self.grad_plot.removeItem(curve)
+                        self.legend.removeItem(curve)
+
+    def _curve(self, k: int, key):
+        kind = self.shown
+        if kind == "edges":
+            pen = pg.mkPen(EDGE_PENS[key], width=1.2)
+            name = key
+        else:
+            pen = pg.mkPen(pg.intColor(k, hues=9, values=1, maxValue=200), width=1.2)
+            label = leaf_name(self.model, key) if kind in ("grad_norms", "ratios") else key
+            name = label if k < LEGEND_ROWS else None
+        return self.grad_plot.plot(pen=pen, name=name, symbol="o", symbolSize=3,
+                                   symbolPen=None, symbolBrush=pen.color())
 
     def _redraw(self) -> None:
         dots = len(self._x) <= DOTS_UP_TO  # a point a run while they can be told apart
         self.loss_curve.setSymbol("o" if dots else None)
         self.loss_curve.setData(np.array(self._loss_x, float), np.array(self._loss, float))
-        for k, (nid, (xs, ys)) in enumerate(self._norms.items()):
-            curve = self._curves.get(nid)
+        for k, (key, (xs, ys)) in enumerate(self._series[self.shown].items()):
+            curve = self._curves.get(key)
             if curve is None:
-                pen = pg.mkPen(pg.intColor(k, hues=9, values=1, maxValue=200), width=1.2)
-                name = leaf_name(self.model, nid) if k < LEGEND_ROWS else None
-                curve = self._curves[nid] = self.grad_plot.plot(
-                    pen=pen, name=name, symbol="o", symbolSize=3, symbolPen=None,
-                    symbolBrush=pen.color())
+                curve = self._curves[key] = self._curve(k, key)
             curve.setSymbol("o" if dots else None)
             curve.setData(np.array(xs, float), np.array(ys, float))
         n = len(self._x)
@@ -183,7 +258,8 @@ class HistoryPanel(QtWidgets.QWidget):
 
     # ------------------------------------------------------------ picking a run
     def pick(self, number: int) -> str:
-        """Show run ``number``'s loss and grad norms below the plots; returns the text."""
+        """Show run ``number``'s numbers below the plots (a line per series); returns the
+        text."""
         run = next((r for r in self.model.runs if r.number == number), None)
         if run is None:
             return ""
@@ -192,9 +268,18 @@ class HistoryPanel(QtWidgets.QWidget):
             mark.setValue(number)
             mark.show()
         loss = "loss —" if run.loss is None else f"loss {run.loss:.6g}"
-        norms = "   ".join(f"{leaf_name(self.model, nid)} {norm:.4g}"
-                           for nid, norm in run.grad_norms.items())
-        text = f"run {number}   {loss}   ‖grad‖  {norms}"
+        lines = [f"run {number}   {loss}"]
+        for kind, (_, title, fmt) in SERIES.items():
+            values = run_values(run, kind)
+            if not values:
+                continue
+            if kind in ("grad_norms", "ratios"):
+                values = {leaf_name(self.model, k): v for k, v in values.items()}
+            if kind == "dead":
+                title = "dead units"
+            lines.append(f"{title}  " + "   ".join(f"{k} {fmt.format(v)}"
+                                                   for k, v in values.items()))
+        text = "\n".join(lines)
         self.details.setText(text)
         self.runPicked.emit(number)
         return text
@@ -210,4 +295,3 @@ class HistoryPanel(QtWidgets.QWidget):
 
     def sizeHint(self):  # noqa: N802
         return QtCore.QSize(380, 420)
-

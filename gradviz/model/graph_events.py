@@ -54,6 +54,9 @@ class GraphEvents:
         # check each op's output for NaN/Inf as it is made, so find_nonfinite still knows
         # once a temporary is released (one pass over the values per op, so opt-in)
         self.watch_nonfinite = False
+        # per backward, the run history's dead units and vanishing / exploding edges (a norm
+        # per edge the backward used, so opt-in; the ratios are measured always)
+        self.track_flow = False
 
     # ------------------------------------------------------------ graph building
     # Recording writes networkx's documented storage (``_node``, ``_succ``, ``_pred``: dicts
@@ -297,6 +300,7 @@ class GraphEvents:
         self._append(e.tensor_id, GradEntry(f"backward {n}", e.after))
 
     def _on_BackwardFinished(self, e):  # noqa: N802
+        self.runs.finish(self, self._ran if self.track_flow else None)
         if not self._batch_depth:
             self.flush()
 

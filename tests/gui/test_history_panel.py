@@ -128,4 +128,65 @@ def test_many_parameters_keep_the_legend_short(blank):
     assert len(panel._curves) == 12  # every leaf plotted
     assert len(panel.legend.items) == LEGEND_ROWS  # the first few named
     panel.pick(1)
-    assert panel.details.text().count("leaf (node") == 12  # every leaf's number on a pick
+    norms, ratios = panel.details.text().split("\n")[1:3]
+    assert norms.startswith("‖grad‖ ") and ratios.startswith("‖grad‖ / ‖value‖ ")
+    assert norms.count("leaf (node") == ratios.count("leaf (node") == 12  # every leaf's
+
+
+LOOP = ("seen = []",
+        "for _ in range(12): opt.zero_grad(); loss = F.mse_loss(net(X), Y); loss.backward(); "
+        "seen.append([(p.grad.numpy().copy(), p.detach().numpy().copy()) "
+        "for p in net.parameters()] + [net[0](X).detach().numpy()]); opt.step()",
+        "")
+
+
+def _norm(a):
+    return float(np.linalg.norm(np.asarray(a, np.float64).ravel()))
+
+
+def _click_step(panel, qtbot, plot, x, y):
+    vb = plot.vb
+    view_pos = panel.plots.mapFromScene(vb.mapViewToScene(QtCore.QPointF(x, y)))
+    qtbot.mouseClick(panel.plots.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=view_pos)
+
+
+def test_a_typed_training_loop_plots_each_steps_gradient_flow(blank, qtbot):
+    type_in(blank, *SETUP, *LOOP)
+    blank.history_dock.show()
+    blank.history_dock.raise_()
+    panel = blank.history
+    panel.plots.resize(400, 300)
+    qtbot.wait(50)
+    ns = blank.session.namespace
+    params = [blank.model.node_of(p) for p in ns["net"].parameters()]
+    seen = ns["seen"]  # per step: each parameter's (grad, value), the ReLU's input
+    ratios = [[_norm(g) / _norm(v) for g, v in step[:-1]] for step in seen]
+    dead = [100 * float(np.mean(step[-1] <= 0)) for step in seen]  # no gradient below 0
+    box = panel.series_box
+    box.setCurrentIndex(box.findData("ratios"))  # the list under the plots
+    assert panel.grad_plot.getAxis("left").labelText == "‖grad‖ / ‖value‖"
+    for k, nid in enumerate(params):
+        xs, ys = panel._curves[nid].getData()
+        assert list(xs) == list(range(1, 13))
+        np.testing.assert_allclose(ys, [r[k] for r in ratios], rtol=1e-6)
+    box.setCurrentIndex(box.findData("dead"))
+    (curve,) = panel._curves.values()
+    np.testing.assert_allclose(curve.getData()[1], dead, rtol=1e-6)
+    assert 0 < min(dead) and max(dead) < 100  # a share, not all or nothing
+    box.setCurrentIndex(box.findData("edges"))
+    assert sorted(panel._curves) == ["exploding", "vanishing"]
+    assert list(panel._curves["exploding"].getData()[1]) == [0] * 12  # a tame MLP
+    # click step 7 on the lower plot: its numbers below, as computed from the tensors
+    panel.grad_plot.vb.setXRange(1, 12, padding=0)
+    panel.grad_plot.vb.setYRange(-1, 1, padding=0)
+    picked = []
+    panel.runPicked.connect(picked.append)
+    _click_step(panel, qtbot, panel.grad_plot, 7, 0)
+    assert picked == [7]
+    lines = panel.details.text().split("\n")
+    assert lines[0].startswith("run 7   loss ")
+    w0 = blank.model.parameter_name(params[0])
+    assert f"{w0} {_norm(seen[6][0][0]):.4g}" in lines[1]  # ‖grad‖
+    assert f"{w0} {ratios[6][0]:.4g}" in lines[2]  # ‖grad‖ / ‖value‖
+    assert lines[3] == f"dead units  net.1 ReluBackward0 {dead[6]:.1f}%"
+    assert lines[4] == "edges  vanishing 0   exploding 0"
