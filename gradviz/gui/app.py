@@ -310,6 +310,7 @@ class App(DebugControls, QtWidgets.QMainWindow):
         self.inspector.nodeActivated.connect(self.session.select)
         self.inspector_dock.setWidget(self.inspector)
         old.deleteLater()
+        self._on_debug_model_replaced(model)  # the debugging marks follow too
         self._update_counts()
 
     def confirm(self, question: str) -> bool:

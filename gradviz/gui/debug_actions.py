@@ -18,6 +18,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.debug_overlay import DebugOverlay
+from gradviz.gui.debug_where import show_file, show_statement
 from gradviz.model import compare as model_compare
 from gradviz.model.gradient_flow import gradient_flow
 from gradviz.model.saved_memory import format_bytes, saved_bytes_by_node, total_saved_bytes
@@ -118,18 +119,26 @@ class DebugControls:
             action.blockSignals(False)
 
     def _on_where_link(self, href: str) -> None:
-        """The inspector's "created at": a statement goes back into the console's input
-        line, a file opens (its line in the status bar)."""
+        """The inspector's "created at": a statement is marked in the console's output, a
+        file opens in a source view at that line."""
         kind, _, rest = href.partition(":")
         if kind == "statement":
-            source = self.model.provenance.texts.get(int(rest), "")
-            self.console.input.setText(source.strip().splitlines()[0] if source.strip() else "")
-            self.console.input.setFocus()
-            self.status(f"statement {rest} is in the console's input line")
+            show_statement(self, int(rest))
         else:
             line, _, path = rest.partition(":")
-            QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(path))
-            self.status(f"{path}, line {line}")
+            show_file(self, path, int(line))
+
+    def _on_debug_model_replaced(self, model) -> None:
+        """A session was loaded: the overlay, the flags and the new inspector's link follow."""
+        watch(model)
+        overlay = self.debug_overlay
+        overlay.model, overlay.flow, overlay.saved = model, None, None
+        overlay.refresh()
+        self.baseline = None
+        for key in ("gradient_flow", "saved_bytes"):
+            self._sync_debug_action(key, False)
+        self.saved_label.setText("")
+        _link_where(self)
 
     def _on_debug_model_changed(self, *_):
         overlay = self.debug_overlay
@@ -178,6 +187,11 @@ def install_debug(window) -> None:
         if in_toolbar:  # beside Backward, Zero grad, Detach: before Export
             window.toolbar.insertAction(window.actions.get("export"), action)
     window.view.modelChanged.connect(window._on_debug_model_changed)
+    _link_where(window)
+
+
+def _link_where(window) -> None:
+    """A click on the inspector's "created at" goes to the statement or the file."""
     where = window.inspector.function_view.fields["created at"]
     where.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.LinksAccessibleByMouse)
     where.linkActivated.connect(window._on_where_link)

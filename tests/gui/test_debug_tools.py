@@ -40,8 +40,9 @@ def test_inspector_shows_where_a_node_came_from(blank, qtbot):
     blank.view.select(exp)
     label = blank.inspector.function_view.fields["created at"]
     assert ">statement 2: y = x.exp()</a>" in label.text()
-    label.linkActivated.emit("statement:2")  # a click on the link
-    assert blank.console.input.text() == "y = x.exp()"
+    label.linkActivated.emit("statement:2")  # a click on the link (test_debug_where clicks)
+    (marked,) = blank.console.repl.output.extraSelections()
+    assert marked.cursor.block().text() == ">>> y = x.exp()"
 
 
 def test_exploding_chain_of_multiplications_coloured(blank, qtbot):
