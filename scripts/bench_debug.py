@@ -1,11 +1,13 @@
 """Overheads of the debugging tools (issue 13): where each node came from, NaN/Inf origin,
 saved bytes, gradient flow and compare.
 
-    python scripts/bench.py debug
+    python scripts/bench.py debug        # or python scripts/bench_debug.py
 
 The recording cost of provenance is the 10,000-op chain recorded by an attached
 ``GraphModel`` with and without the stack walk (alternating runs, best of each); the
-rest are one call each on a 5,000-node graph, and a NaN in a 10-million-element tensor.
+rest are one call each on a 5,000-node graph, a NaN in a 10-million-element tensor, the
+cost per backward node of the run history's flow numbers, and the app's debugging actions
+on a 5,000-node graph (offscreen, 1280 x 800), each with a repaint after.
 Times are CPU time (``time.process_time``): on a shared machine wall time mostly measures
 the other processes.
 """
@@ -27,6 +29,8 @@ from gradviz.model import GraphModel  # noqa: E402
 
 N_OPS = 10_000
 REPS = 9
+NODES = 5_000
+BIG = 10_000_000  # elements of the tensor a NaN hides in
 
 
 def _chain_us(with_provenance: bool, watch_nonfinite: bool = False) -> float:
@@ -68,7 +72,7 @@ def bench_watch_nonfinite(report):
            f"without: {min(off):.2f} us/op, +{min(on) - min(off):.2f} us/op")
 
 
-def _wide_graph(n_nodes=5_000):
+def _wide_graph(n_nodes=None):
     """About ``n_nodes`` nodes: a 2-layer tanh MLP applied many times, then backward."""
     rng = np.random.default_rng(0)
     w = gradviz.tensor(rng.standard_normal((8, 8)).astype(np.float32), requires_grad=True)
@@ -77,7 +81,7 @@ def _wide_graph(n_nodes=5_000):
     keep = []
     with model.recording():
         h = x
-        while model.graph.number_of_nodes() < n_nodes:
+        while model.graph.number_of_nodes() < (n_nodes or NODES):
             h = (h @ w).tanh()
             keep.append(h)
         loss = h.sum()
@@ -91,7 +95,7 @@ def bench_nonfinite(report):
     origin = model.find_nonfinite()
     report(f"find_nonfinite on {model.graph.number_of_nodes():,} nodes, all finite",
            f"{(time.process_time() - t) * 1e3:.0f} ms", f"origin {origin}")
-    data = np.ones(10_000_000, np.float32)
+    data = np.ones(BIG, np.float32)
     data[-3] = np.inf
     big_model = GraphModel()
     with big_model.recording():
@@ -103,7 +107,7 @@ def bench_nonfinite(report):
     spent = time.process_time() - t
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    report("find_nonfinite, an Inf in 10,000,000 float32", f"{spent * 1e3:.0f} ms",
+    report(f"find_nonfinite, an Inf in {BIG:,} float32", f"{spent * 1e3:.0f} ms",
            f"peak extra memory {peak / 1e6:.1f} MB (the tensor is {data.nbytes / 1e6:.0f} MB)")
     del b
 
@@ -136,9 +140,11 @@ def bench_graph_tools(report):
            f"{len(result.changed):,} nodes changed")
 
 
-def _backward_us(measure_saved: bool, n=N_OPS) -> float:
+def _backward_us(measure_saved: bool = False, track_flow: bool = False, n=None) -> float:
+    n = n or N_OPS
     model = GraphModel()
     model.track_saved_memory = measure_saved
+    model.track_flow = track_flow
     model.attach()
     x = gradviz.ones(1, requires_grad=True)
     y = x
@@ -154,13 +160,77 @@ def _backward_us(measure_saved: bool, n=N_OPS) -> float:
 
 
 def bench_backward_measure(report):
-    on, off = [], []
-    for _ in range(5):
-        off.append(_backward_us(False))
-        on.append(_backward_us(True))
+    off, saved, flow = [], [], []
+    for _ in range(max(1, REPS // 2)):
+        off.append(_backward_us())
+        saved.append(_backward_us(measure_saved=True))
+        flow.append(_backward_us(track_flow=True))
     report(f"backward of {2 * N_OPS:,} recorded nodes, saved bytes measured first",
-           f"{min(on):.2f} us/node", f"without (track_saved_memory off, the model's "
-           f"default): {min(off):.2f} us/node, +{min(on) - min(off):.2f} us/node")
+           f"{min(saved):.2f} us/node", f"without (track_saved_memory off, the model's "
+           f"default): {min(off):.2f} us/node, +{min(saved) - min(off):.2f} us/node")
+    report("  the run history's flow numbers measured as it ends (track_flow)",
+           f"{min(flow):.2f} us/node", f"+{min(flow) - min(off):.2f} us/node")
+
+
+def bench_gui(report):
+    """The app's debugging actions on a 5,000-node graph: the action, then one repaint
+    with the whole graph in view and one at 1:1 (where labels and badges are drawn)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from gradviz.gui.app import App
+    from gradviz.gui.render import ensure_qapp
+
+    qapp = ensure_qapp()
+    window = App(theme="light", tutorial=False)
+    window.resize(1280, 800)
+    window.show()
+    try:
+        with window.model.batch(), np.errstate(all="ignore"):
+            rng = np.random.default_rng(0)
+            w = gradviz.tensor(rng.standard_normal((8, 8)).astype(np.float32),
+                               requires_grad=True)
+            h = gradviz.tensor(rng.standard_normal((4, 8)).astype(np.float32))
+            keep = []
+            while window.model.graph.number_of_nodes() < NODES:
+                h = (h @ w).tanh()
+                keep.append(h)
+            loss = h.log().sum()  # NaN where tanh went below 0: an origin to find
+            loss.backward(retain_graph=True)
+        window.view.layout_driver.wait(600_000)
+        qapp.processEvents()
+        n = window.model.graph.number_of_nodes()
+        view = window.view
+
+        def frames():
+            view.fit()
+            t = time.process_time()
+            view.repaint()
+            fit = time.process_time() - t
+            view.zoom(1.0 / view.scale)
+            view.center_on(view.scene.ids[len(view.scene.ids) // 2])
+            t = time.process_time()
+            view.repaint()
+            return f"frame: fit {fit * 1e3:.0f} ms, 1:1 {(time.process_time() - t) * 1e3:.0f} ms"
+
+        report(f"gui at {n:,} nodes, no marks", "", frames())
+        for name, action in (
+                ("Find NaN (select, centre)", window.find_nonfinite),
+                ("Gradient flow on", window.show_gradient_flow),
+                ("Saved bytes on (badges, total)", window.show_saved_bytes),
+                ("Mark baseline", window.mark_baseline),
+                ("Compare with baseline", window.compare)):
+            if name.startswith("Compare"):
+                with window.model.batch():
+                    loss.backward(retain_graph=True)  # every gradient doubles: all changed
+                qapp.processEvents()
+            t = time.process_time()
+            action()
+            spent = time.process_time() - t
+            report(f"  {name}", f"{spent * 1e3:.0f} ms", frames())
+        del keep, loss
+    finally:
+        window.close()
+        window.deleteLater()
+        qapp.processEvents()
 
 
 def run(report):
@@ -169,3 +239,11 @@ def run(report):
     bench_nonfinite(report)
     bench_graph_tools(report)
     bench_backward_measure(report)
+    bench_gui(report)
+
+
+if __name__ == "__main__":
+    def _print(name, value, reference=""):
+        print(f"{name:<66} {value:>12}  {reference}", flush=True)
+
+    run(_print)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6 import QtCore, QtGui
 
+from gradviz.gui.geometry import thin_through
 from gradviz.gui.graph_drawing import DETAIL_SCALE
 from gradviz.model.saved_memory import format_bytes
 
@@ -48,6 +50,7 @@ class DebugOverlay:
         self.flow = None  # a GradientFlow to colour edges by, or None
         self.saved = None  # node id -> saved bytes, or None
         self._marked = None  # node ids with a mark, collected on refresh()
+        self._ends = None  # the flow's edges' ends in the scene, for culling
 
     def refresh(self) -> None:
         """The model's marks changed (a scan, a compare, a new statement): collect again."""
@@ -82,16 +85,22 @@ class DebugOverlay:
             return
         if self.flow is not None:
             self._paint_flow(painter, scene, rect)
+        marked = self.marked()
+        if not marked:
+            return
+        marked = set(marked)
         graph = self.model.graph
-        index = scene.index
         font = QtGui.QFont()
         font.setPointSizeF(6.5)
         font.setBold(True)
         painter.setFont(font)
-        for nid in self.marked():
-            i = index.get(nid)
-            data = graph.nodes.get(nid)
-            if i is None or data is None or not self._in_view(scene, i, rect):
+        ids = scene.ids
+        # the nodes in view (with room for a ring or a badge), found at once by NumPy: a
+        # loop over thousands of marked nodes would cost a frame
+        for i in scene._visible(rect.adjusted(-40, -20, 40, 20)).tolist():
+            nid = ids[i]
+            data = graph.nodes.get(nid) if nid in marked else None
+            if data is None:
                 continue
             mark = data.get("nonfinite")
             if mark:
@@ -114,13 +123,6 @@ class DebugOverlay:
                             "#1c7ed6", below=True)
 
     @staticmethod
-    def _in_view(scene, i, rect) -> bool:
-        return (scene.X[i] + scene.W[i] / 2 >= rect.left() - 40
-                and scene.X[i] - scene.W[i] / 2 <= rect.right() + 40
-                and scene.Y[i] + scene.H[i] / 2 >= rect.top() - 20
-                and scene.Y[i] - scene.H[i] / 2 <= rect.bottom() + 20)
-
-    @staticmethod
     def _ring(painter, scene, i, color, width, grow=4.0) -> None:
         painter.setPen(QtGui.QPen(QtGui.QColor(color), width))
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
@@ -141,26 +143,42 @@ class DebugOverlay:
         painter.setPen(QtGui.QColor("#ffffff"))
         painter.drawText(box, QtCore.Qt.AlignmentFlag.AlignCenter, text)
 
+    def _flow_ends(self, scene):
+        """(edge keys, their ends' indices in ``scene``), made once per flow and scene."""
+        key = (self.flow, scene.index, len(scene.ids))
+        if self._ends is None or any(a is not b for a, b in zip(self._ends[0][:2], key[:2],
+                                                                strict=True)) or (
+                self._ends[0][2] != key[2]):
+            index = scene.index
+            keys = [k for k in self.flow.edges if k[0] in index and k[1] in index]
+            u = np.fromiter((index[k[0]] for k in keys), np.intp, len(keys))
+            v = np.fromiter((index[k[1]] for k in keys), np.intp, len(keys))
+            self._ends = (key, keys, u, v)
+        return self._ends[1:]
+
     def _paint_flow(self, painter, scene, rect) -> None:
-        index = scene.index
+        keys, u, v = self._flow_ends(scene)
+        x0, y0 = scene.X[u], scene.Y[u] + scene.H[u] / 2
+        x1, y1 = scene.X[v], scene.Y[v] - scene.H[v] / 2
+        seen = np.flatnonzero((np.maximum(x0, x1) >= rect.left())
+                              & (np.minimum(x0, x1) <= rect.right())
+                              & (np.maximum(y0, y1) >= rect.top())
+                              & (np.minimum(y0, y1) <= rect.bottom()))
+        # as the graph draws them: of the edges passing through with neither end in view (a
+        # parameter used at every step of a loop), a few per source
+        seen = thin_through(seen, u, x0, y0, x1, y1, rect)
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        for key in self.flow.edges:
-            u, v = index.get(key[0]), index.get(key[1])
-            if u is None or v is None:
-                continue
-            x0, y0 = scene.X[u], scene.Y[u] + scene.H[u] / 2
-            x1, y1 = scene.X[v], scene.Y[v] - scene.H[v] / 2
-            if max(x0, x1) < rect.left() or min(x0, x1) > rect.right() or (
-                    max(y0, y1) < rect.top() or min(y0, y1) > rect.bottom()):
-                continue
+        for j in seen.tolist():
+            key = keys[j]
+            x0j, y0j, x1j, y1j = float(x0[j]), float(y0[j]), float(x1[j]), float(y1[j])
             color = self.edge_color(key)
             pen = QtGui.QPen(color, 4.0 if key in self.flow.exploding else 3.0)
             if key in self.flow.vanishing:
                 pen.setStyle(QtCore.Qt.PenStyle.DashLine)
             painter.setPen(pen)
-            path = QtGui.QPainterPath(QtCore.QPointF(x0, y0))
-            bend = max(18.0, abs(y1 - y0) / 2)
-            path.cubicTo(x0, y0 + bend, x1, y1 - bend, x1, y1 - 6)
+            path = QtGui.QPainterPath(QtCore.QPointF(x0j, y0j))
+            bend = max(18.0, abs(y1j - y0j) / 2)
+            path.cubicTo(x0j, y0j + bend, x1j, y1j - bend, x1j, y1j - 6)
             painter.drawPath(path)
 
     def paint_screen(self, painter, area: QtCore.QRectF) -> None:

@@ -59,6 +59,14 @@ def run_values(run, kind: str) -> dict:
     return {k: 100 * v for k, v in values.items()} if kind == "dead" else values
 
 
+def _finite(xs, ys) -> tuple[np.ndarray, np.ndarray]:
+    """The points with a finite value: a NaN loss (the run Find NaN is for) or an infinite
+    ratio (a zero weight) has no place on a plot; a picked run still lists it."""
+    x, y = np.array(xs, float), np.array(ys, float)
+    keep = np.isfinite(y)
+    return (x, y) if keep.all() else (x[keep], y[keep])
+
+
 class HistoryPanel(QtWidgets.QWidget):
     """The loss and the gradient flow's numbers over the backward runs of ``model``."""
 
@@ -225,13 +233,13 @@ class HistoryPanel(QtWidgets.QWidget):
     def _redraw(self) -> None:
         dots = len(self._x) <= DOTS_UP_TO  # a point a run while they can be told apart
         self.loss_curve.setSymbol("o" if dots else None)
-        self.loss_curve.setData(np.array(self._loss_x, float), np.array(self._loss, float))
+        self.loss_curve.setData(*_finite(self._loss_x, self._loss))
         for k, (key, (xs, ys)) in enumerate(self._series[self.shown].items()):
             curve = self._curves.get(key)
             if curve is None:
                 curve = self._curves[key] = self._curve(k, key)
             curve.setSymbol("o" if dots else None)
-            curve.setData(np.array(xs, float), np.array(ys, float))
+            curve.setData(*_finite(xs, ys))
         n = len(self._x)
         if not n:
             self.summary.setText(EMPTY)

@@ -135,15 +135,18 @@ def _difference(a, b) -> float | None:
         return float("inf")
     if a.dtype.kind not in "fciub" or b.dtype.kind not in "fciub":
         return None
+    if not a.size or np.array_equal(a, b):  # most values did not move: no float copies
+        return None
     a64 = np.atleast_1d(a.astype(np.float64))
     b64 = np.atleast_1d(b.astype(np.float64))
     with np.errstate(all="ignore"):
         d = np.abs(a64 - b64)
-        d[np.isnan(a64) & np.isnan(b64)] = 0.0  # NaN in both: unchanged
-    diff = float(np.nanmax(d, initial=0.0)) if d.size else 0.0
-    if np.isnan(d).any():
-        diff = float("inf")
-    return diff or None
+    nan = np.isnan(d)
+    if nan.any():
+        if (nan & ~(np.isnan(a64) & np.isnan(b64))).any():
+            return float("inf")  # NaN on one side only
+        d[nan] = 0.0  # NaN in both: unchanged
+    return float(d.max()) or None
 
 
 def compare(before: Snapshot, after: Snapshot, match: str = "id") -> Comparison:

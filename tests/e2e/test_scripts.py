@@ -118,3 +118,20 @@ def test_loop_bench_types_the_steps_and_reports_each_checkpoint():
     assert all(r["ms"] > 0 and r["cpu"] >= 0 and r["rss"] > 50 for r in rows)
     fade = bench_loop.typed_loop("fade", (4,))
     assert fade[0]["nodes"] == 17 + 3 * 7  # the policy "latest" is what keeps it flat
+
+
+def test_debug_bench_reports_every_tool_at_a_small_size(monkeypatch):
+    bench_debug = load("bench_debug")
+    for name, value in (("N_OPS", 300), ("REPS", 1), ("NODES", 400), ("BIG", 300_000)):
+        monkeypatch.setattr(bench_debug, name, value)
+    rows = []
+    bench_debug.run(lambda name, value, reference="": rows.append((name, value, reference)))
+    text = "\n".join(" | ".join(row) for row in rows)
+    assert "chain of 300 ops recorded, where each node came from" in text
+    assert "find_nonfinite, an Inf in 300,000 float32" in text
+    assert "track_flow" in text
+    for action in ("Find NaN", "Gradient flow on", "Saved bytes on", "Compare with baseline"):
+        (row,) = [r for r in rows if action in r[0]]
+        assert row[1].endswith(" ms") and "1:1" in row[2]
+    (gui,) = [r for r in rows if r[0].startswith("gui at ")]
+    assert int(gui[0].split()[2].replace(",", "")) >= 400  # the graph was grown to size

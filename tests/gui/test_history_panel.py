@@ -190,3 +190,14 @@ def test_a_typed_training_loop_plots_each_steps_gradient_flow(blank, qtbot):
     assert f"{w0} {ratios[6][0]:.4g}" in lines[2]  # ‖grad‖ / ‖value‖
     assert lines[3] == f"dead units  net.1 ReluBackward0 {dead[6]:.1f}%"
     assert lines[4] == "edges  vanishing 0   exploding 0"
+
+
+def test_a_nan_loss_is_left_off_the_plot_and_listed_when_picked(blank):
+    blank.history_dock.show()
+    blank.history_dock.raise_()
+    type_in(blank, "w = torch.tensor([1.0, -1.0], requires_grad=True)",
+            "w.log().sum().backward()",  # NaN loss (and a NaN gradient)
+            "(w * 2).sum().backward()")
+    xs, ys = blank.history.loss_curve.getData()
+    assert list(xs) == [2] and list(ys) == [0.0]
+    assert blank.history.pick(1).startswith("run 1   loss nan")
