@@ -22,7 +22,6 @@ import os
 import sys
 
 _getframe = sys._getframe
-_UNKNOWN = (None, None)
 
 # gradviz's own directory (this file is gradviz/model/provenance.py)
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -36,9 +35,10 @@ class Provenance:
         self.count = 0  # statements begun so far: the next one is count + 1
         self.statement: tuple | None = None  # (number, source) of the running statement
         self.texts: dict[int, str] = {}  # number -> source, for the inspector's links
-        # id(code object) -> (whether it is gradviz's own, the code object): code objects
-        # hash their whole contents on every lookup, their ids cost nothing
+        # id(code object) -> whether it is gradviz's own: code objects hash their whole
+        # contents on every lookup, their ids cost nothing (``_codes`` holds them)
         self._ours: dict = {}
+        self._codes: list = []
         self._depth = 3  # how far up the user's frame was last time
 
     def begin(self, source: str) -> int:
@@ -55,29 +55,31 @@ class Provenance:
         known = self._ours.get(id(code))
         if known is None:
             name = code.co_filename
-            own = not name.startswith("<") and os.path.abspath(name).startswith(PACKAGE)
-            known = self._ours[id(code)] = (own, code)  # holding code: its id is not reused
-        return known[0]
+            known = not name.startswith("<") and os.path.abspath(name).startswith(PACKAGE)
+            self._ours[id(code)] = known
+            self._codes.append(code)  # held: its id is not reused
+        return known
 
     def where(self) -> tuple | None:
         """``(filename, line, statement number or None)`` of the first frame outside
         gradviz, or None when there is none (a gradviz-internal call).
 
         The depth found last time is tried first: ``sys._getframe(depth)`` makes only the
-        frame asked for, where walking ``f_back`` would make every frame on the way."""
-        depth = self._depth
+        frame asked for, where walking ``f_back`` would make every frame on the way. This
+        runs once per recorded op: it is written for speed (no calls but the frame's)."""
         ours = self._ours
         try:
-            entry = _getframe(depth - 1)  # gradviz's frame the user called, if still so
-            if ours.get(id(entry.f_code), _UNKNOWN)[0] is True:
+            entry = _getframe(self._depth - 1)  # gradviz's frame the user called, if still so
+            if ours.get(id(entry.f_code)) is True:
                 frame = entry.f_back
-                if ours.get(id(frame.f_code), _UNKNOWN)[0] is not False:
-                    raise ValueError
-                statement = self.statement
-                if statement is None:
-                    return (frame.f_code.co_filename, frame.f_lineno, None)
-                return self._found(frame)
-        except ValueError:  # the stack is shallower now, or the path into gradviz longer
+                code = frame.f_code
+                if ours.get(id(code)) is False:
+                    filename = code.co_filename
+                    statement = self.statement
+                    if statement is not None and filename[:1] == "<":
+                        return (filename, frame.f_lineno, statement[0])
+                    return (filename, frame.f_lineno, None)
+        except ValueError:  # the stack is shallower now
             pass
         frame, depth = _getframe(2), 2
         while frame is not None:

@@ -130,6 +130,7 @@ def test_debug_bench_reports_every_tool_at_a_small_size(monkeypatch):
     assert "chain of 300 ops recorded, where each node came from" in text
     assert "find_nonfinite, an Inf in 300,000 float32" in text
     assert "track_flow" in text
+    assert "finds ('<console>', 1, 1)" in text  # the walk timed is the one that works
     for action in ("Find NaN", "Gradient flow on", "Saved bytes on", "Compare with baseline"):
         (row,) = [r for r in rows if action in r[0]]
         assert row[1].endswith(" ms") and "1:1" in row[2]
