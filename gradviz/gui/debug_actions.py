@@ -123,8 +123,7 @@ class DebugControls:
         kind, _, rest = href.partition(":")
         if kind == "statement":
             source = self.model.provenance.texts.get(int(rest), "")
-            self.console.input.setText(source.strip().splitlines()[0] if source.strip() else "")
-            self.console.input.setFocus()
+            self.console.set_input(source.strip().splitlines()[0] if source.strip() else "")
             self.status(f"statement {rest} is in the console's input line")
         else:
             line, _, path = rest.partition(":")
