@@ -60,7 +60,8 @@ class RichConsole(RichJupyterWidget):
         self.client.running_changed.connect(self.runningChanged)
         self._follow_theme()
         self.kernel_client = self.client
-        self.client.start_channels()  # the banner and the first prompt, now
+        self.client.start_channels()  # the banner, and the first prompt asked for
+        QtCore.QCoreApplication.sendPostedEvents(self.client, QtCore.QEvent.Type.MetaCall)
 
     @property
     def namespace(self) -> dict:

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import sys
 import time
+import uuid
 
+from IPython.core.completer import provisionalcompleter, rectify_completions
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
-from IPython.utils.tokenutil import line_at_cursor, token_at_cursor
+from IPython.utils.tokenutil import token_at_cursor
 from jupyter_client.session import Session as MessageSession
 from PySide6 import QtCore
 from traitlets.config import Config
@@ -156,7 +158,7 @@ class WorkerKernelClient(QtCore.QObject):
     def __init__(self, session, gui, shell: InteractiveShell, parent=None):
         super().__init__(parent)
         self.app_session, self.gui, self.shell = session, gui, shell
-        self.session = MessageSession(key=b"", username="gradviz")
+        self.session = MessageSession(key=uuid.uuid4().hex.encode(), username="gradviz")
         self.shell_channel, self.iopub_channel = _Channel(self), _Channel(self)
         self.stdin_channel, self.hb_channel = _Channel(self), _Channel(self)
         self.channels_running = False
@@ -234,11 +236,13 @@ class WorkerKernelClient(QtCore.QObject):
     def complete(self, code, cursor_pos=None):
         request = self._request("complete_request", {"code": code, "cursor_pos": cursor_pos})
         cursor_pos = len(code) if cursor_pos is None else cursor_pos
-        line, offset = line_at_cursor(code, cursor_pos)
-        typed, matches = self.shell.complete("", line, cursor_pos - offset)
+        with provisionalcompleter():
+            found = list(rectify_completions(
+                code, self.shell.Completer.completions(code, cursor_pos)))
+        start, end = (found[0].start, found[0].end) if found else (cursor_pos, cursor_pos)
         self._reply(request, "complete_reply", {
-            "status": "ok", "matches": matches, "cursor_end": cursor_pos,
-            "cursor_start": cursor_pos - len(typed), "metadata": {}})
+            "status": "ok", "matches": [c.text for c in found], "cursor_start": start,
+            "cursor_end": end, "metadata": {}})
         return request["header"]["msg_id"]
 
     def inspect(self, code, cursor_pos=None, detail_level=0, omit_sections=()):
@@ -265,9 +269,9 @@ class WorkerKernelClient(QtCore.QObject):
                 allow_stdin=None, stop_on_error=True):
         request = self._request("execute_request", {"code": code, "silent": silent})
         if silent or not code.strip():  # qtconsole's prompt requests
-            count = self.shell.execution_count - (0 if code.strip() else 1)
             self._reply(request, "execute_reply", {
-                "status": "ok", "execution_count": count, "payload": [],
+                "status": "ok", "execution_count": self.shell.execution_count - 1,
+                "payload": [],
                 "user_expressions": {}})
             return request["header"]["msg_id"]
         request["store_history"] = store_history
