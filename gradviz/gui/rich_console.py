@@ -129,6 +129,14 @@ class RichConsole(RichJupyterWidget):
             self._follow_theme()
         super().changeEvent(event)
 
+    def showEvent(self, event):  # noqa: N802  (output written before the dock was laid out)
+        super().showEvent(event)
+        QtCore.QTimer.singleShot(0, self._prompt_into_view)
+
+    def _prompt_into_view(self) -> None:
+        bar = self._control.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
     def closeEvent(self, event):  # noqa: N802
         self.session.interrupt()
         self.client.stop_channels()
