@@ -9,6 +9,8 @@
                                      compare two saved sessions, draw what changed
     --engine torch                   (either form) record real PyTorch instead of
                                      gradviz's NumPy engine; needs torch installed
+    --console ipython                the console is IPython (completion, x?, magics);
+                                     needs pip install 'gradviz[console]'
 
 ``render`` opens no window (Qt runs offscreen). A script that raises makes ``render`` exit
 with status 1 and its traceback on stderr; an output that cannot be written, with status 1
@@ -62,6 +64,16 @@ def engine_unavailable(engine: str, prog: str) -> bool:
     return False
 
 
+def console_unavailable() -> bool:
+    """Whether the IPython console cannot open here; if so, says why and how to get it."""
+    from gradviz.gui.console_choice import rich_console_missing
+
+    why = rich_console_missing()
+    if why is not None:
+        print(f"gradviz: {why}", file=sys.stderr)
+    return why is not None
+
+
 def _app_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gradviz", description="A desktop laboratory for automatic differentiation.",
@@ -71,6 +83,9 @@ def _app_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=("light", "dark"), default=None)
     p.add_argument("--screenshot", metavar="PNG",
                    help="save a screenshot of the window once it is up, then quit")
+    p.add_argument("--console", choices=("builtin", "ipython"), default=None,
+                   help="the console: built-in (default) or IPython (completion, x?, "
+                        "magics; pip install 'gradviz[console]'); View > Console switches")
     p.add_argument("--restore", action="store_true",
                    help="restore the session a crash left without asking")
     p.add_argument("--version", action="version", version=f"gradviz {gradviz.__version__}")
@@ -137,12 +152,14 @@ def run_app(argv) -> int:
         return 2
     if engine_unavailable(args.engine, "gradviz"):
         return 2
+    if args.console == "ipython" and console_unavailable():
+        return 2
     from gradviz.gui.launch import run_app as launch
 
     tutorial = not args.no_tutorial and args.script is None  # a script's graph alone
     return launch(script=args.script, tutorial=tutorial, theme=args.theme,
                   screenshot=args.screenshot, engine=args.engine,
-                  restore=True if args.restore else "ask")
+                  restore=True if args.restore else "ask", console=args.console)
 
 
 def main(argv=None) -> int:

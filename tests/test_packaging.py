@@ -37,3 +37,14 @@ def test_console_script_and_extras():
     deps = " ".join(project["dependencies"])
     assert "PySide6-Essentials" in deps and "<6.12" in deps  # 6.12.0 aborts (DESIGN.md)
     assert any(d.startswith("torch==") for d in project["optional-dependencies"]["oracle"])
+
+
+def test_the_console_extra_and_the_test_command_installing_it():
+    extras = _config()["project"]["optional-dependencies"]
+    assert any(d.startswith("qtconsole") for d in extras["console"])
+    assert any(d.startswith("ipykernel") for d in extras["console"])
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = next(line for line in ci.splitlines() if line.startswith("python3 -m venv"))
+    assert "'.[test,oracle,console]'" in command
+    assert command in readme  # the README's test command is exactly what CI runs

@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.about import show_about
-from gradviz.gui.console import Console
+from gradviz.gui.console_choice import ConsoleUnavailable, add_console_menu, make_console
 from gradviz.gui.controls import ACTIONS, build_actions, context_menu
 from gradviz.gui.debug_actions import DEBUG_API, DebugControls, install_debug
 from gradviz.gui.find_bar import FindBar
@@ -62,9 +62,11 @@ class App(DebugControls, QtWidgets.QMainWindow):
     actions, ``DebugControls``, are the window's: the session asks it for them)."""
 
     def __init__(self, session: Session | None = None, settings=None, tutorial: bool = True,
-                 script=None, theme: str | None = None, restore=False):
+                 script=None, theme: str | None = None, restore=False,
+                 console: str | None = None):
         """``restore``: what to do with an autosave a crash left (True restores it,
-        "ask" asks the user, False leaves it)."""
+        "ask" asks the user, False leaves it). ``console``: "builtin" or "ipython"
+        (default: the last one chosen in View > Console)."""
         super().__init__()
         self.session = session = session if session is not None else Session()
         self.settings = settings if settings is not None else make_settings()
@@ -81,8 +83,9 @@ class App(DebugControls, QtWidgets.QMainWindow):
         self.setCentralWidget(self.view)
         history = Path(self.settings.fileName()).with_name("console_history.pkl")
         history.parent.mkdir(parents=True, exist_ok=True)
+        self.history_file = str(history)
         self.gui = GuiThread(session.lock, self)  # the worker's calls arrive through it
-        self.console = Console(session, self.gui, history_file=str(history))
+        self.console = self._make_console(console)
         self.inspector = InspectorPanel(session.model)
         area = QtCore.Qt.DockWidgetArea
         self.console_dock = self._dock("Console", self.console, area.BottomDockWidgetArea)
@@ -116,13 +119,9 @@ class App(DebugControls, QtWidgets.QMainWindow):
         self.view.nodeContextMenu.connect(self._on_context_menu)
         self.view.modelChanged.connect(self._update_counts)
         self.inspector.nodeActivated.connect(session.select)
-        self.console.statementFailed.connect(session.statement_failed)
-        self.console.statementFinished.connect(lambda _cmd: self._update_counts())
-        self.console.runningChanged.connect(self._on_running_changed)
-        self.console.repl.sigCommandEntered.connect(lambda *_: self.stepper.statement_started())
         self._connections = [(session.selection_changed, self._on_selection_changed),
                              (session.status_changed, self.status),
-                             (session.output, self.console.write),
+                             (session.output, lambda *out: self.console.write(*out)),
                              (session.model_replaced, self._on_model_replaced),
                              (session.file_ran, self.add_recent),
                              (session.failed, self._on_failed)]
@@ -148,12 +147,12 @@ class App(DebugControls, QtWidgets.QMainWindow):
         self._start_autosave(restore)
         self._update_counts()
         self.view.fit()
+        if getattr(self, "_console_problem", None):
+            self.status(self._console_problem, error=True)
 
     def _start_autosave(self, wanted) -> None:
         """Autosave every few seconds from now on; first offer what a crash left."""
         self.autosave = Autosave(self.session)
-        self.console.repl.sigCommandEntered.connect(
-            lambda _repl, cmd: self.autosave.note_statement(cmd))
         crashed = find_crashed() if wanted else None
         if crashed is not None and (wanted is True or QtWidgets.QMessageBox.question(
                 self, "Restore session", "gradviz did not exit cleanly last time. Restore "
@@ -162,7 +161,7 @@ class App(DebugControls, QtWidgets.QMainWindow):
             history = self.session.guarded("Restore session", restore, self.session, crashed,
                                            self.autosave)
             if history:
-                self.console.repl.input.history[1:1] = list(reversed(history))
+                self.console.add_history(history)
                 self.console.write("# restored history:\n" + "".join(
                     f"#   {line}\n" for line in history), "command")
         self.autosave_timer = QtCore.QTimer(self)
@@ -176,6 +175,26 @@ class App(DebugControls, QtWidgets.QMainWindow):
         except OSError as exc:  # say it once, then stop trying
             self.autosave_timer.stop()
             self.status(f"autosave stopped: cannot write {self.autosave.path}: {exc}", True)
+
+    def _make_console(self, kind):
+        """The console asked for (or chosen last time); the built-in one when IPython's
+        cannot open (the status line says why)."""
+        wanted = kind or str(self.settings.value("console", "builtin"))
+        try:
+            return make_console(self, wanted)
+        except ConsoleUnavailable as exc:
+            if kind is not None:
+                raise
+            self._console_problem = f"Console: {exc}"
+            return make_console(self, "builtin")
+
+    def _on_command_entered(self, cmd: str) -> None:
+        """A statement was typed: the stepper's and autosave's business."""
+        stepper, autosave = getattr(self, "stepper", None), getattr(self, "autosave", None)
+        if stepper is not None:
+            stepper.statement_started()
+        if autosave is not None:
+            autosave.note_statement(cmd)
 
     @property
     def model(self):
@@ -218,6 +237,7 @@ class App(DebugControls, QtWidgets.QMainWindow):
         view.addSeparator()
         view.addAction(self.inspector_dock.toggleViewAction())
         view.addAction(self.console_dock.toggleViewAction())
+        add_console_menu(self, view)  # View > Console: Built-in / IPython
         view.addSeparator()
         add_view_settings(self, view)  # released nodes, hide constants, History
         add_learning_menu(self, bar)

@@ -63,6 +63,7 @@ class Console(ConsoleWidget):
     statementFinished = QtCore.Signal(str)  # the statement's source
     statementFailed = QtCore.Signal(object)  # the exception it raised
     runningChanged = QtCore.Signal(bool)  # a statement started (True) or ended
+    commandEntered = QtCore.Signal(str)  # a line was entered (autosave keeps it)
 
     def __init__(self, session, gui: GuiThread | None = None, parent=None, history_file=None):
         super().__init__(parent=parent, namespace=session.namespace, historyFile=history_file,
@@ -87,6 +88,7 @@ class Console(ConsoleWidget):
         follow_output(self.repl)
         restyle_commands(self.repl, is_dark(self))
         self.exceptionBtn.hide()  # pyqtgraph's developer panel: not for learners
+        self.repl.sigCommandEntered.connect(lambda _repl, cmd: self.commandEntered.emit(cmd))
 
     @property
     def namespace(self) -> dict:
@@ -192,6 +194,15 @@ class Console(ConsoleWidget):
         """Run ``cmd`` exactly as if it had been typed and Enter pressed."""
         self.input.setText(cmd)
         self.input.execCmd()
+
+    def set_input(self, text: str) -> None:
+        """Put ``text`` in the input line, ready to edit and run."""
+        self.input.setText(text)
+        self.input.setFocus()
+
+    def add_history(self, lines) -> None:
+        """Older commands for the Up key (a restored session's), oldest first."""
+        self.repl.input.history[1:1] = list(reversed(list(lines)))
 
     def write(self, text: str, style: str = "output") -> None:
         """Append ``text`` to the console's output (``style`` "output" or "command")."""

@@ -56,18 +56,19 @@ def show_statement(window, number: int) -> bool:
     """Scroll the console's output to statement ``number`` and mark it; False when it is no
     longer there (the statement is put in the input line instead)."""
     console = window.console
-    output = console.repl.output
     texts = window.model.provenance.texts
-    block = statement_block(output, console.repl._thread.ps1, texts, number)
+    repl = getattr(console, "repl", None)  # the IPython console has no plain-text output
+    block = None if repl is None else statement_block(repl.output, repl._thread.ps1, texts,
+                                                      number)
     window.console_dock.show()
     window.console_dock.raise_()
     if block is None:
         source = texts.get(number, "").strip()
-        console.input.setText(source.splitlines()[0] if source else "")
-        console.input.setFocus()
+        console.set_input(source.splitlines()[0] if source else "")
         window.status(f"statement {number} is no longer in the console's output: it is in "
                       "the input line")
         return False
+    output = repl.output
     cursor = QtGui.QTextCursor(block)
     output.setExtraSelections([_marked(output, cursor)])
     top = output.document().documentLayout().blockBoundingRect(block).top()

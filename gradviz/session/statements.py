@@ -55,7 +55,8 @@ def run_source(session, source: str, filename: str = "<script>"):
 
 
 def start_statement(session, code, label: str, done, deliver=None) -> None:
-    """Run compiled ``code`` on the session's worker thread and return at once.
+    """Run compiled ``code`` (or call ``code()``: an IPython cell, which runs itself in
+    the namespace) on the session's worker thread and return at once.
 
     When it ends, ``done(error)`` is called through ``deliver`` (``deliver(fn)`` calls
     ``fn`` on the starting thread; the app passes a queued Qt call; None calls it on
@@ -74,7 +75,7 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
                 np.errstate(**errors), watching:
             model.provenance.begin(label)  # the nodes it creates say "statement N"
             try:
-                exec(code, namespace)
+                code() if callable(code) else exec(code, namespace)
             finally:
                 model.provenance.end()
 

@@ -10,10 +10,13 @@ Each raises ``ActionError`` with a sentence for the user when nothing fits.
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["HIDDEN", "ActionError", "backward_root", "leaves", "node_object", "resolve",
            "tensor_of", "user_names"]
 
 HIDDEN = frozenset({"sel", "app", "__console__"})  # never used as a node's name
+OUTPUT_CACHE = re.compile(r"_{1,3}|_\d+")  # IPython's _, __, ___, _12: earlier results
 
 
 class ActionError(Exception):
@@ -25,7 +28,8 @@ def user_names(namespace: dict) -> dict:
 
     ``dict(namespace)`` copies in one step, so a statement running on another thread
     cannot change the dict while it is read."""
-    return {k: v for k, v in dict(namespace).items() if k not in HIDDEN}
+    return {k: v for k, v in dict(namespace).items()
+            if k not in HIDDEN and not OUTPUT_CACHE.fullmatch(k)}
 
 
 def node_object(model, nid):

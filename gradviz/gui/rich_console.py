@@ -1,0 +1,144 @@
+"""The rich console: a real IPython in qtconsole's widget (``gradviz --console ipython``,
+View > Console > IPython; needs ``pip install 'gradviz[console]'``).
+
+    console = RichConsole(session, gui)
+    console.run("w = torch.ones(3, requires_grad=True)")    # as if typed
+    console.run("%timeit (w * 2).sum()")                     # magics, x?, Tab completion
+
+Why this design: qtconsole's ``RichJupyterWidget`` gives what an IPython user expects
+(``In [n]:`` prompts, syntax colours, a completion list, call tips, ``x?``, magics), but
+its in-process kernel executes each cell on the GUI thread: ``while True: pass`` would
+freeze the window with nothing left to stop it. So the widget talks to a kernel client of
+our own (``rich_console_kernel.WorkerKernelClient``) whose cells are the session's console
+statements: ``shell.run_cell`` on the session's worker thread, on the session's
+namespace. Everything the built-in console guarantees holds here the same way (the
+window stays live, Stop / Ctrl+C / ``app.interrupt()`` interrupt a cell, the graph
+follows, provenance, ``import torch`` giving gradviz), because it is the same path; only
+the widget and the shell differ. A Jupyter kernel in a subprocess would isolate better,
+but the window draws the live tensors of the namespace, which another process could not
+share.
+
+This console speaks the built-in one's API (``run``, ``run_source``, ``write``,
+``namespace``, ``set_input``, ``add_history`` and the signals ``statementFinished``,
+``statementFailed``, ``runningChanged``, ``commandEntered``), so the window treats both
+alike (``gradviz.gui.console_choice``).
+"""
+
+from __future__ import annotations
+
+import linecache
+
+from PySide6 import QtCore, QtGui
+from qtconsole.rich_jupyter_widget import RichJupyterWidget
+
+from gradviz.gui.console_output import is_dark
+from gradviz.gui.gui_thread import GuiThread
+from gradviz.gui.rich_console_kernel import WorkerKernelClient, make_shell, release_shell
+from gradviz.session import ActionError
+from gradviz.session.session import BUSY
+
+
+class RichConsole(RichJupyterWidget):
+    """IPython in the window; its cells are recorded into ``session.model``."""
+
+    statementFinished = QtCore.Signal(str)  # the cell's source
+    statementFailed = QtCore.Signal(object)  # the exception it raised
+    runningChanged = QtCore.Signal(bool)  # a cell outlasted half a second (True), ended
+    commandEntered = QtCore.Signal(str)  # a cell started (autosave keeps it)
+
+    def __init__(self, session, gui: GuiThread | None = None, parent=None):
+        super().__init__(parent=parent, paging="none", gui_completion="droplist")
+        self.setObjectName("console")
+        self.session = session
+        self.gui = gui if gui is not None else GuiThread(session.lock, self)
+        self.shell = make_shell(session.namespace)
+        self.custom_interrupt = True  # Ctrl+C: the session's interrupt, not a kernel signal
+        self.custom_interrupt_requested.connect(session.interrupt)
+        self.client = WorkerKernelClient(session, self.gui, self.shell, self)
+        self.client.statement_started.connect(self.commandEntered)
+        self.client.statement_ended.connect(self._on_ended)
+        self.client.running_changed.connect(self.runningChanged)
+        self._follow_theme()
+        self.kernel_client = self.client
+        self.client.start_channels()  # the banner, and the first prompt asked for
+        QtCore.QCoreApplication.sendPostedEvents(self.client, QtCore.QEvent.Type.MetaCall)
+
+    @property
+    def namespace(self) -> dict:
+        return self.session.namespace
+
+    @property
+    def input(self):
+        """The text area the user types in (focus, key presses in tests)."""
+        return self._control
+
+    def _is_complete(self, source, interactive=True):
+        """Enter runs the cell once IPython finds it complete (no kernel round trip)."""
+        status, indent = self.shell.input_transformer_manager.check_complete(source)
+        return status != "incomplete", " " * (indent or 0)
+
+    def _on_ended(self, source: str, error) -> None:
+        if error is None:
+            self.statementFinished.emit(source)
+        else:
+            self.statementFailed.emit(error)
+
+    # ------------------------------------------------------------ the console API
+    def run(self, cmd: str) -> None:
+        """Run ``cmd`` as if typed and Enter pressed (a quick cell has ended on return)."""
+        self.execute(cmd)
+
+    def write(self, text: str, style: str = "output") -> None:
+        """Append ``text`` to the output, above the prompt (``style`` as the built-in
+        console's; both look alike here)."""
+        self.append_stream(text)
+
+    def set_input(self, text: str) -> None:
+        """Put ``text`` in the prompt, ready to edit and run."""
+        self.input_buffer = text
+        self._control.setFocus()
+
+    def add_history(self, lines) -> None:
+        """Older commands for the Up key (a restored session's)."""
+        self._set_history(list(lines) + list(self._history))
+
+    def run_source(self, source: str, filename: str = "<script>", echo: bool = False):
+        """Run a whole script in the namespace, recorded as one batch, on this thread
+        (tutorial cells, a script at start); returns the exception or None."""
+        if self.session.running:
+            error = ActionError(BUSY)
+            self.session.report_error("Run", error)
+            return error
+        if echo:
+            self.write(f"# {filename}\n" + "".join(
+                f"{'...' if line[:1].isspace() else '>>>'} {line}\n"
+                for line in source.strip("\n").splitlines() if line.strip()))
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        else:
+            self.write(f"# run {filename}\n")
+        return self.session.run_source(source, filename)
+
+    # ------------------------------------------------------------ look
+    def _follow_theme(self) -> None:
+        self.set_default_style("linux" if is_dark(self) else "lightbg")
+        font = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+        self.font = font
+
+    def changeEvent(self, event):  # noqa: N802  (the theme changed)
+        if event.type() == QtCore.QEvent.Type.PaletteChange:
+            self._follow_theme()
+        super().changeEvent(event)
+
+    def showEvent(self, event):  # noqa: N802  (output written before the dock was laid out)
+        super().showEvent(event)
+        QtCore.QTimer.singleShot(0, self._prompt_into_view)
+
+    def _prompt_into_view(self) -> None:
+        bar = self._control.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def closeEvent(self, event):  # noqa: N802
+        self.session.interrupt()
+        self.client.stop_channels()
+        release_shell(self.shell)
+        super().closeEvent(event)
