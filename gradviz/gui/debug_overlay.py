@@ -148,8 +148,7 @@ class DebugOverlay:
             u, v = index.get(key[0]), index.get(key[1])
             if u is None or v is None:
                 continue
-            x0, y0 = scene.X[u], scene.Y[u] + scene.H[u] / 2
-            x1, y1 = scene.X[v], scene.Y[v] - scene.H[v] / 2
+            x0, y0, x1, y1 = (float(c) for c in scene.edge_ends(u, v))
             if max(x0, x1) < rect.left() or min(x0, x1) > rect.right() or (
                     max(y0, y1) < rect.top() or min(y0, y1) > rect.bottom()):
                 continue
@@ -158,10 +157,7 @@ class DebugOverlay:
             if key in self.flow.vanishing:
                 pen.setStyle(QtCore.Qt.PenStyle.DashLine)
             painter.setPen(pen)
-            path = QtGui.QPainterPath(QtCore.QPointF(x0, y0))
-            bend = max(18.0, abs(y1 - y0) / 2)
-            path.cubicTo(x0, y0 + bend, x1, y1 - bend, x1, y1 - 6)
-            painter.drawPath(path)
+            painter.drawPath(scene.curve_path(x0, y0, x1, y1, end_gap=6.0))
 
     def paint_screen(self, painter, area: QtCore.QRectF) -> None:
         """The flow's colour scale (log10 |grad|) in the view's bottom-left corner."""
