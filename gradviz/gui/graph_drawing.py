@@ -29,7 +29,7 @@ from gradviz.session.array_summary import shape_text
 SX, SY = 105.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
 # left-right: pixels per layout unit across the layers (x: they are 2 units apart, room for
 # the widest node) and along a layer (y: nodes 1.5 units apart, room for a tall one)
-LR_SX, LR_SY = 105.0, 42.0
+LR_SX, LR_SY = 90.0, 42.0
 MAX_W = 148.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
 STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost", "group")
 DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
