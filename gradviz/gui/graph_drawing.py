@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui
 
+from gradviz.gui.far_raster import far_image
 from gradviz.gui.geometry import clipped_curves, parallel_offsets, thin_through
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 from gradviz.gui.theme import mix
@@ -36,6 +37,9 @@ DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
 LABEL_SCALE = 0.42  # below this zoom: boxes without their names
 NEW, RELEASED, FREED, PINNED = 1, 2, 4, 8
 AA_SEGMENTS = 1500  # more edge segments than this in view: no anti-aliasing
+# zoomed out below DETAIL_SCALE over this many nodes (plus half the edges): one image painted
+# with NumPy (``far_raster``), not a rectangle and a line per item
+FAR_RASTER = 2000
 LONG_EDGE = 8.0  # layout units: edges reaching further across the flow are drawn faint
 
 
@@ -321,9 +325,15 @@ class GraphScene:
         if not self.ids:
             return
         detail = scale >= DETAIL_SCALE
+        vis = self._visible(rect)
+        if not detail and not vector and vis.size + self.eu.size // 2 >= FAR_RASTER:
+            device = painter.device()
+            ratio = device.devicePixelRatioF() if device is not None else 1.0
+            painter.drawImage(rect, far_image(self, rect, scale, ratio))
+            self._paint_flat_selected(painter, selected)
+            return
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, detail)
         self._paint_edges(painter, rect, detail, selected, scale, vector)
-        vis = self._visible(rect)
         if detail:
             self._paint_nodes(painter, vis, selected, highlight, show_new)
             if scale >= LABEL_SCALE:
@@ -479,6 +489,9 @@ class GraphScene:
             painter.setBrush(self._pens[code].color() if code == 5 else self._brushes[code])
             painter.drawRects([QtCore.QRectF(X[i] - W[i] / 2, Y[i] - H[i] / 2, W[i], H[i])
                                for i in group.tolist()])
+        self._paint_flat_selected(painter, selected)
+
+    def _paint_flat_selected(self, painter, selected) -> None:
         if selected in self.index:
             painter.setPen(QtGui.QPen(QtGui.QColor(self.theme.selected), 0))
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
