@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui
 
-from gradviz.gui.graph_drawing import MAX_W, SX, SY
+from gradviz.gui.graph_drawing import LR_SX, LR_SY, MAX_W, SX, SY
 from gradviz.gui.theme import mix
 from gradviz.model.groups_view import GROUP_PREFIX, depth_of, parent_path
 from gradviz.model.layout import layered
@@ -102,9 +102,10 @@ def group_path(nid) -> str | None:
 READABLE_FIT = 0.7  # a graph opens collapsed unless the whole of it reads at this zoom
 
 
-def fits_readably(graph, area: QtCore.QRectF, min_scale: float = READABLE_FIT) -> bool:
-    """Whether ``graph`` laid out fits ``area`` (screen pixels) at ``min_scale`` or more:
-    how ``open_collapsed`` decides how deep a big graph opens."""
+def fits_readably(graph, area: QtCore.QRectF, min_scale: float = READABLE_FIT,
+                  direction: str = "top-down") -> bool:
+    """Whether ``graph`` laid out fits ``area`` (screen pixels) at ``min_scale`` or more,
+    drawn in ``direction``: how ``open_collapsed`` decides how deep a big graph opens."""
     if graph.number_of_nodes() > 3000:
         return False
     if not graph.number_of_nodes():
@@ -112,6 +113,8 @@ def fits_readably(graph, area: QtCore.QRectF, min_scale: float = READABLE_FIT) -
     pos = layered(graph)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
+    if direction == "left-right":  # layers are columns
+        xs, ys = [y * LR_SX / SX for y in ys], [x * LR_SY / SY for x in xs]
     width = (max(xs) - min(xs)) * SX + MAX_W + 2 * 24 + 40  # nodes, margins, group boxes
     height = (max(ys) - min(ys)) * SY + 60 + 2 * 24 + 40
     return min(area.width() / width, area.height() / height) >= min_scale

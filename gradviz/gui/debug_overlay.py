@@ -158,8 +158,7 @@ class DebugOverlay:
 
     def _paint_flow(self, painter, scene, rect) -> None:
         keys, u, v = self._flow_ends(scene)
-        x0, y0 = scene.X[u], scene.Y[u] + scene.H[u] / 2
-        x1, y1 = scene.X[v], scene.Y[v] - scene.H[v] / 2
+        x0, y0, x1, y1 = scene.edge_ends(u, v)  # top-down or left-right
         seen = np.flatnonzero((np.maximum(x0, x1) >= rect.left())
                               & (np.minimum(x0, x1) <= rect.right())
                               & (np.maximum(y0, y1) >= rect.top())
@@ -176,10 +175,7 @@ class DebugOverlay:
             if key in self.flow.vanishing:
                 pen.setStyle(QtCore.Qt.PenStyle.DashLine)
             painter.setPen(pen)
-            path = QtGui.QPainterPath(QtCore.QPointF(x0j, y0j))
-            bend = max(18.0, abs(y1j - y0j) / 2)
-            path.cubicTo(x0j, y0j + bend, x1j, y1j - bend, x1j, y1j - 6)
-            painter.drawPath(path)
+            painter.drawPath(scene.curve_path(x0j, y0j, x1j, y1j, end_gap=6.0))
 
     def paint_screen(self, painter, area: QtCore.QRectF) -> None:
         """The flow's colour scale (log10 |grad|) in the view's bottom-left corner."""

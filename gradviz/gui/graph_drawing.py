@@ -8,6 +8,12 @@ that geometry; ``GraphView`` and the headless ``render`` both paint through it.
     scene = GraphScene(LIGHT)
     scene.sync(model.graph, model.positions())
     scene.paint(painter, scene.bounds(), scale=1.0)
+
+Positions are the layout's (``y`` the layer); ``scene.direction`` turns them on screen:
+``"top-down"`` (layers are rows, edges leave a node's bottom for the next one's top) or
+``"left-right"`` (layers are columns, edges leave a node's right side for the next one's
+left). Edges are computed in the flow's frame (along the layers / across them) and turned
+at the end, so both directions share one drawing code.
 """
 
 from __future__ import annotations
@@ -15,19 +21,26 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui
 
+from gradviz.gui.far_raster import far_image
 from gradviz.gui.geometry import clipped_curves, parallel_offsets, thin_through
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 from gradviz.gui.theme import mix
 from gradviz.session.array_summary import shape_text
 
 SX, SY = 105.0, 46.0  # pixels per layout unit (the layout spaces unit-wide nodes 1.5 apart)
+# left-right: pixels per layout unit across the layers (x: they are 2 units apart, room for
+# the widest node) and along a layer (y: nodes 1.5 units apart, room for a tall one)
+LR_SX, LR_SY = 90.0, 42.0
 MAX_W = 148.0  # widest node box: keeps neighbours apart at the layout's minimum spacing
 STYLES = ("function", "accumulate", "leaf", "plain", "output", "ghost", "group")
 DETAIL_SCALE = 0.3  # below this zoom: flat boxes, straight edges, no text
 LABEL_SCALE = 0.42  # below this zoom: boxes without their names
 NEW, RELEASED, FREED, PINNED = 1, 2, 4, 8
 AA_SEGMENTS = 1500  # more edge segments than this in view: no anti-aliasing
-LONG_EDGE = 8 * SX  # edges reaching further sideways are drawn faint
+# zoomed out below DETAIL_SCALE over this many nodes (plus half the edges): one image painted
+# with NumPy (``far_raster``), not a rectangle and a line per item
+FAR_RASTER = 2000
+LONG_EDGE = 8.0  # layout units: edges reaching further across the flow are drawn faint
 
 
 def style_of(data: dict) -> str:
@@ -60,7 +73,69 @@ class GraphScene:
         self._lines = None
         self._new: set = set()  # nodes drawn as new: re-read when the next change comes
         self.extent: QtCore.QRectF | None = None  # what is drawn around nodes (clusters)
+        self.direction = "top-down"  # or "left-right": how layout positions are turned
         self.set_theme(theme)
+
+    # ------------------------------------------------------------ directions
+    def to_pixels(self, x, y):
+        """Scene pixels of layout position ``(x, y)`` (numbers or arrays)."""
+        if self.direction == "left-right":
+            return y * LR_SX, x * LR_SY
+        return x * SX, y * SY
+
+    def to_layout(self, px, py) -> tuple[float, float]:
+        """The layout position of scene pixel ``(px, py)`` (a dragged node's pin)."""
+        if self.direction == "left-right":
+            return py / LR_SY, px / LR_SX
+        return px / SX, py / SY
+
+    def _flow(self, a, b, c, d):
+        """(x0, y0, x1, y1) in the flow's frame (across, along) or back: swapped when
+        left-right, unchanged top-down (the swap is its own inverse)."""
+        return (b, a, d, c) if self.direction == "left-right" else (a, b, c, d)
+
+    def _flow_rect(self, rect: QtCore.QRectF) -> QtCore.QRectF:
+        if self.direction == "left-right":
+            return QtCore.QRectF(rect.top(), rect.left(), rect.height(), rect.width())
+        return rect
+
+    def edge_ends(self, u, v, off=0.0):
+        """Pixel end points ``(x0, y0, x1, y1)`` of edges from nodes ``u`` to ``v`` (scene
+        indices, arrays or ints), ``off`` pixels apart across the flow (parallel edges):
+        bottom to top, or right side to left side."""
+        X, Y, W, H = self.X, self.Y, self.W, self.H
+        if self.direction == "left-right":
+            return X[u] + W[u] / 2, Y[u] + off, X[v] - W[v] / 2, Y[v] + off
+        return X[u] + off, Y[u] + H[u] / 2, X[v] + off, Y[v] - H[v] / 2
+
+    def curve_segments(self, x0, y0, x1, y1, rect: QtCore.QRectF, pieces: int = 16,
+                       end_gap: float = 0.0) -> np.ndarray:
+        """The edges' S-curves from ``(x0, y0)`` to ``(x1, y1)`` (pixels, arrays), stopping
+        ``end_gap`` short of the end along the flow (room for a head), as ``pieces``
+        segments each clipped to ``rect``: rows (ax, ay, bx, by) in pixels."""
+        a0, b0, a1, b1 = self._flow(x0, y0, x1, y1)
+        segs = clipped_curves(a0, b0, a1, b1 - end_gap, self._flow_rect(rect), pieces)
+        return segs[:, [1, 0, 3, 2]] if self.direction == "left-right" else segs
+
+    def curve_path(self, x0, y0, x1, y1, end_gap: float = 0.0) -> QtGui.QPainterPath:
+        """One edge's curve as a path (SVG, overlays), as ``curve_segments`` draws it."""
+        a0, b0, a1, b1 = self._flow(x0, y0, x1, y1)
+        path = _edge_path(a0, b0, a1, b1 - end_gap)
+        return _SWAP.map(path) if self.direction == "left-right" else path
+
+    def arrow_heads(self, xs, ys, size: float = 4.0, back: bool = False) -> QtGui.QPainterPath:
+        """Filled heads with their tips at pixel points ``(xs, ys)``, pointing along the
+        flow (``back``: against it, at an edge's start)."""
+        heads = QtGui.QPainterPath()
+        heads.setFillRule(QtCore.Qt.FillRule.WindingFill)
+        length = 1.75 * size * (-1 if back else 1)
+        lr = self.direction == "left-right"
+        for x, y in zip(list(xs), list(ys)):
+            a, b = (y, x) if lr else (x, y)
+            tri = ((a, b), (a - size, b - length), (a + size, b - length))
+            heads.addPolygon(QtGui.QPolygonF([QtCore.QPointF(q, p) if lr else QtCore.QPointF(p, q)
+                                              for p, q in tri]))
+        return heads
 
     # ------------------------------------------------------------ building
     def set_theme(self, theme) -> None:
@@ -125,8 +200,7 @@ class GraphScene:
             if changed is None or nid in changed or nid not in self._size:
                 self._size[nid] = self._visual(nid, data)
             W[i], H[i] = self._size[nid]
-            x, y = positions.get(nid, (0.0, 0.0))
-            X[i], Y[i] = x * SX, y * SY
+            X[i], Y[i] = self.to_pixels(*positions.get(nid, (0.0, 0.0)))
             style[i], flags[i], executed[i] = _row(nid, data, pinned)
         self.ids, self.index = ids, {nid: i for i, nid in enumerate(ids)}
         self.X, self.Y, self.W, self.H = X, Y, W, H
@@ -148,8 +222,8 @@ class GraphScene:
         if old + len(new) != graph.number_of_nodes():
             return False  # nodes were removed
         kept = np.array([positions.get(n, (np.nan, np.nan)) for n in self.ids]).reshape(-1, 2)
-        if not (np.array_equal(kept[:, 0] * SX, self.X)
-                and np.array_equal(kept[:, 1] * SY, self.Y)):
+        kx, ky = self.to_pixels(kept[:, 0], kept[:, 1])
+        if not (np.array_equal(kx, self.X) and np.array_equal(ky, self.Y)):
             return False  # the layout moved existing nodes
         fresh = set(new)
         edges = [e for n in new for e in graph.in_edges(n)]
@@ -182,8 +256,7 @@ class GraphScene:
             i, data = index[nid], nodes[nid]
             if nid in fresh or nid in changed:
                 self._size[nid] = self._visual(nid, data)
-                x, y = positions.get(nid, (0.0, 0.0))
-                self.X[i], self.Y[i] = x * SX, y * SY
+                self.X[i], self.Y[i] = self.to_pixels(*positions.get(nid, (0.0, 0.0)))
                 self.W[i], self.H[i] = self._size[nid]
             self.style[i], self.flags[i], self.executed[i] = _row(nid, data, pinned)
         self._new = {n for n in fresh | self._new if n in index and nodes[n].get("new")}
@@ -239,11 +312,7 @@ class GraphScene:
                               & (self.Y - self.H / 2 <= rect.bottom()))
 
     def _edge_ends(self):
-        x0 = self.X[self.eu] + self.eoff
-        y0 = self.Y[self.eu] + self.H[self.eu] / 2
-        x1 = self.X[self.ev] + self.eoff
-        y1 = self.Y[self.ev] - self.H[self.ev] / 2
-        return x0, y0, x1, y1
+        return self.edge_ends(self.eu, self.ev, self.eoff)
 
     # ------------------------------------------------------------ painting
     def paint(self, painter: QtGui.QPainter, rect: QtCore.QRectF, scale: float,
@@ -256,9 +325,15 @@ class GraphScene:
         if not self.ids:
             return
         detail = scale >= DETAIL_SCALE
+        vis = self._visible(rect)
+        if not detail and not vector and vis.size + self.eu.size // 2 >= FAR_RASTER:
+            device = painter.device()
+            ratio = device.devicePixelRatioF() if device is not None else 1.0
+            painter.drawImage(rect, far_image(self, rect, scale, ratio))
+            self._paint_flat_selected(painter, selected)
+            return
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, detail)
         self._paint_edges(painter, rect, detail, selected, scale, vector)
-        vis = self._visible(rect)
         if detail:
             self._paint_nodes(painter, vis, selected, highlight, show_new)
             if scale >= LABEL_SCALE:
@@ -289,9 +364,14 @@ class GraphScene:
             return
         # Curves are flattened and clipped to the view here: stroking whole curves that reach
         # far outside it (a parameter feeding every step of a loop) costs Qt ~1 s a frame.
+        # From here on x is across the flow and y along it (turned back when drawn).
+        x0, y0, x1, y1 = self._flow(x0, y0, x1, y1)
+        rect = self._flow_rect(rect)
+        lr = self.direction == "left-right"
         vis = thin_through(vis, self.eu, x0, y0, x1, y1, rect)
         on_sel = (self.eu[vis] == sel) | (self.ev[vis] == sel)
-        long = np.abs(x1[vis] - x0[vis]) > LONG_EDGE  # faint, so they do not hide the rest
+        reach = LONG_EDGE * (LR_SY if lr else SX)
+        long = np.abs(x1[vis] - x0[vis]) > reach  # faint, so they do not hide the rest
         faint = mix(self.theme.edge, self.theme.background, 0.3)  # opaque: drawn faster
         for group, color, width, pieces in ((vis[~on_sel & long], faint, 1.0, 6),
                                             (vis[~on_sel & ~long], self.theme.edge, 1.1, 16),
@@ -304,7 +384,8 @@ class GraphScene:
                 painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
                 for a, b, c, d in zip(x0[group].tolist(), y0[group].tolist(),
                                       x1[group].tolist(), top.tolist()):
-                    painter.drawPath(_edge_path(a, b, c, d))
+                    path = _edge_path(a, b, c, d)
+                    painter.drawPath(_SWAP.map(path) if lr else path)
             else:
                 straight = np.abs(x1[group] - x0[group]) < 0.5  # one segment is exact
                 view = rect.adjusted(-8, -8, 8, 8)
@@ -316,17 +397,14 @@ class GraphScene:
                 # thousands of anti-aliased segments cost more than a frame: draw them plainly
                 painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing,
                                       len(segs) < AA_SEGMENTS)
+                if lr:
+                    segs = segs[:, [1, 0, 3, 2]]
                 painter.drawLines([QtCore.QLineF(*s) for s in segs.tolist()])
                 painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-            heads = QtGui.QPainterPath()
-            heads.setFillRule(QtCore.Qt.FillRule.WindingFill)
             inside = ((x1[group] >= rect.left()) & (x1[group] <= rect.right())
                       & (y1[group] >= rect.top()) & (top <= rect.bottom()))
-            for c, d in zip(x1[group][inside].tolist(), y1[group][inside].tolist()):
-                heads.addPolygon(QtGui.QPolygonF([QtCore.QPointF(c, d),
-                                                  QtCore.QPointF(c - 4, d - 7),
-                                                  QtCore.QPointF(c + 4, d - 7)]))
-            painter.fillPath(heads, QtGui.QColor(color))
+            tips = (x1[group][inside].tolist(), y1[group][inside].tolist())
+            painter.fillPath(self.arrow_heads(*(tips[::-1] if lr else tips)), QtGui.QColor(color))
 
     def _paint_nodes(self, painter, vis, selected, highlight, show_new) -> None:
         X, Y, W, H, S, F = self.X, self.Y, self.W, self.H, self.style, self.flags
@@ -411,10 +489,16 @@ class GraphScene:
             painter.setBrush(self._pens[code].color() if code == 5 else self._brushes[code])
             painter.drawRects([QtCore.QRectF(X[i] - W[i] / 2, Y[i] - H[i] / 2, W[i], H[i])
                                for i in group.tolist()])
+        self._paint_flat_selected(painter, selected)
+
+    def _paint_flat_selected(self, painter, selected) -> None:
         if selected in self.index:
             painter.setPen(QtGui.QPen(QtGui.QColor(self.theme.selected), 0))
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
             painter.drawRect(self.rect(selected).adjusted(-4, -4, 4, 4))
+
+
+_SWAP = QtGui.QTransform(0, 1, 1, 0, 0, 0)  # (x, y) -> (y, x): the flow's frame to left-right
 
 
 def _edge_path(x0, y0, x1, y1) -> QtGui.QPainterPath:

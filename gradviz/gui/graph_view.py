@@ -11,7 +11,9 @@ graph more room), so it never hides a node. The view listens
 to the model and redraws when a batch of changes is flushed; the nodes a statement
 created keep their halo until the next one. Positions come from the
 model's incremental layered layout (``LayoutDriver``), so existing nodes stay put; a
-node dragged by the user is pinned in the model. Painting goes through ``GraphScene``
+node dragged by the user is pinned in the model. The model's layout direction (top-down or
+left-right, ``view.set_direction``) turns the drawing; a change of it redraws and refits.
+Painting goes through ``GraphScene``
 (one pass over NumPy arrays, text from one label layer), which is what keeps a 5,000
 node graph interactive.
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.clusters import Clusters, fits_readably, group_path
-from gradviz.gui.graph_drawing import LABEL_SCALE, SX, SY, GraphScene
+from gradviz.gui.graph_drawing import LABEL_SCALE, GraphScene
 from gradviz.gui.layout_driver import LayoutDriver
 from gradviz.gui.legend import legend_columns, legend_size, paint_legend
 from gradviz.gui.minimap import Minimap
@@ -31,6 +33,7 @@ from gradviz.gui.step_overlay import StepOverlay
 from gradviz.gui.theme import mix
 from gradviz.gui.weak_listener import WeakListener
 from gradviz.model.groups_view import GROUP_PREFIX
+from gradviz.model.layout_direction import layout_direction, set_layout_direction
 
 MIN_SCALE, MAX_SCALE = 0.004, 4.0
 GROUP_SCALE = 0.75  # a group opened is shown at least this large (its labels read)
@@ -40,7 +43,7 @@ DRAG_START = 4  # pixels the mouse moves before a press becomes a drag
 
 
 class GraphView(ShownPart, QtWidgets.QWidget):
-    """The graph of ``model`` drawn top (inputs) to bottom (the loss)."""
+    """The graph of ``model`` drawn top (inputs) to bottom (the loss), or left to right."""
 
     nodeSelected = QtCore.Signal(object)  # node id or None
     nodeContextMenu = QtCore.Signal(object, QtCore.QPoint)  # node id or None, global pos
@@ -86,7 +89,10 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         """Show another model (a loaded session); stops listening to the previous one."""
         if self._listener is not None:
             self.model.remove_listener(self._listener)
+            if not hasattr(model, "layout_direction"):  # a fresh model: drawn as before
+                set_layout_direction(model, self.scene.direction)
         self.model = self.layout_driver.model = model
+        self.scene.direction = layout_direction(model)
         self._listener = listener = WeakListener(self, model, "_emit_model_changed")
         model.add_listener(listener)
         self.destroyed.connect(lambda *_: model.remove_listener(listener))
@@ -109,11 +115,35 @@ class GraphView(ShownPart, QtWidgets.QWidget):
             self.select(None)
         self.update()
 
+    @property
+    def direction(self) -> str:
+        """``"top-down"`` or ``"left-right"``: the model's layout direction, as drawn."""
+        return self.scene.direction
+
+    def set_direction(self, direction: str) -> None:
+        """Draw the graph ``"top-down"`` or ``"left-right"`` (the model's setting, so saved
+        sessions keep it); the view redraws and refits."""
+        set_layout_direction(self.model, direction)
+        self._take_direction()
+
+    def _take_direction(self) -> bool:
+        """Follow the model's layout direction; True when it turned the drawing."""
+        direction = layout_direction(self.model)
+        if direction == self.scene.direction:
+            return False
+        self.scene.direction = direction
+        self.refresh()
+        self.fit()
+        return True
+
     def _on_model_changed(self, change) -> None:
+        if self._take_direction():
+            return  # (everything was read again)
         changed = change.added | change.updated
         if change.added:
             self._quiet_new = False
-            self.model.open_collapsed(lambda shown: fits_readably(shown, self.graph_rect()))
+            self.model.open_collapsed(lambda shown: fits_readably(shown, self.graph_rect(),
+                                                                  direction=self.direction))
         lost = self._focus is not None and self._focus[0] not in self.model.graph
         if lost:
             self._focus = None  # the node it showed is gone: back to the whole graph
@@ -275,10 +305,12 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         area = self.graph_rect()
         fit = min(1.0, area.width() / r.width(), area.height() / r.height())
         self._scale = min(MAX_SCALE, max(MIN_SCALE, fit, min_scale))
-        cy = r.center().y()
+        cx, cy = r.center().x(), r.center().y()
         if r.height() * self._scale > area.height():  # from its top
             cy = r.top() + (area.height() / 2 - 12) / self._scale
-        self._offset = area.center() - QtCore.QPointF(r.center().x(), cy) * self._scale
+        if self.direction == "left-right" and r.width() * self._scale > area.width():
+            cx = r.left() + (area.width() / 2 - 12) / self._scale  # from its left
+        self._offset = area.center() - QtCore.QPointF(cx, cy) * self._scale
         self._auto_fit = False
         self.update()
 
@@ -461,7 +493,7 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         _, nid, _ = self._press
         if self._dragging and nid is not None:
             i = self.scene.index[nid]
-            self.model.pin(nid, (self.scene.X[i] / SX, self.scene.Y[i] / SY))
+            self.model.pin(nid, self.scene.to_layout(self.scene.X[i], self.scene.Y[i]))
             self.scene.set_pinned(self.model.pinned)
             self.minimap.invalidate()
             self.select(nid)

@@ -22,6 +22,7 @@ from gradviz.gui.legend import legend_size, paint_legend
 from gradviz.gui.theme import THEMES
 from gradviz.model import GraphModel
 from gradviz.model import export as model_export
+from gradviz.model.layout_direction import layout_direction
 from gradviz.torch_alias import torch_imports
 
 IMAGE_FORMATS = (".png", ".svg")
@@ -40,6 +41,7 @@ def ensure_qapp() -> QtWidgets.QApplication:
 
 def _scene(model: GraphModel, theme, positions=None) -> GraphScene:
     scene = GraphScene(theme)
+    scene.direction = layout_direction(model)  # top-down or left-right
     scene.sync(model.shown_graph(), model.positions() if positions is None else positions,
                pinned=model.pinned)
     scene.clusters = Clusters()  # the module groups' boxes, painted under the graph

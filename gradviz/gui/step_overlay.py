@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui
 
-from gradviz.gui.geometry import clipped_curves
 from gradviz.gui.graph_drawing import DETAIL_SCALE
 
 
@@ -120,17 +119,10 @@ class StepOverlay:
         e = self._edges
         if not e.size:
             return
-        u, v = scene.eu[e], scene.ev[e]
-        x0, y0 = scene.X[u] + scene.eoff[e], scene.Y[u] + scene.H[u] / 2
-        x1, y1 = scene.X[v] + scene.eoff[e], scene.Y[v] - scene.H[v] / 2
+        x0, y0, x1, y1 = scene.edge_ends(scene.eu[e], scene.ev[e], scene.eoff[e])
         # the scene's own curve (drawn over it), with the head turned round to the input
-        segs = clipped_curves(x0, y0, x1, y1 - 6.0, rect.adjusted(-12, -12, 12, 12), 16)
+        segs = scene.curve_segments(x0, y0, x1, y1, rect.adjusted(-12, -12, 12, 12), 16, 6.0)
         painter.setPen(QtGui.QPen(color, 3.2, QtCore.Qt.PenStyle.SolidLine,
                                   QtCore.Qt.PenCapStyle.RoundCap))
         painter.drawLines([QtCore.QLineF(*s) for s in segs.tolist()])
-        heads = QtGui.QPainterPath()
-        for x, y in zip(x0.tolist(), y0.tolist()):
-            heads.addPolygon(QtGui.QPolygonF([QtCore.QPointF(x, y + 1),
-                                              QtCore.QPointF(x - 6, y + 11),
-                                              QtCore.QPointF(x + 6, y + 11)]))
-        painter.fillPath(heads, color)
+        painter.fillPath(scene.arrow_heads(x0.tolist(), y0.tolist(), 6.0, back=True), color)

@@ -1,11 +1,13 @@
 """The View menu's graph settings, the History dock, and "Show only..." on a node.
 
     add_history_dock(window)            # window.history, window.history_dock
-    add_view_settings(window, view_menu) # Released nodes ▸, Hide constants, History
+    add_view_settings(window, view_menu) # Layout direction ▸, Released nodes ▸, Hide
+                                         # constants, History
     add_node_focus_entries(window, menu, nid)   # the node's context menu
 
 The release policy (``GraphModel.release_policy``) is a setting the user sees and keeps
-across runs: what becomes of nodes whose tensor or grad_fn died.
+across runs: what becomes of nodes whose tensor or grad_fn died. So is the layout direction
+(top-down or left-right, the model's ``layout_direction``; a loaded session brings its own).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.history_panel import HistoryPanel
+from gradviz.model.layout_direction import DIRECTIONS
 
 # policy, menu text, tooltip
 RELEASE_CHOICES = (
@@ -45,8 +48,42 @@ def set_release_policy(window, policy: str) -> None:
     window.view.refresh()
 
 
+DIRECTION_CHOICES = (("top-down", "Top to bottom", "inputs at the top, the loss at the bottom"),
+                     ("left-right", "Left to right", "inputs on the left, the loss on the right"))
+
+
+def set_direction(window, direction: str) -> None:
+    """Draw the graph top-down or left-right, and remember it; the menu follows (and is
+    synced when opened: a script or a loaded session may have turned it)."""
+    window.view.set_direction(direction)
+    window.settings.setValue("layout_direction", direction)
+    sync_direction_menu(window)
+
+
+def sync_direction_menu(window) -> None:
+    for action in window.direction_actions.actions():
+        action.setChecked(action.data() == window.view.direction)
+
+
 def add_view_settings(window, menu: QtWidgets.QMenu) -> None:
-    """Released nodes ▸ (the policy), Hide constants, Hide released nodes, History."""
+    """Layout direction ▸, Released nodes ▸ (the policy), Hide constants, Hide released
+    nodes, History."""
+    directions = menu.addMenu("Layout direction")
+    directions.setToolTipsVisible(True)
+    group = window.direction_actions = QtGui.QActionGroup(window)
+    group.setExclusive(True)
+    for direction, text, tip in DIRECTION_CHOICES:
+        action = directions.addAction(text)
+        action.setData(direction)
+        action.setToolTip(tip)
+        action.setCheckable(True)
+        group.addAction(action)
+        action.triggered.connect(lambda _=False, d=direction: set_direction(window, d))
+    directions.aboutToShow.connect(lambda: sync_direction_menu(window))  # a script may turn it
+    saved = window.settings.value("layout_direction")
+    if saved in DIRECTIONS and saved != window.view.direction:
+        set_direction(window, saved)
+    sync_direction_menu(window)
     released = menu.addMenu("Released nodes")
     released.setToolTipsVisible(True)
     group = window.release_actions = QtGui.QActionGroup(window)

@@ -19,6 +19,7 @@ import numpy as np
 
 from gradviz.model import stored_values
 from gradviz.model.graph_model import GradEntry, GraphModel
+from gradviz.model.layout_direction import DIRECTIONS, layout_direction
 
 SESSION_FORMAT = "gradviz-session"
 SESSION_VERSION = 2  # 2 keeps values and grads; 1 is still read
@@ -55,8 +56,10 @@ def _shape(shape):
 
 
 def to_dot(model: GraphModel, saved: bool = False) -> str:
-    """The graph in Graphviz DOT, drawn as torchviz draws it (inputs at the top)."""
-    lines = ["digraph {", '\tgraph [size="12,12"]',
+    """The graph in Graphviz DOT, drawn as torchviz draws it (inputs at the top, or on the
+    left with ``rankdir=LR`` when the model's layout direction is left-right)."""
+    rankdir = " rankdir=LR" if layout_direction(model) == "left-right" else ""
+    lines = ["digraph {", f'\tgraph [size="12,12"{rankdir}]',
              '\tnode [align=left fontname=monospace fontsize=10 height=0.2 ranksep=0.1 '
              'shape=box style=filled]']
     for nid, d in model.graph.nodes(data=True):
@@ -176,6 +179,7 @@ def session_dict(model: GraphModel, values_cap: int | None = None) -> dict:
         "format": SESSION_FORMAT,
         "version": SESSION_VERSION,
         "release_policy": model.release_policy,
+        "layout_direction": layout_direction(model),
         "nodes": [[nid, {k: _encode(v) for k, v in d.items()}]
                   for nid, d in model.graph.nodes(data=True)],
         "edges": [[u, v, k, {a: _encode(b) for a, b in d.items()}]
@@ -250,6 +254,9 @@ def session_from_dict(data, path="<session>") -> GraphModel:
         model._backward_counts = {ids[k]: v for k, v in data["backward_counts"] if k in ids}
         model._positions = {ids[nid]: tuple(xy) for nid, xy in data["positions"]}
         model._pinned = {ids[nid]: tuple(xy) for nid, xy in data["pinned"]}
+        model.layout_direction = data.get("layout_direction", DIRECTIONS[0])
+        if model.layout_direction not in DIRECTIONS:
+            raise ValueError(f"layout direction {model.layout_direction!r}")
         for nid, value, grad in data.get("values", ()):
             model._stored[ids[nid]] = (
                 None if value is None else stored_values.decode_array(value),

@@ -30,6 +30,7 @@ import numpy as np
 
 import gradviz
 from gradviz.model import GraphModel
+from gradviz.model.layout_direction import layout_direction, set_layout_direction
 from gradviz.session import statements, targets
 from gradviz.session.runner import StatementRunner
 from gradviz.session.signal import Signal
@@ -418,6 +419,17 @@ class Session:
     def collapse(self, path: str) -> None:
         """Draw module group ``path`` (``"net.3"``) as one node with its edges."""
         self.model.collapse(path)
+
+    @property
+    def layout_direction(self) -> str:
+        """Which way the graph is drawn: ``"top-down"`` (inputs at the top, the default) or
+        ``"left-right"``; ``app.layout_direction = "left-right"`` turns it (View > Layout
+        direction), and saved sessions keep it."""
+        return layout_direction(self.model)
+
+    @layout_direction.setter
+    def layout_direction(self, direction: str) -> None:
+        set_layout_direction(self.model, direction)
 
     def expand(self, path: str) -> None:
         """Draw module group ``path``'s nodes again, in a labelled box (one level: its
