@@ -40,15 +40,20 @@ class Provenance:
         # hash their whole contents on every lookup, their ids cost nothing
         self._ours: dict = {}
         self._depth = 3  # how far up the user's frame was last time
+        # (id(code object), instruction offset) -> the answer found there (the same tuple
+        # each time: no line number to compute per op); for the running statement only
+        self._spots: dict = {}
 
     def begin(self, source: str) -> int:
         """A console statement starts: nodes it creates say ``statement N``."""
         self.count += 1
+        self._spots.clear()
         self.statement = (self.count, source)
         self.texts[self.count] = source
         return self.count
 
     def end(self) -> None:
+        self._spots.clear()
         self.statement = None
 
     def _own(self, code) -> bool:
@@ -71,12 +76,16 @@ class Provenance:
             entry = _getframe(depth - 1)  # gradviz's frame the user called, if still so
             if ours.get(id(entry.f_code), _UNKNOWN)[0] is True:
                 frame = entry.f_back
-                if ours.get(id(frame.f_code), _UNKNOWN)[0] is not False:
+                code = frame.f_code  # held by ``_ours``: its id is not reused
+                if ours.get(id(code), _UNKNOWN)[0] is not False:
                     raise ValueError
-                statement = self.statement
-                if statement is None:
-                    return (frame.f_code.co_filename, frame.f_lineno, None)
-                return self._found(frame)
+                key = (id(code), frame.f_lasti)
+                found = self._spots.get(key)
+                if found is None:
+                    if len(self._spots) > 4096:
+                        self._spots.clear()
+                    found = self._spots[key] = self._found(frame)
+                return found
         except ValueError:  # the stack is shallower now, or the path into gradviz longer
             pass
         frame, depth = _getframe(2), 2
