@@ -23,6 +23,13 @@ from gradviz.events import dispatcher
 __all__ = ["NumpyEngine"]
 
 
+class _Reference(weakref.ref):
+    """``weakref.KeyedRef`` without its Python ``__new__`` and ``__init__``: the model
+    makes one per node it draws, and this one costs a quarter as much."""
+
+    __slots__ = ("key",)
+
+
 class NumpyEngine:
     """gradviz's NumPy autograd engine, seen through the engine protocol."""
 
@@ -36,8 +43,8 @@ class NumpyEngine:
         return "NumpyEngine()"
 
     # ------------------------------------------------------------ events
-    def subscribe(self, callback):
-        return dispatcher.subscribe(callback)
+    def subscribe(self, callback, kinds=None):
+        return dispatcher.subscribe(callback, kinds)
 
     def unsubscribe(self, token) -> None:
         dispatcher.unsubscribe(token)
@@ -49,7 +56,11 @@ class NumpyEngine:
     function_id = staticmethod(graph.node_id)
     id_of = staticmethod(graph.id_of)
     tensor_by_id = staticmethod(graph.tensor_by_id)
-    reference = weakref.KeyedRef  # tensors and nodes both take weak references
+    @staticmethod
+    def reference(obj, callback, key):  # tensors and nodes both take weak references
+        ref = _Reference(obj, callback)
+        ref.key = key
+        return ref
 
     # ------------------------------------------------------------ grad_fn nodes
     def describe_function(self, fn) -> FunctionInfo:

@@ -5,11 +5,13 @@ The ``GraphModel`` reads an engine only through these methods and the events of
 are planned: the NumPy core (``gradviz.engines.numpy_engine``, the default) and real
 PyTorch (a later issue). An engine:
 
-- **delivers events**: ``subscribe(callback)`` calls ``callback(event)`` for every
+- **delivers events**: ``subscribe(callback, kinds)`` calls ``callback(event)`` for every
   event of :mod:`gradviz.events.types`, synchronously and in program order, until
-  ``unsubscribe(token)``. Events name tensors and grad_fn nodes by the engine's ids
-  and carry the engine's own objects (``event.tensor``, ``event.function``); the model
-  passes those objects back to the methods below and holds them only weakly.
+  ``unsubscribe(token)``; ``kinds`` names the event classes the callback handles (an
+  engine may skip building the others, or deliver them anyway). Events name tensors
+  and grad_fn nodes by the engine's ids and carry the engine's own objects
+  (``event.tensor``, ``event.function``); the model passes those objects back to the
+  methods below and holds them only weakly.
   ``FunctionCreated`` is followed by ``TensorCreated(role="output")`` for the
   tensor it named as ``output_id``.
 - **names objects**: stable integer ids, shared by tensors and nodes, never reused
@@ -81,8 +83,9 @@ class Engine(Protocol):
     module: Any  # the torch-like module a console offers as ``torch``
 
     # ------------------------------------------------------------ events
-    def subscribe(self, callback: Callable[[Any], None]) -> Any:
-        """Start delivering events to ``callback``; returns a token for ``unsubscribe``."""
+    def subscribe(self, callback: Callable[[Any], None], kinds: tuple | None = None) -> Any:
+        """Start delivering events (of the classes in ``kinds``, None for all; others may
+        come too) to ``callback``; returns a token for ``unsubscribe``."""
 
     def unsubscribe(self, token: Any) -> None:
         """Stop delivering events to the callback ``token`` stands for."""

@@ -61,7 +61,7 @@ class TorchEngine:
         return "TorchEngine()"
 
     # ------------------------------------------------------------ events
-    def subscribe(self, callback):
+    def subscribe(self, callback, kinds=None):  # (emits every kind the model handles)
         self._subscribers = [*self._subscribers, callback]
         if self._mode is None:
             self._mode = Watch(self)

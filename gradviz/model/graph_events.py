@@ -46,6 +46,7 @@ class GraphEvents:
         self._describe_function = engine.describe_function
         self._describe_tensor = engine.describe_tensor
         self._is_freed = engine.is_freed
+        self._shape = engine.shape
         self._made = (None, None)  # (output id, function id) of the last FunctionCreated
         self.provenance = Provenance()  # where each function node was created
         # measure each node's saved tensors when a backward starts, before it frees them
@@ -64,7 +65,7 @@ class GraphEvents:
     # recording a node. Both ends of an edge are always in the graph already.
     def _add(self, nid, obj, attrs):
         attrs["new"] = True
-        g = self.graph
+        g = self._graph
         if nid in g._node:
             g._node[nid].update(attrs)
         else:
@@ -82,7 +83,7 @@ class GraphEvents:
 
     def _edge(self, u, v, kind, input_nr=0):
         """Add one more edge u -> v (parallel edges kept, keys 0, 1, ... as networkx)."""
-        g = self.graph
+        g = self._graph
         data = {"kind": kind, "input_nr": input_nr}
         out = g._succ[u]
         keys = out.get(v)
@@ -95,7 +96,7 @@ class GraphEvents:
             keys[key] = data
 
     def _touch(self, nid):
-        if nid in self.graph and nid not in self._pending.added:
+        if nid in self._graph and nid not in self._pending.added:
             self._pending.updated.add(nid)
 
     def _tensor_attrs(self, t, role):
@@ -112,7 +113,7 @@ class GraphEvents:
 
     def _ensure_function(self, fn):
         """Add ``fn`` and any ancestors not yet in the graph, parents first (no recursion)."""
-        nodes = self.graph._node
+        nodes = self._graph._node
         function_id = self.engine.function_id
         if function_id(fn) in nodes:
             return
@@ -145,7 +146,7 @@ class GraphEvents:
         if name == "AccumulateGrad":
             variable = self.engine.variable(node)
             tid = self._ensure_tensor(variable, "leaf")
-            self.graph._node[nid]["shape"] = tuple(self.engine.shape(variable))
+            self._graph._node[nid]["shape"] = tuple(self.engine.shape(variable))
             self._edge(tid, nid, "leaf")
         i = 0
         for nxt, _ in next_ids:
@@ -156,7 +157,7 @@ class GraphEvents:
     def _ensure_tensor(self, t, role, nid=None):
         if nid is None:
             nid = self.engine.tensor_id(t)
-        if nid not in self.graph._node:
+        if nid not in self._graph._node:
             self._add(nid, t, self._tensor_attrs(t, role))
         return nid
 
@@ -168,16 +169,12 @@ class GraphEvents:
         self._ensure_function(fn)
         fid = self.engine.function_id(fn)
         nid = self._ensure_tensor(t, "output")
-        if not self.graph.has_edge(fid, nid):
+        if not self._graph.has_edge(fid, nid):
             self._edge(fid, nid, "output")
         return True
 
     # ------------------------------------------------------------ event handlers
-    def _on_event(self, event):
-        handler = _HANDLERS.get(event.__class__)
-        if handler is not None:
-            handler(self, event)
-
+    # (``RecordBuffer._on_event`` calls them, in program order)
     def _reap(self):
         while self._dead:
             self._release(self._dead.pop())
@@ -185,20 +182,20 @@ class GraphEvents:
     def _release(self, nid):
         self._refs.pop(nid, None)
         self._outputs.pop(nid, None)
-        if nid not in self.graph:
+        if nid not in self._graph:
             return
         if self.release_policy == "remove":
             self._remove_node(nid)
             return
         self._gone.add(nid)
         if self.release_policy in ("fade", "latest"):
-            self.graph.nodes[nid]["released"] = True
+            self._graph.nodes[nid]["released"] = True
             self._touch(nid)
             if self.release_policy == "latest":
                 self.generations.released(nid)
 
     def _remove_node(self, nid):
-        self.graph.remove_node(nid)
+        self._graph.remove_node(nid)
         self._gone.discard(nid)
         self._histories.pop(nid, None)
         self._backward_counts.pop(nid, None)
@@ -211,9 +208,9 @@ class GraphEvents:
     def _settle_generations(self):
         """The "latest" policy: drop the released pieces that repeat a shape, and the
         generation faded before (see ``gradviz.model.generations``)."""
-        remove, _ = self.generations.settle(self.graph)
+        remove, _ = self.generations.settle(self._graph)
         for nid in remove:
-            if nid in self.graph:
+            if nid in self._graph:
                 self._remove_node(nid)
 
     def _on_TensorCreated(self, e):  # noqa: N802
@@ -225,7 +222,7 @@ class GraphEvents:
                     return
                 fid = self.engine.function_id(fn)
                 self._outputs[fid] = e.tensor_id  # dropped when fn's node is released
-            data = self.graph._node.get(fid)
+            data = self._graph._node.get(fid)
             if data is not None:
                 data["shape"] = tuple(self.engine.shape(e.tensor))
                 if self.watch_nonfinite:  # known even once the output is released
@@ -234,28 +231,39 @@ class GraphEvents:
         self._ensure_tensor(e.tensor, e.role, e.tensor_id)
 
     def _on_FunctionCreated(self, e):  # noqa: N802
+        self._record_function(e.function, e.function_id, e.next_functions, e.output_id,
+                              e.input_ids, self.provenance.where())
+
+    def _record_function(self, function, fid, next_functions, output_id, input_ids, where):
+        """A ``FunctionCreated``'s fields (``where``: the user's line that made it)."""
         if self._dead:
             self._reap()
-        fid = e.function_id
-        nodes = self.graph._node
+        nodes = self._graph._node
         if fid not in nodes:
-            for nxt, _ in e.next_functions:
+            for nxt, _ in next_functions:
                 if nxt is not None and nxt not in nodes:
-                    self._ensure_function(e.function)  # an ancestor made before recording
+                    self._ensure_function(function)  # an ancestor made before recording
                     break
             else:  # the usual case: every input is drawn already
-                self._add_function(e.function, fid, e.next_functions)
+                self._add_function(function, fid, next_functions)
             data = nodes.get(fid)
             if data is not None:
-                data["where"] = self.provenance.where()
-        if e.output_id is not None:
-            self._outputs[fid] = e.output_id  # dropped when fn's node is released
-            self._made = (e.output_id, fid)
+                data["where"] = where
+        if output_id is not None:
+            self._outputs[fid] = output_id  # dropped when fn's node is released
+            self._made = (output_id, fid)
         i = 0
-        for (nxt, _), tid in zip(e.next_functions, e.input_ids, strict=False):
+        for (nxt, _), tid in zip(next_functions, input_ids, strict=False):
             if nxt is None and tid is not None and tid in nodes:
                 self._edge(tid, fid, "constant", i)
             i += 1
+
+    def _record_output(self, shape):
+        """The ``TensorCreated`` of the output of the ``FunctionCreated`` just recorded
+        (``shape``: its shape, read when it was made)."""
+        data = self._graph._node.get(self._made[1])
+        if data is not None:
+            data["shape"] = tuple(shape)
 
     def _on_BackwardStarted(self, e):  # noqa: N802
         self._reap()
@@ -266,7 +274,7 @@ class GraphEvents:
         t = self.engine.tensor_by_id(root) if root is not None else None
         self.runs.start(self.backward_runs, None if t is None else self.engine.value(t))
         self._executed = 0
-        nodes = self.graph._node
+        nodes = self._graph._node
         for nid in self._ran:
             data = nodes.get(nid)
             if data is not None:
@@ -282,11 +290,11 @@ class GraphEvents:
                 self._show_output(t)
 
     def _on_NodeExecuted(self, e):  # noqa: N802
-        if e.function_id not in self.graph:
+        if e.function_id not in self._graph:
             self._ensure_function(e.function)
         self._executed += 1
         self._ran.append(e.function_id)
-        data = self.graph.nodes[e.function_id]
+        data = self._graph.nodes[e.function_id]
         data["executed"] = self._executed
         as_array = self.engine.as_array
         data["grad_in"] = as_array(e.grad_in)
@@ -306,8 +314,8 @@ class GraphEvents:
 
     def _on_SavedTensorsFreed(self, e):  # noqa: N802
         for fid in e.function_ids:
-            if fid in self.graph:
-                self.graph.nodes[fid]["freed"] = True
+            if fid in self._graph:
+                self._graph.nodes[fid]["freed"] = True
                 self._touch(fid)
 
     def _on_GradZeroed(self, e):  # noqa: N802
@@ -326,40 +334,40 @@ class GraphEvents:
         self._touch(nid)
 
     def _on_InplaceChanged(self, e):  # noqa: N802
-        if e.tensor_id in self.graph:
-            data = self.graph.nodes[e.tensor_id]
+        if e.tensor_id in self._graph:
+            data = self._graph.nodes[e.tensor_id]
             data["version"] = e.version
             if e.function_id is not None and data["role"] == "output":
-                for u, _, k in list(self.graph.in_edges(e.tensor_id, keys=True)):
-                    self.graph.remove_edge(u, e.tensor_id, k)
+                for u, _, k in list(self._graph.in_edges(e.tensor_id, keys=True)):
+                    self._graph.remove_edge(u, e.tensor_id, k)
                 self._show_output(e.tensor)
             self._touch(e.tensor_id)
         if e.function_id is not None:
             self._outputs[e.function_id] = e.tensor_id
 
     def _on_RequiresGradChanged(self, e):  # noqa: N802
-        if e.tensor_id in self.graph:
-            self.graph.nodes[e.tensor_id]["requires_grad"] = e.requires_grad
+        if e.tensor_id in self._graph:
+            self._graph.nodes[e.tensor_id]["requires_grad"] = e.requires_grad
             self._touch(e.tensor_id)
 
     def _on_Detached(self, e):  # noqa: N802
         if not e.in_place:
             self._detached[e.result_id] = e.source_id
             return
-        if e.result_id in self.graph:
-            data = self.graph.nodes[e.result_id]
+        if e.result_id in self._graph:
+            data = self._graph.nodes[e.result_id]
             data.update(is_leaf=True, requires_grad=False)
-            for u, _, k in list(self.graph.in_edges(e.result_id, keys=True)):
-                self.graph.remove_edge(u, e.result_id, k)
+            for u, _, k in list(self._graph.in_edges(e.result_id, keys=True)):
+                self._graph.remove_edge(u, e.result_id, k)
             self._touch(e.result_id)
 
     def _on_TensorReleased(self, e):  # noqa: N802
-        if e.tensor_id in self.graph._node:  # (its weakref's reaper usually got there first)
+        if e.tensor_id in self._graph._node:  # (its weakref's reaper usually got there first)
             self._dead.append(e.tensor_id)
 
 
 # event class -> handler, looked up once per event (no string building per event)
-_HANDLERS = {getattr(events_types, name[4:]): handler
-             for name, handler in vars(GraphEvents).items()
-             if name.startswith("_on_") and hasattr(events_types, name[4:])}
+GraphEvents._handlers = {getattr(events_types, name[4:]): handler
+                         for name, handler in vars(GraphEvents).items()
+                         if name.startswith("_on_") and hasattr(events_types, name[4:])}
 

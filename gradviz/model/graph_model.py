@@ -25,12 +25,16 @@ import networkx as nx
 import numpy as np
 
 from gradviz.engines import get_engine
+from gradviz.events.types import TensorReleased
 from gradviz.model.generations import POLICIES, Generations
 from gradviz.model.graph_events import GradEntry, GraphEvents
 from gradviz.model.groups import ModuleGroups
+from gradviz.model.record_buffer import RecordBuffer
 from gradviz.model.runs import RunHistory
 
 __all__ = ["POLICIES", "Change", "GraphModel"]
+
+_KINDS = tuple(kind for kind in GraphEvents._handlers if kind is not TensorReleased)
 
 
 @dataclass
@@ -43,7 +47,7 @@ class Change:
         return bool(self.added or self.removed or self.updated)
 
 
-class GraphModel(GraphEvents, ModuleGroups):
+class GraphModel(RecordBuffer, GraphEvents, ModuleGroups):
     """The live autograd graph of an engine as a ``networkx.MultiDiGraph`` (no Qt).
 
     ``engine`` is a name (``"numpy"``, ``"torch"``) or an object following
@@ -54,7 +58,8 @@ class GraphModel(GraphEvents, ModuleGroups):
         if release_policy not in POLICIES:
             raise ValueError(f"release_policy must be one of {POLICIES}, not {release_policy!r}")
         self._bind(get_engine(engine))
-        self.graph = nx.MultiDiGraph()
+        self._init_records()  # an op's events, kept raw until someone looks (record_buffer)
+        self._graph = nx.MultiDiGraph()
         self.release_policy = release_policy
         self.generations = Generations()  # the "latest" policy's faded generation
         self.runs = RunHistory()  # per backward: the loss and each leaf's grad norm
@@ -90,7 +95,9 @@ class GraphModel(GraphEvents, ModuleGroups):
     def attach(self) -> None:
         """Start recording the engine's events."""
         if not self._attached:
-            self._token = self.engine.subscribe(self._on_event)  # keep it: bound methods differ
+            # keep the token: bound methods differ. Dying tensors it draws it hears of
+            # through its own weak references, so it asks for no TensorReleased.
+            self._token = self.engine.subscribe(self._on_event, kinds=_KINDS)
             self._attached = True
             self._watch_calls()
 
@@ -98,7 +105,22 @@ class GraphModel(GraphEvents, ModuleGroups):
         if self._attached:
             self.engine.unsubscribe(self._token)
             self._attached = False
+            if self._records:  # while the running modules' scope is known
+                self._replay()
             self._unwatch_calls()
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The graph: function and tensor nodes, torch's backward edges (built from the
+        records kept since the last look, see :mod:`gradviz.model.record_buffer`)."""
+        if self._records:
+            self._replay()
+        return self._graph
+
+    @graph.setter
+    def graph(self, graph) -> None:
+        self._records.clear()
+        self._graph = graph
 
     @property
     def attached(self) -> bool:
@@ -137,6 +159,8 @@ class GraphModel(GraphEvents, ModuleGroups):
 
     def flush(self) -> Change:
         """Deliver the pending change (if any) to every listener; returns it."""
+        if self._records:
+            self._replay()
         self._reap()
         if self.release_policy == "latest":
             self._settle_generations()
@@ -160,6 +184,8 @@ class GraphModel(GraphEvents, ModuleGroups):
 
     # ------------------------------------------------------------ queries
     def _live(self, nid):
+        if self._records:
+            self._replay()
         ref = self._refs.get(nid)
         return ref() if ref is not None else None
 
@@ -241,6 +267,8 @@ class GraphModel(GraphEvents, ModuleGroups):
 
     def output_of(self, nid) -> int | None:
         """The node id of the tensor function node ``nid`` produced (None if unknown)."""
+        if self._records:
+            self._replay()
         return self._outputs.get(nid)
 
     def touch(self, nid) -> None:
@@ -259,7 +287,7 @@ class GraphModel(GraphEvents, ModuleGroups):
         return list(self._histories.get(nid, ()))
 
     def clear(self) -> None:
-        removed = set(self.graph.nodes)
+        removed = set(self.graph.nodes)  # (built from the records first: they are removed too)
         self.graph.clear()
         for store in (self._refs, self._outputs, self._histories, self._backward_counts,
                       self._positions, self._pinned, self._stored):

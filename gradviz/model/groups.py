@@ -309,15 +309,20 @@ def _scope_hooks(model_ref):
     """A (pre, post) pair of forward hooks keeping ``model._scope``; they hold the model
     weakly, so a model that was not detached does not live on in the global hook table."""
 
+    # the records kept raw belong to the scope as it is: they are replayed before it changes
     def enter(module, args):
         model = model_ref()
         if model is not None:
+            if model._records:
+                model._replay()
             model._scope.append(module)
             model._scope_args.append({id(a) for a in args})
 
     def leave(module, args, output):
         model = model_ref()
         if model is not None and model._scope and model._scope[-1] is module:
+            if model._records:
+                model._replay()
             model._scope.pop()
             model._scope_args.pop()
 

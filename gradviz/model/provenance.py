@@ -31,6 +31,8 @@ class Provenance:
     """The statement being run (set by the console) and the stack walk that finds the
     user's frame."""
 
+    MAX_CODES = 20_000  # code objects remembered (a console statement is a new one each)
+
     def __init__(self):
         self.count = 0  # statements begun so far: the next one is count + 1
         self.statement: tuple | None = None  # (number, source) of the running statement
@@ -40,20 +42,29 @@ class Provenance:
         self._ours: dict = {}
         self._codes: list = []
         self._depth = 3  # how far up the user's frame was last time
+        # (id(code object), instruction offset) -> the answer found there (the same tuple
+        # each time: no line number to compute per op); for the running statement only
+        self._spots: dict = {}
 
     def begin(self, source: str) -> int:
         """A console statement starts: nodes it creates say ``statement N``."""
         self.count += 1
+        self._spots.clear()
         self.statement = (self.count, source)
         self.texts[self.count] = source
         return self.count
 
     def end(self) -> None:
+        self._spots.clear()
         self.statement = None
 
     def _own(self, code) -> bool:
         known = self._ours.get(id(code))
         if known is None:
+            if len(self._codes) >= self.MAX_CODES:  # a long session: start again, bounded
+                self._ours.clear()
+                self._codes.clear()
+                self._spots.clear()
             name = code.co_filename
             known = not name.startswith("<") and os.path.abspath(name).startswith(PACKAGE)
             self._ours[id(code)] = known
@@ -65,21 +76,25 @@ class Provenance:
         gradviz, or None when there is none (a gradviz-internal call).
 
         The depth found last time is tried first: ``sys._getframe(depth)`` makes only the
-        frame asked for, where walking ``f_back`` would make every frame on the way. This
-        runs once per recorded op: it is written for speed (no calls but the frame's)."""
+        frame asked for, where walking ``f_back`` would make every frame on the way; the
+        answer is then cached per instruction of the user's code. This runs once per
+        recorded op: it is written for speed."""
         ours = self._ours
         try:
             entry = _getframe(self._depth - 1)  # gradviz's frame the user called, if still so
             if ours.get(id(entry.f_code)) is True:
                 frame = entry.f_back
-                code = frame.f_code
-                if ours.get(id(code)) is False:
-                    filename = code.co_filename
-                    statement = self.statement
-                    if statement is not None and filename[:1] == "<":
-                        return (filename, frame.f_lineno, statement[0])
-                    return (filename, frame.f_lineno, None)
-        except ValueError:  # the stack is shallower now
+                code = frame.f_code  # held by ``_codes``: its id is not reused
+                if ours.get(id(code)) is not False:
+                    raise ValueError
+                key = (id(code), frame.f_lasti)
+                found = self._spots.get(key)
+                if found is None:
+                    if len(self._spots) > 4096:
+                        self._spots.clear()
+                    found = self._spots[key] = self._found(frame)
+                return found
+        except ValueError:  # the stack is shallower now, or the path into gradviz longer
             pass
         frame, depth = _getframe(2), 2
         while frame is not None:

@@ -181,7 +181,7 @@ class ToyEngine:
         for callback in self.listeners:
             callback(event)
 
-    def subscribe(self, callback):
+    def subscribe(self, callback, kinds=None):  # (delivers every kind)
         self.listeners.append(callback)
         return callback
 

@@ -1,4 +1,10 @@
-"""Builds events from core objects. Called only when ``dispatcher.active``."""
+"""Builds events from core objects. Called only when ``dispatcher.active``.
+
+The functions here run for every recorded op while someone listens, so they build each
+event as a bare tuple of its fields (``tuple.__new__(FunctionCreated, (...))``, what the
+class call does without its Python frame) and give a tensor its id with a plain weak
+reference (a ``_Watch``) whose death becomes ``TensorReleased`` only when a subscriber
+wants that event."""
 
 from __future__ import annotations
 
@@ -11,19 +17,16 @@ from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
 from gradviz.events import types as ev
 
+_make = tuple.__new__  # an event from the tuple of its fields
+_FunctionCreated, _TensorCreated = ev.FunctionCreated, ev.TensorCreated
+_NO_EDGE = (None, 0)
+
 
 class _Watch(weakref.ref):
-    """A weak reference announcing its tensor's death (far cheaper than weakref.finalize)."""
+    """A weak reference announcing its tensor's death. No Python ``__new__`` or
+    ``__init__`` (``weakref.KeyedRef`` has both): made at C speed, then its id is set."""
 
     __slots__ = ("tensor_id",)
-
-    def __new__(cls, t, tid):
-        self = weakref.ref.__new__(cls, t, _released)
-        self.tensor_id = tid
-        return self
-
-    def __init__(self, t, tid):
-        super().__init__(t, _released)
 
 
 _watches: dict = {}  # tensor id -> _Watch: keeps each watch alive until its tensor dies
@@ -33,7 +36,8 @@ def tensor_id(t):
     i = t._gv_id
     if i is None:
         i = t._gv_id = next(_ids)
-        _watches[i] = _Watch(t, i)
+        watch = _watches[i] = _Watch(t, _released)
+        watch.tensor_id = i
     return i
 
 
@@ -45,8 +49,8 @@ def tensor_of(i):
 
 def _released(watch):
     i = watch.tensor_id
-    _watches.pop(i, None)
-    if dispatcher.active:
+    del _watches[i]
+    if dispatcher.active and dispatcher.wants(ev.TensorReleased):
         dispatcher.emit(ev.TensorReleased(i))
 
 
@@ -57,7 +61,7 @@ def _is_tensor(x):
 def function_created(node, out, inputs):
     input_ids = []
     for x in inputs:
-        if isinstance(x, Tensor):
+        if type(x) is Tensor or isinstance(x, Tensor):
             if x._grad_fn is None and not x._requires_grad:
                 while x._base is not None and not x._base._requires_grad:
                     x = x._base  # a view of a constant is shown as that constant
@@ -66,8 +70,15 @@ def function_created(node, out, inputs):
             input_ids.append(i if i is not None else tensor_id(x))
         else:
             input_ids.append(None)
-    nf = tuple([(fn.id if fn is not None else None, 0) for fn in node._next])
-    out_id = tensor_id(out) if out is not None else None
+    nf = []
+    for fn in node._next:
+        nf.append(_NO_EDGE if fn is None else (fn.id, 0))
+    if out is not None:
+        out_id = out._gv_id
+        if out_id is None:
+            out_id = tensor_id(out)
+    else:
+        out_id = None
     if type(node) is AccumulateGrad:
         variable = node.variable
         tensor_created(variable, "leaf")
@@ -76,14 +87,15 @@ def function_created(node, out, inputs):
     else:
         op = getattr(node, "op", None)  # a Node without an op row saves nothing
         saved = op.saved if op is not None else ()
-    dispatcher.emit(ev.FunctionCreated(node, node.id, type(node).__name__, nf, out_id,
-                                       tuple(input_ids), saved))
+    emit = dispatcher.emit
+    emit(_make(_FunctionCreated, (node, node.id, type(node).__name__, tuple(nf), out_id,
+                                  tuple(input_ids), saved)))
     if out is not None:
-        dispatcher.emit(ev.TensorCreated(out, out_id, "output"))
+        emit(_make(_TensorCreated, (out, out_id, "output")))
 
 
 def tensor_created(t, role):
-    dispatcher.emit(ev.TensorCreated(t, tensor_id(t), role))
+    dispatcher.emit(_make(_TensorCreated, (t, tensor_id(t), role)))
 
 
 def backward_started(roots, retain_graph, create_graph):

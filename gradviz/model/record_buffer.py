@@ -1,0 +1,85 @@
+"""Recording at the speed of the program: the model's event subscriber keeps each op's
+events as raw records and builds the graph from them only when someone looks.
+
+A recorded op brings a ``FunctionCreated`` and the ``TensorCreated`` of its output. Turning
+them into networkx nodes, attribute dicts, edges and weak references costs several times
+the op itself, so on the hot path ``RecordBuffer._on_event`` only appends the ``FunctionCreated``'s
+fields, where it was made and the output's shape to a list: what must be read while the
+program runs (the user's line for ``provenance``; the shape, as the output tensor is not
+kept) is read then. Every other event, every read of
+``model.graph`` and the queries built on it, ``flush`` (the app's batched notifications),
+a change of the running ``nn.Module`` and ``detach`` first replay the records in order
+through the handlers of :mod:`gradviz.model.graph_events`, so what anyone sees is exactly
+what recording each event at once would give. At ``LIMIT`` the list is replayed anyway:
+the grad_fn nodes it holds (and their saved tensors) outlive the program's use of them by
+a bounded number of ops. A program that drops its graphs without ever looking, running
+backward or calling a Module is rare; in the app the window looks a few times a second.
+
+    >>> from gradviz.model import GraphModel
+    >>> model = GraphModel()
+    >>> model.attach()
+    >>> y = gradviz.ones(1, requires_grad=True) * 2
+    >>> len(model._records) > 0  # the op is recorded, its nodes not built yet
+    True
+    >>> model.graph.nodes[model.node_of(y.grad_fn)]["name"], len(model._records)
+    ('MulBackward0', 0)
+    >>> model.detach()
+"""
+
+from __future__ import annotations
+
+from gradviz.events import types as ev
+
+__all__ = ["LIMIT", "RecordBuffer"]
+
+LIMIT = 200_000  # list items kept (10 per op: 20,000 ops) before a replay nobody asked for
+_FunctionCreated, _TensorCreated = ev.FunctionCreated, ev.TensorCreated
+_OUTPUT = object()  # the first item of the record of an op's output
+
+
+class RecordBuffer:
+    """Mixed into GraphModel (with ``GraphEvents``, whose handlers replay the records)."""
+
+    def _init_records(self):
+        # one flat list, in program order: per op the fields of its FunctionCreated and where
+        # it was made, then _OUTPUT and its output's shape. Flat, and without the event
+        # tuples: long-lived containers are what the garbage collector walks again and again
+        self._records: list = []
+
+    def _on_event(self, event):
+        """The model's subscriber: keeps an op's events raw, handles the rest in order."""
+        cls = event.__class__
+        records = self._records
+        if cls is _FunctionCreated:
+            records += event
+            records.append(self.provenance.where())
+            if len(records) >= LIMIT:
+                self._replay()
+            return
+        if cls is _TensorCreated and records and event.role == "output":
+            # the output of the op just recorded (the last record is a FunctionCreated's:
+            # it ends with output_id, input_ids, saved, where)
+            if records[-2] is not _OUTPUT and records[-4] == event.tensor_id \
+                    and not self.watch_nonfinite:
+                records += (_OUTPUT, self._shape(event.tensor))  # not the tensor
+                return
+        if records:
+            self._replay()
+        handler = self._handlers.get(cls)
+        if handler is not None:
+            handler(self, event)
+
+    def _replay(self) -> None:
+        """Build the graph from the records kept so far (see the module docstring)."""
+        records, self._records = self._records, []
+        made, output = self._record_function, self._record_output
+        i, n = 0, len(records)
+        while i < n:
+            if records[i] is _OUTPUT:
+                output(records[i + 1])
+                i += 2
+            else:  # function, function_id, name, next_functions, output_id, input_ids,
+                # saved, where
+                made(records[i], records[i + 1], records[i + 3], records[i + 4],
+                     records[i + 5], records[i + 7])
+                i += 8
