@@ -427,6 +427,9 @@ case("copy_", "copy", lambda T, a, b: a.clone().copy_(b), n(2, 3), n(3))
 case("copy_", "copy_into_constant", lambda T, a: T.zeros(2, 3, dtype=T.float64).copy_(a), n(2, 3))
 case("copy_", "copy_into_nonleaf", lambda T, a, b: (a * 2).copy_(b), n(2, 2), n(2, 2))
 case("fill_", "fill", lambda T, a: a.clone().fill_(2.0), n(2, 3))
+case("fill_tensor", "fill_with_a_tensor", lambda T, a, v: a.clone().fill_(v), n(2, 3), n())
+case("fill_tensor", "setitem_everything_to_a_number",
+     lambda T, a: (lambda c: (c.__setitem__(..., 2.0), c)[1])(a * 1), n(2, 3))
 case("fill_", "fill_nonleaf", lambda T, a: (a + 1).fill_(-1), n(3))
 case("zero_", "zero", lambda T, a: a.clone().zero_(), n(2, 3))
 

@@ -40,7 +40,7 @@ def inplace(b):
     if zero_dim and b.avoid("zero_dim_view_inplace"):
         return False
     same = b.tensors(lambda o: tuple(o.shape) == tuple(t.shape))
-    y = b.pick(same + ([] if b.avoid("number_first") and same else [b.number()]))
+    y = b.pick(same + [b.number()])
     if b.chance(0.3):
         idx = b.pick(["0", "...", f"{x} > 0", ":, 0" if t.dim() >= 2 else "None"]) \
             if t.dim() >= 1 else b.pick(["...", "None"])
@@ -61,8 +61,6 @@ def inplace(b):
     if form == ".copy_({y})" and y not in same:
         form = ".fill_({y})"
     n = b.number()
-    if form.startswith(".sub_") and n in ("True", "False") and b.avoid("bool_sub"):
-        n = "1"
     b.emit(f"{x}{form.format(y=y, n=n)}", form.split("(")[0])
 
 
@@ -156,10 +154,6 @@ def backward(b):
            "autograd.grad(create_graph)" if create else "autograd.grad")
 
 
-INIT = ("with torch.no_grad():\n    for _k, _p in enumerate({net}.parameters()):\n"
-        "        _p.copy_(torch.linspace(-0.5, 0.5, _p.numel()).reshape(_p.shape) + 0.1 * _k)")
-
-
 def module(b):
     x = b.tensor(lambda t: t.dim() >= 1 and str(t.dtype).endswith("float32"))
     nets = [n for n, v in b.ns.items() if isinstance(v, b.torch.nn.Module)]
@@ -182,8 +176,7 @@ def module(b):
     spec = b.pick([f"nn.Linear({k}, {j})", f"nn.Linear({k}, {j}, bias=False)",
                    f"nn.Sequential(nn.Linear({k}, 4), nn.{act}(), nn.Linear(4, {j}))"])
     b.nets[net] = k
-    init = "\n" + INIT.format(net=net) if b.avoid("random") else ""
-    b.emit(f"{net} = {spec}{init}", "module")
+    b.emit(f"{net} = {spec}", "module")
 
 
 def loss(b):
