@@ -149,3 +149,66 @@ def test_copy_of_a_number(oracle, graph):
         return w.copy_(2.5)
 
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- nn, losses, optimizers
+def test_linear_views_a_vector_input_as_one_row(oracle):
+    def program(T):
+        T.manual_seed(0)
+        x = T.tensor([0.25, 0.5], requires_grad=True)
+        y = T.nn.Linear(2, 3)(x.flip(0))
+        return y, _grads(x, y.sum())
+
+    assert_same(oracle, program)
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("float64", "float32"),
+                                    ("float64", "float16")])
+def test_binary_cross_entropy_wants_the_input_dtype(oracle, dtypes):
+    def program(T):
+        x = T.tensor([0.25, 0.5], dtype=getattr(T, dtypes[0]), requires_grad=True)
+        return T.nn.functional.binary_cross_entropy(x, T.tensor([0.5, 1.0],
+                                                                dtype=getattr(T, dtypes[1])))
+
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("float64", "float32"),
+                                    ("float32", "float16")])
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_bce_with_logits_computes_in_the_target_dtype(oracle, dtypes, reduction):
+    def program(T):
+        x = T.tensor([0.25, -0.5], dtype=getattr(T, dtypes[0]), requires_grad=True)
+        loss = T.nn.functional.binary_cross_entropy_with_logits(
+            x, T.tensor([0.5, 1.0], dtype=getattr(T, dtypes[1])), reduction=reduction)
+        return loss, _grads(x, loss.sum())
+
+    assert_same(oracle, program, digits=3)
+
+
+def test_optimizer_with_a_parameter_twice_warns(oracle):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        b = T.tensor(-1.0, requires_grad=True)
+        opt = T.optim.Adam([a, b, b], lr=0.1)
+        (a.sum() + b * 2).backward()
+        opt.step()
+        return a, b
+
+    assert assert_same(oracle, program)[1][0][0] == "UserWarning"
+
+
+# ---------------------------------------------------------------- create_graph graphs
+@pytest.mark.parametrize("code", ["x.log1p()", "x.expm1()", "x ** x", "x.abs() ** y",
+                                  "3 ** x", "0 ** x", "2.5 ** y"])
+def test_second_derivatives_record_scalar_ops_as_torch(oracle, code):
+    """torch's formulas add, subtract and multiply Python numbers (AddBackward1,
+    SubBackward1, MulBackward1) where the user's ``x + 1`` records AddBackward0."""
+    def program(T):
+        x = T.tensor([0.25, 1.0, 0.5], requires_grad=True)
+        y = T.tensor([0.0, -1.0, 2.0], requires_grad=True)
+        g = T.autograd.grad(eval(code).sum(), [x, y], create_graph=True, allow_unused=True)
+        gg = [T.autograd.grad(t.sum(), [x, y], allow_unused=True) for t in g if t is not None]
+        return g, gg
+
+    assert_same(oracle, program, digits=6)

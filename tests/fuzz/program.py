@@ -98,9 +98,9 @@ KNOWN_MISMATCHES: tuple[Known, ...] = (
     Known("zero_dim_view_inplace", "in-place ops on a 0-d tensor that has views (v = s[None]; "
           "s.div_(2)), and setitem into views of 0-d tensors: not drawn",
           "issue 12 §1 s.view(1) after s.div_(2) crashes"),
-    Known("second_order", "create_graph=True through var, std, cumsum, sigmoid, tanh, elu, "
-          "hardtanh or setitem (CopySlices): create_graph=False", "issue 12 §1 create_graph "
-          "graphs (elu's, hardtanh's and setitem's double backward are NEW, not in it)"),
+    Known("second_order", "create_graph=True through elu, hardtanh, softplus, silu or "
+          "leaky_relu: create_graph=False (torch records their *BackwardBackward0 nodes)",
+          "NEW: not in issue 12 (its create_graph items are fixed)"),
     Known("softmax_nodim", "F.softmax without dim: dim given", "issue 12 §1 warnings"),
     Known("rounding_mode", "div(..., rounding_mode=): not drawn", "issue 12 §1 keywords"),
     Known("dtype_errors", "argmax/argmin of bool, var/std/mean of ints, softmax/log_softmax "
@@ -131,10 +131,6 @@ KNOWN_MISMATCHES: tuple[Known, ...] = (
           "torch.cat of 0-d tensors, a list index into an empty tensor: not drawn (NumPy's "
           "error types and messages leak)",
           "NEW: not in issue 12"),
-    Known("loss_dtypes", "binary_cross_entropy(_with_logits) with input and target of "
-          "different float dtypes: target cast to the input's dtype", "NEW: not in issue 12"),
-    Known("linear_1d", "nn.Linear applied to a 1-D input: 2-D inputs only (torch's graph "
-          "has ViewBackward0 where gradviz has UnsqueezeBackward0)", "NEW: not in issue 12"),
     Known("mask_grad_nan", "after minimum, maximum, clamp or max/min(dim): no log, sqrt, "
           "rsqrt, reciprocal, log1p, division, power or loss, and no non-finite operands "
           "(their backward multiplies by a 0/1 mask, so a nan/inf gradient reaches the "
@@ -146,8 +142,9 @@ KNOWN_MISMATCHES: tuple[Known, ...] = (
           "correction torch gives inf, gradviz nan)", "NEW: not in issue 12"),
     Known("setitem_shape", "x[mask] = v with v of 2 or more dims: v is a number (NumPy's "
           "TypeError leaks where torch says 'shape mismatch')", "NEW: not in issue 12"),
-    Known("optim_duplicates", "an optimizer given the same tensor twice: duplicates "
-          "dropped (torch warns)", "NEW: not in issue 12"),
+    Known("optim_duplicates", "SGD with momentum given the same tensor twice: duplicates "
+          "dropped (torch's step updates it once per entry with a shared buffer)",
+          "NEW: not in issue 12"),
 )
 KNOWN_KEYS = frozenset(k.key for k in KNOWN_MISMATCHES)
 

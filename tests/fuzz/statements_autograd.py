@@ -144,8 +144,7 @@ def backward(b):
     if not leaves:
         return False
     inputs = b.rng.sample(leaves, min(len(leaves), b.pick([1, 1, 2])))
-    second = ("Var", "Cumsum", "Sigmoid", "Tanh", "Std", "torch::autograd::Copy", "Elu",
-              "Hardtanh")
+    second = ("Elu", "Hardtanh", "Softplus", "Silu", "LeakyRelu")
     create = b.chance(0.5) and not (b.avoid("second_order") and any(
         n.startswith(second) for n in names))
     outs = ", ".join(b.new_name() for _ in inputs)
@@ -162,8 +161,7 @@ def module(b):
         k = b.nets[net]
         fits = b.tensors(lambda t: t.dim() >= 1 and t.shape[-1] == k and (
             not b.has_nonfinite(t) or not b.avoid("nan_input_grad")) and (
-            str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")) and (
-            t.dim() >= 2 or not b.avoid("linear_1d")))
+            str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")))
         if not fits:
             return False
         return assign(b, f"{net}({b.pick(fits)})", "module(T)")
@@ -184,10 +182,8 @@ def loss(b):
     if x is None:
         return False
     t = b.ns[x]
-    same = b.tensors(lambda o: kind(o) == "f" and tuple(o.shape) == tuple(t.shape) and (
-        o.dtype == t.dtype or not b.avoid("loss_dtypes")))
-    dtype = ", dtype=torch.float64" if t.dtype == b.torch.float64 and b.avoid("loss_dtypes") \
-        else ""
+    same = b.tensors(lambda o: kind(o) == "f" and tuple(o.shape) == tuple(t.shape))
+    dtype = ""
     target = b.pick(same + [f"torch.tensor({b.literal(tuple(t.shape))}{dtype})"])
     if b.masky(t) and b.avoid("mask_grad_nan"):
         return False
@@ -224,23 +220,22 @@ def optim(b):
             net = b.pick(nets)
             x = b.tensor(lambda t: t.dim() >= 1 and t.shape[-1] == b.nets[net] and (
                 not b.has_nonfinite(t) or not b.avoid("nan_input_grad")) and (
-                str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")) and (
-                t.dim() >= 2 or not b.avoid("linear_1d")))
+                str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")))
             if x:
                 form = f"{opt}.zero_grad()\n{net}({x}).pow(2).sum().backward()\n{opt}.step()"
         return b.emit(form, "optimizer " + form.split(".")[-1].split("(")[0])
     nets = [n for n, v in b.ns.items() if isinstance(v, b.torch.nn.Module)]
     leaves = b.tensors(lambda t: t.is_leaf and t.requires_grad)
-    if b.avoid("optim_duplicates"):
-        leaves = list({id(b.ns[n]): n for n in reversed(leaves)}.values())[::-1]
-    params = [f"{n}.parameters()" for n in nets] + ([f"[{', '.join(leaves)}]"] if leaves else [])
-    if not params:
-        return False
     cls = b.pick(["SGD", "SGD", "Adam", "AdamW"])
     extra = {"SGD": b.pick(["", ", momentum=0.9", ", momentum=0.9, nesterov=True",
                             ", weight_decay=0.01"]),
              "Adam": b.pick(["", ", betas=(0.8, 0.9)", ", weight_decay=0.1"]),
              "AdamW": ""}[cls]
+    if "momentum" in extra and b.avoid("optim_duplicates"):
+        leaves = list({id(b.ns[n]): n for n in reversed(leaves)}.values())[::-1]
+    params = [f"{n}.parameters()" for n in nets] + ([f"[{', '.join(leaves)}]"] if leaves else [])
+    if not params:
+        return False
     lr = b.pick([0.1, 0.01, 1])
     b.emit(f"opt{b.new_name()[1:]} = torch.optim.{cls}({b.pick(params)}, lr={lr}{extra})",
            f"optim.{cls}")

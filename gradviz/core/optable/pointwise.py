@@ -200,7 +200,8 @@ POW_TENSOR = row("pow_tensor", "PowBackward1", ("self", "exponent"), _pow_tensor
                      "exponent": "grad * result * log(self)",
                  })
 RPOW = row("rpow", "PowBackward2", ("exponent",), lambda e, s: _pow_tensor(s, e), attrs=("self",),
-           exponent="pow_backward_exponent(grad, self, exponent, result)")
+           exponent="rpow_backward(grad, self, exponent, result)",
+           readable={"exponent": "grad * result * log(self)"})
 # torch records floor_divide (and a number % a tensor) as a NotImplemented node linking only
 # the inputs that require grad; backward through it fails
 FLOOR_DIVIDE = row("floor_divide", "NotImplemented", ("self", "other"), _floor_divide,
@@ -300,8 +301,10 @@ def _softplus(x, beta, threshold):
     return np.where(bx > threshold, x, soft).astype(x.dtype, copy=False)
 
 
-LOG1P = row("log1p", "Log1PBackward0", ("self",), np.log1p, self="grad / (self + 1)")
-EXPM1 = row("expm1", "Expm1Backward0", ("self",), np.expm1, self="grad * (result + 1)")
+LOG1P = row("log1p", "Log1PBackward0", ("self",), np.log1p, self="grad / shift(self, 1)",
+            readable={"self": "grad / (self + 1)"})
+EXPM1 = row("expm1", "Expm1Backward0", ("self",), np.expm1, self="grad * shift(result, 1)",
+            readable={"self": "grad * (result + 1)"})
 RSQRT = row("rsqrt", "RsqrtBackward0", ("self",), lambda x: 1 / np.sqrt(x),
             self="-0.5 * grad * result ** 3")
 TAN = row("tan", "TanBackward0", ("self",), np.tan, self="grad * (1 + result ** 2)")
