@@ -19,6 +19,7 @@ through their in-place ops under ``no_grad``, so their version goes up as in tor
 from __future__ import annotations
 
 import copy
+import warnings
 from collections import defaultdict
 
 from gradviz.core.autograd.grad_mode import enable_grad
@@ -83,6 +84,11 @@ class Optimizer:
                 raise ValueError(f"parameter group didn't specify a value of required "
                                  f"optimization parameter {name}")
             param_group.setdefault(name, default)
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
         taken = {id(p) for group in self.param_groups for p in group["params"]}
         if any(id(p) in taken for p in params):
             raise ValueError("some parameters appear in more than one parameter group")

@@ -427,6 +427,9 @@ case("copy_", "copy", lambda T, a, b: a.clone().copy_(b), n(2, 3), n(3))
 case("copy_", "copy_into_constant", lambda T, a: T.zeros(2, 3, dtype=T.float64).copy_(a), n(2, 3))
 case("copy_", "copy_into_nonleaf", lambda T, a, b: (a * 2).copy_(b), n(2, 2), n(2, 2))
 case("fill_", "fill", lambda T, a: a.clone().fill_(2.0), n(2, 3))
+case("fill_tensor", "fill_with_a_tensor", lambda T, a, v: a.clone().fill_(v), n(2, 3), n())
+case("fill_tensor", "setitem_everything_to_a_number",
+     lambda T, a: (lambda c: (c.__setitem__(..., 2.0), c)[1])(a * 1), n(2, 3))
 case("fill_", "fill_nonleaf", lambda T, a: (a + 1).fill_(-1), n(3))
 case("zero_", "zero", lambda T, a: a.clone().zero_(), n(2, 3))
 
@@ -512,6 +515,22 @@ def _sigmoid_second(T, a, b):
 
 
 case("add_scalar", "sigmoid_second_derivative", _sigmoid_second, n(3), n(3))
+
+
+def _pow_exponent_minus_one(T, a, b):
+    """``b - 1``, the SubBackward1 inside pow's derivative (the exponent of the PowBackward1
+    node recorded there)."""
+    g = T.autograd.grad((a.abs() ** b).sum(), a, create_graph=True)[0]
+    todo = [g.grad_fn]
+    while todo:
+        fn = todo.pop()
+        if fn is not None and fn.name() == "PowBackward1":
+            return fn._saved_exponent
+        todo.extend(f for f, _ in (fn.next_functions if fn is not None else ()))
+    raise AssertionError("no PowBackward1 in pow's derivative")
+
+
+case("sub_scalar", "pow_exponent_minus_one", _pow_exponent_minus_one, n(3), n(3))
 case("div_scalar", "mean_derivative",  # the gradient expanded, divided by the count
      lambda T, a, b: T.autograd.grad(a.mean() * (b * b).sum(), a, create_graph=True)[0],
      n(2, 3), n(2))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .program import Program, namespace
+from .program import SEED, Program, namespace
 
 # (rtol, atol) per dtype; float64 is loose because float64 results often come from float32
 # inputs (promotion) and float32 results may differ from torch in the last bit
@@ -240,6 +240,7 @@ def _variables(ns: dict) -> dict:
 
 def _fresh(lib) -> dict:
     lib.set_grad_enabled(True)
+    lib.manual_seed(SEED)  # nn layers draw their initial weights: the same on both sides
     if hasattr(lib, "set_warn_always"):  # torch warns some things once per process
         lib.set_warn_always(True)
     return namespace(lib)

@@ -40,7 +40,7 @@ def inplace(b):
     if zero_dim and b.avoid("zero_dim_view_inplace"):
         return False
     same = b.tensors(lambda o: tuple(o.shape) == tuple(t.shape))
-    y = b.pick(same + ([] if b.avoid("number_first") and same else [b.number()]))
+    y = b.pick(same + [b.number()])
     if b.chance(0.3):
         idx = b.pick(["0", "...", f"{x} > 0", ":, 0" if t.dim() >= 2 else "None"]) \
             if t.dim() >= 1 else b.pick(["...", "None"])
@@ -61,8 +61,6 @@ def inplace(b):
     if form == ".copy_({y})" and y not in same:
         form = ".fill_({y})"
     n = b.number()
-    if form.startswith(".sub_") and n in ("True", "False") and b.avoid("bool_sub"):
-        n = "1"
     b.emit(f"{x}{form.format(y=y, n=n)}", form.split("(")[0])
 
 
@@ -146,18 +144,13 @@ def backward(b):
     if not leaves:
         return False
     inputs = b.rng.sample(leaves, min(len(leaves), b.pick([1, 1, 2])))
-    second = ("Var", "Cumsum", "Sigmoid", "Tanh", "Std", "torch::autograd::Copy", "Elu",
-              "Hardtanh")
+    second = ("Elu", "Hardtanh", "Softplus", "Silu", "LeakyRelu")
     create = b.chance(0.5) and not (b.avoid("second_order") and any(
         n.startswith(second) for n in names))
     outs = ", ".join(b.new_name() for _ in inputs)
     b.emit(f"{outs}, = torch.autograd.grad({root}, [{', '.join(inputs)}], "
            f"create_graph={create}, retain_graph={retain or create}, allow_unused=True)",
            "autograd.grad(create_graph)" if create else "autograd.grad")
-
-
-INIT = ("with torch.no_grad():\n    for _k, _p in enumerate({net}.parameters()):\n"
-        "        _p.copy_(torch.linspace(-0.5, 0.5, _p.numel()).reshape(_p.shape) + 0.1 * _k)")
 
 
 def module(b):
@@ -168,8 +161,7 @@ def module(b):
         k = b.nets[net]
         fits = b.tensors(lambda t: t.dim() >= 1 and t.shape[-1] == k and (
             not b.has_nonfinite(t) or not b.avoid("nan_input_grad")) and (
-            str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")) and (
-            t.dim() >= 2 or not b.avoid("linear_1d")))
+            str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")))
         if not fits:
             return False
         return assign(b, f"{net}({b.pick(fits)})", "module(T)")
@@ -182,8 +174,7 @@ def module(b):
     spec = b.pick([f"nn.Linear({k}, {j})", f"nn.Linear({k}, {j}, bias=False)",
                    f"nn.Sequential(nn.Linear({k}, 4), nn.{act}(), nn.Linear(4, {j}))"])
     b.nets[net] = k
-    init = "\n" + INIT.format(net=net) if b.avoid("random") else ""
-    b.emit(f"{net} = {spec}{init}", "module")
+    b.emit(f"{net} = {spec}", "module")
 
 
 def loss(b):
@@ -191,10 +182,8 @@ def loss(b):
     if x is None:
         return False
     t = b.ns[x]
-    same = b.tensors(lambda o: kind(o) == "f" and tuple(o.shape) == tuple(t.shape) and (
-        o.dtype == t.dtype or not b.avoid("loss_dtypes")))
-    dtype = ", dtype=torch.float64" if t.dtype == b.torch.float64 and b.avoid("loss_dtypes") \
-        else ""
+    same = b.tensors(lambda o: kind(o) == "f" and tuple(o.shape) == tuple(t.shape))
+    dtype = ""
     target = b.pick(same + [f"torch.tensor({b.literal(tuple(t.shape))}{dtype})"])
     if b.masky(t) and b.avoid("mask_grad_nan"):
         return False
@@ -231,23 +220,22 @@ def optim(b):
             net = b.pick(nets)
             x = b.tensor(lambda t: t.dim() >= 1 and t.shape[-1] == b.nets[net] and (
                 not b.has_nonfinite(t) or not b.avoid("nan_input_grad")) and (
-                str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")) and (
-                t.dim() >= 2 or not b.avoid("linear_1d")))
+                str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")))
             if x:
                 form = f"{opt}.zero_grad()\n{net}({x}).pow(2).sum().backward()\n{opt}.step()"
         return b.emit(form, "optimizer " + form.split(".")[-1].split("(")[0])
     nets = [n for n, v in b.ns.items() if isinstance(v, b.torch.nn.Module)]
     leaves = b.tensors(lambda t: t.is_leaf and t.requires_grad)
-    if b.avoid("optim_duplicates"):
-        leaves = list({id(b.ns[n]): n for n in reversed(leaves)}.values())[::-1]
-    params = [f"{n}.parameters()" for n in nets] + ([f"[{', '.join(leaves)}]"] if leaves else [])
-    if not params:
-        return False
     cls = b.pick(["SGD", "SGD", "Adam", "AdamW"])
     extra = {"SGD": b.pick(["", ", momentum=0.9", ", momentum=0.9, nesterov=True",
                             ", weight_decay=0.01"]),
              "Adam": b.pick(["", ", betas=(0.8, 0.9)", ", weight_decay=0.1"]),
              "AdamW": ""}[cls]
+    if "momentum" in extra and b.avoid("optim_duplicates"):
+        leaves = list({id(b.ns[n]): n for n in reversed(leaves)}.values())[::-1]
+    params = [f"{n}.parameters()" for n in nets] + ([f"[{', '.join(leaves)}]"] if leaves else [])
+    if not params:
+        return False
     lr = b.pick([0.1, 0.01, 1])
     b.emit(f"opt{b.new_name()[1:]} = torch.optim.{cls}({b.pick(params)}, lr={lr}{extra})",
            f"optim.{cls}")

@@ -63,11 +63,6 @@ def binary(b):
     operands = [kind(tx)] + ([kind(ty)] if ty is not None else [])
     if b.avoid("int_pow") and op in ("**", "pow") and operands != ["f"] * len(operands):
         return False
-    if b.avoid("bitwise_float") and op in ("&", "|") and ("f" in operands or "." in y):
-        return False
-    if b.avoid("bool_sub") and op in ("-", "sub", "rsub") and (
-            "b" in operands or y in ("True", "False")):
-        return False
     if b.avoid("mask_grad_nan") and (b.masky(tx) or (ty is not None and b.masky(ty))) and (
             op in SINGULAR_BINARY or b.has_nonfinite(tx) or ty is not None and b.has_nonfinite(ty)):
         return False
@@ -91,7 +86,7 @@ def binary(b):
             extra = f", alpha={b.pick([2, -1, 0.5])}"
     if op == "div" and b.chance(0.2) and not b.avoid("rounding_mode"):
         extra = f", rounding_mode={b.pick(['floor', 'trunc'])!r}"
-    if ky == "n" and op in ("add", "mul") and b.chance(0.2) and not b.avoid("number_first"):
+    if ky == "n" and op in ("add", "mul") and b.chance(0.2):
         return assign(b, f"torch.{op}({y}, {x}{extra})", f"torch.{op}(n, T)")
     if b.chance(0.5) and op != "rsub":
         return assign(b, f"{x}.{op}({y}{extra})", f".{op}({ky})")

@@ -230,7 +230,8 @@ def register_row(op) -> type:
 
 def _version_error(t, version, expected):
     shape = list(t._data.shape) if isinstance(t, Tensor) else []
-    fn = getattr(t, "_grad_fn", None)
+    # a view whose base changed since is regenerated first (AsStrided), as torch names it
+    fn = t.grad_fn if isinstance(t, Tensor) else getattr(t, "_grad_fn", None)
     # torch names the op without its "Backward0" suffix here: "output 0 of Mul"
     origin = f", which is output 0 of {_op_name(fn.name())}," if fn is not None else ""
     return RuntimeError(

@@ -67,8 +67,9 @@ def inplace(t, op, others=(), attrs=()):
             out = apply_op(op, (shadow, *others), attrs)
     else:
         ufunc = _INPLACE_UFUNCS.get(op.name)
-        if ufunc is not None and (not attrs or attrs == (1,)) and t._data.dtype.kind == "f":
-            other = others[0]
+        other = others[0] if others else None
+        if ufunc is not None and (not attrs or attrs == (1,)) and t._data.dtype.kind == "f" \
+                and not (ufunc is np.subtract and _is_bool(other)):  # torch refuses those
             try:
                 ufunc(t._data, other._data if isinstance(other, T) else other, out=t._data,
                       casting="same_kind")  # no graph to record: write in place directly
@@ -105,6 +106,10 @@ def inplace(t, op, others=(), attrs=()):
     if dispatcher.active:
         emit.inplace_changed(t, node)
     return t
+
+
+def _is_bool(x) -> bool:
+    return type(x) is bool or isinstance(x, Tensor) and x._data.dtype == np.bool_
 
 
 _INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}

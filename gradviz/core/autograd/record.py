@@ -75,7 +75,9 @@ def fix_dtype(data, inputs, attrs=()):
         for a in attrs:
             if type(a) is type(_float64):
                 return data
-
+        for x in inputs:  # half with an integer tensor: NumPy widens, torch keeps half
+            if isinstance(x, Tensor) and x._data.dtype == _float16:
+                return data.astype(_float16)
         return data.astype(get_default_dtype().np)
     if data.dtype == _float16:  # NumPy's float of bools; torch's is the default dtype
         for x in inputs:

@@ -175,7 +175,12 @@ def setitem(t, key, value):
         raise RuntimeError(
             f"{what} Variable that requires grad is being used in an in-place operation."
         )
-    if whole and isinstance(src, Tensor):  # t[...] = v is t.copy_(v): no view in between
+    if whole and not isinstance(src, Tensor):  # as torch: the number becomes a tensor
+        src = Tensor._make(np.asarray(src, dtype=t._data.dtype))
+    if whole and not src._data.ndim and t._data.ndim:  # torch's copy_to: t.fill_(v)
+        inplace(t, S.FILL_TENSOR, (src,))
+        return
+    if whole:  # t[...] = v is t.copy_(v): no view in between
         if src._data.ndim and src._data.shape != t._data.shape:
             src = view(src, *_strip_ones(src._data.shape))  # torch's copy_to
             if src._data.shape != t._data.shape:

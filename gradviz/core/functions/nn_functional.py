@@ -102,7 +102,7 @@ def linear(input, weight, bias=None):
         out = apply_op(L.ADDMM, (bias, flat, wt), (1, 1))
         return SH.view(out, *input._data.shape[:-1], wt._data.shape[1])
     if input._data.ndim == 1 and bias is not None:
-        row = SH.unsqueeze(input, 0)
+        row = SH.view(input, 1, -1)  # torch views a vector as one row
         LA._mm_check(row, wt)
         return SH.view(apply_op(L.ADDMM, (bias, row, wt), (1, 1)), wt._data.shape[1])
     out = LA.matmul(input, wt)
@@ -146,6 +146,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     M.tensor_arg(target, "binary_cross_entropy", "target", 2)
     _check_same_size(input, target, "binary_cross_entropy")
     data = input._data
+    if target._data.dtype != data.dtype:
+        raise RuntimeError(f"Found dtype {_SCALAR[target._data.dtype.name]} but expected "
+                           f"{_SCALAR[data.dtype.name]}")
     if np.any((data < 0) | (data > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
     _not_differentiable(weight, "weight", "binary_cross_entropy")

@@ -40,15 +40,28 @@ def with_out(result, out, func, inputs):
 
 
 # ---------------------------------------------------------------- arithmetic
+def _number_first(input, other, func):
+    """A Python number first and a Tensor second (``torch.add(2, x)``) as torch takes it: the
+    number becomes a 0-d tensor (a float one in ``other``'s float dtype or the default), so
+    the graph has its two edges, the number's None."""
+    if isinstance(other, Tensor) and type(input) in (int, float, bool):
+        if type(input) is float:
+            kind = other._data.dtype if other._data.dtype.kind == "f" else get_default_dtype().np
+        else:
+            kind = np.bool_ if type(input) is bool else np.int64
+        return Tensor._make(np.asarray(input, dtype=kind))
+    return tensor_arg(input, func)
+
+
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting; grad_fn ``AddBackward0``."""
-    tensor_arg(input, "add")
+    input = _number_first(input, other, "add")
     result = binary(P.ADD, input, operand(other, "add"), (alpha,))
     return result if out is None else with_out(result, out, "add", (input, other))
 
 
 def sub(input, other, *, alpha=1, out=None):
-    tensor_arg(input, "sub")
+    input = _number_first(input, other, "sub")
     result = binary(P.SUB, input, operand(other, "sub"), (alpha,))
     return result if out is None else with_out(result, out, "sub", (input, other))
 
@@ -67,7 +80,7 @@ def rsub(input, other, *, alpha=1):
 
 def mul(input, other, *, out=None):
     """Element-wise product; grad_fn ``MulBackward0``."""
-    tensor_arg(input, "mul")
+    input = _number_first(input, other, "mul")
     result = binary(P.MUL, input, operand(other, "mul"))
     return result if out is None else with_out(result, out, "mul", (input, other))
 
@@ -81,7 +94,7 @@ _UNSET = object()
 def div(input, other, *, rounding_mode=_UNSET, out=None):
     """``input / other``: DivBackward0; with ``rounding_mode`` (None, 'trunc' or 'floor')
     torch's DivBackward2, whose rounded quotient has a zero gradient."""
-    tensor_arg(input, "div")
+    input = _number_first(input, other, "div")
     if rounding_mode is _UNSET:
         result = binary(P.DIV, input, operand(other, "div"))
     else:

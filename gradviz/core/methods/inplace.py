@@ -113,14 +113,19 @@ class TensorInPlace:
 
     def fill_(self, value):
         _number_or_tensor(value, "fill_", "value")
-        if isinstance(value, Tensor):
-            value = value.item()
+        if isinstance(value, Tensor):  # FillBackward3: the value gets the summed gradient
+            if value._data.ndim:
+                raise RuntimeError("fill_ only supports 0-dimension value tensor but got "
+                                   f"tensor with {value._data.ndim} dimensions.")
+            return inplace(self, S.FILL_TENSOR, (value,))
         return inplace(self, S.FILL, (), (value,))
 
     def zero_(self):
         return inplace(self, S.ZERO)
 
     def copy_(self, src):
+        if type(src) in (int, float, bool):  # as torch: the number becomes a 0-d tensor
+            src = Tensor._make(np.asarray(src, dtype=self._data.dtype))
         if not isinstance(src, Tensor):
             raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                             f"{type(src).__name__}")

@@ -67,7 +67,8 @@ def _alpha(t, alpha, func):
         return alpha
     if not isinstance(alpha, numbers.Number):
         raise TypeError(f"{func}(): argument 'alpha' must be Number, not {type(alpha).__name__}")
-    if t._data.dtype.kind in "iub" and isinstance(alpha, float | np.floating):
+    if t._data.dtype.kind in "iub" and isinstance(alpha, float | np.floating) and not (
+            func.startswith("sub") and t._data.dtype == np.bool_):  # sub refuses bools first
         raise RuntimeError(
             "For integral input tensors, argument alpha must not be a floating point number."
         )
@@ -91,6 +92,21 @@ def _wrap(x):
     return Tensor._make(x) if isinstance(x, np.ndarray) else x
 
 
+_FLOAT_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"}
+
+
+def _float_result(a, b):
+    """The floating dtype torch promotes ``a`` (an array) and ``b`` (an array or a Python
+    number) to: a number or a 0-d array does not widen a tensor of the same kind."""
+    if not isinstance(b, np.ndarray):
+        return a.dtype if a.dtype.kind == "f" else np.dtype(np.float32)
+    if a.dtype.kind == "f" and b.dtype.kind == "f":
+        if (a.ndim == 0) != (b.ndim == 0):
+            return a.dtype if b.ndim == 0 else b.dtype
+        return np.result_type(a, b)
+    return a.dtype if a.dtype.kind == "f" else b.dtype
+
+
 def _logical(ufunc, name):
     def method(self, other):
         if isinstance(other, Tensor):
@@ -98,7 +114,9 @@ def _logical(ufunc, name):
         elif not isinstance(other, _SCALARS):
             return NotImplemented
         if self._data.dtype.kind == "f" or np.asarray(other).dtype.kind == "f":
-            raise NotImplementedError(f'"{name}_cpu" not implemented for \'Float\'')
+            kind = _float_result(self._data, other).name
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{_FLOAT_NAMES.get(kind, kind)}'")
         return type(self)._make(np.asarray(ufunc(self._data, other)))
 
     return method
@@ -123,6 +141,25 @@ def _operator(op, reflected=False):
             raise
 
     return method
+
+
+def _arg_extreme(t, dim, keepdim, pick, name):
+    """argmax/argmin with torch's checks: no bools, a dim in range (0-d tensors take 0 and
+    -1), nothing empty to reduce."""
+    data = t._data
+    if data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    if dim is None:
+        if not data.size:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        return type(t)._make(np.asarray(pick(data), dtype=np.int64))
+    d = t._wrap_dim(dim)
+    if not data.ndim:
+        return type(t)._make(np.zeros((), dtype=np.int64))
+    if not data.shape[d]:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    return type(t)._make(np.asarray(pick(data, axis=d, keepdims=keepdim), dtype=np.int64))
 
 
 class TensorMath:
@@ -293,16 +330,10 @@ class TensorMath:
         return log_softmax(self, dim)
 
     def argmax(self, dim=None, keepdim=False):
-        if self._data.dtype == np.bool_:
-            raise RuntimeError("argmax(): does not support bool input")
-        out = np.argmax(self._data, axis=dim, keepdims=keepdim if dim is not None else False)
-        return type(self)._make(np.asarray(out, dtype=np.int64))
+        return _arg_extreme(self, dim, keepdim, np.argmax, "argmax")
 
     def argmin(self, dim=None, keepdim=False):
-        if self._data.dtype == np.bool_:
-            raise RuntimeError("argmin(): does not support bool input")
-        out = np.argmin(self._data, axis=dim, keepdims=keepdim if dim is not None else False)
-        return type(self)._make(np.asarray(out, dtype=np.int64))
+        return _arg_extreme(self, dim, keepdim, np.argmin, "argmin")
 
     def all(self):
         return type(self)._make(np.asarray(np.all(self._data)))

@@ -64,6 +64,8 @@ MUL_SCALAR = row("mul_scalar", "MulBackward1", ("self",), lambda x, number: x * 
                  attrs=("other",), self="scale(grad, other)", readable={"self": "grad * other"})
 ADD_SCALAR = row("add_scalar", "AddBackward1", ("self",), lambda x, number: x + number,
                  attrs=("other",), self="grad", readable={"self": "grad"})
+SUB_SCALAR = row("sub_scalar", "SubBackward1", ("self",), lambda x, number: x - number,
+                 attrs=("other",), self="grad", readable={"self": "grad"})
 DIV_SCALAR = row("div_scalar", "DivBackward1", ("self",), lambda x, number: x / number,
                  attrs=("other",), self="div_scalar(grad, other)",
                  readable={"self": "grad / other"})

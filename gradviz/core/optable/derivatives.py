@@ -16,6 +16,7 @@ from gradviz.core.optable.helpers import (
     exp,
     scale,
     scatter_into,
+    sub_scalar,
     sum_backward,
     unsqueeze_dims,
     where,
@@ -64,7 +65,8 @@ def pow_backward(grad, self, exponent):
         if exponent == 0:
             return zeros_like(grad * self)
         return grad * scale(self ** (exponent - 1), exponent)
-    return where(_raw(exponent) == 0, zeros_like(grad), grad * (exponent * self ** (exponent - 1)))
+    return where(_raw(exponent) == 0, zeros_like(grad),
+                 grad * (exponent * self ** sub_scalar(exponent, 1)))
 
 
 def mean_backward(grad, sizes, dim, keepdim):

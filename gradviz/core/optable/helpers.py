@@ -11,8 +11,8 @@ import numpy as np
 
 from gradviz.core.autograd.formulas import sum_to  # (broadcasting is undone in autograd)
 
-__all__ = ["sgn_backward", "shift", "sum_to", "clamp_backward", "clamp_bound_backward", "cos",
-           "div_scalar",
+__all__ = ["sgn_backward", "shift", "sub_scalar", "rpow_backward", "sum_to", "clamp_backward",
+           "clamp_bound_backward", "cos", "div_scalar",
            "evenly_distribute",
            "exp", "expand", "floor_divide", "index_backward", "log", "mT",
            "minmax_backward", "mm_mat1_backward", "mm_mat2_backward", "narrow",
@@ -37,6 +37,11 @@ def sgn_backward(self, grad, result):
 def shift(x, number):
     """``x + number`` with a Python number, as torch's formulas add one (AddBackward1)."""
     return x + number
+
+
+def sub_scalar(x, number):
+    """``x - number`` with a Python number, as torch's formulas subtract one (SubBackward1)."""
+    return x - number
 
 
 def div_scalar(x, number):
@@ -298,11 +303,21 @@ def norm_backward(grad, self, result, ord, dim, keepdim):
 
 
 def pow_backward_exponent(grad, self, exponent, result):
-    """d/d exponent of self ** exponent; 0 where self == 0 and exponent >= 0."""
+    """d/d exponent of self ** exponent; 0 where self == 0 and exponent >= 0 (torch's
+    ``grad * where(cond, 0, result * log(self))``)."""
     base = self if not isinstance(self, int | float) else _const(np.asarray(self), result)
     zero_base = (_raw(base) == 0) & (_raw(exponent) >= 0)
-    safe = where(zero_base, zeros_like(base) + 1, base)
-    return mask(~zero_base, result) * (grad * result * log(safe))
+    return grad * where(zero_base, zeros_like(result), result * log(base))
+
+
+def rpow_backward(grad, base, exponent, result):
+    """d/d exponent of ``number ** exponent``: ``grad * (result * log(number))`` (torch's
+    pow_backward_exponent with a Scalar base, MulBackward1 then MulBackward0); a base of 0
+    gives 0 where the exponent is >= 0."""
+    if base == 0:
+        zero = _raw(exponent) >= 0
+        return grad * where(zero, zeros_like(result), scale(result, float("-inf")))
+    return grad * scale(result, float(np.log(base)))
 
 
 def minmax_backward(grad, self, other, pick_self):

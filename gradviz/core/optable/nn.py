@@ -43,7 +43,9 @@ def _bce_logits(x, y, weight, pos_weight, reduction):
         loss = (1 - y) * x + log_sig_neg
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss.astype(x.dtype, copy=False), reduction)
+    # torch computes in the target's dtype (a float64 target gives a float64 loss)
+    return _reduce(loss.astype(y.dtype if y.dtype.kind == "f" else x.dtype, copy=False),
+                   reduction)
 
 
 def _mse(x, y, reduction):

@@ -21,21 +21,22 @@ def _add(a, b, alpha):
     return out
 
 
+BOOL_SUB = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+BOOLS_SUB = ("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+             "`^` or `logical_xor()` operator instead.")
+
+
+def _is_bool(x) -> bool:
+    return type(x) is bool or np.asarray(x).dtype == np.bool_
+
+
 def _sub(a, b, alpha):
-    if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-            "`^` or `logical_xor()` operator instead."
-        )
-    try:
-        return np.subtract(a, b) if alpha == 1 else np.subtract(a, np.multiply(b, alpha))
-    except TypeError:
-        if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
-            raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-                "`^` or `logical_xor()` operator instead."
-            ) from None
-        raise
+    """``a - alpha * b``; torch refuses a bool on either side (a Python bool too)."""
+    bool_a, bool_b = _is_bool(a), _is_bool(b)
+    if bool_a or bool_b:
+        raise RuntimeError(BOOLS_SUB if bool_a and bool_b else BOOL_SUB)
+    return np.subtract(a, b) if alpha == 1 else np.subtract(a, np.multiply(b, alpha))
 
 
 def _neg(x):
@@ -71,6 +72,8 @@ def _pow_tensor(base, exponent):
 
 
 def _rsub(a, other, alpha):
+    if _is_bool(a) or _is_bool(other):
+        raise RuntimeError(BOOLS_SUB if _is_bool(a) and _is_bool(other) else BOOL_SUB)
     return np.subtract(other, a) if alpha == 1 else np.subtract(other, np.multiply(a, alpha))
 
 
@@ -197,7 +200,8 @@ POW_TENSOR = row("pow_tensor", "PowBackward1", ("self", "exponent"), _pow_tensor
                      "exponent": "grad * result * log(self)",
                  })
 RPOW = row("rpow", "PowBackward2", ("exponent",), lambda e, s: _pow_tensor(s, e), attrs=("self",),
-           exponent="pow_backward_exponent(grad, self, exponent, result)")
+           exponent="rpow_backward(grad, self, exponent, result)",
+           readable={"exponent": "grad * result * log(self)"})
 # torch records floor_divide (and a number % a tensor) as a NotImplemented node linking only
 # the inputs that require grad; backward through it fails
 FLOOR_DIVIDE = row("floor_divide", "NotImplemented", ("self", "other"), _floor_divide,
@@ -297,8 +301,10 @@ def _softplus(x, beta, threshold):
     return np.where(bx > threshold, x, soft).astype(x.dtype, copy=False)
 
 
-LOG1P = row("log1p", "Log1PBackward0", ("self",), np.log1p, self="grad / (self + 1)")
-EXPM1 = row("expm1", "Expm1Backward0", ("self",), np.expm1, self="grad * (result + 1)")
+LOG1P = row("log1p", "Log1PBackward0", ("self",), np.log1p, self="grad / shift(self, 1)",
+            readable={"self": "grad / (self + 1)"})
+EXPM1 = row("expm1", "Expm1Backward0", ("self",), np.expm1, self="grad * shift(result, 1)",
+            readable={"self": "grad * (result + 1)"})
 RSQRT = row("rsqrt", "RsqrtBackward0", ("self",), lambda x: 1 / np.sqrt(x),
             self="-0.5 * grad * result ** 3")
 TAN = row("tan", "TanBackward0", ("self",), np.tan, self="grad * (1 + result ** 2)")

@@ -95,6 +95,9 @@ COPY = row("copy_", "CopyBackwards", ("self", "src"),
            self="zeros_like(grad)", src="grad")
 FILL = row("fill_", "FillBackward2", ("self",), lambda x, v: np.full_like(x, v),
            attrs=("value",), self="zeros_like(grad)")
+FILL_TENSOR = row("fill_tensor", "FillBackward3", ("self", "value"),
+                  lambda x, v: np.full_like(x, v), self="zeros_like(grad)", value="grad",
+                  readable={"value": "grad summed"})
 ZERO = row("zero_", "ZeroBackward0", ("self",), np.zeros_like, self="zeros_like(grad)")
 
 mark_exact(VIEW, UNSAFE_VIEW, ALIAS, RESHAPE_ALIAS, T, PERMUTE, TRANSPOSE, SQUEEZE, SQUEEZE_DIM,

@@ -62,6 +62,11 @@ def shift(x, number):
     return _recorded("add_scalar", x, attrs=(number,))
 
 
+def sub_scalar(x, number):
+    """``x - number`` with a Python number, as torch's formulas subtract one (SubBackward1)."""
+    return _recorded("sub_scalar", x, attrs=(number,))
+
+
 def div_scalar(x, number):
     """``x / number`` with a Python number, as torch's formulas divide (DivBackward1)."""
     return _recorded("div_scalar", x, attrs=(number,))
@@ -262,7 +267,8 @@ def pow_backward(grad, self, exponent):
         if exponent == 0:
             return zeros_like(grad * self)
         return grad * scale(self ** (exponent - 1), exponent)
-    return where(_raw(exponent) == 0, zeros_like(grad), grad * (exponent * self ** (exponent - 1)))
+    return where(_raw(exponent) == 0, zeros_like(grad),
+                 grad * (exponent * self ** sub_scalar(exponent, 1)))
 
 
 def mse_loss_backward(grad, self, target, reduction):
@@ -386,6 +392,7 @@ select = _rebound(helpers.select)
 setitem_self_grad = _rebound(helpers.setitem_self_grad)
 value_selecting = _rebound(helpers.value_selecting)
 pow_backward_exponent = _rebound(helpers.pow_backward_exponent)
+rpow_backward = _rebound(helpers.rpow_backward)
 clamp_bound_backward = _rebound(helpers.clamp_bound_backward)
 mean_backward = _rebound(derivatives.mean_backward)
 reduced = _rebound(derivatives.reduced)

@@ -139,6 +139,8 @@ class Tensor:
         if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
             raise TypeError(f"size(): argument 'dim' (position 1) must be int, not "
                             f"{type(dim).__name__}")
+        if not self._data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[self._wrap_dim(dim)]
 
     def dim(self) -> int:

@@ -1,0 +1,214 @@
+"""Regression tests for the mismatches with torch that the differential fuzzer
+(``scripts/fuzz_vs_torch.py``, issue 12 section 5) found beyond issue 12's list: each runs
+the same program on gradviz and on torch and asserts the same values, dtypes, grad_fn
+graph, errors and warnings (``torch_compare.assert_same``)."""
+
+from __future__ import annotations
+
+import pytest
+from torch_compare import assert_same
+
+
+def _grads(*leaves_and_loss):
+    *leaves, loss = leaves_and_loss
+    loss.backward()
+    return tuple(t.grad for t in leaves)
+
+
+# ---------------------------------------------------------------- arithmetic
+@pytest.mark.parametrize("program", [
+    lambda T: T.tensor([1.5]).sub_(True),
+    lambda T: T.tensor([1.5]).sub_(T.tensor([True])),
+    lambda T: T.tensor([1, 2]).sub(True),
+    lambda T: T.tensor([True]) - 2,
+    lambda T: 2 - T.tensor([True]),
+    lambda T: False - T.tensor([0.5]),
+    lambda T: T.sub(T.tensor([1.0]), True, alpha=-1),
+    lambda T: T.rsub(T.tensor([1, 2]), T.tensor([True, False])),
+    lambda T: T.rsub(T.tensor([1.0]), True),
+    lambda T: T.tensor([True]).sub(T.tensor([0.5]), alpha=0.5),
+    lambda T: T.tensor([True]) - True,
+    lambda T: False - T.tensor([[False, True]]),
+], ids=["sub_number_in_place", "sub_tensor_in_place", "int_sub_bool", "bool_minus_int",
+        "int_minus_bool", "bool_number_minus_float", "sub_bool_alpha", "rsub_bool_tensor",
+        "rsub_bool_number", "bool_sub_alpha", "bool_minus_bool_number",
+        "bool_number_minus_bools"])
+def test_subtraction_with_a_bool_raises_as_torch(oracle, program):
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+def test_addition_with_a_bool_number_still_works(oracle):
+    assert_same(oracle, lambda T: (T.tensor([1.0]) + True, T.tensor([1.0]).add(True, alpha=-1)))
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.tensor([[1.0, 0.25]], dtype=T.float64) | T.tensor([1.0]),
+    lambda T: T.tensor([1.0], dtype=T.float64) | 0,
+    lambda T: 2.5 & T.tensor([1.0], dtype=T.float64),
+    lambda T: T.tensor([1, 2]) & 2.5,
+    lambda T: T.tensor(1.0, dtype=T.float64) & T.tensor([1.0]),
+    lambda T: T.tensor([1.0], dtype=T.float16) | T.tensor(1.0),
+], ids=["double_or_float", "double_or_int", "float_and_double", "long_and_float",
+        "zero_dim_double_and_float", "half_or_zero_dim_float"])
+def test_bitwise_of_floats_names_the_promoted_dtype(oracle, program):
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+def test_half_with_an_integer_tensor_stays_half(oracle):
+    assert_same(oracle, lambda T: (T.tensor([1.0, 2.0], dtype=T.float16) + T.tensor([3]),
+                                   T.tensor([1.0], dtype=T.float16) * T.tensor([3, 4])))
+
+
+@pytest.mark.parametrize("func", ["add", "sub", "mul", "div"])
+@pytest.mark.parametrize("number", [2, 0.1, True])
+def test_a_number_first_is_a_wrapped_tensor(oracle, func, number):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        r = getattr(T, func)(number, a)
+        return r, _grads(a, r.sum()), getattr(T, func)(number, T.tensor([1, 2]))
+
+    if func == "sub" and number is True:
+        assert assert_same(oracle, program)[0][0] == "raised"
+    else:
+        assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- indexing and sizes
+@pytest.mark.parametrize("program", [
+    lambda T: T.cat([T.tensor(0.0), T.tensor(1.0)]),
+    lambda T: T.cat([T.tensor([0.0]), T.tensor(1.0)]),
+    lambda T: T.tensor(True).size(-1),
+    lambda T: T.tensor([[2, 0, 3]]).argmax(3),
+    lambda T: T.tensor([[2.0, 1.0]]).argmin(-3, keepdim=True),
+    lambda T: T.ones(0, 2).argmax(),
+    lambda T: T.ones(0, 2).argmin(0),
+], ids=["cat_zero_dim", "cat_zero_dim_second", "size_of_zero_dim", "argmax_dim_range",
+        "argmin_dim_range", "argmax_of_nothing", "argmin_along_empty_dim"])
+def test_errors_as_torch(oracle, program):
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+def test_arg_extremes_of_a_zero_dim_tensor_and_along_dims(oracle):
+    assert_same(oracle, lambda T: (T.tensor(2.0).argmax(0), T.tensor(2.0).argmin(-1, True),
+                                   T.ones(0, 2).argmax(1), T.tensor([[2, 0], [1, 3]]).argmin(0)))
+
+
+# ---------------------------------------------------------------- t[...] = value, fill_
+@pytest.mark.parametrize("value", ["2.5", "T.tensor(2.5)", "T.tensor(2.5, requires_grad=True)",
+                                   "T.tensor([2.5], requires_grad=True)"])
+def test_setting_everything_to_a_number_is_fill_backward3(oracle, value):
+    """torch's copy_to: a 0-d value (a number is one) fills, anything else copies."""
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        v = eval(value)
+        w = a * 1
+        w[...] = v
+        return w, _grads(a, *([v] if v.__class__ is not float and v.requires_grad else []),
+                         w.sum())
+
+    assert_same(oracle, program)
+
+
+@pytest.mark.parametrize("code", ["w[0]", "w[:]"])
+def test_setting_everything_in_a_view_to_a_number(oracle, code):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        w = a * 1
+        v = eval(code)
+        v[...] = 2.5
+        return w, _grads(a, w.sum())
+
+    assert_same(oracle, program)
+
+
+def test_setting_a_zero_dim_tensor_to_a_number_copies(oracle):
+    def program(T):
+        a = T.tensor(1.0, requires_grad=True)
+        w = a * 2
+        w[...] = 2.5
+        return w, _grads(a, w)
+
+    assert_same(oracle, program)
+
+
+def test_fill_with_a_tensor(oracle):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        s = T.tensor(2.5, requires_grad=True)
+        w = (a * 1).fill_(s)
+        return w, _grads(a, s, (w * T.tensor([1.0, 3.0])).sum())
+
+    assert_same(oracle, program)
+    assert_same(oracle, lambda T: T.zeros(2).fill_(T.tensor([2.5])))
+
+
+@pytest.mark.parametrize("graph", [True, False])
+def test_copy_of_a_number(oracle, graph):
+    def program(T):
+        w = T.tensor([1.0, 2.0], requires_grad=True) * 1 if graph else T.tensor([1, 2])
+        return w.copy_(2.5)
+
+    assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- nn, losses, optimizers
+def test_linear_views_a_vector_input_as_one_row(oracle):
+    def program(T):
+        T.manual_seed(0)
+        x = T.tensor([0.25, 0.5], requires_grad=True)
+        y = T.nn.Linear(2, 3)(x.flip(0))
+        return y, _grads(x, y.sum())
+
+    assert_same(oracle, program)
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("float64", "float32"),
+                                    ("float64", "float16")])
+def test_binary_cross_entropy_wants_the_input_dtype(oracle, dtypes):
+    def program(T):
+        x = T.tensor([0.25, 0.5], dtype=getattr(T, dtypes[0]), requires_grad=True)
+        return T.nn.functional.binary_cross_entropy(x, T.tensor([0.5, 1.0],
+                                                                dtype=getattr(T, dtypes[1])))
+
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("float64", "float32"),
+                                    ("float32", "float16")])
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_bce_with_logits_computes_in_the_target_dtype(oracle, dtypes, reduction):
+    def program(T):
+        x = T.tensor([0.25, -0.5], dtype=getattr(T, dtypes[0]), requires_grad=True)
+        loss = T.nn.functional.binary_cross_entropy_with_logits(
+            x, T.tensor([0.5, 1.0], dtype=getattr(T, dtypes[1])), reduction=reduction)
+        return loss, _grads(x, loss.sum())
+
+    assert_same(oracle, program, digits=3)
+
+
+def test_optimizer_with_a_parameter_twice_warns(oracle):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        b = T.tensor(-1.0, requires_grad=True)
+        opt = T.optim.Adam([a, b, b], lr=0.1)
+        (a.sum() + b * 2).backward()
+        opt.step()
+        return a, b
+
+    assert assert_same(oracle, program)[1][0][0] == "UserWarning"
+
+
+# ---------------------------------------------------------------- create_graph graphs
+@pytest.mark.parametrize("code", ["x.log1p()", "x.expm1()", "x ** x", "x.abs() ** y",
+                                  "3 ** x", "0 ** x", "2.5 ** y"])
+def test_second_derivatives_record_scalar_ops_as_torch(oracle, code):
+    """torch's formulas add, subtract and multiply Python numbers (AddBackward1,
+    SubBackward1, MulBackward1) where the user's ``x + 1`` records AddBackward0."""
+    def program(T):
+        x = T.tensor([0.25, 1.0, 0.5], requires_grad=True)
+        y = T.tensor([0.0, -1.0, 2.0], requires_grad=True)
+        g = T.autograd.grad(eval(code).sum(), [x, y], create_graph=True, allow_unused=True)
+        gg = [T.autograd.grad(t.sum(), [x, y], allow_unused=True) for t in g if t is not None]
+        return g, gg
+
+    assert_same(oracle, program, digits=6)
