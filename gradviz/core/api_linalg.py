@@ -5,6 +5,7 @@ is :mod:`gradviz.linalg`."""
 
 from __future__ import annotations
 
+from gradviz.core.functions.attention import _safe_softmax, baddbmm
 from gradviz.core.functions.decompositions import (
     cross,
     det,
@@ -19,5 +20,5 @@ from gradviz.core.functions.decompositions import inv as inverse
 from gradviz.core.functions.decompositions import torch_svd as svd
 from gradviz.core.functions.einsum import einsum, tensordot
 
-__all__ = ["cross", "det", "einsum", "inverse", "kthvalue", "logdet", "matrix_power", "median",
-           "nanmedian", "slogdet", "svd", "tensordot"]
+__all__ = ["_safe_softmax", "baddbmm", "cross", "det", "einsum", "inverse", "kthvalue",
+           "logdet", "matrix_power", "median", "nanmedian", "slogdet", "svd", "tensordot"]

@@ -854,3 +854,30 @@ case("nanmedian", "nanmedian", lambda T, a: a.nanmedian(), n(2, 3))
 case("nanmedian_dim", "nanmedian_dim", lambda T, a: a.nanmedian(dim=0).values, n(3, 2))
 case("kthvalue", "kthvalue", lambda T, a: a.kthvalue(2).values, n(2, 4))
 case("kthvalue", "kthvalue_dim_keepdim", lambda T, a: T.kthvalue(a, 3, 0, True).values, n(3, 2))
+
+# ---------------------------------------------------------------- attention
+case("scaled_dot_product_attention", "sdpa",
+     lambda T, q, k, v: F(T).scaled_dot_product_attention(q, k, v), n(1, 2, 3, 4),
+     n(1, 2, 5, 4), n(1, 2, 5, 4), double=False)
+case("scaled_dot_product_attention", "sdpa_causal_scale",
+     lambda T, q, k, v: F(T).scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+     n(1, 2, 3, 2), n(1, 2, 3, 2), n(1, 2, 3, 2), double=False)
+case("unsafe_view", "sdpa_value_size_differs",
+     lambda T, q, k, v: F(T).scaled_dot_product_attention(q, k, v), n(1, 2, 3, 4),
+     n(1, 2, 5, 4), n(1, 2, 5, 2), double=False)
+case("scaled_dot_product_attention", "sdpa_bool_mask",
+     lambda T, q, k, v: F(T).scaled_dot_product_attention(
+         q, k, v, attn_mask=T.tensor([[True, False, True], [True, True, False]])),
+     n(2, 1, 2, 4), n(2, 1, 3, 4), n(2, 1, 3, 4), double=False)
+case("scaled_dot_product_attention", "sdpa_float_mask",
+     lambda T, q, k, v, m: F(T).scaled_dot_product_attention(q, k, v, attn_mask=m),
+     n(1, 2, 2, 4), n(1, 2, 3, 4), n(1, 2, 3, 4), const(np.linspace(-1, 1, 6).reshape(2, 3)),
+     double=False)
+case("baddbmm", "baddbmm", lambda T, m, a, b: T.baddbmm(m, a, b), n(1, 2, 3), n(2, 2, 4),
+     n(2, 4, 3))
+case("baddbmm", "baddbmm_scaled", lambda T, m, a, b: T.baddbmm(m, a, b, beta=0.5, alpha=2.0),
+     n(2, 2, 3), n(2, 2, 4), n(2, 4, 3))
+case("unsafe_view", "sdpa_3d_math_path",
+     lambda T, q, k, v: F(T).scaled_dot_product_attention(q, k, v), n(2, 3, 4), n(2, 5, 4),
+     n(2, 5, 2), double=False)
+case("safe_softmax", "safe_softmax", lambda T, a: T._safe_softmax(a, -1), n(2, 3), double=False)

@@ -20,7 +20,7 @@ from gradviz.core.optable import (
     conv_helpers,
     derivatives,
     helpers,
-    linalg_helpers,
+    matrix_helpers,
     nn_helpers,
     nn_layer_helpers,
     tensor_op_helpers,
@@ -30,7 +30,7 @@ from gradviz.core.tensors import factories
 from gradviz.core.tensors.tensor import Tensor
 
 __all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__, *conv_helpers.__all__,
-           *nn_layer_helpers.__all__, *tensor_op_helpers.__all__, *linalg_helpers.__all__]
+           *nn_layer_helpers.__all__, *tensor_op_helpers.__all__, *matrix_helpers.__all__]
 
 
 def _recorded(name, *inputs, attrs=()):
@@ -413,7 +413,7 @@ def _no_double_backward(name, grad_fn):
     ``Function``, ``<Op>BackwardBackward``) whose own backward says that gradviz cannot take
     this derivative yet (torch can). A first ``create_graph`` backward works."""
     array_fn = next(getattr(m, name) for m in (conv_helpers, nn_layer_helpers, tensor_op_helpers,
-                                               linalg_helpers) if hasattr(m, name))
+                                               matrix_helpers) if hasattr(m, name))
 
     def forward(ctx, *args):
         raw = [a._data if isinstance(a, Tensor) else a for a in args]
@@ -501,3 +501,5 @@ solve_backward_a = _no_double_backward("solve_backward_a", "LinalgSolveExBackwar
 solve_backward_b = _no_double_backward("solve_backward_b", "LinalgSolveExBackward0")
 cross_backward = _no_double_backward("cross_backward", "LinalgCrossBackward0")
 svd_backward = _no_double_backward("svd_backward", "LinalgSvdBackward0")
+attention_backward = _no_double_backward("attention_backward",
+                                         "ScaledDotProductFlashAttentionForCpuBackward0")

@@ -1,13 +1,13 @@
-"""Backward-formula names (on NumPy arrays) of ``torch.linalg``'s
-decompositions and solvers: ``inv``, ``det``, ``slogdet``, ``solve``, ``cross``, ``svd``,
-as torch's ``FunctionsManual.cpp`` writes their derivatives. Every function works on a
-batch of matrices (the last two dims)."""
+"""Backward-formula names (on NumPy arrays) of functions of matrices: ``torch.linalg``'s
+decompositions and solvers (``det``, ``slogdet``, ``solve``, ``cross``, ``svd``, as torch's
+``FunctionsManual.cpp`` writes their derivatives) and scaled dot-product attention. Every
+function works on a batch of matrices (the last two dims)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cross_backward", "det_backward", "slogdet_backward",
+__all__ = ["attention_backward", "cross_backward", "det_backward", "slogdet_backward",
            "solve_backward_a", "solve_backward_b", "svd_backward"]
 
 
@@ -95,3 +95,30 @@ def svd_backward(grad_u, grad_s, grad_vh, u, s, vh, full_matrices):
         ga = ga + sinvgvh - (sinvgvh @ _mT(vh)) @ vh
         return u @ ga
     return u @ (ga @ vh) if m >= n else (u @ ga) @ vh
+
+
+# ---------------------------------------------------------------- attention
+def attention_weights(query, key, bias, scale):
+    """``softmax(query @ keyᵀ * scale + bias)`` over the last dim (bias: a float mask with
+    -inf where attention is not allowed, or None)."""
+    scores = (query @ _mT(key)) * scale
+    if bias is not None:
+        scores = scores + bias
+    top = np.max(scores, axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    e = np.exp(scores - top)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def attention(query, key, value, bias, scale):
+    return attention_weights(query, key, bias, scale) @ value
+
+
+def attention_backward(grad, query, key, value, bias, scale, which):
+    """The gradient of ``softmax(q kᵀ s + bias) v`` for q (which 0), k (1) or v (2)."""
+    p = attention_weights(query, key, bias, scale)
+    if which == 2:
+        return _mT(p) @ grad
+    gp = grad @ _mT(value)
+    gs = p * (gp - np.sum(gp * p, axis=-1, keepdims=True))
+    return (gs @ key) * scale if which == 0 else (_mT(gs) @ query) * scale
