@@ -40,9 +40,11 @@ from gradviz.nn.pooling import (
     MaxPool1d,
     MaxPool2d,
 )
+from gradviz.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from gradviz.nn.sparse import Embedding
 
-__all__ = ["MultiheadAttention",
+__all__ = ["MultiheadAttention", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase",
+           "RNNCell",
            "BatchNorm1d", "BatchNorm2d", "Embedding", "GELU", "LayerNorm", "ModuleDict",
            "ParameterList", "Unflatten",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d",
