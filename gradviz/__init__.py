@@ -9,6 +9,7 @@ from gradviz import (  # noqa: F401
     backends,
     cuda,
     functional,
+    linalg,
     nn,
     optim,
     random,
@@ -16,6 +17,7 @@ from gradviz import (  # noqa: F401
 )
 from gradviz.core.api import *  # noqa: F403
 from gradviz.core.api import Size, Tensor  # noqa: F401
+from gradviz.core.api_linalg import *  # noqa: F403
 from gradviz.core.api_tensor_ops import *  # noqa: F403
 from gradviz.core.autograd.anomaly_mode import (  # noqa: F401 (torch's top-level names)
     is_anomaly_check_nan_enabled,

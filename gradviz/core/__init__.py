@@ -15,7 +15,9 @@ _np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
 from gradviz.core import methods  # noqa: E402,F401 - binds Tensor's methods
 from gradviz.core.optable import (  # noqa: E402,F401 - every row of the op table
+    attention,
     casts,
+    decompositions,
     derivative_ops,
     linalg,
     nn,

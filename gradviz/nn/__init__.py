@@ -22,6 +22,7 @@ from gradviz.nn.activation import (
     Softplus,
     Tanh,
 )
+from gradviz.nn.attention import MultiheadAttention
 from gradviz.nn.container import ModuleDict, ModuleList, ParameterList, Sequential
 from gradviz.nn.conv import Conv1d, Conv2d
 from gradviz.nn.dropout import Dropout
@@ -39,9 +40,12 @@ from gradviz.nn.pooling import (
     MaxPool1d,
     MaxPool2d,
 )
+from gradviz.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from gradviz.nn.sparse import Embedding
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "Embedding", "GELU", "LayerNorm", "ModuleDict",
+__all__ = ["MultiheadAttention", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase",
+           "RNNCell",
+           "BatchNorm1d", "BatchNorm2d", "Embedding", "GELU", "LayerNorm", "ModuleDict",
            "ParameterList", "Unflatten",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d",
            "Conv2d", "MaxPool1d", "MaxPool2d",

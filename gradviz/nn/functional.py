@@ -2,6 +2,7 @@
 functions. They live in core (Tensor methods such as ``softmax`` use them); this is their
 public home."""
 
+from gradviz.core.functions.attention import scaled_dot_product_attention
 from gradviz.core.functions.conv import conv1d, conv2d
 from gradviz.core.functions.nn_functional import (
     binary_cross_entropy,
@@ -41,9 +42,11 @@ from gradviz.core.functions.pooling import (
     max_pool1d,
     max_pool2d,
 )
+from gradviz.nn.attention import multi_head_attention_forward
 from gradviz.nn.dropout import dropout
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d",
+__all__ = ["multi_head_attention_forward", "scaled_dot_product_attention",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d",
            "conv1d", "conv2d", "max_pool1d", "max_pool2d", "batch_norm", "cosine_similarity",
            "embedding", "gelu", "huber_loss", "kl_div", "layer_norm", "normalize", "one_hot", "pad",
            "smooth_l1_loss",

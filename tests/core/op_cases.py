@@ -779,3 +779,124 @@ case("lerp_scalar", "lerp", lambda T, a, b: T.lerp(a, b, 0.3), n(3), n(3))
 case("lerp_scalar", "lerp_near_end", lambda T, a, b: a.lerp(b, 0.8), n(2, 2), n(2))
 case("lerp_tensor", "lerp_tensor", lambda T, a, b, w: T.lerp(a, b, w), n(3), n(3), u(3))
 case("nan_to_num", "nan_to_num", lambda T, a: a.nan_to_num(), n(2, 3))
+
+
+# ---------------------------------------------------------------- linear algebra
+def _well_conditioned(*shape):
+    """Square matrices near 2 * identity (invertible, determinant away from zero)."""
+    def make(rng):
+        a = rng.uniform(-0.4, 0.4, shape)
+        return a + 2 * np.eye(shape[-1])
+    return Arg(make)
+
+
+case("linalg_inv", "linalg_inv", lambda T, a: T.linalg.inv(a), _well_conditioned(3, 3))
+case("linalg_inv", "inverse_batched", lambda T, a: T.inverse(a), _well_conditioned(2, 3, 3))
+case("linalg_inv", "inverse_method", lambda T, a: a.inverse(), _well_conditioned(2, 2))
+case("linalg_det", "linalg_det", lambda T, a: T.linalg.det(a), _well_conditioned(3, 3),
+     double=False)
+case("linalg_det", "det_batched", lambda T, a: a.det(), _well_conditioned(2, 3, 3),
+     double=False)
+case("slogdet_logabsdet", "slogdet", lambda T, a: T.linalg.slogdet(a).logabsdet,
+     _well_conditioned(3, 3), double=False)
+case("slogdet_sign", "slogdet_sign", lambda T, a: T.linalg.slogdet(a)[0],
+     _well_conditioned(2, 2), double=False)
+case("linalg_solve", "solve_matrix", lambda T, a, b: T.linalg.solve(a, b),
+     _well_conditioned(3, 3), n(3, 2), double=False)
+case("linalg_solve", "solve_vector", lambda T, a, b: T.linalg.solve(a, b),
+     _well_conditioned(3, 3), n(3), double=False)
+case("linalg_solve", "solve_batched_broadcast", lambda T, a, b: T.linalg.solve(a, b),
+     _well_conditioned(2, 2, 2), n(2, 1), double=False)
+case("linalg_cross", "linalg_cross", lambda T, a, b: T.linalg.cross(a, b), n(2, 3), n(2, 3),
+     double=False)
+case("linalg_cross", "cross_dim0_broadcast", lambda T, a, b: T.cross(a, b, dim=0), n(3, 2),
+     n(3, 1), double=False)
+case("svd_s", "svdvals", lambda T, a: T.linalg.svdvals(a), n(3, 2), double=False)
+case("svd_s", "svd_s", lambda T, a: T.linalg.svd(a, full_matrices=False).S, n(2, 3),
+     double=False)
+case("abs", "svd_u_sign_free", lambda T, a: T.linalg.svd(a, full_matrices=False).U.abs(),
+     n(3, 2), double=False)
+case("abs", "svd_vh_sign_free", lambda T, a: T.linalg.svd(a, full_matrices=False).Vh.abs(),
+     n(2, 3), double=False)
+case("mm", "torch_svd_product",
+     lambda T, a: (lambda r: (r.U * r.S) @ r.V.mT)(T.svd(a)), n(3, 3), double=False)
+case("svd_u", "svd_u", lambda T, a: T.linalg.svd(a, full_matrices=False).U, n(3, 2),
+     double=False)
+case("svd_vh", "svd_vh", lambda T, a: T.linalg.svd(a).Vh, n(2, 2), double=False)
+case("sum_dim", "matrix_norm_nuc", lambda T, a: T.linalg.matrix_norm(a, "nuc"), n(3, 2),
+     double=False)
+case("amax", "norm_spectral", lambda T, a: T.linalg.norm(a, 2), n(2, 3), double=False)
+case("norm", "linalg_norm", lambda T, a: T.linalg.norm(a), n(2, 3))
+case("norm", "linalg_norm_dim", lambda T, a: T.linalg.norm(a, dim=1, keepdim=True), n(2, 3))
+case("norm", "vector_norm_ord3", lambda T, a: T.linalg.vector_norm(a, 3, dim=(0, 1)), n(2, 3))
+case("norm", "matrix_norm_fro", lambda T, a: T.linalg.matrix_norm(a), n(2, 2, 3))
+case("amax", "matrix_norm_1", lambda T, a: T.linalg.matrix_norm(a, 1), n(3, 3))
+case("amin", "matrix_norm_minus_inf", lambda T, a: T.linalg.norm(a, float("-inf")), n(3, 3))
+case("mm", "matrix_power_3", lambda T, a: T.linalg.matrix_power(a, 3), n(2, 2))
+case("mul", "matrix_power_minus_2", lambda T, a: T.linalg.matrix_power(a, -2) * 1,
+     _well_conditioned(2, 2))
+case("view", "multi_dot", lambda T, a, b, c: T.linalg.multi_dot([a, b, c]), n(2, 3), n(3, 3),
+     n(3, 2))
+case("view", "multi_dot_vector_ends", lambda T, a, b, c, d: T.linalg.multi_dot([a, b, c, d]),
+     n(3), n(3, 4), n(4, 2), n(2))
+case("sum_dim", "vecdot", lambda T, a, b: T.linalg.vecdot(a, b), n(2, 3), n(2, 3))
+case("where", "logdet", lambda T, a: T.logdet(a), _well_conditioned(2, 2), double=False)
+
+# ---------------------------------------------------------------- einsum, tensordot
+case("view", "einsum_matmul", lambda T, a, b: T.einsum("ij,jk->ik", a, b), n(2, 3), n(3, 4))
+case("view", "einsum_batched", lambda T, a, b: T.einsum("bij,bjk->bik", a, b), n(2, 2, 3),
+     n(2, 3, 2))
+case("view", "einsum_dot", lambda T, a, b: T.einsum("i,i->", a, b), n(3), n(3))
+case("sum_dim", "einsum_trace", lambda T, a: T.einsum("ii", a), n(3, 3), double=False)
+case("permute", "einsum_transpose", lambda T, a: T.einsum("ij->ji", a), n(2, 3))
+case("sum_dim", "einsum_sum", lambda T, a: T.einsum("ij->", a), n(2, 3))
+case("mul", "einsum_outer", lambda T, a, b: T.einsum("i,j->ij", a, b), n(3), n(2))
+case("view", "einsum_implicit", lambda T, a, b: T.einsum("ij,jk", a, b), n(2, 3), n(3, 2))
+case("view", "einsum_ellipsis", lambda T, a, b: T.einsum("...ij,...jk->...ik", a, b),
+     n(2, 2, 3), n(3, 2))
+case("view", "einsum_attention", lambda T, q, k: T.einsum("bhqd,bhkd->bhqk", q, k),
+     n(1, 2, 3, 2), n(1, 2, 4, 2))
+case("view", "einsum_three", lambda T, a, b, c: T.einsum("ij,jk,kl->il", a, b, c), n(2, 3),
+     n(3, 2), n(2, 2))
+case("view", "einsum_list", lambda T, a, b: T.einsum("ij,ij->i", [a, b]), n(2, 3), n(2, 3))
+case("view", "tensordot", lambda T, a, b: T.tensordot(a, b, dims=1), n(2, 3), n(3, 4))
+case("view", "tensordot_2", lambda T, a, b: T.tensordot(a, b), n(2, 3, 2), n(3, 2, 2))
+case("view", "tensordot_lists", lambda T, a, b: T.tensordot(a, b, ([0], [1])), n(3, 2),
+     n(2, 3))
+
+# ---------------------------------------------------------------- order statistics
+case("median", "median", lambda T, a: a.median(), n(2, 3))
+case("median", "median_even", lambda T, a: T.median(a), n(4))
+case("median_dim", "median_dim", lambda T, a: a.median(1).values, n(2, 5))
+case("median_dim", "median_keepdim", lambda T, a: T.median(a, 0, keepdim=True)[0], n(4, 2))
+case("nanmedian", "nanmedian", lambda T, a: a.nanmedian(), n(2, 3))
+case("nanmedian_dim", "nanmedian_dim", lambda T, a: a.nanmedian(dim=0).values, n(3, 2))
+case("kthvalue", "kthvalue", lambda T, a: a.kthvalue(2).values, n(2, 4))
+case("kthvalue", "kthvalue_dim_keepdim", lambda T, a: T.kthvalue(a, 3, 0, True).values, n(3, 2))
+
+# ---------------------------------------------------------------- attention
+case("scaled_dot_product_attention", "sdpa",
+     lambda T, q, k, v: F(T).scaled_dot_product_attention(q, k, v), n(1, 2, 3, 4),
+     n(1, 2, 5, 4), n(1, 2, 5, 4), double=False)
+case("scaled_dot_product_attention", "sdpa_causal_scale",
+     lambda T, q, k, v: F(T).scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+     n(1, 2, 3, 2), n(1, 2, 3, 2), n(1, 2, 3, 2), double=False)
+case("unsafe_view", "sdpa_value_size_differs",
+     lambda T, q, k, v: F(T).scaled_dot_product_attention(q, k, v), n(1, 2, 3, 4),
+     n(1, 2, 5, 4), n(1, 2, 5, 2), double=False)
+case("scaled_dot_product_attention", "sdpa_bool_mask",
+     lambda T, q, k, v: F(T).scaled_dot_product_attention(
+         q, k, v, attn_mask=T.tensor([[True, False, True], [True, True, False]])),
+     n(2, 1, 2, 4), n(2, 1, 3, 4), n(2, 1, 3, 4), double=False)
+case("scaled_dot_product_attention", "sdpa_float_mask",
+     lambda T, q, k, v, m: F(T).scaled_dot_product_attention(q, k, v, attn_mask=m),
+     n(1, 2, 2, 4), n(1, 2, 3, 4), n(1, 2, 3, 4), const(np.linspace(-1, 1, 6).reshape(2, 3)),
+     double=False)
+case("baddbmm", "baddbmm", lambda T, m, a, b: T.baddbmm(m, a, b), n(1, 2, 3), n(2, 2, 4),
+     n(2, 4, 3))
+case("baddbmm", "baddbmm_scaled", lambda T, m, a, b: T.baddbmm(m, a, b, beta=0.5, alpha=2.0),
+     n(2, 2, 3), n(2, 2, 4), n(2, 4, 3))
+case("unsafe_view", "sdpa_3d_math_path",
+     lambda T, q, k, v: F(T).scaled_dot_product_attention(q, k, v), n(2, 3, 4), n(2, 5, 4),
+     n(2, 5, 2), double=False)
+case("safe_softmax", "safe_softmax", lambda T, a: T._safe_softmax(a, -1), n(2, 3), double=False)

@@ -157,7 +157,11 @@ def clone(t):
 
 
 def contiguous(t):
-    return t if t._data.flags.c_contiguous else clone(t)
+    """``t`` itself when its memory is in row-major order, else a row-major copy (a clone,
+    CloneBackward0, whose strides are not ``t``'s as ``clone()``'s would be)."""
+    if t._data.flags.c_contiguous:
+        return t
+    return apply_op(S.CLONE, (t,), data=np.ascontiguousarray(t._data))
 
 
 def cat(tensors, dim=0):

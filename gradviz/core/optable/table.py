@@ -32,6 +32,7 @@ from gradviz.core.optable import (
     conv_helpers,
     derivatives,
     helpers,
+    matrix_helpers,
     nn_helpers,
     nn_layer_helpers,
     tensor_formulas,
@@ -42,7 +43,8 @@ __all__ = ["ROWS", "Op", "mark_exact", "row"]
 # what a formula may call: exactly the names the formula modules list in __all__
 ARRAY_NAMES = {name: getattr(module, name) for module in (helpers, derivatives, nn_helpers,
                                                                  conv_helpers, nn_layer_helpers,
-                                                                 tensor_op_helpers)
+                                                                 tensor_op_helpers,
+                                                                 matrix_helpers)
                for name in module.__all__}
 TENSOR_NAMES = {name: getattr(tensor_formulas, name) for name in tensor_formulas.__all__}
 NAMES = ARRAY_NAMES  # (the plain backward's, which inspectors show)

@@ -20,6 +20,7 @@ from gradviz.core.optable import (
     conv_helpers,
     derivatives,
     helpers,
+    matrix_helpers,
     nn_helpers,
     nn_layer_helpers,
     tensor_op_helpers,
@@ -29,7 +30,7 @@ from gradviz.core.tensors import factories
 from gradviz.core.tensors.tensor import Tensor
 
 __all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__, *conv_helpers.__all__,
-           *nn_layer_helpers.__all__, *tensor_op_helpers.__all__]
+           *nn_layer_helpers.__all__, *tensor_op_helpers.__all__, *matrix_helpers.__all__]
 
 
 def _recorded(name, *inputs, attrs=()):
@@ -418,8 +419,8 @@ def _no_double_backward(name, grad_fn):
     Tensors: computed from their array formulas and recorded as one node (a custom
     ``Function``, ``<Op>BackwardBackward``) whose own backward says that gradviz cannot take
     this derivative yet (torch can). A first ``create_graph`` backward works."""
-    array_fn = next(getattr(m, name) for m in (conv_helpers, nn_layer_helpers, tensor_op_helpers)
-                    if hasattr(m, name))
+    array_fn = next(getattr(m, name) for m in (conv_helpers, nn_layer_helpers, tensor_op_helpers,
+                                               matrix_helpers) if hasattr(m, name))
 
     def forward(ctx, *args):
         raw = [a._data if isinstance(a, Tensor) else a for a in args]
@@ -498,3 +499,14 @@ scatter_self_grad = _no_double_backward("scatter_self_grad", "ScatterBackward0")
 scatter_src_grad = _no_double_backward("scatter_src_grad", "ScatterBackward0")
 index_select_backward = _no_double_backward("index_select_backward", "IndexSelectBackward0")
 select_along_backward = _no_double_backward("select_along_backward", "SortBackward0")
+
+
+# ---------------------------------------------------------------- linalg
+det_backward = _no_double_backward("det_backward", "LinalgDetBackward0")
+slogdet_backward = _no_double_backward("slogdet_backward", "LinalgSlogdetBackward0")
+solve_backward_a = _no_double_backward("solve_backward_a", "LinalgSolveExBackward0")
+solve_backward_b = _no_double_backward("solve_backward_b", "LinalgSolveExBackward0")
+cross_backward = _no_double_backward("cross_backward", "LinalgCrossBackward0")
+svd_backward = _no_double_backward("svd_backward", "LinalgSvdBackward0")
+attention_backward = _no_double_backward("attention_backward",
+                                         "ScaledDotProductFlashAttentionForCpuBackward0")

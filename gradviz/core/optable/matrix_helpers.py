@@ -1,0 +1,124 @@
+"""Backward-formula names (on NumPy arrays) of functions of matrices: ``torch.linalg``'s
+decompositions and solvers (``det``, ``slogdet``, ``solve``, ``cross``, ``svd``, as torch's
+``FunctionsManual.cpp`` writes their derivatives) and scaled dot-product attention. Every
+function works on a batch of matrices (the last two dims)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["attention_backward", "cross_backward", "det_backward", "slogdet_backward",
+           "solve_backward_a", "solve_backward_b", "svd_backward"]
+
+
+def _mT(x):  # noqa: N802 - torch's spelling
+    return np.swapaxes(x, -1, -2)
+
+
+# ---------------------------------------------------------------- inverse, determinants
+def _cofactor(a):
+    """d det(A) / dA (the cofactor matrix), from the SVD so that singular matrices work:
+    ``det(U) det(Vh) U diag(prod of the other singular values) Vh``."""
+    u, s, vh = np.linalg.svd(a)
+    n = s.shape[-1]
+    others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], -1) \
+        if n else s
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return sign[..., None, None] * (u * others[..., None, :]) @ vh
+
+
+def det_backward(grad, self):
+    """d det(A): ``grad * cofactor(A)``."""
+    return grad[..., None, None] * _cofactor(self)
+
+
+def slogdet_backward(grad, self):
+    """d log|det(A)|: ``grad * inv(A)ᵀ`` (the sign has no derivative for real A)."""
+    return grad[..., None, None] * _mT(np.linalg.inv(self))
+
+
+# ---------------------------------------------------------------- solve
+def _as_matrix(b, vector):
+    return b[..., None] if vector else b
+
+
+def solve_backward_b(grad, self, vector):
+    """d solve(A, B) / dB: ``solve(Aᵀ, grad)``."""
+    g = np.linalg.solve(_mT(self), _as_matrix(grad, vector))
+    return g[..., 0] if vector else g
+
+
+def solve_backward_a(grad, self, result, vector):
+    """d solve(A, B) / dA: ``-gB @ Xᵀ`` with ``gB = solve(Aᵀ, grad)``."""
+    gb = np.linalg.solve(_mT(self), _as_matrix(grad, vector))
+    return -(gb @ _mT(_as_matrix(result, vector)))
+
+
+# ---------------------------------------------------------------- cross
+def cross_backward(grad, other, dim):
+    """d cross(a, b) / da = ``cross(b, grad)`` (and / db = ``cross(grad, a)``)."""
+    return np.cross(other, grad, axis=dim)
+
+
+# ---------------------------------------------------------------- svd
+def svd_backward(grad_u, grad_s, grad_vh, u, s, vh, full_matrices):
+    """torch's svd_backward for real matrices: the gradient of ``A = U diag(S) Vh`` from
+    the gradients of U, S and Vh (any of them None)."""
+    m, n = u.shape[-2], vh.shape[-1]
+    k = s.shape[-1]
+    if full_matrices:  # the parts beyond k carry no derivative
+        u, vh = u[..., :k], vh[..., :k, :]
+        grad_u = None if grad_u is None else grad_u[..., :k]
+        grad_vh = None if grad_vh is None else grad_vh[..., :k, :]
+    if grad_u is None and grad_vh is None:
+        return u @ (grad_s[..., :, None] * vh) if m >= n else (u * grad_s[..., None, :]) @ vh
+    s2 = s * s
+    e = s2[..., None, :] - s2[..., :, None]
+    e[..., np.arange(k), np.arange(k)] = 1  # any nonzero: 0 / 1 off the distinct values
+    ga = 0.0
+    if grad_u is not None:
+        uhgu = _mT(u) @ grad_u
+        ga = ((uhgu - _mT(uhgu)) / e) * s[..., None, :]
+    if grad_vh is not None:
+        vhgv = vh @ _mT(grad_vh)
+        ga = ga + s[..., :, None] * ((vhgv - _mT(vhgv)) / e)
+    if grad_s is not None:
+        ga = ga + grad_s[..., :, None] * np.eye(k)
+    if m > k and grad_u is not None:
+        ga = u @ ga
+        gusinv = grad_u / s[..., None, :]
+        ga = ga + gusinv - u @ (_mT(u) @ gusinv)
+        return ga @ vh
+    if n > k and grad_vh is not None:
+        ga = ga @ vh
+        sinvgvh = grad_vh / s[..., :, None]
+        ga = ga + sinvgvh - (sinvgvh @ _mT(vh)) @ vh
+        return u @ ga
+    return u @ (ga @ vh) if m >= n else (u @ ga) @ vh
+
+
+# ---------------------------------------------------------------- attention
+def attention_weights(query, key, bias, scale):
+    """``softmax(query @ keyᵀ * scale + bias)`` over the last dim (bias: a float mask with
+    -inf where attention is not allowed, or None)."""
+    scores = (query @ _mT(key)) * scale
+    if bias is not None:
+        scores = scores + bias
+    top = np.max(scores, axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    e = np.exp(scores - top)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def attention(query, key, value, bias, scale):
+    return attention_weights(query, key, bias, scale) @ value
+
+
+def attention_backward(grad, query, key, value, bias, scale, which):
+    """The gradient of ``softmax(q kᵀ s + bias) v`` for q (which 0), k (1) or v (2)."""
+    p = attention_weights(query, key, bias, scale)
+    if which == 2:
+        return _mT(p) @ grad
+    gp = grad @ _mT(value)
+    gs = p * (gp - np.sum(gp * p, axis=-1, keepdims=True))
+    return (gs @ key) * scale if which == 0 else (_mT(gs) @ query) * scale
