@@ -282,13 +282,13 @@ def test_settings_persist(qtbot, settings_dir):
 
     first = App(tutorial=False, theme="dark")
     qtbot.addWidget(first)
-    first.resize(700, 520)
+    first.resize(760, 580)  # above the minimum in either theme, within the 800 x 600 screen
     first.show()
     first.close()
     second = App(tutorial=False)
     qtbot.addWidget(second)
     assert second.theme.name == "dark"
-    assert second.size() == QtCore.QSize(700, 520)
+    assert second.size() == QtCore.QSize(760, 580)
     second.set_theme("light")
     second.close()
     assert any(settings_dir.rglob("*.ini"))
