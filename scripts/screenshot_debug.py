@@ -6,8 +6,8 @@ console, one debugging tool shown.
 
 Each scene types its statements into the console one by one (as a user would, each
 waiting for the one before), then frames the graph and leaves the window open for
-``xshot`` to capture (1280 x 800, the window filling the screen). ``--quit-after S`` closes
-it after S seconds (a smoke test).
+``xshot`` to capture (1280 x 800, the window filling the screen). ``--quit-after S`` prints
+the status line and closes it S seconds after the scene (a smoke test).
 """
 
 from __future__ import annotations
@@ -115,9 +115,18 @@ def main(argv=None) -> int:
     window.resize(1280, 800)
     window.move(0, 0)
     window.show()
-    QtCore.QTimer.singleShot(300, lambda: play(window, qapp, args.scene))
-    if args.quit_after is not None:
-        QtCore.QTimer.singleShot(int(args.quit_after * 1000), window.close)
+
+    def done():
+        print(window.message.text(), flush=True)  # what the scene ended with
+        window.close()
+        qapp.quit()
+
+    def scene():
+        play(window, qapp, args.scene)
+        if args.quit_after is not None:  # counted from the scene's end
+            QtCore.QTimer.singleShot(int(args.quit_after * 1000), done)
+
+    QtCore.QTimer.singleShot(300, scene)
     return qapp.exec()
 
 

@@ -91,6 +91,7 @@ def test_compare_with_a_baseline_after_a_detach(blank, qtbot):
             "loss.backward()")
     blank.actions["compare"].trigger()
     assert "added" in blank.message.text()
+    assert blank.debug_overlay.compared  # the key to the rings is drawn under the legend
     y = blank.model.node_of(blank.session.namespace["y"])
     assert blank.model.graph.nodes[y]["compare"] == "added"
     result = blank.compare()
