@@ -96,6 +96,7 @@ class DebugControls:
         """Remember the graph as it is now; ``app.compare()`` shows what changed since."""
         self.baseline = model_compare.snapshot(self.model)
         model_compare.mark(self.model, None)
+        self.debug_overlay.compared = False
         self.debug_overlay.refresh()
         self.status(f"baseline marked: {len(self.baseline.nodes)} nodes")
 
@@ -105,6 +106,7 @@ class DebugControls:
             raise RuntimeError("no baseline: app.mark_baseline() first")
         result = model_compare.compare(self.baseline, model_compare.snapshot(self.model))
         model_compare.mark(self.model, result)
+        self.debug_overlay.compared = True
         self.debug_overlay.refresh()
         self.status(result.describe())
         self.view.update()
@@ -133,6 +135,7 @@ class DebugControls:
         watch(model)
         overlay = self.debug_overlay
         overlay.model, overlay.flow, overlay.saved = model, None, None
+        overlay.compared = False
         overlay.refresh()
         self.baseline = None
         for key in ("gradient_flow", "saved_bytes"):

@@ -20,6 +20,7 @@ from PySide6 import QtCore, QtGui
 
 from gradviz.gui.geometry import thin_through
 from gradviz.gui.graph_drawing import DETAIL_SCALE
+from gradviz.gui.legend import legend_size
 from gradviz.model.saved_memory import format_bytes
 
 NONFINITE = "#e03131"  # NaN/Inf in the forward
@@ -27,6 +28,7 @@ NONFINITE_BACKWARD = "#f08c00"  # NaN/Inf born in the backward
 COMPARE = {"added": "#2f9e44", "changed": "#f59f00", "released": "#868e96",
            "removed": "#c92a2a"}
 VANISHING = "#adb5bd"
+LEGEND_MARGIN = 10.0  # the graph view's, around its legend
 # a perceptual ramp (low -> high), as matplotlib's viridis at 5 stops
 RAMP = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 
@@ -42,6 +44,11 @@ def ramp(t: float) -> QtGui.QColor:
                         round(a.blue() + (b.blue() - a.blue()) * f))
 
 
+def _norm_text(x: float) -> str:
+    """A norm at the colour scale's end: ``0.75``, ``3.6``, ``2e+06``."""
+    return f"{x:.2g}"
+
+
 class DebugOverlay:
     """Marks on a ``GraphScene``, painted after it (in world coordinates)."""
 
@@ -51,6 +58,7 @@ class DebugOverlay:
         self.saved = None  # node id -> saved bytes, or None
         self._marked = None  # node ids with a mark, collected on refresh()
         self._ends = None  # the flow's edges' ends in the scene, for culling
+        self.compared = False  # compare's marks are shown (their key is drawn)
 
     def refresh(self) -> None:
         """The model's marks changed (a scan, a compare, a new statement): collect again."""
@@ -178,30 +186,63 @@ class DebugOverlay:
             painter.drawPath(scene.curve_path(x0j, y0j, x1j, y1j, end_gap=6.0))
 
     def paint_screen(self, painter, area: QtCore.QRectF) -> None:
-        """The flow's colour scale (log10 |grad|) in the view's bottom-left corner."""
-        if self.flow is None or not self.flow.edges:
+        """The keys: the flow's colour scale (log10 |grad|) and what compare's rings mean,
+        under the legend when it is on the left, else in the graph's bottom-left corner."""
+        boxes = []
+        if self.flow is not None and self.flow.edges:
+            boxes.append((52, self._paint_scale))
+        if self.compared:
+            boxes.append((36, self._paint_compare_key))
+        if not boxes:
             return
+        font = QtGui.QFont()
+        font.setPointSizeF(7.5)
+        painter.setFont(font)
+        if area.left() >= 200:  # the legend's strip is on the left: under it
+            left, width = LEGEND_MARGIN, area.left() - 2 * LEGEND_MARGIN
+            top = legend_size(1).height() + 2 * LEGEND_MARGIN + 6
+        else:
+            left, width = area.left() + 8, max(120.0, min(220.0, area.width() - 16))
+            top = area.bottom() - 12 - sum(h + 6 for h, _ in boxes)
+        for height, paint in boxes:
+            box = QtCore.QRectF(left, top, width, height)
+            painter.setPen(QtCore.Qt.PenStyle.NoPen)
+            painter.setBrush(QtGui.QColor(255, 255, 255, 220))
+            painter.drawRoundedRect(box, 6, 6)
+            paint(painter, box)
+            top += height + 6
+
+    def _paint_scale(self, painter, box) -> None:
         low, high = self.flow.log_range()
-        box = QtCore.QRectF(area.left() + 8, area.bottom() - 64,
-                            max(120.0, min(220.0, area.width() - 16)), 52)
-        painter.setPen(QtCore.Qt.PenStyle.NoPen)
-        painter.setBrush(QtGui.QColor(255, 255, 255, 220))
-        painter.drawRoundedRect(box, 6, 6)
         bar = QtCore.QRectF(box.left() + 10, box.top() + 20, box.width() - 20, 10)
         gradient = QtGui.QLinearGradient(bar.topLeft(), bar.topRight())
         for k in range(len(RAMP)):
             gradient.setColorAt(k / (len(RAMP) - 1), QtGui.QColor(RAMP[k]))
         painter.fillRect(bar, gradient)
         painter.setPen(QtGui.QColor("#1f2328"))
-        font = QtGui.QFont()
-        font.setPointSizeF(7.5)
-        painter.setFont(font)
         painter.drawText(QtCore.QPointF(box.left() + 10, box.top() + 14),
                          "|grad| per edge, log scale" if box.width() < 200
                          else "|grad| along each edge (log scale)")
-        painter.drawText(QtCore.QPointF(bar.left(), bar.bottom() + 12), f"1e{low:.0f}")
-        painter.drawText(QtCore.QPointF(bar.right() - 28, bar.bottom() + 12), f"1e{high:.0f}")
+        metrics = QtGui.QFontMetricsF(painter.font())
+        high_text = _norm_text(10 ** high)
+        painter.drawText(QtCore.QPointF(bar.left(), bar.bottom() + 12), _norm_text(10 ** low))
+        painter.drawText(QtCore.QPointF(bar.right() - metrics.horizontalAdvance(high_text),
+                                        bar.bottom() + 12), high_text)
         if box.width() >= 200:
             painter.setPen(QtGui.QColor(NONFINITE))
             painter.drawText(QtCore.QPointF(bar.center().x() - 30, bar.bottom() + 12),
                              "red: exploding")
+
+    def _paint_compare_key(self, painter, box) -> None:
+        painter.setPen(QtGui.QColor("#1f2328"))
+        painter.drawText(QtCore.QPointF(box.left() + 10, box.top() + 14),
+                         "since the baseline")
+        metrics = QtGui.QFontMetricsF(painter.font())
+        x, y = box.left() + 10, box.top() + 22
+        for word in ("added", "changed", "released"):
+            painter.setPen(QtGui.QPen(QtGui.QColor(COMPARE[word]), 2.5))
+            painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QtCore.QRectF(x, y, 16, 9), 3, 3)
+            painter.setPen(QtGui.QColor("#1f2328"))
+            painter.drawText(QtCore.QPointF(x + 21, y + 8.5), word)
+            x += 21 + metrics.horizontalAdvance(word) + 12

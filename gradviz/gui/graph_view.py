@@ -417,12 +417,12 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         for overlay in self.overlays:
             overlay.paint_over(painter, self.scene, world, self._scale)
         painter.restore()
-        for overlay in self.overlays:
-            overlay.paint_screen(painter, QtCore.QRectF(self.graph_rect()))
         if self._focus is not None:
             self._paint_focus_note(painter)
         if not legend.isEmpty():
             self._paint_legend_strip(painter, legend)
+        for overlay in self.overlays:  # after the legend: a scale may go under it
+            overlay.paint_screen(painter, QtCore.QRectF(self.graph_rect()))
         painter.end()
         self.minimap.sync()
         self.last_paint_ms = timer.nsecsElapsed() / 1e6

@@ -3,7 +3,7 @@
     panel = HistoryPanel(model)          # the History dock
     panel.show_series("dead")            # or pick it in the dock's list
     panel.pick(37)                        # or click a point: that run's numbers below
-    panel.details.text()
+    panel.details_text                    # also shown as a table below the plots
     'run 37   loss 0.0412\\n‖grad‖  net.0.weight 0.051  ...'
 
 Two plots over the backward runs: the loss (the root of each backward, when it holds one
@@ -20,6 +20,7 @@ that makes new leaves each step stays flat too.
 from __future__ import annotations
 
 import bisect
+import html
 
 import numpy as np
 import pyqtgraph as pg
@@ -108,9 +109,11 @@ class HistoryPanel(QtWidgets.QWidget):
         for plot, mark in zip((self.loss_plot, self.grad_plot), self.marks, strict=True):
             plot.addItem(mark)
             mark.hide()
-        self.details = QtWidgets.QLabel()
-        self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QtWidgets.QTextBrowser()  # the picked run's numbers, a table
+        self.details.setMaximumHeight(160)
+        self.details.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.details.hide()
+        self.details_text = ""  # the same as plain text (a line per series)
         layout.addWidget(self.details)
         self.plots.scene().sigMouseClicked.connect(self._on_click)
         self._apply_palette()
@@ -140,6 +143,8 @@ class HistoryPanel(QtWidgets.QWidget):
         for mark in self.marks:
             mark.hide()
         self.details.clear()
+        self.details.hide()
+        self.details_text = ""
         self.refresh()
 
     def _clear_curves(self) -> None:
@@ -258,6 +263,9 @@ class HistoryPanel(QtWidgets.QWidget):
                 plot.getAxis(side).setPen(text)
                 plot.getAxis(side).setTextPen(text)
         self.legend.setLabelTextColor(text)
+        base = palette.color(QtGui.QPalette.ColorRole.Base)
+        base.setAlpha(210)  # the legend over the curves stays readable
+        self.legend.setBrush(base)
 
     def changeEvent(self, event):  # noqa: N802
         if event.type() in (QtCore.QEvent.Type.PaletteChange, QtCore.QEvent.Type.StyleChange):
@@ -287,10 +295,31 @@ class HistoryPanel(QtWidgets.QWidget):
                 title = "dead units"
             lines.append(f"{title}  " + "   ".join(f"{k} {fmt.format(v)}"
                                                    for k, v in values.items()))
-        text = "\n".join(lines)
-        self.details.setText(text)
+        self.details_text = text = "\n".join(lines)
+        self.details.setHtml(self._details_html(run, number, loss))
+        self.details.show()
         self.runPicked.emit(number)
         return text
+
+    def _details_html(self, run, number, loss) -> str:
+        """The picked run as a table: a row per leaf (‖grad‖, ‖grad‖ / ‖value‖), then the
+        dead units and the edges."""
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(leaf_name(self.model, nid))}</td><td align=right>{norm:.4g}</td>"
+            f"<td align=right>{run.ratios.get(nid, float('nan')):.4g}</td></tr>"
+            for nid, norm in run.grad_norms.items())
+        parts = [f"<b>run {number}</b> &nbsp; {esc(loss)}"]
+        if rows:
+            parts.append("<table cellspacing=0 cellpadding=1><tr><th align=left>leaf</th>"
+                         "<th align=right>&nbsp;‖grad‖</th><th align=right>&nbsp;‖grad‖ / "
+                         f"‖value‖</th></tr>{rows}</table>")
+        if run.dead:
+            parts.append("dead units: " + ", ".join(
+                f"{esc(k)} {100 * v:.1f}%" for k, v in run.dead.items()))
+        if run.vanishing is not None:
+            parts.append(f"edges: {run.vanishing} vanishing, {run.exploding} exploding")
+        return "<br>".join(parts)
 
     def _on_click(self, event) -> None:
         pos = event.scenePos()

@@ -57,6 +57,9 @@ class Comparison:
         return bool(self.added or self.removed or self.released or self.changed
                     or self.edges_added or self.edges_removed)
 
+    def __repr__(self) -> str:  # the console echoes it: the status line's sentence
+        return f"Comparison({self.describe()})"
+
     def describe(self) -> str:
         if not self:
             return "no change since the baseline"
@@ -168,7 +171,8 @@ def compare(before: Snapshot, after: Snapshot, match: str = "id") -> Comparison:
             continue
         old, new = before.nodes[old_id], after.nodes[nid]
         if new.released and not old.released:
-            result.released.append(nid)
+            result.released.append(nid)  # its numbers went with it: not a change
+            continue
         changes = {}
         for what in old.numbers.keys() | new.numbers.keys():
             a, b = old.numbers.get(what), new.numbers.get(what)

@@ -51,6 +51,11 @@ class GradientFlow:
     smallest: float = 0.0  # the smallest non-zero norm
     root: float = 1.0  # the norm of the gradient backward started from
 
+    def __repr__(self) -> str:  # the console echoes it: a line, not every edge's norm
+        return (f"GradientFlow({len(self.edges)} edges, {len(self.exploding)} exploding, "
+                f"{len(self.vanishing)} vanishing, largest {self.largest:.4g}, "
+                f"{len(self.dead)} ReLU-like, {len(self.parameters)} parameters)")
+
     def log_range(self) -> tuple[float, float]:
         """(low, high) of log10 norms, for a colour scale."""
         if not self.largest:

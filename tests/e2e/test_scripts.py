@@ -136,3 +136,20 @@ def test_debug_bench_reports_every_tool_at_a_small_size(monkeypatch):
         assert row[1].endswith(" ms") and "1:1" in row[2]
     (gui,) = [r for r in rows if r[0].startswith("gui at ")]
     assert int(gui[0].split()[2].replace(",", "")) >= 400  # the graph was grown to size
+
+
+@pytest.mark.parametrize("scene, said", [
+    ("nan", "NaN/Inf first appears in the forward output of LogBackward0 (statement 4"),
+    ("compare", "largest difference 4 in grad of x"),
+])
+def test_the_debug_screenshot_scenes_play(scene, said, tmp_path):
+    import os
+    import subprocess
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(SCRIPTS.parent),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, str(SCRIPTS / "screenshot_debug.py"), scene,
+                           "--quit-after", "0.5"], capture_output=True, text=True, env=env,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert said in done.stdout

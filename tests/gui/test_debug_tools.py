@@ -72,6 +72,15 @@ def test_saved_bytes_in_the_status_bar_and_the_timeline(app, qtbot):
     plot = app.saved_memory_timeline()
     assert "peak" in plot.summary.text()
     plot.close()
+    type_in(app, "r.backward(retain_graph=True)")
+    plot = app.saved_memory_timeline()
+    assert plot.summary.text().endswith("the last backward (4 nodes) freed none of them")
+    plot.close()
+    type_in(app, "r.backward()")
+    plot = app.saved_memory_timeline()
+    # exp's result (mul saves it too: counted once) and q, which mul saves
+    assert plot.summary.text().endswith(f"the last backward (4 nodes) freed {8000 / 1e3} kB")
+    plot.close()
 
 
 def test_compare_with_a_baseline_after_a_detach(blank, qtbot):
@@ -82,6 +91,7 @@ def test_compare_with_a_baseline_after_a_detach(blank, qtbot):
             "loss.backward()")
     blank.actions["compare"].trigger()
     assert "added" in blank.message.text()
+    assert blank.debug_overlay.compared  # the key to the rings is drawn under the legend
     y = blank.model.node_of(blank.session.namespace["y"])
     assert blank.model.graph.nodes[y]["compare"] == "added"
     result = blank.compare()

@@ -60,7 +60,7 @@ def test_clicking_a_point_shows_that_runs_numbers(blank, qtbot):
     panel.runPicked.connect(picked.append)
     qtbot.mouseClick(panel.plots.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=view_pos)
     assert picked == [3]
-    assert panel.details.text().startswith(f"run 3   loss {losses[2]:.6g}")
+    assert panel.details_text.startswith(f"run 3   loss {losses[2]:.6g}")
     assert panel.marks[0].value() == 3
 
 
@@ -128,7 +128,7 @@ def test_many_parameters_keep_the_legend_short(blank):
     assert len(panel._curves) == 12  # every leaf plotted
     assert len(panel.legend.items) == LEGEND_ROWS  # the first few named
     panel.pick(1)
-    norms, ratios = panel.details.text().split("\n")[1:3]
+    norms, ratios = panel.details_text.split("\n")[1:3]
     assert norms.startswith("‖grad‖ ") and ratios.startswith("‖grad‖ / ‖value‖ ")
     assert norms.count("leaf (node") == ratios.count("leaf (node") == 12  # every leaf's
 
@@ -183,13 +183,16 @@ def test_a_typed_training_loop_plots_each_steps_gradient_flow(blank, qtbot):
     panel.runPicked.connect(picked.append)
     _click_step(panel, qtbot, panel.grad_plot, 7, 0)
     assert picked == [7]
-    lines = panel.details.text().split("\n")
+    lines = panel.details_text.split("\n")
     assert lines[0].startswith("run 7   loss ")
     w0 = blank.model.parameter_name(params[0])
     assert f"{w0} {_norm(seen[6][0][0]):.4g}" in lines[1]  # ‖grad‖
     assert f"{w0} {ratios[6][0]:.4g}" in lines[2]  # ‖grad‖ / ‖value‖
     assert lines[3] == f"dead units  net.1 ReluBackward0 {dead[6]:.1f}%"
     assert lines[4] == "edges  vanishing 0   exploding 0"
+    shown = panel.details.toPlainText()  # the table under the plots says the same
+    assert panel.details.isVisible() and f"{ratios[6][0]:.4g}" in shown
+    assert f"net.1 ReluBackward0 {dead[6]:.1f}%" in shown and "0 vanishing, 0 exploding" in shown
 
 
 def test_a_nan_loss_is_left_off_the_plot_and_listed_when_picked(blank):

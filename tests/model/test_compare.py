@@ -77,3 +77,27 @@ def test_two_saved_sessions_are_matched_by_structure(tmp_path):
     assert _names(b, result.added) == ["ExpBackward0"]
     assert not result.removed
     assert result.changed  # the grads differ
+
+
+def test_the_screenshot_lesson_released_nodes_are_not_changes_and_x_grad_grew():
+    model = GraphModel()
+    ns = {}
+    with model.recording():
+        ns["x"] = x = gradviz.ones(3, requires_grad=True)
+        ns["y"] = y = x * 2
+        ns["loss"] = (y * 3).sum()
+        model.set_names(ns)
+        ns["loss"].backward()  # x.grad = 6
+    baseline = snapshot(model)
+    with model.recording():
+        ns["loss"] = (y.detach() * 3).sum() + (x * 4).sum()
+        model.set_names(ns)
+        ns["loss"].backward()  # x.grad = 10: nothing through the detached y
+    gc.collect()
+    model.flush()
+    result = compare(baseline, snapshot(model))
+    assert result.released and not set(result.released) & set(result.changed)
+    assert all(v == v for changes in result.changed.values() for v in changes.values())  # no NaN
+    assert result.largest == (model.node_of(x), "grad", 4.0)
+    assert repr(result) == f"Comparison({result.describe()})"
+    assert "largest difference 4 in grad of x" in repr(result)

@@ -33,6 +33,8 @@ def test_exploding_chain_of_multiplications_marks_the_edges_near_the_leaf():
     p = flow.parameters[leaf]
     assert math.isclose(p.grad_norm, 2e6, rel_tol=1e-5) and p.value_norm == 2.0
     assert math.isclose(p.ratio, 1e6, rel_tol=1e-5)
+    assert repr(flow) == ("GradientFlow(8 edges, 5 exploding, 0 vanishing, largest 2e+06, "
+                          "0 ReLU-like, 1 parameters)")  # what the console echoes
 
 
 def test_vanishing_edges_and_dead_relu_units():

@@ -56,6 +56,10 @@ def test_each_step_keeps_ratios_dead_units_and_edge_counts_equal_to_the_tensors(
         assert run.dead == {"net.1 ReluBackward0": pytest.approx(dead)}
         assert 0 < dead < 1  # some units dead, not all: the test can tell them apart
         assert (run.vanishing, run.exploding) == (len(flow.vanishing), len(flow.exploding))
+    w = model.node_of(net[0].weight)
+    xs, ys = model.runs.series("ratios")[w]  # one curve a leaf, over the runs
+    assert xs == [1, 2, 3, 4] and ys == [r.ratios[w] for r in model.runs]
+    assert list(model.runs.series("dead")) == ["net.1 ReluBackward0"]
 
 
 def test_an_exploding_chain_counts_the_edges_above_the_threshold():
