@@ -72,11 +72,6 @@ class RichConsole(RichJupyterWidget):
         """The text area the user types in (focus, key presses in tests)."""
         return self._control
 
-    def _is_complete(self, source, interactive=True):
-        """Enter runs the cell once IPython finds it complete (no kernel round trip)."""
-        status, indent = self.shell.input_transformer_manager.check_complete(source)
-        return status != "incomplete", " " * (indent or 0)
-
     def _on_ended(self, source: str, error) -> None:
         if error is None:
             self.statementFinished.emit(source)
