@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.about import show_about
-from gradviz.gui.console_choice import ConsoleUnavailable, add_console_menu, make_console
+from gradviz.gui.console_choice import add_console_menu, first_console
 from gradviz.gui.controls import ACTIONS, build_actions, context_menu
 from gradviz.gui.debug_actions import DEBUG_API, DebugControls, install_debug
 from gradviz.gui.find_bar import FindBar
@@ -85,7 +85,7 @@ class App(DebugControls, QtWidgets.QMainWindow):
         history.parent.mkdir(parents=True, exist_ok=True)
         self.history_file = str(history)
         self.gui = GuiThread(session.lock, self)  # the worker's calls arrive through it
-        self.console = self._make_console(console)
+        self.console = first_console(self, console)
         self.inspector = InspectorPanel(session.model)
         area = QtCore.Qt.DockWidgetArea
         self.console_dock = self._dock("Console", self.console, area.BottomDockWidgetArea)
@@ -147,8 +147,8 @@ class App(DebugControls, QtWidgets.QMainWindow):
         self._start_autosave(restore)
         self._update_counts()
         self.view.fit()
-        if getattr(self, "_console_problem", None):
-            self.status(self._console_problem, error=True)
+        if self.console_problem:
+            self.status(self.console_problem, error=True)
 
     def _start_autosave(self, wanted) -> None:
         """Autosave every few seconds from now on; first offer what a crash left."""
@@ -175,18 +175,6 @@ class App(DebugControls, QtWidgets.QMainWindow):
         except OSError as exc:  # say it once, then stop trying
             self.autosave_timer.stop()
             self.status(f"autosave stopped: cannot write {self.autosave.path}: {exc}", True)
-
-    def _make_console(self, kind):
-        """The console asked for (or chosen last time); the built-in one when IPython's
-        cannot open (the status line says why)."""
-        wanted = kind or str(self.settings.value("console", "builtin"))
-        try:
-            return make_console(self, wanted)
-        except ConsoleUnavailable as exc:
-            if kind is not None:
-                raise
-            self._console_problem = f"Console: {exc}"
-            return make_console(self, "builtin")
 
     def _on_command_entered(self, cmd: str) -> None:
         """A statement was typed: the stepper's and autosave's business."""

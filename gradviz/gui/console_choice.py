@@ -1,6 +1,7 @@
 """Which console the window shows: the built-in one (the default, always there) or IPython
 (``gradviz --console ipython``, View > Console; ``pip install 'gradviz[console]'``).
 
+    console = first_console(window)             # --console, else the last choice
     console = make_console(window, "ipython")   # wired to the window; ConsoleUnavailable
     switch_console(window, "builtin")           # View > Console > Built-in, kept in settings
 
@@ -59,6 +60,21 @@ def make_console(window, kind: str = "builtin"):
     console.runningChanged.connect(window._on_running_changed)
     console.commandEntered.connect(window._on_command_entered)
     return console
+
+
+def first_console(window, kind: str | None = None):
+    """The window's console at start: ``kind``, else the one chosen last time (settings);
+    when that is IPython and it cannot open, the built-in one, and
+    ``window.console_problem`` says why (an explicit ``kind`` raises instead)."""
+    window.console_problem = None
+    wanted = kind or str(window.settings.value("console", "builtin"))
+    try:
+        return make_console(window, wanted)
+    except ConsoleUnavailable as exc:
+        if kind is not None:
+            raise
+        window.console_problem = f"Console: {exc}"
+        return make_console(window, "builtin")
 
 
 def switch_console(window, kind: str) -> bool:

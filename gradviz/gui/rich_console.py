@@ -29,6 +29,7 @@ from __future__ import annotations
 import linecache
 
 from PySide6 import QtCore, QtGui
+from qtconsole import styles
 from qtconsole.rich_jupyter_widget import RichJupyterWidget
 
 from gradviz.gui.console_output import is_dark
@@ -71,11 +72,6 @@ class RichConsole(RichJupyterWidget):
     def input(self):
         """The text area the user types in (focus, key presses in tests)."""
         return self._control
-
-    def _is_complete(self, source, interactive=True):
-        """Enter runs the cell once IPython finds it complete (no kernel round trip)."""
-        status, indent = self.shell.input_transformer_manager.check_complete(source)
-        return status != "incomplete", " " * (indent or 0)
 
     def _on_ended(self, source: str, error) -> None:
         if error is None:
@@ -120,7 +116,16 @@ class RichConsole(RichJupyterWidget):
 
     # ------------------------------------------------------------ look
     def _follow_theme(self) -> None:
-        self.set_default_style("linux" if is_dark(self) else "lightbg")
+        """qtconsole's colours for the theme, on the window's own background."""
+        dark = is_dark(self)
+        template = styles.default_dark_style_template if dark else \
+            styles.default_light_style_template
+        base = self.palette().color(QtGui.QPalette.ColorRole.Base).name()
+        text = self.palette().color(QtGui.QPalette.ColorRole.Text).name()
+        self.style_sheet = template % {"bgcolor": base, "fgcolor": text,
+                                       "select": "#3d6fb6" if dark else "#cce0ff"}
+        self.syntax_style = styles.default_dark_syntax_style if dark else \
+            styles.default_light_syntax_style
         font = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
         self.font = font
 
@@ -134,8 +139,8 @@ class RichConsole(RichJupyterWidget):
         QtCore.QTimer.singleShot(0, self._prompt_into_view)
 
     def _prompt_into_view(self) -> None:
-        bar = self._control.verticalScrollBar()
-        bar.setValue(bar.maximum())
+        bar = self._control.verticalScrollBar()  # qtconsole can scroll a page past the end
+        bar.setValue(max(0, bar.maximum() - bar.pageStep()))
 
     def closeEvent(self, event):  # noqa: N802
         self.session.interrupt()

@@ -12,6 +12,7 @@ pytest.importorskip("qtconsole")  # the [console] extra, which the test command 
 import gradviz  # noqa: E402
 from gradviz.gui.console_choice import INSTALL, ConsoleUnavailable  # noqa: E402
 from gradviz.model.provenance import describe_where  # noqa: E402
+from gradviz.session import Session  # noqa: E402
 from tests.gui.conftest import node_named  # noqa: E402
 
 TIMEOUT = 15_000
@@ -183,8 +184,10 @@ def test_without_qtconsole_asking_for_ipython_says_how_to_get_it(qtbot, monkeypa
     _without_qtconsole(monkeypatch)
     assert main(["--console", "ipython"]) == 2
     assert INSTALL in capsys.readouterr().err
+    session = Session()
     with pytest.raises(ConsoleUnavailable, match=r"pip install 'gradviz\[console\]'"):
-        App(theme="light", tutorial=False, console="ipython")
+        App(session=session, theme="light", tutorial=False, console="ipython")
+    session.close()  # the window that refused never took it over
     window = App(theme="light", tutorial=False)  # the built-in console, as by default
     qtbot.addWidget(window)
     try:
@@ -194,5 +197,45 @@ def test_without_qtconsole_asking_for_ipython_says_how_to_get_it(qtbot, monkeypa
         assert INSTALL in window.message.text()
         window.console.run("still = torch.ones(1) + 1")
         assert window.session.namespace["still"].item() == 2.0
+    finally:
+        window.close()
+    window.settings.setValue("console", "ipython")  # chosen when qtconsole was there
+    again = App(theme="light", tutorial=False)
+    qtbot.addWidget(again)
+    try:
+        assert again.console.console_kind == "builtin" and INSTALL in again.message.text()
+    finally:
+        again.close()
+
+
+def test_up_recalls_restored_history(rich, qtbot):
+    rich.console.add_history(["w = torch.zeros(2)", "v = w + 1"])
+    control = rich.console._control
+    control.setFocus()
+    qtbot.keyClick(control, Key.Key_Up)
+    assert rich.console.input_buffer == "v = w + 1"
+    qtbot.keyClick(control, Key.Key_Up)
+    assert rich.console.input_buffer == "w = torch.zeros(2)"
+
+
+def test_on_the_torch_engine_cells_record_real_torch(qtbot):
+    pytest.importorskip("torch")
+    import torch
+
+    from gradviz.gui.app import App
+    from gradviz.model import GraphModel
+
+    window = App(session=Session(GraphModel(engine="torch")), theme="light", tutorial=False,
+                 console="ipython")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        type_cell(window, qtbot, "import torch; a = torch.ones(2, requires_grad=True)")
+        type_cell(window, qtbot, "b = (a * 2).sum(); b.backward()")
+        assert window.session.namespace["torch"] is torch  # the real one on this engine
+        model = window.model
+        assert "MulBackward0" in {d.get("name") for _, d in model.graph.nodes(data=True)}
+        assert model.grad(node_named(model, "a")).tolist() == [2.0, 2.0]
     finally:
         window.close()
