@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -118,3 +119,14 @@ def test_loop_bench_types_the_steps_and_reports_each_checkpoint():
     assert all(r["ms"] > 0 and r["cpu"] >= 0 and r["rss"] > 50 for r in rows)
     fade = bench_loop.typed_loop("fade", (4,))
     assert fade[0]["nodes"] == 17 + 3 * 7  # the policy "latest" is what keeps it flat
+
+
+def test_layout_bench_compares_with_dot_over_seeds():
+    bl = load("bench_layout")
+    rows = bl.versus_dot(use_dot=False, versus={60: range(2)})
+    (n, seeds, t, c, dt, dc, ratio, tratio, late), = rows
+    assert (n, seeds, dt, ratio, late) == (60, 2, None, None, 0) and t > 0 and c >= 0
+    assert bl._fmt_versus(rows[0])[2] == "dot not run"
+    if shutil.which("dot"):  # with graphviz installed: dot's figures and the ratios
+        (_, _, _, c, dt, dc, ratio, tratio, _), = bl.versus_dot(versus={60: range(2)})
+        assert dt > 0 and tratio > 0 and dc > 0 and 0.2 < ratio < 5
