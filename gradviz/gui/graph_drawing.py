@@ -169,7 +169,11 @@ class GraphScene:
             return min(MAX_W, max(92.0, w + 20)), h + 12
         if data["kind"] == "group":  # "net.3" over "Block · 14 nodes"
             summary = str(data.get("label", "")).split(" · ", 1)[-1]
-            sub = f"{summary} · {data.get('count', 0)} nodes"
+            count = f" · {data.get('count', 0)} nodes"
+            metrics = self.labels.sub_metrics  # the summary elided to fit the widest box
+            room = MAX_W - 20 - metrics.horizontalAdvance(count)
+            summary = metrics.elidedText(summary, QtCore.Qt.TextElideMode.ElideRight, room)
+            sub = summary + count
             w, h = self.labels.set(nid, [data.get("path", "?")], sub, bold=True)
             return min(MAX_W, max(92.0, w + 20)), h + 14
         name = data.get("name") or data.get("label") or data.get("role", "tensor")

@@ -130,6 +130,9 @@ def test_twelve_residual_blocks_left_to_right_clusters_and_minimap(blank, qtbot)
     d = view.drawn()
     assert model.collapsed and d["labels"] == d["nodes"] and len(d["nodes"]) == len(view.scene)
     assert all(b[0] > a[0] for a, b in flow(view))
+    s = view.scene
+    groups = [n for n in s.ids if isinstance(n, str)]  # "Sequential(12 × Block) · 168 nodes"
+    assert groups and all(s.labels.size(n)[0] <= s.W[s.index[n]] for n in groups)  # fits
     type_in(blank, 'app.expand("net")', 'app.expand("net.3")')
     box = view.clusters.boxes["net.3"]
     inner = [n for n in view.scene.ids if not isinstance(n, str)
