@@ -12,6 +12,10 @@ minutes at 5,000 nodes). Also reports incremental layout (``previous=``): nodes 
 mean displacement when nodes are added to a laid-out graph (+5 on 1,000-node random and RNN
 graphs, +10 on a 5,000-node random graph).
 
+First, ``versus_dot``: random autograd DAGs of 300, 1,000, 5,000 and 50,000 nodes over several
+seeds, our CPU time (``time.process_time``, as the machine is shared) and crossings beside
+dot's (CPU time of the child process; dot only up to ``DOT_MAX_NODES``), as mean ratios.
+
 Targets (issue 10): random DAGs of 300 and 1,000 nodes with crossings <= dot's in a third of
 dot's time or less; 50,000 nodes in under 5 s; +10 nodes on 5,000 moves no existing node, fast
 (tens of ms). Also: RNN of 1,000 nodes <= 0.2 s, of 5,000 nodes <= 2 s; a 10,000-node chain
@@ -19,10 +23,12 @@ dot's time or less; 50,000 nodes in under 5 s; +10 nodes on 5,000 moves no exist
 
     python3 scripts/bench_layout.py            # table on stdout
     python3 scripts/bench_layout.py --no-dot   # skip dot
+    python3 scripts/bench_layout.py --vs-dot   # only the multi-seed comparison with dot
 """
 
 from __future__ import annotations
 
+import resource
 import shutil
 import subprocess
 import sys
@@ -39,6 +45,8 @@ from gradviz.model.layout import count_crossings, layered, mean_displacement  # 
 
 DOT_MAX_NODES = 5000
 DOT_TIMEOUT = 60.0
+# versus_dot: graph size -> seeds (dot only where it finishes within DOT_TIMEOUT)
+VERSUS = {300: range(10), 1000: range(10), 5000: range(1), 50_000: range(1)}
 
 
 # ---------------------------------------------------------------------------- graphs
@@ -245,6 +253,59 @@ def dot_positions(g: nx.DiGraph, timeout: float = DOT_TIMEOUT):
     return dt, pos
 
 
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def versus_dot(use_dot=True, versus=None):
+    """Per size: (size, seeds, our mean CPU s, our mean crossings, dot mean CPU s or None,
+    dot mean crossings, mean crossings ratio, mean CPU time ratio, dot runs that timed out).
+    Ratios are means over the seeds where dot ran of ours / dot's."""
+    rows = []
+    for n, seeds in (versus or VERSUS).items():
+        ours_t, ours_c, dot_t, dot_c, ratios, times, late = [], [], [], [], [], [], 0
+        for seed in seeds:
+            g = random_autograd_dag(n, 1000 + seed)
+            layered(g) if n <= 1000 else None  # warm the caches of small graphs
+            c0 = time.process_time()
+            pos = layered(g)
+            t = time.process_time() - c0
+            c = count_crossings(g, pos)
+            ours_t.append(t)
+            ours_c.append(c)
+            if not use_dot or n > DOT_MAX_NODES:
+                continue
+            d0 = _children_cpu()
+            res = dot_positions(g)
+            if res == "timeout":
+                late += 1
+                continue
+            if res is None:
+                continue
+            dt = _children_cpu() - d0
+            dc = count_crossings(g, res[1])
+            dot_t.append(dt)
+            dot_c.append(dc)
+            ratios.append(c / dc if dc else (1.0 if c == 0 else float("inf")))
+            times.append(t / dt)
+        mean = lambda xs: sum(xs) / len(xs) if xs else None  # noqa: E731
+        rows.append((n, len(seeds), mean(ours_t), mean(ours_c), mean(dot_t), mean(dot_c),
+                     mean(ratios), mean(times), late))
+    return rows
+
+
+def _fmt_versus(row):
+    n, k, t, c, dt, dc, ratio, tratio, late = row
+    ours = f"{t * 1e3:,.0f} ms cpu, {c:,.0f} crossings (mean of {k})"
+    if dt is None:
+        ref = f"dot timed out (> {DOT_TIMEOUT:.0f} s)" if late else "dot not run"
+    else:
+        ref = (f"dot {dt * 1e3:,.0f} ms cpu, {dc:,.0f} crossings; crossings {ratio:.3f}x dot's, "
+               f"time {tratio:.2f}x dot's")
+    return f"random autograd DAG, {n:,} nodes", ours, ref
+
+
 # ---------------------------------------------------------------------------- bench
 def _time_layout(g, repeat=1, **kw):
     """(best wall-clock seconds, CPU seconds of that run, positions) over ``repeat`` runs."""
@@ -357,6 +418,8 @@ def _fmt_rows(rows):
 def run(report, use_dot=True):
     """Report one row per graph and one for incremental stability: report(name, value, ref)."""
     use_dot = use_dot and shutil.which("dot") is not None
+    for row in versus_dot(use_dot):
+        report(*_fmt_versus(row))
     for name, n, ts, cpu, c, dts, dcs, ratio in _fmt_rows(measure(use_dot)):
         report(
             f"{name} ({n} nodes)",
@@ -375,6 +438,14 @@ def run(report, use_dot=True):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     use_dot = "--no-dot" not in argv and shutil.which("dot") is not None
+    if not use_dot:
+        print("dot not installed (apt-get install graphviz) or --no-dot: no comparison")
+    for row in versus_dot(use_dot):
+        name, ours, ref = _fmt_versus(row)
+        print(f"{name:<36} {ours:<52} {ref}", flush=True)
+    print()
+    if "--vs-dot" in argv:
+        return
     head = ("graph", "nodes", "ours", "ours cpu", "crossings", "dot", "dot crossings", "ratio")
     widths = (24, 7, 9, 10, 11, 24, 15, 7)
     print(

@@ -8,8 +8,8 @@ pixel along their straight line (clipped to the view first), node boxes are fill
 result goes to the painter as one ``QImage``, pixel for pixel. A frame costs a few
 milliseconds whatever the number of nodes.
 
-    raster = far_image(scene, rect, scale, ratio=1.0)   # QImage of rect at that zoom
-    painter.drawImage(rect, raster)
+    image, pixels = far_image(scene, rect, scale, ratio=1.0)   # rect at that zoom
+    painter.drawImage(rect, image)   # (image shows pixels: keep them until drawn)
 """
 
 from __future__ import annotations
@@ -26,55 +26,68 @@ def _argb(color) -> np.uint32:
     return np.uint32((0xFF << 24) | (c.red() << 16) | (c.green() << 8) | c.blue())
 
 
-def far_image(scene, rect, scale: float, ratio: float = 1.0) -> QtGui.QImage:
+def far_image(scene, rect, scale: float, ratio: float = 1.0):
     """The nodes and edges of ``scene`` inside ``rect`` (scene pixels) as drawn at zoom
-    ``scale`` on a device of ``ratio`` pixels per logical pixel: an ARGB32 image of
-    ``rect``'s size on screen, background filled, boxes in their style's fill colour and
-    edges as one-pixel lines under them."""
+    ``scale`` on a device of ``ratio`` pixels per logical pixel: ``(image, pixels)``, an ARGB32
+    ``QImage`` of ``rect``'s size on screen over the NumPy array ``pixels`` (which must live
+    while the image is used): transparent where nothing is (module boxes painted before show
+    through), boxes in their style's fill colour and edges as one-pixel lines under them."""
     k = scale * ratio  # image pixels per scene pixel
     width = max(1, int(np.ceil(rect.width() * k)))
     height = max(1, int(np.ceil(rect.height() * k)))
-    theme = scene.theme
-    buf = np.full((height, width), _argb(theme.background), np.uint32)
+    buf = np.zeros((height, width), np.uint32)  # transparent: what is under shows
     left, top = rect.left(), rect.top()
     if scene.eu.size:
         x0, y0, x1, y1 = scene._edge_ends()
         _draw_lines(buf, (x0 - left) * k, (y0 - top) * k, (x1 - left) * k, (y1 - top) * k,
-                    _argb(theme.edge))
+                    _argb(scene.theme.edge))
     if len(scene):
         _fill_boxes(buf, scene, left, top, k, [_argb(b.color()) for b in scene._brushes])
-    image = QtGui.QImage(buf.data, width, height, 4 * width, QtGui.QImage.Format.Format_RGB32)
-    image = image.copy()  # own the pixels (buf goes away)
+    image = QtGui.QImage(buf.data, width, height, 4 * width,
+                         QtGui.QImage.Format.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(ratio)
-    return image
+    return image, buf
 
 
 def _draw_lines(buf, x0, y0, x1, y1, color) -> None:
     """One-pixel lines from (x0, y0) to (x1, y1) (image pixels), clipped to the image."""
     h, w = buf.shape
-    dx, dy = x1 - x0, y1 - y0
-    t0, t1 = np.zeros(x0.size), np.ones(x0.size)
-    for p, q in ((-dx, x0), (dx, w - 1e-6 - x0), (-dy, y0), (dy, h - 1e-6 - y0)):  # Liang-Barsky
-        ratio = np.divide(q, p, out=np.zeros_like(q), where=p != 0)
-        t0 = np.where(p < 0, np.maximum(t0, ratio), t0)
-        t1 = np.where(p > 0, np.minimum(t1, ratio), t1)
-        t1 = np.where((p == 0) & (q < 0), -1.0, t1)
-    keep = t0 <= t1
-    if not keep.any():
+    out = ((np.maximum(x0, x1) < 0) | (np.minimum(x0, x1) >= w)
+           | (np.maximum(y0, y1) < 0) | (np.minimum(y0, y1) >= h))
+    if out.all():
         return
-    ax, ay = x0[keep] + t0[keep] * dx[keep], y0[keep] + t0[keep] * dy[keep]
-    ddx, ddy = (t1[keep] - t0[keep]) * dx[keep], (t1[keep] - t0[keep]) * dy[keep]
-    n = np.ceil(np.maximum(np.abs(ddx), np.abs(ddy))).astype(np.int64) + 1
+    if out.any():
+        keep = ~out
+        x0, y0, x1, y1 = x0[keep], y0[keep], x1[keep], y1[keep]
+    x0, y0 = x0.astype(np.float32), y0.astype(np.float32)
+    dx, dy = x1.astype(np.float32) - x0, y1.astype(np.float32) - y0
+    inside = (np.minimum(x0, x0 + dx) >= 0) & (np.maximum(x0, x0 + dx) < w) & (
+        np.minimum(y0, y0 + dy) >= 0) & (np.maximum(y0, y0 + dy) < h)
+    if not inside.all():  # Liang-Barsky on the lines that leave the image
+        part = np.flatnonzero(~inside)
+        px0, py0, pdx, pdy = x0[part], y0[part], dx[part], dy[part]
+        t0, t1 = np.zeros(part.size, np.float32), np.ones(part.size, np.float32)
+        for p, q in ((-pdx, px0), (pdx, w - 1e-3 - px0), (-pdy, py0), (pdy, h - 1e-3 - py0)):
+            ratio = np.divide(q, p, out=np.zeros_like(q), where=p != 0)
+            t0 = np.where(p < 0, np.maximum(t0, ratio), t0)
+            t1 = np.where(p > 0, np.minimum(t1, ratio), t1)
+            t1 = np.where((p == 0) & (q < 0), -1.0, t1)
+        t1 = np.maximum(t1, t0)  # (nothing left: one clamped point)
+        x0[part], y0[part] = px0 + t0 * pdx, py0 + t0 * pdy
+        dx[part], dy[part] = (t1 - t0) * pdx, (t1 - t0) * pdy
+    n = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.int64) + 1
     total = int(n.sum())
     if total > MAX_SAMPLES:  # sparser points on the long lines
         n = np.maximum(2, (n * (MAX_SAMPLES / total)).astype(np.int64))
         total = int(n.sum())
     e = np.repeat(np.arange(n.size), n)
-    t = np.arange(total, dtype=float)
-    t -= np.repeat(np.cumsum(n) - n, n)
-    t /= np.repeat(np.maximum(n - 1, 1), n)
-    xs = np.clip((ax[e] + ddx[e] * t).astype(np.int64), 0, w - 1)
-    ys = np.clip((ay[e] + ddy[e] * t).astype(np.int64), 0, h - 1)
+    t = np.arange(total, dtype=np.float32)
+    t -= np.repeat((np.cumsum(n) - n).astype(np.float32), n)
+    t /= np.repeat(np.maximum(n - 1, 1).astype(np.float32), n)
+    xs = (x0[e] + dx[e] * t).astype(np.int64)
+    ys = (y0[e] + dy[e] * t).astype(np.int64)
+    np.clip(xs, 0, w - 1, out=xs)
+    np.clip(ys, 0, h - 1, out=ys)
     ys *= w
     ys += xs
     buf.ravel()[ys] = color  # (flat indices: several times faster than buf[ys, xs])
@@ -109,12 +122,14 @@ def _fill_boxes(buf, scene, left, top, k, colors) -> None:
                 flat[base[m] + (dy * w + dx)] = color[m]
         return
     code = scene.style[inside].astype(np.int32) + 1  # 0: no node
-    diff = np.zeros((h + 1, w + 1), np.int32)
+    r0, r1, c0, c1 = int(ya.min()), int(yb.max()), int(xa.min()), int(xb.max())
+    ya, yb, xa, xb = ya - r0, yb - r0, xa - c0, xb - c0  # within the boxes' bounding box
+    diff = np.zeros((r1 - r0 + 1, c1 - c0 + 1), np.int32)
     np.add.at(diff, (ya, xa), code)
     np.add.at(diff, (ya, xb), -code)
     np.add.at(diff, (yb, xa), -code)
     np.add.at(diff, (yb, xb), code)
-    cover = np.cumsum(np.cumsum(diff[:h, :w], axis=0), axis=1)
+    cover = np.cumsum(np.cumsum(diff[:-1, :-1], axis=0), axis=1)
     hit = cover > 0
     # boxes do not overlap in a layout; where inflated ones touch, the sum is some style
-    buf[hit] = palette[(cover[hit] - 1) % palette.size]
+    buf[r0:r1, c0:c1][hit] = palette[(cover[hit] - 1) % palette.size]

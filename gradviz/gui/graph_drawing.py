@@ -70,7 +70,7 @@ class GraphScene:
         self.executed = np.zeros(0, np.int32)
         self.eu = self.ev = np.zeros(0, np.int64)
         self.eoff = np.zeros(0)
-        self._lines = None
+        self._lines = self._far = None
         self._new: set = set()  # nodes drawn as new: re-read when the next change comes
         self.extent: QtCore.QRectF | None = None  # what is drawn around nodes (clusters)
         self.direction = "top-down"  # or "left-right": how layout positions are turned
@@ -140,6 +140,7 @@ class GraphScene:
     # ------------------------------------------------------------ building
     def set_theme(self, theme) -> None:
         self.theme = theme
+        self._far = None  # (key, image, pixels) of the last far-away frame
         c = QtGui.QColor
         fills = {"function": theme.function, "accumulate": theme.accumulate, "leaf": theme.leaf,
                  "plain": theme.plain, "output": theme.output, "ghost": theme.background,
@@ -168,7 +169,11 @@ class GraphScene:
             return min(MAX_W, max(92.0, w + 20)), h + 12
         if data["kind"] == "group":  # "net.3" over "Block · 14 nodes"
             summary = str(data.get("label", "")).split(" · ", 1)[-1]
-            sub = f"{summary} · {data.get('count', 0)} nodes"
+            count = f" · {data.get('count', 0)} nodes"
+            metrics = self.labels.sub_metrics  # the summary elided to fit the widest box
+            room = MAX_W - 20 - metrics.horizontalAdvance(count)
+            summary = metrics.elidedText(summary, QtCore.Qt.TextElideMode.ElideRight, room)
+            sub = summary + count
             w, h = self.labels.set(nid, [data.get("path", "?")], sub, bold=True)
             return min(MAX_W, max(92.0, w + 20)), h + 14
         name = data.get("name") or data.get("label") or data.get("role", "tensor")
@@ -213,7 +218,7 @@ class GraphScene:
 
     def _set_edges(self, eu, ev) -> None:
         self.eu, self.ev, self.eoff = eu, ev, parallel_offsets(eu, ev)
-        self._lines = None
+        self._lines = self._far = None
 
     def _append(self, graph, positions, changed, pinned) -> bool:
         """Extend the arrays with the new nodes and edges; False when that is not enough."""
@@ -268,7 +273,7 @@ class GraphScene:
         """Move node ``nid``'s centre to pixel position ``(x, y)`` (while it is dragged)."""
         i = self.index[nid]
         self.X[i], self.Y[i] = x, y
-        self._lines = None
+        self._lines = self._far = None
 
     def set_pinned(self, pinned) -> None:
         self.flags &= ~PINNED
@@ -329,7 +334,10 @@ class GraphScene:
         if not detail and not vector and vis.size + self.eu.size // 2 >= FAR_RASTER:
             device = painter.device()
             ratio = device.devicePixelRatioF() if device is not None else 1.0
-            painter.drawImage(rect, far_image(self, rect, scale, ratio))
+            key = (rect.getRect(), scale, ratio)
+            if self._far is None or self._far[0] != key:  # (a repaint of the same frame
+                self._far = (key, *far_image(self, rect, scale, ratio))  # reuses it)
+            painter.drawImage(rect, self._far[1])
             self._paint_flat_selected(painter, selected)
             return
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, detail)

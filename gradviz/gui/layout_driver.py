@@ -129,12 +129,22 @@ def _provisional(graph, pos: dict, missing: list) -> None:
     for x, y in pos.values():
         taken.setdefault(round(y / LAYER_GAP), set()).add(round(x / NODE_STEP))
 
+    right: dict[int, int] = {}  # per row: one past its rightmost slot
+
     def put(n, x, y):
-        row = taken.setdefault(round(y / LAYER_GAP), set())
+        key = round(y / LAYER_GAP)
+        row = taken.setdefault(key, set())
+        if key not in right:
+            right[key] = max(row, default=-1) + 1
         slot = round(x / NODE_STEP)
-        while slot in row:
+        for _ in range(8):  # a free slot near the wanted one, else the row's right end
+            if slot not in row:
+                break
             slot += 1
+        else:  # (scanning on would cost O(row) a node: minutes for 50,000 new nodes)
+            slot = right[key]
         row.add(slot)
+        right[key] = max(right[key], slot + 1)
         pos[n] = (slot * NODE_STEP, y)
 
     later = []

@@ -136,27 +136,26 @@ def _number(top, above, base, adj, low, lim, par):
     """Number the subtree of ``top`` (not crossing its parent edge ``above``) in preorder from
     ``base``: a node's subtree holds the numbers ``low[x]..lim[x]``; ``par`` is each node's
     parent edge. Returns the next free number."""
-    order = []
-    pedge = {top: above}
-    pnode = {}
-    stack = [top]
+    order, up, edge = [], [], []  # preorder; per entry its parent's entry and parent edge
+    stack = [(top, above, -1)]
+    pop, push = stack.pop, stack.append
     while stack:
-        x = stack.pop()
+        x, k, p = pop()
+        i = len(order)
         order.append(x)
-        px = pedge[x]
-        for y, k in adj[x]:
-            if k != px:
-                pedge[y] = k
-                pnode[y] = x
-                stack.append(y)
-    size = dict.fromkeys(order, 1)
-    for x in reversed(order[1:]):
-        size[pnode[x]] += size[x]
+        up.append(p)
+        edge.append(k)
+        for y, ky in adj[x]:
+            if ky != k:
+                push((y, ky, i))
+    size = [1] * len(order)
+    for i in range(len(order) - 1, 0, -1):
+        size[up[i]] += size[i]
     idx = np.asarray(order, np.int64)
     first = np.arange(base, base + len(order), dtype=np.int64)
     low[idx] = first
-    lim[idx] = first + np.fromiter((size[x] for x in order), np.int64, len(order)) - 1
-    par[idx] = [pedge[x] for x in order]
+    lim[idx] = first + np.asarray(size, np.int64) - 1
+    par[idx] = edge
     return base + len(order)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -153,3 +154,14 @@ def test_the_debug_screenshot_scenes_play(scene, said, tmp_path):
                           timeout=180)
     assert done.returncode == 0, done.stderr
     assert said in done.stdout
+
+
+def test_layout_bench_compares_with_dot_over_seeds():
+    bl = load("bench_layout")
+    rows = bl.versus_dot(use_dot=False, versus={60: range(2)})
+    (n, seeds, t, c, dt, dc, ratio, tratio, late), = rows
+    assert (n, seeds, dt, ratio, late) == (60, 2, None, None, 0) and t > 0 and c >= 0
+    assert bl._fmt_versus(rows[0])[2] == "dot not run"
+    if shutil.which("dot"):  # with graphviz installed: dot's figures and the ratios
+        (_, _, _, c, dt, dc, ratio, tratio, _), = bl.versus_dot(versus={60: range(2)})
+        assert dt > 0 and tratio > 0 and dc > 0 and 0.2 < ratio < 5

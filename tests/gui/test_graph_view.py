@@ -1,5 +1,6 @@
 """GraphView and GraphScene against a GraphModel, without the main window."""
 
+import networkx as nx
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui
@@ -396,3 +397,16 @@ def test_a_growing_graph_is_refitted_while_its_labels_stay_readable(view, model)
         assert view.scale >= LABEL_SCALE
     newest = named(model, "h")
     assert view.visible_world().contains(view.scene.rect(newest)), "the newest node in view"
+
+
+def test_many_new_inputs_of_one_node_get_distinct_provisional_places():
+    """3,000 leaves appearing at once above one laid-out node (a stack of parameters): each
+    gets its own slot in the row above it, the first ones next to the node."""
+    from gradviz.gui.layout_driver import LAYER_GAP, NODE_STEP, _provisional
+
+    graph = nx.DiGraph((k, "sum") for k in range(3000))
+    pos = {"sum": (3 * NODE_STEP, 2 * LAYER_GAP)}
+    _provisional(graph, pos, list(range(3000)))
+    places = {pos[k] for k in range(3000)}
+    assert len(places) == 3000 and {y for _, y in places} == {LAYER_GAP}
+    assert pos[0] == (3 * NODE_STEP, LAYER_GAP)

@@ -2,10 +2,11 @@
 drawing (nodes, edges, clusters, minimap) between top-down and left-right; the setting is
 remembered by the window and kept in saved sessions."""
 
+import re
 from pathlib import Path
 
 import pytest
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from gradviz.gui.graph_drawing import GraphScene
 from gradviz.gui.theme import LIGHT
@@ -129,6 +130,9 @@ def test_twelve_residual_blocks_left_to_right_clusters_and_minimap(blank, qtbot)
     d = view.drawn()
     assert model.collapsed and d["labels"] == d["nodes"] and len(d["nodes"]) == len(view.scene)
     assert all(b[0] > a[0] for a, b in flow(view))
+    s = view.scene
+    groups = [n for n in s.ids if isinstance(n, str)]  # "Sequential(12 × Block) · 168 nodes"
+    assert groups and all(s.labels.size(n)[0] <= s.W[s.index[n]] for n in groups)  # fits
     type_in(blank, 'app.expand("net")', 'app.expand("net.3")')
     box = view.clusters.boxes["net.3"]
     inner = [n for n in view.scene.ids if not isinstance(n, str)
@@ -146,3 +150,30 @@ def test_twelve_residual_blocks_left_to_right_clusters_and_minimap(blank, qtbot)
     tol = 2 / minimap.ratio()
     assert centre.x() == pytest.approx(target.x(), abs=tol)
     assert centre.y() == pytest.approx(target.y(), abs=tol)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_render_draws_a_left_to_right_model_wide(qapp, tmp_path, suffix):
+    import gradviz as torch
+    from gradviz.gui.render import render_model
+    from gradviz.model import GraphModel
+    from gradviz.model.layout_direction import set_layout_direction
+
+    model = GraphModel()
+    with model.recording():
+        w = torch.ones(3, requires_grad=True)
+        loss = ((w * 2).relu() * w).exp().sum()
+    sizes = {}
+    for direction in ("top-down", "left-right"):
+        set_layout_direction(model, direction)
+        path = tmp_path / f"{direction}{suffix}"
+        render_model(model, path, legend=False)
+        if suffix == ".png":
+            image = QtGui.QImage(str(path))
+            sizes[direction] = (image.width(), image.height())
+        else:
+            box = re.search(r'viewBox="0 0 (\d+) (\d+)"', path.read_text())
+            sizes[direction] = (int(box[1]), int(box[2]))
+    (tw, th), (lw, lh) = sizes["top-down"], sizes["left-right"]
+    assert th > tw and lw > lh  # a chain: tall top-down, wide left to right
+    del loss
