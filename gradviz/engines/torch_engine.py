@@ -269,19 +269,20 @@ class TorchEngine:
     # ------------------------------------------------------------ backward (from Watch)
     def _backward(self, func, args, kwargs):
         roots, retain, create = backward_arguments(func, args, kwargs)
-        root_fns = []
+        root_fns, root_tensors = [], []
         for t in roots:
             fn = t.grad_fn if isinstance(t, torch.Tensor) else None
             if fn is not None:
                 if fn.metadata.get(KEY) is None:  # made where the mode did not look
                     self._output(t, ())
                 root_fns.append(fn)
+                root_tensors.append(t)
         if not root_fns:
             return func(*args, **kwargs)
         root_ids = tuple(self.function_id(fn) for fn in root_fns)
         ran: list = []
         handles = [h for fn in self._reachable(root_fns) for h in self._hook(fn, ran)]
-        self._emit(ev.BackwardStarted(root_ids, retain, create))
+        self._emit(ev.BackwardStarted(root_ids, retain, create, tuple(root_tensors)))
         try:
             return func(*args, **kwargs)
         finally:

@@ -98,9 +98,9 @@ def tensor_created(t, role):
     dispatcher.emit(_make(_TensorCreated, (t, tensor_id(t), role)))
 
 
-def backward_started(roots, retain_graph, create_graph):
+def backward_started(roots, retain_graph, create_graph, tensors=()):
     dispatcher.emit(ev.BackwardStarted(tuple(n.id for n, _ in roots), bool(retain_graph),
-                                       bool(create_graph)))
+                                       bool(create_graph), tuple(tensors)))
 
 
 def node_executed(node, grad, grads):
