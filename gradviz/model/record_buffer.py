@@ -34,7 +34,7 @@ from gradviz.events import types as ev
 
 __all__ = ["LIMIT", "RecordBuffer"]
 
-LIMIT = 200_000  # list items kept (10 per op: 20,000 ops) before a replay nobody asked for
+LIMIT = 180_000  # list items kept (9 per op: 20,000 ops) before a replay nobody asked for
 _FunctionCreated, _TensorCreated = ev.FunctionCreated, ev.TensorCreated
 _OUTPUT = object()  # the first item of the record of an op's output
 _EVENT = object()  # the first item of an event's record: (_EVENT, handler, arguments)
@@ -44,8 +44,8 @@ class RecordBuffer:
     """Mixed into GraphModel (with ``GraphEvents``, whose handlers replay the records)."""
 
     def _init_records(self):
-        # one flat list, in program order: per op the fields of its FunctionCreated and where
-        # it was made, then _OUTPUT and its output's shape; _EVENT, handler, arguments for
+        # one flat list, in program order: per op the first six fields of its FunctionCreated
+        # and where it was made, then _OUTPUT and its output's shape; _EVENT, handler, arguments for
         # backward's events. Flat, and without the event tuples: long-lived containers are
         # what the garbage collector walks again and again
         self._records: list = []
@@ -55,15 +55,15 @@ class RecordBuffer:
         cls = event.__class__
         records = self._records
         if cls is _FunctionCreated:
-            records += event
+            records += event[:6]  # (a plain tuple: a list extends by one at C speed)
             records.append(self.provenance.where())
             if len(records) >= LIMIT:
                 self._replay()
             return
         if cls is _TensorCreated and records and event.role == "output":
             # the output of the op just recorded (the last record is a FunctionCreated's:
-            # it ends with output_id, input_ids, saved, where)
-            if records[-2] is not _OUTPUT and records[-4] == event.tensor_id \
+            # it ends with output_id, input_ids, where)
+            if records[-2] is not _OUTPUT and records[-3] == event.tensor_id \
                     and not self.watch_nonfinite:
                 records += (_OUTPUT, self._shape(event.tensor))  # not the tensor
                 return
@@ -95,11 +95,10 @@ class RecordBuffer:
             elif first is _EVENT:
                 records[i + 1](self, *records[i + 2])
                 i += 3
-            else:  # function, function_id, name, next_functions, output_id, input_ids,
-                # saved, where
+            else:  # function, function_id, name, next_functions, output_id, input_ids, where
                 made(records[i], records[i + 1], records[i + 3], records[i + 4],
-                     records[i + 5], records[i + 7])
-                i += 8
+                     records[i + 5], records[i + 6])
+                i += 7
 
 
 # ---------------------------------------------------------------- backward's events
