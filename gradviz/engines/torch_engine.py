@@ -329,7 +329,9 @@ class TorchEngine:
                 continue
             seen.add(anchor)
             order.append(fn)
-            stack.extend(n for n, _ in fn.next_functions if n is not None)
+            for n, _ in fn.next_functions:
+                if n is not None:
+                    stack.append(n)
         return order
 
     def _after(self, grads_passed, grads_received):
