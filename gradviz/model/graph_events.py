@@ -49,6 +49,7 @@ class GraphEvents:
         self._shape = engine.shape
         self._made = (None, None)  # (output id, function id) of the last FunctionCreated
         self.provenance = Provenance()  # where each function node was created
+        self._where = self.provenance.where
         # measure each node's saved tensors when a backward starts, before it frees them
         # (for the saved-memory timeline; costs a saved_values call per node, so opt-in)
         self.track_saved_memory = False

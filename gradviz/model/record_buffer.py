@@ -56,7 +56,7 @@ class RecordBuffer:
         records = self._records
         if cls is _FunctionCreated:
             records += event[:6]  # (a plain tuple: a list extends by one at C speed)
-            records.append(self.provenance.where())
+            records.append(self._where())
             if len(records) >= LIMIT:
                 self._replay()
             return
@@ -86,8 +86,8 @@ class RecordBuffer:
         """Build the graph from the records kept so far (see the module docstring)."""
         records, self._records = self._records, []
         made, output = self._record_function, self._record_output
-        i, n = 0, len(records)
-        while i < n:
+        i = 0
+        while i < len(records):  # (len again: what an event on another thread still adds)
             first = records[i]
             if first is _OUTPUT:
                 output(records[i + 1])
