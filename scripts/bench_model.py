@@ -12,7 +12,8 @@ Sections (issue 3, "Cost and memory"):
   every step, model with the ``remove`` policy: node count and process RSS at steps 10,
   100 and 1,000 (both must stay flat).
 
-Times are single-threaded best-of-N wall times, garbage collector on (what a user gets).
+Times are single-threaded best-of-N CPU times (the machine is shared), garbage collector
+on (what a user gets).
 """
 
 from __future__ import annotations
@@ -45,15 +46,19 @@ def report(name, value, reference=""):
 
 
 # ---------------------------------------------------------------- chain of tiny ops
-def chain_us(n=None):
-    """Microseconds per op for the forward of ``n`` multiplications of a 1-element tensor."""
+def chain_us(n=None, keep=None):
+    """Microseconds (CPU time) per op for the forward of ``n`` multiplications of a
+    1-element tensor; the result is appended to ``keep`` when given (the user holds it)."""
     n = N_OPS if n is None else n
     x = gradviz.ones(1, requires_grad=True)
     y = x
-    t = time.perf_counter()
+    t = time.process_time()
     for _ in range(n):
         y = y * 1.0001
-    return (time.perf_counter() - t) / n * 1e6
+    spent = time.process_time() - t
+    if keep is not None:
+        keep.append(y)
+    return spent / n * 1e6
 
 
 def best_chain(setup=None, teardown=None):
@@ -99,14 +104,14 @@ def bench_chain(report):
            f"({recorded / plain:.2f}x)")
     flush_ms, added = float("inf"), 0
     for _ in range(REPS):
-        model = _attach_model()
-        chain_us()
-        t = time.perf_counter()
+        model, held = _attach_model(), []
+        chain_us(keep=held)
+        t = time.process_time()
         change = model.flush()
-        flush_ms = min(flush_ms, (time.perf_counter() - t) * 1e3)
+        flush_ms = min(flush_ms, (time.process_time() - t) * 1e3)
         added = len(change.added)
         model.detach()
-        del model, change
+        del model, change, held
         gc.collect()
     per_op = flush_ms * 1e3 / N_OPS
     report("  then one flush to listeners (builds the graph)", f"{flush_ms:.1f} ms",

@@ -38,6 +38,10 @@ from gradviz.events import types as ev
 __all__ = ["TorchEngine"]
 
 _ZEROING = ("zero_", "_foreach_zero_")
+_make = tuple.__new__  # an event from the tuple of its fields (the class call, minus a frame)
+_FunctionCreated, _TensorCreated, _NodeExecuted = (ev.FunctionCreated, ev.TensorCreated,
+                                                   ev.NodeExecuted)
+_current_node = torch._C._current_autograd_node  # inside a hook: the node that runs
 
 
 class TorchEngine:
@@ -53,6 +57,8 @@ class TorchEngine:
         self._reported: set[int] = set()
         self._mode = None
         self._grads: dict[int, tuple] = {}  # id(.grad tensor) -> (leaf ref, grad ref)
+        self._runs: list = []  # per backward running (innermost last): the nodes that ran
+        self._arrays: list = []  # per backward running: its gradients' NumPy copies
         self.tensor_id = self._ids.tensor_id
         self.function_id = self._ids.function_id
         self.tensor_by_id = self._ids.tensor_by_id
@@ -183,11 +189,20 @@ class TorchEngine:
             return None
         return describe.to_numpy(t.grad)
 
-    @staticmethod
-    def as_array(x):
-        if isinstance(x, torch.Tensor):
+    def as_array(self, x):
+        if not isinstance(x, torch.Tensor):
+            return x
+        if not self._arrays:
             return describe.to_numpy(x)
-        return x
+        # in a backward, the gradient a node passes is the one the next receives: one copy
+        # (of the last few gradients: holding them all would hold backward's memory)
+        arrays = self._arrays[-1]
+        known = arrays.get(id(x))
+        if known is None or known[0] is not x:
+            if len(arrays) >= 64:
+                arrays.clear()
+            known = arrays[id(x)] = (x, describe.to_numpy(x))
+        return known[1]
 
     # ------------------------------------------------------------ forward (from Watch)
     def _outputs(self, out, args) -> None:
@@ -212,7 +227,7 @@ class TorchEngine:
             return
         made = ids.register_new(fn)
         tid = ids.tensor_id(t)
-        made[0][0].out = weakref.ref(t)
+        made[0][0].out = ids.tensor_ref(tid)  # (the tensor's one weak reference)
         inputs = _tensors(args)
         taker = None  # the new node whose next_functions are the op's tensor inputs
         for entry in made:
@@ -220,17 +235,15 @@ class TorchEngine:
                 taker = entry[1]
                 break
         emit, classes = self._emit, self._classes
-        for anchor, node, nexts in reversed(made):  # inputs before the nodes using them
+        for anchor, node, _, next_ids in reversed(made):  # inputs before the nodes using them
             input_ids = ()
             if node is taker:
                 input_ids = tuple([None if x.requires_grad else self._constant(x)
                                    for x in inputs])
             info = classes.get(type(node)) or self.describe_function(node)
-            emit(ev.FunctionCreated(
-                node, anchor.id, info.name,
-                tuple([(None if n is None else n.metadata[KEY].id, nr) for n, nr in nexts]),
-                tid if node is fn else None, input_ids, info.saved))
-        emit(ev.TensorCreated(t, tid, "output"))
+            emit(_make(_FunctionCreated, (node, anchor.id, info.name, tuple(next_ids),
+                                          tid if node is fn else None, input_ids, info.saved)))
+        emit(_make(_TensorCreated, (t, tid, "output")))
 
     def _constant(self, x) -> int:
         tid = self._ids.known_tensor(x)
@@ -269,26 +282,38 @@ class TorchEngine:
     # ------------------------------------------------------------ backward (from Watch)
     def _backward(self, func, args, kwargs):
         roots, retain, create = backward_arguments(func, args, kwargs)
-        root_fns = []
+        root_fns, root_tensors = [], []
         for t in roots:
             fn = t.grad_fn if isinstance(t, torch.Tensor) else None
             if fn is not None:
                 if fn.metadata.get(KEY) is None:  # made where the mode did not look
                     self._output(t, ())
                 root_fns.append(fn)
+                root_tensors.append(t)
         if not root_fns:
             return func(*args, **kwargs)
         root_ids = tuple(self.function_id(fn) for fn in root_fns)
-        ran: list = []
-        handles = [h for fn in self._reachable(root_fns) for h in self._hook(fn, ran)]
-        self._emit(ev.BackwardStarted(root_ids, retain, create))
+        ran: list = []  # the nodes that ran, in order
+        self._runs.append(ran)
+        self._arrays.append({})  # id(gradient) -> (it, its NumPy copy), for this backward
+        after, handles = self._after, []
+        for fn in self._reachable(root_fns):
+            if type(fn).__name__ == "AccumulateGrad":
+                handles += self._hook_leaf(fn, ran)
+            else:
+                handles.append(fn.register_hook(after))
+        self._emit(ev.BackwardStarted(root_ids, retain, create, tuple(root_tensors)))
         try:
             return func(*args, **kwargs)
         finally:
             for handle in handles:
                 handle.remove()
+            self._runs.pop()
+            self._arrays.pop()
             if not retain:  # torch released the saved tensors of every node it ran
-                freed = tuple([fid for fn, fid in ran if self.describe_function(fn).saved_tensors])
+                describe_function = self.describe_function
+                freed = tuple([fn.metadata[KEY].id for fn in ran
+                               if describe_function(fn).saved_tensors])
                 if freed:
                     self._emit(ev.SavedTensorsFreed(freed))
             self._emit(ev.BackwardFinished(root_ids))
@@ -304,26 +329,30 @@ class TorchEngine:
                 continue
             seen.add(anchor)
             order.append(fn)
-            stack.extend(n for n, _ in fn.next_functions if n is not None)
+            for n, _ in fn.next_functions:
+                if n is not None:
+                    stack.append(n)
         return order
 
-    def _hook(self, fn, ran):
-        """The hooks that report ``fn`` running (their handles)."""
+    def _after(self, grads_passed, grads_received):
+        """Every node's post-hook during a watched backward (one bound method for all:
+        torch says which node runs): its ``NodeExecuted``."""
+        fn = _current_node()
+        self._runs[-1].append(fn)
+        self._emit(_make(_NodeExecuted, (fn, fn.metadata[KEY].id, _received(grads_received),
+                                         tuple(grads_passed))))
+
+    def _hook_leaf(self, fn, ran):
+        """The hooks that report an ``AccumulateGrad`` running (their handles)."""
         fid = fn.metadata[KEY].id
         leaf = self.variable(fn)
-        if leaf is None:
-            def after(grads_passed, grads_received):
-                ran.append((fn, fid))
-                self._emit(ev.NodeExecuted(fn, fid, _received(grads_received),
-                                           tuple(grads_passed)))
-            return (fn.register_hook(after),)
         before = []
 
         def before_accumulating(grads_received):
             before.append(describe.to_numpy(leaf.grad))
 
         def accumulated(grads_passed, grads_received):
-            ran.append((fn, fid))
+            ran.append(fn)
             self._emit(ev.NodeExecuted(fn, fid, _received(grads_received), ()))
             grad = leaf.grad
             tid = self._ids.tensor_id(leaf)

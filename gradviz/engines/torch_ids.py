@@ -37,15 +37,21 @@ class Anchor:
     def __init__(self, nid):
         self.id = nid
         self.out = None  # weakref to the tensor the node produced
-        self.users = []  # [(weakref to a user's anchor, index in its next_functions)]
-        self.prune_at = 8  # users are pruned of dead ones when there are this many
+        # [weakref to a user's anchor, index in its next_functions, ...]: pairs laid flat
+        # (a tuple per pair would be one more object per edge for the garbage collector)
+        self.users = []
+        self.prune_at = 16  # users are pruned of dead ones when there are this many items
 
     def prune(self) -> None:
         """Drop users that died (a parameter's AccumulateGrad gets one more user per
         training step); called when ``users`` reaches ``prune_at``, amortized O(1)."""
         users = self.users
-        users[:] = [u for u in users if u[0]() is not None]
-        self.prune_at = max(8, 2 * len(users))
+        kept = []
+        for k in range(0, len(users), 2):
+            if users[k]() is not None:
+                kept += users[k:k + 2]
+        users[:] = kept
+        self.prune_at = max(16, 2 * len(users))
 
 
 def resolve(anchor) -> object | None:
@@ -60,8 +66,9 @@ def resolve(anchor) -> object | None:
                 here, index = down[here]
                 fn = fn.next_functions[index][0]
             return fn
-        for user_ref, index in here.users:
-            user = user_ref()
+        users = here.users
+        for k in range(0, len(users), 2):
+            user, index = users[k](), users[k + 1]
             if user is not None and user not in down:
                 down[user] = (here, index)
                 queue.append(user)
@@ -81,6 +88,21 @@ class FunctionRef(weakref.KeyedRef):
             return resolve(anchor)
 
 
+class _TensorRef(weakref.ref):
+    """A weak reference to a tensor that has an id (one object per tensor: no closure,
+    and no Python ``__init__`` as ``weakref.KeyedRef`` has)."""
+
+    __slots__ = ("ids", "key", "nid")
+
+
+def _forget(ref) -> None:
+    """A tensor with an id died: forget it (its ``id()`` may be reused)."""
+    ids = ref.ids
+    if ids._tids.get(ref.key) == ref.nid:
+        del ids._tids[ref.key]
+    ids._tensors.pop(ref.nid, None)
+
+
 class Ids:
     """Hands out ids shared by tensors and nodes, never reused."""
 
@@ -95,14 +117,8 @@ class Ids:
         nid = self._tids.get(key)
         if nid is None:
             nid = self._tids[key] = next(self._count)
-            tids, tensors = self._tids, self._tensors
-
-            def forget(_, key=key, nid=nid):  # (a closure: cheaper than a KeyedRef)
-                if tids.get(key) == nid:
-                    del tids[key]
-                tensors.pop(nid, None)
-
-            tensors[nid] = weakref.ref(t, forget)
+            ref = self._tensors[nid] = _TensorRef(t, _forget)
+            ref.ids, ref.key, ref.nid = self, key, nid
         return nid
 
     def known_tensor(self, t) -> int | None:
@@ -124,24 +140,32 @@ class Ids:
 
     def register_new(self, fn) -> list:
         """Anchors for ``fn`` (which has none) and its unseen ancestors:
-        ``[(anchor, node, next_functions), ...]``, ``fn`` first, each before its inputs."""
+        ``[(anchor, node, next_functions, next ids), ...]``, ``fn`` first, each before its
+        inputs; ``next ids`` are ``((anchor id or None, input_nr), ...)`` as events carry them."""
         anchor = fn.metadata[KEY] = Anchor(next(self._count))
-        made = [(anchor, fn, fn.next_functions)]
-        for here, _, nexts in made:  # grows while it runs: every unseen ancestor, once
+        made = [(anchor, fn, fn.next_functions, [])]
+        for here, _, nexts, next_ids in made:  # grows while it runs: every unseen ancestor, once
             index = 0
-            for nxt, _ in nexts:
-                if nxt is not None:
+            for nxt, nr in nexts:
+                if nxt is None:
+                    next_ids.append((None, nr))
+                else:
                     metadata = nxt.metadata
                     there = metadata.get(KEY)
                     if there is None:
                         there = metadata[KEY] = Anchor(next(self._count))
-                        made.append((there, nxt, nxt.next_functions))
+                        made.append((there, nxt, nxt.next_functions, []))
                     users = there.users
-                    users.append((weakref.ref(here), index))
+                    users += (weakref.ref(here), index)
                     if len(users) >= there.prune_at:
                         there.prune()
+                    next_ids.append((there.id, nr))
                 index += 1
         return made
+
+    def tensor_ref(self, tid):
+        """The weak reference ``tensor_id`` keeps to the tensor ``tid`` (None if it died)."""
+        return self._tensors.get(tid)
 
     def function_id(self, fn) -> int:
         anchor = fn.metadata.get(KEY)

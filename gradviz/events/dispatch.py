@@ -27,10 +27,11 @@ class Dispatcher:
         [TensorReleased(tensor_id=3)]
     """
 
-    __slots__ = ("active", "_subscribers", "_kinds", "_routes", "_reported")
+    __slots__ = ("active", "wanted", "_subscribers", "_kinds", "_routes", "_reported")
 
     def __init__(self):
         self.active = False
+        self.wanted = frozenset()  # the event classes some subscriber wants
         self._subscribers: list = []
         self._kinds: list = []  # per subscriber: the classes it wants (None: all)
         self._routes: dict = {}  # event class -> the subscribers it goes to, in order
@@ -55,6 +56,7 @@ class Dispatcher:
         pairs = list(zip(self._subscribers, self._kinds, strict=True))
         self._routes = {cls: tuple([s for s, kinds in pairs if kinds is None or cls in kinds])
                         for cls in _event_classes()}
+        self.wanted = frozenset([cls for cls, route in self._routes.items() if route])
         self.active = bool(self._subscribers)
 
     def wants(self, cls) -> bool:

@@ -86,6 +86,7 @@ class BackwardStarted(Event):
     roots: tuple  # function ids
     retain_graph: bool
     create_graph: bool
+    tensors: tuple = ()  # per root, the tensor backward was called on (when the engine has it)
 
 
 @event

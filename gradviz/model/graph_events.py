@@ -49,6 +49,7 @@ class GraphEvents:
         self._shape = engine.shape
         self._made = (None, None)  # (output id, function id) of the last FunctionCreated
         self.provenance = Provenance()  # where each function node was created
+        self._where = self.provenance.where
         # measure each node's saved tensors when a backward starts, before it frees them
         # (for the saved-memory timeline; costs a saved_values call per node, so opt-in)
         self.track_saved_memory = False
@@ -266,13 +267,32 @@ class GraphEvents:
             data["shape"] = tuple(shape)
 
     def _on_BackwardStarted(self, e):  # noqa: N802
-        self._reap()
+        if not e.tensors:  # an engine that names its roots by id only: find their tensors
+            engine, outputs = self.engine, self._outputs
+            e = e.__class__(e.roots, e.retain_graph, e.create_graph, tuple(
+                [engine.tensor_by_id(outputs[fid]) if fid in outputs else None
+                 for fid in e.roots]))
+        roots = self._backward_roots(e)
         if self.track_saved_memory:
+            self._reap()
             measure_saved(self)  # what each node saved, before this backward frees it
+        self._backward_started(e.roots, *roots)
+
+    def _backward_roots(self, e) -> tuple:
+        """What a backward needs of the program as it starts: the root tensors that its
+        roots made (shown as outputs) and the first one's value (for ``runs``)."""
+        engine = self.engine
+        made = []
+        for fid, t in zip(e.roots, e.tensors, strict=False):
+            fn = engine.grad_fn(t) if t is not None else None
+            made.append(t if fn is not None and engine.function_id(fn) == fid else None)
+        first = made[0] if made else None
+        return tuple(made), None if first is None else engine.value(first)
+
+    def _backward_started(self, roots, tensors, value):
+        self._reap()
         self.backward_runs += 1
-        root = self._outputs.get(e.roots[0]) if e.roots else None
-        t = self.engine.tensor_by_id(root) if root is not None else None
-        self.runs.start(self.backward_runs, None if t is None else self.engine.value(t))
+        self.runs.start(self.backward_runs, value)
         self._executed = 0
         nodes = self._graph._node
         for nid in self._ran:
@@ -281,12 +301,8 @@ class GraphEvents:
                 data["executed"] = None
                 self._pending.updated.add(nid)
         self._ran = []
-        engine = self.engine
-        for fid in e.roots:
-            tid = self._outputs.get(fid)
-            t = engine.tensor_by_id(tid) if tid is not None else None
-            fn = engine.grad_fn(t) if t is not None else None
-            if fn is not None and engine.function_id(fn) == fid:
+        for t in tensors:
+            if t is not None:
                 self._show_output(t)
 
     def _on_NodeExecuted(self, e):  # noqa: N802

@@ -6,7 +6,9 @@ them into networkx nodes, attribute dicts, edges and weak references costs sever
 the op itself, so on the hot path ``RecordBuffer._on_event`` only appends the ``FunctionCreated``'s
 fields, where it was made and the output's shape to a list: what must be read while the
 program runs (the user's line for ``provenance``; the shape, as the output tensor is not
-kept) is read then. Every other event, every read of
+kept) is read then. Backward's events are kept the same way, with what they need of the
+live program read when they come (gradients copied, the root tensors and loss value).
+Every other event, every read of
 ``model.graph`` and the queries built on it, ``flush`` (the app's batched notifications),
 a change of the running ``nn.Module`` and ``detach`` first replay the records in order
 through the handlers of :mod:`gradviz.model.graph_events`, so what anyone sees is exactly
@@ -32,18 +34,20 @@ from gradviz.events import types as ev
 
 __all__ = ["LIMIT", "RecordBuffer"]
 
-LIMIT = 200_000  # list items kept (10 per op: 20,000 ops) before a replay nobody asked for
+LIMIT = 180_000  # list items kept (9 per op: 20,000 ops) before a replay nobody asked for
 _FunctionCreated, _TensorCreated = ev.FunctionCreated, ev.TensorCreated
 _OUTPUT = object()  # the first item of the record of an op's output
+_EVENT = object()  # the first item of an event's record: (_EVENT, handler, arguments)
 
 
 class RecordBuffer:
     """Mixed into GraphModel (with ``GraphEvents``, whose handlers replay the records)."""
 
     def _init_records(self):
-        # one flat list, in program order: per op the fields of its FunctionCreated and where
-        # it was made, then _OUTPUT and its output's shape. Flat, and without the event
-        # tuples: long-lived containers are what the garbage collector walks again and again
+        # one flat list, in program order: per op the first six fields of its FunctionCreated
+        # and where it was made, then _OUTPUT and its output's shape; _EVENT, handler, arguments for
+        # backward's events. Flat, and without the event tuples: long-lived containers are
+        # what the garbage collector walks again and again
         self._records: list = []
 
     def _on_event(self, event):
@@ -51,17 +55,26 @@ class RecordBuffer:
         cls = event.__class__
         records = self._records
         if cls is _FunctionCreated:
-            records += event
-            records.append(self.provenance.where())
+            records += event[:6]  # (a plain tuple: a list extends by one at C speed)
+            records.append(self._where())
             if len(records) >= LIMIT:
                 self._replay()
             return
         if cls is _TensorCreated and records and event.role == "output":
             # the output of the op just recorded (the last record is a FunctionCreated's:
-            # it ends with output_id, input_ids, saved, where)
-            if records[-2] is not _OUTPUT and records[-4] == event.tensor_id \
+            # it ends with output_id, input_ids, where)
+            if records[-2] is not _OUTPUT and records[-3] == event.tensor_id \
                     and not self.watch_nonfinite:
                 records += (_OUTPUT, self._shape(event.tensor))  # not the tensor
+                return
+        later = _LATER.get(cls)
+        if later is not None:
+            kept = later(self, event)
+            if kept is not None:
+                if kept:
+                    records += kept
+                    if len(records) >= LIMIT:
+                        self._replay()
                 return
         if records:
             self._replay()
@@ -73,13 +86,45 @@ class RecordBuffer:
         """Build the graph from the records kept so far (see the module docstring)."""
         records, self._records = self._records, []
         made, output = self._record_function, self._record_output
-        i, n = 0, len(records)
-        while i < n:
-            if records[i] is _OUTPUT:
+        i = 0
+        while i < len(records):  # (len again: what an event on another thread still adds)
+            first = records[i]
+            if first is _OUTPUT:
                 output(records[i + 1])
                 i += 2
-            else:  # function, function_id, name, next_functions, output_id, input_ids,
-                # saved, where
+            elif first is _EVENT:
+                records[i + 1](self, *records[i + 2])
+                i += 3
+            else:  # function, function_id, name, next_functions, output_id, input_ids, where
                 made(records[i], records[i + 1], records[i + 3], records[i + 4],
-                     records[i + 5], records[i + 7])
-                i += 8
+                     records[i + 5], records[i + 6])
+                i += 7
+
+
+# ---------------------------------------------------------------- backward's events
+# Each returns the record that replays an event later, read what it needs of the live
+# program now; () when the event needs nothing done; None when it must be handled now.
+def _node_executed(model, e):
+    as_array = model.engine.as_array  # a copy for an engine that reuses the memory (torch)
+    e = e.__class__(e.function, e.function_id, as_array(e.grad_in),
+                    tuple([as_array(g) for g in e.grads_out]))
+    return (_EVENT, model._handlers[e.__class__], (e,))
+
+
+def _as_it_is(model, e):  # nothing to read now: the event holds it
+    return (_EVENT, model._handlers[e.__class__], (e,))
+
+
+def _backward_started(model, e):
+    if model.track_saved_memory or not e.tensors:  # (measured before anything is freed)
+        return None
+    return (_EVENT, model._backward_started.__func__, (e.roots, *model._backward_roots(e)))
+
+
+def _backward_finished(model, e):
+    return () if model._batch_depth else None  # outside a batch it flushes
+
+
+_LATER = {ev.NodeExecuted: _node_executed, ev.GradAccumulated: _as_it_is,
+          ev.SavedTensorsFreed: _as_it_is, ev.BackwardStarted: _backward_started,
+          ev.BackwardFinished: _backward_finished}

@@ -112,6 +112,8 @@ class StatementRunner:
         self._wake = threading.Event()  # set by interrupt: ends an interruptible sleep
         self._active: _Job | None = None
         self._in_model = False  # the worker is inside the model's event handling
+        self._bracketed = False  # the model's subscribers sit between _enter and _leave_model
+        self._entered = threading.local()  # per thread: model events entered, not yet left
         self._pending = False  # an interrupt waits for the model to finish an event
         self._ready = threading.Condition(self._state)
         self._queue: list[_Job] = []
@@ -153,6 +155,7 @@ class StatementRunner:
         """Put (or take away) the two subscribers that hold ``lock`` around the model's
         own. Only while a job runs: then the GUI thread reads the model concurrently;
         otherwise events cost what they cost without a session."""
+        self._bracketed = False  # (an event between two of these calls takes no lock)
         dispatcher.unsubscribe(self._enter_model)
         dispatcher.unsubscribe(self._leave_model)
         model = self._model
@@ -161,16 +164,26 @@ class StatementRunner:
             dispatcher.subscribe(self._enter_model)
             model.attach()
             dispatcher.subscribe(self._leave_model)
+            self._bracketed = True
 
     def _enter_model(self, event) -> None:
         # the flag goes up before the lock is taken and down after it is given back, so an
-        # interrupt never lands between the two (it would leave the lock held for ever)
+        # interrupt never lands between the two (it would leave the lock held for ever).
+        # Only once both ends are subscribed: an event (a tensor dying in a garbage
+        # collection on any thread) that met this end alone would never give the lock back
+        if not self._bracketed:
+            return
         if threading.get_ident() == self._worker_id:
             with self._state:
                 self._in_model = True
         self.lock.acquire_for_event()
+        self._entered.depth = getattr(self._entered, "depth", 0) + 1
 
     def _leave_model(self, event) -> None:
+        depth = getattr(self._entered, "depth", 0)
+        if not depth:  # its enter came before the bracket was complete
+            return
+        self._entered.depth = depth - 1
         pending = False
         self.lock.release()
         if threading.get_ident() == self._worker_id:
@@ -262,6 +275,7 @@ class StatementRunner:
                 self.lock.release()
             except RuntimeError:
                 break
+        self._entered.depth = 0
         with self._state:
             self._active = None
         job.done(error)

@@ -92,9 +92,11 @@ def test_a_training_loop_is_interrupted(app):
 def test_an_interrupt_during_backward(app):
     assert run(app, "w = torch.ones(1, requires_grad=True)\nh = w\n"
                     "for _ in range(20000):\n    h = h * 1.0\n") is None
-    # the hook runs first in backward (next to the loss): then the rest is still to run
-    source = ("import threading\nstarted = threading.Event()\n"
-              "h.register_hook(lambda g: started.set())\n"
+    # the hook runs first in backward (next to the loss), and waits there for the interrupt
+    # (a backward of 20,000 nodes can end before it comes): then the rest is still to run
+    source = ("import threading, time\nstarted = threading.Event()\n"
+              "def hook(g):\n    started.set()\n    time.sleep(5)\n"
+              "h.register_hook(hook)\n"
               "loss = (h * h).sum()\nloss.backward()\n")
     ended, errors = start(app, source)
     until(lambda: "started" in app.namespace and app.namespace["started"].is_set())

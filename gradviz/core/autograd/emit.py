@@ -18,7 +18,8 @@ from gradviz.events import dispatcher
 from gradviz.events import types as ev
 
 _make = tuple.__new__  # an event from the tuple of its fields
-_FunctionCreated, _TensorCreated = ev.FunctionCreated, ev.TensorCreated
+_FunctionCreated, _TensorCreated, _TensorReleased = (ev.FunctionCreated, ev.TensorCreated,
+                                                     ev.TensorReleased)
 _NO_EDGE = (None, 0)
 
 
@@ -50,8 +51,8 @@ def tensor_of(i):
 def _released(watch):
     i = watch.tensor_id
     del _watches[i]
-    if dispatcher.active and dispatcher.wants(ev.TensorReleased):
-        dispatcher.emit(ev.TensorReleased(i))
+    if _TensorReleased in dispatcher.wanted:
+        dispatcher.emit(_TensorReleased(i))
 
 
 def _is_tensor(x):
@@ -98,9 +99,9 @@ def tensor_created(t, role):
     dispatcher.emit(_make(_TensorCreated, (t, tensor_id(t), role)))
 
 
-def backward_started(roots, retain_graph, create_graph):
+def backward_started(roots, retain_graph, create_graph, tensors=()):
     dispatcher.emit(ev.BackwardStarted(tuple(n.id for n, _ in roots), bool(retain_graph),
-                                       bool(create_graph)))
+                                       bool(create_graph), tuple(tensors)))
 
 
 def node_executed(node, grad, grads):

@@ -99,7 +99,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for t in inputs:
             t.retain_grad()  # as torch: a non-leaf input gets its .grad (and keeps retaining)
         only = {_input_node(t): t for t in inputs}
-    run(roots, retain_graph, create_graph, only=only, accumulate=True)
+    run(roots, retain_graph, create_graph, only=only, accumulate=True, tensors=tensors)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -133,7 +133,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     roots = _roots(outputs, _as_tuple(grad_outputs), create_graph, "grad")
     targets = {_input_node(t): None for t in inputs}
     sums = None if create_graph else {}  # (create_graph adds out of place: version 0)
-    captured = run(roots, retain_graph, create_graph, only=targets, accumulate=False, sums=sums)
+    captured = run(roots, retain_graph, create_graph, only=targets, accumulate=False, sums=sums,
+                   tensors=outputs)
     result = []
     for i, t in enumerate(inputs):
         g = captured.get(_input_node(t))
@@ -201,10 +202,11 @@ def _needed(seen, targets):
 _NONE = (None,)  # what a node that received no gradient passes on
 
 
-def run(roots, retain_graph, create_graph, only=None, accumulate=True, sums=None):
+def run(roots, retain_graph, create_graph, only=None, accumulate=True, sums=None, tensors=()):
     """Execute the graph below ``roots``; returns the gradients captured at ``only``.
     ``sums``, a dict, counts per node the gradients added into its buffer (torch adds in
-    place: the version ``autograd.grad``'s results show).
+    place: the version ``autograd.grad``'s results show); ``tensors``, those the roots
+    come from (for the events).
 
     A node's saved tensors are released right after it runs (unless ``retain_graph``), as
     torch's engine does, so a backward that fails half-way has freed what already ran."""
@@ -223,7 +225,7 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True, sums=None
     executed = []  # for the model: the nodes whose saved tensors were released
     watching = dispatcher.active
     if watching:
-        emit.backward_started(roots, retain_graph, create_graph)
+        emit.backward_started(roots, retain_graph, create_graph, tensors)
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
     pop, push, pop_buffer = heapq.heappop, heapq.heappush, buffers.pop
