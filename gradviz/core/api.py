@@ -57,6 +57,7 @@ from gradviz.core.functions.pointwise import (  # noqa: F401
     sin,
     sinh,
     sqrt,
+    square,
     sub,
     subtract,
     tan,
@@ -198,6 +199,7 @@ __all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "allclose", "ama
            "randint", "randint_like", "randn", "randn_like", "randperm", "reciprocal", "relu",
            "remainder", "reshape", "round", "rsqrt", "rsub", "seed", "set_default_dtype",
            "set_grad_enabled", "set_printoptions", "set_rng_state", "sgn", "short", "sigmoid",
-           "sign", "sin", "sinh", "softmax", "sqrt", "squeeze", "stack", "std", "sub", "subtract",
+           "sign", "sin", "sinh", "softmax", "sqrt", "square", "squeeze", "stack", "std", "sub",
+           "subtract",
            "sum", "t", "tan", "tanh", "tensor", "transpose", "true_divide", "uint8", "unsqueeze",
            "var", "view", "where", "zeros", "zeros_like"]

@@ -212,3 +212,147 @@ def test_second_derivatives_record_scalar_ops_as_torch(oracle, code):
         return g, gg
 
     assert_same(oracle, program, digits=6)
+
+
+# ---------------------------------------------------------------- more names and errors
+def test_torch_square(oracle):
+    def program(T):
+        x = T.tensor([1.5, -2.0], requires_grad=True)
+        y = T.square(x)
+        return y, _grads(x, y.sum()), T.square(T.tensor([True, False]))
+
+    assert_same(oracle, program)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.nn.functional.hardtanh(T.tensor([True, False])),
+    lambda T: T.nn.Hardtanh()(T.tensor([True])),
+    lambda T: T.ones(0, 2)[[0, 0]],
+    lambda T: T.ones(0)[T.tensor([1, 0])],
+    lambda T: T.ones(3, dtype=T.bool).expand(()),
+    lambda T: T.ones(3).expand(()),
+], ids=["hardtanh_bool", "hardtanh_module_bool", "list_index_of_empty_dim",
+        "tensor_index_of_empty", "expand_bool_too_few_sizes", "expand_float_too_few_sizes"])
+def test_more_errors_as_torch(oracle, program):
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+# ---------------------------------------------------------------- setitem and copy_
+@pytest.mark.parametrize("code", ["w[...] = w.T", "w.copy_(w[None])", "w[0] = w[:, 0]",
+                                  "w[...] = w", "w[...] = w.flip(0)"])
+def test_copy_into_overlapping_memory(oracle, code):
+    """torch refuses a source that partly overlaps the written tensor (when both are dense);
+    the same memory, or a strided source it cannot compare, it copies."""
+    def program(T):
+        w = T.tensor([[0.25, -1.0], [1.5, 1.0]], requires_grad=True) * 1
+        exec(code, {"w": w})  # noqa: S102 - the test's own code
+        return w
+
+    assert_same(oracle, program)
+
+
+@pytest.mark.parametrize("value", ["T.ones(2, 2, 2)", "2.0"])
+@pytest.mark.parametrize("key", ["...", "0", "x > 0", "[0]"])
+def test_setitem_on_a_leaf_checks_the_value_first_except_for_index_put(oracle, key, value):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        exec(f"x[{key}] = {value}", {"x": x, "T": T})  # noqa: S102 - the test's own code
+        return x
+
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+@pytest.mark.parametrize("value", ["T.tensor([[1.0], [2.0]])", "T.tensor([[1.0, 2.0]])"])
+def test_masked_setitem_value_must_broadcast_to_the_selection(oracle, value):
+    def program(T):
+        y = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True) * 1
+        y[y > 2] = eval(value, {"T": T})  # noqa: S307 - the test's own code
+        return y
+
+    assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- views and grad modes
+@pytest.mark.parametrize("change", ["x.sub_(1)", "x.mul_(2)", "v.mul_(2)"])
+def test_views_of_a_tensor_changed_under_no_grad_are_regenerated(oracle, change):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        x = a if change.startswith("x.sub") else a * 1
+        v = x[0]
+        u = x.unsqueeze(0)
+        with T.no_grad():
+            exec(change, {"x": x, "v": v})  # noqa: S102 - the test's own code
+        return v, u, _grads(a, (v * u).sum())
+
+    assert_same(oracle, program)
+
+
+def test_an_optimizer_step_regenerates_the_views_of_its_parameters(oracle):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        v = a[:1]
+        a.grad = T.ones(2)
+        T.optim.SGD([a], lr=0.1).step()
+        return v, a
+
+    assert_same(oracle, program)
+
+
+@pytest.mark.parametrize("code", ["a[0:]", "a.unsqueeze(0)", "(a * 2).t()", "a[None][0]"])
+def test_a_view_taken_under_no_grad_requires_grad_without_a_gradient(oracle, code):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        with T.no_grad():
+            v = eval(code, {"a": a})  # noqa: S307 - the test's own code
+        y = v * 2
+        y.sum().backward()
+        return (v, v.is_leaf, y, a.grad, v.grad,
+                [f is None for f, _ in y.grad_fn.next_functions])
+
+    assert_same(oracle, program)
+
+
+@pytest.mark.parametrize("code", ["v.mul_(2)", "print(v.grad_fn)"])
+def test_a_no_grad_view_refuses_in_place_use_as_torch(oracle, code):
+    def program(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        with T.no_grad():
+            v = a[0:]
+            if code.startswith("print"):
+                v.mul_(2)
+        exec(code, {"v": v})  # noqa: S102 - the test's own code
+        return v
+
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+# ---------------------------------------------------------------- nan, inf and no dof
+@pytest.mark.parametrize("code", ["x.relu()", "F.hardtanh(x)", "F.elu(x)",
+                                  "F.elu(x * 1, inplace=True)", "x.clamp(min=0).sqrt()",
+                                  "1 / x.clamp(min=0)",
+                                  "T.maximum(x, T.zeros(3)).log()", "x.max(0).values.log()",
+                                  "x.amax().log()"])
+def test_nan_and_infinite_gradients_stop_where_torch_stops_them(oracle, code):
+    def program(T):
+        x = T.tensor([float("nan"), -1.0, 2.0], requires_grad=True) if "clamp" not in code \
+            and "maximum" not in code else T.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+        y = eval(code, {"x": x, "T": T, "F": T.nn.functional})  # noqa: S307
+        return _grads(x, y.sum())
+
+    assert_same(oracle, program, digits=6)
+
+
+@pytest.mark.parametrize("code", ["x.var(0, correction=2)", "x.std(1, correction=2)",
+                                  "x.var(correction=5)", "x.std(correction=3)",
+                                  "x.var(1, correction=3)", "T.ones(2, 2).var(0, correction=2)"])
+def test_variance_without_degrees_of_freedom(oracle, code):
+    def program(T):
+        x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        y = eval(code, {"x": x, "T": T})  # noqa: S307 - the test's own code
+        return y, _grads(x, y.sum()) if y.requires_grad else None
+
+    oracle.set_warn_always(True)  # torch warns once a process; gradviz every time
+    try:
+        assert_same(oracle, program)
+    finally:
+        oracle.set_warn_always(False)

@@ -149,7 +149,11 @@ def test_zero_dim_tensor_reductions_and_views(oracle, code):
         (y * 3).sum().backward()
         return y, x.grad
 
-    assert_same(oracle, program)
+    oracle.set_warn_always(True)  # torch warns about mT once a process; gradviz every time
+    try:
+        assert_same(oracle, program)
+    finally:
+        oracle.set_warn_always(False)
 
 
 def test_logsumexp_of_nothing_is_minus_infinity(oracle):

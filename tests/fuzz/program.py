@@ -66,82 +66,15 @@ class Known:
 
 
 KNOWN_MISMATCHES: tuple[Known, ...] = (
-    # --- issue 12 section 1 ---------------------------------------------------------
-    Known("rsub_tensors", "torch.rsub with two tensors: the second operand becomes a number",
-          "issue 12 §1 rsub(a, b) with two tensors"),
-    Known("add_bool_alpha", "add/sub of two bool tensors with alpha=: alpha dropped",
-          "issue 12 §1 torch.add(bool, bool, alpha=2)"),
-    Known("sign_nan", "sign()/sgn(): not drawn on tensors holding nan",
-          "issue 12 §1 sign()/sgn() of nan"),
-    Known("wrapped_number", "a Python float with an int/bool tensor in / % // ** : "
-          "the number becomes an int", "issue 12 §1 wrapped-number promotion"),
-    Known("half", ".half() and .to(torch.float16): .float() drawn instead",
-          "issue 12 §1 float16"),
-    Known("zero_dim_dim", "reductions with dim= (sum, mean, max, min, amax, amin, var, std, "
-          "logsumexp, cumsum, ...), transpose, swapaxes and .mT on 0-d tensors: the dim-free "
-          "form drawn instead", "issue 12 §1 0-d tensors"),
-    Known("int_pow", "** and pow with an int/bool base or exponent: not drawn",
-          "issue 12 §1 integer and bool promotion"),
-    Known("zero_dim_promotion", "torch.where(cond, x, y) with y a tensor of another dtype: "
-          "y is a number", "issue 12 §1 where(m, int32_t, tensor(5)) promotion"),
-    Known("square", "x.square(): not drawn (MulBackward0 instead of PowBackward0)",
-          "issue 12 §1 square grad_fn"),
-    Known("sum_dtype", "sum(dtype=...): not drawn", "issue 12 §1 sum(dtype=) grad_fn"),
-    Known("loss_broadcast", "mse_loss/l1_loss with differently shaped inputs: same shapes "
-          "drawn", "issue 12 §1 loss broadcasting"),
-    Known("outer", "torch.outer: not drawn", "issue 12 §1 outer grad_fn"),
-    Known("detach_used", "x.detach_(): x.detach() drawn instead",
-          "issue 12 §1 detach_() after use / view of a detached base"),
-    Known("setitem_copy", "v[...] = x (torch: CopyBackwards), and v[i] = x into a leaf "
-          "requiring grad or a view of one: not drawn", "issue 12 §1 CopySlices cases and "
-          "the leaf setitem message (on an expanded view torch checks the leaf first: NEW)"),
-    Known("zero_dim_view_inplace", "in-place ops on a 0-d tensor that has views (v = s[None]; "
-          "s.div_(2)), and setitem into views of 0-d tensors: not drawn",
-          "issue 12 §1 s.view(1) after s.div_(2) crashes"),
+    # --- NEW: found by this fuzzer, not in issue 12 (issue 12 §1's items all agree now)
     Known("second_order", "create_graph=True through elu, hardtanh, softplus, silu or "
           "leaky_relu: create_graph=False (torch records their *BackwardBackward0 nodes)",
           "NEW: not in issue 12 (its create_graph items are fixed)"),
-    Known("softmax_nodim", "F.softmax without dim: dim given", "issue 12 §1 warnings"),
-    Known("rounding_mode", "div(..., rounding_mode=): not drawn", "issue 12 §1 keywords"),
-    Known("dtype_errors", "argmax/argmin of bool, var/std/mean of ints, softmax/log_softmax "
-          "of ints and bools, activations (hardtanh, ...) and in-place math on ints and "
-          "bools, nn layers on non-float32 inputs: not drawn",
-          "issue 12 §1 missing dtype errors (bool softmax, sigmoid_ and hardtanh are NEW)"),
-    Known("backward_twice", "a second backward without retain_graph through max/min or "
-          "sign/sgn: retain_graph=True", "issue 12 §1 errors torch raises"),
-    Known("version_name", "in-place ops on results whose grad_fn is not a *Backward0 "
-          "(the version error says 'Min' where torch says 'Min1'): not drawn",
-          "issue 12 §1 version-counter message names 'Pow2'"),
-    # --- issue 12 section 2 (random numbers) and section 3 (missing names) --------
-    Known("missing_names", "torch.square: not drawn", "issue 12 §3 names (torch.square is "
-          "not listed there)"),
-    # --- NEW: found by this fuzzer, not in issue 12 -------------------------------
     Known("inference_mode", "torch.inference_mode(): no_grad drawn instead (torch refuses "
           "to save inference tensors for backward)", "NEW: not in issue 12"),
     Known("hook_autograd_grad", "autograd.grad(output, inputs) where an input or the "
           "output has a hook: not drawn (torch runs the hook; gradviz does not)",
           "NEW: not in issue 12"),
-    Known("no_grad_view", "views and bare torch.set_grad_enabled(False) under no-grad "
-          "mode: not drawn (torch: a view of a requires_grad tensor made under no_grad "
-          "still requires grad)", "NEW: not in issue 12"),
-    Known("view_regenerated", "in-place changes under no_grad (optimizer steps, x.sub_) of "
-          "a leaf that has views: not drawn (torch gives the views AsStridedBackward0)",
-          "NEW: not in issue 12"),
-    Known("dim_range", "argmax/argmin with an out-of-range dim, size(-1) of 0-d tensors, "
-          "torch.cat of 0-d tensors, a list index into an empty tensor: not drawn (NumPy's "
-          "error types and messages leak)",
-          "NEW: not in issue 12"),
-    Known("mask_grad_nan", "after minimum, maximum, clamp or max/min(dim): no log, sqrt, "
-          "rsqrt, reciprocal, log1p, division, power or loss, and no non-finite operands "
-          "(their backward multiplies by a 0/1 mask, so a nan/inf gradient reaches the "
-          "unselected elements; torch gives 0)", "NEW: not in issue 12"),
-    Known("nan_input_grad", "relu, abs, activations and nn layers on tensors holding nan "
-          "or inf: not drawn (at nan inputs torch's relu and hardtanh pass the gradient, "
-          "gradviz gives 0; elu gives nan where torch gives 1)", "NEW: not in issue 12"),
-    Known("var_correction", "var/std with correction=2: correction 0 or 1 (with N == "
-          "correction torch gives inf, gradviz nan)", "NEW: not in issue 12"),
-    Known("setitem_shape", "x[mask] = v with v of 2 or more dims: v is a number (NumPy's "
-          "TypeError leaks where torch says 'shape mismatch')", "NEW: not in issue 12"),
     Known("optim_duplicates", "SGD with momentum given the same tensor twice: duplicates "
           "dropped (torch's step updates it once per entry with a shared buffer)",
           "NEW: not in issue 12"),

@@ -31,33 +31,14 @@ def inplace(b):
     if x is None:
         return False
     t = b.ns[x]
-    fn = t.grad_fn
-    if fn is not None and not fn.name().endswith("Backward0") and b.avoid("version_name"):
-        return False
-    if kind(t) != "f" and b.avoid("dtype_errors"):
-        return False
-    zero_dim = t.dim() == 0 and b.has_views(t) or t._base is not None and t._base.dim() == 0
-    if zero_dim and b.avoid("zero_dim_view_inplace"):
-        return False
     same = b.tensors(lambda o: tuple(o.shape) == tuple(t.shape))
     y = b.pick(same + [b.number()])
     if b.chance(0.3):
         idx = b.pick(["0", "...", f"{x} > 0", ":, 0" if t.dim() >= 2 else "None"]) \
             if t.dim() >= 1 else b.pick(["...", "None"])
         value = b.pick([b.number(), b.tensor() or "0.0"])
-        if idx == f"{x} > 0" and value in b.ns and b.ns[value].dim() > 1 \
-                and b.avoid("setitem_shape"):
-            value = b.number()
-        base = t._base if t._base is not None else t
-        if b.avoid("setitem_copy") and (idx == "..." or (base.is_leaf and base.requires_grad)):
-            return False
         return b.emit(f"{x}[{idx}] = {value}", "T[...] = v")
     form = b.pick(INPLACE)
-    if form in (".relu_()", ".abs_()") and b.has_nonfinite(t) and b.avoid("nan_input_grad"):
-        return False
-    if form == ".detach_()" and b.avoid("detach_used"):
-        form = ".detach()"
-        return assign(b, f"{x}{form}", form)
     if form == ".copy_({y})" and y not in same:
         form = ".fill_({y})"
     n = b.number()
@@ -69,8 +50,6 @@ def grads(b):
     if not leaves:
         return False
     x = b.pick(leaves)
-    if b.has_views(b.ns[x]) and b.avoid("view_regenerated"):
-        return False
     form = b.pick(["with torch.no_grad():\n    {x}.sub_(0.1 * {x}.grad)", "{x}.grad = None",
                    "{x}.grad.zero_()", "{v} = {x}.grad * 2", "{v} = {x}.grad.clone()"])
     b.emit(form.format(x=x, v=b.new_name()), form.format(x="T", v="v").split("\n")[-1].strip())
@@ -112,8 +91,7 @@ def gradmode(b):
              ("{v} = {x}.detach().requires_grad_()", ".requires_grad_()"),
              ("def f{v}(t):\n    return t * 3\n{v} = torch.no_grad()(f{v})({x})",
               "no_grad decorator"),
-             ("print(torch.is_grad_enabled())" if b.avoid("no_grad_view") else
-              "torch.set_grad_enabled(False)", "set_grad_enabled(False)"),
+             ("torch.set_grad_enabled(False)", "set_grad_enabled(False)"),
              ("torch.set_grad_enabled(True)", "set_grad_enabled(True)"),
              ("print(torch.is_grad_enabled())", "is_grad_enabled")]
     form, op = b.pick(forms)
@@ -126,8 +104,7 @@ def backward(b):
         return False
     t = b.ns[y]
     names = _graph_names(t)
-    risky = any(n.startswith(("Max", "Min", "Sgn", "Sign")) for n in names)
-    retain = b.chance(0.5) or (risky and b.avoid("backward_twice"))
+    retain = b.chance(0.5)
     root = y if t.numel() == 1 and b.chance(0.7) else f"{y}.sum()"
     r = b.rng.random()
     if r < 0.45:
@@ -159,9 +136,7 @@ def module(b):
     if nets and b.chance(0.6):
         net = b.pick(nets)
         k = b.nets[net]
-        fits = b.tensors(lambda t: t.dim() >= 1 and t.shape[-1] == k and (
-            not b.has_nonfinite(t) or not b.avoid("nan_input_grad")) and (
-            str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")))
+        fits = b.tensors(lambda t: t.dim() >= 1 and t.shape[-1] == k)
         if not fits:
             return False
         return assign(b, f"{net}({b.pick(fits)})", "module(T)")
@@ -185,9 +160,7 @@ def loss(b):
     same = b.tensors(lambda o: kind(o) == "f" and tuple(o.shape) == tuple(t.shape))
     dtype = ""
     target = b.pick(same + [f"torch.tensor({b.literal(tuple(t.shape))}{dtype})"])
-    if b.masky(t) and b.avoid("mask_grad_nan"):
-        return False
-    if not b.avoid("loss_broadcast") and b.chance(0.15):
+    if b.chance(0.15):
         target = b.pick(b.tensors(lambda o: kind(o) == "f"))
     red = b.pick(["", "", ", reduction='sum'", ", reduction='none'"])
     forms = [f"F.mse_loss({x}, {target}{red})", f"F.l1_loss({x}, {target}{red})",
@@ -206,9 +179,6 @@ def loss(b):
 
 def optim(b):
     opts = [n for n, v in b.ns.items() if isinstance(v, b.torch.optim.Optimizer)]
-    if b.avoid("view_regenerated"):
-        opts = [n for n in opts if not any(b.has_views(p) for g in b.ns[n].param_groups
-                                             for p in g["params"])]
     if opts and b.chance(0.7):
         opt = b.pick(opts)
         nets = [n for n, v in b.ns.items() if isinstance(v, b.torch.nn.Module)]
@@ -218,9 +188,7 @@ def optim(b):
             if y else []))
         if nets and b.chance(0.3):
             net = b.pick(nets)
-            x = b.tensor(lambda t: t.dim() >= 1 and t.shape[-1] == b.nets[net] and (
-                not b.has_nonfinite(t) or not b.avoid("nan_input_grad")) and (
-                str(t.dtype).endswith("float32") or not b.avoid("dtype_errors")))
+            x = b.tensor(lambda t: t.dim() >= 1 and t.shape[-1] == b.nets[net])
             if x:
                 form = f"{opt}.zero_grad()\n{net}({x}).pow(2).sum().backward()\n{opt}.step()"
         return b.emit(form, "optimizer " + form.split(".")[-1].split("(")[0])
@@ -256,6 +224,4 @@ def printing(b):
         forms.append("print([f[0].name() if f[0] else None for f in "
                      "{x}.grad_fn.next_functions])")
     form = b.pick(forms)
-    if t.dim() == 0 and b.avoid("dim_range"):
-        form = form.replace(".size(-1)", ".size()")
     b.emit(form.format(x=x), form.format(x="T"))

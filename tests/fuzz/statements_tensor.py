@@ -19,8 +19,6 @@ UNARY = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "neg", "s
 ACTIVATIONS = ("F.relu({})", "F.softplus({})", "F.leaky_relu({}, 0.1)", "F.elu({})",
                "F.hardtanh({})", "F.silu({})", "F.tanh({})", "F.sigmoid({})",
                "{}.clamp(min=0)", "{}.clamp(-0.5, 0.5)", "torch.clamp({}, max=1)")
-SINGULAR_UNARY = ("log", "sqrt", "rsqrt", "reciprocal", "log1p")  # nan/inf derivatives
-SINGULAR_BINARY = ("/", "**", "//", "%", "div", "pow")
 CASTS = (".float()", ".double()", ".long()", ".int()", ".bool()", ".to(torch.float64)",
          ".half()", ".to(torch.float16)")
 
@@ -55,36 +53,20 @@ def binary(b):
     else:
         y = b.tensor(lambda t: broadcastable(t, tx)) if b.chance(0.93) else b.tensor()
         ky = "T"
-    ty = b.ns.get(y)
     left_number = ky == "n" and op in BINARY_OPS and b.chance(0.4)
-    if b.avoid("wrapped_number") and ky == "n" and "." in y and kind(tx) != "f" \
-            and op in ("/", "%", "//", "**", "div", "pow"):
-        y = str(int(float(y)) or 2)
-    operands = [kind(tx)] + ([kind(ty)] if ty is not None else [])
-    if b.avoid("int_pow") and op in ("**", "pow") and operands != ["f"] * len(operands):
-        return False
-    if b.avoid("mask_grad_nan") and (b.masky(tx) or (ty is not None and b.masky(ty))) and (
-            op in SINGULAR_BINARY or b.has_nonfinite(tx) or ty is not None and b.has_nonfinite(ty)):
-        return False
     if op in BINARY_OPS:
         lhs, rhs = (y, x) if left_number else (x, y)
         sig = f"{'n' if left_number else 'T'}{op}{'T' if left_number else ky}"
         return assign(b, f"{lhs} {op} {rhs}", sig)
-    if op == "rsub" and ky == "T" and b.avoid("rsub_tensors"):
-        y, ky = b.pick(["0.5", "2", "-1"]), "n"
     if op == "where":
         cond = b.tensor(lambda t: kind(t) == "b" and broadcastable(t, tx)) or f"{x} > 0"
-        if ty is not None and ty.dtype != tx.dtype and b.avoid("zero_dim_promotion"):
-            y, ky = b.pick(["0.5", "-1", "2"]), "n"
         return assign(b, f"torch.where({cond}, {x}, {y})", f"torch.where(T, {ky})")
     if op in ("maximum", "minimum") and ky == "n":
         y = f"torch.tensor({y})"
     extra = ""
     if op in ("add", "sub") and b.chance(0.3):
-        both_bool = kind(tx) == "b" and ty is not None and kind(ty) == "b"
-        if not (both_bool and b.avoid("add_bool_alpha")):
-            extra = f", alpha={b.pick([2, -1, 0.5])}"
-    if op == "div" and b.chance(0.2) and not b.avoid("rounding_mode"):
+        extra = f", alpha={b.pick([2, -1, 0.5])}"
+    if op == "div" and b.chance(0.2):
         extra = f", rounding_mode={b.pick(['floor', 'trunc'])!r}"
     if ky == "n" and op in ("add", "mul") and b.chance(0.2):
         return assign(b, f"torch.{op}({y}, {x}{extra})", f"torch.{op}(n, T)")
@@ -97,29 +79,15 @@ def unary(b):
     x = b.tensor()
     if x is None:
         return False
-    t = b.ns[x]
     r = b.rng.random()
     if r < 0.25:
-        if kind(t) != "f" and b.avoid("dtype_errors"):
-            return False
-        if b.has_nonfinite(t) and b.avoid("nan_input_grad"):
-            return False
         form = b.pick(ACTIVATIONS)
         return assign(b, form.format(x), form.format("T"))
     if r < 0.4:
         cast = b.pick(CASTS)
-        if "half" in cast or "float16" in cast:
-            if b.avoid("half"):
-                cast = ".float()"
         return assign(b, f"{x}{cast}", cast)
-    names = [n for n in UNARY
-             if not (n == "square" and b.avoid("square"))
-             and not (n in ("sign", "sgn") and b.avoid("sign_nan") and b.has_nan(t))
-             and not (n in SINGULAR_UNARY and b.masky(t) and b.avoid("mask_grad_nan"))
-             and not (n in ("relu", "abs") and b.has_nonfinite(t)
-                      and b.avoid("nan_input_grad"))]
-    fn = b.pick(names)
-    if b.chance(0.4) and not (fn == "square" and b.avoid("missing_names")):
+    fn = b.pick(UNARY)
+    if b.chance(0.4):
         return assign(b, f"torch.{fn}({x})", f"torch.{fn}")
     return assign(b, f"{x}.{fn}()", f".{fn}()")
 
@@ -135,27 +103,22 @@ def reduction(b):
         return False
     t = b.ns[x]
     nd = t.dim()
-    if b.avoid("dtype_errors") and kind(t) != "f":
-        bad = ("argmax", "argmin", "var", "std", "softmax", "log_softmax", "mean")
-    else:
-        bad = ()
-    use_dim = b.chance(0.6) and not (nd == 0 and b.avoid("zero_dim_dim"))
-    if not use_dim:
-        fn = b.pick([f for f in DIM_FREE if f not in bad] or ["sum"])
-        if fn == "sum" and b.chance(0.15) and not b.avoid("sum_dtype"):
+    if not b.chance(0.6):
+        fn = b.pick(DIM_FREE)
+        if fn == "sum" and b.chance(0.15):
             return assign(b, f"{x}.sum(dtype=torch.float64)", ".sum(dtype)")
         form = f"torch.{fn}({x})" if b.chance(0.3) else f"{x}.{fn}()"
         return assign(b, form, f".{fn}()")
-    fn = b.pick([f for f in WITH_DIM if f not in bad] or ["sum"])
+    fn = b.pick(WITH_DIM)
     dims = list(range(-max(nd, 1), max(nd, 1)))
-    dim = b.pick(dims) if b.chance(0.95) or b.avoid("dim_range") else max(nd, 1) + 1
+    dim = b.pick(dims) if b.chance(0.95) else max(nd, 1) + 1
     reduces = fn not in ("cumsum", "softmax", "log_softmax")
     keep = ", keepdim=True" if reduces and b.chance(0.3) else ""
     if fn in ("var", "std") and b.chance(0.4):
-        keep += f", correction={b.pick([0, 1] if b.avoid('var_correction') else [0, 1, 2])}"
+        keep += f", correction={b.pick([0, 1, 2])}"
     expr = f"{x}.{fn}({dim}{keep})"
     if fn in ("softmax", "log_softmax") and b.chance(0.4):
-        if b.chance(0.2) and not b.avoid("softmax_nodim"):
+        if b.chance(0.2):
             expr = f"F.{fn}({x})"
         else:
             expr = f"F.{fn}({x}, dim={dim})"
@@ -175,13 +138,10 @@ def index(b):
         return assign(b, f"{x}[{b.pick(['None', '...', '()'])}]", "T[none]")
     t = b.ns[x]
     n0 = max(t.shape[0], 1)  # an empty first dim gets an out-of-range index, compared too
-    if b.avoid("no_grad_view") and not b.torch.is_grad_enabled():
-        return False
     forms = [(f"{b.rng.randint(-n0, n0 - 1) if b.chance(0.95) else n0}", "T[int]"),
              ("1:", "T[slice]"), ("::2", "T[slice]"), ("..., -1", "T[..., int]"),
              ("None", "T[None]"), (f"{x} > 0", "T[mask]"),
-             (f"[{b.rng.randint(0, n0 - 1)}, 0]" if t.shape[0] or not b.avoid("dim_range")
-              else "0:", "T[list]"),
+             (f"[{b.rng.randint(0, n0 - 1)}, 0]", "T[list]"),
              (f"torch.tensor([{n0 - 1}, 0])", "T[long]")]
     if t.dim() >= 2:
         forms += [(":, 0", "T[:, int]"), ("0, 1:", "T[int, slice]"), ("-1, None", "T[int, None]")]
@@ -198,8 +158,6 @@ def view(b):
         return False
     t = b.ns[x]
     nd = t.dim()
-    if b.avoid("no_grad_view") and not b.torch.is_grad_enabled():
-        return False
     forms = [".view(-1)", ".reshape(-1, 1)", ".unsqueeze(0)", ".unsqueeze(-1)", ".squeeze()",
              ".flatten()", ".contiguous()", ".detach()", ".clone()", ".view_as({x})"]
     if nd <= 2:
@@ -207,14 +165,13 @@ def view(b):
     if nd >= 1:
         forms += [".squeeze(0)", ".flip(0)", f".expand(2, {', '.join(map(str, t.shape))})",
                   ".narrow(0, 0, 1)", ".T"]
-    if nd >= 2 or not b.avoid("zero_dim_dim"):
-        forms += [".transpose(0, -1)", ".swapaxes(0, -1)", ".mT"]
+    forms += [".transpose(0, -1)", ".swapaxes(0, -1)", ".mT"]
     if nd >= 2:
         forms += [".permute(1, 0)" if nd == 2 else ".permute(*reversed(range({x}.dim())))"]
     form = b.pick(forms)
     if b.chance(0.12):
         others = b.tensors(lambda o: tuple(o.shape) == tuple(t.shape))
-        fn = b.pick(["stack"] if nd == 0 and b.avoid("dim_range") else ["stack", "cat"])
+        fn = b.pick(["stack", "cat"])
         return assign(b, f"torch.{fn}([{x}, {b.pick(others)}])", f"torch.{fn}")
     return assign(b, f"{x}{form.format(x=x)}", form.split("(")[0])
 
@@ -235,7 +192,7 @@ def matmul(b):
         form = "torch.mm({}, {})"
     if dims == (1, 1) and b.chance(0.3):
         form = "torch.dot({}, {})"
-    if dims == (1, 1) and b.chance(0.2) and not b.avoid("outer"):
+    if dims == (1, 1) and b.chance(0.2):
         form = "torch.outer({}, {})"
     return assign(b, form.format(x, y), form.format("T", "T"))
 

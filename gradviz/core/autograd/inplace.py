@@ -19,8 +19,18 @@ from gradviz.core.tensors.checks import _torch_type, broadcast_check
 from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
 
+NOGRAD_VIEW_MESSAGE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
+    "be tracked)."
+)
+
 
 def check_inplace(t):
+    if grad_state.enabled and t._nograd_view:
+        raise RuntimeError(NOGRAD_VIEW_MESSAGE)
     if grad_state.enabled and t._requires_grad:
         if t._grad_fn is None:
             raise RuntimeError(
@@ -36,6 +46,36 @@ def check_inplace(t):
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation."
         )
+
+
+def check_partial_overlap(t, src):
+    """torch's copy_ check (``get_overlap_status``): ``src`` may be ``t``'s memory exactly,
+    or memory torch finds too hard to compare (not dense), but not part of it."""
+    a, b = t._data, src._data
+    if a is b or not a.size or not b.size or not np.may_share_memory(a, b):
+        return
+    if not (_dense(a) and _dense(b)):
+        return
+    a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    a1, b1 = a0 + a.nbytes, b0 + b.nbytes
+    if (a0, a1) == (b0, b1) and a.strides == b.strides or not (a0 < b1 and b0 < a1):
+        return
+    raise RuntimeError(
+        "unsupported operation: some elements of the input tensor and the written-to tensor "
+        "refer to a single memory location. Please clone() the tensor before performing the "
+        "operation."
+    )
+
+
+def _dense(x) -> bool:
+    """Non-overlapping and dense: its elements fill its span, in some order of dims."""
+    expected = x.itemsize
+    for size, stride in sorted(zip(x.shape, x.strides), key=lambda d: d[1]):
+        if size != 1:
+            if stride != expected:
+                return False
+            expected *= size
+    return True
 
 
 def inplace(t, op, others=(), attrs=()):

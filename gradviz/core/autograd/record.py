@@ -26,7 +26,10 @@ retaining: dict = {}  # id -> weakref of the tensors that retain_grad(): backwar
 
 
 def accumulator(t):
-    """The leaf's AccumulateGrad node: one per leaf while any graph holds it."""
+    """The leaf's AccumulateGrad node: one per leaf while any graph holds it (None for a view
+    taken under no_grad: torch gives it requires_grad but no gradient)."""
+    if t._nograd_view:
+        return None
     ref = t._acc
     if ref is not None:
         node = ref()
@@ -269,8 +272,23 @@ def is_stale(t) -> bool:
     """Whether ``t`` is a view whose base got a new grad_fn since ``t`` was taken (a base
     ``detach_()``ed since leaves its views as they were, as torch's)."""
     base = t._base
-    return base is not None and base._grad_fn is not t._base_fn and (
+    if t._nograd_view:  # never regenerated; once changed in place, torch refuses it
+        if t._vbox is not None and t._vbox[0] != t._view_version:
+            raise RuntimeError(NOGRAD_VIEW_CHANGED)
+        return False
+    box = t._vbox
+    return base is not None and (base._grad_fn is not t._base_fn or (
+        box is not None and box[0] != t._view_version)) and (
         base._grad_fn is not None or base._requires_grad)
+
+
+NOGRAD_VIEW_CHANGED = (
+    "A view was created in no_grad mode and its base or another view of its base has been "
+    "modified inplace with grad mode enabled. Given that this use case is ambiguous and "
+    "error-prone, it is forbidden. You can clarify your code by moving both the view and the "
+    "inplace either both inside the no_grad block (if you don't want the inplace to be "
+    "tracked) or both outside (if you want the inplace to be tracked)."
+)
 
 
 def refresh(view) -> None:
@@ -278,6 +296,7 @@ def refresh(view) -> None:
     needs no gradient needs none either)."""
     base = view._base
     view._base_fn = base._grad_fn
+    view._view_version = view._vbox[0] if view._vbox is not None else 0
     if base._requires_grad:
         index = positions(base._data, view._data)
         record(ROWS["as_strided"], view, (base,), (base._data.shape, index))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core.autograd.grad_mode import state as grad_state
+from gradviz.core.autograd.inplace import check_partial_overlap
 from gradviz.core.autograd.record import apply_op
 from gradviz.core.functions.pointwise import inplace
 from gradviz.core.functions.shape import _view_of, expand, unsqueeze, view
@@ -122,6 +123,8 @@ def _numpy_index(out, advanced):
         else:
             size = shape[d]
             bad = idx[(idx >= size) | (idx < -size)]
+            if bad.size and not size:  # (torch's message for an empty dim)
+                raise IndexError("index is out of bounds for dimension with size 0")
             if bad.size:  # torch names the index array's place among the arrays
                 raise IndexError(f"index {int(bad.flat[0])} is out of bounds for dimension "
                                  f"{arrays} with size {size}")
@@ -170,14 +173,15 @@ def setitem(t, key, value):
         raise TypeError(f"can't assign a {type(value).__name__} to a "
                         f"{t.dtype._legacy.replace('Tensor', '')} tensor")
     whole = key is Ellipsis or (type(key) is tuple and len(key) == 1 and key[0] is Ellipsis)
-    if grad_state.enabled and t._requires_grad and t._grad_fn is None:
-        what = "a leaf" if whole or _only_advanced(key) else "a view of a leaf"
-        raise RuntimeError(
-            f"{what} Variable that requires grad is being used in an in-place operation."
-        )
+    advanced = not whole and _only_advanced(key)
+    if advanced:  # index_put_ checks the leaf first; other keys fit the value first
+        _leaf_check(t, "a leaf")
     if whole and not isinstance(src, Tensor):  # as torch: the number becomes a tensor
         src = Tensor._make(np.asarray(src, dtype=t._data.dtype))
+    elif whole:
+        check_partial_overlap(t, src)
     if whole and not src._data.ndim and t._data.ndim:  # torch's copy_to: t.fill_(v)
+        _leaf_check(t, "a leaf")
         inplace(t, S.FILL_TENSOR, (src,))
         return
     if whole:  # t[...] = v is t.copy_(v): no view in between
@@ -185,14 +189,17 @@ def setitem(t, key, value):
             src = view(src, *_strip_ones(src._data.shape))  # torch's copy_to
             if src._data.shape != t._data.shape:
                 src = expand(src, *t._data.shape)
+        _leaf_check(t, "a leaf")
         inplace(t, S.COPY, (src,))
         return
     nkey = _numpy_key(key)
     region = t._data[nkey].shape
-    if _only_advanced(key):  # no view in between: index_put_ on t itself
+    if advanced:  # no view in between: index_put_ on t itself
         if isinstance(src, Tensor):
-            try:
-                np.broadcast_shapes(src._data.shape, region)
+            try:  # the value must broadcast to the region, not the region to it
+                shape = _strip_ones(src._data.shape)
+                if np.broadcast_shapes(shape, region) != tuple(region):
+                    raise ValueError
             except ValueError:
                 raise RuntimeError(
                     f"shape mismatch: value tensor of shape {list(src._data.shape)} cannot be "
@@ -206,7 +213,15 @@ def setitem(t, key, value):
         src = view(src, *_strip_ones(src._data.shape))  # torch's copy_to
         if src._data.shape != region:
             src = expand(src, *region)
+    _leaf_check(t, "a view of a leaf")
     inplace(t, S.COPY_SLICES, (src,), (nkey,))
+
+
+def _leaf_check(t, what):
+    if grad_state.enabled and t._requires_grad and t._grad_fn is None:
+        raise RuntimeError(
+            f"{what} Variable that requires grad is being used in an in-place operation."
+        )
 
 
 def _strip_ones(shape):

@@ -296,6 +296,8 @@ _TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}
 def _activation(op, name, input, attrs, inplace_=False, inplace_op=None):
     tensor_arg(input, name)
     kind = input._data.dtype
+    if op is P.HARDTANH and kind == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     if kind.kind != "f" and op is not P.HARDTANH:  # (hardtanh clamps integers too)
         raise NotImplementedError(
             f'"{name}_cpu" not implemented for \'{_TYPE_NAMES.get(kind.name, kind.name)}\'')

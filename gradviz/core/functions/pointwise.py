@@ -108,6 +108,11 @@ def div(input, other, *, rounding_mode=_UNSET, out=None):
 divide = true_divide = div
 
 
+def square(input):
+    """``input ** 2`` (PowBackward0, as torch; a bool squares to int64)."""
+    return pow(tensor_arg(input, "square"), 2)
+
+
 def pow(input, exponent):  # noqa: A001 - torch's name
     """``input ** exponent``: PowBackward0 (scalar exponent), 1 (tensor), 2 (scalar base)."""
     if type(input) is Tensor and type(exponent) in (int, float):

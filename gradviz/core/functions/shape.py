@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.record import apply_op, apply_unary
 from gradviz.core.optable import shape as S
 from gradviz.core.tensors.checks import tensor_arg
@@ -17,6 +18,9 @@ def _view_of(t, out):
     out._vbox = t._version_box()
     base = out._base = t._base if t._base is not None else t
     out._base_fn = base._grad_fn  # to notice the base being modified in place later
+    out._view_version = out._vbox[0]
+    if t._requires_grad and not grad_state.enabled:  # as torch: it says it requires grad,
+        out._requires_grad = out._nograd_view = True  # but no gradient reaches it
     return out
 
 
@@ -125,9 +129,10 @@ def unsqueeze(t, dim):
 def expand(t, *sizes):
     sizes = _sizes(sizes, "expand")
     have = t._data.shape
-    if len(sizes) < len(have):
+    if len(sizes) < len(have):  # (torch names a bool tensor's type CPUBoolType here)
+        name = "CPUBoolType" if t._data.dtype == np.bool_ else legacy_type_name(t._data.dtype)
         raise RuntimeError(
-            f"expand({legacy_type_name(t._data.dtype)}{{{list(have)}}}, size={list(sizes)}): the "
+            f"expand({name}{{{list(have)}}}, size={list(sizes)}): the "
             f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
             f"dimensions in the tensor ({len(have)})"
         )

@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from gradviz.core.autograd.inplace import inplace
+from gradviz.core.autograd.inplace import check_partial_overlap, inplace
 from gradviz.core.functions.masked import masked_fill_
 from gradviz.core.methods.math import _alpha, _number_or_tensor, _other
 from gradviz.core.optable import pointwise as P
@@ -129,6 +129,7 @@ class TensorInPlace:
         if not isinstance(src, Tensor):
             raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                             f"{type(src).__name__}")
+        check_partial_overlap(self, src)
         try:
             np.broadcast_shapes(src._data.shape, self._data.shape)
         except ValueError:

@@ -235,11 +235,19 @@ def setitem_self_grad(grad, index):
 
 
 # ---------------------------------------------------------------- reductions
+def _zero_outside(out, keep):
+    """``out`` with exact zeros where ``keep`` is False, as torch's where/scatter give them:
+    a mask's product leaves nan there when the gradient is nan or infinite (arrays only)."""
+    if type(out) is np.ndarray and not np.isfinite(out).all():
+        out = np.where(keep, out, np.zeros((), out.dtype))
+    return out
+
+
 def evenly_distribute(grad, self, result):
     """max()/min() over all elements: ties share the gradient equally."""
     hits = _raw(self) == _raw(result)
     m = mask(hits, self)
-    return m * (grad / float(hits.sum()))
+    return _zero_outside(m * (grad / float(hits.sum())), hits)
 
 
 def value_selecting(grad, dim, indices, sizes, keepdim):
@@ -251,7 +259,7 @@ def value_selecting(grad, dim, indices, sizes, keepdim):
         indices = np.expand_dims(indices, dim)
     onehot = np.zeros(sizes, dtype=bool)
     np.put_along_axis(onehot, indices, True, axis=dim)
-    return mask(onehot, grad) * expand(grad, sizes)
+    return _zero_outside(mask(onehot, grad) * expand(grad, sizes), onehot)
 
 
 def var_backward(grad, self, dim, correction, keepdim):
@@ -260,7 +268,11 @@ def var_backward(grad, self, dim, correction, keepdim):
     n = int(np.prod([sizes[d] for d in dims])) if sizes else 1
     if not keepdim and dim is not None:
         grad = unsqueeze_dims(grad, dims, len(sizes))
-    factor = float(np.divide(2.0, max(n - correction, 0)))  # inf (so nan) with no dof, as torch
+    if (dim is None or not sizes) and n - correction <= 0:  # torch: no dof, a constant factor
+        mean = self.mean() if self.size else 0  # (an empty mean would warn)
+        return grad * np.where(self == mean, np.nan, np.inf).astype(self.dtype)
+    with np.errstate(divide="ignore"):  # torch: 2 / (n - correction), not clamped at 0
+        factor = float(np.divide(2.0, float(n - correction)))
     return factor * grad * (self - np.mean(self, axis=dims, keepdims=True))
 
 
@@ -325,7 +337,7 @@ def minmax_backward(grad, self, other, pick_self):
     a, b = _raw(self), _raw(other)
     winner = (a > b) if pick_self == "max" else (a < b)
     share = mask(winner, grad) + mask(a == b, grad) * 0.5
-    return grad * share
+    return _zero_outside(grad * share, winner | (a == b))
 
 
 def clamp_backward(grad, self, min, max):
@@ -334,7 +346,7 @@ def clamp_backward(grad, self, min, max):
         inside &= _raw(self) >= _raw(min)
     if max is not None:
         inside &= _raw(self) <= _raw(max)
-    return grad * mask(inside, grad)
+    return _zero_outside(grad * mask(inside, grad), inside)
 
 
 def clamp_bound_backward(grad, self, bound, other, side):

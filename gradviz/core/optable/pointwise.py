@@ -337,7 +337,7 @@ LEAKY_RELU = row("leaky_relu", "LeakyReluBackward0", ("self",), _leaky_relu,
                  self="where(self > 0, grad, grad * negative_slope)",
                  readable={"self": "grad where self > 0, else grad * negative_slope"})
 ELU = row("elu", "EluBackward0", ("self",), _elu, attrs=("alpha",),
-          self="where(self > 0, grad, grad * alpha * exp(self))",
+          self="where(self <= 0, grad * alpha * exp(self), grad)",
           readable={"self": "grad where self > 0, else grad * alpha * exp(self)"})
 # in place, from the result (as torch's leaky_relu_ and elu_ save the result, not self)
 LEAKY_RELU_ = row("leaky_relu_", "LeakyReluBackward1", ("self",), _leaky_relu,
@@ -345,7 +345,7 @@ LEAKY_RELU_ = row("leaky_relu_", "LeakyReluBackward1", ("self",), _leaky_relu,
                   self="where(result > 0, grad, grad * negative_slope)",
                   readable={"self": "grad where result > 0, else grad * negative_slope"})
 ELU_ = row("elu_", "EluBackward1", ("self",), _elu, attrs=("alpha",),
-           self="where(result > 0, grad, grad * (result + alpha))",
+           self="where(result <= 0, grad * (result + alpha), grad)",
            readable={"self": "grad where result > 0, else grad * (result + alpha)"})
 SILU = row("silu", "SiluBackward0", ("self",), _silu,
            self="grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))")
@@ -356,7 +356,7 @@ SOFTPLUS = row("softplus", "SoftplusBackward0", ("self",), _softplus,
 HARDTANH = row("hardtanh", "HardtanhBackward0", ("self",),
                lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),
                attrs=("min_val", "max_val"),
-               self="where((self > min_val) & (self < max_val), grad, zeros_like(grad))",
+               self="where((self <= min_val) | (self >= max_val), zeros_like(grad), grad)",
                readable={"self": "grad where min_val < self < max_val, else 0"})
 
 mark_exact(LOG1P, EXPM1, RSQRT, TAN, SINH, COSH, ATAN, ASIN, ACOS)

@@ -26,8 +26,12 @@ def _mean(x, sizes, dim, keepdim):
 
 def _var(x, dim, correction, keepdim):
     n = x.size if dim is None else int(np.prod([x.shape[d] for d in np.atleast_1d(dim)]))
-    if n - correction <= 0:
-        return np.full(np.sum(x, axis=_axis(dim), keepdims=keepdim).shape, np.nan, x.dtype)
+    if n - correction <= 0:  # as torch: the squares' sum / 0, inf (or nan for no spread)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.mean(x, axis=_axis(dim), keepdims=True) if n else x.sum(
+                axis=_axis(dim), keepdims=True)
+            squares = np.sum((x - mean) ** 2, axis=_axis(dim), keepdims=keepdim)
+            return np.asarray(squares / np.zeros((), x.dtype), dtype=x.dtype)
     return np.var(x, axis=_axis(dim), ddof=correction, keepdims=keepdim).astype(x.dtype)
 
 

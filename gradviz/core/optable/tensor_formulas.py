@@ -200,7 +200,8 @@ def var_backward(grad, self, dim, correction, keepdim):
         mean = data.mean() if data.size else 0  # (an empty mean would warn)
         inf_or_nan = np.where(data == mean, np.nan, np.inf).astype(data.dtype)
         return grad * _const(inf_or_nan, grad)
-    factor = float(np.divide(2.0, max(n - correction, 0)))  # inf (so nan) with no dof, as torch
+    with np.errstate(divide="ignore"):  # torch: 2 / (n - correction), not clamped at 0
+        factor = float(np.divide(2.0, float(n - correction)))
     mean = self.mean() if dim is None else self.mean(dim=dims, keepdim=True)
     return scale(grad, factor) * (self - mean)
 
@@ -377,6 +378,7 @@ def _rebound(function):
     return out
 
 
+_zero_outside = _rebound(helpers._zero_outside)  # (a Tensor passes as it is)
 sign = _rebound(helpers.sign)
 floor_divide = _rebound(helpers.floor_divide)
 not_implemented = _rebound(helpers.not_implemented)
