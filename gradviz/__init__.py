@@ -12,11 +12,13 @@ from gradviz import (  # noqa: F401
     linalg,
     nn,
     optim,
+    profiler,
     random,
     utils,
 )
 from gradviz.core.api import *  # noqa: F403
 from gradviz.core.api import Size, Tensor  # noqa: F401
+from gradviz.core.api_inplace import *  # noqa: F403
 from gradviz.core.api_linalg import *  # noqa: F403
 from gradviz.core.api_tensor_ops import *  # noqa: F403
 from gradviz.core.autograd.anomaly_mode import (  # noqa: F401 (torch's top-level names)
