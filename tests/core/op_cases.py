@@ -64,6 +64,7 @@ class Case:
     eps: float = 1e-6
     atol: float = 1e-5
     tags: tuple = field(default=())
+    float32: bool = False  # torch runs the op in float32 only: compared with torch in float32
 
     def arrays(self):
         rng = np.random.default_rng(zlib.crc32(self.id.encode()))
@@ -881,3 +882,19 @@ case("unsafe_view", "sdpa_3d_math_path",
      lambda T, q, k, v: F(T).scaled_dot_product_attention(q, k, v), n(2, 3, 4), n(2, 5, 4),
      n(2, 5, 2), double=False)
 case("safe_softmax", "safe_softmax", lambda T, a: T._safe_softmax(a, -1), n(2, 3), double=False)
+
+
+# ---------------------------------------------------------------- recurrent layers
+def _lstm_layer(k, reverse=False):
+    return lambda T, x, w1, w2, b1, b2, h, c: T.mkldnn_rnn_layer(
+        x, w1, w2, b1, b2, h, c, reverse, [4, 2, 3], 2, 2, 1, True, False, False, True)[k]
+
+
+_LSTM_ARGS = (n(4, 2, 3), n(8, 3), n(8, 2), n(8), n(8), n(2, 2), n(2, 2))
+case("lstm_layer_output", "lstm_layer_output", _lstm_layer(0), *_LSTM_ARGS, double=False,
+     float32=True)
+case("lstm_layer_output", "lstm_layer_output_reverse", _lstm_layer(0, True), *_LSTM_ARGS,
+     double=False, float32=True)
+case("lstm_layer_h", "lstm_layer_h", _lstm_layer(1), *_LSTM_ARGS, double=False, float32=True)
+case("lstm_layer_c", "lstm_layer_c", _lstm_layer(2, True), *_LSTM_ARGS, double=False,
+     float32=True)
