@@ -20,6 +20,7 @@ from gradviz import (  # noqa: F401
 from gradviz.core.api import *  # noqa: F403
 from gradviz.core.api import Size, Tensor  # noqa: F401
 from gradviz.core.api_devices import *  # noqa: F403
+from gradviz.core.api_elementary import *  # noqa: F403
 from gradviz.core.api_inplace import *  # noqa: F403
 from gradviz.core.api_linalg import *  # noqa: F403
 from gradviz.core.api_tensor_ops import *  # noqa: F403
