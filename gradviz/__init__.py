@@ -5,6 +5,7 @@ torch.autograd code unchanged, plus a Qt app that shows its graph.
 """
 
 from gradviz import (  # noqa: F401
+    accelerator,
     autograd,
     backends,
     cuda,
@@ -12,11 +13,15 @@ from gradviz import (  # noqa: F401
     linalg,
     nn,
     optim,
+    profiler,
     random,
     utils,
 )
 from gradviz.core.api import *  # noqa: F403
 from gradviz.core.api import Size, Tensor  # noqa: F401
+from gradviz.core.api_devices import *  # noqa: F403
+from gradviz.core.api_elementary import *  # noqa: F403
+from gradviz.core.api_inplace import *  # noqa: F403
 from gradviz.core.api_linalg import *  # noqa: F403
 from gradviz.core.api_tensor_ops import *  # noqa: F403
 from gradviz.core.autograd.anomaly_mode import (  # noqa: F401 (torch's top-level names)

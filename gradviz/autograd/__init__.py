@@ -5,7 +5,7 @@ the recorded graph (:mod:`gradviz.autograd.graph`)."""
 
 from __future__ import annotations
 
-from gradviz.autograd import functional, graph
+from gradviz.autograd import function, functional, graph, profiler
 from gradviz.autograd.variable import Variable
 from gradviz.core.autograd.anomaly_mode import (
     detect_anomaly,
@@ -18,7 +18,8 @@ from gradviz.core.autograd.engine import backward, grad
 from gradviz.core.autograd.grad_mode import enable_grad, no_grad, set_grad_enabled
 from gradviz.core.autograd.gradcheck import gradcheck, gradgradcheck
 
-__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "functional",
+__all__ = ["Function", "FunctionCtx", "backward", "function", "profiler",
+           "detect_anomaly", "enable_grad", "functional",
            "grad", "gradcheck", "gradgradcheck", "graph", "is_anomaly_check_nan_enabled",
            "is_anomaly_enabled", "no_grad", "set_detect_anomaly", "set_grad_enabled", "Variable"]
 

@@ -19,9 +19,11 @@ from gradviz.core.optable import (  # noqa: E402,F401 - every row of the op tabl
     casts,
     decompositions,
     derivative_ops,
+    elementary,
     linalg,
     nn,
     pointwise,
+    recurrent,
     reductions,
     shape,
 )

@@ -19,6 +19,8 @@ from gradviz.core.functions.decompositions import (
 from gradviz.core.functions.decompositions import inv as inverse
 from gradviz.core.functions.decompositions import torch_svd as svd
 from gradviz.core.functions.einsum import einsum, tensordot
+from gradviz.core.functions.recurrent import mkldnn_rnn_layer
 
 __all__ = ["_safe_softmax", "baddbmm", "cross", "det", "einsum", "inverse", "kthvalue",
-           "logdet", "matrix_power", "median", "nanmedian", "slogdet", "svd", "tensordot"]
+           "logdet", "matrix_power", "median", "mkldnn_rnn_layer", "nanmedian", "slogdet",
+           "svd", "tensordot"]

@@ -2,8 +2,8 @@
 ``batch_first``, dropout between layers) and their cells, with torch's parameters (names,
 shapes, the same initial values from the same seed) and torch's gate equations. Each time
 step is recorded op by op (``AddmmBackward0``, ``SigmoidBackward0``, ``MulBackward0``...),
-so the graph shows the recurrence; torch's CPU kernels record a layer as one node
-(``MkldnnRnnLayerBackward0`` for LSTM), with the same values and gradients.
+as torch records RNN, GRU and a float64 LSTM; a float32 LSTM layer is one
+MkldnnRnnLayerBackward0 node, as torch's oneDNN kernel records it.
 
     >>> lstm = torch.nn.LSTM(input_size=3, hidden_size=4, num_layers=2, batch_first=True)
     >>> out, (h, c) = lstm(torch.randn(5, 7, 3))
@@ -19,6 +19,7 @@ import numpy as np
 
 from gradviz.core.functions import shape as SH
 from gradviz.core.functions.nn_functional import linear
+from gradviz.core.functions.recurrent import lstm_layer
 from gradviz.core.tensors.dtypes import to_numpy_dtype
 from gradviz.core.tensors.factories import get_default_dtype
 from gradviz.core.tensors.tensor import Tensor
@@ -163,6 +164,12 @@ class RNNBase(Module):
                 k = layer * directions + direction
                 state = (hx[0][k], hx[1][k]) if is_lstm else hx[k]
                 weights = self._weights(layer, direction)
+                if is_lstm and input._data.dtype != np.float64:  # as torch's oneDNN kernel
+                    out, h, c = lstm_layer(layer_input, *weights, *state, reverse=direction)
+                    outputs.append(out)
+                    last_h.append(h)
+                    last_c.append(c)
+                    continue
                 order = range(steps - 1, -1, -1) if direction else range(steps)
                 seen = [None] * steps
                 for t in order:
@@ -181,8 +188,8 @@ class RNNBase(Module):
         if not batched:
             output, h_n = output.squeeze(1), h_n.squeeze(1)
             c_n = c_n.squeeze(1) if is_lstm else None
-        elif self.batch_first:
-            output = output.transpose(0, 1)
+        elif self.batch_first:  # torch: out of place for LSTM, in place for RNN and GRU
+            output = output.transpose(0, 1) if is_lstm else output.transpose_(0, 1)
         return (output, (h_n, c_n)) if is_lstm else (output, h_n)
 
     def extra_repr(self):

@@ -64,6 +64,7 @@ class Case:
     eps: float = 1e-6
     atol: float = 1e-5
     tags: tuple = field(default=())
+    float32: bool = False  # torch runs the op in float32 only: compared with torch in float32
 
     def arrays(self):
         rng = np.random.default_rng(zlib.crc32(self.id.encode()))
@@ -900,3 +901,45 @@ case("unsafe_view", "sdpa_3d_math_path",
      lambda T, q, k, v: F(T).scaled_dot_product_attention(q, k, v), n(2, 3, 4), n(2, 5, 4),
      n(2, 5, 2), double=False)
 case("safe_softmax", "safe_softmax", lambda T, a: T._safe_softmax(a, -1), n(2, 3), double=False)
+
+
+# ---------------------------------------------------------------- recurrent layers
+def _lstm_layer(k, reverse=False):
+    return lambda T, x, w1, w2, b1, b2, h, c: T.mkldnn_rnn_layer(
+        x, w1, w2, b1, b2, h, c, reverse, [4, 2, 3], 2, 2, 1, True, False, False, True)[k]
+
+
+_LSTM_ARGS = (n(4, 2, 3), n(8, 3), n(8, 2), n(8), n(8), n(2, 2), n(2, 2))
+case("lstm_layer_output", "lstm_layer_output", _lstm_layer(0), *_LSTM_ARGS, double=False,
+     float32=True)
+case("lstm_layer_output", "lstm_layer_output_reverse", _lstm_layer(0, True), *_LSTM_ARGS,
+     double=False, float32=True)
+case("lstm_layer_h", "lstm_layer_h", _lstm_layer(1), *_LSTM_ARGS, double=False, float32=True)
+case("lstm_layer_c", "lstm_layer_c", _lstm_layer(2, True), *_LSTM_ARGS, double=False,
+     float32=True)
+
+# ---------------------------------------------------------------- more elementary functions
+case("log10", "log10", lambda T, a: T.log10(a), p(2, 3))
+case("trunc", "trunc", lambda T, a: T.trunc(a), n(2, 2))
+case("frac", "frac", lambda T, a: a.frac(), n(3))
+case("asinh", "asinh", lambda T, a: T.asinh(a), n(3))
+case("acosh", "acosh", lambda T, a: T.acosh(a + 1.5), p(3))
+case("atanh", "atanh", lambda T, a: a.atanh(), u(3))
+case("erfc", "erfc", lambda T, a: T.erfc(a), n(2, 2))
+case("deg2rad", "deg2rad", lambda T, a: T.deg2rad(a), n(3))
+case("rad2deg", "rad2deg", lambda T, a: a.rad2deg(), n(3))
+case("atan2", "atan2", lambda T, a, b: T.atan2(a, b), n(2, 3), n(3))
+case("atan2", "arctan2_method", lambda T, a, b: a.arctan2(b), n(3), p(3))
+case("hypot", "hypot", lambda T, a, b: T.hypot(a, b), n(2, 3), n(2, 3))
+case("logaddexp", "logaddexp", lambda T, a, b: T.logaddexp(a, b), n(3), n(2, 1))
+case("xlogy", "xlogy", lambda T, a, b: T.xlogy(a, b), n(3), p(3))
+case("permute", "movedim", lambda T, a: T.movedim(a, 0, -1), n(2, 3, 4))
+case("permute", "moveaxis_lists", lambda T, a: a.moveaxis([0, 1], [2, 0]), n(2, 3, 4))
+case("transpose", "swapaxes", lambda T, a: T.swapaxes(a, 0, 2), n(2, 3, 4))
+case("addmm", "addmm", lambda T, b, x, y: T.addmm(b, x, y, beta=0.5, alpha=2.0), n(3), n(2, 4),
+     n(4, 3))
+case("addmm", "addmm_method", lambda T, b, x, y: b.addmm(x, y), n(2, 3), n(2, 4), n(4, 3))
+case("expand", "meshgrid_ij", lambda T, a, b: T.meshgrid(a, b, indexing="ij")[1], n(2), n(3))
+case("expand", "meshgrid_xy", lambda T, a, b: T.meshgrid(a, b, indexing="xy")[0], n(2), n(3))
+case("expand", "broadcast_tensors", lambda T, a, b: T.broadcast_tensors(a, b)[0], n(3),
+     n(2, 1))

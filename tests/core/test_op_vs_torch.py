@@ -49,6 +49,10 @@ def _run(case, lib, arrays, v):
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_case_matches_torch(case, torch):
     arrays = case.arrays()
+    rtol, atol, grad_rtol = 1e-10, 1e-12, 1e-9
+    if case.float32:  # an op torch runs in float32 only (oneDNN's LSTM layer)
+        arrays = [a.astype(np.float32) if a.dtype.kind == "f" else a for a in arrays]
+        rtol, atol, grad_rtol = 1e-5, 1e-6, 1e-4
     ref_out = case.program(torch, *case.inputs(torch, arrays))
     v = np.random.default_rng(3).standard_normal(tuple(ref_out.shape))
     got, got_text, got_chain, got_grads = _run(case, gradviz, arrays, v)
@@ -56,7 +60,7 @@ def test_case_matches_torch(case, torch):
     assert tuple(got.shape) == tuple(want.shape)
     assert str(got.dtype) == str(want.dtype)
     np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(),
-                               rtol=1e-10, atol=1e-12)
+                               rtol=rtol, atol=atol)
     assert got_chain == want_chain
     assert got_text == want_text
     if isinstance(want_grads, str) or isinstance(got_grads, str):
@@ -66,7 +70,8 @@ def test_case_matches_torch(case, torch):
         assert (g is None) == (w is None), f"input {i}"
         if w is not None:
             assert g.shape == w.shape and g.dtype == w.dtype, f"input {i}"
-            np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12, err_msg=f"input {i}")
+            np.testing.assert_allclose(g, w, rtol=grad_rtol, atol=atol * 10,
+                                       err_msg=f"input {i}")
 
 
 def test_chain_walk_sees_leaves_and_missing_edges():

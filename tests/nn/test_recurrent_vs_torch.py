@@ -34,7 +34,8 @@ def _run(T, layer, shape, with_state):
     return ([o.detach().numpy() for o in outs],
             [p.grad.numpy().copy() for p in module.parameters()],
             [t.grad.numpy().copy() for t in [x, *states]],
-            [name for name, _ in module.named_parameters()], repr(module))
+            [name for name, _ in module.named_parameters()], repr(module),
+            [o.grad_fn.name() for o in outs])
 
 
 CASES = [
@@ -61,7 +62,7 @@ CASES = [
 @pytest.mark.parametrize("layer,shape,state", CASES, ids=lambda c: str(c))
 def test_recurrent_layer_matches_torch(layer, shape, state):
     got, want = _run(gradviz, layer, shape, state), _run(torch, layer, shape, state)
-    assert got[3] == want[3] and got[4] == want[4]
+    assert got[3] == want[3] and got[4] == want[4] and got[5] == want[5]
     for kind, g_list, w_list in (("output", got[0], want[0]), ("param grad", got[1], want[1]),
                                  ("input grad", got[2], want[2])):
         assert len(g_list) == len(w_list)
@@ -71,7 +72,8 @@ def test_recurrent_layer_matches_torch(layer, shape, state):
 
 
 def test_float32_initial_parameters_and_training_step_match_torch():
-    seen = []
+    """A float32 LSTM layer is one MkldnnRnnLayerBackward0 node, as torch's oneDNN kernel."""
+    seen, names = [], []
     for T in (gradviz, torch):
         T.manual_seed(5)
         lstm = T.nn.LSTM(2, 3, num_layers=2, batch_first=True)
@@ -81,7 +83,11 @@ def test_float32_initial_parameters_and_training_step_match_torch():
         loss = out.pow(2).mean() + h.sum()
         loss.backward()
         opt.step()
+        names.append((out.grad_fn.name(), out.grad_fn.next_functions[0][0].name(),
+                      h.grad_fn.name(), c.grad_fn.name()))
         seen.append([loss.item()] + [p.detach().numpy().copy() for p in lstm.parameters()])
+    assert names[0] == names[1] == [("TransposeBackward0", "MkldnnRnnLayerBackward0",
+                                     "StackBackward0", "StackBackward0")][0]
     for g, w in zip(seen[0], seen[1], strict=True):
         np.testing.assert_allclose(g, w, rtol=2e-5, atol=1e-6)
 

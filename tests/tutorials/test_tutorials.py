@@ -41,7 +41,9 @@ def skeleton(text: str) -> tuple[str, list[float]]:
 
 def test_the_corpus_is_there():
     assert {p.stem for p in SCRIPTS} >= {"tensors", "autograd", "nn_training", "cnn",
-                                         "data_loading", "save_load"}
+                                         "data_loading", "save_load", "tensors_in_depth",
+                                         "sequence_tagging", "attention_and_linalg",
+                                         "autograd_extensions"}
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: p.stem)

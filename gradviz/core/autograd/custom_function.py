@@ -85,12 +85,21 @@ class BackwardCFunction(FunctionCtx, Node):
             self._to_save = None
             self._freed = True
 
-    def run_backward(self, grad_out, tensor_mode):
-        """One gradient per tensor input, from ``backward``'s one per forward argument."""
+    _primary = None  # a several-output Function: the node of its first output (holds ctx)
+    _output_index = None
+
+    def run_backward(self, grad_out, tensor_mode, into=False):
+        """One gradient per tensor input, from ``backward``'s one per forward argument
+        (``grad_out`` a tuple for a Function with several outputs)."""
+        if self._output_index is not None and not into:
+            return _OutputBackward.run_backward(self, grad_out, tensor_mode)
         T = Tensor
         name = type(self).__name__
-        g = grad_out if tensor_mode else T._make(np.asarray(grad_out))
-        out = self._function.backward(self, g)
+        if isinstance(grad_out, tuple):
+            g = tuple(x if tensor_mode else T._make(np.asarray(x)) for x in grad_out)
+        else:
+            g = (grad_out if tensor_mode else T._make(np.asarray(grad_out)),)
+        out = self._function.backward(self, *g)
         out = out if isinstance(out, tuple) else (out,)
         n_args = len(self._arg_is_tensor)
         if len(out) != n_args and not (len(out) > n_args and all(
@@ -152,11 +161,13 @@ class Function:
             out = cls.forward(*args) if custom_setup else cls.forward(node, *args)
         if custom_setup:
             cls.setup_context(node, args, out)
+        if isinstance(out, tuple) and len(out) > 1:
+            return _several_outputs(node, cls, args, out)
         single = out[0] if isinstance(out, tuple) and len(out) == 1 else out
         if not isinstance(single, T):
             raise NotImplementedError(
                 "gradviz gives every grad_fn one output: a custom Function's forward must "
-                f"return one Tensor, not {type(out).__name__}"
+                f"return Tensors, not {type(out).__name__}"
             )
         if any(single is a for a in args):  # an input returned as is: a new tensor on it
             single = T._make(single._data)
@@ -170,6 +181,56 @@ class Function:
             if dispatcher.active:
                 emit.function_created(node, single, tuple(tensors))
         return (single,) if isinstance(out, tuple) else single
+
+
+class _OutputBackward:
+    """What makes one node of a several-output Function stand for output ``k``: its backward
+    gives the user's ``backward`` that output's gradient and zeros for the others (torch
+    materialises them so), through the first output's node, which holds ``ctx``."""
+
+    @staticmethod
+    def run_backward(node, grad_out, tensor_mode):
+        T = Tensor
+        primary = node._primary or node
+        grads = []
+        for j, (shape, dtype) in enumerate(primary._out_meta):
+            if j == node._output_index:
+                grads.append(grad_out)
+            else:
+                zeros = np.zeros(shape, dtype)
+                grads.append(T._make(zeros) if tensor_mode else zeros)
+        return BackwardCFunction.run_backward(primary, tuple(grads), tensor_mode, into=True)
+
+
+def _several_outputs(node, cls, args, out):
+    """A Function whose forward returns several tensors: one node per output that needs a
+    gradient, all of the Function's name and all reading the first one's ``ctx`` (torch
+    records one node with several outputs; the gradient of each input, the sum over the
+    nodes, is the same, as ``backward`` is linear in the output gradients)."""
+    T = Tensor
+    outs = [T._make(o._data) if any(o is a for a in args) else o for o in out]
+    tensors = [a for a in args if isinstance(a, T)]
+    frozen = getattr(node, "_non_differentiable", ())
+    if not (_grad_state.enabled and any(node.needs_input_grad)):
+        return tuple(outs)
+    node._out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, T) else ((), None)
+                           for o in outs)
+    edges = tuple([record.next_node(a) for a in tensors])
+    metas = tuple((a._data.shape, a._data.dtype) for a in tensors)
+    for k, o in enumerate(outs):
+        if not isinstance(o, T) or any(o is f for f in frozen):
+            continue
+        if k == 0:
+            fn = node
+        else:
+            fn = _node_class(cls)()
+            fn._primary, fn._arg_is_tensor = node, node._arg_is_tensor
+            fn.needs_input_grad = node.needs_input_grad
+        fn._output_index, fn._next, fn._meta = k, edges, metas
+        o._grad_fn, o._requires_grad = fn, True
+        if dispatcher.active:
+            emit.function_created(fn, o, tuple(tensors))
+    return tuple(outs)
 
 
 def _node_class(cls) -> type:

@@ -359,3 +359,6 @@ def accumulate_grad(node, grad, create_graph):
         before._version_box()[0] += 1
     if watching:
         emit.grad_accumulated(t, snapshot)
+    if t._post_accumulate_hooks:  # register_post_accumulate_grad_hook: after .grad is set
+        for hook in list(t._post_accumulate_hooks):
+            hook(t)

@@ -12,6 +12,8 @@ from gradviz.core.autograd.function import ROWS, AccumulateGrad, _ids
 from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.view_positions import positions
 from gradviz.core.tensors.factories import get_default_dtype
+from gradviz.core.tensors.meta import SEEN as _meta_seen
+from gradviz.core.tensors.meta import meta_result
 from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
 
@@ -117,11 +119,13 @@ def apply_op(op, inputs, attrs=(), data=None):
     """
     if data is None:
         data = op.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], *attrs)
-        if type(data) is not _ndarray:
+        if type(data) is not _ndarray and not isinstance(data, _ndarray):  # (meta arrays stay)
             data = _asarray(data)
         first = inputs[0]
         if not isinstance(first, Tensor) or data.dtype != first._data.dtype:
             data = _wrapped_numbers(op, data, inputs, attrs)
+        if _meta_seen[0]:  # a meta input gives a meta result
+            data = meta_result(data, [x._data for x in inputs if isinstance(x, Tensor)])
     out = _new(Tensor)
     out._data = data
     if grad_state.enabled:
@@ -138,10 +142,12 @@ def apply_op(op, inputs, attrs=(), data=None):
 def apply_unary(op, a, attrs=()):
     """``apply_op`` for one Tensor input."""
     data = op.forward(a._data, *attrs)
-    if type(data) is not _ndarray:
+    if type(data) is not _ndarray and not isinstance(data, _ndarray):  # (meta arrays stay)
         data = _asarray(data)
     if data.dtype != a._data.dtype:
         data = _wrapped_numbers(op, data, (a,), attrs)
+    if _meta_seen[0]:
+        data = meta_result(data, (a._data,))
     out = _new(Tensor)
     out._data = data
     if grad_state.enabled and (a._requires_grad or (a._base is not None and _regenerated(a))):
@@ -168,7 +174,7 @@ def apply_binary(op, a, b, attrs=()):
     """``apply_op`` for a Tensor ``a`` and a Tensor or scalar ``b`` (the hot path)."""
     b_is_tensor = isinstance(b, Tensor)
     data = op.forward(a._data, b._data if b_is_tensor else b, *attrs)
-    if type(data) is not _ndarray:
+    if type(data) is not _ndarray and not isinstance(data, _ndarray):  # (meta arrays stay)
         data = _asarray(data)
     if data.dtype != a._data.dtype or (b_is_tensor and data.dtype != b._data.dtype):
         wanted = zero_dim_dtype(a, b) if b_is_tensor else None
@@ -176,6 +182,8 @@ def apply_binary(op, a, b, attrs=()):
             data = data.astype(wanted)
         else:
             data = _wrapped_numbers(op, data, (a, b), attrs)
+    if _meta_seen[0]:
+        data = meta_result(data, (a._data, b._data if b_is_tensor else None))
     out = _new(Tensor)
     out._data = data
     if grad_state.enabled and (a._requires_grad or (b_is_tensor and b._requires_grad) or (

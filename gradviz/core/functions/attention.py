@@ -1,5 +1,5 @@
 """``scaled_dot_product_attention`` (``softmax(q kᵀ / sqrt(d) + mask) v``, one node as
-torch's CPU kernel records it) and ``baddbmm`` (``input + batch1 @ batch2``).
+torch's CPU kernel records it), ``baddbmm`` (``input + batch1 @ batch2``) and ``addmm``.
 
     >>> q = torch.ones(1, 2, 4)
     >>> torch.nn.functional.scaled_dot_product_attention(q, q, torch.arange(8.0).view(1, 2, 4))
@@ -18,10 +18,11 @@ from gradviz.core.functions import linalg as LA
 from gradviz.core.functions.random import dropout_noise
 from gradviz.core.optable import attention as A
 from gradviz.core.optable import derivative_ops as P
+from gradviz.core.optable import linalg as L
 from gradviz.core.tensors.checks import _torch_type, tensor_arg
 from gradviz.core.tensors.tensor import Tensor
 
-__all__ = ["baddbmm", "scaled_dot_product_attention"]
+__all__ = ["addmm", "baddbmm", "scaled_dot_product_attention"]
 
 
 def _bias(attn_mask, is_causal, query, key):
@@ -93,3 +94,14 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
         raise RuntimeError("batch1 must be a 3D tensor" if batch1._data.ndim != 3
                            else "batch2 must be a 3D tensor")
     return apply_op(A.BADDBMM, (input, batch1, batch2), (beta, alpha))
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (mat1 @ mat2)``; AddmmBackward0 (what ``nn.Linear`` runs)."""
+    tensor_arg(input, "addmm")
+    if mat1._data.ndim != 2 or mat2._data.ndim != 2:
+        raise RuntimeError("mat1 must be a matrix, got "
+                           f"{mat1._data.ndim}-D tensor" if mat1._data.ndim != 2 else
+                           f"mat2 must be a matrix, got {mat2._data.ndim}-D tensor")
+    LA._mm_check(mat1, mat2)
+    return apply_op(L.ADDMM, (input, mat1, mat2), (beta, alpha))

@@ -26,6 +26,7 @@ from gradviz.core.tensors import dtypes, torch_random
 from gradviz.core.tensors.devices import check_device, into_out
 from gradviz.core.tensors.dtypes import to_numpy_dtype
 from gradviz.core.tensors.factories import _dt, _finish, _size
+from gradviz.core.tensors.meta import meta_array
 from gradviz.core.tensors.tensor import CPU, Tensor
 
 
@@ -153,9 +154,11 @@ def _randint_into(arr, low, high, gen):
 # ------------------------------------------------------------------ factories
 def _random_factory(func, fill):
     def factory(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-        check_device(device)
+        meta = check_device(device)
         gen = _generator(generator, func)
         npdt = out._data.dtype if out is not None and dtype is None else _dt(dtype, func)
+        if meta:  # no numbers drawn, as torch's meta tensors
+            return _finish(meta_array(_size(size, func), npdt), requires_grad, func)
         arr = np.empty(_size(size, func), npdt)
         fill(arr, gen)
         if out is not None:  # torch's numbers written into out

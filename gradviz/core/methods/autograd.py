@@ -177,6 +177,25 @@ class TensorAutograd:
 
         _insert_pre_hook(fn, retain, _RETAIN_HOOK)
 
+    _post_accumulate_hooks = None
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor)`` runs after a gradient was accumulated into this leaf's ``.grad``
+        (an optimizer step per parameter, say). Returns a handle whose ``remove()``
+        unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = []
+        self._post_accumulate_hooks.append(hook)
+        return RemovableHandle(self._post_accumulate_hooks, hook)
+
     def register_hook(self, hook):
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a
         replacement. Returns a handle whose ``remove()`` unregisters it."""

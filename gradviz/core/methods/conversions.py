@@ -15,6 +15,7 @@ from gradviz.core.tensors import dtypes
 from gradviz.core.tensors.devices import check_device
 from gradviz.core.tensors.dtypes import dtype, from_numpy_dtype, legacy_type_name, to_numpy_dtype
 from gradviz.core.tensors.factories import _tensor_constructor
+from gradviz.core.tensors.meta import MetaArray, meta_like
 from gradviz.core.tensors.tensor import Tensor
 
 
@@ -38,7 +39,14 @@ class TensorConversions:
                 target = a.dtype
             elif isinstance(a, str) or type(a).__name__ == "device":
                 device = a
-        check_device(device, creating=False)  # as a CPU-only torch build
+        to_meta = check_device(device, creating=False)  # as a CPU-only torch build
+        if isinstance(self._data, MetaArray) and device is not None and not to_meta:
+            raise NotImplementedError("Cannot copy out of meta tensor; no data!")
+        if to_meta and not isinstance(self._data, MetaArray):  # the shape, without the data
+            out = self.detach() if target is None else self.detach()._cast(target)
+            moved = Tensor._make(meta_like(out._data))
+            moved._requires_grad = self._requires_grad and self._grad_fn is None
+            return moved
         if isinstance(target, type):
             target = from_numpy_dtype(to_numpy_dtype(target, "to"))
         if target is None or target.np == self._data.dtype:

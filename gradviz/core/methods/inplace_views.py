@@ -15,6 +15,7 @@ from gradviz.core.autograd.record import apply_op
 from gradviz.core.optable import inplace_views as V
 from gradviz.core.optable import pointwise as P
 from gradviz.core.optable import shape as S
+from gradviz.core.optable import tensor_ops as O
 from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
 
@@ -105,6 +106,18 @@ class TensorInPlaceViews:
 
     def ceil_(self):
         return inplace(self, P.CEIL)
+
+    def log1p_(self):
+        return inplace(self, P.LOG1P)
+
+    def expm1_(self):
+        return inplace(self, P.EXPM1)
+
+    def erf_(self):
+        return inplace(self, O.ERF)
+
+    def log2_(self):
+        return inplace(self, O.LOG2)
 
     def round_(self):
         return inplace(self, P.ROUND)

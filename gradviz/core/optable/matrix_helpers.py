@@ -1,14 +1,15 @@
 """Backward-formula names (on NumPy arrays) of functions of matrices: ``torch.linalg``'s
 decompositions and solvers (``det``, ``slogdet``, ``solve``, ``cross``, ``svd``, as torch's
-``FunctionsManual.cpp`` writes their derivatives) and scaled dot-product attention. Every
-function works on a batch of matrices (the last two dims)."""
+``FunctionsManual.cpp`` writes their derivatives), scaled dot-product attention and a
+whole LSTM layer (forward and backpropagation through time). Every function works on a
+batch of matrices (the last two dims)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["attention_backward", "cross_backward", "det_backward", "slogdet_backward",
-           "solve_backward_a", "solve_backward_b", "svd_backward"]
+__all__ = ["attention_backward", "cross_backward", "det_backward", "lstm_layer_backward",
+           "slogdet_backward", "solve_backward_a", "solve_backward_b", "svd_backward"]
 
 
 def _mT(x):  # noqa: N802 - torch's spelling
@@ -122,3 +123,63 @@ def attention_backward(grad, query, key, value, bias, scale, which):
     gp = grad @ _mT(value)
     gs = p * (gp - np.sum(gp * p, axis=-1, keepdims=True))
     return (gs @ key) * scale if which == 0 else (_mT(gs) @ query) * scale
+
+
+# ---------------------------------------------------------------- an LSTM layer
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def lstm_layer(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse):
+    """One LSTM layer over time steps ``x[t]`` (``reverse``: last step first): the outputs,
+    the last h and c, and what backward needs (each step's gates and cell)."""
+    steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
+    h, c = h0, c0
+    out = np.empty(x.shape[:-1] + (h0.shape[-1],), x.dtype)
+    cache = []
+    for t in steps:
+        gates = x[t] @ w_ih.T + h @ w_hh.T
+        if b_ih is not None:
+            gates = gates + b_ih + b_hh
+        i, f, g, o = np.split(gates, 4, axis=-1)
+        i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
+        c_prev, h_prev = c, h
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        out[t] = h
+        cache.append((t, i, f, g, o, c_prev, h_prev, c))
+    return out, h, c, cache
+
+
+_last_lstm = [None, None]  # (key, gradients): the inputs' formulas share one backward
+
+
+def lstm_layer_backward(grad, which, output, x, w_ih, w_hh, b_ih, h0, cache):
+    """The gradient of input ``which`` (0 x, 1 w_ih, 2 w_hh, 3 b_ih, 4 b_hh, 5 h0, 6 c0)
+    given the gradient of ``output`` (0 the outputs, 1 the last h, 2 the last c), by
+    backpropagation through time."""
+    key = (id(grad), output, id(cache))
+    if _last_lstm[0] != key:
+        _last_lstm[0], _last_lstm[1] = key, _lstm_backward(grad, output, x, w_ih, w_hh,
+                                                           b_ih, h0, cache)
+    return _last_lstm[1][which]
+
+
+def _lstm_backward(grad, output, x, w_ih, w_hh, b_ih, h0, cache):
+    dh_next = grad if output == 1 else np.zeros_like(h0)
+    dc_next = grad if output == 2 else np.zeros_like(h0)
+    dx = np.zeros_like(x)
+    dw_ih, dw_hh = np.zeros_like(w_ih), np.zeros_like(w_hh)
+    db = np.zeros(w_ih.shape[0], x.dtype)
+    for t, i, f, g, o, c_prev, h_prev, c in reversed(cache):
+        dh = dh_next + grad[t] if output == 0 else dh_next
+        tc = np.tanh(c)
+        dc = dc_next + dh * o * (1 - tc * tc)
+        gates = np.concatenate([dc * g * i * (1 - i), dc * c_prev * f * (1 - f),
+                                dc * i * (1 - g * g), dh * tc * o * (1 - o)], axis=-1)
+        dw_ih += gates.T @ x[t]
+        dw_hh += gates.T @ h_prev
+        db += gates.sum(axis=0)
+        dx[t] = gates @ w_ih
+        dh_next, dc_next = gates @ w_hh, dc * f
+    return dx, dw_ih, dw_hh, db, db, dh_next, dc_next

@@ -510,5 +510,6 @@ solve_backward_a = _no_double_backward("solve_backward_a", "LinalgSolveExBackwar
 solve_backward_b = _no_double_backward("solve_backward_b", "LinalgSolveExBackward0")
 cross_backward = _no_double_backward("cross_backward", "LinalgCrossBackward0")
 svd_backward = _no_double_backward("svd_backward", "LinalgSvdBackward0")
+lstm_layer_backward = _no_double_backward("lstm_layer_backward", "MkldnnRnnLayerBackward0")
 attention_backward = _no_double_backward("attention_backward",
                                          "ScaledDotProductFlashAttentionForCpuBackward0")

@@ -1,6 +1,6 @@
-"""Devices as a CPU-only torch build has them: ``"cpu"`` is where every tensor lives, CUDA
-and MPS fail with the errors such a build raises, and factories' ``out=`` write into the
-tensor given (as torch's ``out=`` does)."""
+"""Devices as a CPU-only torch build has them: ``"cpu"`` is where tensors live, ``"meta"``
+holds shapes without data, CUDA and MPS fail with the errors such a build raises, and
+factories' ``out=`` write into the tensor given (as torch's ``out=`` does)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,19 @@ _CUDA_MESSAGE = "Torch not compiled with CUDA enabled"
 default = [None]  # the device a ``with gradviz.device(...)`` block makes factories use
 
 
-def check_device(device, creating=True) -> None:
+def check_device(device, creating=True) -> bool:
     """Fail for a device this build does not have, as CPU-only torch does (``creating``: a
-    factory's ``device=``; else ``.to(device)``)."""
+    factory's ``device=``; else ``.to(device)``); True for the meta device (shapes without
+    data, :mod:`gradviz.core.tensors.meta`)."""
     if device is None:
         device = default[0]
         if device is None:
-            return
+            return False
     kind = str(getattr(device, "type", device)).split(":")[0]
     if kind == "cpu":
-        return
+        return False
+    if kind == "meta":
+        return True
     if kind == "cuda":
         raise AssertionError(_CUDA_MESSAGE)
     if kind == "mps":
@@ -30,10 +33,6 @@ def check_device(device, creating=True) -> None:
                 "Could not run 'aten::empty.memory_format' with arguments from the 'MPS' "
                 "backend. gradviz, like a CPU-only torch build, has no MPS device.")
         raise RuntimeError("PyTorch is not linked with support for mps devices")
-    if kind == "meta":
-        raise NotImplementedError(
-            "gradviz's NumPy engine has no meta device: tensors live on the CPU (`gradviz "
-            "--engine torch` runs real PyTorch)")
     raise RuntimeError(
         "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, "
         "maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of "

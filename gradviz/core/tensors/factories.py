@@ -15,6 +15,7 @@ import numpy as np
 from gradviz.core.tensors import dtypes
 from gradviz.core.tensors.devices import check_device, into_out
 from gradviz.core.tensors.dtypes import to_numpy_dtype
+from gradviz.core.tensors.meta import MetaArray, meta_array, meta_like
 from gradviz.core.tensors.tensor import Tensor
 
 _new = object.__new__
@@ -135,7 +136,8 @@ def _unwrap(data):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor copying ``data`` (nested lists, scalars, arrays, tensors)."""
-    check_device(device)
+    if check_device(device):  # the meta device: the shape and dtype only
+        return _finish(meta_like(tensor(data, dtype)._data), requires_grad, "tensor")
     np_dtype = None if dtype is None else to_numpy_dtype(dtype, "tensor")
     if isinstance(data, Tensor):
         warnings.warn(
@@ -219,8 +221,10 @@ def _dt(dtype, func, default=None):
 
 def _filled(func, fill):
     def factory(*size, dtype=None, device=None, requires_grad=False, out=None):
-        check_device(device)
+        meta = check_device(device)
         shape = _size(size, func)
+        if meta:
+            return _finish(meta_array(shape, _dt(dtype, func)), requires_grad, func)
         if out is not None:  # written into out, in out's dtype unless one is given
             data = fill(shape, _dt(dtype, func) if dtype is not None else out._data.dtype)
             return into_out(out, data, func, warn=False)
@@ -243,7 +247,7 @@ empty = _filled("empty", np.zeros)  # zero-filled: reproducible where torch's is
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    meta = check_device(device)
     shape = _size((size,) if isinstance(size, int) else size, "full")
     if isinstance(fill_value, Tensor) and fill_value._data.size == 1:
         fill_value = fill_value.item()
@@ -253,6 +257,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = (dtypes.bool if isinstance(fill_value, bool) else dtypes.int64
                  if isinstance(fill_value, int) else _default)
+    if meta:
+        return _finish(meta_array(shape, _dt(dtype, "full")), requires_grad, "full")
     return _finish(np.full(shape, fill_value, _dt(dtype, "full")), requires_grad, "full")
 
 
@@ -289,8 +295,10 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
 
 def _like(fill, func):
     def factory(input, dtype=None, device=None, requires_grad=False):
-        check_device(device)
+        meta = check_device(device) or (device is None and isinstance(input._data, MetaArray))
         d = input._data.dtype if dtype is None else to_numpy_dtype(dtype, func)
+        if meta:
+            return _finish(meta_array(input._data.shape, d), requires_grad, func)
         return _finish(fill(input._data.shape, d), requires_grad, func)
 
     factory.__name__ = func

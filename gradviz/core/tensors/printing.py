@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from gradviz.core.tensors.meta import MetaArray
+
 __all__ = ["format_tensor", "get_printoptions", "set_printoptions"]
 
 _PREFIX = "tensor("
@@ -275,6 +277,12 @@ def format_tensor(array: np.ndarray, suffixes: Sequence[str] = ()) -> str:
     >>> format_tensor(np.array([1.0, 2.0], np.float32), ["requires_grad=True"])
     'tensor([1., 2.], requires_grad=True)'
     """
+    if isinstance(array, MetaArray):  # no values: the shape, and the dtype unless the default
+        dtype_name = _torch_dtype_name(array.dtype)
+        own = [f"size={tuple(array.shape)}"]
+        if dtype_name != _DEFAULT_FLOAT:
+            own.append(f"dtype={dtype_name}")
+        return _PREFIX + "..., device='meta', " + ", ".join([*own, *suffixes]) + ")"
     arr = np.asarray(array)
     if isinstance(suffixes, str):
         raise TypeError("suffixes must be a sequence of strings, not a string")

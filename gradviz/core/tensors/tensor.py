@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core.tensors import dtypes
+from gradviz.core.tensors.meta import MetaArray
 from gradviz.core.tensors.printing import format_tensor
 
 __all__ = ["CPU", "Size", "Tensor", "device", "register_methods"]
@@ -67,6 +68,7 @@ class device:  # noqa: N801 - torch's name
 
 
 CPU = device("cpu")
+META = device("meta")
 
 
 class Size(tuple):
@@ -170,7 +172,11 @@ class Tensor:
 
     @property
     def device(self):
-        return CPU
+        return META if isinstance(self._data, MetaArray) else CPU
+
+    @property
+    def is_meta(self) -> bool:
+        return isinstance(self._data, MetaArray)
 
     @property
     def is_cuda(self) -> bool:
@@ -203,6 +209,8 @@ class Tensor:
 
     # ------------------------------------------------------------ values
     def item(self):
+        if isinstance(self._data, MetaArray):
+            raise RuntimeError("Tensor.item() cannot be called on meta tensors")
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
@@ -210,6 +218,8 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def tolist(self):
+        if isinstance(self._data, MetaArray):
+            raise NotImplementedError("Cannot copy out of meta tensor; no data!")
         return self._data.tolist()
 
     def numpy(self, *, force=False):
@@ -220,12 +230,17 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
+        if isinstance(self._data, MetaArray):
+            raise TypeError("can't convert meta device type tensor to numpy. Use Tensor.cpu() "
+                            "to copy the tensor to host memory first.")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
         return self._data if dtype is None else self._data.astype(dtype)
 
     def _scalar(self):
+        if isinstance(self._data, MetaArray):
+            raise RuntimeError("Tensor.item() cannot be called on meta tensors")
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return self._data.reshape(()).item()

@@ -1,0 +1,124 @@
+"""Custom Functions with several outputs, ``once_differentiable``,
+``register_post_accumulate_grad_hook``, torch's top-level in-place functions and the
+profiler, each run on gradviz and on torch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradviz
+
+torch = pytest.importorskip("torch")
+LIBS = [gradviz, torch]
+
+
+def _split_function(T):
+    class Split(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(x, y)
+            return x * y, x.sin() + y
+
+        @staticmethod
+        def backward(ctx, g_prod, g_sin):
+            x, y = ctx.saved_tensors
+            return g_prod * y + g_sin * x.cos(), g_prod * x + g_sin
+
+    return Split
+
+
+@pytest.mark.parametrize("use", ["both", "first", "second"])
+def test_function_with_several_outputs_matches_torch(use):
+    seen = []
+    for T in LIBS:
+        x = T.tensor([0.5, -1.0, 2.0], dtype=T.float64, requires_grad=True)
+        y = T.tensor([1.5, 0.25, -0.5], dtype=T.float64, requires_grad=True)
+        a, b = _split_function(T).apply(x, y)
+        loss = {"both": (a * b).sum(), "first": (a ** 2).sum(), "second": b.exp().sum()}[use]
+        loss.backward()
+        seen.append((str(a), str(b), x.grad.numpy().copy(), y.grad.numpy().copy(),
+                     a.grad_fn.name(), b.grad_fn.name()))
+    got, want = seen
+    assert got[:2] == want[:2] and got[4:] == ("SplitBackward", "SplitBackward") == want[4:]
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-12)
+    np.testing.assert_allclose(got[3], want[3], rtol=1e-12)
+
+
+def test_once_differentiable_backward_runs_once_and_refuses_a_second_derivative():
+    for T in LIBS:
+        class Cube(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            @T.autograd.function.once_differentiable
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                assert not x.requires_grad or not (x * 1).requires_grad  # recorded nothing
+                return grad * 3 * x ** 2
+
+        x = T.tensor(2.0, requires_grad=True)
+        w = T.tensor(1.5, requires_grad=True)
+        (g,) = T.autograd.grad(Cube.apply(x) * w, x, create_graph=True)
+        assert g.item() == 18.0 and g.requires_grad
+        with pytest.raises(RuntimeError, match="trying to differentiate twice a function "
+                                               "that was marked with @once_differentiable"):
+            g.backward()
+
+
+def test_post_accumulate_grad_hook_matches_torch():
+    seen = []
+    for T in LIBS:
+        w = T.tensor([1.0, 2.0], requires_grad=True)
+        grads = []
+        handle = w.register_post_accumulate_grad_hook(
+            lambda p, grads=grads: grads.append(p.grad.tolist()))
+        (w * w).sum().backward()
+        (w * 3).sum().backward()
+        handle.remove()
+        w.sum().backward()
+        with pytest.raises(RuntimeError, match="cannot be registered on non-leaf tensors"):
+            (w * 2).register_post_accumulate_grad_hook(print)
+        with pytest.raises(RuntimeError, match="doesn't require gradient"):
+            T.ones(1).register_post_accumulate_grad_hook(print)
+        seen.append((grads, w.grad.tolist()))
+    assert seen[0] == seen[1] == ([[2.0, 4.0], [5.0, 7.0]], [6.0, 8.0])
+
+
+@pytest.mark.parametrize("name", ["sin_", "exp_", "abs_", "sigmoid_", "tanh_", "zero_",
+                                  "erf_", "log1p_"])
+def test_top_level_inplace_functions_match_torch(name):
+    results = []
+    for T in LIBS:
+        x = T.tensor([0.5, -1.25, 2.0])
+        out = getattr(T, name)(x)
+        results.append((out is x, str(x), x._version))
+    assert results[0] == results[1] and results[0][0]
+
+
+def test_profiler_tables_the_recorded_ops():
+    x = gradviz.ones(2, 3, requires_grad=True)
+    with gradviz.autograd.profiler.profile() as prof:
+        z = x
+        for _ in range(4):
+            z = (z / 2) * x
+        with gradviz.autograd.profiler.record_function("loss"):
+            loss = z.sum()
+        loss.backward()
+    rows = {e.key: e for e in prof.key_averages()}
+    assert rows["aten::div"].count == rows["aten::mul"].count == 4
+    assert rows["aten::sum"].count == 1 and rows["loss"].count == 1
+    assert rows["loss"].cpu_time_total >= rows["aten::sum"].self_cpu_time_total
+    assert rows["autograd::engine::evaluate_function: MulBackward0"].count == 4
+    table = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=3)
+    lines = table.splitlines()
+    assert lines[1].split()[:2] == ["Name", "Self"] and "# of Calls" in lines[1]
+    assert len(lines) == 3 + 3 + 2 and lines[-1].startswith("Self CPU time total: ")
+    with gradviz.profiler.profile(activities=[gradviz.profiler.ProfilerActivity.CPU]) as p2:
+        (x * 2).sum()
+    assert sorted(e.key for e in p2.key_averages()) == ["aten::mul", "aten::sum"]
+    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+        gradviz.autograd.profiler.profile(use_cuda=True)
