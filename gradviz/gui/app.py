@@ -25,6 +25,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.about import show_about
 from gradviz.gui.console_choice import add_console_menu, first_console
+from gradviz.gui.console_view import ConsoleView
 from gradviz.gui.controls import ACTIONS, build_actions, context_menu
 from gradviz.gui.debug_actions import DEBUG_API, DebugControls, install_debug
 from gradviz.gui.find_bar import FindBar
@@ -132,6 +133,7 @@ class App(DebugControls, QtWidgets.QMainWindow):
         session.draw = self.gui.blocking(self._draw)
         session.show_step = self.gui.blocking(self._show_step)
         session.show_group = self.gui.blocking(self.view.show_group)
+        session.view = ConsoleView(self.view, session, self.gui)
         session.debug = SimpleNamespace(**{name: self.gui.blocking(getattr(self, name))
                                            for name in DEBUG_API})
         self._restore_settings()
@@ -411,6 +413,7 @@ class App(DebugControls, QtWidgets.QMainWindow):
         for signal, slot in self._connections:
             signal.disconnect(slot)
         self.session.save_image_hook = self.session.draw = self.session.show_step = None
+        self.session.view = None
         self.session.close()
         self._running_timer.stop()
         self.gui.stop()  # the GUI thread no longer holds the model lock

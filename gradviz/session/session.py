@@ -100,6 +100,7 @@ class Session:
         self.show_step = None  # k -> None: show step k in the view
         self.show_group = None  # path -> None: bring an expanded module group into view
         self.debug = None  # the window's debugging actions (gradviz.gui.debug_actions)
+        self.view = None  # the window's graph view, for scripts (gradviz.gui.console_view)
 
     # ------------------------------------------------------------ reporting
     def status(self, text: str, error: bool = False) -> None:
@@ -213,19 +214,22 @@ class Session:
         """The live Tensor or grad_fn of node ``nid`` (None once it is gone)."""
         return targets.node_object(self.model, nid)
 
+    def node_id(self, obj) -> int:
+        """The graph's node id of ``obj`` (Tensor, grad_fn, node id or variable name);
+        ActionError when it is not in the graph."""
+        if isinstance(obj, int) and not isinstance(obj, bool) and obj in self.model.graph:
+            return obj
+        nid = self.model.node_of(targets.resolve(self, obj))
+        if nid is None:
+            raise ActionError(f"{obj!r} is not in the graph")
+        return nid
+
     def select(self, obj, center: bool = True) -> None:
         """Select the node of ``obj`` (Tensor, grad_fn, node id or variable name).
 
         ``app.select(None)`` clears the selection; ``sel`` in the console follows it.
         Returns None, so the console echoes nothing; the node's id is ``app.selected``."""
-        if obj is None:
-            nid = None
-        elif isinstance(obj, int) and not isinstance(obj, bool) and obj in self.model.graph:
-            nid = obj
-        else:
-            nid = self.model.node_of(targets.resolve(self, obj))
-            if nid is None:
-                raise ActionError(f"{obj!r} is not in the graph")
+        nid = None if obj is None else self.node_id(obj)
         self.selected = nid
         self.namespace["sel"] = None if nid is None else self.node_object(nid)
         self.selection_changed.emit(nid, center)
