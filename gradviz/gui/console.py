@@ -45,6 +45,7 @@ WELCOME = (
     "# A long statement can be stopped: the Stop button, Ctrl+C here, or app.interrupt().\n"
 )
 FILENAME = "<console>"
+SCROLLBACK = 10_000  # lines of output kept, as a terminal's scrollback
 
 
 def statement_traceback(exc: BaseException) -> str:
@@ -88,6 +89,10 @@ class Console(ConsoleWidget):
         follow_output(self.repl)
         restyle_commands(self.repl, is_dark(self))
         self.exceptionBtn.hide()  # pyqtgraph's developer panel: not for learners
+        # a terminal's scrollback: a 1,000-step loop typed line by line keeps memory flat
+        # (no undo history of the output, the oldest lines dropped past SCROLLBACK)
+        self.repl.output.setUndoRedoEnabled(False)
+        self.repl.output.document().setMaximumBlockCount(SCROLLBACK)
         self.repl.sigCommandEntered.connect(lambda _repl, cmd: self.commandEntered.emit(cmd))
 
     @property

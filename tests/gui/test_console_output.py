@@ -71,3 +71,17 @@ def test_no_developer_exceptions_panel(app):
     buttons = [b.text() for b in app.console.findChildren(QtWidgets.QPushButton)
                if b.isVisible()]
     assert "Exceptions.." not in buttons
+
+
+def test_output_keeps_a_bounded_scrollback_without_undo(blank, monkeypatch):
+    """A long loop typed line by line: the output drops its oldest lines past the
+    scrollback and keeps no undo history, so memory stays flat."""
+    output = blank.console.repl.output
+    assert not output.isUndoRedoEnabled()
+    output.document().setMaximumBlockCount(50)
+    for i in range(60):
+        blank.console.write(f"print({i})\n", "command")
+        blank.console.write(f"line {i}\n")
+    text = output.toPlainText()
+    assert "line 59" in text and "line 10\n" not in text
+    assert output.document().blockCount() <= 50
