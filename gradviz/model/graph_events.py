@@ -137,13 +137,13 @@ class GraphEvents:
         for node in order:
             self._add_function(node, function_id(node), self._next_ids(node))
 
-    def _add_function(self, node, nid, next_ids):
+    def _add_function(self, node, nid, next_ids, where=None, shape=None):
         name, formula, saved, saved_tensors = self._describe_function(node)
         self._add(nid, node, {"kind": "function", "name": name, "label": name,
                               "formula": formula, "saved": saved,
                               "saved_tensors": saved_tensors,
-                              "freed": self._is_freed(node), "shape": None, "executed": None,
-                              "grad_in": None, "grads_out": ()})
+                              "freed": self._is_freed(node), "shape": shape, "executed": None,
+                              "grad_in": None, "grads_out": (), "where": where})
         if name == "AccumulateGrad":
             variable = self.engine.variable(node)
             tid = self._ensure_tensor(variable, "leaf")
@@ -235,8 +235,10 @@ class GraphEvents:
         self._record_function(e.function, e.function_id, e.next_functions, e.output_id,
                               e.input_ids, self.provenance.where())
 
-    def _record_function(self, function, fid, next_functions, output_id, input_ids, where):
-        """A ``FunctionCreated``'s fields (``where``: the user's line that made it)."""
+    def _record_function(self, function, fid, next_functions, output_id, input_ids, where,
+                         shape=None):
+        """A ``FunctionCreated``'s fields (``where``: the user's line that made it;
+        ``shape``: its output's, when known already)."""
         if self._dead:
             self._reap()
         nodes = self._graph._node
@@ -244,12 +246,12 @@ class GraphEvents:
             for nxt, _ in next_functions:
                 if nxt is not None and nxt not in nodes:
                     self._ensure_function(function)  # an ancestor made before recording
+                    data = nodes.get(fid)
+                    if data is not None:
+                        data["where"] = where
                     break
             else:  # the usual case: every input is drawn already
-                self._add_function(function, fid, next_functions)
-            data = nodes.get(fid)
-            if data is not None:
-                data["where"] = where
+                self._add_function(function, fid, next_functions, where, shape)
         if output_id is not None:
             self._outputs[fid] = output_id  # dropped when fn's node is released
             self._made = (output_id, fid)

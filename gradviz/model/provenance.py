@@ -45,17 +45,20 @@ class Provenance:
         # (id(code object), instruction offset) -> the answer found there (the same tuple
         # each time: no line number to compute per op); for the running statement only
         self._spots: dict = {}
+        self._last = (None, None, None)  # (user frame's code, its instruction, the answer)
 
     def begin(self, source: str) -> int:
         """A console statement starts: nodes it creates say ``statement N``."""
         self.count += 1
         self._spots.clear()
+        self._last = (None, None, None)
         self.statement = (self.count, source)
         self.texts[self.count] = source
         return self.count
 
     def end(self) -> None:
         self._spots.clear()
+        self._last = (None, None, None)
         self.statement = None
 
     def _own(self, code) -> bool:
@@ -80,8 +83,15 @@ class Provenance:
         answer is then cached per instruction of the user's code. This runs once per
         recorded op: it is written for speed."""
         ours = self._ours
+        depth = self._depth
         try:
-            entry = _getframe(self._depth - 1)  # gradviz's frame the user called, if still so
+            # a loop's op: at that depth, the code and instruction of last time (the path
+            # into gradviz from one instruction does not change): the same answer
+            code, lasti, found = self._last
+            frame = _getframe(depth)
+            if frame.f_lasti == lasti and frame.f_code is code:
+                return found
+            entry = _getframe(depth - 1)  # gradviz's frame the user called, if still so
             if ours.get(id(entry.f_code)) is True:
                 frame = entry.f_back
                 code = frame.f_code  # held by ``_codes``: its id is not reused
@@ -93,6 +103,7 @@ class Provenance:
                     if len(self._spots) > 4096:
                         self._spots.clear()
                     found = self._spots[key] = self._found(frame)
+                self._last = (code, frame.f_lasti, found)  # (no frame held: its locals)
                 return found
         except ValueError:  # the stack is shallower now, or the path into gradviz longer
             pass

@@ -30,6 +30,8 @@ backward or calling a Module is rare; in the app the window looks a few times a 
 
 from __future__ import annotations
 
+import gc
+
 from gradviz.events import types as ev
 
 __all__ = ["LIMIT", "RecordBuffer"]
@@ -83,22 +85,37 @@ class RecordBuffer:
             handler(self, event)
 
     def _replay(self) -> None:
-        """Build the graph from the records kept so far (see the module docstring)."""
+        """Build the graph from the records kept so far (see the module docstring).
+
+        The garbage collector is paused meanwhile: everything made here stays reachable,
+        and its passes over the young nodes, again and again, cost more than the rest."""
         records, self._records = self._records, []
         made, output = self._record_function, self._record_output
-        i = 0
-        while i < len(records):  # (len again: what an event on another thread still adds)
-            first = records[i]
-            if first is _OUTPUT:
-                output(records[i + 1])
-                i += 2
-            elif first is _EVENT:
-                records[i + 1](self, *records[i + 2])
-                i += 3
-            else:  # function, function_id, name, next_functions, output_id, input_ids, where
-                made(records[i], records[i + 1], records[i + 3], records[i + 4],
-                     records[i + 5], records[i + 6])
-                i += 7
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            i = 0
+            while i < len(records):  # (len again: what an event on another thread adds)
+                first = records[i]
+                if first is _OUTPUT:
+                    output(records[i + 1])
+                    i += 2
+                elif first is _EVENT:
+                    records[i + 1](self, *records[i + 2])
+                    i += 3
+                else:  # function, function_id, name, next_functions, output_id, input_ids,
+                    # where; then usually its output's record
+                    if i + 8 < len(records) and records[i + 7] is _OUTPUT:
+                        made(first, records[i + 1], records[i + 3], records[i + 4],
+                             records[i + 5], records[i + 6], records[i + 8])
+                        i += 9
+                    else:
+                        made(first, records[i + 1], records[i + 3], records[i + 4],
+                             records[i + 5], records[i + 6])
+                        i += 7
+        finally:
+            if collecting:
+                gc.enable()
 
 
 # ---------------------------------------------------------------- backward's events

@@ -169,3 +169,25 @@ def test_provenance_is_read_when_the_op_runs():
     first = model.graph.nodes[model.node_of(namespace["y"].grad_fn)]["where"]
     assert first == ("<console>", 2, 1)
     assert model.graph.nodes[model.node_of(z.grad_fn)]["where"][::2] == (__file__, None)
+
+
+def _double(t):
+    return t * 2  # the line a node made here names
+
+
+def test_each_op_of_a_loop_names_its_own_line():
+    """An op repeated at one instruction reuses the answer found there; an op of a
+    function the loop calls, at the same depth or not, names the function's line."""
+    model = GraphModel()
+    with model.recording():
+        y = gradviz.ones(1, requires_grad=True)
+        made = []
+        for _ in range(3):
+            y = y * 3
+            made.append((y, "loop"))
+            y = _double(y)
+            made.append((y, "function"))
+    lines = {kind: {model.graph.nodes[model.node_of(t.grad_fn)]["where"][1] for t, kind2 in made
+                    if kind2 == kind} for kind in ("loop", "function")}
+    assert lines["function"] == {_double.__code__.co_firstlineno + 1}
+    assert len(lines["loop"]) == 1 and lines["loop"] != lines["function"]

@@ -2,6 +2,7 @@
 give gradviz in console statements, scripts and tutorial cells, and only there."""
 
 import sys
+import time
 import types
 
 import pytest
@@ -43,10 +44,14 @@ def names_in(model):
 
 def test_a_statement_imports_gradviz_as_torch(app, real_torch):
     done = []
-    for line in TORCH_CODE.splitlines():
+    for count, line in enumerate(TORCH_CODE.splitlines(), 1):
         code = compile(line, "<console>", "single")
         app.start_statement(code, line, done.append)
         app.runner.wait(30)
+        # (the runner is free a moment before ``done`` is called: the batch closes first)
+        until = time.monotonic() + 30
+        while len(done) < count and time.monotonic() < until:
+            time.sleep(0.01)
     assert done == [None] * len(TORCH_CODE.splitlines())
     ns = app.namespace
     assert ns["torch"] is gradviz and ns["nn"] is gradviz.nn and ns["F"] is gradviz.nn.functional

@@ -76,8 +76,10 @@ def function_created(node, out, inputs):
         nf.append(_NO_EDGE if fn is None else (fn.id, 0))
     if out is not None:
         out_id = out._gv_id
-        if out_id is None:
-            out_id = tensor_id(out)
+        if out_id is None:  # (tensor_id, inline: a new output, every op)
+            out_id = out._gv_id = next(_ids)
+            watch = _watches[out_id] = _Watch(out, _released)
+            watch.tensor_id = out_id
     else:
         out_id = None
     if type(node) is AccumulateGrad:
