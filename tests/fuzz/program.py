@@ -72,9 +72,6 @@ KNOWN_MISMATCHES: tuple[Known, ...] = (
           "NEW: not in issue 12 (its create_graph items are fixed)"),
     Known("inference_mode", "torch.inference_mode(): no_grad drawn instead (torch refuses "
           "to save inference tensors for backward)", "NEW: not in issue 12"),
-    Known("hook_autograd_grad", "autograd.grad(output, inputs) where an input or the "
-          "output has a hook: not drawn (torch runs the hook; gradviz does not)",
-          "NEW: not in issue 12"),
     Known("optim_duplicates", "SGD with momentum given the same tensor twice: duplicates "
           "dropped (torch's step updates it once per entry with a shared buffer)",
           "NEW: not in issue 12"),

@@ -114,10 +114,6 @@ def backward(b):
         return b.emit(f"{y}.backward(torch.ones_like({y}){', retain_graph=True' * retain})",
                       "backward(gradient)")
     leaves = b.tensors(lambda s: s.is_leaf and s.requires_grad)
-    if b.avoid("hook_autograd_grad"):
-        leaves = [n for n in leaves if n not in b.hooked]
-        if y in b.hooked:
-            return False
     if not leaves:
         return False
     inputs = b.rng.sample(leaves, min(len(leaves), b.pick([1, 1, 2])))

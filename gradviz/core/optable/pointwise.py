@@ -9,9 +9,17 @@ import numpy as np
 from gradviz.core.optable.table import mark_exact, row
 
 
+def _integral_alpha(a, b, alpha):
+    """torch refuses a float alpha when the result is integral (bools add on below)."""
+    if type(alpha) is float and np.result_type(a, b).kind in "iu":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
 def _add(a, b, alpha):
     if alpha == 1:
         return np.add(a, b)
+    _integral_alpha(a, b, alpha)
     out = np.add(a, np.multiply(b, alpha))
     if out.dtype != np.bool_ and np.result_type(a, b) == np.bool_:
         if type(alpha) is bool or alpha == int(alpha):
@@ -36,7 +44,10 @@ def _sub(a, b, alpha):
     bool_a, bool_b = _is_bool(a), _is_bool(b)
     if bool_a or bool_b:
         raise RuntimeError(BOOLS_SUB if bool_a and bool_b else BOOL_SUB)
-    return np.subtract(a, b) if alpha == 1 else np.subtract(a, np.multiply(b, alpha))
+    if alpha == 1:
+        return np.subtract(a, b)
+    _integral_alpha(a, b, alpha)
+    return np.subtract(a, np.multiply(b, alpha))
 
 
 def _neg(x):
