@@ -441,3 +441,17 @@ def test_index_put_refuses_a_value_on_the_same_memory(oracle, key, value):
 
 def test_softmax_of_nothing(oracle):
     assert_same(oracle, lambda T: (T.ones(1)[1:].softmax(0), T.ones(2, 0).log_softmax(1)))
+
+
+@pytest.mark.parametrize("code", ["F.elu(x)", "F.elu(x * 1, inplace=True)", "F.hardtanh(x)",
+                                  "F.softplus(x)", "F.silu(x)", "F.leaky_relu(x, 0.1)",
+                                  "F.elu(x, 0.5).var()"])
+def test_activations_second_derivatives_record_torch_nodes(oracle, code):
+    def program(T):
+        x = T.tensor([0.25, -1.0, 0.5, 2.0], requires_grad=True)
+        y = eval(code, {"x": x, "F": T.nn.functional})  # noqa: S307 - the test's own code
+        g, = T.autograd.grad(y.sum(), [x], create_graph=True)
+        gg, = T.autograd.grad((g * g).sum(), [x], allow_unused=True)
+        return g, gg
+
+    assert_same(oracle, program, digits=6)

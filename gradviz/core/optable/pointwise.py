@@ -345,29 +345,30 @@ ROUND = row("round", "RoundBackward0", ("self",), _rounding(np.round, "round"),
 
 LEAKY_RELU = row("leaky_relu", "LeakyReluBackward0", ("self",), _leaky_relu,
                  attrs=("negative_slope",),
-                 self="where(self > 0, grad, grad * negative_slope)",
+                 self="leaky_relu_backward(grad, self, negative_slope)",
                  readable={"self": "grad where self > 0, else grad * negative_slope"})
 ELU = row("elu", "EluBackward0", ("self",), _elu, attrs=("alpha",),
-          self="where(self <= 0, grad * alpha * exp(self), grad)",
+          self="elu_backward(grad, self, alpha, False)",
           readable={"self": "grad where self > 0, else grad * alpha * exp(self)"})
 # in place, from the result (as torch's leaky_relu_ and elu_ save the result, not self)
 LEAKY_RELU_ = row("leaky_relu_", "LeakyReluBackward1", ("self",), _leaky_relu,
                   attrs=("negative_slope",),
-                  self="where(result > 0, grad, grad * negative_slope)",
+                  self="leaky_relu_backward(grad, result, negative_slope)",
                   readable={"self": "grad where result > 0, else grad * negative_slope"})
 ELU_ = row("elu_", "EluBackward1", ("self",), _elu, attrs=("alpha",),
-           self="where(result <= 0, grad * (result + alpha), grad)",
+           self="elu_backward(grad, result, alpha, True)",
            readable={"self": "grad where result > 0, else grad * (result + alpha)"})
 SILU = row("silu", "SiluBackward0", ("self",), _silu,
-           self="grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))")
+           self="silu_backward(grad, self)",
+           readable={"self": "grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))"})
 SOFTPLUS = row("softplus", "SoftplusBackward0", ("self",), _softplus,
                attrs=("beta", "threshold"),
-               self="where(self * beta > threshold, grad, grad * sigmoid(self * beta))",
+               self="softplus_backward(grad, self, beta, threshold)",
                readable={"self": "grad * sigmoid(beta * self) (grad past the threshold)"})
 HARDTANH = row("hardtanh", "HardtanhBackward0", ("self",),
                lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),
                attrs=("min_val", "max_val"),
-               self="where((self <= min_val) | (self >= max_val), zeros_like(grad), grad)",
+               self="hardtanh_backward(grad, self, min_val, max_val)",
                readable={"self": "grad where min_val < self < max_val, else 0"})
 
 mark_exact(LOG1P, EXPM1, RSQRT, TAN, SINH, COSH, ATAN, ASIN, ACOS)
