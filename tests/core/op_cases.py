@@ -498,6 +498,14 @@ case("tanh_backward", "tanh_derivative", _derivative(lambda a: a.tanh()), n(3), 
 case("sigmoid_backward", "sigmoid_derivative", _derivative(lambda a: a.sigmoid()), n(2, 2),
      n(2, 2))
 case("mul", "abs_derivative", _derivative(lambda a: a.abs()), n(3), n(3))  # grad * sgn
+case("elu_backward", "elu_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).elu(x, 0.7))(T, a, b), n(2, 3), n(2, 3))
+case("hardtanh_backward", "hardtanh_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).hardtanh(x, -0.5, 0.8))(T, a, b), n(4), n(4))
+case("leaky_relu_backward", "leaky_relu_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).leaky_relu(x, 0.2))(T, a, b), n(4), n(4))
+case("softplus_backward", "softplus_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).softplus(x, 2.0))(T, a, b), n(2, 3), n(2, 3))
 case("softmax_backward_data", "softmax_derivative",
      lambda T, a, b: _derivative(lambda x: F(T).softmax(x, 1))(T, a, b), n(2, 3), n(2, 3))
 case("log_softmax_backward_data", "log_softmax_derivative",

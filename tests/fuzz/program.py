@@ -67,14 +67,8 @@ class Known:
 
 KNOWN_MISMATCHES: tuple[Known, ...] = (
     # --- NEW: found by this fuzzer, not in issue 12 (issue 12 §1's items all agree now)
-    Known("second_order", "create_graph=True through elu, hardtanh, softplus, silu or "
-          "leaky_relu: create_graph=False (torch records their *BackwardBackward0 nodes)",
-          "NEW: not in issue 12 (its create_graph items are fixed)"),
     Known("inference_mode", "torch.inference_mode(): no_grad drawn instead (torch refuses "
           "to save inference tensors for backward)", "NEW: not in issue 12"),
-    Known("hook_autograd_grad", "autograd.grad(output, inputs) where an input or the "
-          "output has a hook: not drawn (torch runs the hook; gradviz does not)",
-          "NEW: not in issue 12"),
     Known("optim_duplicates", "SGD with momentum given the same tensor twice: duplicates "
           "dropped (torch's step updates it once per entry with a shared buffer)",
           "NEW: not in issue 12"),

@@ -14,18 +14,6 @@ HOOKS = ("lambda g: g * 2", "lambda g: None", "lambda g: print(g)", "lambda g: g
          "lambda g: print(g.shape, g.dtype)")
 
 
-def _graph_names(t) -> set[str]:
-    seen, todo, names = set(), [t.grad_fn], set()
-    while todo:
-        fn = todo.pop()
-        if fn is None or id(fn) in seen:
-            continue
-        seen.add(id(fn))
-        names.add(fn.name())
-        todo.extend(f for f, _ in fn.next_functions)
-    return names
-
-
 def inplace(b):
     x = b.tensor(lambda t: not t.is_leaf) if b.chance(0.8) else b.tensor()
     if x is None:
@@ -103,7 +91,6 @@ def backward(b):
     if y is None:
         return False
     t = b.ns[y]
-    names = _graph_names(t)
     retain = b.chance(0.5)
     root = y if t.numel() == 1 and b.chance(0.7) else f"{y}.sum()"
     r = b.rng.random()
@@ -114,16 +101,10 @@ def backward(b):
         return b.emit(f"{y}.backward(torch.ones_like({y}){', retain_graph=True' * retain})",
                       "backward(gradient)")
     leaves = b.tensors(lambda s: s.is_leaf and s.requires_grad)
-    if b.avoid("hook_autograd_grad"):
-        leaves = [n for n in leaves if n not in b.hooked]
-        if y in b.hooked:
-            return False
     if not leaves:
         return False
     inputs = b.rng.sample(leaves, min(len(leaves), b.pick([1, 1, 2])))
-    second = ("Elu", "Hardtanh", "Softplus", "Silu", "LeakyRelu")
-    create = b.chance(0.5) and not (b.avoid("second_order") and any(
-        n.startswith(second) for n in names))
+    create = b.chance(0.5)
     outs = ", ".join(b.new_name() for _ in inputs)
     b.emit(f"{outs}, = torch.autograd.grad({root}, [{', '.join(inputs)}], "
            f"create_graph={create}, retain_graph={retain or create}, allow_unused=True)",

@@ -242,10 +242,15 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True, sums=None
             grad = pop_buffer(node, None)
             if grad is not None and node._pre_hooks:
                 grad = run_pre_hooks(node, grad, create_graph)
+            if not accumulate and grad is not None and type(node) is acc_class and \
+                    node.variable._hooks and (node in starts or node in only):
+                grad = _tensor_hooks(node.variable, grad, create_graph)  # as torch's capture
             if only is not None:
                 if node in only:
                     captured[node] = grad
-                if node not in needed:
+                    if node._next and not any(n in needed for n in node._next):
+                        grad = None  # nothing below it is wanted: it need not run
+                elif node not in needed:
                     grad = None
             if type(node) is acc_class:  # a leaf detach_()ed since takes nothing, as torch
                 if grad is not None and accumulate and node.variable._requires_grad:
@@ -324,6 +329,15 @@ def _unshared(grad, t):
     base = grad.base
     return (type(base) is np.ndarray and base.base is None and base.size == grad.size
             and sys.getrefcount(base) <= 3)  # the view's own reference, base, the argument
+
+
+def _tensor_hooks(t, grad, create_graph):
+    """``grad`` through the hooks registered on the leaf ``t``, in order."""
+    for hook in list(t._hooks):
+        out = check_tensor_hook(hook, hook(to_tensor(grad)), grad)
+        if out is not None:
+            grad = out if create_graph else np.asarray(out._data)
+    return grad
 
 
 def accumulate_grad(node, grad, create_graph):

@@ -28,6 +28,12 @@ NOGRAD_VIEW_MESSAGE = (
 )
 
 
+OVERLAP_MESSAGE = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer "
+    "to a single memory location. Please clone() the tensor before performing the operation."
+)
+
+
 def check_inplace(t):
     if grad_state.enabled and t._nograd_view:
         raise RuntimeError(NOGRAD_VIEW_MESSAGE)
@@ -48,23 +54,23 @@ def check_inplace(t):
         )
 
 
-def check_partial_overlap(t, src):
-    """torch's copy_ check (``get_overlap_status``): ``src`` may be ``t``'s memory exactly,
-    or memory torch finds too hard to compare (not dense), but not part of it."""
+def check_partial_overlap(t, src, full_ok=True):
+    """torch's copy_ check (``get_overlap_status``): ``src`` may be ``t``'s memory exactly
+    (unless not ``full_ok``: index_put_'s check), or memory torch finds too hard to compare
+    (not dense), but not part of it."""
     a, b = t._data, src._data
+    if a is b and not full_ok:
+        raise RuntimeError(OVERLAP_MESSAGE)
     if a is b or not a.size or not b.size or not np.may_share_memory(a, b):
         return
     if not (_dense(a) and _dense(b)):
         return
     a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
     a1, b1 = a0 + a.nbytes, b0 + b.nbytes
-    if (a0, a1) == (b0, b1) and a.strides == b.strides or not (a0 < b1 and b0 < a1):
+    full = (a0, a1) == (b0, b1) and a.strides == b.strides
+    if full and full_ok or not (a0 < b1 and b0 < a1):
         return
-    raise RuntimeError(
-        "unsupported operation: some elements of the input tensor and the written-to tensor "
-        "refer to a single memory location. Please clone() the tensor before performing the "
-        "operation."
-    )
+    raise RuntimeError(OVERLAP_MESSAGE)
 
 
 def _dense(x) -> bool:

@@ -196,6 +196,9 @@ def setitem(t, key, value):
     region = t._data[nkey].shape
     if advanced:  # no view in between: index_put_ on t itself
         if isinstance(src, Tensor):
+            mask = isinstance(key, Tensor) and key._data.dtype == np.bool_
+            if src._data.ndim or not mask:  # (t[mask] = 0-d is masked_fill_: no check)
+                check_partial_overlap(t, src, full_ok=False)
             try:  # the value must broadcast to the region, not the region to it
                 shape = _strip_ones(src._data.shape)
                 if np.broadcast_shapes(shape, region) != tuple(region):

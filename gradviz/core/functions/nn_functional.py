@@ -95,13 +95,14 @@ def linear(input, weight, bias=None):
         if wt._data.shape[0] != k:
             LA._mm_check(input, wt)
         return apply_op(L.ADDMM, (bias, input, wt), (1, 1))
-    if input._data.ndim > 2 and bias is not None:
+    contiguous = input._data.flags.c_contiguous  # torch folds only contiguous inputs
+    if input._data.ndim > 2 and bias is not None and contiguous:
         k = input._data.shape[-1]
         flat = SH.reshape(input, -1, k)
         LA._mm_check(flat, wt)
         out = apply_op(L.ADDMM, (bias, flat, wt), (1, 1))
         return SH.view(out, *input._data.shape[:-1], wt._data.shape[1])
-    if input._data.ndim == 1 and bias is not None:
+    if input._data.ndim == 1 and bias is not None and contiguous:
         row = SH.view(input, 1, -1)  # torch views a vector as one row
         LA._mm_check(row, wt)
         return SH.view(apply_op(L.ADDMM, (bias, row, wt), (1, 1)), wt._data.shape[1])
@@ -149,8 +150,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target._data.dtype != data.dtype:
         raise RuntimeError(f"Found dtype {_SCALAR[target._data.dtype.name]} but expected "
                            f"{_SCALAR[data.dtype.name]}")
-    if np.any((data < 0) | (data > 1)):
+    if not np.all((data >= 0) & (data <= 1)):  # (nan is refused too)
         raise RuntimeError("all elements of input should be between 0 and 1")
+    if not np.all((target._data >= 0) & (target._data <= 1)):
+        raise RuntimeError("all elements of target should be between 0 and 1")
     _not_differentiable(weight, "weight", "binary_cross_entropy")
     return apply_op(N.BCE, (input, target),
                     (_array(weight), _reduction(reduction, size_average, reduce)))

@@ -39,6 +39,29 @@ TANH_BACKWARD = row(
     "tanh_backward", "TanhBackwardBackward0", ("grad_output", "output"), D.tanh_backward,
     grad_output="tanh_backward(grad, output)", output="grad * (scale(output, -2) * grad_output)",
     readable={"grad_output": "grad * (1 - output²)", "output": "grad * -2 * output * grad_output"})
+ELU_BACKWARD = row(
+    "elu_backward", "EluBackwardBackward0", ("grad_output", "self_or_result"), D.elu_backward,
+    attrs=("alpha", "is_result"),
+    grad_output="elu_backward(grad, self_or_result, alpha, is_result)",
+    self_or_result="elu_double_backward(grad, grad_output, alpha, is_result, self_or_result)",
+    readable={"grad_output": "grad where x > 0, else grad * alpha * exp(x)"})
+HARDTANH_BACKWARD = row(
+    "hardtanh_backward", "HardtanhBackwardBackward0", ("grad_output", "self"),
+    D.hardtanh_backward, attrs=("min_val", "max_val"),
+    grad_output="hardtanh_backward(grad, self, min_val, max_val)", self="zeros_like(grad)",
+    readable={"grad_output": "grad where min_val < self < max_val, else 0", "self": "0"})
+LEAKY_RELU_BACKWARD = row(
+    "leaky_relu_backward", "LeakyReluBackwardBackward0", ("grad_output", "self"),
+    D.leaky_relu_backward, attrs=("negative_slope",),
+    grad_output="leaky_relu_backward(grad, self, negative_slope)", self="zeros_like(grad)",
+    readable={"grad_output": "grad where self > 0, else grad * negative_slope", "self": "0"})
+SOFTPLUS_BACKWARD = row(
+    "softplus_backward", "SoftplusBackwardBackward0", ("grad_output", "self"),
+    D.softplus_backward, attrs=("beta", "threshold"),
+    grad_output="softplus_backward(grad, self, beta, threshold)",
+    self="softplus_double_backward(grad * grad_output, self, beta, threshold)",
+    readable={"grad_output": "grad * sigmoid(beta * self)",
+              "self": "grad * grad_output * beta * s (1 - s), s = sigmoid(beta * self)"})
 SIGMOID_BACKWARD = row(
     "sigmoid_backward", "SigmoidBackwardBackward0", ("grad_output", "output"),
     D.sigmoid_backward, grad_output="sigmoid_backward(grad, output)",

@@ -14,8 +14,11 @@ from gradviz.core.optable.helpers import (
     _raw,
     div_scalar,
     exp,
+    mask,
     scale,
     scatter_into,
+    shift,
+    sigmoid,
     sub_scalar,
     sum_backward,
     unsqueeze_dims,
@@ -23,7 +26,9 @@ from gradviz.core.optable.helpers import (
     zeros_like,
 )
 
-__all__ = ["amax_backward", "bce_backward", "bce_double_backward",
+__all__ = ["elu_backward", "elu_double_backward", "hardtanh_backward", "leaky_relu_backward",
+           "softplus_backward", "softplus_double_backward", "silu_backward", "amax_backward",
+           "bce_backward", "bce_double_backward",
            "bce_double_backward_grad_output", "bce_double_backward_target", "cosh",
            "cumsum_backward", "flip", "logsumexp_backward", "masked_fill_grad",
            "masked_sum", "mean_backward", "mse_double_backward",
@@ -51,6 +56,51 @@ def threshold_backward(grad, self, threshold):
 def tanh_backward(grad, output):
     """tanh's derivative from its output: grad * (1 - output²)."""
     return grad * (1 - output * output)
+
+
+def elu_backward(grad, x, alpha, is_result):
+    """elu's derivative from self (in place: from the result), torch's elu_backward: a nan
+    passes the gradient."""
+    if is_result:
+        return where(x <= 0, grad * (x + alpha), grad)
+    return where(x <= 0, grad * alpha * exp(x), grad)
+
+
+def elu_double_backward(grad, grad_output, alpha, is_result, x):
+    """d/d x of elu_backward (torch's elu_double_backward)."""
+    if is_result:
+        return grad * grad_output * mask(x < 0, grad)
+    return elu_backward(grad * grad_output, x, alpha, is_result) * mask(x <= 0, grad)
+
+
+def hardtanh_backward(grad, self, min_val, max_val):
+    """hardtanh's derivative: 0 where self <= min_val or self >= max_val (a nan passes)."""
+    return where((_raw(self) <= min_val) | (_raw(self) >= max_val), zeros_like(grad), grad)
+
+
+def leaky_relu_backward(grad, self, negative_slope):
+    """leaky_relu's derivative: grad where self > 0, else grad * negative_slope."""
+    return where(_raw(self) > 0, grad, grad * negative_slope)
+
+
+def softplus_backward(grad, self, beta, threshold):
+    """softplus's derivative: grad * sigmoid(beta * self), grad past the threshold."""
+    bx = self * beta
+    return where(_raw(bx) > threshold, grad, grad * sigmoid(bx))
+
+
+def softplus_double_backward(grad, self, beta, threshold):
+    """d/d self of softplus_backward (torch's softplus_double_backward)."""
+    bx = self * beta
+    return scale(sigmoid_backward(grad, sigmoid(bx)) * mask(_raw(bx) < threshold, grad), beta)
+
+
+def silu_backward(grad, self):
+    """silu's derivative as torch records it under create_graph (its
+    infinitely_differentiable_silu_backward): grad * s * (1 + self * (1 - s)), s the
+    sigmoid of self, computed once."""
+    s = sigmoid(self)
+    return grad * s * shift(self * (_const(np.ones_like(_raw(s)), s) - s), 1.0)
 
 
 def sigmoid_backward(grad, output):

@@ -16,13 +16,13 @@ def _reduce(loss, reduction):
 
 
 def _softmax(x, dim):
-    shifted = x - np.max(x, axis=dim, keepdims=True)
+    shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)  # (empty: empty)
     e = np.exp(shifted)
     return e / np.sum(e, axis=dim, keepdims=True)
 
 
 def _log_softmax(x, dim):
-    shifted = x - np.max(x, axis=dim, keepdims=True)
+    shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)  # (empty: empty)
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 

@@ -9,9 +9,17 @@ import numpy as np
 from gradviz.core.optable.table import mark_exact, row
 
 
+def _integral_alpha(a, b, alpha):
+    """torch refuses a float alpha when the result is integral (bools add on below)."""
+    if type(alpha) is float and np.result_type(a, b).kind in "iu":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
 def _add(a, b, alpha):
     if alpha == 1:
         return np.add(a, b)
+    _integral_alpha(a, b, alpha)
     out = np.add(a, np.multiply(b, alpha))
     if out.dtype != np.bool_ and np.result_type(a, b) == np.bool_:
         if type(alpha) is bool or alpha == int(alpha):
@@ -36,7 +44,10 @@ def _sub(a, b, alpha):
     bool_a, bool_b = _is_bool(a), _is_bool(b)
     if bool_a or bool_b:
         raise RuntimeError(BOOLS_SUB if bool_a and bool_b else BOOL_SUB)
-    return np.subtract(a, b) if alpha == 1 else np.subtract(a, np.multiply(b, alpha))
+    if alpha == 1:
+        return np.subtract(a, b)
+    _integral_alpha(a, b, alpha)
+    return np.subtract(a, np.multiply(b, alpha))
 
 
 def _neg(x):
@@ -334,29 +345,30 @@ ROUND = row("round", "RoundBackward0", ("self",), _rounding(np.round, "round"),
 
 LEAKY_RELU = row("leaky_relu", "LeakyReluBackward0", ("self",), _leaky_relu,
                  attrs=("negative_slope",),
-                 self="where(self > 0, grad, grad * negative_slope)",
+                 self="leaky_relu_backward(grad, self, negative_slope)",
                  readable={"self": "grad where self > 0, else grad * negative_slope"})
 ELU = row("elu", "EluBackward0", ("self",), _elu, attrs=("alpha",),
-          self="where(self <= 0, grad * alpha * exp(self), grad)",
+          self="elu_backward(grad, self, alpha, False)",
           readable={"self": "grad where self > 0, else grad * alpha * exp(self)"})
 # in place, from the result (as torch's leaky_relu_ and elu_ save the result, not self)
 LEAKY_RELU_ = row("leaky_relu_", "LeakyReluBackward1", ("self",), _leaky_relu,
                   attrs=("negative_slope",),
-                  self="where(result > 0, grad, grad * negative_slope)",
+                  self="leaky_relu_backward(grad, result, negative_slope)",
                   readable={"self": "grad where result > 0, else grad * negative_slope"})
 ELU_ = row("elu_", "EluBackward1", ("self",), _elu, attrs=("alpha",),
-           self="where(result <= 0, grad * (result + alpha), grad)",
+           self="elu_backward(grad, result, alpha, True)",
            readable={"self": "grad where result > 0, else grad * (result + alpha)"})
 SILU = row("silu", "SiluBackward0", ("self",), _silu,
-           self="grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))")
+           self="silu_backward(grad, self)",
+           readable={"self": "grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))"})
 SOFTPLUS = row("softplus", "SoftplusBackward0", ("self",), _softplus,
                attrs=("beta", "threshold"),
-               self="where(self * beta > threshold, grad, grad * sigmoid(self * beta))",
+               self="softplus_backward(grad, self, beta, threshold)",
                readable={"self": "grad * sigmoid(beta * self) (grad past the threshold)"})
 HARDTANH = row("hardtanh", "HardtanhBackward0", ("self",),
                lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),
                attrs=("min_val", "max_val"),
-               self="where((self <= min_val) | (self >= max_val), zeros_like(grad), grad)",
+               self="hardtanh_backward(grad, self, min_val, max_val)",
                readable={"self": "grad where min_val < self < max_val, else 0"})
 
 mark_exact(LOG1P, EXPM1, RSQRT, TAN, SINH, COSH, ATAN, ASIN, ACOS)

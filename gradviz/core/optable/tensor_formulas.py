@@ -257,6 +257,26 @@ def tanh_backward(grad, output):
     return _recorded("tanh_backward", grad, output)
 
 
+def elu_backward(grad, x, alpha, is_result):
+    """elu's derivative (EluBackwardBackward0 on Tensors)."""
+    return _recorded("elu_backward", grad, x, attrs=(alpha, is_result))
+
+
+def hardtanh_backward(grad, self, min_val, max_val):
+    """hardtanh's derivative (HardtanhBackwardBackward0 on Tensors)."""
+    return _recorded("hardtanh_backward", grad, self, attrs=(min_val, max_val))
+
+
+def leaky_relu_backward(grad, self, negative_slope):
+    """leaky_relu's derivative (LeakyReluBackwardBackward0 on Tensors)."""
+    return _recorded("leaky_relu_backward", grad, self, attrs=(negative_slope,))
+
+
+def softplus_backward(grad, self, beta, threshold):
+    """softplus's derivative (SoftplusBackwardBackward0 on Tensors)."""
+    return _recorded("softplus_backward", grad, self, attrs=(beta, threshold))
+
+
 def sigmoid_backward(grad, output):
     """sigmoid's derivative from its output: grad * (1 - output) * output."""
     return _recorded("sigmoid_backward", grad, output)
@@ -398,6 +418,9 @@ pow_backward_exponent = _rebound(helpers.pow_backward_exponent)
 rpow_backward = _rebound(helpers.rpow_backward)
 clamp_bound_backward = _rebound(helpers.clamp_bound_backward)
 mean_backward = _rebound(derivatives.mean_backward)
+elu_double_backward = _rebound(derivatives.elu_double_backward)
+softplus_double_backward = _rebound(derivatives.softplus_double_backward)
+silu_backward = _rebound(derivatives.silu_backward)
 reduced = _rebound(derivatives.reduced)
 mse_double_backward = _rebound(derivatives.mse_double_backward)
 mse_double_backward_grad_output = _rebound(derivatives.mse_double_backward_grad_output)
