@@ -15,6 +15,7 @@ from gradviz import (  # noqa: F401
     optim,
     profiler,
     random,
+    testing,
     utils,
 )
 from gradviz.core.api import *  # noqa: F403
@@ -23,6 +24,7 @@ from gradviz.core.api_devices import *  # noqa: F403
 from gradviz.core.api_elementary import *  # noqa: F403
 from gradviz.core.api_inplace import *  # noqa: F403
 from gradviz.core.api_linalg import *  # noqa: F403
+from gradviz.core.api_picking import *  # noqa: F403
 from gradviz.core.api_tensor_ops import *  # noqa: F403
 from gradviz.core.autograd.anomaly_mode import (  # noqa: F401 (torch's top-level names)
     is_anomaly_check_nan_enabled,

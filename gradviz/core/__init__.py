@@ -22,6 +22,7 @@ from gradviz.core.optable import (  # noqa: E402,F401 - every row of the op tabl
     elementary,
     linalg,
     nn,
+    picking,
     pointwise,
     recurrent,
     reductions,

@@ -42,9 +42,10 @@ from gradviz.nn.pooling import (
 )
 from gradviz.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from gradviz.nn.sparse import Embedding
+from gradviz.nn.transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = ["MultiheadAttention", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase",
-           "RNNCell",
+           "RNNCell", "TransformerEncoder", "TransformerEncoderLayer",
            "BatchNorm1d", "BatchNorm2d", "Embedding", "GELU", "LayerNorm", "ModuleDict",
            "ParameterList", "Unflatten",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d",

@@ -14,9 +14,10 @@ import math
 from collections import Counter
 
 from gradviz.optim.optimizer import Optimizer
+from gradviz.optim.plateau import ReduceLROnPlateau
 
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LambdaLR", "MultiStepLR",
-           "StepLR"]
+           "ReduceLROnPlateau", "StepLR"]
 
 
 class LRScheduler:

@@ -951,3 +951,26 @@ case("expand", "meshgrid_ij", lambda T, a, b: T.meshgrid(a, b, indexing="ij")[1]
 case("expand", "meshgrid_xy", lambda T, a, b: T.meshgrid(a, b, indexing="xy")[0], n(2), n(3))
 case("expand", "broadcast_tensors", lambda T, a, b: T.broadcast_tensors(a, b)[0], n(3),
      n(2, 1))
+
+# ---------------------------------------------------------------- picking and stacking
+case("masked_select", "masked_select", lambda T, a: T.masked_select(a, a > 0), n(3, 4),
+     double=False)
+case("masked_select", "masked_select_broadcast",
+     lambda T, a: a.masked_select(T.tensor([True, False, True])), n(2, 3), double=False)
+case("take", "take", lambda T, a: T.take(a, T.tensor([[0, 5], [5, 2]])), n(2, 3),
+     double=False)
+case("nansum", "nansum", lambda T, a: T.nansum(a), n(2, 3), double=False)
+case("nansum", "nansum_dim", lambda T, a: a.nansum(1, keepdim=True), n(2, 3), double=False)
+case("div", "nanmean", lambda T, a: T.nanmean(a, 0), n(3, 2), double=False)
+case("rot90", "rot90", lambda T, a: T.rot90(a), n(2, 3), double=False)
+case("rot90", "rot90_k3_dims", lambda T, a: a.rot90(3, [1, 2]), n(2, 3, 2), double=False)
+case("flip", "fliplr", lambda T, a: T.fliplr(a), n(2, 3))
+case("cat", "hstack", lambda T, a, b: T.hstack([a, b]), n(2, 3), n(2, 1))
+case("cat", "vstack_vectors", lambda T, a, b: T.vstack([a, b]), n(3), n(3))
+case("cat", "dstack", lambda T, a, b: T.dstack([a, b]), n(3), n(3))
+case("cat", "column_stack", lambda T, a, b: T.column_stack([a, b]), n(3), n(3, 2))
+case("gather", "take_along_dim", lambda T, a: T.take_along_dim(a, T.tensor([[1], [0]]), 1),
+     n(2, 3), double=False)
+case("view", "repeat_interleave", lambda T, a: T.repeat_interleave(a, 2, dim=1), n(2, 3))
+case("view", "repeat_interleave_flat", lambda T, a: a.repeat_interleave(3), n(2, 2))
+case("unsqueeze", "atleast_3d", lambda T, a: T.atleast_3d(a), n(2, 3))

@@ -15,10 +15,11 @@ from gradviz.core.methods.inplace import TensorInPlace
 from gradviz.core.methods.inplace_views import TensorInPlaceViews
 from gradviz.core.methods.linalg import TensorLinalg
 from gradviz.core.methods.math import TensorMath
+from gradviz.core.methods.picking import TensorPicking
 from gradviz.core.methods.random import TensorRandom
 from gradviz.core.methods.tensor_ops import TensorOps
 from gradviz.core.tensors.tensor import register_methods
 
 register_methods(TensorAutograd, TensorMath, TensorInPlace, TensorConversions, TensorRandom,
                  TensorInPlaceViews, TensorConstruction, TensorOps, TensorLinalg,
-                 TensorElementary)
+                 TensorElementary, TensorPicking)

@@ -536,3 +536,7 @@ svd_backward = _no_double_backward("svd_backward", "LinalgSvdBackward0")
 lstm_layer_backward = _no_double_backward("lstm_layer_backward", "MkldnnRnnLayerBackward0")
 attention_backward = _no_double_backward("attention_backward",
                                          "ScaledDotProductFlashAttentionForCpuBackward0")
+masked_select_backward = _no_double_backward("masked_select_backward", "MaskedSelectBackward0")
+take_backward = _no_double_backward("take_backward", "TakeBackward0")
+nansum_backward = _no_double_backward("nansum_backward", "NansumBackward0")
+rot90_backward = _no_double_backward("rot90_backward", "Rot90Backward0")

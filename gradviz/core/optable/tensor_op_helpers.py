@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cumprod_backward", "diag_embed_backward", "diagonal_backward", "finite",
+__all__ = ["masked_select_backward", "nansum_backward", "rot90_backward", "take_backward",
+           "cumprod_backward", "diag_embed_backward", "diagonal_backward", "finite",
            "gather_backward", "index_select_backward", "prod_backward", "repeat_backward",
            "roll_backward", "scatter_self_grad", "scatter_src_grad", "select_along_backward",
            "trace_backward", "tril", "triu"]
@@ -214,3 +215,28 @@ def nan_to_num(x, nan, posinf, neginf):
 def finite(self):
     """Where ``self`` is finite (nan_to_num passes the gradient only there)."""
     return np.isfinite(self)
+
+
+# ---------------------------------------------------------------- picking
+def masked_select_backward(grad, self, mask):
+    """The selected elements' gradients put back where ``mask`` is True (summed over any
+    broadcast of self, by the engine)."""
+    shape = np.broadcast_shapes(self.shape, mask.shape)
+    out = np.zeros(shape, grad.dtype)
+    out[np.broadcast_to(mask, shape)] = grad
+    return out
+
+
+def take_backward(grad, self, index):
+    out = np.zeros(self.size, grad.dtype)
+    np.add.at(out, np.asarray(index).reshape(-1), grad.reshape(-1))
+    return out.reshape(self.shape)
+
+
+def nansum_backward(grad, self, dim, keepdim):
+    g = grad if keepdim or dim is None else np.expand_dims(grad, dim)
+    return np.where(np.isnan(self), 0, np.broadcast_to(g, self.shape)).astype(grad.dtype)
+
+
+def rot90_backward(grad, k, dims):
+    return np.rot90(grad, -k, dims).copy()
