@@ -138,10 +138,7 @@ def _backward_started(model, e):
     return (_EVENT, model._backward_started.__func__, (e.roots, *model._backward_roots(e)))
 
 
-def _backward_finished(model, e):
-    return () if model._batch_depth else None  # outside a batch it flushes
-
-
 _LATER = {ev.NodeExecuted: _node_executed, ev.GradAccumulated: _as_it_is,
-          ev.SavedTensorsFreed: _as_it_is, ev.BackwardStarted: _backward_started,
-          ev.BackwardFinished: _backward_finished}
+          ev.SavedTensorsFreed: _as_it_is, ev.BackwardStarted: _backward_started}
+# BackwardFinished is handled as it comes: the run's numbers (each leaf's grad-to-value
+# ratio, the flow through the nodes run) are read before an optimizer step changes them
