@@ -11,6 +11,9 @@ from gradviz.core.functions.picking import (
     atleast_3d,
     column_stack,
     count_nonzero,
+    cummax,
+    cummin,
+    dist,
     dstack,
     fliplr,
     flipud,
@@ -31,6 +34,7 @@ from gradviz.core.functions.picking import (
 from gradviz.core.tensors.type_info import finfo, iinfo
 
 __all__ = ["argwhere", "atleast_1d", "atleast_2d", "atleast_3d", "column_stack",
-           "count_nonzero", "dstack", "finfo", "fliplr", "flipud", "hstack", "iinfo", "isclose",
+           "count_nonzero", "cummax", "cummin", "dist",
+           "dstack", "finfo", "fliplr", "flipud", "hstack", "iinfo", "isclose",
            "masked_select", "nanmean", "nansum", "nonzero", "repeat_interleave", "rot90", "take",
            "take_along_dim", "tril_indices", "triu_indices", "vstack"]

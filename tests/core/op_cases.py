@@ -974,3 +974,8 @@ case("gather", "take_along_dim", lambda T, a: T.take_along_dim(a, T.tensor([[1],
 case("view", "repeat_interleave", lambda T, a: T.repeat_interleave(a, 2, dim=1), n(2, 3))
 case("view", "repeat_interleave_flat", lambda T, a: a.repeat_interleave(3), n(2, 2))
 case("unsqueeze", "atleast_3d", lambda T, a: T.atleast_3d(a), n(2, 3))
+case("cummax", "cummax", lambda T, a: T.cummax(a, 1).values, n(2, 4), double=False)
+case("cummin", "cummin", lambda T, a: a.cummin(0).values, n(4, 2), double=False)
+case("dist", "dist", lambda T, a, b: T.dist(a, b), n(2, 3), n(3))
+case("dist", "dist_p1", lambda T, a, b: a.dist(b, 1), n(3), n(3))
+case("dist", "dist_p3", lambda T, a, b: T.dist(a, b, p=3), n(2, 2), n(2, 2))

@@ -12,6 +12,8 @@ NansumBackward0), ``rot90``, ``fliplr``/``flipud``, ``hstack``/``vstack``/``dsta
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from gradviz.core.autograd.record import apply_op
@@ -22,7 +24,8 @@ from gradviz.core.optable import shape as S
 from gradviz.core.tensors.checks import tensor_arg
 from gradviz.core.tensors.tensor import Tensor
 
-__all__ = ["argwhere", "atleast_1d", "atleast_2d", "atleast_3d", "column_stack",
+__all__ = ["cummax", "cummin", "dist",
+           "argwhere", "atleast_1d", "atleast_2d", "atleast_3d", "column_stack",
            "count_nonzero", "dstack", "fliplr", "flipud", "hstack", "isclose", "masked_select",
            "nanmean", "nansum", "nonzero", "repeat_interleave", "rot90", "take",
            "take_along_dim", "tril_indices", "triu_indices", "vstack"]
@@ -101,6 +104,48 @@ def flipud(input):
     if input._data.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return SH.flip(input, 0)
+
+
+def _running(op, name, input, dim):
+    tensor_arg(input, name)
+    d = input._wrap_dim(dim) if input._data.ndim else 0
+    data = input._data if input._data.ndim else input._data.reshape(1)
+    _, indices = K._cumulative_extreme(data, d, name == "cummax")
+    indices = indices.reshape(input._data.shape)
+    values = apply_op(op, (input,), (input._data.shape, d, indices)) if input._data.ndim \
+        else input.clone()
+    return _values_indices(name)(values, Tensor._make(indices))
+
+
+def cummax(input, dim):
+    """``(values, indices)``: the running maximum along ``dim`` and where it was found."""
+    return _running(K.CUMMAX, "cummax", input, dim)
+
+
+def cummin(input, dim):
+    """``(values, indices)``: the running minimum along ``dim`` and where it was found."""
+    return _running(K.CUMMIN, "cummin", input, dim)
+
+
+class _ValuesIndices(NamedTuple):
+    values: object
+    indices: object
+
+
+def _values_indices(name):
+    """``torch.return_types.<name>``: values and indices, printed as torch prints them."""
+    def __repr__(self):  # noqa: N807
+        return (f"torch.return_types.{name}(\nvalues={self.values!r},\n"
+                f"indices={self.indices!r})")
+
+    return type(name, (_ValuesIndices,), {"__repr__": __repr__, "__slots__": ()})
+
+
+def dist(input, other, p=2):
+    """``‖input - other‖_p`` over all elements (broadcast); DistBackward0."""
+    tensor_arg(input, "dist")
+    tensor_arg(other, "dist", "other", 2)
+    return apply_op(K.DIST, (input, other), (float(p),))
 
 
 # ---------------------------------------------------------------- stacking

@@ -15,3 +15,4 @@ class TensorPicking:
     nansum, nanmean, rot90, fliplr, flipud = P.nansum, P.nanmean, P.rot90, P.fliplr, P.flipud
     repeat_interleave, nonzero, argwhere = P.repeat_interleave, P.nonzero, P.argwhere
     count_nonzero, isclose = P.count_nonzero, P.isclose
+    cummax, cummin, dist = P.cummax, P.cummin, P.dist
