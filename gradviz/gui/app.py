@@ -304,8 +304,7 @@ class App(DebugControls, QtWidgets.QMainWindow):
                     f"console) interrupts it")
 
     def _on_model_replaced(self, model) -> None:
-        """Load session, New session: every view follows the new model (and the console
-        the new namespace)."""
+        """Load session, New session: every view follows the new model."""
         self.view.set_model(model)
         self.stepper.set_model(model)
         self.history.set_model(model)
@@ -313,7 +312,6 @@ class App(DebugControls, QtWidgets.QMainWindow):
         self.module_tree.refresh()
         model.track_saved_memory = model.watch_nonfinite = True  # as install_debug's
         self.debug_overlay.model = model
-        self.console.localNamespace = self.session.namespace
         old = self.inspector
         self.inspector = InspectorPanel(model)
         self.inspector.nodeActivated.connect(self.session.select)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6 import QtGui, QtWidgets
 
-from gradviz.session.engine_choice import engine_title
+from gradviz.session.engine_choice import engine_title, torch_is
 
 ENGINES = (("numpy", "NumPy engine",
             "a new, empty session on gradviz's NumPy engine: the console's torch is gradviz"),
@@ -42,6 +42,10 @@ def add_engine_menu(window, file_menu: QtWidgets.QMenu) -> QtWidgets.QMenu:
                                    "(File > New session starts one on the other)")
     window.statusBar().addPermanentWidget(window.engine_label)
     show_engine(window)
+    engine = window.session.model.engine
+    if engine.name != "numpy":  # the console's welcome speaks of the NumPy engine
+        window.console.write(f"# this session records the {engine_title(engine)}: "
+                             f"{torch_is(engine)}, not gradviz\n", "command")
     return menu
 
 

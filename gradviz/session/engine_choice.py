@@ -4,13 +4,14 @@
     >>> app = Session()
     >>> engine_title(app.model.engine)
     'NumPy engine'
-    >>> model = app.new_session(engine="numpy")   # a new, empty graph and console namespace
-    >>> model is app.model and app.namespace["torch"] is gradviz
+    >>> app.run_source("w = torch.ones(2)")
+    >>> model = app.new_session(engine="numpy")   # a new, empty graph; the names are gone
+    >>> model is app.model and app.namespace["torch"] is gradviz and "w" not in app.namespace
     True
     >>> app.close()
 
 A new session is what ``gradviz --engine NAME`` starts with: a new ``GraphModel`` on the
-engine and a new console namespace whose ``torch`` is that engine's module (the real
+engine and the console's names renewed, ``torch`` being that engine's module (the real
 torch on the torch engine, gradviz on the NumPy engine). The engine is looked up before
 anything changes, so an engine that cannot run here (torch not installed) raises
 ``EngineUnavailable``, whose message says how to install it, and the current session is
@@ -25,9 +26,10 @@ import gradviz
 from gradviz.model import GraphModel
 from gradviz.session.targets import ActionError
 
-__all__ = ["console_namespace", "engine_title", "start_new_session"]
+__all__ = ["console_namespace", "engine_title", "renew", "start_new_session", "torch_is"]
 
 TITLES = {"numpy": "NumPy", "torch": "PyTorch"}
+SHELL_NAMES = {"In", "Out", "get_ipython", "exit", "quit"}  # an IPython shell's, kept
 
 
 def engine_title(engine) -> str:
@@ -47,6 +49,20 @@ def console_namespace(session, module) -> dict:
             "sel": None}
 
 
+def renew(namespace: dict, names: dict) -> None:
+    """Empty ``namespace`` of the user's names and put ``names`` in it. The dict stays
+    the same object, so every console holding it (an IPython shell's ``user_ns``) sees the
+    new names; names starting with ``_`` and IPython's own (``In``, ``Out``...) stay.
+
+    >>> ns = {"w": 1, "In": [], "__builtins__": {}, "torch": None}
+    >>> renew(ns, {"torch": "gradviz"}); sorted(ns)
+    ['In', '__builtins__', 'torch']
+    """
+    for name in [n for n in namespace if not n.startswith("_") and n not in SHELL_NAMES]:
+        del namespace[name]
+    namespace.update(names)
+
+
 def start_new_session(session, engine: str) -> GraphModel:
     """Give ``session`` a new model on ``engine`` and a new console namespace; the views
     follow ``model_replaced``. Called from a running statement (``app.new_session(...)``
@@ -55,8 +71,8 @@ def start_new_session(session, engine: str) -> GraphModel:
     model = GraphModel(engine=engine)  # EngineUnavailable here leaves everything as it was
 
     def switch():
-        session.namespace = console_namespace(session, model.engine.module)
         session.set_model(model)
+        renew(session.namespace, console_namespace(session, model.engine.module))
 
     if not session.runner.on_worker():
         switch()
@@ -65,7 +81,14 @@ def start_new_session(session, engine: str) -> GraphModel:
     else:
         raise ActionError("app.new_session() inside a running statement needs the window: "
                           "call it between statements")
-    module = model.engine.module
-    session.status(f"New session on the {engine_title(model.engine)}: the console's torch is "
-                   f"{module.__name__} {getattr(module, '__version__', '')}".rstrip())
+    session.status(f"New session on the {engine_title(model.engine)}: {torch_is(model.engine)}")
+    session.write(f"# new session on the {engine_title(model.engine)}: {torch_is(model.engine)}"
+                  f"; the graph and your names start empty\n", "command")
     return model
+
+
+def torch_is(engine) -> str:
+    """``"the console's torch is torch 2.13.0"`` (or ``gradviz 0.1.0``)."""
+    module = engine.module
+    return f"the console's torch is {module.__name__} {getattr(module, '__version__', '')}" \
+        .rstrip()

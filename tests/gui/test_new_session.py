@@ -53,7 +53,7 @@ def test_new_session_on_torch_from_the_menu_and_back_from_the_console(blank):
 
     assert blank.session.model.engine.name == "numpy" and blank.view.model is session.model
     assert session.namespace["torch"] is gradviz and "lin" not in session.namespace
-    assert blank.console.localNamespace is session.namespace
+    assert blank.console.localNamespace is session.namespace is ns  # one dict, renewed
     assert blank.windowTitle().endswith("(NumPy engine)")
     assert blank.engine_actions["numpy"].isChecked()
     type_in(blank, "w = torch.ones(3, requires_grad=True)", "z = (w * w).sum()", "z.backward()")

@@ -54,6 +54,8 @@ def test_an_example_opens_collapsed_legible_at_fit_and_expands_block_by_block(on
     model = open_example(on_torch, name)
     view = on_torch.view
     assert model.collapsed and "PyTorch" in on_torch.windowTitle()
+    assert f"torch is torch {torch.__version__}, not gradviz" in \
+        on_torch.console.repl.output.toPlainText()
     shown = legible(view)
     assert {"group:" + p for p in model.collapsed if "group:" + p in view.scene.index} <= \
         set(shown), "every collapsed group drawn is in the frame at Fit"
