@@ -101,8 +101,9 @@ class GraphScene:
 
     def _group_text(self, data: dict, width: float) -> tuple[list[str], str]:
         """A collapsed group's text within ``width``: its path, broken after a dot when
-        too long (``model.encoder.`` over ``layers.0``), over its class and node count,
-        the class elided when too long (``TransformerEnc… · 136 nodes``)."""
+        too long (``model.encoder.`` over ``layers.0``), over its class and node count
+        (``Block · 19 nodes``; when too long ``Linear(8→10) · 6``, then ``TransformerEn… ·
+        136``)."""
         font = QtGui.QFont(self.labels.title_font)
         font.setBold(True)
         bold = QtGui.QFontMetricsF(font)
@@ -114,9 +115,12 @@ class GraphScene:
                 if lines:
                     lines[-1] += "."
                 lines.append(part)
-        count = f" · {data.get('count', 0)} nodes"
+        n = data.get("count", 0)
         summary = str(data.get("label", "")).split(" · ", 1)[-1]
         metrics = self.labels.sub_metrics
+        for count in (f" · {n} node{'s' if n != 1 else ''}", f" · {n}"):
+            if metrics.horizontalAdvance(summary + count) <= width:
+                return lines, summary + count
         room = width - metrics.horizontalAdvance(count)
         summary = metrics.elidedText(summary, QtCore.Qt.TextElideMode.ElideRight, room)
         return lines, summary + count

@@ -101,3 +101,20 @@ def test_an_example_steps_through_backward_in_torchs_order(on_torch, qtbot, name
         hidden += glowing != step.nid
     assert stepper.position == len(steps) and hidden, "steps inside collapsed groups too"
     assert all(model.graph.nodes[s.nid]["executed"] == s.k for s in steps)
+
+
+def test_render_collapse_draws_the_modules_at_a_depth_as_one_node_each(tmp_path):
+    from gradviz.cli import main
+    from gradviz.model.groups_view import collapsed_at
+
+    out = tmp_path / "resnet.png"
+    assert main(["render", "--engine", "torch", "--collapse", "1",
+                 str(EXAMPLES / "torch_resnet.py"), "-o", str(out)]) == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    from gradviz.gui.render import render_script
+
+    model = render_script(EXAMPLES / "torch_resnet.py", tmp_path / "again.png", engine="torch",
+                          collapse=1)
+    assert model.collapsed == collapsed_at(model.groups(), 1) >= {"model.block1", "model.head"}
+    shown = model.shown_graph()
+    assert "group:model.block1" in shown and len(shown) < len(model.graph) / 2
