@@ -25,6 +25,7 @@ import numpy as np
 import gradviz
 from gradviz.model import GraphModel
 from gradviz.session.targets import ActionError
+from gradviz.torch_alias import real_torch
 
 __all__ = ["console_namespace", "engine_title", "renew", "start_new_session", "torch_is"]
 
@@ -68,10 +69,12 @@ def start_new_session(session, engine: str) -> GraphModel:
     follow ``model_replaced``. Called from a running statement (``app.new_session(...)``
     typed in the console), the switch itself runs on the window's thread: torch watches
     programs per thread, from the thread that started recording."""
-    model = GraphModel(engine=engine)  # EngineUnavailable here leaves everything as it was
+    with real_torch():  # typed on the NumPy engine, ``import torch`` is gradviz's meanwhile
+        model = GraphModel(engine=engine)  # EngineUnavailable: everything stays as it was
 
     def switch():
-        session.set_model(model)
+        with real_torch():
+            session.set_model(model)
         renew(session.namespace, console_namespace(session, model.engine.module))
 
     if not session.runner.on_worker():

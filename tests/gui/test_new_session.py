@@ -96,3 +96,21 @@ def test_without_torch_the_switch_says_how_to_install_and_changes_nothing(blank,
     assert namespace["w"] is not None and len(model.graph) == count
     type_in(blank, "y.backward()")
     assert namespace["w"].grad.tolist() == [2.0, 2.0]
+
+
+def test_torch_typed_on_the_numpy_engine_loads_the_real_torch(blank, monkeypatch):
+    """``import torch`` is gradviz's while a statement runs on the NumPy engine; the torch
+    engine loaded from one (a process that never loaded it) still gets the real torch."""
+    import sys
+
+    monkeypatch.setattr(engines, "_made", {})
+    for name in [n for n in sys.modules if n.startswith("gradviz.engines.torch_")]:
+        monkeypatch.delitem(sys.modules, name)
+    type_in(blank, 'app.new_session(engine="torch")')
+    assert blank.session.last_error is None, console_text(blank)
+    assert blank.session.namespace["torch"] is torch and sys.modules["torch"] is torch
+    type_in(blank, "import torch.nn as nn", "lin = nn.Linear(2, 1)",
+            "lin(torch.ones(1, 2)).sum().backward()")
+    assert blank.session.namespace["nn"] is torch.nn and "AddmmBackward0" in names(blank)
+    type_in(blank, 'app.new_session(engine="numpy")', "import torch.nn as nn")
+    assert blank.session.namespace["nn"] is gradviz.nn and sys.modules["torch"] is torch
