@@ -364,13 +364,14 @@ class Session:
         self.model_replaced.emit(model)
 
     @not_while_running
-    def new_session(self, engine: str = "numpy") -> GraphModel:
-        """Start again on ``engine`` (``"numpy"`` or ``"torch"``): a new, empty graph and a
-        new console namespace whose ``torch`` is that engine's (the real torch, or
-        gradviz). Without torch installed, ``engine="torch"`` raises ``EngineUnavailable``
-        saying ``pip install 'gradviz[torch]'``, and this session stays as it was.
-        Returns the new model."""
-        return start_new_session(self, engine)
+    def new_session(self, engine: str = "numpy") -> None:
+        """Start again on ``engine`` (``"numpy"`` or ``"torch"``): a new, empty graph
+        (``app.model``) and the console's names renewed, ``torch`` being that engine's (the
+        real torch, or gradviz), from the next statement on. Without torch installed,
+        ``engine="torch"`` raises ``EngineUnavailable`` saying ``pip install
+        'gradviz[torch]'``, and this session stays as it was. Returns None, so the
+        console echoes nothing."""
+        start_new_session(self, engine)
 
     # ------------------------------------------------------------ backward steps
     def steps(self) -> list[Step]:
