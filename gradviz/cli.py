@@ -40,6 +40,9 @@ def _render_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=("light", "dark"), default="light")
     p.add_argument("--scale", type=float, default=2.0,
                    help="PNG pixels per point (default 2: sharp on high-density screens)")
+    p.add_argument("--collapse", type=int, metavar="DEPTH",
+                   help="draw each module group at DEPTH as one node (0: the outermost "
+                        "modules, 1: their children...); default: every node drawn")
     _engine_option(p)
     return p
 
@@ -120,7 +123,8 @@ def render(argv) -> int:
 
     ensure_qapp()
     try:
-        render_script(script, out, theme=args.theme, scale=args.scale, engine=args.engine)
+        render_script(script, out, theme=args.theme, scale=args.scale, engine=args.engine,
+                      collapse=args.collapse)
     except ExportError as exc:  # the script ran; the output could not be written
         print(f"gradviz render: {exc}", file=sys.stderr)
         return 1

@@ -27,7 +27,7 @@ import importlib.util
 import sys
 import threading
 
-__all__ = ["missing_attribute", "torch_alias", "torch_imports", "torch_name"]
+__all__ = ["missing_attribute", "real_torch", "torch_alias", "torch_imports", "torch_name"]
 
 ENGINE_HINT = "gradviz's NumPy engine does not have it; `gradviz --engine torch` runs real PyTorch"
 
@@ -118,6 +118,31 @@ def torch_alias():
                     del sys.modules[name]
                 sys.modules.update(_saved)
                 _saved.clear()
+
+
+@contextlib.contextmanager
+def real_torch():
+    """Inside a :func:`torch_alias` block, ``import torch`` gives the real torch again for
+    the length of this one (the torch engine loading, from ``app.new_session(engine=
+    "torch")`` typed on the NumPy engine); real modules imported meanwhile are put back
+    with the others when the outer block ends. Outside one it changes nothing."""
+    with _lock:
+        active = _depth > 0
+        aliases = {}
+        if active:
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(_finder)
+            aliases = {n: sys.modules.pop(n) for n in [n for n in sys.modules if _is_torch(n)]}
+            sys.modules.update(_saved)
+    try:
+        yield
+    finally:
+        if active:
+            with _lock:
+                for name in [n for n in sys.modules if _is_torch(n)]:
+                    _saved[name] = sys.modules.pop(name)
+                sys.modules.update(aliases)
+                sys.meta_path.insert(0, _finder)
 
 
 def torch_imports(engine_name: str):

@@ -28,6 +28,7 @@ from gradviz.gui.console_choice import add_console_menu, first_console
 from gradviz.gui.console_view import ConsoleView
 from gradviz.gui.controls import ACTIONS, build_actions, context_menu
 from gradviz.gui.debug_actions import DEBUG_API, DebugControls, install_debug
+from gradviz.gui.engine_menu import add_engine_menu, show_engine
 from gradviz.gui.find_bar import FindBar
 from gradviz.gui.graph_view import GraphView
 from gradviz.gui.gui_thread import GuiThread
@@ -73,7 +74,6 @@ class App(DebugControls, QtWidgets.QMainWindow):
         self.settings = settings if settings is not None else make_settings()
         qapp = QtWidgets.QApplication.instance()
         self.theme = apply_theme(qapp, theme or str(self.settings.value("theme", "light")))
-        self.setWindowTitle("gradviz: automatic differentiation, live")
         screen = QtGui.QGuiApplication.primaryScreen()
         room = screen.availableGeometry().size() if screen else QtCore.QSize(1400, 880)
         # 90% of a large screen, at least 1400 x 880, never more than the screen (1280 x 800)
@@ -134,6 +134,7 @@ class App(DebugControls, QtWidgets.QMainWindow):
         session.show_step = self.gui.blocking(self._show_step)
         session.show_group = self.gui.blocking(self.view.show_group)
         session.view = ConsoleView(self.view, session, self.gui)
+        session.run_in_window = self.gui.blocking(lambda fn: fn())
         session.debug = SimpleNamespace(**{name: self.gui.blocking(getattr(self, name))
                                            for name in DEBUG_API})
         self._restore_settings()
@@ -210,6 +211,8 @@ class App(DebugControls, QtWidgets.QMainWindow):
     def _build_menus(self) -> None:
         bar, a = self.menuBar(), self.actions
         file = bar.addMenu("&File")
+        add_engine_menu(self, file)  # New session > NumPy engine / PyTorch engine
+        file.addSeparator()
         file.addAction(a["run_file"])
         self.recent_menu = file.addMenu("Recent files")
         file.addSeparator()
@@ -311,16 +314,19 @@ class App(DebugControls, QtWidgets.QMainWindow):
                     f"console) interrupts it")
 
     def _on_model_replaced(self, model) -> None:
-        """Load session: every view follows the new model."""
+        """Load session, New session: every view follows the new model."""
         self.view.set_model(model)
         self.stepper.set_model(model)
         self.history.set_model(model)
+        self.module_tree.model = model
+        self.module_tree.refresh()
         old = self.inspector
         self.inspector = InspectorPanel(model)
         self.inspector.nodeActivated.connect(self.session.select)
         self.inspector_dock.setWidget(self.inspector)
         old.deleteLater()
         self._on_debug_model_replaced(model)  # the debugging marks follow too
+        show_engine(self)
         self._update_counts()
 
     def confirm(self, question: str) -> bool:
@@ -414,6 +420,7 @@ class App(DebugControls, QtWidgets.QMainWindow):
             signal.disconnect(slot)
         self.session.save_image_hook = self.session.draw = self.session.show_step = None
         self.session.view = None
+        self.session.run_in_window = None
         self.session.close()
         self._running_timer.stop()
         self.gui.stop()  # the GUI thread no longer holds the model lock

@@ -168,17 +168,38 @@ class GraphScene:
             w, h = self.labels.set(nid, title, shape_text(data.get("shape")))
             return min(MAX_W, max(92.0, w + 20)), h + 12
         if data["kind"] == "group":  # "net.3" over "Block · 14 nodes"
-            summary = str(data.get("label", "")).split(" · ", 1)[-1]
-            count = f" · {data.get('count', 0)} nodes"
-            metrics = self.labels.sub_metrics  # the summary elided to fit the widest box
-            room = MAX_W - 20 - metrics.horizontalAdvance(count)
-            summary = metrics.elidedText(summary, QtCore.Qt.TextElideMode.ElideRight, room)
-            sub = summary + count
-            w, h = self.labels.set(nid, [data.get("path", "?")], sub, bold=True)
+            title, sub = self._group_text(data, MAX_W - 20)
+            w, h = self.labels.set(nid, title, sub, bold=True)
             return min(MAX_W, max(92.0, w + 20)), h + 14
         name = data.get("name") or data.get("label") or data.get("role", "tensor")
         w, h = self.labels.set(nid, [name], shape_text(data.get("shape")), bold=True)
         return min(MAX_W, max(58.0, w + 30)), h + 10
+
+    def _group_text(self, data: dict, width: float) -> tuple[list[str], str]:
+        """A collapsed group's text within ``width``: its path, broken after a dot when
+        too long (``model.encoder.`` over ``layers.0``), over its class and node count
+        (``Block · 19 nodes``; when too long ``Linear(8→10) · 6``, then ``TransformerEn… ·
+        136``)."""
+        font = QtGui.QFont(self.labels.title_font)
+        font.setBold(True)
+        bold = QtGui.QFontMetricsF(font)
+        lines: list[str] = []
+        for part in str(data.get("path", "?")).split("."):
+            if lines and bold.horizontalAdvance(f"{lines[-1]}.{part}") <= width:
+                lines[-1] += "." + part
+            else:
+                if lines:
+                    lines[-1] += "."
+                lines.append(part)
+        n = data.get("count", 0)
+        summary = str(data.get("label", "")).split(" · ", 1)[-1]
+        metrics = self.labels.sub_metrics
+        for count in (f" · {n} node{'s' if n != 1 else ''}", f" · {n}"):
+            if metrics.horizontalAdvance(summary + count) <= width:
+                return lines, summary + count
+        room = width - metrics.horizontalAdvance(count)
+        summary = metrics.elidedText(summary, QtCore.Qt.TextElideMode.ElideRight, room)
+        return lines, summary + count
 
     def sync(self, graph, positions: dict, changed=None, pinned=()) -> None:
         """Rebuild the geometry from ``graph`` and ``positions`` (layout units).

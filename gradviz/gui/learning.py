@@ -16,6 +16,7 @@ from PySide6 import QtCore
 
 from gradviz.gui.lessons import LessonsPanel
 from gradviz.gui.stepper import Stepper
+from gradviz.model.groups_view import GROUP_PREFIX
 
 STEPPER_TITLE = "Backward stepper"
 
@@ -87,9 +88,30 @@ def show_step(window, step) -> None:
     if step is None:
         view.set_step_highlight()
         return
-    view.set_step_highlight(window.stepper.done(), step.nid, step.edges)
-    view.select(step.nid, center=True)
+    drawn = drawn_as(window.model, step.nid)
+    view.set_step_highlight(window.stepper.done(), drawn, step.edges)
+    if drawn == step.nid:
+        view.select(step.nid, center=True)
+    else:  # inside a collapsed module group: the group glows, the inspector shows the node
+        view.select(None)
+        window.session.select(step.nid, center=False)
+        if drawn is not None:
+            view.ensure_visible([drawn])
     window.status(step.caption)
+
+
+def drawn_as(model, nid):
+    """What the view draws for node ``nid``: itself, or the outermost collapsed module
+    group it is in (``"group:model.head"``)."""
+    module = model.graph.nodes[nid].get("module") if nid in model.graph else None
+    if module is None or not model.collapsed:
+        return nid
+    parts = module.split(".")
+    for k in range(1, len(parts) + 1):
+        path = ".".join(parts[:k])
+        if path in model.collapsed:
+            return GROUP_PREFIX + path
+    return nid
 
 
 def learning_handlers(window) -> dict:

@@ -22,6 +22,7 @@ from gradviz.gui.legend import legend_size, paint_legend
 from gradviz.gui.theme import THEMES
 from gradviz.model import GraphModel
 from gradviz.model import export as model_export
+from gradviz.model.groups_view import collapsed_at
 from gradviz.model.layout_direction import layout_direction
 from gradviz.torch_alias import torch_imports
 
@@ -180,10 +181,11 @@ def run_script(path, model: GraphModel, namespace: dict | None = None) -> dict:
 
 
 def render_script(script, out, theme: str = "light", scale: float = 2.0,
-                  engine: str = "numpy") -> GraphModel:
+                  engine: str = "numpy", collapse: int | None = None) -> GraphModel:
     """Run ``script`` headlessly and write its graph to ``out`` (by extension); ``scale``:
     PNG pixels per drawing unit (2 for sharp text on high-density screens); ``engine``:
-    the autograd engine recorded ("torch": the script's real PyTorch)."""
+    the autograd engine recorded ("torch": the script's real PyTorch); ``collapse``: draw
+    the module groups at that depth as one node each (0: the outermost modules)."""
     if Path(out).suffix.lower() not in IMAGE_FORMATS + DATA_FORMATS:
         raise ValueError(f"unknown format {Path(out).suffix!r}: use one of "
                          + ", ".join(IMAGE_FORMATS + DATA_FORMATS))
@@ -191,6 +193,9 @@ def render_script(script, out, theme: str = "light", scale: float = 2.0,
     ns: dict = {}
     try:
         run_script(script, model, ns)
+        if collapse is not None:
+            for path in sorted(collapsed_at(model.groups(), collapse)):
+                model.collapse(path)
         write_any(model, out, theme=theme, scale=scale)
     finally:
         ns.clear()

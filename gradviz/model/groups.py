@@ -78,6 +78,7 @@ class ModuleGroups:
         self._shown = None  # the collapsed graph, until the graph or ``collapsed`` changes
         self._open_depth: int | None = None  # depth ``open_collapsed`` chose
         self._seen_groups: set[str] = set()  # groups ``open_collapsed`` already decided on
+        self._auto_collapsed: set[str] = set()  # what it collapsed; unlike it: the user's
 
     # ------------------------------------------------------------ hooks
     def _hook_api(self):
@@ -283,24 +284,27 @@ class ModuleGroups:
 
     def open_collapsed(self, fits) -> int | None:
         """Collapse new groups to the deepest level at which the drawing ``fits`` (a
-        callable taking the collapsed graph, True when it reads at Fit). Decided once for
-        the groups seen so far; groups appearing later (at the chosen depth) join
-        collapsed. Returns the depth chosen (None: nothing collapsed)."""
+        callable taking the collapsed graph, True when it reads at Fit). Decided again
+        each time new groups appear (a script drawn halfway through, a model growing), as
+        long as the user has not expanded or collapsed one; after that, groups appearing
+        later (at the depth chosen) join collapsed. Returns the depth chosen (None:
+        nothing collapsed)."""
         groups = self.groups()
         new = set(groups) - self._seen_groups
         if not new:
             return self._open_depth
-        if not self._seen_groups:
+        if self.collapsed == self._auto_collapsed:  # only what this chose: choose again
             self._open_depth = choose_depth(
                 groups, lambda c: fits(collapsed_graph(self.graph, c, self._group_info)))
-            add = collapsed_at(groups, self._open_depth) if self._open_depth is not None \
+            chosen = collapsed_at(groups, self._open_depth) if self._open_depth is not None \
                 else set()
+            self._auto_collapsed = set(chosen)
         else:
             d = self._open_depth
-            add = {p for p in new if d is not None and depth_of(p) == d}
+            chosen = self.collapsed | {p for p in new if d is not None and depth_of(p) == d}
         self._seen_groups |= set(groups)
-        if add - self.collapsed:
-            self.collapsed |= add
+        if chosen != self.collapsed:
+            self.collapsed = set(chosen)
             self._groups_changed()
         return self._open_depth
 

@@ -242,6 +242,10 @@ class StatementRunner:
                         self._ready.wait()
                     job = self._queue.pop(0)
                 self._run(job)
+                # let go of the job here, not while holding _state at the next pop: what
+                # dies with it (the namespace a new session replaced) may emit events that
+                # wait for the model lock, held by a GUI thread waiting for _state
+                job = None
             except KeyboardInterrupt:
                 pass  # a late interrupt, after its job ended: nothing to stop
 

@@ -26,12 +26,10 @@ import sys
 import traceback
 from pathlib import Path
 
-import numpy as np
-
-import gradviz
 from gradviz.model import GraphModel
 from gradviz.model.layout_direction import layout_direction, set_layout_direction
 from gradviz.session import statements, targets
+from gradviz.session.engine_choice import console_namespace, start_new_session
 from gradviz.session.runner import StatementRunner
 from gradviz.session.signal import Signal
 from gradviz.session.steps import Step, backward_steps
@@ -72,6 +70,7 @@ class Session:
         app.steps()                       # the last backward, one Step per node run
         app.step(3)                       # show step 3 of it in the view and inspector
         app.model                         # the GraphModel (networkx graph in app.model.graph)
+        app.new_session(engine="torch")   # start again on real PyTorch (or "numpy")
     """
 
     def __init__(self, model: GraphModel | None = None):
@@ -82,8 +81,7 @@ class Session:
         self.model.add_listener(self._on_model_changed)
         self._steps: tuple | None = None  # (backward_runs, [Step]) of the last backward
         self._statement_open = False  # started, its end not delivered yet
-        self.namespace = {"torch": self.model.engine.module, "gv": gradviz,
-                          "gradviz": gradviz, "np": np, "app": self, "sel": None}
+        self.namespace = console_namespace(self, self.model.engine.module)
         self.selected: int | None = None
         self.last_error: BaseException | None = None
         self.no_grad = False  # console statements run under torch.no_grad()
@@ -101,6 +99,7 @@ class Session:
         self.show_group = None  # path -> None: bring an expanded module group into view
         self.debug = None  # the window's debugging actions (gradviz.gui.debug_actions)
         self.view = None  # the window's graph view, for scripts (gradviz.gui.console_view)
+        self.run_in_window = None  # fn -> fn() on the window's thread, waited for
 
     # ------------------------------------------------------------ reporting
     def status(self, text: str, error: bool = False) -> None:
@@ -134,7 +133,8 @@ class Session:
 
     # ------------------------------------------------------------ running code
     def grad_context(self):
-        return gradviz.no_grad() if self.no_grad else contextlib.nullcontext()
+        # the engine's own no_grad: gradviz's would not stop real torch from recording
+        return self.model.engine.module.no_grad() if self.no_grad else contextlib.nullcontext()
 
     @contextlib.contextmanager
     def statement(self):
@@ -367,6 +367,16 @@ class Session:
         self.selected = None
         self.namespace["sel"] = None
         self.model_replaced.emit(model)
+
+    @not_while_running
+    def new_session(self, engine: str = "numpy") -> None:
+        """Start again on ``engine`` (``"numpy"`` or ``"torch"``): a new, empty graph
+        (``app.model``) and the console's names renewed, ``torch`` being that engine's (the
+        real torch, or gradviz), from the next statement on. Without torch installed,
+        ``engine="torch"`` raises ``EngineUnavailable`` saying ``pip install
+        'gradviz[torch]'``, and this session stays as it was. Returns None, so the
+        console echoes nothing."""
+        start_new_session(self, engine)
 
     # ------------------------------------------------------------ backward steps
     def steps(self) -> list[Step]:

@@ -133,6 +133,30 @@ def test_a_big_graph_opens_collapsed_to_the_deepest_depth_that_fits():
     assert model.open_collapsed(fits) == 1 and len(seen) == 4  # decided once
 
 
+def test_a_graph_seen_halfway_is_collapsed_again_as_it_grows_until_the_user_chooses():
+    model = GraphModel()
+    torch.manual_seed(0)
+    net = nn.Sequential(*[Block(6) for _ in range(BLOCKS)])
+    model.set_names({"net": net})
+    fits = lambda shown: shown.number_of_nodes() <= 20  # noqa: E731
+    x = torch.randn(3, 6)
+    with model.recording():  # the app draws a running script a few times a second
+        for i, block in enumerate(net):
+            x = block(x)
+            if i == 0:  # one block drawn whole fits: nothing collapsed yet
+                assert model.open_collapsed(fits) is None and not model.collapsed
+    assert model.open_collapsed(fits) == 1  # twelve blocks do not: chosen again
+    assert model.collapsed == {f"net.{i}" for i in range(BLOCKS)}
+    model.expand("net.3")  # the user's choice stays, and new groups join at depth 1
+    head = nn.Linear(6, 2)
+    model.set_names({"net": net, "head": head})
+    with model.recording():
+        head(x)
+    assert model.open_collapsed(fits) == 1
+    assert "net.3" not in model.collapsed and "head" not in model.collapsed
+    assert {f"net.{i}" for i in range(BLOCKS) if i != 3} <= model.collapsed
+
+
 def test_recording_without_named_modules_tags_nothing():
     model = GraphModel()
     with model.recording():
