@@ -37,7 +37,8 @@ from gradviz.core.autograd import emit
 from gradviz.core.autograd.function import AccumulateGrad, Node, SavedValue
 
 __all__ = [
-    "Node", "SavedValue", "all_finite", "as_array", "dtype_name", "finite_array", "formula",
+    "Node", "SavedValue", "all_finite", "as_array", "device", "dtype_name", "finite_array",
+    "formula",
     "grad", "grad_fn", "id_of", "is_freed", "is_leaf", "is_node", "is_tensor", "next_functions",
     "node_id", "node_name",
     "requires_grad", "saved_names", "saved_tensor_names", "saved_values", "shape",
@@ -248,6 +249,16 @@ def dtype_name(t) -> str:
     'float32'
     """
     return t._data.dtype.name
+
+
+def device(t) -> str:
+    """Where the tensor's values live: ``"cpu"``, or ``"meta"`` for a tensor with a shape
+    and no data.
+
+    >>> graph.device(torch.zeros(2)), graph.device(torch.zeros(2, device="meta"))
+    ('cpu', 'meta')
+    """
+    return str(t.device)
 
 
 def version(t) -> int:

@@ -81,7 +81,7 @@ class NumpyEngine:
     @staticmethod
     def describe_tensor(t) -> TensorInfo:
         return TensorInfo(graph.shape(t), graph.dtype_name(t), bool(graph.requires_grad(t)),
-                          graph.is_leaf(t), graph.version(t))
+                          graph.is_leaf(t), graph.version(t), graph.device(t))
 
     shape = staticmethod(graph.shape)
     grad_fn = staticmethod(graph.grad_fn)

@@ -32,8 +32,9 @@ Reading never changes the engine's graph and never warns.
     >>> z = w * 3
     >>> engine.describe_function(z.grad_fn).name
     'MulBackward0'
-    >>> engine.describe_tensor(w)
-    TensorInfo(shape=(2,), dtype='float32', requires_grad=True, is_leaf=True, version=0)
+    >>> engine.describe_tensor(w)  # doctest: +NORMALIZE_WHITESPACE
+    TensorInfo(shape=(2,), dtype='float32', requires_grad=True, is_leaf=True, version=0,
+               device='cpu')
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class TensorInfo(NamedTuple):
     requires_grad: bool
     is_leaf: bool  # no grad_fn
     version: int  # in-place changes so far
+    device: str = "cpu"  # "cpu", "cuda:0", "meta": where its values live
 
 
 class SavedValue(NamedTuple):

@@ -163,7 +163,7 @@ class TorchEngine:
     @staticmethod
     def describe_tensor(t) -> TensorInfo:
         return TensorInfo(tuple(t.shape), describe.dtype_name(t), t.requires_grad,
-                          t.grad_fn is None, describe.version(t))
+                          t.grad_fn is None, describe.version(t), str(t.device))
 
     @staticmethod
     def shape(t) -> tuple:

@@ -101,10 +101,10 @@ class GraphEvents:
             self._pending.updated.add(nid)
 
     def _tensor_attrs(self, t, role):
-        shape, dtype, requires_grad, is_leaf, version = self._describe_tensor(t)
+        shape, dtype, requires_grad, is_leaf, version, device = self._describe_tensor(t)
         return dict(kind="tensor", role=role, ghost=role == "constant", label=role,
                     name=None, shape=tuple(shape), dtype=dtype, requires_grad=requires_grad,
-                    is_leaf=is_leaf, version=version, released=False)
+                    is_leaf=is_leaf, version=version, released=False, device=device)
 
     def _next_ids(self, fn):
         """``next_functions`` as ``((node id or None, input_nr), ...)``, as events carry it."""

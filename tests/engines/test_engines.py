@@ -101,7 +101,8 @@ def test_numpy_engine_has_every_protocol_member_with_its_arguments():
 
 def test_protocol_records_have_the_fields_the_model_reads():
     assert FunctionInfo._fields == ("name", "formula", "saved", "saved_tensors")
-    assert TensorInfo._fields == ("shape", "dtype", "requires_grad", "is_leaf", "version")
+    assert TensorInfo._fields == ("shape", "dtype", "requires_grad", "is_leaf", "version",
+                                 "device")
     a = gradviz.ones(2, requires_grad=True)
     entry = get_engine("numpy").saved_values((a * a).grad_fn)[0]
     assert entry._fields == SavedValue._fields  # the core's entries have the protocol's shape

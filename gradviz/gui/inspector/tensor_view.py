@@ -82,7 +82,7 @@ class TensorView(QtWidgets.QWidget):
         data = graph.nodes[nid]
         shape = data.get("shape")
         self.fields.set(shape=f"{V.fmt_shape(shape)}   {list(shape or ())}",
-                        dtype=data.get("dtype", "?"), requires_grad=data.get("requires_grad"),
+                        dtype=_dtype_text(data), requires_grad=data.get("requires_grad"),
                         is_leaf=data.get("is_leaf"), version=data.get("version"))
         self._show_grad_fn(model, nid)
         self._show_feeds(model, nid)
@@ -150,3 +150,11 @@ class TensorView(QtWidgets.QWidget):
             button.clicked.connect(lambda _=False, fid=fid: self.nodeActivated.emit(fid))
             layout.addWidget(button)
         layout.addStretch(1)
+
+
+def _dtype_text(data: dict) -> str:
+    """``float32``, and where the values live when that is not the CPU (``float16 on
+    cuda:0``, ``float32 on meta``)."""
+    device = data.get("device", "cpu")
+    dtype = data.get("dtype", "?")
+    return dtype if device == "cpu" else f"{dtype} on {device}"
