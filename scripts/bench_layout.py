@@ -13,11 +13,13 @@ crosses, and segments between adjacent layers cross when their ends are in oppos
 For ours, those points are the bend points ``layered(..., routes=)`` returns (its virtual
 nodes, which the view's curves pass through); for dot, the points where its drawn edge, the
 B-spline of ``dot -Tplain``, passes each rank's height (where dot's virtual nodes put it).
-Edges without such points (ours left out of the ordering) count as straight lines. dot is used only if installed (``apt-get install graphviz``; "dot not
-installed" otherwise), up to ``DOT_MAX_NODES`` nodes and ``DOT_TIMEOUT`` seconds (it takes
-minutes at 5,000 nodes). Also reports incremental layout (``previous=``): nodes moved, time and
-mean displacement when nodes are added to a laid-out graph (+5 on 1,000-node random and RNN
-graphs, +10 on a 5,000-node random graph).
+Edges without such points (ours left out of the ordering) count as straight lines.
+
+dot is used only if installed (``apt-get install graphviz``; "dot not installed" otherwise),
+up to ``DOT_MAX_NODES`` nodes and ``DOT_TIMEOUT`` seconds (it takes minutes at 5,000 nodes).
+Also reports incremental layout (``previous=``): nodes moved, time and mean displacement
+when nodes are added to a laid-out graph (+5 on 1,000-node random and RNN graphs, +10 on a
+5,000-node random graph).
 
 First, ``versus_dot``: random autograd DAGs of 300, 1,000, 5,000 and 50,000 nodes over several
 seeds, our CPU time (``time.process_time``, as the machine is shared) and crossings beside
@@ -288,7 +290,7 @@ def spline_at(pts, y: float) -> float:
         if not min(p0[1], p3[1]) <= y <= max(p0[1], p3[1]):
             continue
 
-        def at(t, c):
+        def at(t, c, p0=p0, p1=p1, p2=p2, p3=p3):
             s = 1.0 - t
             return s * s * s * p0[c] + 3 * s * s * t * p1[c] + 3 * s * t * t * p2[c] + t**3 * p3[c]
 

@@ -22,7 +22,13 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from gradviz.gui.far_raster import far_image
-from gradviz.gui.geometry import clipped_curves, parallel_offsets, thin_through
+from gradviz.gui.geometry import (
+    clipped_beziers,
+    clipped_curves,
+    parallel_offsets,
+    routed_pieces,
+    thin_through,
+)
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 from gradviz.gui.theme import mix
 from gradviz.session.array_summary import shape_text
@@ -71,6 +77,10 @@ class GraphScene:
         self.eu = self.ev = np.zeros(0, np.int64)
         self.eoff = np.zeros(0)
         self._lines = self._far = None
+        # bend points (pixels) of edges drawn through their virtual nodes: edge index ->
+        # (xs, ys); _routed caches them flat for painting
+        self.bends: dict[int, tuple] = {}
+        self._routed = None
         self._new: set = set()  # nodes drawn as new: re-read when the next change comes
         self.extent: QtCore.QRectF | None = None  # what is drawn around nodes (clusters)
         self.direction = "top-down"  # or "left-right": how layout positions are turned
@@ -180,15 +190,21 @@ class GraphScene:
         w, h = self.labels.set(nid, [name], shape_text(data.get("shape")), bold=True)
         return min(MAX_W, max(58.0, w + 30)), h + 10
 
-    def sync(self, graph, positions: dict, changed=None, pinned=()) -> None:
+    def sync(self, graph, positions: dict, changed=None, pinned=(), routes=None) -> None:
         """Rebuild the geometry from ``graph`` and ``positions`` (layout units).
 
         ``changed``: node ids whose attributes changed (their text is laid out again);
         None lays out every node. When nodes were only added and the others kept their
-        places, the arrays are extended rather than rebuilt.
+        places, the arrays are extended rather than rebuilt. ``routes``: ``{(u, v): [(x, y),
+        ...]}`` bend points (layout units) of the edges drawn through them (see
+        ``layout.layered``); None keeps those of the edges still drawn.
         """
         if changed is not None and self._append(graph, positions, changed, pinned):
+            if routes is not None:
+                self.set_routes(routes)
             return
+        kept = None if routes is not None else {
+            (self.ids[self.eu[e]], self.ids[self.ev[e]]): b for e, b in self.bends.items()}
         for nid in list(self._size):
             if nid not in graph:
                 del self._size[nid]
@@ -215,10 +231,67 @@ class GraphScene:
         self._set_edges(np.fromiter((p[0] for p in pairs), np.int64, len(pairs)),
                         np.fromiter((p[1] for p in pairs), np.int64, len(pairs)))
         self._new = {ids[i] for i in np.flatnonzero(flags & NEW)}
+        if routes is not None:
+            self.set_routes(routes)
+        elif kept:
+            self._take_bends(kept, pixels=True)
+
+    def set_routes(self, routes) -> None:
+        """Draw the edges ``(u, v)`` of ``routes`` through their bend points (layout units)."""
+        self._take_bends(routes, pixels=False)
+
+    def _take_bends(self, routes, pixels: bool) -> None:
+        self.bends = {}
+        self._routed = self._lines = self._far = None
+        if not routes or not self.eu.size:
+            return
+        index = self.index
+        pairs = [(index[u], index[v], r) for (u, v), r in routes.items()
+                 if u in index and v in index and len(r)]
+        if not pairs:
+            return
+        n = len(self.ids)
+        key = self.eu * n + self.ev
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        want = np.fromiter((a * n + b for a, b, _ in pairs), np.int64, len(pairs))
+        lo, hi = np.searchsorted(sk, want, "left"), np.searchsorted(sk, want, "right")
+        for (_, _, r), a, b in zip(pairs, lo.tolist(), hi.tolist()):
+            if a == b:
+                continue
+            if pixels:
+                xy = r
+            else:
+                pts = np.asarray(r, float).reshape(-1, 2)
+                xy = self.to_pixels(pts[:, 0], pts[:, 1])
+            for e in order[a:b].tolist():
+                if self.eoff[e] == 0.0:  # parallel edges (side by side) stay S-curves
+                    self.bends[e] = xy
+
+    def _routed_edges(self):
+        """``(edge indices, bend counts, bend xs, bend ys, per-edge min / max x and y of
+        the bends)`` of the routed edges (pixels), cached."""
+        if self._routed is None:
+            es = np.fromiter(self.bends, np.int64, len(self.bends))
+            es.sort()
+            xs = [np.asarray(self.bends[e][0], float) for e in es.tolist()]
+            ys = [np.asarray(self.bends[e][1], float) for e in es.tolist()]
+            counts = np.fromiter((len(x) for x in xs), np.int64, len(xs))
+            bx = np.concatenate(xs) if xs else np.zeros(0)
+            by = np.concatenate(ys) if ys else np.zeros(0)
+            lo_x = np.full(self.eu.size, np.inf)
+            hi_x = np.full(self.eu.size, -np.inf)
+            lo_y, hi_y = lo_x.copy(), hi_x.copy()
+            if es.size:
+                at = np.cumsum(counts) - counts
+                lo_x[es], hi_x[es] = np.minimum.reduceat(bx, at), np.maximum.reduceat(bx, at)
+                lo_y[es], hi_y[es] = np.minimum.reduceat(by, at), np.maximum.reduceat(by, at)
+            self._routed = (es, counts, bx, by, (lo_x, hi_x, lo_y, hi_y))
+        return self._routed
 
     def _set_edges(self, eu, ev) -> None:
         self.eu, self.ev, self.eoff = eu, ev, parallel_offsets(eu, ev)
-        self._lines = self._far = None
+        self._lines = self._far = self._routed = None
 
     def _append(self, graph, positions, changed, pinned) -> bool:
         """Extend the arrays with the new nodes and edges; False when that is not enough."""
@@ -273,7 +346,9 @@ class GraphScene:
         """Move node ``nid``'s centre to pixel position ``(x, y)`` (while it is dragged)."""
         i = self.index[nid]
         self.X[i], self.Y[i] = x, y
-        self._lines = self._far = None
+        self._lines = self._far = self._routed = None
+        for e in np.flatnonzero((self.eu == i) | (self.ev == i)).tolist():
+            self.bends.pop(e, None)  # its edges are drawn from end to end again
 
     def set_pinned(self, pinned) -> None:
         self.flags &= ~PINNED
@@ -351,24 +426,42 @@ class GraphScene:
         else:
             self._paint_flat(painter, vis, selected, scale)
 
+    def _bends_of(self, edges):
+        """Bend counts and points (flow frame: across, along) of ``edges``, all routed."""
+        es, counts, bx, by, _ = self._routed_edges()
+        k = np.searchsorted(es, edges)
+        c = counts[k]
+        at = (np.cumsum(counts) - counts)[k]
+        idx = np.repeat(at - (np.cumsum(c) - c), c) + np.arange(int(c.sum()))
+        fx, fy, _, _ = self._flow(bx[idx], by[idx], 0, 0)
+        return c, fx, fy
+
     def _paint_edges(self, painter, rect, detail, selected, scale, vector=False) -> None:
         if not self.eu.size:
             return
         x0, y0, x1, y1 = self._edge_ends()
-        vis = np.flatnonzero((np.maximum(x0, x1) >= rect.left())
-                             & (np.minimum(x0, x1) <= rect.right())
-                             & (np.maximum(y0, y1) >= rect.top())
-                             & (np.minimum(y0, y1) <= rect.bottom()))
+        routed = np.zeros(self.eu.size, bool)
+        if self.bends:
+            es, counts, bx, by, (lo_x, hi_x, lo_y, hi_y) = self._routed_edges()
+            routed[es] = True
+            vis = np.flatnonzero((np.maximum(np.maximum(x0, x1), hi_x) >= rect.left())
+                                 & (np.minimum(np.minimum(x0, x1), lo_x) <= rect.right())
+                                 & (np.maximum(np.maximum(y0, y1), hi_y) >= rect.top())
+                                 & (np.minimum(np.minimum(y0, y1), lo_y) <= rect.bottom()))
+        else:
+            vis = np.flatnonzero((np.maximum(x0, x1) >= rect.left())
+                                 & (np.minimum(x0, x1) <= rect.right())
+                                 & (np.maximum(y0, y1) >= rect.top())
+                                 & (np.minimum(y0, y1) <= rect.bottom()))
         if not vis.size:
             return
         sel = self.index.get(selected, -2)
         if not detail:
             if self._lines is None:
-                self._lines = [QtCore.QLineF(a, b, c, d) for a, b, c, d in
-                               zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist())]
+                self._lines = _polylines(x0, y0, x1, y1, routed, self.bends)
             painter.setPen(self._edge_pen)
             lines = self._lines
-            painter.drawLines([lines[i] for i in vis.tolist()])
+            painter.drawLines([seg for i in vis.tolist() for seg in lines[i]])
             return
         # Curves are flattened and clipped to the view here: stroking whole curves that reach
         # far outside it (a parameter feeding every step of a loop) costs Qt ~1 s a frame.
@@ -380,6 +473,7 @@ class GraphScene:
         on_sel = (self.eu[vis] == sel) | (self.ev[vis] == sel)
         reach = LONG_EDGE * (LR_SY if lr else SX)
         long = np.abs(x1[vis] - x0[vis]) > reach  # faint, so they do not hide the rest
+        long &= ~routed[vis]  # (a routed edge goes round, between the nodes: drawn plainly)
         faint = mix(self.theme.edge, self.theme.background, 0.3)  # opaque: drawn faster
         for group, color, width, pieces in ((vis[~on_sel & long], faint, 1.0, 6),
                                             (vis[~on_sel & ~long], self.theme.edge, 1.1, 16),
@@ -387,21 +481,34 @@ class GraphScene:
             if not group.size:
                 continue
             top = y1[group] - 6.0
+            bent = routed[group]
+            plain = ~bent
             painter.setPen(QtGui.QPen(QtGui.QColor(color), width))
+            if bent.any():
+                r = group[bent]
+                c, fx, fy = self._bends_of(r)
+                which, *curves = routed_pieces(x0[r], y0[r], x1[r], top[bent], fx, fy, c)
             if vector:
                 painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-                for a, b, c, d in zip(x0[group].tolist(), y0[group].tolist(),
-                                      x1[group].tolist(), top.tolist()):
-                    path = _edge_path(a, b, c, d)
+                for a, b, c_, d in zip(x0[group][plain].tolist(), y0[group][plain].tolist(),
+                                       x1[group][plain].tolist(), top[plain].tolist()):
+                    path = _edge_path(a, b, c_, d)
                     painter.drawPath(_SWAP.map(path) if lr else path)
+                if bent.any():
+                    for path in _routed_paths(which, *curves):
+                        painter.drawPath(_SWAP.map(path) if lr else path)
             else:
-                straight = np.abs(x1[group] - x0[group]) < 0.5  # one segment is exact
+                straight = plain & (np.abs(x1[group] - x0[group]) < 0.5)  # one segment: exact
+                curved = plain & ~straight
                 view = rect.adjusted(-8, -8, 8, 8)
-                segs = np.concatenate((
+                parts = [
                     clipped_curves(x0[group][straight], y0[group][straight],
                                    x1[group][straight], top[straight], view, 1),
-                    clipped_curves(x0[group][~straight], y0[group][~straight],
-                                   x1[group][~straight], top[~straight], view, pieces)))
+                    clipped_curves(x0[group][curved], y0[group][curved],
+                                   x1[group][curved], top[curved], view, pieces)]
+                if bent.any():
+                    parts.append(clipped_beziers(*curves, view, max(4, pieces // 2)))
+                segs = np.concatenate(parts)
                 # thousands of anti-aliased segments cost more than a frame: draw them plainly
                 painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing,
                                       len(segs) < AA_SEGMENTS)
@@ -518,6 +625,33 @@ def _edge_path(x0, y0, x1, y1) -> QtGui.QPainterPath:
         bend = max(18.0, abs(y1 - y0) / 2)
         path.cubicTo(x0, y0 + bend, x1, y1 - bend, x1, y1)
     return path
+
+
+def _polylines(x0, y0, x1, y1, routed, bends) -> list:
+    """Per edge, its lines (pixels) from end to end, through its bend points if routed."""
+    out = []
+    for e, (a, b, c, d) in enumerate(zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist())):
+        if not routed[e]:
+            out.append((QtCore.QLineF(a, b, c, d),))
+            continue
+        xs = [a, *np.asarray(bends[e][0], float).tolist(), c]
+        ys = [b, *np.asarray(bends[e][1], float).tolist(), d]
+        out.append(tuple(QtCore.QLineF(xs[k], ys[k], xs[k + 1], ys[k + 1])
+                         for k in range(len(xs) - 1)))
+    return out
+
+
+def _routed_paths(edge, x0, y0, ax, ay, bx, by, x1, y1) -> list:
+    """One path per routed edge from its Bezier pieces (``edge``: the edge of each)."""
+    paths = []
+    last = None
+    for e, *p in zip(edge.tolist(), x0.tolist(), y0.tolist(), ax.tolist(), ay.tolist(),
+                     bx.tolist(), by.tolist(), x1.tolist(), y1.tolist()):
+        if e != last:
+            paths.append(QtGui.QPainterPath(QtCore.QPointF(p[0], p[1])))
+            last = e
+        paths[-1].cubicTo(*p[2:])
+    return paths
 
 
 def _row(nid, data, pinned) -> tuple[int, int, int]:
