@@ -74,8 +74,8 @@ def routed_pieces(x0, y0, x1, y1, bx, by, counts):
     It leaves and arrives along the flow (as the S-curves do) and passes each bend point
     with the direction of the line joining its neighbours (Catmull-Rom), so bend points in
     a straight line give a straight edge, but never beyond them across the flow (along the
-    flow where the points turn back or run straight on one side). Returns ``(edge, x0, y0, ax, ay, bx, by, x1, y1)``
-    per piece, for ``clipped_beziers``.
+    flow where the points turn back or run straight on one side). Returns ``(edge, x0, y0,
+    ax, ay, bx, by, x1, y1)`` per piece, for ``clipped_beziers``.
     """
     counts = np.asarray(counts, np.int64)
     n = counts + 2
