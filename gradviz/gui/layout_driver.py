@@ -59,7 +59,7 @@ class LayoutDriver(QtCore.QObject):
         if graph.number_of_nodes() <= self.sync_limit and not self.slow:
             start = time.perf_counter()
             self._pos = dict(self.model.positions())
-            self._routes, self._laid = dict(self.model.routes()), self._pos
+            self._routes, self._laid = dict(self.model.routes()), dict(self._pos)
             self.slow = time.perf_counter() - start > SYNC_BUDGET
             return self._pos
         pos = {n: self._pos[n] for n in graph if n in self._pos}
@@ -74,7 +74,7 @@ class LayoutDriver(QtCore.QObject):
     def routes(self) -> dict:
         """``{(u, v): [(x, y), ...]}``: bend points of the edges drawn through them, for the
         edges whose ends are still where the layout that routed them put them."""
-        pos, laid = self._pos, self._laid
+        pos, laid = {**self._pos, **self.model.pinned}, self._laid
         return {e: r for e, r in self._routes.items()
                 if pos.get(e[0]) == laid.get(e[0]) and pos.get(e[1]) == laid.get(e[1])}
 
