@@ -58,6 +58,8 @@ BIG = 40_000
 # placed among the kept ones (no full layout); smaller graphs are laid out again around them
 INSERT_FROM = 1000
 INSERT_SHARE = 0.05
+TRUNK_POINTS = 64  # bend points at most along a trunk (see _routes) ...
+TRUNK_TOLERANCE = 0.02  # ... keeping it within this distance of its virtual nodes
 # figures of the last layout, for tests and benchmarks: real nodes, distinct edges (parallel
 # ones merged, cycles broken), virtual nodes, long edges left out of the crossing reduction
 # (drawn straight), layers, nodes placed by the incremental fast path, and (full layouts)
@@ -86,7 +88,9 @@ def layered(
     ``routes``: a dict to fill with ``{(u, v): [(x, y), ...]}``, the bend points of each
     edge ``u -> v`` spanning several layers, in order from ``u`` to ``v``: the positions of
     its virtual nodes, one per layer crossed, through which it is drawn (and counted by
-    ``count_crossings``). Edges not in it (short ones, long ones left out of the ordering)
+    ``count_crossings``); along a trunk shared by a hub's edges, only its corners (the
+    nodes within ``TRUNK_TOLERANCE`` of the line between them are left out; at most
+    ``TRUNK_POINTS`` of them). Edges not in it (short ones, long ones left out of the ordering)
     are drawn from end to end. On input it may hold the routes of the layout ``previous``
     came from: when new nodes are placed among the kept ones without a full layout, the
     routes between kept nodes stay and the new edges get none.
@@ -125,15 +129,60 @@ def layered(
 
 def _routes(P, x, nodes, base, gap):
     """``{(upper, lower): [(x, y), ...]}`` per edge drawn through virtual nodes (graph node
-    keys, points from top to bottom)."""
+    keys, points from top to bottom). An edge along a trunk gets the trunk's corners before
+    the node where it leaves, and that node: not one point per layer, as the trunk of a weight
+    shared by every step of a long loop runs over thousands of layers; past TRUNK_POINTS
+    corners, every k-th (the bus then cuts across between them)."""
     out = {}
     if not P.paths:
         return out
     xs = x.tolist()
     ys = ((P.layer + base) * gap).tolist()
+    corners = []
+    for t in P.trunks:  # the trunk's shape, from the hub on, within TRUNK_TOLERANCE
+        c = _corners(x[t], (P.layer[t] + base) * gap)
+        if c.size > TRUNK_POINTS:  # the same few for every edge along it: still one bus
+            c = c[:: -(-c.size // TRUNK_POINTS)]
+        corners.append(c)
     for (u, v), path in P.paths.items():
-        out[nodes[u], nodes[v]] = [(xs[k], ys[k]) for k in path.tolist()]
+        if isinstance(path, tuple):  # along the bus, then off it where the trunk node is
+            trunk, k = path
+            t = P.trunks[trunk]
+            c = corners[trunk]
+            before = c[: np.searchsorted(c, k)].tolist()
+            pts = [(xs[j], ys[j]) for j in t[before].tolist()]
+            tk = int(t[k])
+            if k in c or len(before) == len(c):
+                pts.append((xs[tk], ys[tk]))
+            else:  # on the line between the corners around it, as every edge along it
+                a, b = int(t[before[-1]]), int(t[c[len(before)]])
+                f = (ys[tk] - ys[a]) / (ys[b] - ys[a])
+                pts.append((xs[a] + (xs[b] - xs[a]) * f, ys[tk]))
+            if pts[0][1] > pts[-1][1]:
+                pts.reverse()  # a trunk up from its hub: listed from the top
+            out[nodes[u], nodes[v]] = pts
+        else:
+            out[nodes[u], nodes[v]] = [(xs[j], ys[j]) for j in path.tolist()]
     return out
+
+
+def _corners(xs, ys):
+    """Indices of the points a polyline needs to stay within TRUNK_TOLERANCE across of all
+    its points (Douglas-Peucker; ``ys`` strictly monotonic), the first and last included."""
+    keep = [0, xs.size - 1] if xs.size > 1 else [0]
+    todo = [(0, xs.size - 1)]
+    while todo:
+        i, j = todo.pop()
+        if j - i < 2:
+            continue
+        k = np.arange(i + 1, j)
+        line = xs[i] + (xs[j] - xs[i]) * (ys[k] - ys[i]) / (ys[j] - ys[i])
+        off = np.abs(xs[k] - line)
+        m = int(np.argmax(off))
+        if off[m] > TRUNK_TOLERANCE:
+            keep.append(i + 1 + m)
+            todo += [(i, i + 1 + m), (i + 1 + m, j)]
+    return np.unique(np.asarray(keep, np.int64))
 
 
 def _layered(graph, pinned, previous, node_size, gap, node_gap):

@@ -4,10 +4,12 @@ gives their bend points, ``count_crossings`` counts the drawing through them. No
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 from test_layout import autograd_like
 
 import gradviz as gv
 from gradviz.model import GraphModel, layout
+from gradviz.model._layout_route import LONG
 from gradviz.model.layout import count_crossings, layered
 
 GAP = 2.0  # layered's default layer_gap
@@ -44,22 +46,30 @@ def test_the_drawing_crosses_exactly_as_the_ordering_planned():
 
 
 def test_a_shared_weight_feeds_every_step_along_one_trunk():
-    """A parameter used at every step of an unrolled loop: its edges share their bend points
-    (one bus down the side), each leaving it just above its step."""
+    """A parameter used at every step of an unrolled loop: its edges follow one bus down the
+    side (the trunk's corners only, not a point per layer), each leaving it just above its
+    step; the drawing crosses exactly as the ordering planned."""
     g = nx.DiGraph()
     prev = "h0"
-    for t in range(12):
+    for t in range(40):
         g.add_edge("W", f"mm{t}")
         g.add_edge(prev, f"mm{t}")
         g.add_edge(f"mm{t}", f"tanh{t}")
         prev = f"tanh{t}"
     routes = {}
     pos = layered(g, routes=routes)
-    long = [(u, v) for u, v in g.edges() if _layer(pos[v][1]) - _layer(pos[u][1]) > 2]
+    assert count_crossings(g, pos, routes) == layout.last_stats["order_crossings"]
+    long = [(u, v) for u, v in g.edges() if _layer(pos[v][1]) - _layer(pos[u][1]) > LONG + 1]
     assert long and all(e in routes for e in long)
     deepest = max(long, key=lambda e: pos[e[1]][1])
-    for e in long:  # every route is the start of the deepest one
-        assert routes[e] == routes[deepest][: len(routes[e])]
+    bus_x = [x for x, _ in routes[deepest]]
+    bus_y = [y for _, y in routes[deepest]]
+    assert len(bus_x) < _layer(pos[deepest[1]][1]) // 2, "corners only"
+    for u, v in long:
+        last = routes[u, v][-1]
+        assert _layer(last[1]) == _layer(pos[v][1]) - 1  # leaves the bus just above v
+        for x, y in routes[u, v]:  # on the bus
+            assert abs(x - float(np.interp(y, bus_y, bus_x))) < 1e-9
 
 
 def test_edges_reversed_to_break_a_cycle_are_routed_from_their_source():
