@@ -19,6 +19,7 @@ class RoutedEdges:
 
     def set_routes(self, routes) -> None:
         """Draw the edges ``(u, v)`` of ``routes`` through their bend points (layout units)."""
+        self._routes_in = routes
         self._take_bends(routes, pixels=False)
 
     def _take_bends(self, routes, pixels: bool) -> None:
@@ -37,14 +38,17 @@ class RoutedEdges:
         sk = key[order]
         want = np.fromiter((a * n + b for a, b, _ in pairs), np.int64, len(pairs))
         lo, hi = np.searchsorted(sk, want, "left"), np.searchsorted(sk, want, "right")
-        for (_, _, r), a, b in zip(pairs, lo.tolist(), hi.tolist()):
+        if pixels:
+            found = [r for _, _, r in pairs]
+        else:  # all points to pixels at once, then one slice per route
+            counts = [len(r) for _, _, r in pairs]
+            pts = np.asarray([p for _, _, r in pairs for p in r], float).reshape(-1, 2)
+            px, py = self.to_pixels(pts[:, 0], pts[:, 1])
+            cuts = np.cumsum(counts)[:-1]
+            found = list(zip(np.split(px, cuts), np.split(py, cuts)))
+        for xy, a, b in zip(found, lo.tolist(), hi.tolist()):
             if a == b:
                 continue
-            if pixels:
-                xy = r
-            else:
-                pts = np.asarray(r, float).reshape(-1, 2)
-                xy = self.to_pixels(pts[:, 0], pts[:, 1])
             for e in order[a:b].tolist():
                 if self.eoff[e] == 0.0:  # parallel edges (side by side) stay S-curves
                     self.bends[e] = xy

@@ -81,6 +81,7 @@ class GraphScene(RoutedEdges):
         # bend points (pixels) of edges drawn through their virtual nodes: edge index ->
         # (xs, ys); _routed caches them flat for painting
         self.bends: dict[int, tuple] = {}
+        self._routes_in = None  # the routes last given to set_routes
         self._routed = None
         self._new: set = set()  # nodes drawn as new: re-read when the next change comes
         self.extent: QtCore.QRectF | None = None  # what is drawn around nodes (clusters)
@@ -201,7 +202,8 @@ class GraphScene(RoutedEdges):
         ``layout.layered``); None keeps those of the edges still drawn.
         """
         if changed is not None and self._append(graph, positions, changed, pinned):
-            if routes is not None:
+            # (the old edges keep their indices: unchanged routes need no new look-up)
+            if routes is not None and routes != self._routes_in:
                 self.set_routes(routes)
             return
         kept = None if routes is not None else {
