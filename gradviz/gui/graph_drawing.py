@@ -398,10 +398,16 @@ class GraphScene(RoutedEdges):
         sel = self.index.get(selected, -2)
         if not detail:
             if self._lines is None:
-                self._lines = polylines(x0, y0, x1, y1, routed, self.bends)
+                per_edge = polylines(x0, y0, x1, y1, routed, self.bends)
+                self._lines = (per_edge, [seg for segs in per_edge for seg in segs])
             painter.setPen(self._edge_pen)
-            lines = self._lines
-            painter.drawLines([seg for i in vis.tolist() for seg in lines[i]])
+            lines, every = self._lines
+            if vis.size == len(lines):  # (the whole graph in view: one list, kept)
+                painter.drawLines(every)
+            elif not self.bends:
+                painter.drawLines([lines[i][0] for i in vis.tolist()])
+            else:
+                painter.drawLines([seg for i in vis.tolist() for seg in lines[i]])
             return
         # Curves are flattened and clipped to the view here: stroking whole curves that reach
         # far outside it (a parameter feeding every step of a loop) costs Qt ~1 s a frame.
