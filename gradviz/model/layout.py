@@ -24,7 +24,10 @@ downward, ``y = layer * layer_gap``). The steps:
 4. x coordinates by iterative median alignment under minimum separation (weighted isotonic
    regression per layer, virtual chains weighing most, edges leaving a trunk least), then
    every chain of single-parent nodes is made a vertical line, pushing its row neighbours
-   aside (:mod:`._layout_coords`).
+   aside (:mod:`._layout_coords`);
+5. edges spanning several layers are drawn through their virtual nodes, given as bend points
+   (``routes=``), so the drawing crosses exactly as the ordering planned; an edge along a
+   hub's trunk gets the trunk's corners only (one bus for all of them).
 
 Incremental use: nodes found in ``previous`` keep their exact position where it is still valid
 (on the layer grid, not overlapping, edges between them pointing down, and no new node needing
