@@ -5,12 +5,21 @@ unrolled MLP training loop, a stack of attention blocks and an unrolled RNN whos
 weights feed every step (``unrolled_rnn``: deep, with edges spanning thousands of layers),
 built by hand with torch grad_fn names, and pathological inputs (plain chains up to 100,000
 nodes, a star of 5,000 leaves feeding one node). For each: nodes, our layout time and
-crossings, dot's time and crossings (counted with our ``count_crossings`` on dot's positions)
-and the ratio. dot is used only if installed (``apt-get install graphviz``; "dot not
-installed" otherwise), up to ``DOT_MAX_NODES`` nodes and ``DOT_TIMEOUT`` seconds (it takes
-minutes at 5,000 nodes). Also reports incremental layout (``previous=``): nodes moved, time and
-mean displacement when nodes are added to a laid-out graph (+5 on 1,000-node random and RNN
-graphs, +10 on a 5,000-node random graph).
+crossings, dot's time and crossings and the ratio.
+
+Crossings are counted the same way for both drawings, with ``count_crossings``: an edge
+spanning several layers is followed through the point where it is drawn at each layer it
+crosses, and segments between adjacent layers cross when their ends are in opposite order.
+For ours, those points are the bend points ``layered(..., routes=)`` returns (its virtual
+nodes, which the view's curves pass through); for dot, the points where its drawn edge, the
+B-spline of ``dot -Tplain``, passes each rank's height (where dot's virtual nodes put it).
+Edges without such points (ours left out of the ordering) count as straight lines.
+
+dot is used only if installed (``apt-get install graphviz``; "dot not installed" otherwise),
+up to ``DOT_MAX_NODES`` nodes and ``DOT_TIMEOUT`` seconds (it takes minutes at 5,000 nodes).
+Also reports incremental layout (``previous=``): nodes moved, time and mean displacement
+when nodes are added to a laid-out graph (+5 on 1,000-node random and RNN graphs, +10 on a
+5,000-node random graph).
 
 First, ``versus_dot``: random autograd DAGs of 300, 1,000, 5,000 and 50,000 nodes over several
 seeds, our CPU time (``time.process_time``, as the machine is shared) and crossings beside
@@ -215,8 +224,10 @@ def attention_graph(blocks: int = 2, heads: bool = True) -> nx.DiGraph:
 
 # ---------------------------------------------------------------------------- dot
 def dot_positions(g: nx.DiGraph, timeout: float = DOT_TIMEOUT):
-    """(seconds, positions with y down) from ``dot -Tplain``; None if dot is missing or
-    fails, "timeout" if it runs out of time."""
+    """(seconds, positions with y down, routes) from ``dot -Tplain``; None if dot is missing
+    or fails, "timeout" if it runs out of time. ``routes``: ``{(u, v): [(x, y), ...]}``, the
+    points where dot's drawn edge (its B-spline) passes each rank strictly between its ends,
+    i.e. where dot's virtual nodes put it (see ``spline_at``)."""
     exe = shutil.which("dot")
     if exe is None:
         return None
@@ -246,11 +257,53 @@ def dot_positions(g: nx.DiGraph, timeout: float = DOT_TIMEOUT):
         return None
     back = {f"n{i}": v for v, i in ids.items()}
     pos = {}
+    splines = []
     for line in res.stdout.splitlines():
         parts = line.split()
         if parts and parts[0] == "node":
             pos[back[parts[1]]] = (float(parts[2]), -float(parts[3]))
-    return dt, pos
+        elif parts and parts[0] == "edge":
+            k = int(parts[3])
+            pts = [(float(parts[4 + 2 * j]), -float(parts[5 + 2 * j])) for j in range(k)]
+            splines.append((back[parts[1]], back[parts[2]], pts))
+    ranks = sorted({y for _, y in pos.values()})
+    routes = {}
+    for u, v, pts in splines:
+        yu, yv = pos[u][1], pos[v][1]
+        lo, hi = min(yu, yv), max(yu, yv)
+        between = [y for y in ranks if lo < y < hi]
+        if not between:
+            continue
+        if yu > yv:
+            between.reverse()
+        routes[u, v] = [(spline_at(pts, y), y) for y in between]
+    return dt, pos, routes
+
+
+def spline_at(pts, y: float) -> float:
+    """x where the piecewise cubic Bezier ``pts`` (p0, then 3 points per piece, as dot's
+    ``-Tplain`` writes an edge) passes height ``y`` (bisection in the piece spanning y; the
+    nearest end point if none does)."""
+    best = min(pts, key=lambda p: abs(p[1] - y))[0]
+    for k in range(0, len(pts) - 3, 3):
+        p0, p1, p2, p3 = pts[k : k + 4]
+        if not min(p0[1], p3[1]) <= y <= max(p0[1], p3[1]):
+            continue
+
+        def at(t, c, p0=p0, p1=p1, p2=p2, p3=p3):
+            s = 1.0 - t
+            return s * s * s * p0[c] + 3 * s * s * t * p1[c] + 3 * s * t * t * p2[c] + t**3 * p3[c]
+
+        lo, hi = 0.0, 1.0
+        rising = p3[1] >= p0[1]
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            if (at(mid, 1) < y) == rising:
+                lo = mid
+            else:
+                hi = mid
+        return at((lo + hi) / 2, 0)
+    return best
 
 
 def _children_cpu() -> float:
@@ -269,9 +322,10 @@ def versus_dot(use_dot=True, versus=None):
             g = random_autograd_dag(n, 1000 + seed)
             layered(g) if n <= 1000 else None  # warm the caches of small graphs
             c0 = time.process_time()
-            pos = layered(g)
+            routes = {}
+            pos = layered(g, routes=routes)
             t = time.process_time() - c0
-            c = count_crossings(g, pos)
+            c = count_crossings(g, pos, routes)
             ours_t.append(t)
             ours_c.append(c)
             if not use_dot or n > DOT_MAX_NODES:
@@ -284,7 +338,7 @@ def versus_dot(use_dot=True, versus=None):
             if res is None:
                 continue
             dt = _children_cpu() - d0
-            dc = count_crossings(g, res[1])
+            dc = count_crossings(g, res[1], res[2])
             dot_t.append(dt)
             dot_c.append(dc)
             ratios.append(c / dc if dc else (1.0 if c == 0 else float("inf")))
@@ -348,8 +402,10 @@ def measure(use_dot=True):
     rows = []
     for name, g in graphs():
         n = g.number_of_nodes()
-        t, cpu, pos = _time_layout(g, repeat=3 if n <= 2000 else 2 if n <= 20_000 else 1)
-        ours = count_crossings(g, pos)
+        routes = {}
+        t, cpu, pos = _time_layout(g, repeat=3 if n <= 2000 else 2 if n <= 20_000 else 1,
+                                   routes=routes)
+        ours = count_crossings(g, pos, routes)
         dt = dc = None
         if not use_dot:
             dt = "not installed" if shutil.which("dot") is None else "skipped"
@@ -360,8 +416,8 @@ def measure(use_dot=True):
             if res == "timeout":
                 dt = "timeout"
             elif res is not None:
-                dt, dpos = res
-                dc = count_crossings(g, dpos)
+                dt, dpos, droutes = res
+                dc = count_crossings(g, dpos, droutes)
         rows.append((name, n, t, cpu, ours, dt, dc))
     return rows
 

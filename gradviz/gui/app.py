@@ -355,7 +355,8 @@ class App(DebugControls, QtWidgets.QMainWindow):
 
         driver = self.view.layout_driver
         driver.wait(10_000)  # a layout still running after that: export the places shown
-        return write_any(model, path, theme=self.theme.name, positions=driver.positions())
+        return write_any(model, path, theme=self.theme.name, positions=driver.positions(),
+                         routes=driver.routes())
 
     def _save_image(self, path: Path) -> Path:
         from gradviz.gui.render import save_png

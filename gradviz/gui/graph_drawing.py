@@ -21,8 +21,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui
 
+from gradviz.gui.edge_routes import RoutedEdges, polylines, routed_paths
 from gradviz.gui.far_raster import far_image
-from gradviz.gui.geometry import clipped_curves, parallel_offsets, thin_through
+from gradviz.gui.geometry import (
+    clipped_beziers,
+    clipped_curves,
+    parallel_offsets,
+    routed_pieces,
+    thin_through,
+)
 from gradviz.gui.label_layer import LabelLayer, wrap_name
 from gradviz.gui.theme import mix
 from gradviz.session.array_summary import shape_text
@@ -56,7 +63,7 @@ def style_of(data: dict) -> str:
     return "leaf" if data.get("requires_grad") else "plain"
 
 
-class GraphScene:
+class GraphScene(RoutedEdges):
     """Geometry of the graph in pixels (node centres, sizes, edges) and its painting."""
 
     def __init__(self, theme):
@@ -71,6 +78,11 @@ class GraphScene:
         self.eu = self.ev = np.zeros(0, np.int64)
         self.eoff = np.zeros(0)
         self._lines = self._far = None
+        # bend points (pixels) of edges drawn through their virtual nodes: edge index ->
+        # (xs, ys); _routed caches them flat for painting
+        self.bends: dict[int, tuple] = {}
+        self._routes_in = None  # the routes last given to set_routes
+        self._routed = None
         self._new: set = set()  # nodes drawn as new: re-read when the next change comes
         self.extent: QtCore.QRectF | None = None  # what is drawn around nodes (clusters)
         self.direction = "top-down"  # or "left-right": how layout positions are turned
@@ -201,15 +213,22 @@ class GraphScene:
         summary = metrics.elidedText(summary, QtCore.Qt.TextElideMode.ElideRight, room)
         return lines, summary + count
 
-    def sync(self, graph, positions: dict, changed=None, pinned=()) -> None:
+    def sync(self, graph, positions: dict, changed=None, pinned=(), routes=None) -> None:
         """Rebuild the geometry from ``graph`` and ``positions`` (layout units).
 
         ``changed``: node ids whose attributes changed (their text is laid out again);
         None lays out every node. When nodes were only added and the others kept their
-        places, the arrays are extended rather than rebuilt.
+        places, the arrays are extended rather than rebuilt. ``routes``: ``{(u, v): [(x, y),
+        ...]}`` bend points (layout units) of the edges drawn through them (see
+        ``layout.layered``); None keeps those of the edges still drawn.
         """
         if changed is not None and self._append(graph, positions, changed, pinned):
+            # (the old edges keep their indices: unchanged routes need no new look-up)
+            if routes is not None and routes != self._routes_in:
+                self.set_routes(routes)
             return
+        kept = None if routes is not None else {
+            (self.ids[self.eu[e]], self.ids[self.ev[e]]): b for e, b in self.bends.items()}
         for nid in list(self._size):
             if nid not in graph:
                 del self._size[nid]
@@ -236,10 +255,14 @@ class GraphScene:
         self._set_edges(np.fromiter((p[0] for p in pairs), np.int64, len(pairs)),
                         np.fromiter((p[1] for p in pairs), np.int64, len(pairs)))
         self._new = {ids[i] for i in np.flatnonzero(flags & NEW)}
+        if routes is not None:
+            self.set_routes(routes)
+        elif kept:
+            self._take_bends(kept, pixels=True)
 
     def _set_edges(self, eu, ev) -> None:
         self.eu, self.ev, self.eoff = eu, ev, parallel_offsets(eu, ev)
-        self._lines = self._far = None
+        self._lines = self._far = self._routed = None
 
     def _append(self, graph, positions, changed, pinned) -> bool:
         """Extend the arrays with the new nodes and edges; False when that is not enough."""
@@ -294,7 +317,9 @@ class GraphScene:
         """Move node ``nid``'s centre to pixel position ``(x, y)`` (while it is dragged)."""
         i = self.index[nid]
         self.X[i], self.Y[i] = x, y
-        self._lines = self._far = None
+        self._lines = self._far = self._routed = None
+        for e in np.flatnonzero((self.eu == i) | (self.ev == i)).tolist():
+            self.bends.pop(e, None)  # its edges are drawn from end to end again
 
     def set_pinned(self, pinned) -> None:
         self.flags &= ~PINNED
@@ -376,20 +401,34 @@ class GraphScene:
         if not self.eu.size:
             return
         x0, y0, x1, y1 = self._edge_ends()
-        vis = np.flatnonzero((np.maximum(x0, x1) >= rect.left())
-                             & (np.minimum(x0, x1) <= rect.right())
-                             & (np.maximum(y0, y1) >= rect.top())
-                             & (np.minimum(y0, y1) <= rect.bottom()))
+        routed = np.zeros(self.eu.size, bool)
+        if self.bends:
+            es, counts, bx, by, (lo_x, hi_x, lo_y, hi_y) = self._routed_edges()
+            routed[es] = True
+            vis = np.flatnonzero((np.maximum(np.maximum(x0, x1), hi_x) >= rect.left())
+                                 & (np.minimum(np.minimum(x0, x1), lo_x) <= rect.right())
+                                 & (np.maximum(np.maximum(y0, y1), hi_y) >= rect.top())
+                                 & (np.minimum(np.minimum(y0, y1), lo_y) <= rect.bottom()))
+        else:
+            vis = np.flatnonzero((np.maximum(x0, x1) >= rect.left())
+                                 & (np.minimum(x0, x1) <= rect.right())
+                                 & (np.maximum(y0, y1) >= rect.top())
+                                 & (np.minimum(y0, y1) <= rect.bottom()))
         if not vis.size:
             return
         sel = self.index.get(selected, -2)
         if not detail:
             if self._lines is None:
-                self._lines = [QtCore.QLineF(a, b, c, d) for a, b, c, d in
-                               zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist())]
+                per_edge = polylines(x0, y0, x1, y1, routed, self.bends)
+                self._lines = (per_edge, [seg for segs in per_edge for seg in segs])
             painter.setPen(self._edge_pen)
-            lines = self._lines
-            painter.drawLines([lines[i] for i in vis.tolist()])
+            lines, every = self._lines
+            if vis.size == len(lines):  # (the whole graph in view: one list, kept)
+                painter.drawLines(every)
+            elif not self.bends:
+                painter.drawLines([lines[i][0] for i in vis.tolist()])
+            else:
+                painter.drawLines([seg for i in vis.tolist() for seg in lines[i]])
             return
         # Curves are flattened and clipped to the view here: stroking whole curves that reach
         # far outside it (a parameter feeding every step of a loop) costs Qt ~1 s a frame.
@@ -401,6 +440,7 @@ class GraphScene:
         on_sel = (self.eu[vis] == sel) | (self.ev[vis] == sel)
         reach = LONG_EDGE * (LR_SY if lr else SX)
         long = np.abs(x1[vis] - x0[vis]) > reach  # faint, so they do not hide the rest
+        long &= ~routed[vis]  # (a routed edge goes round, between the nodes: drawn plainly)
         faint = mix(self.theme.edge, self.theme.background, 0.3)  # opaque: drawn faster
         for group, color, width, pieces in ((vis[~on_sel & long], faint, 1.0, 6),
                                             (vis[~on_sel & ~long], self.theme.edge, 1.1, 16),
@@ -408,21 +448,34 @@ class GraphScene:
             if not group.size:
                 continue
             top = y1[group] - 6.0
+            bent = routed[group]
+            plain = ~bent
             painter.setPen(QtGui.QPen(QtGui.QColor(color), width))
+            if bent.any():
+                r = group[bent]
+                c, fx, fy = self._bends_of(r)
+                which, *curves = routed_pieces(x0[r], y0[r], x1[r], top[bent], fx, fy, c)
             if vector:
                 painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-                for a, b, c, d in zip(x0[group].tolist(), y0[group].tolist(),
-                                      x1[group].tolist(), top.tolist()):
-                    path = _edge_path(a, b, c, d)
+                for a, b, c_, d in zip(x0[group][plain].tolist(), y0[group][plain].tolist(),
+                                       x1[group][plain].tolist(), top[plain].tolist()):
+                    path = _edge_path(a, b, c_, d)
                     painter.drawPath(_SWAP.map(path) if lr else path)
+                if bent.any():
+                    for path in routed_paths(which, *curves):
+                        painter.drawPath(_SWAP.map(path) if lr else path)
             else:
-                straight = np.abs(x1[group] - x0[group]) < 0.5  # one segment is exact
+                straight = plain & (np.abs(x1[group] - x0[group]) < 0.5)  # one segment: exact
+                curved = plain & ~straight
                 view = rect.adjusted(-8, -8, 8, 8)
-                segs = np.concatenate((
+                parts = [
                     clipped_curves(x0[group][straight], y0[group][straight],
                                    x1[group][straight], top[straight], view, 1),
-                    clipped_curves(x0[group][~straight], y0[group][~straight],
-                                   x1[group][~straight], top[~straight], view, pieces)))
+                    clipped_curves(x0[group][curved], y0[group][curved],
+                                   x1[group][curved], top[curved], view, pieces)]
+                if bent.any():
+                    parts.append(clipped_beziers(*curves, view, max(4, pieces // 2)))
+                segs = np.concatenate(parts)
                 # thousands of anti-aliased segments cost more than a frame: draw them plainly
                 painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing,
                                       len(segs) < AA_SEGMENTS)

@@ -107,7 +107,7 @@ class GraphView(ShownPart, QtWidgets.QWidget):
     def refresh(self) -> None:
         """Re-read the whole model (after ``clear`` or a theme change)."""
         self.scene.sync(self.shown_graph(), self.layout_driver.positions(),
-                        pinned=self.model.pinned)
+                        pinned=self.model.pinned, routes=self.layout_driver.routes())
         self.clusters.update(self.model, self.scene)
         self._note_detached(None)
         self.minimap.invalidate()
@@ -152,7 +152,7 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         if self.model.shown_graph() is not self.model.graph:  # group nodes may have changed
             changed = changed | {n for n in graph if group_path(n) is not None}
         self.scene.sync(graph, self.layout_driver.positions(), changed,
-                        pinned=self.model.pinned)
+                        pinned=self.model.pinned, routes=self.layout_driver.routes())
         self.clusters.update(self.model, self.scene)
         self._note_detached(changed)
         self.minimap.invalidate()
@@ -169,7 +169,7 @@ class GraphView(ShownPart, QtWidgets.QWidget):
     def _on_positions(self) -> None:
         """The background layout of a large graph finished: take its positions."""
         self.scene.sync(self.shown_graph(), self.layout_driver.positions(), (),
-                        pinned=self.model.pinned)
+                        pinned=self.model.pinned, routes=self.layout_driver.routes())
         self.clusters.update(self.model, self.scene)
         self.minimap.invalidate()
         self.update()

@@ -38,6 +38,8 @@ class LayoutDriver(QtCore.QObject):
         self.model = model
         self.sync_limit = sync_limit
         self._pos: dict = {}
+        self._routes: dict = {}  # bend points of long edges, from the layout of _laid
+        self._laid: dict = {}  # the positions that layout gave
         self.slow = False  # a direct layout overran SYNC_BUDGET: use the background from now
         self._job = None  # (thread, result holder, node set) of the running background layout
         self._debounce = QtCore.QTimer(self, singleShot=True, interval=300)
@@ -57,6 +59,7 @@ class LayoutDriver(QtCore.QObject):
         if graph.number_of_nodes() <= self.sync_limit and not self.slow:
             start = time.perf_counter()
             self._pos = dict(self.model.positions())
+            self._routes, self._laid = dict(self.model.routes()), dict(self._pos)
             self.slow = time.perf_counter() - start > SYNC_BUDGET
             return self._pos
         pos = {n: self._pos[n] for n in graph if n in self._pos}
@@ -67,6 +70,13 @@ class LayoutDriver(QtCore.QObject):
             self._debounce.start()
         self._pos = pos
         return pos
+
+    def routes(self) -> dict:
+        """``{(u, v): [(x, y), ...]}``: bend points of the edges drawn through them, for the
+        edges whose ends are still where the layout that routed them put them."""
+        pos, laid = {**self._pos, **self.model.pinned}, self._laid
+        return {e: r for e, r in self._routes.items()
+                if pos.get(e[0]) == laid.get(e[0]) and pos.get(e[1]) == laid.get(e[1])}
 
     def wait(self, timeout_ms: int = 60000) -> bool:
         """Finish any pending background layout now (tests, benchmarks, export)."""
@@ -89,10 +99,13 @@ class LayoutDriver(QtCore.QObject):
         snapshot.add_edges_from(graph.edges())
         holder: dict = {}
         pinned, previous = self.model.pinned, dict(self._pos)
+        routes = self.routes()  # (kept between nodes that stay put when few nodes are added)
 
         def work():
             try:
-                holder["pos"] = layered(snapshot, pinned=pinned, previous=previous)
+                holder["pos"] = layered(snapshot, pinned=pinned, previous=previous,
+                                        routes=routes)
+                holder["routes"] = routes
             except Exception as exc:  # a layout failure must not take the app down
                 holder["error"] = exc
 
@@ -118,6 +131,7 @@ class LayoutDriver(QtCore.QObject):
             if n in graph:
                 self._pos[n] = xy
         self._pos.update(self.model.pinned)
+        self._routes, self._laid = holder["routes"], dict(result)
         if set(graph.nodes) - nodes:
             self._debounce.start()
         self.positionsReady.emit()

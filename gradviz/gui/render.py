@@ -40,11 +40,12 @@ def ensure_qapp() -> QtWidgets.QApplication:
     return app
 
 
-def _scene(model: GraphModel, theme, positions=None) -> GraphScene:
+def _scene(model: GraphModel, theme, positions=None, routes=None) -> GraphScene:
     scene = GraphScene(theme)
     scene.direction = layout_direction(model)  # top-down or left-right
-    scene.sync(model.shown_graph(), model.positions() if positions is None else positions,
-               pinned=model.pinned)
+    if positions is None:
+        positions, routes = model.positions(), model.routes()
+    scene.sync(model.shown_graph(), positions, pinned=model.pinned, routes=routes or {})
     scene.clusters = Clusters()  # the module groups' boxes, painted under the graph
     scene.clusters.update(model, scene)
     return scene
@@ -84,15 +85,17 @@ def image_size(scene: GraphScene, legend: bool, max_side: int = 4000) -> QtCore.
 
 
 def render_model(model: GraphModel, path, theme: str = "light", legend: bool = True,
-                 show_new: bool = False, device_scale: float = 2.0, positions=None) -> Path:
+                 show_new: bool = False, device_scale: float = 2.0, positions=None,
+                 routes=None) -> Path:
     """Draw ``model``'s graph to ``path`` (.png or .svg) as the app shows it; an
     ``ExportError`` (OSError) with the OS's reason when it cannot be written.
 
-    ``positions``: ``{node: (x, y)}`` in layout units (default ``model.positions()``)."""
+    ``positions``: ``{node: (x, y)}`` in layout units (default ``model.positions()``, with
+    ``model.routes()``); ``routes``: the bend points of long edges that go with them."""
     ensure_qapp()
     path = Path(path)
     ext = path.suffix.lower()
-    scene = _scene(model, THEMES[theme], positions)
+    scene = _scene(model, THEMES[theme], positions, routes)
     size = image_size(scene, legend)
     if ext == ".png":
         image = QtGui.QImage(round(size.width() * device_scale),
@@ -143,14 +146,15 @@ def save_png(image: QtGui.QImage, path) -> None:
 
 
 def write_any(model: GraphModel, path, theme: str = "light", scale: float = 2.0,
-              positions=None) -> Path:
+              positions=None, routes=None) -> Path:
     """Write ``model`` to ``path`` in the format its extension names.
 
     write_any(model, "graph.graphml")
     """
     ext = Path(path).suffix.lower()
     if ext in IMAGE_FORMATS:
-        return render_model(model, path, theme=theme, device_scale=scale, positions=positions)
+        return render_model(model, path, theme=theme, device_scale=scale, positions=positions,
+                            routes=routes)
     if ext in DATA_FORMATS:
         model_export.write(model, path)
         return Path(path)

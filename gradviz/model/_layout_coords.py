@@ -4,10 +4,10 @@ Iterative median alignment with minimum separation: layers are swept down and up
 layer every node gets a target (the median x of its neighbours in the layer just placed,
 blended with its previous x) and a weight (virtual chains weigh most, so long edges and
 chains straighten; the virtual nodes of a long edge aim at the straight line between its
-ends and the ends at the x that puts the line through them, so that the edges drawn straight
-cross as the ordering planned), and the layer is placed by weighted isotonic regression (pool
-adjacent violators) under the separation constraints ``x[k+1] - x[k] >= gap[k]``; pinned nodes
-are hard bounds.
+ends and the ends at the x that puts the line through them, so that long edges, drawn
+through their virtual nodes, are nearly straight), and the layer is placed by weighted
+isotonic regression (pool adjacent violators) under the separation constraints
+``x[k+1] - x[k] >= gap[k]``; pinned nodes are hard bounds.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ OMEGA = (1.0, 2.0, 8.0)  # edge weight by number of virtual end points (as in do
 BRANCH = 0.5  # an edge leaving a shared trunk: lighter than the node's own edges
 VGAP = 1.0
 VGAP_PREVIOUS = 0.5
-# Long edges are drawn straight, so the crossings drawn are those of the virtual nodes only if
-# these lie on the line between the edge's ends: a virtual node aims at that line (weight
+# Long edges are drawn through their virtual nodes (layout.layered's routes), and look best
+# nearly straight: a virtual node aims at the line between the edge's ends (weight
 # LINE_WEIGHT) and each end at the x that would put the line through the virtual node
 # (END_WEIGHT, times the square of the end's share in the line's x there).
 LINE_WEIGHT = 8.0

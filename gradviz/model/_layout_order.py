@@ -73,7 +73,7 @@ class Proper(LocalMoves):
         ``fixed_order``: real nodes whose slot the sweeps keep (previous / pinned ones);
         ``pinned``: real nodes that never swap with each other (previous / pinned ones, so
         their relative order stays)."""
-        vlayer, vcomp, seg, key, cut = split_edges(layer, comp, edges, anchor_x)
+        vlayer, vcomp, seg, key, cut, paths, trunks = split_edges(layer, comp, edges, anchor_x)
         self.cut = cut  # long edges left out (drawn straight)
         n_all = len(vlayer)
         down = [[] for _ in range(n_all)]
@@ -97,6 +97,10 @@ class Proper(LocalMoves):
         self.N = n_all
         self.old_of = np.asarray(order, np.int64)  # new id -> old id (old < n_real: real)
         self.new_of = new_id
+        # (upper real, lower real) -> new ids of the virtual nodes the edge is drawn through,
+        # or (trunk, k): through the first k + 1 nodes of trunks[trunk] (new ids, from the hub)
+        self.paths = {e: p if isinstance(p, tuple) else new_id[p] for e, p in paths.items()}
+        self.trunks = [new_id[np.asarray(t, np.int64)] for t in trunks]
         lay = np.asarray(vlayer, np.int64)[self.old_of]
         self.layer = lay
         self.comp = np.asarray([rank[c] for c in vcomp], np.int64)[self.old_of]

@@ -23,11 +23,14 @@ FLOOR = 4000  # ... plus this many (small graphs keep every long edge)
 def split_edges(layer, comp, edges, anchor_x):
     """Proper graph of ``edges`` ({(u, v): w}) on real nodes ``0..n-1`` with ``layer``.
 
-    Returns ``(vlayer, vcomp, seg, key, cut)``: layer and component per node (real ones
-    first, then virtual), the segments ``(upper, lower, w, branch)`` between adjacent layers
-    (``branch``: from a trunk to an end point), the seed
-    x of virtual nodes (interpolated or below / above an anchored hub, from ``anchor_x``) and
-    the edges ``(upper, lower, w)`` left out. Edges within a layer are dropped.
+    Returns ``(vlayer, vcomp, seg, key, cut, paths, trunks)``: layer and component per node (real
+    ones first, then virtual), the segments ``(upper, lower, w, branch)`` between adjacent
+    layers (``branch``: from a trunk to an end point), the seed
+    x of virtual nodes (interpolated or below / above an anchored hub, from ``anchor_x``),
+    the edges ``(upper, lower, w)`` left out and, per edge ``(upper, lower)`` drawn through
+    virtual nodes, their ids from top to bottom (its bend points) or, for an edge along a
+    trunk, ``(trunk, k)``: it follows the trunk's first ``k + 1`` nodes (``trunks``: the
+    trunks' virtual ids from their hub on; returned last). Edges within a layer are dropped.
     """
     oriented = []  # (upper, lower, w, span), span >= 1, in edge order
     ndown: dict[int, int] = {}  # long edges per upper / lower end point
@@ -83,6 +86,8 @@ def split_edges(layer, comp, edges, anchor_x):
     seg: list[tuple] = []
     key: dict[int, float] = {}
     cut = []
+    paths: dict[tuple[int, int], list[int] | tuple[int, int]] = {}
+    trunks: list[range] = []
     for k, (u, v, w, span) in enumerate(oriented):
         group = route[k]
         if group is None:
@@ -92,14 +97,18 @@ def split_edges(layer, comp, edges, anchor_x):
             if group in admitted:
                 continue
         if alone:
+            first = len(vlayer)
             _chain(vlayer, vcomp, seg, key, anchor_x, u, v, w)
+            if span > 1:
+                paths[u, v] = list(range(first, len(vlayer)))
         else:
             cut.append((u, v, w))
     for kind, hubs in (("down", down), ("up", up)):
         for h, members in hubs.items():
             if (kind, h) in admitted:
-                _trunk(vlayer, vcomp, seg, key, anchor_x, h, members, kind == "down")
-    return vlayer, vcomp, seg, key, cut
+                _trunk(vlayer, vcomp, seg, key, anchor_x, h, members, kind == "down",
+                       paths, trunks)
+    return vlayer, vcomp, seg, key, cut, paths, trunks
 
 
 def _chain(vlayer, vcomp, seg, key, anchor_x, u, v, w):
@@ -118,9 +127,10 @@ def _chain(vlayer, vcomp, seg, key, anchor_x, u, v, w):
     seg.append((prev, v, w, False))
 
 
-def _trunk(vlayer, vcomp, seg, key, anchor_x, hub, members, downward):
+def _trunk(vlayer, vcomp, seg, key, anchor_x, hub, members, downward, paths, trunks):
     """A chain of virtual nodes from ``hub`` towards its farthest member; each member edge
-    leaves it at the layer next to the member. Segments weigh the edges they carry."""
+    leaves it at the layer next to the member (its route into ``paths``, the trunk into
+    ``trunks``: O(1) per member). Segments weigh the edges they carry."""
     lh = vlayer[hub]
     step = 1 if downward else -1
     far = max(vlayer[m] for m, _ in members) if downward else min(vlayer[m] for m, _ in members)
@@ -138,6 +148,8 @@ def _trunk(vlayer, vcomp, seg, key, anchor_x, hub, members, downward):
         t = first + k
         seg.append((t, m, w, True) if downward else (m, t, w, True))
         carry[k] += w
+        paths[(hub, m) if downward else (m, hub)] = (len(trunks), k)
+    trunks.append(range(first, first + n_t))
     for k in range(n_t - 2, -1, -1):
         carry[k] += carry[k + 1]
     prev = hub

@@ -84,6 +84,7 @@ class GraphModel(RecordBuffer, GraphEvents, ModuleGroups):
         self._batch_depth = 0
         self._attached = False
         self._positions: dict = {}
+        self._routes: dict = {}  # edge -> bend points, from the layout of _positions
         self._pinned: dict = {}
         self._layout_dirty = True
         self._executed = 0
@@ -290,7 +291,7 @@ class GraphModel(RecordBuffer, GraphEvents, ModuleGroups):
         removed = set(self.graph.nodes)  # (built from the records first: they are removed too)
         self.graph.clear()
         for store in (self._refs, self._outputs, self._histories, self._backward_counts,
-                      self._positions, self._pinned, self._stored):
+                      self._positions, self._routes, self._pinned, self._stored):
             store.clear()
         self._last_new = set()
         self.generations.forget()
@@ -351,9 +352,14 @@ class GraphModel(RecordBuffer, GraphEvents, ModuleGroups):
 
             pinned = {n: xy for n, xy in self._pinned.items() if n in graph}
             self._positions = layered(self._layout_graph(self.layout_graph()), pinned=pinned,
-                                      previous=dict(self._positions))
+                                      previous=dict(self._positions), routes=self._routes)
             self._layout_dirty = False
         return self._positions
+
+    def routes(self) -> dict:
+        """``{(u, v): [(x, y), ...]}``: the bend points the edges spanning several layers are
+        drawn through, from the layout of ``positions()`` (see ``layout.layered``)."""
+        return self._routes
 
     def _layout_graph(self, base):
         """The graph the layout places: ``base``, plus an edge from each shown ``detach()``
@@ -372,6 +378,7 @@ class GraphModel(RecordBuffer, GraphEvents, ModuleGroups):
     def pin(self, nid, xy) -> None:
         self._pinned[nid] = (float(xy[0]), float(xy[1]))
         self._positions[nid] = self._pinned[nid]
+        self._routes = {e: r for e, r in self._routes.items() if nid not in e}
 
     def unpin(self, nid) -> None:
         self._pinned.pop(nid, None)

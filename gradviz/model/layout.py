@@ -24,7 +24,10 @@ downward, ``y = layer * layer_gap``). The steps:
 4. x coordinates by iterative median alignment under minimum separation (weighted isotonic
    regression per layer, virtual chains weighing most, edges leaving a trunk least), then
    every chain of single-parent nodes is made a vertical line, pushing its row neighbours
-   aside (:mod:`._layout_coords`).
+   aside (:mod:`._layout_coords`);
+5. edges spanning several layers are drawn through their virtual nodes, given as bend points
+   (``routes=``), so the drawing crosses exactly as the ordering planned; an edge along a
+   hub's trunk gets the trunk's corners only (one bus for all of them).
 
 Incremental use: nodes found in ``previous`` keep their exact position where it is still valid
 (on the layer grid, not overlapping, edges between them pointing down, and no new node needing
@@ -58,6 +61,8 @@ BIG = 40_000
 # placed among the kept ones (no full layout); smaller graphs are laid out again around them
 INSERT_FROM = 1000
 INSERT_SHARE = 0.05
+TRUNK_POINTS = 64  # bend points at most along a trunk (see _routes) ...
+TRUNK_TOLERANCE = 0.02  # ... keeping it within this distance of its virtual nodes
 # figures of the last layout, for tests and benchmarks: real nodes, distinct edges (parallel
 # ones merged, cycles broken), virtual nodes, long edges left out of the crossing reduction
 # (drawn straight), layers, nodes placed by the incremental fast path, and (full layouts)
@@ -73,6 +78,7 @@ def layered(
     node_size: tuple[float, float] | Callable[[Hashable], tuple[float, float]] = (1.0, 1.0),
     layer_gap: float = 2.0,
     node_gap: float = 0.5,
+    routes: dict | None = None,
 ) -> Pos:
     """Positions ``{node: (x, y)}`` of a layered drawing of ``graph`` (y grows downward).
 
@@ -82,6 +88,15 @@ def layered(
     ``node_size``: ``(width, height)`` for all nodes or a callable giving it per node; nodes
     of a layer are at least ``(w1 + w2) / 2 + node_gap`` apart. ``layer_gap``: distance
     between layers.
+    ``routes``: a dict to fill with ``{(u, v): [(x, y), ...]}``, the bend points of each
+    edge ``u -> v`` spanning several layers, in order from ``u`` to ``v``: the positions of
+    its virtual nodes, one per layer crossed, through which it is drawn (and counted by
+    ``count_crossings``); along a trunk shared by a hub's edges, only its corners (the
+    nodes within ``TRUNK_TOLERANCE`` of the line between them are left out; at most
+    ``TRUNK_POINTS`` of them). Edges not in it (short ones, long ones left out of the ordering)
+    are drawn from end to end. On input it may hold the routes of the layout ``previous``
+    came from: when new nodes are placed among the kept ones without a full layout, the
+    routes between kept nodes stay and the new edges get none.
 
         >>> import networkx as nx
         >>> pos = layered(nx.DiGraph([("w", "mul"), ("x", "mul"), ("mul", "loss")]))
@@ -95,10 +110,82 @@ def layered(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _layered(graph, pinned, previous, node_size, float(layer_gap), float(node_gap))
+        pos, found = _layered(graph, pinned, previous, node_size, float(layer_gap),
+                              float(node_gap))
     finally:
         if enabled:
             gc.enable()
+    if routes is not None and found is None:  # new nodes placed among kept ones
+        for u, v in list(routes):
+            if u not in graph or v not in graph or not graph.has_edge(u, v) or (
+                    previous is None or pos[u] != previous.get(u) or pos[v] != previous.get(v)):
+                del routes[u, v]
+    elif routes is not None:
+        routes.clear()
+        for u, v in graph.edges():
+            if (u, v) in found:
+                routes[u, v] = found[u, v]
+            elif (v, u) in found:
+                routes[u, v] = found[v, u][::-1]
+    return pos
+
+
+def _routes(P, x, nodes, base, gap):
+    """``{(upper, lower): [(x, y), ...]}`` per edge drawn through virtual nodes (graph node
+    keys, points from top to bottom). An edge along a trunk gets the trunk's corners before
+    the node where it leaves, and that node: not one point per layer, as the trunk of a weight
+    shared by every step of a long loop runs over thousands of layers; past TRUNK_POINTS
+    corners, every k-th (the bus then cuts across between them)."""
+    out = {}
+    if not P.paths:
+        return out
+    xs = x.tolist()
+    ys = ((P.layer + base) * gap).tolist()
+    corners = []
+    for t in P.trunks:  # the trunk's shape, from the hub on, within TRUNK_TOLERANCE
+        c = _corners(x[t], (P.layer[t] + base) * gap)
+        if c.size > TRUNK_POINTS:  # the same few for every edge along it: still one bus
+            c = c[:: -(-c.size // TRUNK_POINTS)]
+        corners.append(c)
+    for (u, v), path in P.paths.items():
+        if isinstance(path, tuple):  # along the bus, then off it where the trunk node is
+            trunk, k = path
+            t = P.trunks[trunk]
+            c = corners[trunk]
+            before = c[: np.searchsorted(c, k)].tolist()
+            pts = [(xs[j], ys[j]) for j in t[before].tolist()]
+            tk = int(t[k])
+            if k in c or len(before) == len(c):
+                pts.append((xs[tk], ys[tk]))
+            else:  # on the line between the corners around it, as every edge along it
+                a, b = int(t[before[-1]]), int(t[c[len(before)]])
+                f = (ys[tk] - ys[a]) / (ys[b] - ys[a])
+                pts.append((xs[a] + (xs[b] - xs[a]) * f, ys[tk]))
+            if pts[0][1] > pts[-1][1]:
+                pts.reverse()  # a trunk up from its hub: listed from the top
+            out[nodes[u], nodes[v]] = pts
+        else:
+            out[nodes[u], nodes[v]] = [(xs[j], ys[j]) for j in path.tolist()]
+    return out
+
+
+def _corners(xs, ys):
+    """Indices of the points a polyline needs to stay within TRUNK_TOLERANCE across of all
+    its points (Douglas-Peucker; ``ys`` strictly monotonic), the first and last included."""
+    keep = [0, xs.size - 1] if xs.size > 1 else [0]
+    todo = [(0, xs.size - 1)]
+    while todo:
+        i, j = todo.pop()
+        if j - i < 2:
+            continue
+        k = np.arange(i + 1, j)
+        line = xs[i] + (xs[j] - xs[i]) * (ys[k] - ys[i]) / (ys[j] - ys[i])
+        off = np.abs(xs[k] - line)
+        m = int(np.argmax(off))
+        if off[m] > TRUNK_TOLERANCE:
+            keep.append(i + 1 + m)
+            todo += [(i, i + 1 + m), (i + 1 + m, j)]
+    return np.unique(np.asarray(keep, np.int64))
 
 
 def _layered(graph, pinned, previous, node_size, gap, node_gap):
@@ -106,7 +193,7 @@ def _layered(graph, pinned, previous, node_size, gap, node_gap):
     if graph.number_of_nodes() == 0:
         last_stats = {"nodes": 0, "edges": 0, "virtual": 0, "left_out": 0, "layers": 0,
                       "inserted": 0}
-        return {}
+        return {}, {}
     nodes, index, edges = index_graph(graph)
     n = len(nodes)
     edges, topo = make_acyclic(n, edges)
@@ -137,7 +224,7 @@ def _layered(graph, pinned, previous, node_size, gap, node_gap):
                           "layers": len({round(p[1] / gap) for p in placed.values()}),
                           "inserted": len(placed)}
             placed.update(fixed)
-            return {v: placed[i] for i, v in enumerate(nodes)}
+            return {v: placed[i] for i, v in enumerate(nodes)}, None
     comp = components(n, edges)
     layer = assign_layers(
         n,
@@ -191,7 +278,7 @@ def _layered(graph, pinned, previous, node_size, gap, node_gap):
             out[v] = pin[i]
         else:
             out[v] = (xr[i], layer[i] * gap)
-    return out
+    return out, _routes(P, x, nodes, base, gap)
 
 
 def _pack_components(P, x, width, comp_gap):
@@ -219,21 +306,38 @@ def _pack_components(P, x, width, comp_gap):
     return x + shift[g]
 
 
-def count_crossings(graph, pos: Mapping) -> int:
+def count_crossings(graph, pos: Mapping, routes: Mapping | None = None) -> int:
     """Edge crossings between adjacent layers of a layered drawing.
 
-    Layers are the distinct y values of the graph's nodes in ``pos``; an edge spanning several
+    Layers are the distinct y values of the graph's nodes in ``pos``. An edge ``u -> v`` is
+    drawn through its bend points ``routes[u, v]`` (``[(x, y), ...]`` from ``u`` to ``v``, as
+    ``layered(..., routes=...)`` gives them), else straight; each piece spanning several
     layers is split at virtual points on the straight line between its ends (one per layer
     crossed), and two segments between the same pair of layers cross when their ends are in
     strictly opposite order (touching is not crossing; x is compared to 1e-9). Parallel
     edges count separately; self-loops, edges within a layer and nodes missing from ``pos``
     are ignored. O(E log V) after splitting, with NumPy.
+
+        >>> import networkx as nx
+        >>> g = nx.DiGraph([("a", "c"), ("b", "d"), ("m", "n")])
+        >>> pos = {"a": (0, 0), "b": (1, 0), "m": (5, 0), "n": (5, 1), "c": (0, 2), "d": (1, 2)}
+        >>> count_crossings(g, pos)
+        0
+        >>> count_crossings(g, pos, {("a", "c"): [(2, 1)]})  # a -> c bends right of b -> d
+        2
     """
     us, vs = [], []
+    routes = routes or {}
     for u, v in graph.edges():
         if u != v and u in pos and v in pos:
-            us.append(pos[u])
-            vs.append(pos[v])
+            bends = routes.get((u, v))
+            if bends:
+                pts = [pos[u], *bends, pos[v]]
+                us.extend(pts[:-1])
+                vs.extend(pts[1:])
+            else:
+                us.append(pos[u])
+                vs.append(pos[v])
     if len(us) < 2:
         return 0
     pu = np.asarray(us, float)

@@ -134,7 +134,7 @@ def test_split_edges_trunk_weights():
     next to its end; trunk segments weigh the edges still carried."""
     layer = [0, 12, 15, 20]
     edges = {(0, 1): 1, (0, 2): 2, (0, 3): 1}
-    vlayer, _, seg, _, cut = route.split_edges(layer, [0] * 4, edges, {})
+    vlayer, _, seg, _, cut, _, _ = route.split_edges(layer, [0] * 4, edges, {})
     assert cut == []
     assert vlayer[4:] == list(range(1, 20))  # 19 virtual nodes, one per layer
     trunk = {vlayer[b]: w for a, b, w, branch in seg if b >= 4 and not branch}

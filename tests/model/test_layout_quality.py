@@ -19,13 +19,15 @@ from gradviz.model.layout import count_crossings, layered
 ROOT = Path(__file__).resolve().parents[2]
 
 # Graphviz dot 2.43's drawings of autograd_like(300, seed) for seeds 0, 1, 2, counted with
-# count_crossings (straight edges between node centres, as the view draws them): 62 + 66 + 98.
-# Ours: 228 (layers of least total length as dot's, but not the same among equals: +-5% either
-# way from graph to graph; 0.97-1.01x dot's on the benchmark's random autograd DAGs)
-DOT_CROSSINGS_300 = 226
-WITHIN = 1.03
-# straight edges may cross where the ordering's virtual nodes did not; the x assignment
-# aims long edges' virtual nodes at their lines, so the drawing keeps close to the ordering
+# count_crossings through the points where dot's edge splines pass each rank (as
+# scripts/bench_layout.py counts them): 55 + 57 + 85. Ours, through our bend points: 69 + 54
+# + 97 = 220, 1.12x (on the benchmark's random autograd DAGs: 1.07x at 300 nodes, 1.03x at
+# 1,000). The target is dot's or fewer; this guards against losing ground meanwhile.
+DOT_CROSSINGS_300 = 197
+WITHIN = 1.15
+# straight edges may cross where the ordering's virtual nodes did not (the view draws long
+# edges through them, see test_layout_routes); the x assignment aims virtual nodes at the
+# straight line between their edge's ends, so even straight lines keep close to the ordering
 STRAIGHT_LOSS = 1.2
 
 
@@ -33,8 +35,11 @@ def test_crossings_near_dot_on_autograd_like_graphs():
     ours = 0
     for seed in range(3):
         g = autograd_like(300, seed)
-        c = count_crossings(g, layered(g))
-        assert c <= STRAIGHT_LOSS * layout.last_stats["order_crossings"]
+        routes = {}
+        pos = layered(g, routes=routes)
+        c = count_crossings(g, pos, routes)
+        assert c == layout.last_stats["order_crossings"]
+        assert count_crossings(g, pos) <= STRAIGHT_LOSS * c
         ours += c
     assert ours <= WITHIN * DOT_CROSSINGS_300
 
