@@ -24,6 +24,7 @@ from types import SimpleNamespace
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.about import show_about
+from gradviz.gui.console import TUTORIAL_TIP
 from gradviz.gui.console_choice import add_console_menu, first_console
 from gradviz.gui.console_view import ConsoleView
 from gradviz.gui.controls import ACTIONS, build_actions, context_menu
@@ -140,6 +141,7 @@ class App(DebugControls, QtWidgets.QMainWindow):
         self._restore_settings()
         if tutorial:
             self.console.run_source(tutorial_path().read_text(encoding="utf-8"), "tutorial.py")
+            self.console.write(TUTORIAL_TIP)
             self.view.quiet_new()
             w = self.model.node_of(session.namespace.get("w"))
             if w is not None:

@@ -39,10 +39,13 @@ SHORT = 0.5  # seconds a statement may run before the console stops waiting for 
 FIRST_TRY = "q = (w * 2).sum()"  # works on the tutorial's graph, then Backward on q
 WELCOME = (
     "# gradviz console: torch and gv are gradviz, np is NumPy, app drives the window,\n"
-    "# sel is the selected node's tensor or grad_fn. The tutorial ran already (its\n"
-    "# loss.backward() freed loss's graph: a second one raises, as in PyTorch). Try:\n"
-    f"#   {FIRST_TRY}      then select q and press Backward, or type q.backward()\n"
+    "# sel is the selected node's tensor or grad_fn.\n"
     "# A long statement can be stopped: the Stop button, Ctrl+C here, or app.interrupt().\n"
+)
+TUTORIAL_TIP = (  # written once the tutorial ran (not with --no-tutorial)
+    "\n# The tutorial ran (its loss.backward() freed loss's graph: a second one raises,\n"
+    "# as in PyTorch). Try:\n"
+    f"#   {FIRST_TRY}      then select q and press Backward, or type q.backward()\n"
 )
 FILENAME = "<console>"
 SCROLLBACK = 10_000  # lines of output kept, as a terminal's scrollback

@@ -6,7 +6,7 @@ import pytest
 from PySide6 import QtCore, QtGui
 
 from gradviz.gui.app import START_MESSAGE, App
-from gradviz.gui.console import FIRST_TRY, WELCOME
+from gradviz.gui.console import FIRST_TRY, TUTORIAL_TIP, WELCOME
 from gradviz.gui.graph_drawing import LABEL_SCALE
 from gradviz.gui.theme import DARK, LIGHT
 from tests.gui.conftest import console_text, node_named, type_in
@@ -79,7 +79,8 @@ def test_the_window_fits_the_screen():
 
 def test_the_invited_first_action_works(app, qtbot):
     """The welcome and the status bar invite FIRST_TRY and Backward: it must work."""
-    assert FIRST_TRY in WELCOME and FIRST_TRY in START_MESSAGE
+    assert FIRST_TRY in TUTORIAL_TIP and FIRST_TRY in START_MESSAGE
+    assert TUTORIAL_TIP.strip() in console_text(app)  # below the tutorial's output
     assert "loss.backward()" not in START_MESSAGE
     w_grad = app.session.namespace["w"].grad.numpy().copy()
     type_in(app, FIRST_TRY)
@@ -99,3 +100,9 @@ def test_a_second_backward_through_loss_is_explained(app):
     assert "retain graph" in text
     type_in(app, "loss.backward()")  # typed: the same explanation
     assert console_text(app).count("Why: backward() frees") == 2
+
+
+def test_without_the_tutorial_the_welcome_does_not_speak_of_it(blank):
+    text = console_text(blank)
+    assert WELCOME.splitlines()[0] in text
+    assert "tutorial" not in text and FIRST_TRY not in text
