@@ -455,3 +455,30 @@ def test_activations_second_derivatives_record_torch_nodes(oracle, code):
         return g, gg
 
     assert_same(oracle, program, digits=6)
+
+
+# ---------------------------------------------------------------- inference mode
+@pytest.mark.parametrize("code", ["b * v", "T.matmul(b, v)", "T.maximum(v, b)",
+                                  "T.nn.MSELoss()(b, v)", "v.relu_()", "v.mul_(2)",
+                                  "v.detach().requires_grad_()", "v.requires_grad_()"])
+def test_inference_tensors_are_refused_where_torch_refuses_them(oracle, code):
+    def program(T):
+        b = T.tensor([-1.0, 3.0, 1.0], requires_grad=True)
+        with T.inference_mode():
+            v = b.exp()
+        return eval(code, {"T": T, "b": b, "v": v})  # noqa: S307 - the test's own code
+
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+@pytest.mark.parametrize("code", ["b - v", "v * 2", "v.sum()", "(v + b).sum()",
+                                  "v.clone().mul_(2)"])
+def test_inference_tensors_work_where_nothing_is_saved(oracle, code):
+    def program(T):
+        b = T.tensor([-1.0, 3.0, 1.0], requires_grad=True)
+        with T.inference_mode():
+            v = b.exp()
+            v.mul_(2)  # in place inside the block is fine
+        return v, v.requires_grad, v.is_leaf, eval(code, {"b": b, "v": v})  # noqa: S307
+
+    assert_same(oracle, program, digits=6)

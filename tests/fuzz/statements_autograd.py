@@ -73,8 +73,7 @@ def gradmode(b):
              ("with torch.no_grad():\n    with torch.enable_grad():\n        {v} = {e}",
               "enable_grad"),
              ("with torch.set_grad_enabled(False):\n    {v} = {e}", "set_grad_enabled"),
-             ("with torch.no_grad():\n    {v} = {e}" if b.avoid("inference_mode") else
-              "with torch.inference_mode():\n    {v} = {e}", "inference_mode"),
+             ("with torch.inference_mode():\n    {v} = {e}", "inference_mode"),
              ("{v} = {x}.detach()", ".detach()"),
              ("{v} = {x}.detach().requires_grad_()", ".requires_grad_()"),
              ("def f{v}(t):\n    return t * 3\n{v} = torch.no_grad()(f{v})({x})",
