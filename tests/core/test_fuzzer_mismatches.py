@@ -482,3 +482,34 @@ def test_inference_tensors_work_where_nothing_is_saved(oracle, code):
         return v, v.requires_grad, v.is_leaf, eval(code, {"b": b, "v": v})  # noqa: S307
 
     assert_same(oracle, program, digits=6)
+
+
+def test_backward_from_a_no_grad_view_raises_as_torch(oracle):
+    def program(T):
+        a = T.tensor([[3.0, 1.0], [-0.25, 3.0]], requires_grad=True)
+        with T.no_grad():
+            v = a.flatten()
+        v.backward(T.ones_like(v))
+
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+@pytest.mark.parametrize("key", ["c > 0", "[1, 0]"])
+def test_indexing_saves_its_indices_as_tensors_that_backward_frees(oracle, key):
+    def program(T):
+        c = T.tensor([0.75, 2.0], dtype=T.float64, requires_grad=True)
+        v = eval(f"c[{key}]", {"c": c})  # noqa: S307 - the test's own code
+        y = (v * v).sum()
+        y.backward(retain_graph=True)
+        (v * 2).sum().backward()  # frees the index node's saved indices
+        y.backward()
+
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+def test_indexing_shows_its_saved_indices(oracle):
+    def program(T):
+        c = T.tensor([0.75, 2.0], requires_grad=True)
+        return c[[1, 0]].grad_fn._saved_indices  # (a mask shows as its nonzero positions)
+
+    assert_same(oracle, program)

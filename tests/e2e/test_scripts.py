@@ -100,12 +100,12 @@ def test_fuzz_script_runs_seeds_and_reports_the_agreement(oracle, capsys):
     fuzz = load("fuzz_vs_torch")
     status = fuzz.main(["--seeds", "3", "--start", "40"])
     out = capsys.readouterr().out
-    assert "known mismatches" in out and "rsub_tensors" in out
+    assert "known mismatches" in out and "optim_duplicates" in out
     assert re.search(r"\n3/3 programs agree \(100\.00%\)", out), out
     assert status == 0
     fuzz.main(["--seeds", "2", "--all", "--show"])
     out = capsys.readouterr().out
-    assert "rsub_tensors" not in out and "# seed 0\na = torch.tensor(" in out
+    assert "optim_duplicates" not in out and "# seed 0\na = torch.tensor(" in out
     assert re.search(r"\n\d/2 programs agree", out)
 
 

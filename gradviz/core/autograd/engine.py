@@ -72,6 +72,10 @@ def _roots(tensors, grads, create_graph, func="backward"):
                 )
             g = g if create_graph else np.asarray(g._data, dtype=t._data.dtype)
         node = t._grad_fn if t._grad_fn is not None else record.accumulator(t)
+        if node is None:  # a view taken under no_grad: it says it requires grad, as torch
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
         roots.append((node, g))
     return roots
 

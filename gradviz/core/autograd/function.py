@@ -189,6 +189,8 @@ def _user_value(node, kind, v):
     if v is None:
         return v
     if kind == 2:  # an argument; an array one (a mask, a condition) shows as a Tensor
+        if type(v) is tuple and any(isinstance(e, np.ndarray) for e in v):  # indices
+            return tuple(Tensor._make(e) if isinstance(e, np.ndarray) else e for e in v)
         return Tensor._make(v) if isinstance(v, np.ndarray) else v
     if kind == 0:  # the result: a new Tensor on the same memory, version and grad_fn
         data, box, _ = v
