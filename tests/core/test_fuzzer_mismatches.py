@@ -513,3 +513,13 @@ def test_indexing_shows_its_saved_indices(oracle):
         return c[[1, 0]].grad_fn._saved_indices  # (a mask shows as its nonzero positions)
 
     assert_same(oracle, program)
+
+
+@pytest.mark.parametrize("code", ["a.unsqueeze(-1)", "a[None]"])
+def test_masked_setitem_on_a_view_of_a_leaf_names_the_leaf_before_the_overlap(oracle, code):
+    def program(T):
+        a = T.tensor([-1.5, 2.0, -2.5], requires_grad=True)
+        v = eval(code, {"a": a})  # noqa: S307 - the test's own code
+        v[v > 0] = v
+
+    assert assert_same(oracle, program)[0][0] == "raised"
