@@ -523,3 +523,32 @@ def test_masked_setitem_on_a_view_of_a_leaf_names_the_leaf_before_the_overlap(or
         v[v > 0] = v
 
     assert assert_same(oracle, program)[0][0] == "raised"
+
+
+def test_expand_checks_the_last_dims_first(oracle):
+    assert assert_same(oracle, lambda T: T.ones(2, 3).expand(1, 1))[0][0] == "raised"
+
+
+@pytest.mark.parametrize("alpha", [-1, 2, 0])
+def test_bool_add_takes_alpha_as_a_bool(oracle, alpha):
+    m = [[False, False], [True, True]]
+    assert_same(oracle, lambda T: (T.add(True, T.tensor(m), alpha=alpha),
+                                   T.add(T.tensor(m), T.tensor(m).t(), alpha=alpha)))
+
+
+def test_backward_of_a_bool_power_refuses_the_bool_subtraction(oracle):
+    def program(T):
+        a = T.tensor([0.5, -2.0], requires_grad=True)
+        T.pow(a, T.tensor([True, False])).sum().backward()
+
+    assert assert_same(oracle, program)[0][0] == "raised"
+
+
+def test_matrix_vector_second_derivative_records_torchs_outer(oracle):
+    def program(T):
+        a = T.tensor([[2.0, 3.0], [0.5, -1.0]], requires_grad=True)
+        b = T.tensor([0.25, 1.5], requires_grad=True)
+        g, = T.autograd.grad(a.matmul(b).sum(), [a], create_graph=True)
+        return g, T.autograd.grad(g.sum(), [b])
+
+    assert_same(oracle, program)

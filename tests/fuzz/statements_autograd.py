@@ -54,9 +54,10 @@ def hook(b):
     if r < 0.35 and not b.ns[x].is_leaf:
         return b.emit(f"{x}.retain_grad()", ".retain_grad()")
     base = b.ns[x]._base
-    if base is not None and base.is_leaf:
+    if base is not None and (base.is_leaf or b.ns[x]._version):
         # torch 2.13 segfaults in register_hook on a view of a leaf once the leaf was
-        # changed in place under no_grad (an optimizer step); the oracle must survive
+        # changed in place under no_grad (an optimizer step), and on a view of a base
+        # changed in place (seed 1000704); the oracle must survive
         return False
     fn = b.pick(HOOKS)
     b.hooked.add(x)
