@@ -552,3 +552,54 @@ def test_matrix_vector_second_derivative_records_torchs_outer(oracle):
         return g, T.autograd.grad(g.sum(), [b])
 
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- custom Function, several outputs
+def _split(T):
+    class Split(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            ctx.save_for_backward(x)
+            ctx.k = k
+            return x * k, x.exp()
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            x, = ctx.saved_tensors
+            return ga * ctx.k + gb * x.exp(), None
+
+    return Split
+
+
+@pytest.mark.parametrize("use", ["a.sum() + b[0]", "b.sum()", "a.sum()", "(a * b).sum()"])
+def test_custom_function_with_several_outputs(oracle, use):
+    """issue 12 section 1: one node for all outputs (each output's grad_fn), the unused
+    output's gradient materialized as zeros, next_functions naming the output number."""
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        a, b = _split(T).apply(x, 2.0)
+        y = eval(use, {"a": a, "b": b})  # noqa: S307 - the test's own code
+        edges = [(f.name(), n) for f, n in (y.grad_fn.next_functions if y.grad_fn else ())
+                 if f is not None]
+        y.backward()
+        return (a, b, x.grad, a.grad_fn is b.grad_fn, type(a.grad_fn).__name__, edges,
+                [(f.name(), n) for f, n in a.grad_fn.next_functions if f is not None])
+
+    assert_same(oracle, program, digits=6)
+
+
+def test_custom_function_with_several_outputs_hooks_and_second_backward(oracle, capsys):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        a, b = _split(T).apply(x, 3.0)
+        b.register_hook(lambda g: print("b", g.tolist()))
+        a.retain_grad()
+        y = (a + b).sum()
+        g, = T.autograd.grad(y, [x], create_graph=True)
+        y.backward(retain_graph=True)
+        y.backward()
+        return g, x.grad, a.grad, T.autograd.grad(y, [x])
+
+    assert assert_same(oracle, program, digits=6)[0][0] == "raised"
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:len(printed) // 2] == printed[len(printed) // 2:]

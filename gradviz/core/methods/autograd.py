@@ -95,7 +95,8 @@ class TensorAutograd:
     def grad_fn(self):
         if self._base is not None and record.is_stale(self):
             record.refresh(self)  # as torch regenerates a view whose base changed
-        return self._grad_fn
+        fn = self._grad_fn
+        return fn if fn is None or fn._slot_of is None else fn._slot_of  # (several outputs)
 
     @property
     def grad(self):
