@@ -136,6 +136,11 @@ class _OutputGrads:
     def __init__(self, grads):
         self.grads = grads
 
+    @property
+    def first(self):
+        """The first output's gradient that arrived (what listeners see come in)."""
+        return next(g for g in self.grads if g is not None)
+
     def __add__(self, other):
         return _OutputGrads([b if a is None else a if b is None else a + b
                              for a, b in zip(self.grads, other.grads, strict=True)])

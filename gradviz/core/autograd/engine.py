@@ -226,8 +226,9 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True, sums=None
     heapq.heapify(heap)
     executed = []  # for the model: the nodes whose saved tensors were released
     watching = dispatcher.active
-    if watching:
-        emit.backward_started(roots, retain_graph, create_graph)
+    if watching:  # (an output slot of a node with several outputs shows as that node)
+        emit.backward_started([(n if n._slot_of is None else n._slot_of, g) for n, g in roots],
+                              retain_graph, create_graph)
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
     pop, push, pop_buffer = heapq.heappop, heapq.heappush, buffers.pop
@@ -268,8 +269,8 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True, sums=None
                 if watching or node._hooks:
                     if node._hooks:
                         grads = run_post_hooks(node, grads, grad, create_graph)
-                    if watching:
-                        emit.node_executed(node, grad, grads)
+                    if watching and node._slot_of is None:  # (slots are the engine's own)
+                        emit.node_executed(node, getattr(grad, "first", grad), grads)
                     if not retain_graph:
                         node.release_saved()
                         executed.append(node)
