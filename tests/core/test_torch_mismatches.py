@@ -535,3 +535,12 @@ def test_version_of_autograd_grad_results_counts_the_gradients_added(oracle, cod
         return g._version, g
 
     assert_same(oracle, program, digits=6)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.ones(2, 2) @ T.ones(2, 2, dtype=T.long),
+    lambda T: T.ones(2, 3) @ T.ones(3, dtype=T.long),
+    lambda T: T.ones(2, dtype=T.float64) @ T.ones(2),
+], ids=["float_long_matrices", "float_matrix_long_vector", "double_float_vectors"])
+def test_matmul_of_two_dtypes_raises_torchs_message(oracle, program):
+    assert assert_same(oracle, program)[0][0] == "raised"

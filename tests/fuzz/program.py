@@ -67,8 +67,6 @@ class Known:
 
 KNOWN_MISMATCHES: tuple[Known, ...] = (
     # --- NEW: found by this fuzzer, not in issue 12 (issue 12 §1's items all agree now)
-    Known("inference_mode", "torch.inference_mode(): no_grad drawn instead (torch refuses "
-          "to save inference tensors for backward)", "NEW: not in issue 12"),
     Known("optim_duplicates", "SGD with momentum given the same tensor twice: duplicates "
           "dropped (torch's step updates it once per entry with a shared buffer)",
           "NEW: not in issue 12"),

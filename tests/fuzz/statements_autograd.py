@@ -54,9 +54,10 @@ def hook(b):
     if r < 0.35 and not b.ns[x].is_leaf:
         return b.emit(f"{x}.retain_grad()", ".retain_grad()")
     base = b.ns[x]._base
-    if base is not None and base.is_leaf:
+    if base is not None and (base.is_leaf or b.ns[x]._version):
         # torch 2.13 segfaults in register_hook on a view of a leaf once the leaf was
-        # changed in place under no_grad (an optimizer step); the oracle must survive
+        # changed in place under no_grad (an optimizer step), and on a view of a base
+        # changed in place (seed 1000704); the oracle must survive
         return False
     fn = b.pick(HOOKS)
     b.hooked.add(x)
@@ -73,8 +74,7 @@ def gradmode(b):
              ("with torch.no_grad():\n    with torch.enable_grad():\n        {v} = {e}",
               "enable_grad"),
              ("with torch.set_grad_enabled(False):\n    {v} = {e}", "set_grad_enabled"),
-             ("with torch.no_grad():\n    {v} = {e}" if b.avoid("inference_mode") else
-              "with torch.inference_mode():\n    {v} = {e}", "inference_mode"),
+             ("with torch.inference_mode():\n    {v} = {e}", "inference_mode"),
              ("{v} = {x}.detach()", ".detach()"),
              ("{v} = {x}.detach().requires_grad_()", ".requires_grad_()"),
              ("def f{v}(t):\n    return t * 3\n{v} = torch.no_grad()(f{v})({x})",

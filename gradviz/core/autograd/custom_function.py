@@ -58,7 +58,7 @@ class FunctionCtx:
         self._non_differentiable = tensors
 
     def set_materialize_grads(self, value: bool):
-        self._materialize = value  # one output per node: its gradient is never None
+        self._materialize = value  # (with several outputs: None instead of zeros)
 
 
 class BackwardCFunction(FunctionCtx, Node):
@@ -85,21 +85,21 @@ class BackwardCFunction(FunctionCtx, Node):
             self._to_save = None
             self._freed = True
 
-    _primary = None  # a several-output Function: the node of its first output (holds ctx)
-    _output_index = None
-
-    def run_backward(self, grad_out, tensor_mode, into=False):
-        """One gradient per tensor input, from ``backward``'s one per forward argument
-        (``grad_out`` a tuple for a Function with several outputs)."""
-        if self._output_index is not None and not into:
-            return _OutputBackward.run_backward(self, grad_out, tensor_mode)
+    def run_backward(self, grad_out, tensor_mode):
+        """One gradient per tensor input, from ``backward``'s one per forward argument."""
         T = Tensor
         name = type(self).__name__
-        if isinstance(grad_out, tuple):
-            g = tuple(x if tensor_mode else T._make(np.asarray(x)) for x in grad_out)
+        if isinstance(grad_out, _OutputGrads):  # several outputs: one gradient each
+            gs = []
+            for g, meta in zip(grad_out.grads, self._out_meta, strict=True):
+                if g is None and getattr(self, "_materialize", True):
+                    g = np.zeros(meta[0], meta[1])
+                    g = T._make(g) if tensor_mode else g
+                gs.append(g if g is None or tensor_mode else T._make(np.asarray(g)))
+            out = self._function.backward(self, *gs)
         else:
-            g = (grad_out if tensor_mode else T._make(np.asarray(grad_out)),)
-        out = self._function.backward(self, *g)
+            g = grad_out if tensor_mode else T._make(np.asarray(grad_out))
+            out = self._function.backward(self, g)
         out = out if isinstance(out, tuple) else (out,)
         n_args = len(self._arg_is_tensor)
         if len(out) != n_args and not (len(out) > n_args and all(
@@ -125,6 +125,49 @@ class BackwardCFunction(FunctionCtx, Node):
                         f"{list(meta[0])}") from None
             grads.append(_fit(g_k if tensor_mode else g_k._data, meta))
         return grads
+
+
+class _OutputGrads:
+    """The gradients of a node with several outputs, one slot each (None: none arrived);
+    adding two merges them, as the engine adds what reaches the node."""
+
+    __slots__ = ("grads",)
+
+    def __init__(self, grads):
+        self.grads = grads
+
+    @property
+    def first(self):
+        """The first output's gradient that arrived (what listeners see come in)."""
+        return next(g for g in self.grads if g is not None)
+
+    def __add__(self, other):
+        return _OutputGrads([b if a is None else a if b is None else a + b
+                             for a, b in zip(self.grads, other.grads, strict=True)])
+
+
+class OutputSlot(Node):
+    """Where output ``_slot`` of a node with several outputs (``_slot_of``) takes its
+    gradient: that output's grad_fn inside the engine. Users and ``next_functions`` see the
+    node itself, with the output number."""
+
+    op = None
+
+    def __init__(self, node, index, count):
+        super().__init__()
+        self._slot_of, self._slot, self._count = node, index, count
+        self._next = (node,)
+
+    def name(self) -> str:
+        return self._slot_of.name()
+
+    def release_saved(self) -> None:
+        pass
+
+    def run_backward(self, grad_out, tensor_mode):
+        grads = [None] * self._count
+        grads[self._slot] = grad_out
+        return [_OutputGrads(grads)]
 
 
 class Function:
@@ -162,12 +205,12 @@ class Function:
         if custom_setup:
             cls.setup_context(node, args, out)
         if isinstance(out, tuple) and len(out) > 1:
-            return _several_outputs(node, cls, args, out)
+            return _several_outputs(node, out, args)
         single = out[0] if isinstance(out, tuple) and len(out) == 1 else out
         if not isinstance(single, T):
             raise NotImplementedError(
-                "gradviz gives every grad_fn one output: a custom Function's forward must "
-                f"return Tensors, not {type(out).__name__}"
+                "gradviz's custom Function outputs must be Tensors, not "
+                f"{type(single).__name__}"
             )
         if any(single is a for a in args):  # an input returned as is: a new tensor on it
             single = T._make(single._data)
@@ -183,54 +226,29 @@ class Function:
         return (single,) if isinstance(out, tuple) else single
 
 
-class _OutputBackward:
-    """What makes one node of a several-output Function stand for output ``k``: its backward
-    gives the user's ``backward`` that output's gradient and zeros for the others (torch
-    materialises them so), through the first output's node, which holds ``ctx``."""
-
-    @staticmethod
-    def run_backward(node, grad_out, tensor_mode):
-        T = Tensor
-        primary = node._primary or node
-        grads = []
-        for j, (shape, dtype) in enumerate(primary._out_meta):
-            if j == node._output_index:
-                grads.append(grad_out)
-            else:
-                zeros = np.zeros(shape, dtype)
-                grads.append(T._make(zeros) if tensor_mode else zeros)
-        return BackwardCFunction.run_backward(primary, tuple(grads), tensor_mode, into=True)
-
-
-def _several_outputs(node, cls, args, out):
-    """A Function whose forward returns several tensors: one node per output that needs a
-    gradient, all of the Function's name and all reading the first one's ``ctx`` (torch
-    records one node with several outputs; the gradient of each input, the sum over the
-    nodes, is the same, as ``backward`` is linear in the output gradients)."""
+def _several_outputs(node, outs, args):
+    """A forward that returned several tensors: one node, each output reaching it through
+    its own OutputSlot (its grad_fn is the node, as torch's)."""
     T = Tensor
-    outs = [T._make(o._data) if any(o is a for a in args) else o for o in out]
+    outs = tuple(T._make(o._data) if any(o is a for a in args) else o for o in outs)
+    for o in outs:
+        if not isinstance(o, T):
+            raise NotImplementedError("gradviz's custom Function outputs must be Tensors, "
+                                      f"not {type(o).__name__}")
     tensors = [a for a in args if isinstance(a, T)]
-    frozen = getattr(node, "_non_differentiable", ())
-    if not (_grad_state.enabled and any(node.needs_input_grad)):
-        return tuple(outs)
-    node._out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, T) else ((), None)
-                           for o in outs)
-    edges = tuple([record.next_node(a) for a in tensors])
-    metas = tuple((a._data.shape, a._data.dtype) for a in tensors)
-    for k, o in enumerate(outs):
-        if not isinstance(o, T) or any(o is f for f in frozen):
-            continue
-        if k == 0:
-            fn = node
-        else:
-            fn = _node_class(cls)()
-            fn._primary, fn._arg_is_tensor = node, node._arg_is_tensor
-            fn.needs_input_grad = node.needs_input_grad
-        fn._output_index, fn._next, fn._meta = k, edges, metas
-        o._grad_fn, o._requires_grad = fn, True
+    frozen = tuple(getattr(node, "_non_differentiable", ()))
+    if _grad_state.enabled and any(node.needs_input_grad):
+        node._next = tuple([record.next_node(a) for a in tensors])
+        node._meta = tuple((a._data.shape, a._data.dtype) for a in tensors)
+        node._out_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
+        for j, o in enumerate(outs):
+            if any(o is f for f in frozen):
+                continue
+            o._grad_fn = OutputSlot(node, j, len(outs))
+            o._requires_grad = True
         if dispatcher.active:
-            emit.function_created(fn, o, tuple(tensors))
-    return tuple(outs)
+            emit.function_created(node, outs[0], tuple(tensors))
+    return outs
 
 
 def _node_class(cls) -> type:

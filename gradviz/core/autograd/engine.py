@@ -72,6 +72,10 @@ def _roots(tensors, grads, create_graph, func="backward"):
                 )
             g = g if create_graph else np.asarray(g._data, dtype=t._data.dtype)
         node = t._grad_fn if t._grad_fn is not None else record.accumulator(t)
+        if node is None:  # a view taken under no_grad: it says it requires grad, as torch
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
         roots.append((node, g))
     return roots
 
@@ -224,8 +228,9 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True, sums=None
     heapq.heapify(heap)
     executed = []  # for the model: the nodes whose saved tensors were released
     watching = dispatcher.active
-    if watching:
-        emit.backward_started(roots, retain_graph, create_graph, tensors)
+    if watching:  # (an output slot of a node with several outputs shows as that node)
+        emit.backward_started([(n if n._slot_of is None else n._slot_of, g) for n, g in roots],
+                              retain_graph, create_graph, tensors)
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
     pop, push, pop_buffer = heapq.heappop, heapq.heappush, buffers.pop
@@ -266,8 +271,8 @@ def run(roots, retain_graph, create_graph, only=None, accumulate=True, sums=None
                 if watching or node._hooks:
                     if node._hooks:
                         grads = run_post_hooks(node, grads, grad, create_graph)
-                    if watching:
-                        emit.node_executed(node, grad, grads)
+                    if watching and node._slot_of is None:  # (slots are the engine's own)
+                        emit.node_executed(node, getattr(grad, "first", grad), grads)
                     if not retain_graph:
                         node.release_saved()
                         executed.append(node)

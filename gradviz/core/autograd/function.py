@@ -68,6 +68,8 @@ class Node:
     # the node behind each input (None where it needs no gradient); the engine walks this.
     # No __getattr__ on nodes: it would keep Python from specialising their attribute loads.
     _next = ()
+    _slot_of = None  # an output slot of a node with several outputs: that node (see slot)
+    _slot = 0
 
     def __init__(self):
         self.id = next(_ids)
@@ -76,7 +78,8 @@ class Node:
     def next_functions(self) -> tuple:
         """``((node, input_nr), ...)``: one pair per input, ``(None, 0)`` where no gradient
         flows."""
-        return tuple([(n, 0) for n in self._next])
+        return tuple([(n, 0) if n is None or n._slot_of is None else (n._slot_of, n._slot)
+                      for n in self._next])
 
     def name(self) -> str:
         return self._torch_name or type(self).__name__
@@ -189,6 +192,8 @@ def _user_value(node, kind, v):
     if v is None:
         return v
     if kind == 2:  # an argument; an array one (a mask, a condition) shows as a Tensor
+        if type(v) is tuple and any(isinstance(e, np.ndarray) for e in v):  # indices
+            return tuple(Tensor._make(e) if isinstance(e, np.ndarray) else e for e in v)
         return Tensor._make(v) if isinstance(v, np.ndarray) else v
     if kind == 0:  # the result: a new Tensor on the same memory, version and grad_fn
         data, box, _ = v

@@ -15,10 +15,11 @@ import functools
 
 
 class _State:
-    __slots__ = ("enabled",)
+    __slots__ = ("enabled", "inference")
 
     def __init__(self):
         self.enabled = True
+        self.inference = False  # inside inference_mode: results are inference tensors
 
 
 state = _State()
@@ -74,7 +75,8 @@ class enable_grad(_NoParamGradMode):  # noqa: N801
 
 
 class inference_mode(no_grad):  # noqa: N801
-    """Like ``no_grad`` here (gradviz has no separate inference tensors)."""
+    """``no_grad`` whose results are inference tensors: torch refuses to save them for
+    backward, to change them in place or make them require grad outside the block."""
 
     def __new__(cls, mode=True):
         if isinstance(mode, bool):
@@ -86,8 +88,15 @@ class inference_mode(no_grad):  # noqa: N801
 
     def __enter__(self):
         self._prev = state.enabled
+        self._prev_inference = state.inference
         if self._inference:  # inference_mode(False) leaves grad mode as it is
             state.enabled = False
+            state.inference = True
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        state.inference = self._prev_inference
+        return False
 
     def __call__(self, func):
         mode = self._inference

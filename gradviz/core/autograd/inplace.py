@@ -35,6 +35,12 @@ OVERLAP_MESSAGE = (
 
 
 def check_inplace(t):
+    if t._inference and not grad_state.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can "
+            "make a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details."
+        )
     if grad_state.enabled and t._nograd_view:
         raise RuntimeError(NOGRAD_VIEW_MESSAGE)
     if grad_state.enabled and t._requires_grad:

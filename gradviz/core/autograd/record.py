@@ -136,6 +136,8 @@ def apply_op(op, inputs, attrs=(), data=None):
         else:
             if _regenerated(*inputs):
                 record(op, out, inputs, attrs)
+    elif grad_state.inference:
+        out._inference = True
     return out
 
 
@@ -152,6 +154,8 @@ def apply_unary(op, a, attrs=()):
     out._data = data
     if grad_state.enabled and (a._requires_grad or (a._base is not None and _regenerated(a))):
         record(op, out, (a,), attrs)
+    elif grad_state.inference:
+        out._inference = True
     return out
 
 
@@ -190,6 +194,8 @@ def apply_binary(op, a, b, attrs=()):
             (a._base is not None or (b_is_tensor and b._base is not None))
             and _regenerated(a, b))):
         record(op, out, (a, b), attrs)
+    elif grad_state.inference:
+        out._inference = True
     return out
 
 
@@ -203,6 +209,14 @@ def _regenerated(*inputs) -> bool:
             refresh(x)
             found = found or x._requires_grad
     return found
+
+
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`."
+)
 
 
 def record(op, out, inputs, attrs):
@@ -256,6 +270,8 @@ def record(op, out, inputs, attrs):
             if kind == 1:
                 x = inputs[i]
                 if type(x) is Tensor or isinstance(x, Tensor):
+                    if x._inference:
+                        raise RuntimeError(INFERENCE_SAVED)
                     box = x._vbox
                     if type(x) is Tensor and (box is None or not box[0]):
                         saved.append(x)  # at version 0: the tensor alone says it

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core.autograd.grad_mode import state as grad_state
-from gradviz.core.autograd.inplace import check_partial_overlap
+from gradviz.core.autograd.inplace import check_inplace, check_partial_overlap
 from gradviz.core.autograd.record import apply_op
 from gradviz.core.functions.pointwise import inplace
 from gradviz.core.functions.shape import _view_of, expand, unsqueeze, view
@@ -198,6 +198,7 @@ def setitem(t, key, value):
         if isinstance(src, Tensor):
             mask = isinstance(key, Tensor) and key._data.dtype == np.bool_
             if src._data.ndim or not mask:  # (t[mask] = 0-d is masked_fill_: no check)
+                check_inplace(t)  # (a view of a leaf is named first)
                 check_partial_overlap(t, src, full_ok=False)
             try:  # the value must broadcast to the region, not the region to it
                 shape = _strip_ones(src._data.shape)

@@ -138,7 +138,7 @@ def expand(t, *sizes):
         )
     lead = len(sizes) - len(have)
     target = list(sizes)
-    for i, s in enumerate(sizes):
+    for i, s in reversed(list(enumerate(sizes))):  # as torch: the last dims checked first
         if i >= lead:
             h = have[i - lead]
             if s == -1:

@@ -19,6 +19,7 @@ import numpy as np
 
 from gradviz.core.autograd import emit, engine, record
 from gradviz.core.autograd.function import RemovableHandle
+from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.hooks import check_tensor_hook, to_tensor
 from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
@@ -67,6 +68,9 @@ class TensorAutograd:
                 f"requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
                 f"{type(requires_grad).__name__}"
             )
+        if requires_grad and self._inference and not grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -91,7 +95,8 @@ class TensorAutograd:
     def grad_fn(self):
         if self._base is not None and record.is_stale(self):
             record.refresh(self)  # as torch regenerates a view whose base changed
-        return self._grad_fn
+        fn = self._grad_fn
+        return fn if fn is None or fn._slot_of is None else fn._slot_of  # (several outputs)
 
     @property
     def grad(self):
@@ -223,6 +228,7 @@ class TensorAutograd:
         """A tensor sharing this one's data and version counter, outside the graph."""
         out = Tensor._make(self._data)
         out._vbox = self._version_box()
+        out._inference = self._inference
         if dispatcher.active:
             emit.detached(self, out, False)
         return out

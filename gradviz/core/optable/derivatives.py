@@ -111,6 +111,10 @@ def sigmoid_backward(grad, output):
 def pow_backward(grad, self, exponent):
     """d/d self of self ** exponent; 0 where the exponent is 0 (torch's pow_backward_self:
     ``grad * (exponent * self.pow(exponent - 1))``)."""
+    if isinstance(exponent, np.ndarray) and exponent.dtype == np.bool_:  # exponent - 1
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     if not isinstance(exponent, np.ndarray):
         if exponent == 0:
             return zeros_like(grad * self)

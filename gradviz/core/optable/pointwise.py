@@ -20,10 +20,10 @@ def _add(a, b, alpha):
     if alpha == 1:
         return np.add(a, b)
     _integral_alpha(a, b, alpha)
+    if np.result_type(a, b) == np.bool_ and (type(alpha) is bool or alpha == int(alpha)):
+        return np.logical_or(a, np.logical_and(b, bool(alpha)))  # torch: alpha as a bool too
     out = np.add(a, np.multiply(b, alpha))
     if out.dtype != np.bool_ and np.result_type(a, b) == np.bool_:
-        if type(alpha) is bool or alpha == int(alpha):
-            return out.astype(np.bool_)  # torch: a bool sum with an integral alpha stays bool
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
     return out

@@ -83,7 +83,7 @@ SLICE = row("slice", "SliceBackward0", ("self",), lambda x, sizes, dim, s, e, st
             self="slice_backward(grad, self_sym_sizes, key)",
             readable={"self": "zeros with grad in the slice"})
 INDEX = row("index", "IndexBackward0", ("self",), lambda x, sizes, indices: x[indices],
-            attrs=("self_sym_sizes", "indices"),
+            attrs=("self_sym_sizes", "indices"), frees=("indices",),  # (torch saves tensors)
             self="index_backward(grad, self_sym_sizes, indices)")
 COPY_SLICES = row("setitem", "CopySlices", ("self", "value"), _setitem, attrs=("index",),
                   self="setitem_self_grad(grad, index)", value="grad[index]")

@@ -157,7 +157,7 @@ def mm_mat2_backward(grad, mat1, mat2):
 
 
 def outer(a, b):
-    return a.unsqueeze(1) * b.unsqueeze(0)  # as torch.outer records it
+    return a.reshape(-1, 1) * b  # as torch.outer records it (reshape(n, 1) * vec2)
 
 
 def unsqueeze(g, dim):
