@@ -342,7 +342,8 @@ class TorchEngine:
         torch says which node runs): its ``NodeExecuted``."""
         fn = _current_node()
         self._runs[-1].append(fn)
-        self._emit(_make(_NodeExecuted, (fn, fn.metadata[KEY].id, _received(grads_received),
+        received = grads_received[0] if len(grads_received) == 1 else _received(grads_received)
+        self._emit(_make(_NodeExecuted, (fn, fn.metadata[KEY].id, received,
                                          tuple(grads_passed))))
 
     def _hook_leaf(self, fn, ran):
