@@ -323,14 +323,14 @@ class TorchEngine:
 
     @staticmethod
     def _reachable(root_fns):
+        # (a node's Python object is the same while one is held, and ``order`` holds each)
         seen, order = set(), []
         stack = list(root_fns)
         while stack:
             fn = stack.pop()
-            anchor = fn.metadata[KEY]
-            if anchor in seen:
+            if fn in seen:
                 continue
-            seen.add(anchor)
+            seen.add(fn)
             order.append(fn)
             for n, _ in fn.next_functions:
                 if n is not None:

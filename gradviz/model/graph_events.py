@@ -330,9 +330,11 @@ class GraphEvents:
             self.flush()
 
     def _on_SavedTensorsFreed(self, e):  # noqa: N802
+        nodes = self._graph._node
         for fid in e.function_ids:
-            if fid in self._graph:
-                self._graph.nodes[fid]["freed"] = True
+            data = nodes.get(fid)
+            if data is not None:
+                data["freed"] = True
                 self._touch(fid)
 
     def _on_GradZeroed(self, e):  # noqa: N802
