@@ -53,21 +53,24 @@ def hook_nodes(fns, hook):
         dicts.append(hooks_dict)
         return hooks_dict, None
 
+    def remove():
+        for hooks_dict in dicts:
+            hooks_dict.pop(key, None)
+        for handle in handles:
+            handle.remove()
+
     _OWNER._register_hook = staticmethod(register)
     try:
         for fn in fns:
             handle = fn.register_hook(hook)
             if handle is not None:
                 handles.append(handle)
+    except BaseException:
+        remove()  # (no hook of a failed registration is left behind)
+        raise
     finally:
         if own is None:
             del _OWNER._register_hook
         else:
             _OWNER._register_hook = own
-
-    def remove():
-        for hooks_dict in dicts:
-            hooks_dict.pop(key, None)
-        for handle in handles:
-            handle.remove()
     return remove

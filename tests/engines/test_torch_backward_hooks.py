@@ -139,3 +139,20 @@ def test_a_backward_that_raises_midway_leaves_no_hook_behind():
     raising.remove()
     y.backward()  # not recording, and a hook of gradviz's left behind would raise here
     assert model.backward_runs == count and w.grad.tolist() == [6.0, 6.0]
+
+
+def test_a_registration_that_fails_midway_leaves_no_hook_behind():
+    w = torch.ones(2, requires_grad=True)
+    y = w * 2
+    calls = []
+    before = torch.autograd.Function._register_hook
+
+    def nodes():
+        yield y.grad_fn
+        raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError, match="stopped"):
+        torch_hooks.hook_nodes(nodes(), lambda passed, received: calls.append(1))
+    assert torch.autograd.Function._register_hook is before
+    y.sum().backward()
+    assert calls == [] and w.grad.tolist() == [2.0, 2.0]
