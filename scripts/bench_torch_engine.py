@@ -22,29 +22,38 @@ from gradviz.model import GraphModel
 EXAMPLE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "torch_transformer.py"
 
 
-def chain(n):
-    """n tiny ops on a 1-element tensor, then backward: (forward s, backward s)."""
+def chain(n, between=None):
+    """n tiny ops on a 1-element tensor, then backward: (forward s, backward s);
+    ``between()`` runs between the two, untimed."""
     x = torch.ones(1, requires_grad=True)
     start = time.process_time()
     y = x
     for _ in range(n):
         y = y * 1.0001
     middle = time.process_time()
+    if between is not None:
+        between()
+    middle_end = time.process_time()
     y.backward()
-    return middle - start, time.process_time() - middle
+    return middle - start, time.process_time() - middle_end
 
 
 def watched(run, *args, built=None):
-    """``run(*args)`` recorded into a model; the CPU time of the flush that then builds
-    the graph from the records (``gradviz/model/record_buffer.py``) goes to ``built``."""
+    """``run(*args)`` recorded into a model. With ``built``, the graph the forward
+    recorded is built from its records (``gradviz/model/record_buffer.py``) between
+    forward and backward, and that flush's CPU time goes to ``built``: otherwise the
+    backward, whose end builds it, would count it."""
     model = GraphModel(engine="torch", release_policy="remove")
-    with model.recording():
-        result = run(*args)
+
+    def flush():
         start = time.process_time()
         model.flush()
-        if built is not None:
-            built.append(time.process_time() - start)
-        return result
+        built.append(time.process_time() - start)
+
+    with model.recording():
+        if built is None:
+            return run(*args)
+        return run(*args, between=flush)
 
 
 def transformer():
@@ -60,7 +69,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     n = args.ops
-    chain(100), watched(chain, 100), transformer(), watched(transformer)  # warm up
+    chain(100), watched(chain, 100, built=[]), transformer(), watched(transformer)  # warm up
     plain_f, plain_b, watch_f, watch_b, plain_t, watch_t, built = [], [], [], [], [], [], []
     for _ in range(args.repeat):
         f, b = chain(n)

@@ -116,9 +116,15 @@ def to_numpy(t) -> np.ndarray | None:
 def _copy(t) -> np.ndarray:
     if t.requires_grad:
         t = t.detach()
-    if (t.is_cpu and t.layout == torch.strided and t.dtype != torch.bfloat16
-            and not t.is_conj() and not t.is_neg() and t.numel() <= SAMPLE_LIMIT):
-        return t.numpy().copy()  # the usual case, in one copy
+    try:  # the usual case (a CPU tensor NumPy can share: strided, no conj or neg bit, not
+        # bfloat16) in one view and one copy; torch refuses the rest
+        a = t.numpy()
+    except (RuntimeError, TypeError):
+        return _convert(t)
+    return a.copy() if a.size <= SAMPLE_LIMIT else a.reshape(-1)[:SAMPLE_LIMIT].copy()
+
+
+def _convert(t) -> np.ndarray:
     if t.layout != torch.strided:
         t = t.to_dense()
     if t.numel() > SAMPLE_LIMIT:

@@ -31,6 +31,7 @@ import torch
 
 from gradviz.engines import torch_describe as describe
 from gradviz.engines.protocol import FunctionInfo, TensorInfo
+from gradviz.engines.torch_hooks import hook_nodes
 from gradviz.engines.torch_ids import KEY, FunctionRef, Ids
 from gradviz.engines.torch_watch import Watch, _tensors, backward_arguments
 from gradviz.events import types as ev
@@ -296,16 +297,18 @@ class TorchEngine:
         ran: list = []  # the nodes that ran, in order
         self._runs.append(ran)
         self._arrays.append({})  # id(gradient) -> (it, its NumPy copy), for this backward
-        after, handles = self._after, []
+        handles, nodes = [], []
         for fn in self._reachable(root_fns):
             if type(fn).__name__ == "AccumulateGrad":
                 handles += self._hook_leaf(fn, ran)
             else:
-                handles.append(fn.register_hook(after))
+                nodes.append(fn)
+        unhook = hook_nodes(nodes, self._after)
         self._emit(ev.BackwardStarted(root_ids, retain, create, tuple(root_tensors)))
         try:
             return func(*args, **kwargs)
         finally:
+            unhook()
             for handle in handles:
                 handle.remove()
             self._runs.pop()
@@ -320,14 +323,14 @@ class TorchEngine:
 
     @staticmethod
     def _reachable(root_fns):
+        # (a node's Python object is the same while one is held, and ``order`` holds each)
         seen, order = set(), []
         stack = list(root_fns)
         while stack:
             fn = stack.pop()
-            anchor = fn.metadata[KEY]
-            if anchor in seen:
+            if fn in seen:
                 continue
-            seen.add(anchor)
+            seen.add(fn)
             order.append(fn)
             for n, _ in fn.next_functions:
                 if n is not None:
@@ -339,7 +342,8 @@ class TorchEngine:
         torch says which node runs): its ``NodeExecuted``."""
         fn = _current_node()
         self._runs[-1].append(fn)
-        self._emit(_make(_NodeExecuted, (fn, fn.metadata[KEY].id, _received(grads_received),
+        received = grads_received[0] if len(grads_received) == 1 else _received(grads_received)
+        self._emit(_make(_NodeExecuted, (fn, fn.metadata[KEY].id, received,
                                          tuple(grads_passed))))
 
     def _hook_leaf(self, fn, ran):

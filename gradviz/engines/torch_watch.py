@@ -14,10 +14,11 @@ only calls the op unchanged and reads its result: watching never changes torch's
 
 Backward: ``Tensor.backward``, ``torch.autograd.backward`` and ``torch.autograd.grad``
 reach the mode too. Around the call, every node reachable from the roots gets a
-``register_prehook`` and a ``register_hook`` (torch's ``torch.autograd.graph.Node``
-hooks, run by torch's engine in its own execution order, right before and after each
-node); they return None, so gradients are untouched, and all are removed when the call
-returns or raises. The post-hook gives ``NodeExecuted`` (the gradient the node received
+post-hook (torch's ``torch.autograd.graph.Node`` hooks, run by torch's engine in its own
+execution order, right after each node; one function for all, put in place by
+:mod:`gradviz.engines.torch_hooks`), and each ``AccumulateGrad`` a pre-hook too; they
+return None, so gradients are untouched, and all are removed when the call returns or
+raises. The post-hook gives ``NodeExecuted`` (the gradient the node received
 and those it passed); an ``AccumulateGrad``'s post-hook, which torch runs after the
 leaf's ``.grad`` was updated, gives ``GradAccumulated``.
 

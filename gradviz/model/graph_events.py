@@ -312,11 +312,10 @@ class GraphEvents:
             self._ensure_function(e.function)
         self._executed += 1
         self._ran.append(e.function_id)
-        data = self._graph.nodes[e.function_id]
+        data = self._graph._node[e.function_id]
         data["executed"] = self._executed
-        as_array = self.engine.as_array
-        data["grad_in"] = as_array(e.grad_in)
-        data["grads_out"] = tuple(as_array(g) for g in e.grads_out)
+        data["grad_in"] = e.grad_in  # (arrays: the event's record made them, record_buffer)
+        data["grads_out"] = e.grads_out
         self._touch(e.function_id)
 
     def _on_GradAccumulated(self, e):  # noqa: N802
@@ -331,9 +330,11 @@ class GraphEvents:
             self.flush()
 
     def _on_SavedTensorsFreed(self, e):  # noqa: N802
+        nodes = self._graph._node
         for fid in e.function_ids:
-            if fid in self._graph:
-                self._graph.nodes[fid]["freed"] = True
+            data = nodes.get(fid)
+            if data is not None:
+                data["freed"] = True
                 self._touch(fid)
 
     def _on_GradZeroed(self, e):  # noqa: N802
