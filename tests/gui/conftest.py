@@ -50,6 +50,19 @@ def blank(qtbot):
     window.close()
 
 
+@pytest.fixture
+def on_torch(qtbot):
+    """The window as ``gradviz --engine torch`` opens it (no tutorial), at 1280 x 800."""
+    pytest.importorskip("torch")
+    from gradviz.model import GraphModel
+    from gradviz.session import Session
+
+    window = _window(qtbot, session=Session(GraphModel(engine="torch")), tutorial=False)
+    window.resize(1280, 800)
+    yield window
+    window.close()
+
+
 def type_in(window, *statements):
     """Type each statement into the console, press Enter and let it finish."""
     for cmd in statements:

@@ -18,20 +18,6 @@ OPENED = {"torch_resnet.py": ["model", "model.block1", "model.block2"],
                                    "model.encoder.layers.0", "model.encoder.layers.1"]}
 
 
-@pytest.fixture
-def on_torch(qtbot):
-    """The window as ``gradviz --engine torch`` opens it (no tutorial)."""
-    from gradviz.gui.app import App
-    from gradviz.model import GraphModel
-    from gradviz.session import Session
-
-    window = App(session=Session(GraphModel(engine="torch")), tutorial=False, theme="light")
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
 
 
 def open_example(window, name):

@@ -10,20 +10,6 @@ from tests.gui.conftest import console_text, node_named, type_in
 torch = pytest.importorskip("torch")
 
 
-@pytest.fixture
-def on_torch(qtbot):
-    """The window as ``gradviz --engine torch`` opens it."""
-    from gradviz.gui.app import App
-    from gradviz.model import GraphModel
-    from gradviz.session import Session
-
-    window = App(session=Session(GraphModel(engine="torch")), tutorial=False, theme="light")
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
 
 
 def functions(window) -> list:
