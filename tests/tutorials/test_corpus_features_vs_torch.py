@@ -1,6 +1,6 @@
 """Features the official tutorial corpus (scripts/run_official_tutorials.py) needed, each
 against torch: channel-wise dropout (``nn.Dropout2d`` / ``F.dropout2d``), ``mse_loss`` with
-an integer target, and the runner's printed-structure comparison itself."""
+an integer target, the tensor class name, and the runner's printed-structure comparison."""
 
 from __future__ import annotations
 
@@ -93,3 +93,9 @@ def test_printed_structure_ignores_values_and_their_padding_but_not_structure():
     assert skeleton(first) == skeleton(second)
     assert skeleton(str(torch.ones(2, 2))) != skeleton(str(torch.ones(2, 2, dtype=torch.int32)))
     assert skeleton(str(torch.ones(2, requires_grad=True) * 2)) != skeleton(str(torch.ones(2)))
+
+
+def test_the_tensor_class_prints_under_the_library_name_as_torch():
+    assert str(type(torch.ones(1))) == "<class 'torch.Tensor'>"
+    assert str(type(gradviz.ones(1))) == "<class 'gradviz.Tensor'>"
+    assert gradviz.Tensor is type(gradviz.ones(1))
