@@ -25,7 +25,7 @@ from gradviz.nn.activation import (
 from gradviz.nn.attention import MultiheadAttention
 from gradviz.nn.container import ModuleDict, ModuleList, ParameterList, Sequential
 from gradviz.nn.conv import Conv1d, Conv2d
-from gradviz.nn.dropout import Dropout
+from gradviz.nn.dropout import Dropout, Dropout2d
 from gradviz.nn.flatten import Flatten, Unflatten
 from gradviz.nn.linear import Identity, Linear
 from gradviz.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
@@ -50,7 +50,8 @@ __all__ = ["MultiheadAttention", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "R
            "ParameterList", "Unflatten",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d",
            "Conv2d", "MaxPool1d", "MaxPool2d",
-           "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
+           "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Dropout2d", "ELU",
+           "Flatten",
            "Hardtanh", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
            "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential",
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "modules",

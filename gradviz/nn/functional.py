@@ -43,7 +43,7 @@ from gradviz.core.functions.pooling import (
     max_pool2d,
 )
 from gradviz.nn.attention import multi_head_attention_forward
-from gradviz.nn.dropout import dropout
+from gradviz.nn.dropout import dropout, dropout2d
 
 __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d",
@@ -51,6 +51,7 @@ __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention",
            "embedding", "gelu", "huber_loss", "kl_div", "layer_norm", "normalize", "one_hot", "pad",
            "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
+           "dropout2d",
            "elu", "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
            "nll_loss", "relu", "sigmoid", "silu", "softmax", "softplus", "tanh"]
 

@@ -252,9 +252,15 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     M.tensor_arg(target, "mse_loss", "target", 2)
     red = _reduction(reduction, size_average, reduce)
     input, target = _broadcast_loss(input, target)
-    if input._data.dtype.kind != "f" or target._data.dtype.kind != "f":
-        kind = input._data.dtype if input._data.dtype.kind != "f" else target._data.dtype
+    if input._data.dtype.kind != "f" and target._data.dtype.kind != "f":
+        kind = np.result_type(input._data.dtype, target._data.dtype)
         raise NotImplementedError(f'"mse_cpu" not implemented for \'{_SCALAR[kind.name]}\'')
+    # An integer side is promoted to the float side's dtype, as torch's kernel does
+    # (an integer tensor never requires grad, so no node stands for the cast).
+    if target._data.dtype.kind != "f":
+        target = Tensor._make(target._data.astype(input._data.dtype))
+    elif input._data.dtype.kind != "f":
+        input = Tensor._make(input._data.astype(target._data.dtype))
     return apply_op(N.MSE, (input, target), (red,))
 
 

@@ -109,6 +109,7 @@ class Size(tuple):
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
+    __module__ = "gradviz"  # type(t) prints <class 'gradviz.Tensor'>, as torch's torch.Tensor
     # Defaults live on the class so that making a tensor sets only what differs.
     _grad = None
     _grad_fn = None
