@@ -22,6 +22,17 @@ def _previous_windows_deleted():
     yield
 
 
+@pytest.fixture
+def model():
+    """A GraphModel recording (attached), detached after the test."""
+    from gradviz.model import GraphModel
+
+    m = GraphModel()
+    m.attach()
+    yield m
+    m.detach()
+
+
 def _window(qtbot, **kwargs):
     from gradviz.gui.app import App
 

@@ -5,7 +5,6 @@ import random
 import re
 
 import numpy as np
-import pytest
 from PySide6 import QtCore, QtGui
 
 import gradviz as torch
@@ -14,14 +13,6 @@ from gradviz.gui.graph_view import GraphView
 from gradviz.gui.render import render_model
 from gradviz.gui.theme import LIGHT
 from gradviz.model import GraphModel
-
-
-@pytest.fixture
-def model():
-    m = GraphModel()
-    m.attach()
-    yield m
-    m.detach()
 
 
 def _deep(model):

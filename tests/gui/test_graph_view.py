@@ -16,14 +16,6 @@ from gradviz.model import GraphModel
 
 
 @pytest.fixture
-def model():
-    m = GraphModel()
-    m.attach()
-    yield m
-    m.detach()
-
-
-@pytest.fixture
 def view(qtbot, model):
     v = GraphView(model, LIGHT)
     qtbot.addWidget(v)

@@ -15,7 +15,8 @@ def _names(model, ids):
                   for n in ids)
 
 
-def test_baseline_before_and_after_a_detach():
+def _small_graph():
+    """x -> y = x * 2 -> loss = (y * 3).sum(), named; the model still recording."""
     model = GraphModel()
     ns = {}
     with model.recording():
@@ -23,6 +24,12 @@ def test_baseline_before_and_after_a_detach():
         ns["y"] = y = x * 2
         ns["loss"] = (y * 3).sum()
         model.set_names(ns)
+    return model, ns
+
+
+def test_baseline_before_and_after_a_detach():
+    model, ns = _small_graph()
+    x, y = ns["x"], ns["y"]
     baseline = snapshot(model)
     with model.recording():
         ns["y"] = y = y.detach().requires_grad_()  # cut: y is a new leaf
@@ -80,13 +87,9 @@ def test_two_saved_sessions_are_matched_by_structure(tmp_path):
 
 
 def test_the_screenshot_lesson_released_nodes_are_not_changes_and_x_grad_grew():
-    model = GraphModel()
-    ns = {}
+    model, ns = _small_graph()
+    x, y = ns["x"], ns["y"]
     with model.recording():
-        ns["x"] = x = gradviz.ones(3, requires_grad=True)
-        ns["y"] = y = x * 2
-        ns["loss"] = (y * 3).sum()
-        model.set_names(ns)
         ns["loss"].backward()  # x.grad = 6
     baseline = snapshot(model)
     with model.recording():
