@@ -61,6 +61,9 @@ def is_module(obj) -> bool:
             and callable(getattr(obj, "register_forward_hook", None)))
 
 
+UNPLACED_CHECK = 256  # an unnamed module's node ids are pruned to those in the graph from
+
+
 class ModuleGroups:
     """Mixed into GraphModel: module paths on nodes, parameter names, the group tree."""
 
@@ -72,6 +75,7 @@ class ModuleGroups:
         self._group_info: dict[str, str] = {}  # path -> "net.0 · Linear(4→16)"
         self._param_names: dict[int, str] = {}  # tensor id -> "net.0.weight"
         self._unplaced = weakref.WeakKeyDictionary()  # unnamed module -> [node ids]
+        self._unplaced_check = weakref.WeakKeyDictionary()  # module -> length to prune at
         self._call_hooks: list = []  # handles of the global hooks while attached
         self._module_hooked = weakref.WeakKeyDictionary()  # per-module hooks (fallback)
         self.collapsed: set[str] = set()  # paths of the groups drawn as one node
@@ -120,7 +124,14 @@ class ModuleGroups:
         if path is not None:
             attrs["module"] = path
         else:
-            self._unplaced.setdefault(module, []).append(nid)
+            nids = self._unplaced.setdefault(module, [])
+            nids.append(nid)
+            if len(nids) >= self._unplaced_check.get(module, UNPLACED_CHECK):
+                # a loop through an unnamed module: keep the ids still in the graph, and
+                # look again when the list has doubled (amortised O(1) an id)
+                nodes = self._graph._node
+                nids[:] = [n for n in nids if n in nodes]
+                self._unplaced_check[module] = max(UNPLACED_CHECK, 2 * len(nids))
 
     # ------------------------------------------------------------ names
     def watch_modules(self, root, name: str) -> None:
