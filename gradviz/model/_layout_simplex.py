@@ -6,7 +6,8 @@ al., "A technique for drawing directed graphs", 1993): a spanning forest of tigh
 1) is grown, then a tree edge whose cut value is negative (lengthening it shortens the rest) is
 swapped for the non-tree edge of least slack across the same cut, until no cut value is
 negative or ``max_pivots`` is reached. After each pivot the subtree where the forest changed is
-numbered again in preorder (in Python; a subtree is then a range of numbers) and the cut
+numbered again (only the nodes on the cycle the entering edge closes are walked in Python;
+the subtrees hanging from it move as blocks of numbers, with NumPy) and the cut
 values follow from prefix sums; the searches over edges use NumPy. Fewer and shorter
 long edges mean fewer virtual nodes and fewer crossings (on random autograd graphs of 1,000
 nodes, about 6% fewer than with the greedy layer moves alone).
@@ -40,13 +41,15 @@ def tighten(n, U, V, W, layer, max_pivots):
     low = np.zeros(n, np.int64)
     lim = np.zeros(n, np.int64)
     par = np.full(n, -1, np.int64)
+    pre = np.zeros(n + 1, np.int64)  # the node numbered k (numbers start at 1)
     count = 1
     for root in range(n):
         if low[root] == 0:
             count = _number(root, -1, count, adj, low, lim, par)
+    pre[low] = np.arange(n)
     pivots = 0
     while pivots < max_pivots:
-        cut = _cut_values(netout, U, par, low, lim)  # per node: its parent edge's
+        cut = _cut_values(netout, U, par, low, lim, pre)  # per node: its parent edge's
         c = int(np.argmin(cut))  # the end below the leaving edge in the rooted forest
         if cut[c] >= -EPS:
             break
@@ -65,9 +68,10 @@ def tighten(n, U, V, W, layer, max_pivots):
         j = int(np.argmin(slack))
         enter, s = int(cand[j]), int(slack[j])
         if s:
-            sub = (low >= lc) & (low <= hc)
+            sub = pre[lc : hc + 1]
             rank[sub] += -s if c == u else s
-        lca = _common_ancestor(Ul[enter], Vl[enter], Ul, Vl, low, lim, par)
+        cycle = _cycle(Ul[enter], Vl[enter], Ul, Vl, low, lim, par)
+        lca = cycle[-1]
         tree[leave] = False
         tree[enter] = True
         a, b = Ul[leave], Vl[leave]
@@ -76,7 +80,7 @@ def tighten(n, U, V, W, layer, max_pivots):
         a, b = Ul[enter], Vl[enter]
         adj[a].append((b, enter))
         adj[b].append((a, enter))
-        _number(lca, int(par[lca]), int(low[lca]), adj, low, lim, par)
+        _renumber(lca, int(par[lca]), set(cycle), adj, low, lim, par, pre)
         pivots += 1
     return rank.tolist(), pivots
 
@@ -122,14 +126,23 @@ def _feasible_forest(n, U, V, rank, inc):
     return tree
 
 
-def _common_ancestor(a, b, Ul, Vl, low, lim, par):
-    """The lowest node whose subtree holds both ``a`` and ``b`` (same tree)."""
+def _cycle(a, b, Ul, Vl, low, lim, par):
+    """The tree path between ``a`` and ``b`` (same tree): the nodes from ``a`` up to their
+    lowest common ancestor, then those from ``b`` up to it, the ancestor last."""
+    up_a, up_b = [], []
     x = a
     kb = low[b]
     while not (low[x] <= kb <= lim[x]):
+        up_a.append(x)
         k = par[x]
         x = Vl[k] if Ul[k] == x else Ul[k]
-    return x
+    lca = x
+    x = b
+    while x != lca:
+        up_b.append(x)
+        k = par[x]
+        x = Vl[k] if Ul[k] == x else Ul[k]
+    return up_a + up_b + [lca]
 
 
 def _number(top, above, base, adj, low, lim, par):
@@ -159,13 +172,58 @@ def _number(top, above, base, adj, low, lim, par):
     return base + len(order)
 
 
-def _cut_values(netout, Ul, tree_par, low, lim):
+def _renumber(top, above, cycle, adj, low, lim, par, pre):
+    """Number the subtree of ``top`` again after a pivot that changed the tree only along
+    ``cycle`` (the nodes on the entering edge's tree path, ``top`` their common ancestor):
+    the other nodes keep their subtrees, so each of those hanging from the cycle moves as
+    one block of numbers (NumPy), and only the cycle's nodes are walked in Python."""
+    base = int(low[top])
+    span = int(lim[top]) - base + 1
+    walked = [top]  # the cycle's nodes in their new preorder
+    # the new preorder as pieces of [old numbering of the subtree, walked]: first, size
+    starts = [span]
+    sizes = [1]
+    last = {}
+    new_par = []
+    stack = [(top, above, iter(adj[top]))]
+    while stack:
+        x, k, it = stack[-1]
+        for y, ky in it:
+            if ky == k:
+                continue
+            if y in cycle:
+                starts.append(span + len(walked))
+                sizes.append(1)
+                walked.append(y)
+                new_par.append(ky)
+                stack.append((y, ky, iter(adj[y])))
+                break
+            lo = int(low[y])
+            starts.append(lo - base)
+            sizes.append(int(lim[y]) - lo + 1)
+        else:
+            last[x] = len(sizes)  # the pieces before this one make its subtree
+            stack.pop()
+    sizes_a = np.asarray(sizes, np.int64)
+    ends = np.cumsum(sizes_a)
+    ext = np.concatenate((pre[base : base + span], np.asarray(walked, np.int64)))
+    order = ext[np.repeat(np.asarray(starts, np.int64) - ends + sizes_a, sizes_a)
+                + np.arange(span)]
+    new_low = np.arange(base, base + span)
+    lim[order] += new_low - low[order]
+    low[order] = new_low
+    pre[base : base + span] = order
+    w = np.asarray(walked, np.int64)
+    lim[w] = base - 1 + ends[[last[x] - 1 for x in walked]]
+    par[w[1:]] = new_par
+
+
+def _cut_values(netout, Ul, tree_par, low, lim, pre):
     """Cut value of the parent tree edge of every non-root node: the weight of the edges from
     the tail side to the head side minus those going back. The edges leaving a subtree weigh
     the sum over its nodes of (weight out - weight in), and a subtree is a range of preorder
     numbers, so this is a difference of prefix sums."""
-    order = np.argsort(low)
-    pre = np.concatenate(([0.0], np.cumsum(netout[order])))
-    sub = pre[lim] - pre[low - 1]
+    acc = np.concatenate(([0.0], np.cumsum(netout[pre[1:]])))
+    sub = acc[lim] - acc[low - 1]
     sign = np.where(Ul[np.maximum(tree_par, 0)] == np.arange(lim.size), 1.0, -1.0)
     return np.where(tree_par >= 0, sign * sub, 0.0)
