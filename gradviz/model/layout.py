@@ -259,7 +259,7 @@ def _layered(graph, pinned, previous, node_size, gap, node_gap):
     width[real_ids] = real_w
     pin_x = {int(P.new_of[i]): p[0] for i, p in pin.items()}
     prev_x = {int(P.new_of[i]): p[0] for i, p in prev.items()}
-    x = assign_x(P, width, pin_x, prev_x, node_gap, sweeps=2 if big else 4)
+    x = assign_x(P, width, pin_x, prev_x, node_gap, sweeps=2)
     x = _pack_components(P, x, width, 2.0 * node_gap)
     last_stats = {
         "nodes": n,
