@@ -34,7 +34,7 @@ def tighten(n, U, V, W, layer, max_pivots):
     tree = _feasible_forest(n, U, V, rank, inc)
     Ul, Vl = U.tolist(), V.tolist()
     netout = np.bincount(U, W, n) - np.bincount(V, W, n)
-    adj = [[] for _ in range(n)]  # tree neighbours: (node, edge)
+    adj = [[] for _ in range(n)]  # tree neighbours: (node, edge), for the first numbering
     for k in np.flatnonzero(tree).tolist():
         adj[Ul[k]].append((Vl[k], k))
         adj[Vl[k]].append((Ul[k], k))
@@ -47,40 +47,45 @@ def tighten(n, U, V, W, layer, max_pivots):
         if low[root] == 0:
             count = _number(root, -1, count, adj, low, lim, par)
     pre[low] = np.arange(n)
+    # +1 where a node is the tail of its parent edge, -1 the head, 0 at the roots
+    sign = np.where(par >= 0, np.where(U[par] == np.arange(n), 1.0, -1.0), 0.0)
+    acc = np.zeros(n + 1)
+    nontree = ~tree
     pivots = 0
     while pivots < max_pivots:
-        cut = _cut_values(netout, U, par, low, lim, pre)  # per node: its parent edge's
-        c = int(np.argmin(cut))  # the end below the leaving edge in the rooted forest
+        # cut value of each node's parent edge: the edges leaving a subtree weigh the sum
+        # over its nodes of (weight out - weight in), a difference of prefix sums in preorder
+        np.cumsum(netout[pre[1:]], out=acc[1:])
+        cut = acc[lim]
+        cut -= acc[low - 1]
+        cut *= sign
+        c = int(cut.argmin())  # the end below the leaving edge in the rooted forest
         if cut[c] >= -EPS:
             break
         leave = int(par[c])
-        u = Ul[leave]
-        lc, hc = low[c], lim[c]
-        in_u = (low[U] >= lc) & (low[U] <= hc)
-        in_v = (low[V] >= lc) & (low[V] <= hc)
+        lc, hc = int(low[c]), int(lim[c])
+        span = np.uint64(hc - lc)
+        in_u = (low[U] - lc).view(np.uint64) <= span
+        in_v = (low[V] - lc).view(np.uint64) <= span
         # the subtree holds the tail: enter an edge into it, else one out of it
-        cross = (~in_u & in_v) if c == u else (in_u & ~in_v)
-        cross &= ~tree
-        cand = np.flatnonzero(cross)
+        if c == Ul[leave]:
+            in_v &= nontree
+            in_v &= ~in_u
+            cand = np.flatnonzero(in_v)
+        else:
+            in_u &= nontree
+            in_u &= ~in_v
+            cand = np.flatnonzero(in_u)
         if cand.size == 0:
             break
-        slack = rank[V[cand]] - rank[U[cand]] - 1
-        j = int(np.argmin(slack))
-        enter, s = int(cand[j]), int(slack[j])
+        slack = rank[V[cand]] - rank[U[cand]]
+        j = int(slack.argmin())
+        enter, s = int(cand[j]), int(slack[j]) - 1
         if s:
-            sub = pre[lc : hc + 1]
-            rank[sub] += -s if c == u else s
-        cycle = _cycle(Ul[enter], Vl[enter], Ul, Vl, low, lim, par)
-        lca = cycle[-1]
-        tree[leave] = False
-        tree[enter] = True
-        a, b = Ul[leave], Vl[leave]
-        adj[a].remove((b, leave))
-        adj[b].remove((a, leave))
-        a, b = Ul[enter], Vl[enter]
-        adj[a].append((b, enter))
-        adj[b].append((a, enter))
-        _renumber(lca, int(par[lca]), set(cycle), adj, low, lim, par, pre)
+            rank[pre[lc : hc + 1]] += -s if c == Ul[leave] else s
+        nontree[leave] = True
+        nontree[enter] = False
+        _pivot(enter, leave, Ul, Vl, low, lim, par, pre, sign)
         pivots += 1
     return rank.tolist(), pivots
 
@@ -126,25 +131,6 @@ def _feasible_forest(n, U, V, rank, inc):
     return tree
 
 
-def _cycle(a, b, Ul, Vl, low, lim, par):
-    """The tree path between ``a`` and ``b`` (same tree): the nodes from ``a`` up to their
-    lowest common ancestor, then those from ``b`` up to it, the ancestor last."""
-    up_a, up_b = [], []
-    x = a
-    kb = low[b]
-    while not (low[x] <= kb <= lim[x]):
-        up_a.append(x)
-        k = par[x]
-        x = Vl[k] if Ul[k] == x else Ul[k]
-    lca = x
-    x = b
-    while x != lca:
-        up_b.append(x)
-        k = par[x]
-        x = Vl[k] if Ul[k] == x else Ul[k]
-    return up_a + up_b + [lca]
-
-
 def _number(top, above, base, adj, low, lim, par):
     """Number the subtree of ``top`` (not crossing its parent edge ``above``) in preorder from
     ``base``: a node's subtree holds the numbers ``low[x]..lim[x]``; ``par`` is each node's
@@ -172,58 +158,92 @@ def _number(top, above, base, adj, low, lim, par):
     return base + len(order)
 
 
-def _renumber(top, above, cycle, adj, low, lim, par, pre):
-    """Number the subtree of ``top`` again after a pivot that changed the tree only along
-    ``cycle`` (the nodes on the entering edge's tree path, ``top`` their common ancestor):
-    the other nodes keep their subtrees, so each of those hanging from the cycle moves as
-    one block of numbers (NumPy), and only the cycle's nodes are walked in Python."""
-    base = int(low[top])
-    span = int(lim[top]) - base + 1
-    walked = [top]  # the cycle's nodes in their new preorder
-    # the new preorder as pieces of [old numbering of the subtree, walked]: first, size
-    starts = [span]
-    sizes = [1]
-    last = {}
-    new_par = []
-    stack = [(top, above, iter(adj[top]))]
-    while stack:
-        x, k, it = stack[-1]
-        for y, ky in it:
-            if ky == k:
-                continue
-            if y in cycle:
-                starts.append(span + len(walked))
-                sizes.append(1)
-                walked.append(y)
-                new_par.append(ky)
-                stack.append((y, ky, iter(adj[y])))
-                break
-            lo = int(low[y])
-            starts.append(lo - base)
-            sizes.append(int(lim[y]) - lo + 1)
-        else:
-            last[x] = len(sizes)  # the pieces before this one make its subtree
-            stack.pop()
+def _pivot(enter, leave, Ul, Vl, low, lim, par, pre, sign):
+    """Swap tree edge ``leave`` for ``enter`` and number the changed subtree again.
+
+    Only the nodes on the cycle that ``enter`` closes change parent or children: the tree
+    paths from its ends ``a``, ``b`` up to their lowest common ancestor ``top``. Going round
+    the cycle from ``top`` (down to ``a``, across ``enter``, up from ``b``) and cutting it at
+    ``leave`` leaves two chains hanging from ``top``, the new tree on the cycle's nodes. The
+    new preorder of ``top``'s subtree (the same nodes) is then: each cycle node, followed by
+    the blocks of old numbers of the subtrees hanging from it off the cycle (unchanged), then
+    the next node of its chain. Python walks the cycle only; NumPy moves the blocks."""
+    a, b = Ul[enter], Vl[enter]
+    lo_, li_, pa_ = low.item, lim.item, par.item
+    up_a, up_b = [], []  # the paths up from a and b, their parent edges
+    ea, eb = [], []
+    x = a
+    kb = lo_(b)
+    while not (lo_(x) <= kb <= li_(x)):
+        k = pa_(x)
+        up_a.append(x)
+        ea.append(k)
+        x = Vl[k] if Ul[k] == x else Ul[k]
+    top = x
+    x = b
+    while x != top:
+        k = pa_(x)
+        up_b.append(x)
+        eb.append(k)
+        x = Vl[k] if Ul[k] == x else Ul[k]
+    ring = [top, *up_a[::-1], *up_b]  # top, down to a, then b up to below top
+    ring_edge = [*ea[::-1], enter, *eb]  # ring_edge[k] joins ring[k] and ring[k + 1] (or top)
+    # each cycle node's old child on the cycle, whose numbers are not the node's to carry
+    below = dict(zip(up_a[1:], up_a[:-1], strict=True))
+    below.update(zip(up_b[1:], up_b[:-1], strict=True))
+    i = ring_edge.index(leave)
+    first = ring[1 : i + 1]  # chain from top towards a (and on past enter, maybe)
+    first_par = ring_edge[:i]
+    second = ring[i + 1 :][::-1]  # chain from top the other way round
+    second_par = [ring_edge[-1], *ring_edge[i + 1 : -1][::-1]]
+    base = lo_(top)
+    span = li_(top) - base + 1
+    starts, sizes = [span], [1]  # the new preorder as pieces of [old numbers, cycle nodes]
+    walked = [top]
+    cur = base + 1  # top's old children on the cycle: the heads of the paths up from a, b
+    for lo, hi in sorted((lo_(y), li_(y)) for y in (up_a[-1:] + up_b[-1:])):
+        if lo > cur:
+            starts.append(cur - base)
+            sizes.append(lo - cur)
+        cur = hi + 1
+    if cur < base + span:
+        starts.append(cur - base)
+        sizes.append(base + span - cur)
+    first_end = 0
+    for q, x in enumerate(first + second):
+        starts.append(span + len(walked))
+        sizes.append(1)
+        walked.append(x)
+        cur = lo_(x) + 1
+        y = below.get(x)
+        if y is not None:
+            lo = lo_(y)
+            if lo > cur:
+                starts.append(cur - base)
+                sizes.append(lo - cur)
+            cur = li_(y) + 1
+        hi = li_(x)
+        if cur <= hi:
+            starts.append(cur - base)
+            sizes.append(hi + 1 - cur)
+        if q == len(first) - 1:
+            first_end = sum(sizes)
     sizes_a = np.asarray(sizes, np.int64)
-    ends = np.cumsum(sizes_a)
     ext = np.concatenate((pre[base : base + span], np.asarray(walked, np.int64)))
-    order = ext[np.repeat(np.asarray(starts, np.int64) - ends + sizes_a, sizes_a)
+    order = ext[np.repeat(np.asarray(starts, np.int64) - np.cumsum(sizes_a) + sizes_a, sizes_a)
                 + np.arange(span)]
     new_low = np.arange(base, base + span)
     lim[order] += new_low - low[order]
     low[order] = new_low
     pre[base : base + span] = order
-    w = np.asarray(walked, np.int64)
-    lim[w] = base - 1 + ends[[last[x] - 1 for x in walked]]
-    par[w[1:]] = new_par
-
-
-def _cut_values(netout, Ul, tree_par, low, lim, pre):
-    """Cut value of the parent tree edge of every non-root node: the weight of the edges from
-    the tail side to the head side minus those going back. The edges leaving a subtree weigh
-    the sum over its nodes of (weight out - weight in), and a subtree is a range of preorder
-    numbers, so this is a difference of prefix sums."""
-    acc = np.concatenate(([0.0], np.cumsum(netout[pre[1:]])))
-    sub = acc[lim] - acc[low - 1]
-    sign = np.where(Ul[np.maximum(tree_par, 0)] == np.arange(lim.size), 1.0, -1.0)
-    return np.where(tree_par >= 0, sign * sub, 0.0)
+    # a chain node's subtree runs to its chain's end
+    if first:
+        lim[first] = base + first_end - 1
+        par[first] = first_par
+        sign[first] = [1.0 if Ul[k] == y else -1.0 for y, k in zip(first, first_par, strict=True)]
+    if second:
+        lim[second] = base + span - 1
+        par[second] = second_par
+        sign[second] = [1.0 if Ul[k] == y else -1.0
+                        for y, k in zip(second, second_par, strict=True)]
+    lim[top] = base + span - 1
