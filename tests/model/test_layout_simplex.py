@@ -57,3 +57,38 @@ def test_least_total_length_on_an_autograd_like_graph():
     assert pivots > 0  # longest path was not already optimal: the pivots did the work
     capped, _ = check(g, weight, max_pivots=3)  # a cap stops early, still feasible
     assert capped >= total
+
+
+def test_every_pivot_leaves_a_consistent_numbering(monkeypatch):
+    """After each pivot, which numbers again only the cycle its entering edge closes, the
+    tree numbering is what a fresh preorder would satisfy: a node's subtree is the range
+    ``low..lim``, nested in its parent's, of the size of its children's plus one."""
+    import gradviz.model._layout_simplex as simplex
+
+    pivot = simplex._pivot
+    checked = []
+
+    def checked_pivot(enter, leave, Ul, Vl, low, lim, par, pre, sign):
+        pivot(enter, leave, Ul, Vl, low, lim, par, pre, sign)
+        n = low.size
+        assert (pre[low] == np.arange(n)).all()
+        size = lim - low + 1
+        total = np.ones(n, np.int64)
+        for x in range(n):
+            k = int(par[x])
+            if k < 0:
+                continue
+            assert x in (Ul[k], Vl[k])
+            p = Vl[k] if Ul[k] == x else Ul[k]
+            assert low[p] < low[x] and lim[x] <= lim[p]
+            assert sign[x] == (1.0 if Ul[k] == x else -1.0)
+            total[p] += size[x]
+        assert (total == size).all()
+        checked.append(enter)
+
+    monkeypatch.setattr(simplex, "_pivot", checked_pivot)
+    g = autograd_like(300, 5)
+    weight = dict.fromkeys(g.edges(), 1)
+    total, pivots = check(g, weight)
+    assert pivots == len(checked) > 10
+    assert total == least_length(g, weight)
