@@ -20,10 +20,11 @@ INF = float("inf")
 # neighbour is (a shared weight's AccumulateGrad keeps the long edges, a step's ops stay with
 # their step).
 TIE = 0.5
-# network simplex pivots cost O(nodes) each in Python: at most SIMPLEX_STEPS / nodes of them
-# (enough for the optimum up to a few thousand nodes)
-SIMPLEX_STEPS = 400_000
-MIN_PIVOTS = 20  # fewer would not pay for growing the tight tree (past 20,000 nodes)
+# network simplex pivots cost O(nodes) each (in NumPy; Python walks only the cycle a pivot
+# closes): at most SIMPLEX_STEPS / nodes of them, enough for the optimum up to ~10,000 nodes;
+# past SIMPLEX_MAX_NODES the greedy moves alone (there the first pivots change no layer)
+SIMPLEX_STEPS = 30_000_000
+SIMPLEX_MAX_NODES = 10_000
 
 
 def index_graph(graph):
@@ -203,7 +204,7 @@ def assign_layers(n, edges, topo, comp, fixed, pref, passes=8):
         moved += _block_moves(n, layer, edges, anchors)
         if not moved:
             break
-    if not anchors and edges and SIMPLEX_STEPS // n >= MIN_PIVOTS:
+    if not anchors and edges and n <= SIMPLEX_MAX_NODES:
         # a fresh layout: least total edge length, as dot's ranks
         uv = np.fromiter((k for e in edges for k in e), np.int64, 2 * len(edges)).reshape(-1, 2)
         U, V = uv[:, 0], uv[:, 1]

@@ -11,7 +11,7 @@ downward, ``y = layer * layer_gap``). The steps:
    that shortens the edges (a parameter's AccumulateGrad -> TBackward0 drops to just above
    its MmBackward0); ties go to the busier end, so a weight shared by every step of an
    unrolled loop stays just above its first consumer and each step's ops stay with the step
-   (:mod:`._layout_rank`); a fresh layout (no previous / pinned nodes) of up to ~20,000 nodes
+   (:mod:`._layout_rank`); a fresh layout (no previous / pinned nodes) of up to 10,000 nodes
    then goes on by network simplex to the least total edge length, as dot ranks
    (:mod:`._layout_simplex`);
 3. long edges are split at virtual nodes, in number O(edges): edges spanning many layers
