@@ -87,7 +87,7 @@ def test_every_pivot_leaves_a_consistent_numbering(monkeypatch):
         checked.append(enter)
 
     monkeypatch.setattr(simplex, "_pivot", checked_pivot)
-    g = autograd_like(300, 5)
+    g = autograd_like(600, 3)
     weight = dict.fromkeys(g.edges(), 1)
     total, pivots = check(g, weight)
     assert pivots == len(checked) > 10
