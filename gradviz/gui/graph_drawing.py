@@ -190,8 +190,10 @@ class GraphScene(RoutedEdges):
     def _group_text(self, data: dict, width: float) -> tuple[list[str], str]:
         """A collapsed group's text within ``width``: its path, broken after a dot when
         too long (``model.encoder.`` over ``layers.0``), over its class and node count
-        (``Block · 19 nodes``; when too long ``Linear(8→10) · 6``, then ``TransformerEn… ·
-        136``)."""
+        (``Block · 19 nodes``; when too long ``Linear(8→10) · 6``, then the class alone,
+        ``Sequential(12 × Block)`` or ``Sequential(12×Block)``, then cut short,
+        ``TransformerEncoderL…``: the module's class says more than its count, which the
+        tooltip and the inspector give)."""
         font = QtGui.QFont(self.labels.title_font)
         font.setBold(True)
         bold = QtGui.QFontMetricsF(font)
@@ -206,12 +208,11 @@ class GraphScene(RoutedEdges):
         n = data.get("count", 0)
         summary = str(data.get("label", "")).split(" · ", 1)[-1]
         metrics = self.labels.sub_metrics
-        for count in (f" · {n} node{'s' if n != 1 else ''}", f" · {n}"):
+        for count in (f" · {n} node{'s' if n != 1 else ''}", f" · {n}", ""):
             if metrics.horizontalAdvance(summary + count) <= width:
                 return lines, summary + count
-        room = width - metrics.horizontalAdvance(count)
-        summary = metrics.elidedText(summary, QtCore.Qt.TextElideMode.ElideRight, room)
-        return lines, summary + count
+        summary = summary.replace(" × ", "×")
+        return lines, metrics.elidedText(summary, QtCore.Qt.TextElideMode.ElideRight, width)
 
     def sync(self, graph, positions: dict, changed=None, pinned=(), routes=None) -> None:
         """Rebuild the geometry from ``graph`` and ``positions`` (layout units).

@@ -101,6 +101,11 @@ class LabelLayer:
     def size(self, nid: int) -> tuple:
         return self._labels[nid][5]
 
+    def text(self, nid: int) -> tuple[list[str], str]:
+        """Node ``nid``'s text as laid out: its title lines and its subtitle."""
+        title, subtitle, _ = self._labels[nid][0]
+        return list(title), subtitle
+
     def paint(self, painter: QtGui.QPainter, visible, theme) -> None:
         """Paint the labels of ``visible``: ``(nid, centre_x, centre_y, faded)`` tuples."""
         text, muted = QtGui.QColor(theme.text), QtGui.QColor(theme.muted)

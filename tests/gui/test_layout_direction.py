@@ -133,6 +133,9 @@ def test_twelve_residual_blocks_left_to_right_clusters_and_minimap(blank, qtbot)
     s = view.scene
     groups = [n for n in s.ids if isinstance(n, str)]  # "Sequential(12 × Block) · 168 nodes"
     assert groups and all(s.labels.size(n)[0] <= s.W[s.index[n]] for n in groups)  # fits
+    # too long with its count, a group shows its class whole (the count is in the tooltip)
+    assert s.labels.text("group:net")[1].replace(" × ", "×") == "Sequential(12×Block)"
+    assert "168 nodes" in view.tooltip("group:net")
     type_in(blank, 'app.expand("net")', 'app.expand("net.3")')
     box = view.clusters.boxes["net.3"]
     inner = [n for n in view.scene.ids if not isinstance(n, str)
