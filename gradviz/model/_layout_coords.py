@@ -99,25 +99,30 @@ def assign_x(P, width, pin_x, prev_x, node_gap, sweeps=8):
     perm = P.perm.tolist()
     start = P.start.tolist()
     vgap = node_gap * (VGAP_PREVIOUS if prev_x else VGAP)
+    half = [w * 0.5 for w in wid]
+
+    def sep(a, b):
+        return half[a] + half[b] + (node_gap if real[a] and real[b] else vgap)
+
     for i in range(P.L):
         row = perm[start[i] : start[i + 1]]
         k = 0
         while k < len(row):
             c = comp[row[k]]
-            j = k
+            j = k + 1
             while j < len(row) and comp[row[j]] == c:
                 j += 1
-            ids = row[k:j]
-
-            def sep(a, b):
-                return (wid[a] + wid[b]) * 0.5 + (node_gap if real[a] and real[b] else vgap)
-
-            if sum(1 for v in ids if v in pin_x) > 1:
+            ids = row[k:j] if k or j < len(row) else row
+            if pin_x and sum(1 for v in ids if v in pin_x) > 1:
                 ids = _clear_pin_gaps(ids, pin_x, sep)
-            offs = [0.0] * len(ids)
-            for q in range(1, len(ids)):
-                offs[q] = offs[q - 1] + sep(ids[q - 1], ids[q])
-            pins = [(q, pin_x[v]) for q, v in enumerate(ids) if v in pin_x]
+            offs = [0.0]
+            acc = 0.0
+            prev = ids[0]
+            for v in ids[1:]:
+                acc += sep(prev, v)
+                offs.append(acc)
+                prev = v
+            pins = [(q, pin_x[v]) for q, v in enumerate(ids) if v in pin_x] if pin_x else []
             rows_by_comp.setdefault(c, []).append((ids, offs, pins))
             k = j
     lines = _lines(P, real, up, dn)
@@ -292,13 +297,14 @@ def _sweep_component(rows, x, up, dn, prev_x, sweeps, lines):
             t = []
             w = []
             for v in ids:
-                px = prev_x.get(v)
+                px = prev_x.get(v) if prev_x else None
                 ln = lines.get(v)
                 if px is not None:
                     tv = px
                     wv = PREVIOUS_WEIGHT
                 elif ln is not None:
-                    tv = x[ln[0]] + (x[ln[1]] - x[ln[0]]) * ln[2]
+                    a = x[ln[0]]
+                    tv = a + (x[ln[1]] - a) * ln[2]
                     wv = LINE_WEIGHT
                 else:
                     nb = adj[v]
@@ -306,11 +312,11 @@ def _sweep_component(rows, x, up, dn, prev_x, sweeps, lines):
                         tv = x[v]
                         wv = NO_NEIGHBOUR_WEIGHT
                     elif len(nb) == 1:
-                        tv = x[nb[0][0]]
-                        wv = nb[0][1]
+                        u, wv = nb[0]
+                        tv = x[u]
                     else:
                         tv, wv = _weighted_median([(x[u], c) for u, c in nb])
-                    en = ends.get(v)
+                    en = ends.get(v) if ends else None
                     if en:  # least squares: the lines through v pass their virtual nodes
                         acc = tv * wv
                         tot = wv
