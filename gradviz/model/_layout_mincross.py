@@ -7,7 +7,9 @@ a BFS order from the sources and one from the sinks, then more from the best, ke
 best ordering seen.
 
 Unlike dot, equal medians keep their order (dot reverses them every other iteration: ~5%
-more crossings on random autograd graphs here).
+more crossings on random autograd graphs here), a start may first be swept (fewer
+transpositions), and the effort can be capped (``work``). A transposition weighs a pair
+again only if one of its nodes or their neighbours moved since it was last weighed.
 
 Internal. Layers are lists of node ids, ``pos[v]`` the slot of ``v`` in its layer; per node,
 the slots of its neighbours above (``above[v]``) and below (``below[v]``) are kept up to date
@@ -32,7 +34,7 @@ class Mincross:
         ...              [[3], [2], [], []], [None] * 4, [False] * 4, [False] * 4, [0] * 4)
         >>> m.crossings()
         1
-        >>> m.run([None]), m.layers
+        >>> m.run([(None, 0)]), m.layers
         (0, [[1, 0], [2, 3]])
     """
 
@@ -58,6 +60,8 @@ class Mincross:
         self.below = [[0] * len(down[v]) for v in range(n)]
         self.L = len(layers)
         self.set_layers(layers)
+        self.work = 0  # nodes looked at by transpositions
+        self.budget = float("inf")
 
     def set_layers(self, layers):
         self.layers = [list(lay) for lay in layers]
@@ -191,8 +195,10 @@ class Mincross:
     def transpose(self, equal):
         """Swap adjacent nodes where that lowers crossings (with ``equal``, also where it
         keeps them equal) along each layer; layers next to a swap are looked at again, while
-        the crossings drop."""
+        the crossings drop. A pair is weighed again only if one of its nodes, or one of
+        their neighbours, moved since it was last weighed (``dirty``)."""
         cand = [True] * self.L
+        dirty = [True] * len(self.pos)
         pinned, comp, weighted = self.pinned, self.comp, self.weighted
         above, below, layers, pair = self.above, self.below, self.layers, self.pair
         last = self.L - 1
@@ -205,9 +211,12 @@ class Mincross:
                     continue
                 cand[r] = False
                 lay = layers[r]
-                lo = -1
+                self.work += len(lay)
+                moved = []
                 for i in range(len(lay) - 1):
                     v, w = lay[i], lay[i + 1]
+                    if not (dirty[v] or dirty[w]):
+                        continue
                     if comp[v] != comp[w] or (pinned[v] and pinned[w]):
                         continue
                     if weighted:
@@ -233,12 +242,18 @@ class Mincross:
                         for x, k in ((v, i + 1), (w, i)):
                             for u, j in zip(up[x], at_up[x]):
                                 below[u][j] = k
+                                dirty[u] = True
                             for u, j in zip(down[x], at_down[x]):
                                 above[u][j] = k
+                                dirty[u] = True
+                        moved.append(v)
+                        moved.append(w)
                         delta += c0 - c1
-                        if lo < 0:
-                            lo = i
-                if lo >= 0:
+                for x in lay:
+                    dirty[x] = False
+                if moved:
+                    for x in moved:
+                        dirty[x] = True
                     cand[r] = True
                     if r > 0:
                         cand[r - 1] = True
@@ -254,7 +269,7 @@ class Mincross:
             best, best_snap = cur, self.snapshot()
         trying = 0
         for it in range(max_iter):
-            if trying >= min_quit or cur == 0:
+            if trying >= min_quit or cur == 0 or self.work > self.budget:
                 break
             trying += 1
             self.sweep(down=it % 4 < 2)
@@ -266,15 +281,21 @@ class Mincross:
                 best, best_snap = cur, self.snapshot()
         return best, best_snap
 
-    def run(self, starts, max_iter=24, min_quit=8, start_iter=4):
-        """dot's mincross: ``start_iter`` iterations from each start (lists of layers, None:
-        the current ones), then up to ``max_iter`` from the best, stopping after
-        ``min_quit`` without progress. Leaves the layers in the best ordering seen and
-        returns its crossings."""
+    def run(self, starts, max_iter=24, min_quit=8, start_iter=4, work=None):
+        """dot's mincross: from each start ``(layers, presweeps)`` (layers: lists of node
+        ids, or None for the current ones), ``presweeps`` median sweeps (down, up, ...), a
+        transposition and ``start_iter`` iterations; then up to ``max_iter`` more from the
+        best, stopping after ``min_quit`` without progress or (``work``) once the
+        transpositions have looked at ``work`` nodes per node. Leaves the layers in the best
+        ordering seen and returns its crossings."""
+        self.work = 0
+        self.budget = float("inf") if work is None else work * len(self.pos)
         best, snap = float("inf"), None
-        for layers in starts:
+        for layers, presweeps in starts:
             if layers is not None:
                 self.set_layers(layers)
+            for k in range(presweeps):
+                self.sweep(down=k % 2 == 0)
             self.transpose(False)
             best, snap = self._iterate(best, snap, start_iter, min_quit)
             if best == 0:
