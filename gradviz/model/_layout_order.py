@@ -33,6 +33,11 @@ DOT_MAX_ITER, DOT_MIN_QUIT, DOT_START_ITER = 24, 8, 4  # dot's MaxIter, MinQuit,
 DOT_PRESWEEPS = (2,)  # sweeps before each start from the sources ...
 DOT_PRESWEEPS_SINKS = (0,)  # ... and from the sinks
 DOT_WORK = 60
+# past DOT_AGAIN_FROM nodes, the iterations go on from the sifted ordering, with DOT_AGAIN
+# looks per node (random DAGs of 1,000 nodes: 0.8% fewer crossings for a quarter more time;
+# of 300 nodes: no gain)
+DOT_AGAIN_FROM = 1000
+DOT_AGAIN = 20
 
 
 def inversions(vals, weights=None, levels=None):
@@ -356,7 +361,8 @@ class Proper(LocalMoves):
         return [perm[start[i] : start[i + 1]] for i in range(self.L)]
 
     def _mincross(self, restarts, sift):
-        """dot's mincross (:mod:`._layout_mincross`), then sifting."""
+        """dot's mincross (:mod:`._layout_mincross`), then sifting (and, past DOT_AGAIN_FROM
+        nodes, a few more iterations and sifting again)."""
         up = [[] for _ in range(self.N)]
         down = [[] for _ in range(self.N)]
         upw = [None] * self.N
@@ -376,13 +382,20 @@ class Proper(LocalMoves):
         mc = Mincross(self._layers(self.perm), up, upw, down, downw, self.fixed.tolist(),
                       self.pinned.tolist(), self.comp.tolist())
         first = self._layers(self.perm)
-        starts = [(first, p) for p in DOT_PRESWEEPS[:1 + restarts]]
+        starts = [(first, p) for p in DOT_PRESWEEPS]
         if restarts:
             sinks = self._layers(self.bfs_perm(True))
             starts += [(sinks, p) for p in DOT_PRESWEEPS_SINKS]
         best = mc.run(starts, DOT_MAX_ITER, DOT_MIN_QUIT, DOT_START_ITER, DOT_WORK)
         self.set_perm(np.asarray([v for lay in mc.layers for v in lay], np.int64))
-        return self._polish(best, self.perm.copy(), sift)[0]
+        c, perm = self._polish(best, self.perm.copy(), sift)
+        if self.N > DOT_AGAIN_FROM and c < best:  # sifting found better: iterate from there
+            again = mc.run([(self._layers(perm), 0)], DOT_MAX_ITER, DOT_MIN_QUIT, 0, DOT_AGAIN)
+            if again < c:
+                self.set_perm(np.asarray([v for lay in mc.layers for v in lay], np.int64))
+                c, perm = self._polish(again, self.perm.copy(), sift)
+        self.set_perm(perm)
+        return c
 
     def _polish(self, crossings, perm, sift):
         """Sifting and transposition from ``perm``: (crossings, ordering)."""
