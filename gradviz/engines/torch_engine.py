@@ -42,7 +42,9 @@ _ZEROING = ("zero_", "_foreach_zero_")
 _make = tuple.__new__  # an event from the tuple of its fields (the class call, minus a frame)
 _FunctionCreated, _TensorCreated, _NodeExecuted = (ev.FunctionCreated, ev.TensorCreated,
                                                    ev.NodeExecuted)
+copy = describe.copy
 _current_node = torch._C._current_autograd_node  # inside a hook: the node that runs
+PENDING = 64  # nodes run whose gradients are held before they are copied and reported
 
 
 class TorchEngine:
@@ -58,8 +60,7 @@ class TorchEngine:
         self._reported: set[int] = set()
         self._mode = None
         self._grads: dict[int, tuple] = {}  # id(.grad tensor) -> (leaf ref, grad ref)
-        self._runs: list = []  # per backward running (innermost last): the nodes that ran
-        self._arrays: list = []  # per backward running: its gradients' NumPy copies
+        self._runs: list = []  # per backward running (innermost last): a Ran
         self.tensor_id = self._ids.tensor_id
         self.function_id = self._ids.function_id
         self.tensor_by_id = self._ids.tensor_by_id
@@ -190,20 +191,11 @@ class TorchEngine:
             return None
         return describe.to_numpy(t.grad)
 
-    def as_array(self, x):
+    @staticmethod
+    def as_array(x):
         if not isinstance(x, torch.Tensor):
             return x
-        if not self._arrays:
-            return describe.to_numpy(x)
-        # in a backward, the gradient a node passes is the one the next receives: one copy
-        # (of the last few gradients: holding them all would hold backward's memory)
-        arrays = self._arrays[-1]
-        known = arrays.get(id(x))
-        if known is None or known[0] is not x:
-            if len(arrays) >= 64:
-                arrays.clear()
-            known = arrays[id(x)] = (x, describe.to_numpy(x))
-        return known[1]
+        return describe.to_numpy(x)
 
     # ------------------------------------------------------------ forward (from Watch)
     def _outputs(self, out, args) -> None:
@@ -294,13 +286,12 @@ class TorchEngine:
         if not root_fns:
             return func(*args, **kwargs)
         root_ids = tuple(self.function_id(fn) for fn in root_fns)
-        ran: list = []  # the nodes that ran, in order
-        self._runs.append(ran)
-        self._arrays.append({})  # id(gradient) -> (it, its NumPy copy), for this backward
+        run = Ran()
+        self._runs.append(run)
         handles, nodes = [], []
         for fn in self._reachable(root_fns):
             if type(fn).__name__ == "AccumulateGrad":
-                handles += self._hook_leaf(fn, ran)
+                handles += self._hook_leaf(fn, run)
             else:
                 nodes.append(fn)
         unhook = hook_nodes(nodes, self._after)
@@ -312,11 +303,12 @@ class TorchEngine:
             for handle in handles:
                 handle.remove()
             self._runs.pop()
-            self._arrays.pop()
+            self._report_ran(run)
             if not retain:  # torch released the saved tensors of every node it ran
-                describe_function = self.describe_function
-                freed = tuple([fn.metadata[KEY].id for fn in ran
-                               if describe_function(fn).saved_tensors])
+                classes = self._classes
+                freed = tuple([fn.metadata[KEY].id for fn in run.nodes
+                               if (classes.get(type(fn)) or self.describe_function(fn))
+                               .saved_tensors])
                 if freed:
                     self._emit(ev.SavedTensorsFreed(freed))
             self._emit(ev.BackwardFinished(root_ids))
@@ -339,14 +331,53 @@ class TorchEngine:
 
     def _after(self, grads_passed, grads_received):
         """Every node's post-hook during a watched backward (one bound method for all:
-        torch says which node runs): its ``NodeExecuted``."""
-        fn = _current_node()
-        self._runs[-1].append(fn)
-        received = grads_received[0] if len(grads_received) == 1 else _received(grads_received)
-        self._emit(_make(_NodeExecuted, (fn, fn.metadata[KEY].id, received,
-                                         tuple(grads_passed))))
+        torch says which node runs): the node and its gradients, kept until reported."""
+        pending = self._runs[-1].pending
+        pending.append((_current_node(), grads_received, grads_passed))
+        if len(pending) >= PENDING:
+            self._report_ran(self._runs[-1])
 
-    def _hook_leaf(self, fn, ran):
+    def _report_ran(self, run) -> None:
+        """Report the nodes ``run`` has kept, in the order they ran, as ``NodesExecuted``:
+        their gradients copied to NumPy (each once: what a node passes, the next got)."""
+        pending, run.pending = run.pending, []
+        if not pending:
+            return
+        batches, events, arrays, ran = [], [], {}, run.nodes
+        with torch._C.DisableTorchFunction():
+            for fn, received, passed in pending:
+                if fn is None:  # an event made as it came (an AccumulateGrad's)
+                    if received.__class__ is _NodeExecuted:
+                        events.append(received)
+                    else:
+                        batches += (events, received)
+                        events = []
+                    continue
+                ran.append(fn)
+                g = received[0] if len(received) == 1 else _received(received)
+                if g is not None:
+                    a = arrays.get(id(g))
+                    if a is None:
+                        a = arrays[id(g)] = copy(g)
+                    g = a
+                out = []
+                for p in passed:
+                    if p is not None:
+                        a = arrays.get(id(p))
+                        if a is None:
+                            a = arrays[id(p)] = copy(p)
+                        p = a
+                    out.append(p)
+                events.append(_make(_NodeExecuted, (fn, fn.metadata[KEY].id, g, tuple(out))))
+        batches += (events, None)
+        emit = self._emit
+        for i in range(0, len(batches), 2):
+            if batches[i]:
+                emit(ev.NodesExecuted(tuple(batches[i])))
+            if batches[i + 1] is not None:
+                emit(batches[i + 1])
+
+    def _hook_leaf(self, fn, run):
         """The hooks that report an ``AccumulateGrad`` running (their handles)."""
         fid = fn.metadata[KEY].id
         leaf = self.variable(fn)
@@ -356,17 +387,30 @@ class TorchEngine:
             before.append(describe.to_numpy(leaf.grad))
 
         def accumulated(grads_passed, grads_received):
-            ran.append(fn)
-            self._emit(ev.NodeExecuted(fn, fid, _received(grads_received), ()))
+            # (what it received is read now: it may have become .grad, which a hook of the
+            # user's may change before the backward ends)
+            run.pending.append((None, _make(_NodeExecuted, (
+                fn, fid, describe.to_numpy(_received(grads_received)), ())), None))
             grad = leaf.grad
             tid = self._ids.tensor_id(leaf)
             if grad is not None and id(grad) not in self._grads:
                 key, grads = id(grad), self._grads
                 grads[key] = (weakref.ref(leaf),
                               weakref.ref(grad, lambda _, key=key: grads.pop(key, None)))
-            self._emit(ev.GradAccumulated(leaf, tid, before.pop() if before else None,
-                                          describe.to_numpy(grad)))
+            run.pending.append((None, ev.GradAccumulated(
+                leaf, tid, before.pop() if before else None, describe.to_numpy(grad)), None))
         return fn.register_prehook(before_accumulating), fn.register_hook(accumulated)
+
+
+class Ran:
+    """One watched backward's nodes: those reported, and those run since (with the
+    gradients they received and passed, held until reported: at most ``PENDING``)."""
+
+    __slots__ = ("nodes", "pending")
+
+    def __init__(self):
+        self.nodes: list = []
+        self.pending: list = []
 
 
 def _takes(nexts, inputs) -> bool:

@@ -318,6 +318,11 @@ class GraphEvents:
         data["grads_out"] = e.grads_out
         self._touch(e.function_id)
 
+    def _on_NodesExecuted(self, e):  # noqa: N802
+        on_node_executed = self._on_NodeExecuted
+        for event in e.events:
+            on_node_executed(event)
+
     def _on_GradAccumulated(self, e):  # noqa: N802
         n = self._backward_counts.get(e.tensor_id, 0) + 1
         self._backward_counts[e.tensor_id] = n
