@@ -44,6 +44,7 @@ _FunctionCreated, _TensorCreated, _NodeExecuted = (ev.FunctionCreated, ev.Tensor
                                                    ev.NodeExecuted)
 copy = describe.copy
 _current_node = torch._C._current_autograd_node  # inside a hook: the node that runs
+_AccumulateGrad = type(torch.ones(1, requires_grad=True).view(1).grad_fn.next_functions[0][0])
 PENDING = 64  # nodes run whose gradients are held before they are copied and reported
 
 
@@ -56,6 +57,7 @@ class TorchEngine:
     def __init__(self):
         self._ids = Ids()
         self._classes: dict[type, FunctionInfo] = {}
+        self._saves: dict[type, bool] = {}  # whether a grad_fn class saves tensors
         self._subscribers: list = []
         self._reported: set[int] = set()
         self._mode = None
@@ -288,12 +290,10 @@ class TorchEngine:
         root_ids = tuple(self.function_id(fn) for fn in root_fns)
         run = Ran()
         self._runs.append(run)
-        handles, nodes = [], []
-        for fn in self._reachable(root_fns):
-            if type(fn).__name__ == "AccumulateGrad":
-                handles += self._hook_leaf(fn, run)
-            else:
-                nodes.append(fn)
+        nodes, leaves = _reachable(root_fns)
+        handles = []
+        for fn in leaves:
+            handles += self._hook_leaf(fn, run)
         unhook = hook_nodes(nodes, self._after)
         self._emit(ev.BackwardStarted(root_ids, retain, create, tuple(root_tensors)))
         try:
@@ -304,30 +304,9 @@ class TorchEngine:
                 handle.remove()
             self._runs.pop()
             self._report_ran(run)
-            if not retain:  # torch released the saved tensors of every node it ran
-                classes = self._classes
-                freed = tuple([fn.metadata[KEY].id for fn in run.nodes
-                               if (classes.get(type(fn)) or self.describe_function(fn))
-                               .saved_tensors])
-                if freed:
-                    self._emit(ev.SavedTensorsFreed(freed))
+            if not retain and run.saving:  # torch released the saved tensors of the
+                self._emit(ev.SavedTensorsFreed(tuple(run.saving)))  # nodes it ran
             self._emit(ev.BackwardFinished(root_ids))
-
-    @staticmethod
-    def _reachable(root_fns):
-        # (a node's Python object is the same while one is held, and ``order`` holds each)
-        seen, order = set(), []
-        stack = list(root_fns)
-        while stack:
-            fn = stack.pop()
-            if fn in seen:
-                continue
-            seen.add(fn)
-            order.append(fn)
-            for n, _ in fn.next_functions:
-                if n is not None:
-                    stack.append(n)
-        return order
 
     def _after(self, grads_passed, grads_received):
         """Every node's post-hook during a watched backward (one bound method for all:
@@ -343,7 +322,8 @@ class TorchEngine:
         pending, run.pending = run.pending, []
         if not pending:
             return
-        batches, events, arrays, ran = [], [], {}, run.nodes
+        batches, events, arrays, saving = [], [], {}, run.saving
+        saves, classes = self._saves, self._classes
         with torch._C.DisableTorchFunction():
             for fn, received, passed in pending:
                 if fn is None:  # an event made as it came (an AccumulateGrad's)
@@ -353,22 +333,33 @@ class TorchEngine:
                         batches += (events, received)
                         events = []
                     continue
-                ran.append(fn)
+                fid = fn.metadata[KEY].id
+                cls = fn.__class__
+                saved = saves.get(cls)
+                if saved is None:
+                    saved = saves[cls] = bool((classes.get(cls) or self.describe_function(fn))
+                                              .saved_tensors)
+                if saved:
+                    saving.append(fid)
                 g = received[0] if len(received) == 1 else _received(received)
                 if g is not None:
                     a = arrays.get(id(g))
-                    if a is None:
-                        a = arrays[id(g)] = copy(g)
-                    g = a
-                out = []
-                for p in passed:
+                    g = arrays[id(g)] = copy(g) if a is None else a
+                if len(passed) == 1:
+                    p = passed[0]
                     if p is not None:
                         a = arrays.get(id(p))
-                        if a is None:
-                            a = arrays[id(p)] = copy(p)
-                        p = a
-                    out.append(p)
-                events.append(_make(_NodeExecuted, (fn, fn.metadata[KEY].id, g, tuple(out))))
+                        p = arrays[id(p)] = copy(p) if a is None else a
+                    out = (p,)
+                else:
+                    out = []
+                    for p in passed:
+                        if p is not None:
+                            a = arrays.get(id(p))
+                            p = arrays[id(p)] = copy(p) if a is None else a
+                        out.append(p)
+                    out = tuple(out)
+                events.append(_make(_NodeExecuted, (fn, fid, g, out)))
         batches += (events, None)
         emit = self._emit
         for i in range(0, len(batches), 2):
@@ -403,14 +394,35 @@ class TorchEngine:
 
 
 class Ran:
-    """One watched backward's nodes: those reported, and those run since (with the
-    gradients they received and passed, held until reported: at most ``PENDING``)."""
+    """One watched backward's nodes run: those not reported yet, with the gradients they
+    received and passed (held until reported: at most ``PENDING``), and the ids of
+    those reported that had saved tensors (which torch frees without ``retain_graph``)."""
 
-    __slots__ = ("nodes", "pending")
+    __slots__ = ("pending", "saving")
 
     def __init__(self):
-        self.nodes: list = []
         self.pending: list = []
+        self.saving: list = []
+
+
+def _reachable(root_fns) -> tuple[list, list]:
+    """The nodes reachable from ``root_fns``: ``(the others, the AccumulateGrad nodes)``."""
+    # (a node's Python object is the same while one is held, and the lists hold each)
+    seen, nodes, leaves = set(), [], []
+    stack = list(root_fns)
+    while stack:
+        fn = stack.pop()
+        if fn in seen:
+            continue
+        seen.add(fn)
+        if fn.__class__ is _AccumulateGrad:
+            leaves.append(fn)
+            continue  # (it has no next_functions)
+        nodes.append(fn)
+        for n, _ in fn.next_functions:
+            if n is not None:
+                stack.append(n)
+    return nodes, leaves
 
 
 def _takes(nexts, inputs) -> bool:
