@@ -372,24 +372,26 @@ class TorchEngine:
         """The hooks that report an ``AccumulateGrad`` running (their handles)."""
         fid = fn.metadata[KEY].id
         leaf = self.variable(fn)
-        before = []
+        before = []  # (.grad, the gradient received) as NumPy, as accumulating starts
 
         def before_accumulating(grads_received):
-            before.append(describe.to_numpy(leaf.grad))
+            # (what it received is read now: it may become .grad itself, which a hook of
+            # the user's may change in place after the accumulation)
+            before.append((describe.to_numpy(leaf.grad),
+                           describe.to_numpy(_received(grads_received))))
 
         def accumulated(grads_passed, grads_received):
-            # (what it received is read now: it may have become .grad, which a hook of the
-            # user's may change before the backward ends)
-            run.pending.append((None, _make(_NodeExecuted, (
-                fn, fid, describe.to_numpy(_received(grads_received)), ())), None))
+            was, received = (before.pop() if before else
+                             (None, describe.to_numpy(_received(grads_received))))
+            run.pending.append((None, _make(_NodeExecuted, (fn, fid, received, ())), None))
             grad = leaf.grad
             tid = self._ids.tensor_id(leaf)
             if grad is not None and id(grad) not in self._grads:
                 key, grads = id(grad), self._grads
                 grads[key] = (weakref.ref(leaf),
                               weakref.ref(grad, lambda _, key=key: grads.pop(key, None)))
-            run.pending.append((None, ev.GradAccumulated(
-                leaf, tid, before.pop() if before else None, describe.to_numpy(grad)), None))
+            run.pending.append((None, ev.GradAccumulated(leaf, tid, was, describe.to_numpy(grad)),
+                                None))
         return fn.register_prehook(before_accumulating), fn.register_hook(accumulated)
 
 
