@@ -327,10 +327,11 @@ class TorchEngine:
         with torch._C.DisableTorchFunction():
             for fn, received, passed in pending:
                 if fn is None:  # an event made as it came (an AccumulateGrad's)
-                    if received.__class__ is _NodeExecuted:
-                        events.append(received)
-                    else:
-                        batches += (events, received)
+                    event = received
+                    if event.__class__ is _NodeExecuted:
+                        events.append(event)
+                    else:  # (a GradAccumulated: after the nodes before it)
+                        batches += (events, event)
                         events = []
                     continue
                 fid = fn.metadata[KEY].id
@@ -396,8 +397,9 @@ class TorchEngine:
 
 
 class Ran:
-    """One watched backward's nodes run: those not reported yet, with the gradients they
-    received and passed (held until reported: at most ``PENDING``), and the ids of
+    """One watched backward's nodes run: those not reported yet, ``(node, gradients
+    received, gradients passed)`` as torch gave them (held until reported: at most
+    ``PENDING``) or ``(None, event, None)`` for an event made as it came; and the ids of
     those reported that had saved tensors (which torch frees without ``retain_graph``)."""
 
     __slots__ = ("pending", "saving")
