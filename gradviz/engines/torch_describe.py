@@ -25,7 +25,7 @@ import torch
 
 from gradviz.engines.protocol import FunctionInfo, SavedValue
 
-__all__ = ["COMPILED_NOTE", "SAMPLE_LIMIT", "describe_class", "dtype_name", "is_freed",
+__all__ = ["COMPILED_NOTE", "SAMPLE_LIMIT", "copy", "describe_class", "dtype_name", "is_freed",
            "saved_values", "to_numpy", "version"]
 
 SAMPLE_LIMIT = 1 << 20  # elements copied at most per tensor
@@ -109,11 +109,12 @@ def to_numpy(t) -> np.ndarray | None:
         return None
     if torch._C._is_torch_function_mode_enabled():  # read outside the watch's handler
         with torch._C.DisableTorchFunction():
-            return _copy(t)
-    return _copy(t)
+            return copy(t)
+    return copy(t)
 
 
-def _copy(t) -> np.ndarray:
+def copy(t) -> np.ndarray:
+    """``to_numpy`` of a tensor, called where torch functions are not watched."""
     if t.requires_grad:
         t = t.detach()
     try:  # the usual case (a CPU tensor NumPy can share: strided, no conj or neg bit, not

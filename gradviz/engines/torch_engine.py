@@ -42,7 +42,10 @@ _ZEROING = ("zero_", "_foreach_zero_")
 _make = tuple.__new__  # an event from the tuple of its fields (the class call, minus a frame)
 _FunctionCreated, _TensorCreated, _NodeExecuted = (ev.FunctionCreated, ev.TensorCreated,
                                                    ev.NodeExecuted)
+copy = describe.copy
 _current_node = torch._C._current_autograd_node  # inside a hook: the node that runs
+_AccumulateGrad = type(torch.ones(1, requires_grad=True).view(1).grad_fn.next_functions[0][0])
+PENDING = 64  # nodes run whose gradients are held before they are copied and reported
 
 
 class TorchEngine:
@@ -54,12 +57,12 @@ class TorchEngine:
     def __init__(self):
         self._ids = Ids()
         self._classes: dict[type, FunctionInfo] = {}
+        self._saves: dict[type, bool] = {}  # whether a grad_fn class saves tensors
         self._subscribers: list = []
         self._reported: set[int] = set()
         self._mode = None
         self._grads: dict[int, tuple] = {}  # id(.grad tensor) -> (leaf ref, grad ref)
-        self._runs: list = []  # per backward running (innermost last): the nodes that ran
-        self._arrays: list = []  # per backward running: its gradients' NumPy copies
+        self._runs: list = []  # per backward running (innermost last): a Ran
         self.tensor_id = self._ids.tensor_id
         self.function_id = self._ids.function_id
         self.tensor_by_id = self._ids.tensor_by_id
@@ -190,20 +193,11 @@ class TorchEngine:
             return None
         return describe.to_numpy(t.grad)
 
-    def as_array(self, x):
+    @staticmethod
+    def as_array(x):
         if not isinstance(x, torch.Tensor):
             return x
-        if not self._arrays:
-            return describe.to_numpy(x)
-        # in a backward, the gradient a node passes is the one the next receives: one copy
-        # (of the last few gradients: holding them all would hold backward's memory)
-        arrays = self._arrays[-1]
-        known = arrays.get(id(x))
-        if known is None or known[0] is not x:
-            if len(arrays) >= 64:
-                arrays.clear()
-            known = arrays[id(x)] = (x, describe.to_numpy(x))
-        return known[1]
+        return describe.to_numpy(x)
 
     # ------------------------------------------------------------ forward (from Watch)
     def _outputs(self, out, args) -> None:
@@ -294,15 +288,12 @@ class TorchEngine:
         if not root_fns:
             return func(*args, **kwargs)
         root_ids = tuple(self.function_id(fn) for fn in root_fns)
-        ran: list = []  # the nodes that ran, in order
-        self._runs.append(ran)
-        self._arrays.append({})  # id(gradient) -> (it, its NumPy copy), for this backward
-        handles, nodes = [], []
-        for fn in self._reachable(root_fns):
-            if type(fn).__name__ == "AccumulateGrad":
-                handles += self._hook_leaf(fn, ran)
-            else:
-                nodes.append(fn)
+        run = Ran()
+        self._runs.append(run)
+        nodes, leaves = _reachable(root_fns)
+        handles = []
+        for fn in leaves:
+            handles += self._hook_leaf(fn, run)
         unhook = hook_nodes(nodes, self._after)
         self._emit(ev.BackwardStarted(root_ids, retain, create, tuple(root_tensors)))
         try:
@@ -312,61 +303,130 @@ class TorchEngine:
             for handle in handles:
                 handle.remove()
             self._runs.pop()
-            self._arrays.pop()
-            if not retain:  # torch released the saved tensors of every node it ran
-                describe_function = self.describe_function
-                freed = tuple([fn.metadata[KEY].id for fn in ran
-                               if describe_function(fn).saved_tensors])
-                if freed:
-                    self._emit(ev.SavedTensorsFreed(freed))
+            self._report_ran(run)
+            if not retain and run.saving:  # torch released the saved tensors of the
+                self._emit(ev.SavedTensorsFreed(tuple(run.saving)))  # nodes it ran
             self._emit(ev.BackwardFinished(root_ids))
-
-    @staticmethod
-    def _reachable(root_fns):
-        # (a node's Python object is the same while one is held, and ``order`` holds each)
-        seen, order = set(), []
-        stack = list(root_fns)
-        while stack:
-            fn = stack.pop()
-            if fn in seen:
-                continue
-            seen.add(fn)
-            order.append(fn)
-            for n, _ in fn.next_functions:
-                if n is not None:
-                    stack.append(n)
-        return order
 
     def _after(self, grads_passed, grads_received):
         """Every node's post-hook during a watched backward (one bound method for all:
-        torch says which node runs): its ``NodeExecuted``."""
-        fn = _current_node()
-        self._runs[-1].append(fn)
-        received = grads_received[0] if len(grads_received) == 1 else _received(grads_received)
-        self._emit(_make(_NodeExecuted, (fn, fn.metadata[KEY].id, received,
-                                         tuple(grads_passed))))
+        torch says which node runs): the node and its gradients, kept until reported."""
+        pending = self._runs[-1].pending
+        pending.append((_current_node(), grads_received, grads_passed))
+        if len(pending) >= PENDING:
+            self._report_ran(self._runs[-1])
 
-    def _hook_leaf(self, fn, ran):
+    def _report_ran(self, run) -> None:
+        """Report the nodes ``run`` has kept, in the order they ran, as ``NodesExecuted``:
+        their gradients copied to NumPy (each once: what a node passes, the next got)."""
+        pending, run.pending = run.pending, []
+        if not pending:
+            return
+        batches, events, arrays, saving = [], [], {}, run.saving
+        saves, classes = self._saves, self._classes
+        with torch._C.DisableTorchFunction():
+            for fn, received, passed in pending:
+                if fn is None:  # an event made as it came (an AccumulateGrad's)
+                    event = received
+                    if event.__class__ is _NodeExecuted:
+                        events.append(event)
+                    else:  # (a GradAccumulated: after the nodes before it)
+                        batches += (events, event)
+                        events = []
+                    continue
+                fid = fn.metadata[KEY].id
+                cls = fn.__class__
+                saved = saves.get(cls)
+                if saved is None:
+                    saved = saves[cls] = bool((classes.get(cls) or self.describe_function(fn))
+                                              .saved_tensors)
+                if saved:
+                    saving.append(fid)
+                g = received[0] if len(received) == 1 else _received(received)
+                if g is not None:
+                    a = arrays.get(id(g))
+                    g = arrays[id(g)] = copy(g) if a is None else a
+                if len(passed) == 1:
+                    p = passed[0]
+                    if p is not None:
+                        a = arrays.get(id(p))
+                        p = arrays[id(p)] = copy(p) if a is None else a
+                    out = (p,)
+                else:
+                    out = []
+                    for p in passed:
+                        if p is not None:
+                            a = arrays.get(id(p))
+                            p = arrays[id(p)] = copy(p) if a is None else a
+                        out.append(p)
+                    out = tuple(out)
+                events.append(_make(_NodeExecuted, (fn, fid, g, out)))
+        batches += (events, None)
+        emit = self._emit
+        for i in range(0, len(batches), 2):
+            if batches[i]:
+                emit(ev.NodesExecuted(tuple(batches[i])))
+            if batches[i + 1] is not None:
+                emit(batches[i + 1])
+
+    def _hook_leaf(self, fn, run):
         """The hooks that report an ``AccumulateGrad`` running (their handles)."""
         fid = fn.metadata[KEY].id
         leaf = self.variable(fn)
-        before = []
+        before = []  # (.grad, the gradient received) as NumPy, as accumulating starts
 
         def before_accumulating(grads_received):
-            before.append(describe.to_numpy(leaf.grad))
+            # (what it received is read now: it may become .grad itself, which a hook of
+            # the user's may change in place after the accumulation)
+            before.append((describe.to_numpy(leaf.grad),
+                           describe.to_numpy(_received(grads_received))))
 
         def accumulated(grads_passed, grads_received):
-            ran.append(fn)
-            self._emit(ev.NodeExecuted(fn, fid, _received(grads_received), ()))
+            was, received = (before.pop() if before else
+                             (None, describe.to_numpy(_received(grads_received))))
+            run.pending.append((None, _make(_NodeExecuted, (fn, fid, received, ())), None))
             grad = leaf.grad
             tid = self._ids.tensor_id(leaf)
             if grad is not None and id(grad) not in self._grads:
                 key, grads = id(grad), self._grads
                 grads[key] = (weakref.ref(leaf),
                               weakref.ref(grad, lambda _, key=key: grads.pop(key, None)))
-            self._emit(ev.GradAccumulated(leaf, tid, before.pop() if before else None,
-                                          describe.to_numpy(grad)))
+            run.pending.append((None, ev.GradAccumulated(leaf, tid, was, describe.to_numpy(grad)),
+                                None))
         return fn.register_prehook(before_accumulating), fn.register_hook(accumulated)
+
+
+class Ran:
+    """One watched backward's nodes run: those not reported yet, ``(node, gradients
+    received, gradients passed)`` as torch gave them (held until reported: at most
+    ``PENDING``) or ``(None, event, None)`` for an event made as it came; and the ids of
+    those reported that had saved tensors (which torch frees without ``retain_graph``)."""
+
+    __slots__ = ("pending", "saving")
+
+    def __init__(self):
+        self.pending: list = []
+        self.saving: list = []
+
+
+def _reachable(root_fns) -> tuple[list, list]:
+    """The nodes reachable from ``root_fns``: ``(the others, the AccumulateGrad nodes)``."""
+    # (a node's Python object is the same while one is held, and the lists hold each)
+    seen, nodes, leaves = set(), [], []
+    stack = list(root_fns)
+    while stack:
+        fn = stack.pop()
+        if fn in seen:
+            continue
+        seen.add(fn)
+        if fn.__class__ is _AccumulateGrad:
+            leaves.append(fn)
+            continue  # (it has no next_functions)
+        nodes.append(fn)
+        for n, _ in fn.next_functions:
+            if n is not None:
+                stack.append(n)
+    return nodes, leaves
 
 
 def _takes(nexts, inputs) -> bool:

@@ -18,9 +18,14 @@ post-hook (torch's ``torch.autograd.graph.Node`` hooks, run by torch's engine in
 execution order, right after each node; one function for all, put in place by
 :mod:`gradviz.engines.torch_hooks`), and each ``AccumulateGrad`` a pre-hook too; they
 return None, so gradients are untouched, and all are removed when the call returns or
-raises. The post-hook gives ``NodeExecuted`` (the gradient the node received
-and those it passed); an ``AccumulateGrad``'s post-hook, which torch runs after the
-leaf's ``.grad`` was updated, gives ``GradAccumulated``.
+raises. The post-hook only keeps the node and the gradients it received and passed;
+every ``torch_engine.PENDING`` (64) nodes, and as the call ends, those kept are reported in one
+``NodesExecuted``, their gradients copied to NumPy in one loop (each once: what a node
+passes is what the next receives). Holding them meanwhile keeps torch from summing
+into them in place (it does so only to a gradient nobody else holds); an
+``AccumulateGrad``'s pre-hook copies what it receives and ``.grad`` before, its
+post-hook, which torch runs after ``.grad`` was updated, gives ``GradAccumulated``.
+Reported one by one, a node's event cost twice torch's own backward of a tiny op.
 
 Torch keeps modes per thread: the mode is pushed on the thread that subscribes; a
 program running on another thread is watched inside ``TorchEngine.watching()``.

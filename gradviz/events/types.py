@@ -100,6 +100,15 @@ class NodeExecuted(Event):
 
 
 @event
+class NodesExecuted(Event):
+    """Several nodes ran during backward, one after another: their ``NodeExecuted``
+    events, in order, gradients as NumPy arrays (how an engine whose backward runs
+    without it reports a run of nodes at once)."""
+
+    events: tuple
+
+
+@event
 class GradAccumulated(Event):
     tensor: Any
     tensor_id: int

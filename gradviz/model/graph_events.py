@@ -318,6 +318,26 @@ class GraphEvents:
         data["grads_out"] = e.grads_out
         self._touch(e.function_id)
 
+    def _on_NodesExecuted(self, e):  # noqa: N802
+        # (_on_NodeExecuted of each, inlined: it is the loop of a backward's nodes)
+        nodes, ran, updated, added = (self._graph._node, self._ran, self._pending.updated,
+                                      self._pending.added)
+        executed = self._executed
+        for event in e.events:
+            fid = event[1]
+            data = nodes.get(fid)
+            if data is None:
+                self._ensure_function(event[0])
+                data = nodes[fid]
+            executed += 1
+            ran.append(fid)
+            data["executed"] = executed
+            data["grad_in"] = event[2]
+            data["grads_out"] = event[3]
+            if fid not in added:
+                updated.add(fid)
+        self._executed = executed
+
     def _on_GradAccumulated(self, e):  # noqa: N802
         n = self._backward_counts.get(e.tensor_id, 0) + 1
         self._backward_counts[e.tensor_id] = n
@@ -330,12 +350,13 @@ class GraphEvents:
             self.flush()
 
     def _on_SavedTensorsFreed(self, e):  # noqa: N802
-        nodes = self._graph._node
+        nodes, updated, added = self._graph._node, self._pending.updated, self._pending.added
         for fid in e.function_ids:
             data = nodes.get(fid)
             if data is not None:
                 data["freed"] = True
-                self._touch(fid)
+                if fid not in added:
+                    updated.add(fid)
 
     def _on_GradZeroed(self, e):  # noqa: N802
         self._append(e.tensor_id, GradEntry("zeroed", self.engine.grad(e.tensor)))

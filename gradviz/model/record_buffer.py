@@ -138,7 +138,8 @@ def _backward_started(model, e):
     return (_EVENT, model._backward_started.__func__, (e.roots, *model._backward_roots(e)))
 
 
-_LATER = {ev.NodeExecuted: _node_executed, ev.GradAccumulated: _as_it_is,
+_LATER = {ev.NodeExecuted: _node_executed, ev.NodesExecuted: _as_it_is,
+          ev.GradAccumulated: _as_it_is,
           ev.SavedTensorsFreed: _as_it_is, ev.BackwardStarted: _backward_started}
 # BackwardFinished is handled as it comes: the run's numbers (each leaf's grad-to-value
 # ratio, the flow through the nodes run) are read before an optimizer step changes them

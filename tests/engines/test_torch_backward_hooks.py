@@ -12,7 +12,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from gradviz.engines import get_engine, torch_hooks  # noqa: E402
+from gradviz.engines import get_engine, torch_engine, torch_hooks  # noqa: E402
+from gradviz.events import types as ev  # noqa: E402
 from gradviz.model import GraphModel  # noqa: E402
 
 
@@ -46,15 +47,12 @@ def functions_in_order(model):
     return [d for _, d in sorted(nodes, key=lambda p: p[0])]
 
 
-def test_each_node_keeps_the_gradients_torch_computed_for_it():
-    model = GraphModel(engine="torch")
-    with model.recording():
-        _, y = program()
-        y.backward()
-    recorded = functions_in_order(model)
-
-    expected = []  # the same program, unwatched, read with torch's hooks and cloned at once
-    w, y = program()
+def torch_recompute(make):
+    """``make()``'s program run unwatched, read with torch's own hooks, each gradient
+    cloned at once: ``[(node name, gradient received, gradients passed)]`` in the order
+    torch ran the nodes."""
+    expected = []
+    *_, y = make()
     stack, seen, handles = [y.grad_fn], set(), []
     while stack:
         fn = stack.pop()
@@ -69,7 +67,11 @@ def test_each_node_keeps_the_gradients_torch_computed_for_it():
     y.backward()
     for handle in handles:
         handle.remove()
+    return expected
 
+
+def assert_recorded_as_torch_ran(model, expected):
+    recorded = functions_in_order(model)
     assert [d["name"] for d in recorded] == [name for name, _, _ in expected]
     for data, (name, received, passed) in zip(recorded, expected, strict=True):
         np.testing.assert_array_equal(data["grad_in"], received.numpy(), err_msg=name)
@@ -80,6 +82,65 @@ def test_each_node_keeps_the_gradients_torch_computed_for_it():
                     assert got is None
                 else:
                     np.testing.assert_array_equal(got, want.numpy(), err_msg=name)
+
+
+def test_each_node_keeps_the_gradients_torch_computed_for_it():
+    model = GraphModel(engine="torch")
+    with model.recording():
+        _, y = program()
+        y.backward()
+    assert_recorded_as_torch_ran(model, torch_recompute(program))
+
+
+def long_program(hook=lambda g: None):
+    """More nodes than the engine holds before reporting (``PENDING``), leaves met all
+    along the chain, inputs used twice (gradients summed in torch's input buffer), and
+    ``hook`` on a tensor made first (its node runs among the last)."""
+    torch.manual_seed(1)
+    leaves = [torch.randn(3, requires_grad=True) for _ in range(5)]
+    first = leaves[0] * 1.0
+    first.register_hook(hook)
+    y = first
+    for i in range(3 * torch_engine.PENDING):
+        y = y * 0.9 + y.sin() if i % 3 else y * leaves[i % 5]
+    return (*leaves, y.sum() + first.sum())
+
+
+def test_a_long_backward_is_reported_in_bounded_batches_in_torchs_order():
+    engine = get_engine("torch")
+    model = GraphModel(engine="torch")
+    seen, reported_by_then = [], []
+    with model.recording():
+        token = engine.subscribe(seen.append)
+        try:
+            *leaves, y = long_program(lambda g: reported_by_then.append(
+                sum(isinstance(e, ev.NodesExecuted) for e in seen)))
+            y.backward()
+        finally:
+            engine.unsubscribe(token)
+    batches = [e.events for e in seen if isinstance(e, ev.NodesExecuted)]
+    assert max(len(b) for b in batches) <= torch_engine.PENDING  # the gradients held
+    assert reported_by_then[0] >= 3  # reported while the backward still ran
+    kinds = [type(e).__name__ for e in seen]
+    assert kinds[-1] == "BackwardFinished" and "NodeExecuted" not in kinds
+    assert kinds.count("GradAccumulated") == len(leaves)
+    assert_recorded_as_torch_ran(model, torch_recompute(long_program))
+
+
+def test_a_leafs_gradient_is_read_before_a_hook_changes_grad_in_place():
+    def zero(p):
+        p.grad.mul_(0)
+
+    model = GraphModel(engine="torch")
+    with model.recording():
+        w = torch.ones(2, requires_grad=True)
+        w.register_hook(lambda g: g * 1)  # (a new tensor, that torch makes .grad itself)
+        w.register_post_accumulate_grad_hook(zero)
+        (w * 3).sum().backward()
+    assert w.grad.tolist() == [0.0, 0.0]  # what the user's hook left
+    acc = next(d for _, d in model.graph.nodes(data=True) if d.get("name") == "AccumulateGrad")
+    np.testing.assert_array_equal(acc["grad_in"], [3.0, 3.0])  # what torch passed to it
+    np.testing.assert_array_equal(model.grad(model.node_of(w)), [0.0, 0.0])
 
 
 def test_a_second_backward_with_retain_graph_records_its_own_gradients():
