@@ -33,6 +33,7 @@ dot's time or less; 50,000 nodes in under 5 s; +10 nodes on 5,000 moves no exist
     python3 scripts/bench_layout.py            # table on stdout
     python3 scripts/bench_layout.py --no-dot   # skip dot
     python3 scripts/bench_layout.py --vs-dot   # only the multi-seed comparison with dot
+    python3 scripts/bench_layout.py --phases   # where the time goes at 300 and 1,000 nodes
 """
 
 from __future__ import annotations
@@ -491,8 +492,58 @@ def run(report, use_dot=True):
         )
 
 
+def phases(sizes=(300, 1000), seeds=range(10)):
+    """Per size: ``{step: mean CPU seconds}`` of one layout of the versus_dot graphs, by step:
+    ranks (of which the network simplex), the proper graph (virtual nodes), the ordering,
+    x placement, and the rest (indexing, cycles, components, routes), from wrappers put
+    around the layout's steps for the measurement."""
+    import gradviz.model._layout_rank as rank
+    import gradviz.model.layout as lay
+
+    spent: dict[str, float] = {}
+
+    def timed(fn, step):
+        def run(*args, **kwargs):
+            c0 = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[step] = spent.get(step, 0.0) + time.process_time() - c0
+        return run
+
+    saved = [(lay, "assign_layers"), (rank, "tighten"), (lay, "assign_x"),
+             (lay.Proper, "__init__"), (lay.Proper, "minimize")]
+    originals = [getattr(obj, name) for obj, name in saved]
+    steps = ("ranks", "of which network simplex", "x placement", "proper graph", "ordering")
+    out = {}
+    try:
+        for (obj, name), fn, step in zip(saved, originals, steps, strict=True):
+            setattr(obj, name, timed(fn, step))
+        for n in sizes:
+            spent.clear()
+            total = 0.0
+            for seed in seeds:
+                g = random_autograd_dag(n, 1000 + seed)
+                c0 = time.process_time()
+                layered(g, routes={})
+                total += time.process_time() - c0
+            k = len(seeds)
+            row = {"whole layout": total / k, **{s: spent.get(s, 0.0) / k for s in steps}}
+            row["rest"] = row["whole layout"] - sum(row[s] for s in steps if not s.startswith("of"))
+            out[n] = row
+    finally:
+        for (obj, name), fn in zip(saved, originals, strict=True):
+            setattr(obj, name, fn)
+    return out
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if "--phases" in argv:
+        for n, row in phases().items():
+            print(f"random autograd DAG, {n:,} nodes (CPU ms, mean of 10): "
+                  + ", ".join(f"{step} {t * 1e3:.1f}" for step, t in row.items()))
+        return
     use_dot = "--no-dot" not in argv and shutil.which("dot") is not None
     if not use_dot:
         print("dot not installed (apt-get install graphviz) or --no-dot: no comparison")

@@ -166,3 +166,19 @@ def test_layout_bench_compares_with_dot_over_seeds():
     if shutil.which("dot"):  # with graphviz installed: dot's figures and the ratios
         (_, _, _, c, dt, dc, ratio, tratio, _), = bl.versus_dot(versus={60: range(2)})
         assert dt > 0 and tratio > 0 and dc > 0 and 0.2 < ratio < 5
+
+
+def test_layout_bench_phases_add_up_and_leave_the_layout_as_it_was():
+    import gradviz.model._layout_rank as rank
+    import gradviz.model.layout as lay
+
+    before = (lay.assign_layers, rank.tighten, lay.assign_x, lay.Proper.__init__,
+              lay.Proper.minimize)
+    bl = load("bench_layout")
+    row = bl.phases(sizes=(80,), seeds=range(2))[80]
+    steps = ("ranks", "x placement", "proper graph", "ordering")
+    assert all(row[s] > 0 for s in steps)
+    assert row["rest"] >= 0  # the steps, timed apart, fit in the whole (none counted twice)
+    assert 0 < row["of which network simplex"] <= row["ranks"]
+    assert (lay.assign_layers, rank.tighten, lay.assign_x, lay.Proper.__init__,
+            lay.Proper.minimize) == before  # the wrappers are gone
