@@ -112,7 +112,7 @@ def assign_x(P, width, pin_x, prev_x, node_gap, sweeps=8):
             j = k + 1
             while j < len(row) and comp[row[j]] == c:
                 j += 1
-            ids = row[k:j] if k or j < len(row) else row
+            ids = row[k:j]
             if pin_x and sum(1 for v in ids if v in pin_x) > 1:
                 ids = _clear_pin_gaps(ids, pin_x, sep)
             offs = [0.0]

@@ -70,7 +70,8 @@ def tighten(n, U, V, W, layer, max_pivots):
         in_u = (low[U] - lc).view(np.uint64) <= span
         in_v = (low[V] - lc).view(np.uint64) <= span
         # the subtree holds the tail: enter an edge into it, else one out of it
-        if c == Ul[leave]:
+        holds_tail = c == Ul[leave]
+        if holds_tail:
             in_v &= nontree
             in_v &= ~in_u
             cand = np.flatnonzero(in_v)
@@ -84,7 +85,7 @@ def tighten(n, U, V, W, layer, max_pivots):
         j = int(slack.argmin())
         enter, s = int(cand[j]), int(slack[j]) - 1
         if s:
-            rank[pre[lc : hc + 1]] += -s if c == Ul[leave] else s
+            rank[pre[lc : hc + 1]] += -s if holds_tail else s
         nontree[leave] = True
         nontree[enter] = False
         _pivot(enter, leave, Ul, Vl, low, lim, par, pre, sign)
@@ -192,9 +193,11 @@ def _pivot(enter, leave, Ul, Vl, low, lim, par, pre, sign):
         x = Vl[k] if Ul[k] == x else Ul[k]
     ring = [top, *up_a[::-1], *up_b]  # top, down to a, then b up to below top
     ring_edge = [*ea[::-1], enter, *eb]  # ring_edge[k] joins ring[k] and ring[k + 1] (or top)
-    # each cycle node's old child on the cycle, whose numbers are not the node's to carry
-    below = dict(zip(up_a[1:], up_a[:-1], strict=True))
-    below.update(zip(up_b[1:], up_b[:-1], strict=True))
+    # each cycle node's old children on the cycle, whose numbers are not the node's to carry:
+    # top's are the heads of the paths up from a and b, the others' the next node down
+    kids = {x: [y] for x, y in zip(up_a[1:], up_a[:-1], strict=True)}
+    kids.update((x, [y]) for x, y in zip(up_b[1:], up_b[:-1], strict=True))
+    kids[top] = up_a[-1:] + up_b[-1:]
     i = ring_edge.index(leave)
     first = ring[1 : i + 1]  # chain from top towards a (and on past enter, maybe)
     first_par = ring_edge[:i]
@@ -202,35 +205,24 @@ def _pivot(enter, leave, Ul, Vl, low, lim, par, pre, sign):
     second_par = [ring_edge[-1], *ring_edge[i + 1 : -1][::-1]]
     base = lo_(top)
     span = li_(top) - base + 1
-    starts, sizes = [span], [1]  # the new preorder as pieces of [old numbers, cycle nodes]
-    walked = [top]
-    cur = base + 1  # top's old children on the cycle: the heads of the paths up from a, b
-    for lo, hi in sorted((lo_(y), li_(y)) for y in (up_a[-1:] + up_b[-1:])):
-        if lo > cur:
-            starts.append(cur - base)
-            sizes.append(lo - cur)
-        cur = hi + 1
-    if cur < base + span:
-        starts.append(cur - base)
-        sizes.append(base + span - cur)
+    starts, sizes = [], []  # the new preorder as pieces of [old numbers, cycle nodes]
+    walked = []
     first_end = 0
-    for q, x in enumerate(first + second):
+    for q, x in enumerate([top, *first, *second]):
         starts.append(span + len(walked))
         sizes.append(1)
         walked.append(x)
-        cur = lo_(x) + 1
-        y = below.get(x)
-        if y is not None:
-            lo = lo_(y)
+        cur = lo_(x) + 1  # then x's old numbers but its cycle children's
+        for lo, hi in sorted((lo_(y), li_(y)) for y in kids.get(x, ())):
             if lo > cur:
                 starts.append(cur - base)
                 sizes.append(lo - cur)
-            cur = li_(y) + 1
+            cur = hi + 1
         hi = li_(x)
         if cur <= hi:
             starts.append(cur - base)
             sizes.append(hi + 1 - cur)
-        if q == len(first) - 1:
+        if q == len(first):
             first_end = sum(sizes)
     sizes_a = np.asarray(sizes, np.int64)
     ext = np.concatenate((pre[base : base + span], np.asarray(walked, np.int64)))
@@ -241,13 +233,10 @@ def _pivot(enter, leave, Ul, Vl, low, lim, par, pre, sign):
     low[order] = new_low
     pre[base : base + span] = order
     # a chain node's subtree runs to its chain's end
-    if first:
-        lim[first] = base + first_end - 1
-        par[first] = first_par
-        sign[first] = [1.0 if Ul[k] == y else -1.0 for y, k in zip(first, first_par, strict=True)]
-    if second:
-        lim[second] = base + span - 1
-        par[second] = second_par
-        sign[second] = [1.0 if Ul[k] == y else -1.0
-                        for y, k in zip(second, second_par, strict=True)]
+    for chain, edges, end in ((first, first_par, base + first_end - 1),
+                              (second, second_par, base + span - 1)):
+        if chain:
+            lim[chain] = end
+            par[chain] = edges
+            sign[chain] = [1.0 if Ul[k] == y else -1.0 for y, k in zip(chain, edges, strict=True)]
     lim[top] = base + span - 1
