@@ -324,6 +324,15 @@ class TorchEngine:
             return
         batches, events, arrays, saving = [], [], {}, run.saving
         saves, classes = self._saves, self._classes
+
+        def once(t):  # each gradient copied once: what a node passes is what the next got
+            if t is None:
+                return None
+            a = arrays.get(id(t))
+            if a is None:
+                a = arrays[id(t)] = copy(t)
+            return a
+
         with torch._C.DisableTorchFunction():
             for fn, received, passed in pending:
                 if fn is None:  # an event made as it came (an AccumulateGrad's)
@@ -342,25 +351,8 @@ class TorchEngine:
                                               .saved_tensors)
                 if saved:
                     saving.append(fid)
-                g = received[0] if len(received) == 1 else _received(received)
-                if g is not None:
-                    a = arrays.get(id(g))
-                    g = arrays[id(g)] = copy(g) if a is None else a
-                if len(passed) == 1:
-                    p = passed[0]
-                    if p is not None:
-                        a = arrays.get(id(p))
-                        p = arrays[id(p)] = copy(p) if a is None else a
-                    out = (p,)
-                else:
-                    out = []
-                    for p in passed:
-                        if p is not None:
-                            a = arrays.get(id(p))
-                            p = arrays[id(p)] = copy(p) if a is None else a
-                        out.append(p)
-                    out = tuple(out)
-                events.append(_make(_NodeExecuted, (fn, fid, g, out)))
+                g = once(received[0] if len(received) == 1 else _received(received))
+                events.append(_make(_NodeExecuted, (fn, fid, g, tuple([once(p) for p in passed]))))
         batches += (events, None)
         emit = self._emit
         for i in range(0, len(batches), 2):

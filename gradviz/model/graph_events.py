@@ -308,32 +308,28 @@ class GraphEvents:
                 self._show_output(t)
 
     def _on_NodeExecuted(self, e):  # noqa: N802
-        if e.function_id not in self._graph:
-            self._ensure_function(e.function)
-        self._executed += 1
-        self._ran.append(e.function_id)
-        data = self._graph._node[e.function_id]
-        data["executed"] = self._executed
-        data["grad_in"] = e.grad_in  # (arrays: the event's record made them, record_buffer)
-        data["grads_out"] = e.grads_out
-        self._touch(e.function_id)
+        self._nodes_ran((e,))
 
     def _on_NodesExecuted(self, e):  # noqa: N802
-        # (_on_NodeExecuted of each, inlined: it is the loop of a backward's nodes)
+        self._nodes_ran(e.events)
+
+    def _nodes_ran(self, events):
+        """``NodeExecuted`` events, in the order the nodes ran: each node's execution order
+        and its gradients (arrays: the event's record made them, record_buffer)."""
         nodes, ran, updated, added = (self._graph._node, self._ran, self._pending.updated,
                                       self._pending.added)
         executed = self._executed
-        for event in e.events:
-            fid = event[1]
+        for event in events:
+            fid = event.function_id
             data = nodes.get(fid)
             if data is None:
-                self._ensure_function(event[0])
+                self._ensure_function(event.function)
                 data = nodes[fid]
             executed += 1
             ran.append(fid)
             data["executed"] = executed
-            data["grad_in"] = event[2]
-            data["grads_out"] = event[3]
+            data["grad_in"] = event.grad_in
+            data["grads_out"] = event.grads_out
             if fid not in added:
                 updated.add(fid)
         self._executed = executed
@@ -350,13 +346,12 @@ class GraphEvents:
             self.flush()
 
     def _on_SavedTensorsFreed(self, e):  # noqa: N802
-        nodes, updated, added = self._graph._node, self._pending.updated, self._pending.added
+        nodes = self._graph._node
         for fid in e.function_ids:
             data = nodes.get(fid)
             if data is not None:
                 data["freed"] = True
-                if fid not in added:
-                    updated.add(fid)
+                self._touch(fid)
 
     def _on_GradZeroed(self, e):  # noqa: N802
         self._append(e.tensor_id, GradEntry("zeroed", self.engine.grad(e.tensor)))
