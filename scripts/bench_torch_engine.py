@@ -17,6 +17,7 @@ from pathlib import Path
 
 import torch
 
+from gradviz.engines.torch_engine import _reachable as reachable
 from gradviz.engines.torch_hooks import hook_nodes
 from gradviz.model import GraphModel
 
@@ -48,11 +49,7 @@ def hooked_chain(n):
     for _ in range(n):
         y = y * 1.0001
     start = time.process_time()
-    nodes, stack = [], [y.grad_fn]
-    while stack:
-        fn = stack.pop()
-        nodes.append(fn)
-        stack += [f for f, _ in fn.next_functions if f is not None]
+    nodes, _ = reachable([y.grad_fn])
     remove = hook_nodes(nodes, lambda grads_passed, grads_received: None)
     y.backward()
     remove()

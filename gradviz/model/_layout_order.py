@@ -380,20 +380,20 @@ class Proper(LocalMoves):
                 upw[b].append(w)
             upw = [ws if any(w != 1 for w in ws) else None for ws in upw]
             downw = [ws if any(w != 1 for w in ws) else None for ws in downw]
-        mc = Mincross(self._layers(self.perm), up, upw, down, downw, self.fixed.tolist(),
-                      self.pinned.tolist(), self.comp.tolist())
-        first = self._layers(self.perm)
+        first = self._layers(self.perm)  # (Mincross keeps copies of the layers it is given)
+        mc = Mincross(first, up, upw, down, downw, self.fixed.tolist(), self.pinned.tolist(),
+                      self.comp.tolist())
         starts = [(first, p) for p in DOT_PRESWEEPS]
         if restarts:
             sinks = self._layers(self.bfs_perm(True))
             starts += [(sinks, p) for p in DOT_PRESWEEPS_SINKS]
         best = mc.run(starts, DOT_MAX_ITER, DOT_MIN_QUIT, DOT_START_ITER, DOT_WORK)
-        self.set_perm(np.asarray([v for lay in mc.layers for v in lay], np.int64))
+        self.set_perm(_joined(mc.layers))
         c, perm = self._polish(best, self.perm.copy(), sift)
         if self.N > DOT_AGAIN_FROM and c < best:  # sifting found better: iterate from there
             again = mc.run([(self._layers(perm), 0)], DOT_MAX_ITER, DOT_MIN_QUIT, 0, DOT_AGAIN)
             if again < c:
-                self.set_perm(np.asarray([v for lay in mc.layers for v in lay], np.int64))
+                self.set_perm(_joined(mc.layers))
                 c, perm = self._polish(again, self.perm.copy(), sift)
         self.set_perm(perm)
         return c
@@ -410,6 +410,11 @@ class Proper(LocalMoves):
             self.set_perm(perm)
             return crossings, perm
         return c, self.perm.copy()
+
+
+def _joined(layers) -> np.ndarray:
+    """An ordering given as lists per layer, as one array (``perm``'s form)."""
+    return np.asarray([v for lay in layers for v in lay], np.int64)
 
 
 def _initial_keys(n_all, vlayer, vcomp, up, down, key, anchored_comps):
