@@ -68,34 +68,17 @@ def sync_direction_menu(window) -> None:
 def add_view_settings(window, menu: QtWidgets.QMenu) -> None:
     """Layout direction ▸, Released nodes ▸ (the policy), Hide constants, Hide released
     nodes, History."""
-    directions = menu.addMenu("Layout direction")
-    directions.setToolTipsVisible(True)
-    group = window.direction_actions = QtGui.QActionGroup(window)
-    group.setExclusive(True)
-    for direction, text, tip in DIRECTION_CHOICES:
-        action = directions.addAction(text)
-        action.setData(direction)
-        action.setToolTip(tip)
-        action.setCheckable(True)
-        group.addAction(action)
-        action.triggered.connect(lambda _=False, d=direction: set_direction(window, d))
+    directions, window.direction_actions = _choice_menu(
+        menu, "Layout direction", DIRECTION_CHOICES, lambda d: set_direction(window, d))
     directions.aboutToShow.connect(lambda: sync_direction_menu(window))  # a script may turn it
     saved = window.settings.value("layout_direction")
     if saved in DIRECTIONS and saved != window.view.direction:
         set_direction(window, saved)
     sync_direction_menu(window)
-    released = menu.addMenu("Released nodes")
-    released.setToolTipsVisible(True)
-    group = window.release_actions = QtGui.QActionGroup(window)
-    group.setExclusive(True)
-    for policy, text, tip in RELEASE_CHOICES:
-        action = released.addAction(text)
-        action.setData(policy)
-        action.setToolTip(tip)
-        action.setCheckable(True)
-        action.setChecked(policy == window.model.release_policy)
-        group.addAction(action)
-        action.triggered.connect(lambda _=False, p=policy: set_release_policy(window, p))
+    _, window.release_actions = _choice_menu(
+        menu, "Released nodes", RELEASE_CHOICES, lambda p: set_release_policy(window, p))
+    for action in window.release_actions.actions():
+        action.setChecked(action.data() == window.model.release_policy)
     saved = window.settings.value("release_policy")
     if saved in {c[0] for c in RELEASE_CHOICES} and saved != window.model.release_policy:
         set_release_policy(window, saved)
@@ -107,6 +90,23 @@ def add_view_settings(window, menu: QtWidgets.QMenu) -> None:
         window.actions[key] = action
     menu.addSeparator()
     menu.addAction(window.history_dock.toggleViewAction())
+
+
+def _choice_menu(menu, title: str, choices, choose) -> tuple:
+    """A submenu ``title`` of exclusive checkable entries, one per ``(value, text, tip)`` of
+    ``choices``, calling ``choose(value)`` when picked: ``(the submenu, its action group)``."""
+    sub = menu.addMenu(title)
+    sub.setToolTipsVisible(True)
+    group = QtGui.QActionGroup(sub)
+    group.setExclusive(True)
+    for value, text, tip in choices:
+        action = sub.addAction(text)
+        action.setData(value)
+        action.setToolTip(tip)
+        action.setCheckable(True)
+        group.addAction(action)
+        action.triggered.connect(lambda _=False, v=value: choose(v))
+    return sub, group
 
 
 def add_node_focus_entries(window, menu: QtWidgets.QMenu, nid) -> None:
