@@ -136,15 +136,8 @@ class RNNBase(Module):
 
     def forward(self, input, hx=None):
         is_lstm = self.mode == "LSTM"
-        batched = input._data.ndim == 3
-        if input._data.ndim not in (2, 3):
-            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got "
-                             f"{input._data.ndim}D instead")
-        if not batched:
-            input = input.unsqueeze(1)
-            if hx is not None:
-                hx = tuple(h.unsqueeze(1) for h in hx) if is_lstm else hx.unsqueeze(1)
-        elif self.batch_first:
+        batched, input, hx = _batched(self, input, hx, 3, 1, is_lstm)
+        if batched and self.batch_first:
             input = input.transpose(0, 1)
         if input._data.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
@@ -263,15 +256,7 @@ class _CellBase(Module):
         return hx
 
     def _run(self, input, hx, cell):
-        batched = input._data.ndim == 2
-        if input._data.ndim not in (1, 2):
-            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got "
-                             f"{input._data.ndim}D instead")
-        if not batched:
-            input = input.unsqueeze(0)
-            if hx is not None:
-                hx = tuple(h.unsqueeze(0) for h in hx) if isinstance(hx, tuple) \
-                    else hx.unsqueeze(0)
+        batched, input, hx = _batched(self, input, hx, 2, 0, isinstance(hx, tuple))
         out = cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         if not batched:
             out = tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
@@ -324,3 +309,17 @@ class GRUCell(_CellBase):
 
     def forward(self, input, hx=None):
         return self._run(input, hx, lambda x, h, *w: gru_cell(x, self._state(x, h), *w))
+
+
+def _batched(module, input, hx, ndim, dim, pair):
+    """``(batched, input, hx)``: whether ``input`` has ``ndim`` dims (a batch) or one fewer,
+    torch's error otherwise; unbatched, the input and the state (each of a ``pair``, an
+    LSTM's h and c) get the batch dim ``dim``."""
+    if input._data.ndim not in (ndim - 1, ndim):
+        raise ValueError(f"{type(module).__name__}: Expected input to be {ndim - 1}D or "
+                         f"{ndim}D, got {input._data.ndim}D instead")
+    if input._data.ndim == ndim:
+        return True, input, hx
+    if hx is not None:
+        hx = tuple(h.unsqueeze(dim) for h in hx) if pair else hx.unsqueeze(dim)
+    return False, input.unsqueeze(dim), hx
