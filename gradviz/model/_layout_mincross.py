@@ -8,15 +8,14 @@ best ordering seen.
 
 Unlike dot, equal medians keep their order (dot reverses them every other iteration: ~5%
 more crossings on random autograd graphs here), a start may first be swept (fewer
-transpositions), and the effort can be capped (``work``). A transposition weighs a pair
-again only if one of its nodes or their neighbours moved since it was last weighed.
+transpositions), and the effort can be capped (``work``).
 
-Internal. Layers are lists of node ids, ``pos[v]`` the slot of ``v`` in its layer; per node,
-the slots of its neighbours above (``above[v]``) and below (``below[v]``) are kept up to date
-as nodes move, so that a transposition reads them without rebuilding. Layers of autograd
-graphs hold a few dozen nodes, where lists beat NumPy's per-call cost. Crossings between
-two layers are counted with an accumulator, per layer pair, recounted only where a layer
-changed.
+Internal. Layers are lists of node ids and ``pos[v]`` the slot of ``v`` in its layer, the one
+thing kept up to date as nodes move: neighbours' slots are read through it (keeping them per
+node, and weighing again only the pairs whose neighbours moved, cost a quarter more time
+than they saved). Layers of autograd graphs hold a few dozen nodes, where lists beat NumPy's
+per-call cost. Crossings between two layers are counted with an accumulator, per layer pair,
+recounted only where a layer changed.
 """
 
 from __future__ import annotations
@@ -42,25 +41,10 @@ class Mincross:
         self.up, self.upw, self.down, self.downw = up, upw, down, downw
         self.weighted = any(w is not None for w in upw)
         self.keep, self.pinned, self.comp = keep, pinned, comp
-        n = len(up)
-        # at_up[v][k]: where v is in down[up[v][k]]; at_down[v][k]: where v is in up[down[v][k]]
-        slot_in_down = {}
-        for u in range(n):
-            for j, v in enumerate(down[u]):
-                slot_in_down.setdefault((u, v), []).append(j)
-        slot_in_up = {}
-        for v in range(n):
-            for k, u in enumerate(up[v]):
-                slot_in_up.setdefault((u, v), []).append(k)
-        at_up = [[slot_in_down[u, v].pop() for u in reversed(up[v])][::-1] for v in range(n)]
-        at_down = [[slot_in_up[u, v].pop() for v in reversed(down[u])][::-1] for u in range(n)]
-        self.at_down, self.at_up = at_down, at_up
-        self.pos = [0] * n
-        self.above = [[0] * len(up[v]) for v in range(n)]
-        self.below = [[0] * len(down[v]) for v in range(n)]
+        self.pos = [0] * len(up)
         self.L = len(layers)
         self.set_layers(layers)
-        self.work = 0  # nodes looked at by transpositions
+        self.work = 0
         self.budget = float("inf")
 
     def set_layers(self, layers):
@@ -69,24 +53,7 @@ class Mincross:
         for lay in self.layers:
             for k, v in enumerate(lay):
                 pos[v] = k
-        above, below = self.above, self.below
-        for v, nb in enumerate(self.up):
-            above[v][:] = [pos[u] for u in nb]
-        for v, nb in enumerate(self.down):
-            below[v][:] = [pos[u] for u in nb]
         self.pair = [-1] * self.L  # crossings between layer r and r + 1, -1: not counted
-
-    def _moved(self, lay, lo, hi):
-        """Slots ``lo..hi-1`` of ``lay`` changed: tell the neighbours."""
-        pos, up, down, above, below = self.pos, self.up, self.down, self.above, self.below
-        at_up, at_down = self.at_up, self.at_down
-        for k in range(lo, hi):
-            v = lay[k]
-            pos[v] = k
-            for u, j in zip(up[v], at_up[v]):
-                below[u][j] = k
-            for u, j in zip(down[v], at_down[v]):
-                above[u][j] = k
 
     def snapshot(self):
         return [lay[:] for lay in self.layers], self.pair[:]
@@ -98,20 +65,20 @@ class Mincross:
 
     # ------------------------------------------------------------------ crossings
     def _count(self, r):
-        below, downw = self.below, self.downw
+        pos, down, downw = self.pos, self.down, self.downw
         acc = [0] * len(self.layers[r + 1])
         c = 0
         for v in self.layers[r]:
-            ps = below[v]
-            if not ps:
+            nb = down[v]
+            if not nb:
                 continue
             ws = downw[v]
             if ws is None:
-                for p in sorted(ps) if len(ps) > 1 else ps:
+                for p in sorted([pos[u] for u in nb]) if len(nb) > 1 else (pos[nb[0]],):
                     c += sum(acc[p + 1 :])
                     acc[p] += 1
                 continue
-            for p, w in sorted(zip(ps, ws)):
+            for p, w in sorted(zip([pos[u] for u in nb], ws)):
                 c += w * sum(acc[p + 1 :])
                 acc[p] += w
         return c
@@ -129,7 +96,8 @@ class Mincross:
         the layer just done (between the two middle ones when their number is even, nearer
         the side where they are packed closer, as dot interpolates); nodes without such
         neighbours stay in their slot, equal medians keep their order."""
-        side = self.above if down else self.below
+        side = self.up if down else self.down
+        pos = self.pos
         keep, comp, pair = self.keep, self.comp, self.pair
         rng = range(1, self.L) if down else range(self.L - 2, -1, -1)
         for r in rng:
@@ -139,16 +107,16 @@ class Mincross:
             slots = []
             items = []
             for k, v in enumerate(lay):
-                ps = side[v]
-                if not ps or keep[v]:
+                nb = side[v]
+                if not nb or keep[v]:
                     continue
-                m = len(ps)
+                m = len(nb)
                 if m == 1:
-                    med = ps[0]
+                    med = pos[nb[0]]
                 elif m == 2:
-                    med = (ps[0] + ps[1]) / 2
+                    med = (pos[nb[0]] + pos[nb[1]]) / 2
                 else:
-                    ps = sorted(ps)
+                    ps = sorted([pos[u] for u in nb])
                     h = m // 2
                     if m % 2:
                         med = ps[h]
@@ -163,15 +131,14 @@ class Mincross:
             if len(items) < 2:
                 continue
             items.sort()
-            lo = hi = -1
+            changed = False
             for k, it in zip(slots, items):
-                if lay[k] != it[3]:
-                    lay[k] = it[3]
-                    hi = k + 1
-                    if lo < 0:
-                        lo = k
-            if lo >= 0:
-                self._moved(lay, lo, hi)
+                v = it[3]
+                if lay[k] != v:
+                    lay[k] = v
+                    pos[v] = k
+                    changed = True
+            if changed:
                 if r > 0:
                     pair[r - 1] = -1
                 if r < self.L - 1:
@@ -181,11 +148,14 @@ class Mincross:
     def _pair(self, v, w):
         """(crossings with v left of w, with w left of v) among their weighted edges."""
         c0 = c1 = 0
-        for ps, ws in ((self.above, self.upw), (self.below, self.downw)):
-            xv, xw, wv, ww = ps[v], ps[w], ws[v], ws[w]
+        pos = self.pos
+        for nbs, ws in ((self.up, self.upw), (self.down, self.downw)):
+            xv, xw, wv, ww = nbs[v], nbs[w], ws[v], ws[w]
             for k, a in enumerate(xv):
+                a = pos[a]
                 ka = wv[k] if wv else 1
                 for j, b in enumerate(xw):
+                    b = pos[b]
                     if a > b:
                         c0 += ka * (ww[j] if ww else 1)
                     elif a < b:
@@ -195,65 +165,62 @@ class Mincross:
     def transpose(self, equal):
         """Swap adjacent nodes where that lowers crossings (with ``equal``, also where it
         keeps them equal) along each layer; layers next to a swap are looked at again, while
-        the crossings drop. A pair is weighed again only if one of its nodes, or one of
-        their neighbours, moved since it was last weighed (``dirty``)."""
-        cand = [True] * self.L
-        dirty = [True] * len(self.pos)
+        the crossings drop."""
+        L = self.L
+        last = L - 1
+        cand = [True] * L
+        layers, pair, pos, up, down = self.layers, self.pair, self.pos, self.up, self.down
         pinned, comp, weighted = self.pinned, self.comp, self.weighted
-        above, below, layers, pair = self.above, self.below, self.layers, self.pair
-        last = self.L - 1
-        pos, up, down, at_up, at_down = self.pos, self.up, self.down, self.at_up, self.at_down
+        work = 0
         delta = 1
         while delta >= 1:
             delta = 0
-            for r in range(self.L):
+            for r in range(L):
                 if not cand[r]:
                     continue
                 cand[r] = False
                 lay = layers[r]
-                self.work += len(lay)
-                moved = []
-                for i in range(len(lay) - 1):
-                    v, w = lay[i], lay[i + 1]
-                    if not (dirty[v] or dirty[w]):
-                        continue
+                m = len(lay)
+                work += m
+                moved = False
+                v = lay[0]
+                for i in range(1, m):
+                    w = lay[i]
                     if comp[v] != comp[w] or (pinned[v] and pinned[w]):
+                        v = w
                         continue
                     if weighted:
                         c0, c1 = self._pair(v, w)
-                    else:  # above, then below, written out: a loop over the two costs 3%
+                    else:
                         c0 = c1 = 0
-                        for a in above[v]:
-                            for b in above[w]:
+                        uw = up[w]
+                        for a in up[v]:
+                            a = pos[a]
+                            for b in uw:
+                                b = pos[b]
                                 if a > b:
                                     c0 += 1
                                 elif a < b:
                                     c1 += 1
-                        for a in below[v]:
-                            for b in below[w]:
+                        dw = down[w]
+                        for a in down[v]:
+                            a = pos[a]
+                            for b in dw:
+                                b = pos[b]
                                 if a > b:
                                     c0 += 1
                                 elif a < b:
                                     c1 += 1
                     if c1 < c0 or (equal and c0 > 0 and c1 == c0):
-                        lay[i], lay[i + 1] = w, v
-                        pos[v] = i + 1
-                        pos[w] = i
-                        for x, k in ((v, i + 1), (w, i)):
-                            for u, j in zip(up[x], at_up[x]):
-                                below[u][j] = k
-                                dirty[u] = True
-                            for u, j in zip(down[x], at_down[x]):
-                                above[u][j] = k
-                                dirty[u] = True
-                        moved.append(v)
-                        moved.append(w)
+                        lay[i - 1] = w
+                        lay[i] = v
+                        pos[v] = i
+                        pos[w] = i - 1
+                        moved = True
                         delta += c0 - c1
-                for x in lay:
-                    dirty[x] = False
+                        continue
+                    v = w
                 if moved:
-                    for x in moved:
-                        dirty[x] = True
                     cand[r] = True
                     if r > 0:
                         cand[r - 1] = True
@@ -261,6 +228,7 @@ class Mincross:
                     if r < last:
                         cand[r + 1] = True
                         pair[r] = -1
+        self.work += work
 
     # ------------------------------------------------------------------ driver
     def _iterate(self, best, best_snap, max_iter, min_quit, convergence=0.995):
