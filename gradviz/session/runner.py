@@ -17,7 +17,10 @@ Why this mechanism:
   does in a terminal (signals reach only the main thread, which Qt owns). Everything the
   statement built before stays in the namespace and the model. Blocking C calls are not
   interrupted by it, so ``time.sleep`` is replaced, on the worker only, by a wait the
-  interrupt wakes.
+  interrupt wakes. An interrupt can land in a finalizer (a dying tensor's weak reference
+  tells the model it died), where Python prints the exception and drops it
+  ("unraisable"): a ``sys.unraisablehook`` spots a dropped ``KeyboardInterrupt`` from a
+  worker and sends it again, so a Stop always stops.
 - **The model changes only under ``lock``**: while a job runs, two event subscribers
   put around the model's own (``_bracket``) take the lock while the model handles an
   event (about 1.5 us an event; nothing when no statement runs on the worker), and the
@@ -33,8 +36,10 @@ Why this mechanism:
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 
 from gradviz.events import dispatcher
@@ -42,6 +47,8 @@ from gradviz.events import dispatcher
 __all__ = ["ModelLock", "StatementRunner"]
 
 _sleep = time.sleep
+RESEND_AFTER = 0.002  # seconds before an interrupt that a finalizer dropped is sent again
+_runners: weakref.WeakSet = weakref.WeakSet()  # runners whose dropped interrupts are resent
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 _set_async_exc.restype = ctypes.c_int
@@ -56,6 +63,7 @@ class _Job:
     started: bool = False  # the worker has begun it
     cancelled: bool = False  # interrupted before it began
     finished: bool = False  # its code has returned or raised
+    interrupted: bool = False  # interrupt was asked for
 
 
 class ModelLock:
@@ -101,6 +109,42 @@ class ModelLock:
 
 def _tick() -> None:
     """A Python call: the interpreter checks for a pending asynchronous exception here."""
+
+
+_resending = threading.local()  # inside _unraisable's call to the hook it replaced
+
+
+def _unraisable(info) -> None:
+    """``sys.unraisablehook``: a ``KeyboardInterrupt`` that a finalizer dropped on the
+    worker of a runner asked to interrupt is sent again (in a moment, from another
+    thread, so that it lands back in the statement's code); anything else goes to the
+    hook this one replaced."""
+    if info.exc_type is not None and issubclass(info.exc_type, KeyboardInterrupt):
+        me = threading.get_ident()
+        for runner in list(_runners):
+            job = runner._active
+            if runner._worker_id == me and job is not None and job.interrupted:
+                threading.Timer(RESEND_AFTER, runner.interrupt).start()
+                return
+    previous = _unraisable.previous
+    if previous is _unraisable or getattr(_resending, "on", False):  # never round in a loop
+        previous = sys.__unraisablehook__
+    _resending.on = True
+    try:
+        previous(info)
+    finally:
+        _resending.on = False
+
+
+_unraisable.previous = sys.unraisablehook
+
+
+def _hook_unraisable() -> None:
+    """Put ``_unraisable`` in front of whatever hook is there now (a test runner may have
+    set its own since)."""
+    if sys.unraisablehook is not _unraisable:
+        _unraisable.previous = sys.unraisablehook
+        sys.unraisablehook = _unraisable
 
 
 class StatementRunner:
@@ -204,6 +248,8 @@ class StatementRunner:
             self._bracket(True)
             self._queue.append(job)
             self._ready.notify()
+        _runners.add(self)
+        _hook_unraisable()
         if self._worker is None:
             self._worker = threading.Thread(target=self._loop, name="gradviz-statement",
                                             daemon=True)
@@ -215,6 +261,7 @@ class StatementRunner:
             job = self._active
             if job is None or job.finished:
                 return False
+            job.interrupted = True
             if not job.started:
                 job.cancelled = True
             elif self._in_model:
