@@ -14,7 +14,7 @@ def app():
     session = Session()
     yield session
     session.interrupt()
-    session.runner.wait(5)
+    assert session.runner.wait(5), "a statement is still running: it would run on for good"
     session.close()
 
 
