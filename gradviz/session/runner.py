@@ -230,7 +230,9 @@ class StatementRunner:
         self._entered.depth = depth - 1
         pending = False
         self.lock.release()
-        if threading.get_ident() == self._worker_id:
+        # the outermost event only: one met inside another (a tensor dying while the model
+        # handles an op) must not let an interrupt land in the middle of the outer one
+        if depth == 1 and threading.get_ident() == self._worker_id:
             with self._state:
                 self._in_model = False
                 pending, self._pending = self._pending, False

@@ -143,6 +143,36 @@ def test_interrupting_a_loop_that_drops_tensors_always_stops_it(app):
         assert isinstance(errors[0], KeyboardInterrupt)
 
 
+def test_an_interrupt_waits_for_the_outermost_model_event(app):
+    # a tensor can die (a garbage collection) while the model handles an op's event: the
+    # inner event ends first, and an interrupt asked for then must still wait for the
+    # outer one, or it lands halfway through the op's record
+    from gradviz.events import TensorReleased
+
+    runner, outer, inner = app.runner, TensorReleased(1), TensorReleased(2)
+    inside, asked, steps = threading.Event(), threading.Event(), []
+
+    def job():  # what the model's two subscribers see, around its own, on the worker
+        runner._enter_model(outer)
+        runner._enter_model(inner)
+        runner._leave_model(inner)
+        inside.set()
+        while not asked.is_set():  # still handling the outer event
+            pass
+        steps.append("outer handled")
+        runner._leave_model(outer)  # the interrupt is raised here
+        steps.append("went on")
+
+    ended, errors = threading.Event(), []
+    runner.start(job, lambda error: (errors.append(error), ended.set()), "nested events")
+    assert inside.wait(5)
+    assert app.interrupt() is True
+    asked.set()
+    assert ended.wait(5)
+    assert isinstance(errors[0], KeyboardInterrupt)
+    assert steps == ["outer handled"]
+
+
 def test_a_keyboard_interrupt_raised_in_a_finalizer_without_a_stop_is_left_alone(app):
     # only an interrupt that was asked for is sent again: a finalizer of the user's own
     # that raises KeyboardInterrupt is reported by Python as before, and the code goes on
