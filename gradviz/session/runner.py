@@ -297,6 +297,8 @@ class StatementRunner:
                 job = None
             except KeyboardInterrupt:
                 pass  # a late interrupt, after its job ended: nothing to stop
+            except Exception:  # noqa: BLE001  (a done callback failed: the worker lives on)
+                sys.excepthook(*sys.exc_info())
 
     def _run(self, job: _Job) -> None:
         error = None

@@ -80,12 +80,19 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
                 model.provenance.end()
 
     def finish(error):
+        # the statement ends whatever happens here: a fault of gradviz's own (naming the
+        # graph, flushing its changes) is reported as the statement's error, and the
+        # console takes the next one
         with session.lock:
             try:
                 model.set_names(user_names(namespace))
-            finally:
+            except Exception as exc:  # noqa: BLE001
+                error = error if error is not None else exc
+            try:
                 batch.__exit__(None, None, None)
-                session._statement_open = False
+            except Exception as exc:  # noqa: BLE001
+                error = error if error is not None else exc
+            session._statement_open = False
         done(error)
 
     try:

@@ -188,6 +188,40 @@ def test_a_keyboard_interrupt_raised_in_a_finalizer_without_a_stop_is_left_alone
     assert app.namespace["gone_on"] == 1 and seen == [KeyboardInterrupt]
 
 
+def test_a_fault_of_gradviz_at_a_statements_end_is_its_error_and_the_next_one_runs(
+        app, monkeypatch):
+    def broken(names):
+        raise RuntimeError("naming the graph failed")
+
+    monkeypatch.setattr(app.model, "set_names", broken)
+    error = run(app, "a = torch.ones(2, requires_grad=True) * 3")
+    assert isinstance(error, RuntimeError) and "naming the graph failed" in str(error)
+    assert not app.running
+    monkeypatch.undo()
+    assert run(app, "b = a + 1") is None
+    assert app.namespace["b"].grad_fn.name() == "AddBackward0"
+
+
+def test_the_worker_outlives_a_failing_done_callback(monkeypatch):
+    import sys
+
+    from gradviz.session.runner import StatementRunner
+
+    reported = []
+    monkeypatch.setattr(sys, "excepthook", lambda *info: reported.append(info[1]))
+
+    def done(error):
+        raise ValueError("the caller's callback broke")
+
+    runner = StatementRunner()
+    runner.start(lambda: None, done, "first")
+    assert runner.wait(5)
+    ran = threading.Event()
+    runner.start(ran.set, lambda error: None, "second")
+    assert ran.wait(5) and runner.wait(5)
+    assert [str(e) for e in reported] == ["the caller's callback broke"]
+
+
 def test_sleep_is_interrupted(app):
     ended, errors = start(app, "import time\nbefore = 1\ntime.sleep(30)\nafter = 1\n")
     until(lambda: "before" in app.namespace)
