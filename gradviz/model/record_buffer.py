@@ -57,8 +57,9 @@ class RecordBuffer:
         cls = event.__class__
         records = self._records
         if cls is _FunctionCreated:
-            records += event[:6]  # (a plain tuple: a list extends by one at C speed)
-            records.append(self._where())
+            # one extend (a plain tuple: at C speed), after the call: an interrupt raised in
+            # the recording thread never leaves half a record
+            records += event[:6] + (self._where(),)
             if len(records) >= LIMIT:
                 self._replay()
             return

@@ -113,6 +113,31 @@ def test_an_op_is_kept_raw_until_someone_looks():
         model.detach()
 
 
+def test_an_interrupt_while_an_op_is_recorded_leaves_no_half_record(monkeypatch):
+    # the console's Stop raises KeyboardInterrupt in the user's thread, wherever it is:
+    # here while the model reads where the op was made, the last step of its record
+    model = GraphModel()
+    model.attach()
+    try:
+        w = gradviz.ones(2, requires_grad=True)
+        a = w * 2
+        where = model._where
+
+        def interrupted(*args):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(model, "_where", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            w.exp()
+        monkeypatch.setattr(model, "_where", where)
+        b = (a + 1).sum()
+        names = {model.graph.nodes[n]["name"] for n in model.graph}  # replays the records
+        assert {"MulBackward0", "AddBackward0", "SumBackward0"} <= names
+        assert model.node_of(b.grad_fn) in model.graph
+    finally:
+        model.detach()
+
+
 def test_records_never_keep_an_output_tensor_alive():
     model = GraphModel()
     model.attach()
