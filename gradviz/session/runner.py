@@ -20,7 +20,8 @@ Why this mechanism:
   interrupt wakes. An interrupt can land in a finalizer (a dying tensor's weak reference
   tells the model it died), where Python prints the exception and drops it
   ("unraisable"): a ``sys.unraisablehook`` spots a dropped ``KeyboardInterrupt`` from a
-  worker and sends it again, so a Stop always stops.
+  worker and sends it again, so a Stop always stops. One asked for while the worker
+  imports a module waits for the import to end: a module cut short stays broken.
 - **The model changes only under ``lock``**: while a job runs, two event subscribers
   put around the model's own (``_bracket``) take the lock while the model handles an
   event (about 1.5 us an event; nothing when no statement runs on the worker), and the
@@ -47,7 +48,7 @@ from gradviz.events import dispatcher
 __all__ = ["ModelLock", "StatementRunner"]
 
 _sleep = time.sleep
-RESEND_AFTER = 0.002  # seconds before an interrupt that a finalizer dropped is sent again
+RESEND_AFTER = 0.002  # seconds before an interrupt put off (or dropped) is sent again
 _runners: weakref.WeakSet = weakref.WeakSet()  # runners whose dropped interrupts are resent
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
@@ -109,6 +110,17 @@ class ModelLock:
 
 def _tick() -> None:
     """A Python call: the interpreter checks for a pending asynchronous exception here."""
+
+
+def _importing(thread_id) -> bool:
+    """Whether the thread is importing a module (Python's import machinery is on its
+    stack)."""
+    frame = sys._current_frames().get(thread_id)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 _resending = threading.local()  # inside _unraisable's call to the hook it replaced
@@ -268,6 +280,12 @@ class StatementRunner:
                 job.cancelled = True
             elif self._in_model:
                 self._pending = True
+            elif _importing(self._worker_id):
+                # a module cut short halfway through its import stays broken for the rest
+                # of the session (torch imports sympy on a first training step): the
+                # interrupt waits for the import to end
+                threading.Timer(RESEND_AFTER, self.interrupt).start()
+                return True
             else:
                 _set_async_exc(self._worker_id, KeyboardInterrupt)
             self._wake.set()

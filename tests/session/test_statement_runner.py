@@ -1,5 +1,6 @@
 """Statements on the session's worker thread, stopped by ``app.interrupt()`` (no Qt)."""
 
+import sys
 import threading
 import time
 
@@ -176,8 +177,6 @@ def test_an_interrupt_waits_for_the_outermost_model_event(app):
 def test_a_keyboard_interrupt_raised_in_a_finalizer_without_a_stop_is_left_alone(app):
     # only an interrupt that was asked for is sent again: a finalizer of the user's own
     # that raises KeyboardInterrupt is reported by Python as before, and the code goes on
-    import sys
-
     seen = []
     hook, sys.unraisablehook = sys.unraisablehook, lambda info: seen.append(info.exc_type)
     try:
@@ -203,8 +202,6 @@ def test_a_fault_of_gradviz_at_a_statements_end_is_its_error_and_the_next_one_ru
 
 
 def test_the_worker_outlives_a_failing_done_callback(monkeypatch):
-    import sys
-
     from gradviz.session.runner import StatementRunner
 
     reported = []
@@ -220,6 +217,27 @@ def test_the_worker_outlives_a_failing_done_callback(monkeypatch):
     runner.start(ran.set, lambda error: None, "second")
     assert ran.wait(5) and runner.wait(5)
     assert [str(e) for e in reported] == ["the caller's callback broke"]
+
+
+def test_an_interrupt_waits_for_an_import_to_end(app, tmp_path, monkeypatch):
+    # a module cut short halfway through its import stays broken (torch imports sympy on a
+    # first training step: later steps then met "module 'sympy' has no attribute ...")
+    (tmp_path / "gv_sync.py").write_text(
+        "import threading\nimporting, asked = threading.Event(), threading.Event()\n")
+    (tmp_path / "gv_slow_module.py").write_text(
+        "import gv_sync\ngv_sync.importing.set()\n"
+        "while not gv_sync.asked.is_set():\n    pass\nLATE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import gv_sync
+
+    ended, errors = start(app, "import gv_slow_module\nafter = 1\nwhile True:\n    pass\n")
+    assert gv_sync.importing.wait(5)
+    assert app.interrupt() is True  # asked for while the module is being imported
+    gv_sync.asked.set()
+    assert ended.wait(5) and isinstance(errors[0], KeyboardInterrupt)
+    assert app.namespace["gv_slow_module"].LATE == 1 and app.namespace["after"] == 1
+    monkeypatch.delitem(sys.modules, "gv_slow_module")
+    monkeypatch.delitem(sys.modules, "gv_sync")
 
 
 def test_sleep_is_interrupted(app):
