@@ -45,12 +45,19 @@ def _window(qtbot, **kwargs):
     return window
 
 
+def _close(window):
+    """Close the window; a statement still running is interrupted by that, and must end
+    (one that ran on would slow, and record into, every later test)."""
+    window.close()
+    assert window.session.runner.wait(5), "a statement outlived its window"
+
+
 @pytest.fixture
 def app(qtbot):
     """The main window as a newcomer sees it: the tutorial already run."""
     window = _window(qtbot)
     yield window
-    window.close()
+    _close(window)
 
 
 @pytest.fixture
@@ -58,7 +65,7 @@ def blank(qtbot):
     """The main window with an empty graph."""
     window = _window(qtbot, tutorial=False)
     yield window
-    window.close()
+    _close(window)
 
 
 @pytest.fixture
@@ -71,7 +78,7 @@ def on_torch(qtbot):
     window = _window(qtbot, session=Session(GraphModel(engine="torch")), tutorial=False)
     window.resize(1280, 800)
     yield window
-    window.close()
+    _close(window)
 
 
 def type_in(window, *statements):
