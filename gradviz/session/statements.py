@@ -70,12 +70,20 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
     batch.__enter__()
     session._statement_open = True
 
+    engine = model.engine.module
+
     def job():
+        grad_mode = engine.is_grad_enabled()
         with session.grad_context(), console_output(session, threading.get_ident()), imports, \
                 np.errstate(**errors), watching:
             model.provenance.begin(label)  # the nodes it creates say "statement N"
             try:
                 code() if callable(code) else exec(code, namespace)
+            except KeyboardInterrupt:
+                # a Stop that lands as a ``with no_grad():`` block exits cuts its __exit__
+                # short, and grad mode would stay off for every later statement
+                engine.set_grad_enabled(grad_mode)
+                raise
             finally:
                 model.provenance.end()
 

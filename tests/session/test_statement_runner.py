@@ -240,6 +240,25 @@ def test_an_interrupt_waits_for_an_import_to_end(app, tmp_path, monkeypatch):
     monkeypatch.delitem(sys.modules, "gv_sync")
 
 
+def test_a_stop_inside_a_no_grad_block_leaves_grad_mode_as_the_statement_found_it(app):
+    # a Stop can land just as ``with torch.no_grad():`` exits, before its __exit__ sets
+    # grad mode back: here the block's exit never runs at all
+    ended, errors = start(app, "block = torch.no_grad(); block.__enter__()\n"
+                               "off = not torch.is_grad_enabled()\nwhile True:\n    pass\n")
+    until(lambda: "off" in app.namespace)
+    app.interrupt()
+    assert ended.wait(5) and isinstance(errors[0], KeyboardInterrupt)
+    assert app.namespace["off"] is True
+    assert run(app, "on = torch.is_grad_enabled(); q = torch.ones(2, requires_grad=True) * 2") \
+        is None
+    assert app.namespace["on"] is True and app.namespace["q"].grad_fn is not None
+    # a statement that turns grad mode off, and ends, leaves it off (as torch's REPL does)
+    assert run(app, "torch.set_grad_enabled(False)") is None
+    assert run(app, "still_off = not torch.is_grad_enabled()") is None
+    assert app.namespace["still_off"] is True
+    assert run(app, "torch.set_grad_enabled(True)") is None
+
+
 def test_sleep_is_interrupted(app):
     ended, errors = start(app, "import time\nbefore = 1\ntime.sleep(30)\nafter = 1\n")
     until(lambda: "before" in app.namespace)
