@@ -45,6 +45,11 @@ def until(predicate, timeout=10):
         time.sleep(0.01)
 
 
+def until_set(app, name, timeout=10):
+    """Wait until the statement has made the threading.Event ``name`` and set it."""
+    until(lambda: name in app.namespace and app.namespace[name].is_set(), timeout)
+
+
 def test_an_infinite_loop_is_interrupted_and_keeps_what_it_built(app):
     ended, errors = start(app, "w = torch.ones(3, requires_grad=True)\nq = (w * 2).sum()\n"
                                "n = 0\nwhile True:\n    n += 1\n")
@@ -100,7 +105,7 @@ def test_an_interrupt_during_backward(app):
               "h.register_hook(hook)\n"
               "loss = (h * h).sum()\nloss.backward()\n")
     ended, errors = start(app, source)
-    until(lambda: "started" in app.namespace and app.namespace["started"].is_set())
+    until_set(app, "started")
     app.interrupt()
     assert ended.wait(10)
     error = errors[0]
@@ -125,7 +130,7 @@ def test_an_interrupt_that_lands_in_a_finalizer_still_stops_the_statement(app):
               "        while not asked.is_set():\n            pass\n"
               "Dying()\nafter = 1\nwhile True:\n    pass\n")
     ended, errors = start(app, source)
-    until(lambda: "entered" in app.namespace and app.namespace["entered"].is_set())
+    until_set(app, "entered")
     assert app.interrupt() is True
     app.namespace["asked"].set()
     assert ended.wait(5), "the interrupt was dropped in the finalizer and not sent again"
