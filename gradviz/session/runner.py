@@ -188,6 +188,11 @@ class StatementRunner:
         job = self._active
         return None if job is None else (job.label, time.monotonic() - job.started_at)
 
+    def stop_asked(self) -> bool:
+        """Whether ``interrupt`` was asked of the running job."""
+        job = self._active
+        return job is not None and job.interrupted
+
     def on_worker(self) -> bool:
         """Whether the calling thread is the worker (a statement calling ``app``)."""
         return threading.get_ident() == self._worker_id

@@ -79,12 +79,12 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
             model.provenance.begin(label)  # the nodes it creates say "statement N"
             try:
                 code() if callable(code) else exec(code, namespace)
-            except KeyboardInterrupt:
-                # a Stop that lands as a ``with no_grad():`` block exits cuts its __exit__
-                # short, and grad mode would stay off for every later statement
-                engine.set_grad_enabled(grad_mode)
-                raise
             finally:
+                if session.runner.stop_asked():
+                    # a Stop that lands as a ``with no_grad():`` block exits cuts its
+                    # __exit__ short, and grad mode would stay off for every later
+                    # statement (IPython's cells end normally: they catch the interrupt)
+                    engine.set_grad_enabled(grad_mode)
                 model.provenance.end()
 
     def finish(error):

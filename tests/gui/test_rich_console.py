@@ -144,6 +144,20 @@ def test_stop_and_app_interrupt_end_a_training_loop(rich, qtbot, how):
     assert rich.session.namespace["done"] > 3
 
 
+def test_a_stop_inside_a_no_grad_block_leaves_grad_mode_on_in_ipython(rich, qtbot):
+    # IPython catches the interrupt itself: the cell ends normally, and grad mode, which
+    # a Stop as the block exits leaves off (here the exit never runs), is set back
+    type_cell(rich, qtbot, "block = torch.no_grad(); block.__enter__(); "
+                           "off = not torch.is_grad_enabled(); exec('while True: pass')",
+              wait=False)
+    qtbot.waitUntil(lambda: "off" in rich.session.namespace, timeout=TIMEOUT)
+    assert rich.session.namespace["app"].interrupt()
+    idle(rich, qtbot)
+    assert "KeyboardInterrupt" in text(rich) and rich.session.namespace["off"] is True
+    type_cell(rich, qtbot, "on = torch.is_grad_enabled()")
+    assert rich.session.namespace["on"] is True
+
+
 def test_view_menu_switches_console_and_keeps_the_namespace(qtbot, monkeypatch):
     from gradviz.gui.app import App
 
