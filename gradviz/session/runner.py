@@ -48,7 +48,8 @@ from gradviz.events import dispatcher
 __all__ = ["ModelLock", "StatementRunner"]
 
 _sleep = time.sleep
-RESEND_AFTER = 0.002  # seconds before an interrupt put off (or dropped) is sent again
+RESEND_AFTER = 0.002  # seconds before an interrupt a finalizer dropped is sent again
+IMPORT_POLL = 0.02  # seconds between looks at whether the worker's import has ended
 _runners: weakref.WeakSet = weakref.WeakSet()  # runners whose dropped interrupts are resent
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
@@ -289,7 +290,7 @@ class StatementRunner:
                 # a module cut short halfway through its import stays broken for the rest
                 # of the session (torch imports sympy on a first training step): the
                 # interrupt waits for the import to end
-                threading.Timer(RESEND_AFTER, self.interrupt).start()
+                threading.Timer(IMPORT_POLL, self.interrupt).start()
                 return True
             else:
                 _set_async_exc(self._worker_id, KeyboardInterrupt)
