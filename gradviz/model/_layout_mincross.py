@@ -191,7 +191,7 @@ class Mincross:
                         continue
                     if weighted:
                         c0, c1 = self._pair(v, w)
-                    else:
+                    else:  # above, then below, written out: the hot loop of the layout
                         c0 = c1 = 0
                         uw = up[w]
                         for a in up[v]:
