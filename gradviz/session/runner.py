@@ -21,7 +21,9 @@ Why this mechanism:
   tells the model it died), where Python prints the exception and drops it
   ("unraisable"): a ``sys.unraisablehook`` spots a dropped ``KeyboardInterrupt`` from a
   worker and sends it again, so a Stop always stops. One asked for while the worker
-  imports a module waits for the import to end: a module cut short stays broken.
+  imports a module waits for the import to end: a module cut short stays broken. A job
+  that marks its own code (``interruptible``: a statement, not what the session sets up
+  and cleans up around it) is interrupted only there.
 - **The model changes only under ``lock``**: while a job runs, two event subscribers
   put around the model's own (``_bracket``) take the lock while the model handles an
   event (about 1.5 us an event; nothing when no statement runs on the worker), and the
@@ -36,6 +38,7 @@ Why this mechanism:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import sys
 import threading
@@ -66,6 +69,9 @@ class _Job:
     cancelled: bool = False  # interrupted before it began
     finished: bool = False  # its code has returned or raised
     interrupted: bool = False  # interrupt was asked for
+    guarded: bool = False  # the job marks where its own code runs (``interruptible``)
+    in_code: bool = False  # ... and runs it now
+    code_done: bool = False  # ... and it has ended
 
 
 class ModelLock:
@@ -281,6 +287,11 @@ class StatementRunner:
             job = self._active
             if job is None or job.finished:
                 return False
+            if job.guarded and not job.in_code:
+                if job.code_done:  # only the job's own clean-up is left: let it run whole
+                    return False
+                job.interrupted = True  # not started yet: raised as the code begins
+                return True
             job.interrupted = True
             if not job.started:
                 job.cancelled = True
@@ -296,6 +307,36 @@ class StatementRunner:
                 _set_async_exc(self._worker_id, KeyboardInterrupt)
             self._wake.set()
         return True
+
+    @contextlib.contextmanager
+    def interruptible(self):
+        """On the worker, around the job's own code (the user's statement): interrupts
+        are sent only while it runs, so what the job sets up and cleans up around it
+        (context managers' exits) is never cut short; one that arrives just as the code
+        ends is raised at its end."""
+        job = self._active
+        with self._state:
+            job.guarded = job.in_code = True
+            asked = job.interrupted
+        error = late = None
+        try:
+            if asked:
+                raise KeyboardInterrupt
+            yield
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            with self._state:
+                job.in_code = False
+                job.code_done = True
+            for _ in range(8):  # one sent before the flag went down is raised here
+                try:
+                    _tick()
+                except KeyboardInterrupt as exc:
+                    late = exc
+            if late is not None and error is None:
+                raise late
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until no job runs (tests, shutdown); False on timeout."""

@@ -78,7 +78,8 @@ def start_statement(session, code, label: str, done, deliver=None) -> None:
                 np.errstate(**errors), watching:
             model.provenance.begin(label)  # the nodes it creates say "statement N"
             try:
-                code() if callable(code) else exec(code, namespace)
+                with session.runner.interruptible():
+                    code() if callable(code) else exec(code, namespace)
             finally:
                 if session.runner.stop_asked():
                     # a Stop that lands as a ``with no_grad():`` block exits cuts its

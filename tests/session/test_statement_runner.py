@@ -264,6 +264,28 @@ def test_a_stop_inside_a_no_grad_block_leaves_grad_mode_as_the_statement_found_i
     assert run(app, "torch.set_grad_enabled(True)") is None
 
 
+def test_a_stop_as_a_statement_ends_leaves_its_clean_up_whole(app, monkeypatch):
+    # after the statement's code, its own clean-up runs (what import torch gave back,
+    # output, grad mode): a Stop then finds nothing to stop, and cuts none of it short
+    ending, asked, cleaned = threading.Event(), threading.Event(), []
+    end = app.model.provenance.end
+
+    def slow_end():  # the first step of the clean-up, spinning where an interrupt would land
+        ending.set()
+        while not asked.is_set():
+            pass
+        end()
+        cleaned.append(True)
+
+    monkeypatch.setattr(app.model.provenance, "end", slow_end)
+    ended, errors = start(app, "x = 1")
+    assert ending.wait(5)
+    assert app.interrupt() is False
+    asked.set()
+    assert ended.wait(5) and errors[0] is None and cleaned == [True]
+    assert app.namespace["x"] == 1
+
+
 def test_sleep_is_interrupted(app):
     ended, errors = start(app, "import time\nbefore = 1\ntime.sleep(30)\nafter = 1\n")
     until(lambda: "before" in app.namespace)
