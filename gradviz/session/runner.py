@@ -146,7 +146,7 @@ def _unraisable(info) -> None:
                 threading.Timer(RESEND_AFTER, runner.interrupt).start()
                 return
     previous = _unraisable.previous
-    if previous is _unraisable or getattr(_resending, "on", False):  # never round in a loop
+    if getattr(_resending, "on", False):  # a hook that hands back to this one: no loop
         previous = sys.__unraisablehook__
     _resending.on = True
     try:
