@@ -59,7 +59,9 @@ class Clusters:
             if parent is not None:
                 inner[parent] = inner[parent].united(box) if parent in inner else box
         self.boxes = boxes
-        self.labels = {p: model.group_label(p) for p in boxes}
+        metrics = QtGui.QFontMetricsF(self._font)
+        self.labels = {p: _fitted(model.group_label(p), p, boxes[p].width() - 16, metrics)
+                       for p in boxes}
         extent = None
         for box in boxes.values():
             extent = box if extent is None else extent.united(box)
@@ -91,6 +93,14 @@ class Clusters:
                 painter.drawText(r.adjusted(8, 3, -8, 0), QtCore.Qt.AlignmentFlag.AlignLeft
                                  | QtCore.Qt.AlignmentFlag.AlignTop, self.labels.get(path, path))
         painter.restore()
+
+
+def _fitted(label: str, path: str, width: float, metrics: QtGui.QFontMetricsF) -> str:
+    """The label if it fits ``width``, else the group's path alone (``net.pool#2``: the
+    summary after it goes first), elided at the end when even that is too long."""
+    if metrics.horizontalAdvance(label) <= width:
+        return label
+    return metrics.elidedText(path, QtCore.Qt.TextElideMode.ElideRight, max(width, 0.0))
 
 
 def group_path(nid) -> str | None:

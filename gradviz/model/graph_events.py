@@ -197,6 +197,7 @@ class GraphEvents:
 
     def _remove_node(self, nid):
         self._graph.remove_node(nid)
+        self._untag(nid)
         self._gone.discard(nid)
         self._histories.pop(nid, None)
         self._backward_counts.pop(nid, None)
@@ -293,6 +294,7 @@ class GraphEvents:
 
     def _backward_started(self, roots, tensors, value):
         self._reap()
+        self._calls_restart()
         self.backward_runs += 1
         self.runs.start(self.backward_runs, value)
         self._executed = 0

@@ -290,6 +290,7 @@ class GraphModel(RecordBuffer, GraphEvents, ModuleGroups):
     def clear(self) -> None:
         removed = set(self.graph.nodes)  # (built from the records first: they are removed too)
         self.graph.clear()
+        self._untag_all()
         for store in (self._refs, self._outputs, self._histories, self._backward_counts,
                       self._positions, self._routes, self._pinned, self._stored):
             store.clear()

@@ -3,12 +3,20 @@
 Mixed into :class:`gradviz.model.graph_model.GraphModel`. While the model records, global
 forward hooks (the engine's ``nn.modules.module.register_module_forward_pre_hook`` /
 ``register_module_forward_hook``, public API of torch and of gradviz alike) keep a stack of
-the modules whose ``forward`` is running; a node created meanwhile belongs to the innermost.
-Modules get their paths from a name map built from named roots
+the module calls whose ``forward`` is running; a node created meanwhile belongs to the
+innermost. Modules get their paths from a name map built from named roots
 (``watch_modules(net, "net")``, or any Module a ``set_names`` namespace holds), so a node
 made inside ``net[3].body[0]`` carries ``module="net.3.body.0"``; nodes recorded before
 their module was named are placed when it is. Parameters get their qualified names
-(``net.0.weight``) as node names when no variable names them::
+(``net.0.weight``) as node names when no variable names them.
+
+Each call of a module is a group of its own: a module called twice in one ``forward``
+(``self.pool`` after each convolution, one activation reused, an RNN cell run per time
+step) makes ``net.pool`` and ``net.pool#2``, and a module called again at the top level
+(``rnn(x[t], h)`` in a loop) ``rnn``, ``rnn#2``... counted from the last backward (each
+step of a training loop starts again at ``net``) among the calls still in the graph.
+Drawn as one box, the calls would enclose what runs between them, and a collapsed one
+would be a cycle::
 
     model.watch_modules(net, "net")
     with model.recording():
@@ -31,6 +39,7 @@ from gradviz.model.groups_view import (
     collapsed_at,
     collapsed_graph,
     depth_of,
+    module_path,
     parent_path,
 )
 
@@ -64,12 +73,32 @@ def is_module(obj) -> bool:
 UNPLACED_CHECK = 256  # an unnamed module's node ids are pruned to those in the graph from
 
 
+class _Call:
+    """One call of a module's ``forward``: its group once the module has a path."""
+
+    __slots__ = ("module", "parent", "number", "kids", "root", "live", "path")
+
+    def __init__(self, module, parent, number):
+        self.module = weakref.ref(module)
+        self.parent = parent  # the call it was made in (None at the top level)
+        self.number = number  # 1 for the module's first call in ``parent`` (or since backward)
+        self.kids: dict = {}  # id(module) -> how many calls of it this call made so far
+        self.root = self if parent is None else parent.root
+        # (top-level calls) the ops of this call and of those inside it still in the graph;
+        # parameters and their AccumulateGrad outlive a call and do not count
+        self.live = 0
+        self.path = None  # the group path ("net.pool#2"), once known
+
+
 class ModuleGroups:
     """Mixed into GraphModel: module paths on nodes, parameter names, the group tree."""
 
     def _init_groups(self):
         self._scope: list = []  # modules whose forward is running, innermost last
         self._scope_args: list = []  # per module of _scope: ids of the objects it was passed
+        self._scope_calls: list = []  # per module of _scope: its _Call
+        self._top_calls = weakref.WeakKeyDictionary()  # module -> its top-level calls in use
+        self._node_call: dict = {}  # node id -> (the _Call that made it, whether it is live)
         self._paths = weakref.WeakKeyDictionary()  # module -> its path ("net.0")
         self._roots: dict[str, weakref.ref] = {}  # root name -> module
         self._group_info: dict[str, str] = {}  # path -> "net.0 · Linear(4→16)"
@@ -105,6 +134,57 @@ class ModuleGroups:
         self._call_hooks = []
         self._scope.clear()
         self._scope_args.clear()
+        self._scope_calls.clear()
+
+    def _call_started(self, module) -> _Call:
+        """A module's forward starts: its call, numbered in its caller's call, or at the top
+        level among the calls since the last backward that still have nodes."""
+        if self._scope_calls:
+            parent = self._scope_calls[-1]
+            number = parent.kids[id(module)] = parent.kids.get(id(module), 0) + 1
+            return _Call(module, parent, number)
+        calls = self._top_calls.get(module)
+        if calls is None:
+            calls = self._top_calls[module] = []
+        calls[:] = [c for c in calls if c.live]
+        used = {c.number for c in calls}
+        number = 1
+        while number in used:
+            number += 1
+        call = _Call(module, None, number)
+        calls.append(call)
+        return call
+
+    def _calls_restart(self) -> None:
+        """A backward started: the next top-level call of each module is its first again."""
+        self._top_calls = weakref.WeakKeyDictionary()
+
+    def _call_path(self, call: _Call) -> str | None:
+        """``net.pool#2``: the module's path, the caller's group in place of the caller's
+        module path, and ``#n`` from the second call on; None while the module is unnamed."""
+        if call.path is None:
+            module = call.module()
+            path = self._paths.get(module) if module is not None else None
+            if path is None:
+                return None
+            caller = self._call_path(call.parent) if call.parent is not None else None
+            if caller is not None:
+                prefix = module_path(caller) + "."
+                if path.startswith(prefix):
+                    path = f"{caller}.{path[len(prefix):]}"
+            call.path = f"{path}#{call.number}" if call.number > 1 else path
+        return call.path
+
+    def _untag(self, nid) -> None:
+        """Node ``nid`` left the graph."""
+        call, live = self._node_call.pop(nid, (None, False))
+        if live:
+            call.root.live -= 1
+
+    def _untag_all(self) -> None:
+        for call, _ in self._node_call.values():
+            call.root.live = 0
+        self._node_call.clear()
 
     def _tag(self, nid, obj, attrs) -> None:
         """Put a node just created in the innermost running module (called by ``_add``). A
@@ -120,7 +200,12 @@ class ModuleGroups:
             if not depth:
                 return
         module = self._scope[depth - 1]
-        path = self._paths.get(module)
+        call = self._scope_calls[depth - 1]
+        self._untag(nid)  # (a node tagged again: counted once)
+        live = attrs.get("kind") == "function" and attrs.get("name") != "AccumulateGrad"
+        self._node_call[nid] = (call, live)
+        call.root.live += live
+        path = call.path or self._call_path(call)
         if path is not None:
             attrs["module"] = path
         else:
@@ -164,19 +249,24 @@ class ModuleGroups:
     def _place_unplaced(self) -> None:
         nodes = self.graph._node
         for module, nids in list(self._unplaced.items()):
-            path = self._paths.get(module)
-            if path is None:
+            if self._paths.get(module) is None:
                 continue
             for nid in nids:
                 data = nodes.get(nid)
-                if data is not None and data.get("module") is None:
-                    data["module"] = path
+                call, _ = self._node_call.get(nid, (None, False))
+                if data is not None and data.get("module") is None and call is not None:
+                    data["module"] = self._call_path(call)
                     self._touch(nid)
             del self._unplaced[module]
 
     def group_label(self, path: str) -> str:
-        """``net.0 · Linear(4→16)``."""
-        return self._group_info.get(path, path)
+        """``net.0 · Linear(4→16)``; ``net.pool#2 · MaxPool2d`` for a second call."""
+        label = self._group_info.get(path)
+        if label is None:
+            own = module_path(path)
+            label = self._group_info.get(own)
+            return path if label is None else path + label[len(own):]
+        return label
 
     def parameter_name(self, nid) -> str | None:
         """``net.0.weight`` for a parameter of a named module, else None."""
@@ -192,7 +282,7 @@ class ModuleGroups:
             while path is not None:
                 group = out.get(path)
                 if group is None:
-                    group = out[path] = {"label": self._group_info.get(path, path),
+                    group = out[path] = {"label": self.group_label(path),
                                          "parent": parent_path(path), "nodes": set()}
                 group["nodes"].add(nid)
                 path = group["parent"]
@@ -206,7 +296,7 @@ class ModuleGroups:
         if not self.collapsed:
             return self.graph
         if self._shown is None:
-            self._shown = collapsed_graph(self.graph, self.collapsed, self._group_info)
+            self._shown = collapsed_graph(self.graph, self.collapsed, self.group_label)
         return self._shown
 
     def layout_graph(self):
@@ -261,31 +351,42 @@ class ModuleGroups:
         self._pending.updated.add(None)  # (a change for the listeners; no such node)
         self.flush()
 
-    def collapse(self, path: str) -> None:
-        """Draw group ``path`` (``"net.0"``) as one node."""
+    def _calls_of(self, path: str) -> set[str]:
+        """The groups ``path`` names: itself, or every call of the module path it is."""
         path = path[len(GROUP_PREFIX):] if path.startswith(GROUP_PREFIX) else path
-        if path not in self.groups():
+        groups = self.groups()
+        if path in groups and "#" in path:
+            return {path}
+        calls = {p for p in groups if module_path(p) == path}
+        if not calls:
             raise KeyError(f"no module group {path!r} in the graph")
-        if path not in self.collapsed:
-            self.collapsed.add(path)
+        return calls
+
+    def collapse(self, path: str) -> None:
+        """Draw group ``path`` (``"net.0"``) as one node; a module called more than once
+        (``"net.pool"``) as one node per call (``"net.pool#2"`` names one call)."""
+        calls = self._calls_of(path)
+        if not calls <= self.collapsed:
+            self.collapsed |= calls
             self._groups_changed()
 
     def expand(self, path: str) -> None:
         """Draw the nodes of group ``path`` again, one level at a time: when it was drawn
         as one node, its subgroups now are (``net`` shows its blocks, each one node). A
-        collapsed group around it is opened the same way, so the group shows."""
-        path = path[len(GROUP_PREFIX):] if path.startswith(GROUP_PREFIX) else path
-        around = {p for p in self.collapsed if path == p or path.startswith(p + ".")}
-        if not around and path not in self.groups():
-            raise KeyError(f"no module group {path!r} in the graph")
-        if around:
-            groups = self.groups()
+        collapsed group around it is opened the same way, so the group shows. A module
+        called more than once: every call of it."""
+        groups = self.groups()
+        changed = False
+        for call in sorted(self._calls_of(path)):
+            around = {p for p in self.collapsed if call == p or call.startswith(p + ".")}
             self.collapsed -= around
-            for p in around:  # show the way down to ``path``, collapsed beside it
+            for p in around:  # show the way down to the call, collapsed beside it
                 for child in groups:
-                    if parent_path(child) == p and not path.startswith(child + ".") \
-                            and child != path:
+                    if parent_path(child) == p and not call.startswith(child + ".") \
+                            and child != call:
                         self.collapsed.add(child)
+            changed = changed or bool(around)
+        if changed:
             self._groups_changed()
 
     def expand_all(self) -> None:
@@ -306,7 +407,7 @@ class ModuleGroups:
             return self._open_depth
         if self.collapsed == self._auto_collapsed:  # only what this chose: choose again
             self._open_depth = choose_depth(
-                groups, lambda c: fits(collapsed_graph(self.graph, c, self._group_info)))
+                groups, lambda c: fits(collapsed_graph(self.graph, c, self.group_label)))
             chosen = collapsed_at(groups, self._open_depth) if self._open_depth is not None \
                 else set()
             self._auto_collapsed = set(chosen)
@@ -330,6 +431,7 @@ def _scope_hooks(model_ref):
         if model is not None:
             if model._records:
                 model._replay()
+            model._scope_calls.append(model._call_started(module))
             model._scope.append(module)
             model._scope_args.append({id(a) for a in args})
 
@@ -340,5 +442,6 @@ def _scope_hooks(model_ref):
                 model._replay()
             model._scope.pop()
             model._scope_args.pop()
+            model._scope_calls.pop()
 
     return enter, leave

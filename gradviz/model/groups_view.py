@@ -4,7 +4,7 @@ A collapsed group (``model.collapsed``, paths) is drawn as one node ``"group:<pa
 place of every node inside it; its edges are the edges crossing its border, merged (one per
 pair of ends). A group inside a collapsed group is hidden with it.
 
-    shown = collapsed_graph(model.graph, {"net.0"}, labels)
+    shown = collapsed_graph(model.graph, {"net.0"}, model.group_label)
     shown.nodes["group:net.0"]["label"]
     'net.0 · Linear(4→16)'
 
@@ -14,17 +14,26 @@ which the collapsed graph still fits the screen readably (the caller says what f
 
 from __future__ import annotations
 
+import re
+
 import networkx as nx
 
 __all__ = ["GROUP_PREFIX", "collapsed_graph", "group_id", "depth_of", "choose_depth",
-           "collapsed_at", "parent_path"]
+           "collapsed_at", "parent_path", "module_path"]
 
 GROUP_PREFIX = "group:"
+_CALL = re.compile(r"#\d+")
 
 
 def parent_path(path: str) -> str | None:
     """``net.3`` for ``net.3.body``; None for a root."""
     return path.rsplit(".", 1)[0] if "." in path else None
+
+
+def module_path(path: str) -> str:
+    """The module's own path of a group: ``net.pool`` for ``net.pool#2`` (its second call
+    in one call of ``net``) and for ``net#2.pool`` (inside the second call of ``net``)."""
+    return _CALL.sub("", path) if "#" in path else path
 
 
 def group_id(path: str) -> str:
@@ -48,10 +57,10 @@ def _outermost_collapsed(path, collapsed, memo):
     return found
 
 
-def collapsed_graph(graph, collapsed, labels: dict) -> nx.MultiDiGraph:
+def collapsed_graph(graph, collapsed, label) -> nx.MultiDiGraph:
     """``graph`` with each outermost collapsed group replaced by one node. Node attribute
-    dicts of the nodes kept are shared with ``graph`` (so updates show); ``labels`` maps
-    a path to its group label."""
+    dicts of the nodes kept are shared with ``graph`` (so updates show); ``label(path)``
+    is a group's label."""
     memo: dict = {}
     rep: dict = {}
     members: dict[str, list] = {}  # group id -> [member count, any member new]
@@ -71,8 +80,9 @@ def collapsed_graph(graph, collapsed, labels: dict) -> nx.MultiDiGraph:
             shown._node[nid] = data
     for gid, (count, new) in members.items():
         path = gid[len(GROUP_PREFIX):]
-        shown.add_node(gid, kind="group", path=path, name=labels.get(path, path),
-                       label=labels.get(path, path), count=count, shape=None, new=new)
+        text = label(path)
+        shown.add_node(gid, kind="group", path=path, name=text, label=text, count=count,
+                       shape=None, new=new)
     for u, v, data in graph.edges(data=True):
         ru, rv = rep.get(u, u), rep.get(v, v)
         if ru == rv and (u != ru):

@@ -431,7 +431,8 @@ class Session:
         return getattr(self.debug, name)(*args)
 
     def collapse(self, path: str) -> None:
-        """Draw module group ``path`` (``"net.3"``) as one node with its edges."""
+        """Draw module group ``path`` (``"net.3"``) as one node with its edges; a module
+        called more than once (``"net.pool"``), each call (``"net.pool#2"``: its second)."""
         self.model.collapse(path)
 
     @property

@@ -3,7 +3,7 @@
 
 from pathlib import Path
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from tests.gui.conftest import type_in
 
@@ -97,3 +97,34 @@ def test_an_exported_image_draws_the_groups_as_the_view_does(blank, qtbot, tmp_p
     assert scene.bounds().contains(scene.clusters.boxes["net"])
     out = render_model(model, tmp_path / "groups.png")
     assert out.stat().st_size > 10_000
+
+
+def test_a_module_called_twice_is_two_boxes_apart_with_labels_that_fit(blank):
+    type_in(blank,
+            "import torch.nn as nn",
+            "class Net(nn.Module):\n"
+            "    def __init__(self):\n"
+            "        super().__init__()\n"
+            "        self.conv1 = nn.Conv2d(1, 2, 3, padding=1)\n"
+            "        self.conv2 = nn.Conv2d(2, 2, 3, padding=1)\n"
+            "        self.pool = nn.MaxPool2d(2)\n"
+            "    def forward(self, x):\n"
+            "        return self.pool(self.conv2(self.pool(self.conv1(x))))\n",
+            "net = Net()",
+            "loss = net(torch.randn(1, 1, 8, 8)).sum()")
+    view = blank.view
+    blank.model.expand_all()
+    boxes = view.clusters.boxes
+    assert {"net", "net.pool", "net.pool#2", "net.conv2"} <= set(boxes)
+    # the calls are apart: neither box holds the convolution run between them
+    for call in ("net.pool", "net.pool#2"):
+        assert not boxes[call].intersects(boxes["net.conv2"])
+    # a narrow box shows its path (the summary dropped), never a word cut short
+    metrics = QtGui.QFontMetricsF(view.clusters._font)
+    for path, text in view.clusters.labels.items():
+        assert metrics.horizontalAdvance(text) <= boxes[path].width() - 16 + 0.5
+        assert text == blank.model.group_label(path) or path.startswith(text.rstrip("…")) \
+            or text == path
+    assert view.clusters.labels["net.pool#2"] in ("net.pool#2 · MaxPool2d", "net.pool#2")
+    type_in(blank, 'app.collapse("net.pool")')
+    assert {"group:net.pool", "group:net.pool#2"} <= set(view.scene.ids)
