@@ -15,6 +15,7 @@ their edges, and the attributes backward, ``.grad`` and in-place ops change.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,10 @@ class GraphEvents:
         self._is_freed = engine.is_freed
         self._shape = engine.shape
         self._made = (None, None)  # (output id, function id) of the last FunctionCreated
-        self.provenance = Provenance()  # where each function node was created
+        # where each function node was created: the first frame outside gradviz and the
+        # engine's own package
+        library = getattr(getattr(engine, "module", None), "__file__", None)
+        self.provenance = Provenance(os.path.dirname(library) if library else None)
         self._where = self.provenance.where
         # measure each node's saved tensors when a backward starts, before it frees them
         # (for the saved-memory timeline; costs a saved_values call per node, so opt-in)

@@ -1,5 +1,6 @@
 """Where each function node came from: the console statement that created it (with its
-number) or the ``file:line`` of the first frame outside gradviz.
+number) or the ``file:line`` of the first frame outside gradviz (and outside torch, when
+the torch engine records).
 
 The model asks ``Provenance.where()`` while it records a ``FunctionCreated`` event (only
 while it is attached, so an unwatched program pays nothing). It walks up the Python stack
@@ -33,7 +34,12 @@ class Provenance:
 
     MAX_CODES = 20_000  # code objects remembered (a console statement is a new one each)
 
-    def __init__(self):
+    def __init__(self, library: str | None = None):
+        """``library``: the directory of the engine's torch-like package, whose frames are
+        skipped like gradviz's own (real torch's ``nn/modules/linear.py`` or its function
+        mode's ``overrides.py`` says nothing of the user's code)."""
+        self._skipped = (PACKAGE,) if library is None else (
+            PACKAGE, os.path.join(os.path.abspath(library), ""))
         self.count = 0  # statements begun so far: the next one is count + 1
         self.statement: tuple | None = None  # (number, source) of the running statement
         self.texts: dict[int, str] = {}  # number -> source, for the inspector's links
@@ -69,7 +75,7 @@ class Provenance:
                 self._codes.clear()
                 self._spots.clear()
             name = code.co_filename
-            known = not name.startswith("<") and os.path.abspath(name).startswith(PACKAGE)
+            known = not name.startswith("<") and os.path.abspath(name).startswith(self._skipped)
             self._ours[id(code)] = known
             self._codes.append(code)  # held: its id is not reused
         return known

@@ -40,3 +40,25 @@ def test_console_statements_are_numbered():
     assert where["ExpBackward0"][2] == 2 and where["MulBackward0"][2] == 3
     assert describe_where(where["SumBackward0"], model.provenance.texts) == (
         "statement 3: z = (y * 3).sum()")
+
+
+def _linear_here(lib):
+    lib.manual_seed(0)
+    lin = lib.nn.Linear(3, 2)
+    return lin(lib.ones(1, 3)).relu().sum(), inspect.currentframe().f_lineno
+
+
+def test_on_the_torch_engine_torch_frames_are_skipped_like_gradviz_ones():
+    import pytest
+
+    torch = pytest.importorskip("torch")
+    for engine, lib in (("numpy", gradviz), ("torch", torch)):
+        model = GraphModel(engine=engine)
+        with model.recording():
+            loss, line = _linear_here(lib)
+        where = {model.graph.nodes[n]["name"]: model.graph.nodes[n]["where"]
+                 for n in model.graph if model.graph.nodes[n]["kind"] == "function"}
+        # made inside nn.Linear's forward and torch's function mode: the user's line
+        for name in ("AddmmBackward0", "ReluBackward0", "SumBackward0"):
+            assert where[name][:2] == (__file__, line), (engine, name, where[name])
+        del loss
