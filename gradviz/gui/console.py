@@ -26,6 +26,7 @@ from pyqtgraph.console import ConsoleWidget
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.console_output import (
+    carriage_returns,
     follow_output,
     is_dark,
     restyle_commands,
@@ -90,6 +91,7 @@ class Console(ConsoleWidget):
         self.setObjectName("console")
         show_user_tracebacks(self.repl)
         follow_output(self.repl)
+        carriage_returns(self.repl)
         restyle_commands(self.repl, is_dark(self))
         self.exceptionBtn.hide()  # pyqtgraph's developer panel: not for learners
         # a terminal's scrollback: a 1,000-step loop typed line by line keeps memory flat

@@ -4,6 +4,7 @@ the theme's colours, and a view that keeps following new output.
     user_traceback(exc)            # no pyqtgraph runner, no codeop frames
     'Traceback (most recent call last):\\n  File "<input>", line 1, in <module>\\n...'
     follow_output(console.repl)    # new output scrolls into view unless scrolled up
+    carriage_returns(console.repl) # "\r" rewrites the line, as a terminal (progress bars)
     restyle_commands(console.repl) # after a theme change
 
 pyqtgraph's REPL prints ``traceback.format_exc()`` (its own ``runCmd`` and ``codeop``
@@ -76,6 +77,43 @@ def follow_output(repl) -> None:
     repl.write = write_following
     thread.sigInputGenerated.connect(write_following)
     repl.is_following = lambda: state["following"]
+
+
+def carriage_returns(repl) -> None:
+    """Output with ``"\r"`` rewrites its line, as in a terminal: a progress bar
+    (``print(f"\\rstep {i}", end="")``, tqdm) stays one line instead of one line a step.
+    What follows a ``"\r"`` replaces the line once it comes (a line that ends with
+    ``"\r"`` stays shown, and ``"\r\n"`` keeps it)."""
+    output, thread = repl.output, repl._thread
+    write = repl.write
+    state = {"pending": False}  # a "\r" came last: the next text starts the line again
+
+    def clear_line():
+        cursor = output.textCursor()
+        cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
+        cursor.movePosition(QtGui.QTextCursor.MoveOperation.StartOfBlock,
+                            QtGui.QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+
+    def write_terminal(text, style="output", scrollToBottom="auto"):  # noqa: N803
+        if style != "output" or ("\r" not in text and not state["pending"]):
+            state["pending"] = state["pending"] and style == "output"  # (a prompt: a new line)
+            write(text, style, scrollToBottom)
+            return
+        parts = text.replace("\r\n", "\n").split("\r")
+        for i, part in enumerate(parts):
+            if i and not part and i == len(parts) - 1:
+                state["pending"] = True  # the line stays until something replaces it
+                break
+            if (i or state["pending"]) and part and not part.startswith("\n"):
+                clear_line()
+            state["pending"] = False
+            if part:
+                write(part, style, scrollToBottom)
+
+    thread.sigInputGenerated.disconnect(repl.write)
+    repl.write = write_terminal
+    thread.sigInputGenerated.connect(write_terminal)
 
 
 def restyle_commands(repl, dark: bool) -> None:

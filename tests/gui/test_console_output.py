@@ -85,3 +85,19 @@ def test_output_keeps_a_bounded_scrollback_without_undo(blank, monkeypatch):
     text = output.toPlainText()
     assert "line 59" in text and "line 10\n" not in text
     assert output.document().blockCount() <= 50
+
+
+def test_a_carriage_return_rewrites_the_line_as_a_terminal(blank):
+    type_in(blank, 'for i in range(50): print(f"\\rstep {i}", end="", flush=True)', "",
+            'print(" done")')
+    text = console_text(blank)
+    assert "step 49 done\n" in text or "step 49\n" in text
+    assert "step 48" not in text and "step 0" not in text  # one line, not fifty
+    # a line ending in "\r" stays shown until something replaces it
+    type_in(blank, 'for i in range(3): print(f"epoch {i}", end="\\r")', "")
+    text = console_text(blank)
+    assert "epoch 2" in text and "epoch 1" not in text
+    type_in(blank, 'print("kept\\r\\nnext")', 'print("12345\\rab")')
+    text = console_text(blank)
+    assert "kept\nnext\n" in text  # "\r\n" is a newline
+    assert "\nab\n" in text and "12345" not in text.split(">>> print(\"12345")[-1]
