@@ -48,8 +48,7 @@ class ModuleTree(QtWidgets.QTreeWidget):
         try:
             self.clear()
             self._items = {}
-            for path in sorted(groups, key=lambda p: [int(s) if s.isdigit() else s
-                                                       for s in p.split(".")]):
+            for path in sorted(groups, key=tree_order):
                 g = groups[path]
                 parent = self._items.get(g["parent"])
                 item = QtWidgets.QTreeWidgetItem([g["label"], str(len(g["nodes"]))])
@@ -102,3 +101,18 @@ def add_module_tree_dock(window) -> QtWidgets.QDockWidget:
     window.view.modelChanged.connect(tree.refresh)
     tree.groupActivated.connect(window.view.show_group)
     return dock
+
+
+def tree_order(path: str) -> list:
+    """Sort key of a group path: a parent before its children, numbered children
+    (``net.2`` before ``net.10``) before named ones, a module's calls in order
+    (``net.pool``, ``net.pool#2``)::
+
+        "net.pool#2" -> [(1, 0, "net", 1), (1, 0, "pool", 2)]
+    """
+    key = []
+    for part in path.split("."):
+        name, _, call = part.partition("#")
+        number = int(call) if call.isdigit() else 1
+        key.append((0, int(name), "", number) if name.isdigit() else (1, 0, name, number))
+    return key

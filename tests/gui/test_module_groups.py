@@ -128,3 +128,26 @@ def test_a_module_called_twice_is_two_boxes_apart_with_labels_that_fit(blank):
     assert view.clusters.labels["net.pool#2"] in ("net.pool#2 · MaxPool2d", "net.pool#2")
     type_in(blank, 'app.collapse("net.pool")')
     assert {"group:net.pool", "group:net.pool#2"} <= set(view.scene.ids)
+
+
+def test_the_modules_panel_lists_numbered_named_and_repeated_children_in_order(blank):
+    # two models named ``net`` in turn, both still drawn: net.0 beside net.fc and its calls
+    type_in(blank,
+            "import torch.nn as nn",
+            "net = nn.Sequential(nn.Linear(2, 2)); a = net(torch.ones(1, 2))",
+            "class Net(nn.Module):\n"
+            "    def __init__(self):\n"
+            "        super().__init__()\n"
+            "        self.fc = nn.Linear(2, 2)\n"
+            "    def forward(self, x):\n"
+            "        return self.fc(self.fc(x))\n",
+            "net = Net(); b = net(torch.ones(1, 2))")
+    tree = blank.module_tree
+    paths = {"net", "net.0", "net.fc", "net.fc#2"}
+    assert paths <= set(blank.model.groups())
+    for path in paths:
+        assert tree.item(path) is not None, path
+    net = tree.item("net")
+    children = [net.child(i).data(0, QtCore.Qt.ItemDataRole.UserRole)
+                for i in range(net.childCount())]
+    assert children == ["net.0", "net.fc", "net.fc#2"]
