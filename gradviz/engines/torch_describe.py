@@ -126,6 +126,12 @@ def copy(t) -> np.ndarray:
 
 
 def _convert(t) -> np.ndarray:
+    functorch = torch._C._functorch
+    if functorch.is_functorch_wrapped_tensor(t):  # inside torch.func.grad / vmap: the
+        while functorch.is_functorch_wrapped_tensor(t):  # values under the wrappers (a
+            t = functorch.get_unwrapped(t)  # vmap's with its batch dimension)
+        with torch._C._DisableFuncTorch():
+            return _convert(t.detach())
     if t.layout != torch.strided:
         t = t.to_dense()
     if t.numel() > SAMPLE_LIMIT:

@@ -303,7 +303,7 @@ class TorchEngine:
             for handle in handles:
                 handle.remove()
             self._runs.pop()
-            self._report_ran(run)
+            self._report_safely(run)
             if not retain and run.saving:  # torch released the saved tensors of the
                 self._emit(ev.SavedTensorsFreed(tuple(run.saving)))  # nodes it ran
             self._emit(ev.BackwardFinished(root_ids))
@@ -314,7 +314,15 @@ class TorchEngine:
         pending = self._runs[-1].pending
         pending.append((_current_node(), grads_received, grads_passed))
         if len(pending) >= PENDING:
-            self._report_ran(self._runs[-1])
+            self._report_safely(self._runs[-1])
+
+    def _report_safely(self, run) -> None:
+        """``_report_ran``, which never breaks the user's backward: a tensor gradviz cannot
+        read is warned about once and its nodes left out."""
+        try:
+            self._report_ran(run)
+        except Exception as exc:  # noqa: BLE001 (reported, once)
+            self._report(self._report_ran, exc)
 
     def _report_ran(self, run) -> None:
         """Report the nodes ``run`` has kept, in the order they ran, as ``NodesExecuted``:

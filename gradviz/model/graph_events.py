@@ -347,6 +347,7 @@ class GraphEvents:
         self._append(e.tensor_id, GradEntry(f"backward {n}", e.after))
 
     def _on_BackwardFinished(self, e):  # noqa: N802
+        self._backward_depth = max(0, self._backward_depth - 1)
         self.runs.finish(self, self._ran if self.track_flow else None)
         if not self._batch_depth:
             self.flush()

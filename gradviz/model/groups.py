@@ -425,10 +425,13 @@ def _scope_hooks(model_ref):
     """A (pre, post) pair of forward hooks keeping ``model._scope``; they hold the model
     weakly, so a model that was not detached does not live on in the global hook table."""
 
-    # the records kept raw belong to the scope as it is: they are replayed before it changes
+    # the records kept raw belong to the scope as it is: they are replayed before it changes.
+    # A forward run by a backward (torch.utils.checkpoint recomputing) is left alone: the
+    # graph is not built in the middle of torch's backward, where reading a node's saved
+    # tensors would recompute them again
     def enter(module, args):
         model = model_ref()
-        if model is not None:
+        if model is not None and not model._backward_depth:
             if model._records:
                 model._replay()
             model._scope_calls.append(model._call_started(module))
@@ -438,7 +441,7 @@ def _scope_hooks(model_ref):
     def leave(module, args, output):
         model = model_ref()
         if model is not None and model._scope and model._scope[-1] is module:
-            if model._records:
+            if model._records and not model._backward_depth:
                 model._replay()
             model._scope.pop()
             model._scope_args.pop()

@@ -51,6 +51,7 @@ class RecordBuffer:
         # backward's events. Flat, and without the event tuples: long-lived containers are
         # what the garbage collector walks again and again
         self._records: list = []
+        self._backward_depth = 0  # backward calls running now (counted as their events come)
 
     def _on_event(self, event):
         """The model's subscriber: keeps an op's events raw, handles the rest in order."""
@@ -134,6 +135,7 @@ def _as_it_is(model, e):  # nothing to read now: the event holds it
 
 
 def _backward_started(model, e):
+    model._backward_depth += 1  # (as it comes: a forward run inside it is not the user's)
     if model.track_saved_memory or not e.tensors:  # (measured before anything is freed)
         return None
     return (_EVENT, model._backward_started.__func__, (e.roots, *model._backward_roots(e)))

@@ -194,3 +194,59 @@ def test_examples_record_forward_and_backward(script, needs):
     net = namespace["model"]
     for p in net.parameters():
         np.testing.assert_array_equal(model.grad(model.node_of(p)), p.grad.numpy())
+
+
+# ---------------------------------------------------------------- torch's own machinery
+def _checkpointed(lin, x):
+    from torch.utils.checkpoint import checkpoint
+
+    out = checkpoint(lambda a: lin(a).relu(), x, use_reentrant=False)
+    out.sum().backward()
+    return x.grad.clone(), lin.weight.grad.clone()
+
+
+def _func_transforms(x):
+    from torch.func import grad, vmap
+
+    g = grad(lambda t: (t.sin() ** 2).sum())(x)
+    per_row = vmap(grad(lambda t: t.sin().sum()))(x.detach().reshape(2, 3))
+    (x * g.detach()).sum().backward()
+    return g.detach().clone(), per_row, x.grad.clone()
+
+
+@pytest.mark.parametrize("program", ["checkpoint", "torch.func"])
+def test_torchs_own_transforms_run_watched_with_torchs_results(program):
+    """A module re-run by torch.utils.checkpoint inside backward, and torch.func's grad
+    and vmap (tensors without storage), run watched as they run alone."""
+
+    def run():
+        torch.manual_seed(0)
+        if program == "checkpoint":
+            lin = torch.nn.Linear(5, 5)
+            return _checkpointed(lin, torch.randn(1, 5, requires_grad=True))
+        return _func_transforms(torch.randn(6, requires_grad=True))
+
+    alone = run()
+    model = GraphModel(engine="torch")
+    with model.recording():
+        watched = run()
+    for a, b in zip(alone, watched, strict=True):
+        assert torch.equal(a, b)
+    assert model.backward_runs >= 1
+    names = {d["name"] for d in model.graph.nodes.values()}
+    assert "AccumulateGrad" in names and len(model.graph) > 3
+
+
+def test_a_gradient_gradviz_cannot_read_never_breaks_the_backward(monkeypatch):
+    from gradviz.engines import torch_engine
+
+    def unreadable(t):
+        raise RuntimeError("Cannot access data pointer of Tensor that doesn't have storage")
+
+    torch.manual_seed(0)
+    x = torch.randn(3, requires_grad=True)
+    model = GraphModel(engine="torch")
+    monkeypatch.setattr(torch_engine, "copy", unreadable)
+    with model.recording(), pytest.warns(RuntimeWarning, match="storage"):
+        (x.exp() * 2).sum().backward()
+    assert torch.equal(x.grad, 2 * x.detach().exp())
