@@ -29,6 +29,7 @@ Which groups are drawn collapsed is ``model.collapsed`` (see :mod:`.groups_view`
 
 from __future__ import annotations
 
+import warnings
 import weakref
 
 import networkx as nx
@@ -431,20 +432,38 @@ def _scope_hooks(model_ref):
     # tensors would recompute them again
     def enter(module, args):
         model = model_ref()
-        if model is not None and not model._backward_depth:
+        if model is None or model._backward_depth:
+            return
+        try:
             if model._records:
                 model._replay()
-            model._scope_calls.append(model._call_started(module))
-            model._scope.append(module)
-            model._scope_args.append({id(a) for a in args})
+            call = model._call_started(module)
+            passed = {id(a) for a in args}
+        except Exception as exc:  # noqa: BLE001 (a fault of gradviz's: the user's forward runs on)
+            _hook_failed(model, exc)
+            return
+        model._scope_calls.append(call)
+        model._scope.append(module)
+        model._scope_args.append(passed)
 
     def leave(module, args, output):
         model = model_ref()
         if model is not None and model._scope and model._scope[-1] is module:
-            if model._records and not model._backward_depth:
-                model._replay()
+            try:
+                if model._records and not model._backward_depth:
+                    model._replay()
+            except Exception as exc:  # noqa: BLE001 (as in enter)
+                _hook_failed(model, exc)
             model._scope.pop()
             model._scope_args.pop()
             model._scope_calls.pop()
 
     return enter, leave
+
+
+def _hook_failed(model, exc) -> None:
+    """Warn once per model that following module calls failed: never the user's forward."""
+    if not getattr(model, "_hook_warned", False):
+        model._hook_warned = True
+        warnings.warn(f"gradviz could not follow a module call ({exc!r}); the program runs "
+                      "on, further errors are not reported", RuntimeWarning, stacklevel=3)

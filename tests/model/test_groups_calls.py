@@ -141,3 +141,22 @@ def test_top_level_calls_whose_nodes_left_the_graph_free_their_number(engine):
                if model.graph.nodes[n]["name"] == "AddmmBackward0"}
     assert modules == {"lin", "lin#2"}  # c took the free number, b kept its own
     assert b is not None and c is not None
+
+
+def test_a_fault_in_following_module_calls_never_breaks_the_forward(monkeypatch):
+    model = GraphModel()
+    gradviz.manual_seed(0)
+    lin = gradviz.nn.Linear(2, 2)
+    model.set_names({"lin": lin})
+
+    def broken(*args):
+        raise RuntimeError("a bug of gradviz's")
+
+    monkeypatch.setattr(model, "_call_started", broken)
+    with model.recording(), pytest.warns(RuntimeWarning, match="a bug of gradviz") as seen:
+        y = lin(gradviz.ones(1, 2)).sum()
+        z = lin(gradviz.ones(1, 2)).sum()
+    assert sum("could not follow" in str(w.message) for w in seen) == 1  # reported once
+    expected = (gradviz.ones(1, 2) @ lin.weight.t() + lin.bias).sum()
+    assert gradviz.equal(y, expected) and gradviz.equal(z, expected)
+    assert not model._scope and not model._scope_calls
