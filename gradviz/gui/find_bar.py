@@ -15,6 +15,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gradviz.gui.inspector.tensor_view import node_text
+from gradviz.model.groups_view import GROUP_PREFIX
 
 
 class FindBar(QtWidgets.QWidget):
@@ -100,14 +101,21 @@ class FindBar(QtWidgets.QWidget):
 
     def hit_texts(self) -> list[str]:
         """The list's rows: each match's name and what it is."""
-        graph = self.view.model.graph
+        model = self.view.model
+        graph, shown = model.graph, model.shown_graph()
         rows = []
         for nid in self.hits:
-            if nid not in graph:
-                continue
-            d = graph.nodes[nid]
-            what = "grad_fn" if d["kind"] == "function" else d.get("role", "tensor")
-            rows.append(f"{node_text(graph, nid)}  ({what})")
+            if nid in graph:
+                d = graph.nodes[nid]
+                what = "grad_fn" if d["kind"] == "function" else d.get("role", "tensor")
+                inside = model.collapsed_around(nid)
+                where = f", in {inside}" if inside is not None else ""
+                rows.append(f"{node_text(graph, nid)}  ({what}{where})")
+            elif nid in shown:  # a collapsed module group
+                d = shown.nodes[nid]
+                rows.append(f"{d['label']}  (module, {d['count']} nodes)")
+            else:  # a group opened since the search
+                rows.append(f"{nid[len(GROUP_PREFIX):]}  (module)")
         return rows
 
     def _step(self, delta: int) -> int | None:

@@ -362,9 +362,16 @@ class GraphView(ShownPart, QtWidgets.QWidget):
         return (o.done, o.current, o.edges) if o is not None else (frozenset(), None, ())
 
     def find(self, text: str) -> list[int]:
-        """Nodes matching ``text``, best first (``find_ranked``); selects and zooms to the
-        first. ``find_next`` / ``find_previous`` walk the rest."""
+        """Nodes matching ``text``, best first (``find_ranked``): those drawn (collapsed
+        module groups among them), then those inside a collapsed group (``net.3.body.0
+        .weight``); selects and zooms to the first, opening the groups around a node inside.
+        ``find_next`` / ``find_previous`` walk the rest."""
         self.found = find_ranked(self.model.shown_graph(), self.scene.ids, text)
+        if self.model.collapsed:
+            graph, drawn = self.model.graph, self.scene.index
+            inside = [n for n in graph if n not in drawn
+                      and self.model.collapsed_around(n) is not None]
+            self.found += find_ranked(graph, inside, text)
         self.found_at = -1
         if self.found:
             self.show_found(0)
@@ -377,6 +384,16 @@ class GraphView(ShownPart, QtWidgets.QWidget):
             return None
         self.found_at = k % len(self.found)
         nid = self.found[self.found_at]
+        if nid not in self.scene.index:
+            path = group_path(nid)
+            if path is not None:  # a group opened since: its box
+                if path in self.clusters.boxes:
+                    self.show_group(path)
+                return nid
+            if self.model.collapsed_around(nid) is not None:  # open the way down to it
+                self.model.expand(self.model.graph.nodes[nid]["module"])
+            if nid not in self.scene.index:
+                return nid
         self.select(nid)
         self.focus_on(nid)
         return nid

@@ -103,15 +103,8 @@ def show_step(window, step) -> None:
 def drawn_as(model, nid):
     """What the view draws for node ``nid``: itself, or the outermost collapsed module
     group it is in (``"group:model.head"``)."""
-    module = model.graph.nodes[nid].get("module") if nid in model.graph else None
-    if module is None or not model.collapsed:
-        return nid
-    parts = module.split(".")
-    for k in range(1, len(parts) + 1):
-        path = ".".join(parts[:k])
-        if path in model.collapsed:
-            return GROUP_PREFIX + path
-    return nid
+    path = model.collapsed_around(nid)
+    return nid if path is None else GROUP_PREFIX + path
 
 
 def learning_handlers(window) -> dict:

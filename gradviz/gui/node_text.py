@@ -40,8 +40,9 @@ def _html(text: str) -> str:
 def find_ranked(graph, ids, text: str) -> list[int]:
     """The nodes ``text`` names, best first: variables named exactly ``text``, then grad_fns
     of that torch name, then variable names and torch names starting with it, then
-    variable names containing it. Case is ignored; a torch name is never matched in its
-    middle, so "w" finds ``w``, not every ``...Backward0``.
+    variable names containing it. A collapsed module group counts as a variable named by its
+    path (``net.3``), or by its path's last part (``conv2``). Case is ignored; a torch name
+    is never matched in its middle, so "w" finds ``w``, not every ``...Backward0``.
 
         find_ranked(model.graph, model.graph.nodes, "mul")   # MulBackward0 nodes
     """
@@ -52,6 +53,10 @@ def find_ranked(graph, ids, text: str) -> list[int]:
     for n in ids:
         d = graph.nodes[n]
         var = str(d.get("name") or "").lower() if d["kind"] == "tensor" else ""
+        if d["kind"] == "group":  # a collapsed module: by its path, or its last part
+            var = str(d.get("path") or "").lower()
+            if var.rsplit(".", 1)[-1] == text:
+                var = text
         torch_name = str(d.get("name") or "").lower() if d["kind"] == "function" else ""
         if var == text:
             rank = 0

@@ -363,6 +363,19 @@ class ModuleGroups:
             raise KeyError(f"no module group {path!r} in the graph")
         return calls
 
+    def collapsed_around(self, nid) -> str | None:
+        """The outermost collapsed group that node ``nid`` is drawn as (``"net.3"``), or
+        None when it is drawn itself."""
+        module = self.graph.nodes[nid].get("module") if nid in self.graph else None
+        if module is None or not self.collapsed:
+            return None
+        parts = module.split(".")
+        for k in range(1, len(parts) + 1):
+            path = ".".join(parts[:k])
+            if path in self.collapsed:
+                return path
+        return None
+
     def collapse(self, path: str) -> None:
         """Draw group ``path`` (``"net.0"``) as one node; a module called more than once
         (``"net.pool"``) as one node per call (``"net.pool#2"`` names one call)."""

@@ -151,3 +151,31 @@ def test_the_modules_panel_lists_numbered_named_and_repeated_children_in_order(b
     children = [net.child(i).data(0, QtCore.Qt.ItemDataRole.UserRole)
                 for i in range(net.childCount())]
     assert children == ["net.0", "net.fc", "net.fc#2"]
+
+
+def test_find_reaches_modules_and_what_collapsed_groups_hide(blank, qtbot):
+    model = run_example(blank, qtbot)
+    view, bar = blank.view, blank.find_bar
+    assert "net" in model.collapsed  # twelve blocks open as one node
+    # a parameter inside the collapsed model: found, and the groups around it opened
+    hits = bar.search("net.7.body.0.weight")
+    assert len(hits) == 1
+    w = hits[0]
+    assert model.graph.nodes[w]["name"] == "net.7.body.0.weight"
+    assert w in view.scene.index and view.selected == w  # drawn now, selected, in view
+    assert view.visible_world().contains(view.scene.rect(w).center())
+    assert view.scale >= 0.75  # zoomed to read it
+    assert "net.7" not in model.collapsed and "group:net.6" in view.scene.index
+    # a collapsed module by its path, or by the last part of its path
+    hits = bar.search("net.6")  # the module, then its parameters it hides
+    assert hits[0] == "group:net.6" and view.scale >= 0.75  # shown, readable
+    assert view.visible_world().contains(view.scene.rect("group:net.6").center())
+    assert all(model.graph.nodes[h]["name"].startswith("net.6.") for h in hits[1:])
+    assert len(hits) == 1 + 4 and bar.hit_texts()[0] == "net.6 · Block  (module, 14 nodes)"
+    model.collapse("net.7.body")
+    assert bar.search("body")[0] == "group:net.7.body"  # by the last part of its path
+    hits = bar.search("weight")  # drawn ones first, then those still inside groups
+    drawn = [h for h in hits if h in view.scene.index]
+    assert drawn and hits[:len(drawn)] == drawn and len(hits) == 12 * 2
+    rows = bar.hit_texts()
+    assert len(rows) == len(hits) and any(", in net." in r for r in rows)
