@@ -85,8 +85,10 @@ from gradviz.core.functions.random import (  # noqa: F401
 )
 from gradviz.core.functions.random_sampling import multinomial  # noqa: F401
 from gradviz.core.functions.reductions import (  # noqa: F401  # noqa: F401
+    all,
     amax,
     amin,
+    any,
     cumsum,
     logsumexp,
     max,
@@ -182,8 +184,9 @@ def argmin(input, dim=None, keepdim=False):
 def is_floating_point(input) -> bool:
     return input.is_floating_point()
 
-__all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "allclose", "amax", "amin",
-           "arange", "arccos", "arcsin", "arctan", "argmax", "argmin", "as_tensor", "asin",
+__all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "all", "allclose", "amax",
+           "amin", "any", "arange", "arccos", "arcsin", "arctan", "argmax", "argmin",
+           "as_tensor", "asin",
            "atan", "backward", "bernoulli", "bmm", "bool", "cat", "ceil", "clamp", "clamp_max",
            "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "cosh", "cumsum",
            "default_generator", "device", "div", "divide", "dot", "double", "dtype", "empty",

@@ -1,0 +1,36 @@
+"""Mismatches with torch that a sweep of short user programs found (training loops, losses,
+tensor ops as people write them after the autograd tutorial): each runs the same program
+on gradviz and on torch and asserts the same values, dtypes, grad_fn graph, errors and
+warnings (``torch_compare.assert_same``)."""
+
+from __future__ import annotations
+
+import pytest
+from torch_compare import assert_same
+
+
+# ---------------------------------------------------------------- all / any
+@pytest.mark.parametrize("call", [
+    "x.all()", "x.any()", "x.all(1)", "x.any(0, keepdim=True)", "x.all(dim=1, keepdim=True)",
+    "T.all(x, dim=(0, 1))", "T.any(x > 2, dim=-1)", "T.all(x, 0, True)", "T.any(x)",
+    "T.tensor(0.0).all(0)", "T.tensor([1, 0], dtype=T.uint8).all()",
+    "T.tensor([1, 0], dtype=T.uint8).any(0)", "T.zeros(0, 2).all(0)", "T.zeros(0, 2).any(1)",
+    "(x > 0).all(1)", "x.all(2)", "x.any(dim=(0, 0))"])
+def test_all_and_any_take_dim_and_keepdim(oracle, call):
+    def program(T):
+        x = T.tensor([[1.0, 0.0], [2.0, 3.0]])
+        return eval(call, {"T": T, "x": x})  # noqa: S307 - our own table
+
+    assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- integer sums
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "bool"])
+@pytest.mark.parametrize("call", ["x.sum()", "x.sum(0)", "x.sum(0, keepdim=True)",
+                                  "x.sum(dtype=T.int32)", "T.sum(x, dim=(0, 1))"])
+def test_sum_of_small_integers_is_int64(oracle, dtype, call):
+    def program(T):
+        x = T.tensor([[1, 2], [3, 0]], dtype=getattr(T, dtype))
+        return eval(call, {"T": T, "x": x})  # noqa: S307 - our own table
+
+    assert_same(oracle, program)
