@@ -264,6 +264,7 @@ case("acos", "acos", lambda T, a: T.acos(a), u(3))
 case("floor", "floor", lambda T, a: (a * 3).floor(), n(4))
 case("ceil", "ceil", lambda T, a: T.ceil(a * 3), n(4))
 case("round", "round", lambda T, a: (a * 3).round(), n(4))
+case("round_decimals", "round_decimals", lambda T, a: (a * 3).round(decimals=1), n(4))
 case("leaky_relu", "leaky_relu", lambda T, a: F(T).leaky_relu(a, 0.2), n(2, 3))
 case("leaky_relu_", "leaky_relu_module_inplace",
      lambda T, a: T.nn.LeakyReLU(inplace=True)(a * 1), n(4))

@@ -34,3 +34,29 @@ def test_sum_of_small_integers_is_int64(oracle, dtype, call):
         return eval(call, {"T": T, "x": x})  # noqa: S307 - our own table
 
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- round(decimals=)
+@pytest.mark.parametrize("call", [
+    "x.round(decimals=2)", "T.round(x, decimals=-2)", "x.round(decimals=0)", "x.round()",
+    "x.double().round(decimals=1)", "x.half().round(decimals=1)",
+    "T.tensor([0.125, 0.375, 2.675]).round(decimals=2)",
+    "T.tensor([15, 25]).round(decimals=1)", "T.tensor([True]).round(decimals=1)"])
+def test_round_to_decimals(oracle, call):
+    def program(T):
+        x = T.tensor([1.2345, -2.5, 0.125, 1234.5], requires_grad=True)
+        r = eval(call, {"T": T, "x": x})  # noqa: S307 - our own table
+        grads = T.autograd.grad(r.sum(), x) if r.requires_grad else None
+        return r, grads
+
+    assert_same(oracle, program)
+
+
+def test_round_in_place_to_decimals(oracle):
+    def program(T):
+        z = T.tensor([1.26, -0.35], requires_grad=True) * 1
+        z.round_(decimals=1)
+        y = T.tensor([1.26])
+        return z, y.round_(decimals=1)
+
+    assert_same(oracle, program)

@@ -119,5 +119,7 @@ class TensorInPlaceViews:
     def log2_(self):
         return inplace(self, O.LOG2)
 
-    def round_(self):
-        return inplace(self, P.ROUND)
+    def round_(self, *, decimals=None):
+        if decimals is None:
+            return inplace(self, P.ROUND)
+        return inplace(self, P.ROUND_DECIMALS, attrs=(int(decimals),))
