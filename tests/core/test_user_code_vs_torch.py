@@ -60,3 +60,60 @@ def test_round_in_place_to_decimals(oracle):
         return z, y.round_(decimals=1)
 
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- cross_entropy / nll_loss
+_LOGITS = [[0.3, -1.2, 0.8, 0.1], [1.5, 0.2, -0.4, -0.9], [-0.6, 0.7, 0.05, 1.1]]
+
+
+@pytest.mark.parametrize("target", [
+    "T.tensor([1, 0, 3])", "T.tensor([1, -100, 3])", "T.tensor([1.0, 2.0, 3.0])",
+    "T.tensor([1.0, 2.0])", "T.tensor([[1.0, 2.0]])", "T.ones(3, 4, dtype=T.long)",
+    "T.tensor([True, False, True])", "T.tensor([1, 2, 3], dtype=T.int32)",
+    "T.tensor([[1], [2], [0]])", "T.tensor([[0.1, 0.2, 0.3, 0.4]] * 3, dtype=T.float64)"])
+@pytest.mark.parametrize("kwargs", [
+    {}, {"label_smoothing": 0.1}, {"weight": [1.0, 2.0, 0.5, 3.0]},
+    {"weight": [1.0, 2.0, 0.5, 3.0], "label_smoothing": 0.2},
+    {"weight": [1.0, 2.0, 0.5, 3.0], "label_smoothing": 0.2, "reduction": "sum"},
+    {"weight": [1.0, 2.0, 0.5, 3.0], "label_smoothing": 0.2, "reduction": "none"},
+    {"weight": [1.0, 2.0, 3.0]}])
+def test_cross_entropy_targets_weights_and_smoothing(oracle, target, kwargs):
+    def program(T):
+        x = T.tensor(_LOGITS, dtype=T.float64, requires_grad=True)
+        args = dict(kwargs)
+        if "weight" in args:
+            args["weight"] = T.tensor(args["weight"], dtype=T.float64)
+        loss = T.nn.functional.cross_entropy(x, eval(target, {"T": T}), **args)  # noqa: S307
+        return loss, T.autograd.grad(loss.sum(), x)
+
+    assert_same(oracle, program, digits=12)
+
+
+@pytest.mark.parametrize("call", [
+    "F.nll_loss(x[0], T.tensor([1, 2]))", "F.nll_loss(x[0], T.tensor([1]))",
+    "F.nll_loss(x[0], T.tensor([1]), reduction='none')", "F.nll_loss(x[0], T.tensor(2))",
+    "F.nll_loss(x[0], T.tensor([1.0, 2.0]))", "F.nll_loss(x[0], T.tensor([[1.0]]))",
+    "F.cross_entropy(x[0], T.tensor(2.0))", "F.cross_entropy(x[0], T.tensor([1]))",
+    "F.cross_entropy(x[0], T.tensor([0.0, 1.0, 2.0, 3.0]), label_smoothing=0.1)",
+    "F.nll_loss(x, T.tensor([1, 2, 0]), weight=T.ones(3))"])
+def test_nll_loss_checks_in_torch_order(oracle, call):
+    def program(T):
+        x = T.tensor(_LOGITS, requires_grad=True)
+        return eval(call, {"T": T, "F": T.nn.functional, "x": x})  # noqa: S307
+
+    assert_same(oracle, program, digits=6)
+
+
+# ---------------------------------------------------------------- index dtypes
+@pytest.mark.parametrize("dtype", ["int32", "int16", "float32"])
+@pytest.mark.parametrize("call", [
+    "x.gather(1, i)", "x.scatter(1, i, 1.0)", "x.scatter(1, i, x[:1, :2] * 2)",
+    "x.scatter_add(1, i, T.ones(1, 2))", "x.index_select(0, i[0])"])
+def test_index_tensors_may_be_int32(oracle, dtype, call):
+    def program(T):
+        x = T.tensor(_LOGITS, requires_grad=True)
+        i = T.tensor([[0, 2]], dtype=getattr(T, dtype))
+        out = eval(call, {"T": T, "x": x, "i": i})  # noqa: S307 - our own table
+        return out, T.autograd.grad(out.sum(), x)
+
+    assert_same(oracle, program)
