@@ -61,3 +61,55 @@ def test_loaded_optimizer_shares_the_state_dicts_buffers(oracle, make):
 
     got, want = _both(oracle, program)
     _close(got, want)
+
+
+def _described(t):
+    """A tensor as (values, dtype, grad_fn name, its edges' names)."""
+    fn = t.grad_fn
+    edges = None if fn is None else [type(f).__name__ for f, _ in fn.next_functions]
+    return (t.detach().numpy().astype(float), str(t.dtype).split(".")[-1],
+            None if fn is None else type(fn).__name__, edges)
+
+
+# ---------------------------------------------------------------- activations and losses
+@pytest.mark.parametrize("call", [
+    "F.relu6(x)", "F.relu6(x * 1, inplace=True)", "nn.ReLU6()(x)", "nn.ReLU6(inplace=True)(x * 1)",
+    "F.softsign(x)", "nn.Softsign()(x)", "F.tanhshrink(x)", "nn.Tanhshrink()(x)",
+    "F.softmin(x, dim=1)", "nn.Softmin(0)(x)", "F.softmin(x, 1, dtype=T.float64)",
+    "nn.SmoothL1Loss()(x, y)", "nn.SmoothL1Loss(beta=0.5, reduction='sum')(x, y)",
+    "nn.HuberLoss(delta=2.0)(x, y)", "nn.HuberLoss(reduction='none')(x, y)",
+    "nn.KLDivLoss(reduction='batchmean')(F.log_softmax(x, 1), F.softmax(y, 1))",
+    "nn.KLDivLoss(log_target=True, reduction='sum')(F.log_softmax(x, 1), F.log_softmax(y, 1))"])
+def test_activation_and_loss_modules(oracle, call):
+    def program(T):
+        x = T.tensor([[-7.0, -0.5, 0.3], [2.0, 6.5, -1.2]], dtype=T.float64, requires_grad=True)
+        y = T.tensor([[0.5, 2.0, -1.0], [1.0, 1.0, 3.0]], dtype=T.float64)
+        out = eval(call, {"T": T, "F": T.nn.functional, "nn": T.nn, "x": x, "y": y})  # noqa: S307
+        return _described(out), T.autograd.grad(out.sum(), x)[0].numpy()
+
+    got, want = _both(oracle, program)
+    _close(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [
+    "nn.ReLU6()", "nn.ReLU6(True)", "nn.Softsign()", "nn.Tanhshrink()", "nn.Softmin(1)",
+    "nn.Softmin()", "nn.SmoothL1Loss(beta=0.5)", "nn.HuberLoss(delta=2.0)",
+    "nn.KLDivLoss(log_target=True)",
+    "nn.Sequential(nn.Linear(2, 2), nn.ReLU6(), nn.Softsign(), nn.SmoothL1Loss())"])
+def test_new_modules_print_as_torch(oracle, make):
+    def program(T):
+        return repr(eval(make, {"nn": T.nn}))  # noqa: S307 - our own table
+
+    got, want = _both(oracle, program)
+    assert got == want
+
+
+def test_softmin_without_dim_warns_as_torch(oracle):
+    def program(T):
+        x = T.tensor([[1.0, 2.0], [0.5, -1.0]])
+        with pytest.warns(UserWarning, match="Implicit dimension choice for softmin"):
+            out = T.nn.Softmin()(x)
+        return out.numpy().astype(float)
+
+    got, want = _both(oracle, program)
+    _close(got, want)

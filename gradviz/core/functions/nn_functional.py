@@ -360,6 +360,31 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _activation(P.SOFTPLUS, "softplus", input, (beta, threshold))
 
 
+def relu6(input, inplace=False):
+    """``min(max(x, 0), 6)``: hardtanh between 0 and 6 (HardtanhBackward0, as torch)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def softsign(input):
+    """``x / (1 + |x|)``, recorded as torch composes it (DivBackward0 of AddBackward0)."""
+    M.tensor_arg(input, "softsign")
+    return M.div(input, M.add(M.abs(input), 1))
+
+
+def tanhshrink(input):
+    """``x - tanh(x)`` (SubBackward0)."""
+    M.tensor_arg(input, "tanhshrink")
+    return M.sub(input, M.tanh(input))
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """``softmax(-x)`` (SoftmaxBackward0 over NegBackward0)."""
+    M.tensor_arg(input, "softmin")
+    if dim is None:
+        dim = _softmax_dim(input, None, "softmin", _stacklevel + 1)
+    return softmax(M.neg(input), dim, dtype)
+
+
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """``x`` clamped to ``[min_val, max_val]``, with hardtanh's own grad_fn."""
     if min_val > max_val:
