@@ -122,3 +122,43 @@ def test_profiler_tables_the_recorded_ops():
     assert sorted(e.key for e in p2.key_averages()) == ["aten::mul", "aten::sum"]
     with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
         gradviz.autograd.profiler.profile(use_cuda=True)
+
+
+def _passthrough(T):
+    class Pass(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, *args):
+            ctx.mark_non_differentiable(*[a for a in args if not a.requires_grad])
+            return args
+
+        @staticmethod
+        def backward(ctx, *grads):
+            return grads
+
+    return Pass
+
+
+def _show(grads):
+    return [None if g is None else g.tolist() for g in grads]
+
+
+@pytest.mark.parametrize("use", ["p * q", "p", "p * 2 + r"])
+def test_inputs_returned_as_is_and_node_hooks_match_torch(use):
+    """An input returned as-is and marked non-differentiable stays so; a node with several
+    outputs hands its pre- and post-hooks one gradient per output (None where none
+    arrived); its post-hooks see the gradients for inputs that need none, as torch's."""
+    seen = []
+    for T in LIBS:
+        log = []
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        b = T.tensor([3.0, 4.0])
+        c = T.tensor([0.5, -1.0], requires_grad=True)
+        p, q, r = _passthrough(T).apply(a, b, c * 1)
+        p.grad_fn.register_prehook(lambda go, log=log: log.append(("pre", _show(go))))
+        p.grad_fn.register_hook(lambda gi, go, log=log: log.append(("post", _show(gi),
+                                                                    _show(go))))
+        eval(use, {"p": p, "q": q, "r": r}).sum().backward()  # noqa: S307 - our own table
+        single, = _passthrough(T).apply(b)
+        seen.append((q.requires_grad, q.grad_fn is None, single.requires_grad, log,
+                     a.grad.tolist(), None if c.grad is None else c.grad.tolist()))
+    assert seen[0] == seen[1]
