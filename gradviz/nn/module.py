@@ -63,6 +63,8 @@ class Module(ModuleState):
         set_(self, "_forward_hooks", {})
         set_(self, "_forward_hooks_with_kwargs", set())
         set_(self, "_forward_hooks_always_called", set())
+        set_(self, "_backward_hooks", {})
+        set_(self, "_backward_pre_hooks", {})
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -70,8 +72,9 @@ class Module(ModuleState):
         )
 
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks
-                or module_hooks._global_forward_pre_hooks or module_hooks._global_forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks or module_hooks._global_forward_pre_hooks
+                or module_hooks._global_forward_hooks):
             return self.forward(*args, **kwargs)
         return call_with_hooks(self, args, kwargs)
 
@@ -98,6 +101,17 @@ class Module(ModuleState):
         if always_call:
             self._forward_hooks_always_called.add(handle.id)
         return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` runs once the gradients of the module's
+        positional Tensor inputs are computed (of its outputs when no input requires grad)
+        and may return new ``grad_input``. ``prepend``: run it before the others."""
+        return module_hooks._add(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` runs when the gradients of the module's outputs are
+        computed and may return new ``grad_output``. ``prepend``: run it before the others."""
+        return module_hooks._add(self._backward_pre_hooks, hook, prepend)
 
     # ------------------------------------------------------------ registration
     def register_parameter(self, name, param):

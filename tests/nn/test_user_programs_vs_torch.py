@@ -113,3 +113,92 @@ def test_softmin_without_dim_warns_as_torch(oracle):
 
     got, want = _both(oracle, program)
     _close(got, want)
+
+
+# ---------------------------------------------------------------- full backward hooks
+def _grads(gs):
+    return [None if g is None else g.detach().numpy().astype(float).round(10).tolist()
+            for g in gs]
+
+
+@pytest.mark.parametrize("input_requires_grad", [True, False])
+def test_full_backward_hooks_on_a_sequential(oracle, input_requires_grad):
+    """Grad-CAM-style hooks on every module: the order they fire in, what they get, the
+    BackwardHookFunctionBackward nodes torch puts around the module (and its warning when
+    no input requires grad)."""
+    def program(T):
+        log = []
+
+        def hook(name):
+            return lambda m, gi, go: log.append((name, type(m).__name__, _grads(gi),
+                                                  _grads(go)))
+
+        T.manual_seed(0)
+        net = T.nn.Sequential(T.nn.Linear(2, 3), T.nn.Tanh(), T.nn.Linear(3, 1)).double()
+        for name, m in net.named_modules():
+            m.register_full_backward_hook(hook(name or "root"))
+        x = T.tensor([[0.5, -1.0]], dtype=T.float64, requires_grad=input_requires_grad)
+        y = net(x)
+        nodes = (y.grad_fn.name(), y.grad_fn.next_functions[0][0].name())
+        if input_requires_grad:
+            y.backward()
+        else:
+            with pytest.warns(UserWarning, match="Full backward hook is firing"):
+                y.backward()
+        with T.no_grad():
+            untouched = net(x).grad_fn
+        return nodes, log, untouched
+
+    got, want = _both(oracle, program)
+    assert got == want
+
+
+def test_backward_hooks_replace_gradients(oracle):
+    def program(T):
+        T.manual_seed(1)
+        lin = T.nn.Linear(2, 2)
+        lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 10,))
+        lin.register_full_backward_pre_hook(lambda m, go: (go[0] * 0.5,))
+        first = lin.register_full_backward_hook(lambda m, gi, go: None, prepend=True)
+        first.remove()
+        x = T.ones(1, 2, requires_grad=True)
+        lin(x).sum().backward()
+        return _grads([x.grad, lin.weight.grad, lin.bias.grad])
+
+    got, want = _both(oracle, program)
+    assert got == want
+
+
+def test_backward_hooks_with_non_tensor_args_and_several_outputs(oracle):
+    def program(T):
+        log = []
+
+        class Two(T.nn.Module):
+            def forward(self, a, k, b):
+                return a * b * k, a - b
+
+        two = Two()
+        two.register_full_backward_hook(lambda m, gi, go: log.append((_grads(gi), _grads(go))))
+        two.register_full_backward_pre_hook(lambda m, go: log.append(_grads(go)))
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        o1, o2 = two(a, 3, T.tensor([3.0, 4.0]))
+        names = (o1.grad_fn.name(), o2.grad_fn.name())
+        o1.sum().backward()
+        return names, log, _grads([a.grad])
+
+    got, want = _both(oracle, program)
+    assert got == want
+
+
+def test_backward_hook_returning_the_wrong_number_of_gradients(oracle):
+    def program(T):
+        lin = T.nn.Linear(2, 2)
+        lin.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
+        try:
+            lin(T.ones(1, 2, requires_grad=True)).sum().backward()
+        except RuntimeError as e:
+            return str(e)
+        return None
+
+    got, want = _both(oracle, program)
+    assert got == want
