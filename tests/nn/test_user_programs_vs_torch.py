@@ -202,3 +202,65 @@ def test_backward_hook_returning_the_wrong_number_of_gradients(oracle):
 
     got, want = _both(oracle, program)
     assert got == want
+
+
+# ---------------------------------------------------------------- lr schedulers
+_SCHEDULERS = [
+    ("SGD", {"momentum": 0.9}, "L.OneCycleLR(o, max_lr=1.0, total_steps=13)"),
+    ("Adam", {}, "L.OneCycleLR(o, max_lr=1.0, epochs=2, steps_per_epoch=7, three_phase=True, "
+                 "anneal_strategy='linear')"),
+    ("SGD", {}, "L.LinearLR(o, start_factor=0.5, total_iters=3)"),
+    ("SGD", {}, "L.ConstantLR(o, factor=0.5, total_iters=3)"),
+    ("SGD", {}, "L.PolynomialLR(o, total_iters=6, power=2.0)"),
+    ("SGD", {}, "L.MultiplicativeLR(o, lambda e: 0.9)"),
+    ("SGD", {}, "L.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.01)"),
+    ("SGD", {}, "L.SequentialLR(o, [L.LinearLR(o, 0.1, total_iters=3), "
+                "L.CosineAnnealingLR(o, T_max=5)], milestones=[3])"),
+    ("SGD", {}, "L.SequentialLR(o, [L.ConstantLR(o, 0.1, total_iters=2), L.ExponentialLR(o, 0.9), "
+                "L.StepLR(o, 2)], milestones=[2, 5])")]
+
+
+@pytest.mark.parametrize(("optimizer", "kwargs", "make"), _SCHEDULERS)
+def test_schedulers_follow_torch(oracle, optimizer, kwargs, make):
+    def program(T):
+        o = getattr(T.optim, optimizer)([T.nn.Parameter(T.zeros(1))], lr=0.5, **kwargs)
+        s = eval(make, {"L": T.optim.lr_scheduler, "o": o})  # noqa: S307 - our own table
+        seen = []
+        for _ in range(12):
+            o.step()
+            s.step()
+            group = o.param_groups[0]
+            seen.append((s.get_last_lr()[0], group.get("momentum", group.get("betas"))))
+        return seen
+
+    got, want = _both(oracle, program)
+    assert got == want
+
+
+def test_scheduler_stepped_before_the_optimizer_warns_as_torch(oracle):
+    def program(T):
+        o = T.optim.SGD([T.nn.Parameter(T.zeros(1))], lr=0.5)
+        s = T.optim.lr_scheduler.StepLR(o, 2)
+        with pytest.warns(UserWarning) as caught:
+            s.step()
+            s.step(5)  # the deprecated epoch argument: the closed form
+        return [str(w.message) for w in caught], s.get_last_lr()
+
+    got, want = _both(oracle, program)
+    assert got == want
+
+
+@pytest.mark.parametrize("epochs", [[0.5, 1.25, 4.5, 9.0], [3, 7.5, 2]])
+def test_warm_restarts_take_fractional_epochs(oracle, epochs):
+    def program(T):
+        o = T.optim.SGD([T.nn.Parameter(T.zeros(1))], lr=0.5)
+        w = T.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=4, T_mult=2)
+        seen = []
+        for e in epochs:
+            o.step()
+            w.step(e)
+            seen.append((w.get_last_lr(), w.T_cur, w.T_i, w.last_epoch))
+        return seen
+
+    got, want = _both(oracle, program)
+    assert got == want
