@@ -264,3 +264,23 @@ def test_warm_restarts_take_fractional_epochs(oracle, epochs):
 
     got, want = _both(oracle, program)
     assert got == want
+
+
+# ---------------------------------------------------------------- nn.init
+@pytest.mark.parametrize("call", [
+    "init.trunc_normal_(w, std=0.02)", "init.trunc_normal_(w, mean=1.0, std=2.0, a=-1.0, b=0.5)",
+    "init.trunc_normal_(w, 0.0, 1.0, -0.5, 3.0)", "init.orthogonal_(w)",
+    "init.orthogonal_(w, gain=2.0)"])
+@pytest.mark.parametrize("shape", [(3, 5), (5, 3), (4, 2, 3), (64,)])
+def test_trunc_normal_and_orthogonal_draw_torchs_values(oracle, call, shape):
+    def program(T):
+        T.manual_seed(0)
+        w = T.empty(*shape)
+        try:
+            eval(call, {"init": T.nn.init, "w": w})  # noqa: S307 - our own table
+        except ValueError as e:
+            return str(e)
+        return w.numpy().astype(float), w._version
+
+    got, want = _both(oracle, program)
+    _close(got, want, rtol=2e-6)
