@@ -184,6 +184,10 @@ def argmin(input, dim=None, keepdim=False):
 def is_floating_point(input) -> bool:
     return input.is_floating_point()
 
+
+def is_inference(input) -> bool:
+    return input.is_inference()
+
 __all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "all", "allclose", "amax",
            "amin", "any", "arange", "arccos", "arcsin", "arctan", "argmax", "argmin",
            "as_tensor", "asin",
@@ -194,7 +198,8 @@ __all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "all", "allclose
            "flip", "float", "float16", "float32", "float64", "floor", "floor_divide",
            "from_numpy", "full", "full_like", "get_default_dtype", "get_printoptions",
            "get_rng_state", "grad", "half", "inference_mode", "initial_seed", "int", "int16",
-           "int32", "int64", "int8", "is_floating_point", "is_grad_enabled", "is_tensor",
+           "int32", "int64", "int8", "is_floating_point", "is_grad_enabled", "is_inference",
+           "is_tensor",
            "linspace", "log", "log1p", "log_softmax", "logsumexp", "long", "manual_seed",
            "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
            "multinomial", "multiply", "mv", "narrow", "neg", "negative", "no_grad", "norm",

@@ -284,3 +284,37 @@ def test_trunc_normal_and_orthogonal_draw_torchs_values(oracle, call, shape):
 
     got, want = _both(oracle, program)
     _close(got, want, rtol=2e-6)
+
+
+# ---------------------------------------------------------------- module and tensor lookups
+@pytest.mark.parametrize("target", ["0.weight", "1.running_mean", "1.num_batches_tracked",
+                                    "0.nope", "2.weight", "scale", "0", "0.weight.data", "",
+                                    "1.weight"])
+def test_get_parameter_buffer_and_submodule(oracle, target):
+    def program(T):
+        T.manual_seed(0)
+        m = T.nn.Sequential(T.nn.Linear(2, 2), T.nn.BatchNorm1d(2))
+        m.scale = 3
+        seen = []
+        for get in (m.get_parameter, m.get_buffer, m.get_submodule):
+            try:
+                got = get(target)
+            except AttributeError as e:
+                seen.append(str(e))
+            else:
+                seen.append(repr(got))
+        return seen
+
+    got, want = _both(oracle, program)
+    assert got == want
+
+
+def test_is_inference(oracle):
+    def program(T):
+        x = T.ones(2)
+        with T.inference_mode():
+            y = x * 2
+        return x.is_inference(), y.is_inference(), T.is_inference(y), (y + 1).is_inference()
+
+    got, want = _both(oracle, program)
+    assert got == want

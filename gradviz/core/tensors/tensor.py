@@ -187,6 +187,10 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
+    def is_inference(self) -> bool:
+        """Whether the tensor was made inside ``inference_mode``."""
+        return bool(self._inference)
+
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
 
