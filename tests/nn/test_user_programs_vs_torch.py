@@ -318,3 +318,15 @@ def test_is_inference(oracle):
 
     got, want = _both(oracle, program)
     assert got == want
+
+
+def test_module_half_casts_floating_parameters_and_buffers(oracle):
+    def program(T):
+        T.manual_seed(0)
+        m = T.nn.Sequential(T.nn.Linear(2, 2), T.nn.BatchNorm1d(2))
+        out = m.half()
+        return (out is m, [str(v.dtype) for v in m.state_dict().values()],
+                m[0].weight.detach().float().numpy().astype(float))
+
+    got, want = _both(oracle, program)
+    _close(got, want)
