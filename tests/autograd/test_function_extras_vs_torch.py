@@ -162,3 +162,47 @@ def test_inputs_returned_as_is_and_node_hooks_match_torch(use):
         seen.append((q.requires_grad, q.grad_fn is None, single.requires_grad, log,
                      a.grad.tolist(), None if c.grad is None else c.grad.tolist()))
     assert seen[0] == seen[1]
+
+
+def _view_functions(T):
+    class ViewOut(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.view(-1)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.view(2, 2)
+
+    class Copy(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    return _passthrough(T), ViewOut, Copy
+
+
+@pytest.mark.parametrize("case", [
+    "P.apply(x * 1)[0].relu_()", "P.apply(T.ones(2))[0].relu_()", "V.apply(x * 1).mul_(2)",
+    "C.apply(x * 1).mul_(2)", "P.apply(x * 1)[0][0].mul_(2)", "P.apply(x)[0].mul_(2)",
+    "P.apply(x * 1, x * 2)[1].add_(1)", "P.apply(x * 1)[0].detach().add_(1)",
+    "T.nn.functional.relu(P.apply(x * 1)[0], inplace=True)"])
+def test_custom_function_views_refuse_in_place_changes_as_torch(case):
+    """Outputs that are inputs returned as-is or views made in forward may not be changed
+    in place (torch's check: the custom backward would be bypassed); a leaf passed through
+    stays untouched."""
+    seen = []
+    for T in LIBS:
+        P, V, C = _view_functions(T)
+        x = T.ones(2, 2, requires_grad=True)
+        try:
+            out = eval(case, {"T": T, "P": P, "V": V, "C": C, "x": x})  # noqa: S307
+            result = (out.tolist(), None if out.grad_fn is None else type(out.grad_fn).__name__)
+        except RuntimeError as e:
+            result = str(e)
+        seen.append((result, x.tolist()))
+    assert seen[0] == seen[1]

@@ -330,3 +330,19 @@ def test_module_half_casts_floating_parameters_and_buffers(oracle):
 
     got, want = _both(oracle, program)
     _close(got, want)
+
+
+def test_inplace_relu_after_a_hooked_module_raises_as_torch(oracle):
+    """The famous Grad-CAM pitfall: the hooked module's output is a view made by
+    BackwardHookFunction, which an in-place ReLU may not change."""
+    def program(T):
+        net = T.nn.Sequential(T.nn.Linear(2, 2), T.nn.ReLU(inplace=True))
+        net[0].register_full_backward_hook(lambda m, gi, go: None)
+        try:
+            net(T.ones(1, 2, requires_grad=True))
+        except RuntimeError as e:
+            return str(e)
+        return None
+
+    got, want = _both(oracle, program)
+    assert got == want and got is not None

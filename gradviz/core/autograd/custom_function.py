@@ -216,7 +216,8 @@ class Function:
                 f"{type(single).__name__}"
             )
         frozen = any(single is t for t in getattr(node, "_non_differentiable", ()))
-        if any(single is a for a in args):  # an input returned as is: a new tensor on it
+        as_is = any(single is a for a in args)
+        if as_is:  # an input returned as is: a new tensor on it
             single = T._make(single._data)
         tensors = [a for a in args if isinstance(a, T)]
         if _grad_state.enabled and any(node.needs_input_grad) and not frozen:
@@ -224,9 +225,18 @@ class Function:
             node._meta = tuple((a._data.shape, a._data.dtype) for a in tensors)
             single._grad_fn = node
             single._requires_grad = True
+            _mark_view(single, as_is, False, 0)
             if dispatcher.active:
                 emit.function_created(node, single, tuple(tensors))
         return (single,) if isinstance(out, tuple) else single
+
+
+def _mark_view(out, as_is, several, index):
+    """An output that is an input returned as-is or a view made in ``forward``: torch's
+    view "created inside a custom Function", which may not be modified in place."""
+    if as_is or out._base is not None:
+        out._custom_view = (several, index)
+        out._nograd_view = False  # (made under forward's no_grad; the Function records it)
 
 
 def _several_outputs(node, outs, args):
@@ -235,7 +245,8 @@ def _several_outputs(node, outs, args):
     T = Tensor
     marked = tuple(getattr(node, "_non_differentiable", ()))
     frozen = [any(o is f for f in marked) for o in outs]  # (the outputs as returned)
-    outs = tuple(T._make(o._data) if any(o is a for a in args) else o for o in outs)
+    as_is = [any(o is a for a in args) for o in outs]
+    outs = tuple(T._make(o._data) if same else o for o, same in zip(outs, as_is, strict=True))
     for o in outs:
         if not isinstance(o, T):
             raise NotImplementedError("gradviz's custom Function outputs must be Tensors, "
@@ -250,6 +261,7 @@ def _several_outputs(node, outs, args):
                 continue
             o._grad_fn = OutputSlot(node, j, len(outs))
             o._requires_grad = True
+            _mark_view(o, as_is[j], True, j)
         if dispatcher.active:
             emit.function_created(node, outs[0], tuple(tensors))
     return outs
