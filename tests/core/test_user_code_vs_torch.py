@@ -117,3 +117,17 @@ def test_index_tensors_may_be_int32(oracle, dtype, call):
         return out, T.autograd.grad(out.sum(), x)
 
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- gelu under create_graph
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_second_and_third_derivatives(oracle, approximate):
+    def program(T):
+        x = T.tensor([-2.5, -0.7, 0.0, 0.3, 1.9], dtype=T.float64, requires_grad=True)
+        y = T.nn.functional.gelu(x, approximate=approximate)
+        g, = T.autograd.grad((y ** 2).sum(), x, create_graph=True)
+        gg, = T.autograd.grad(g.pow(2).sum(), x, create_graph=True)
+        ggg, = T.autograd.grad(gg.sum(), x)
+        return g.detach(), gg.detach(), ggg
+
+    assert_same(oracle, program, digits=12)

@@ -8,6 +8,7 @@ modules write only in terms of other formula names are theirs, rebound to the na
 
 from __future__ import annotations
 
+import math
 import types
 
 import numpy as np
@@ -439,19 +440,25 @@ _nll = _rebound(nn_helpers._nll)
 
 
 # ---------------------------------------------------------------- convolution, pooling, layers
-def _no_double_backward(name, grad_fn):
+def _no_double_backward(name, grad_fn, second=None):
     """The derivatives of convolution, pooling, normalisation and a few other ops, on
     Tensors: computed from their array formulas and recorded as one node (a custom
-    ``Function``, ``<Op>BackwardBackward``) whose own backward says that gradviz cannot take
-    this derivative yet (torch can). A first ``create_graph`` backward works."""
+    ``Function``, ``<Op>BackwardBackward``) whose own backward is ``second(args, grad)``
+    (the gradients of the formula's arguments, on Tensors) where there is one, and else
+    says that gradviz cannot take this derivative yet (torch can). A first ``create_graph``
+    backward works."""
     array_fn = next(getattr(m, name) for m in (conv_helpers, nn_layer_helpers, tensor_op_helpers,
                                                matrix_helpers) if hasattr(m, name))
 
     def forward(ctx, *args):
         raw = [a._data if isinstance(a, Tensor) else a for a in args]
+        if second is not None:
+            ctx.args = args
         return Tensor._make(np.asarray(array_fn(*raw)))
 
     def backward(ctx, *grads):
+        if second is not None:
+            return second(ctx.args, grads[0])
         raise RuntimeError(f"gradviz cannot differentiate {grad_fn} twice yet "
                            f"({name} under create_graph=True)")
 
@@ -482,7 +489,29 @@ batch_norm_weight_grad = _no_double_backward("batch_norm_weight_grad",
                                              "NativeBatchNormBackward0")
 channel_sum = _no_double_backward("channel_sum", "NativeBatchNormBackward0")
 embedding_grad = _no_double_backward("embedding_grad", "EmbeddingBackward0")
-gelu_grad = _no_double_backward("gelu_grad", "GeluBackward0")
+def _gelu_second(args, gg):
+    """The gradients of ``gelu_grad(grad, self, approximate) = grad * gelu'(self)``:
+    ``gg * gelu'(self)`` for grad and ``gg * grad * gelu''(self)`` for self (torch's
+    gelu_double_backward), recorded so they can be differentiated again."""
+    grad, x, approximate = args
+    if approximate == "tanh":
+        beta, kappa = math.sqrt(2 / math.pi), 0.044715
+        x_sq = x * x
+        t = ((x + x_sq * x * kappa) * beta).tanh()
+        sech_sq = 1 - t * t
+        inner_d = (x_sq * (3 * kappa) + 1) * beta
+        first = (t + 1) * 0.5 + x * 0.5 * sech_sq * inner_d
+        second = sech_sq * inner_d + x * 0.5 * sech_sq * (
+            x * (6 * kappa * beta) - t * 2 * (inner_d * inner_d))
+    else:
+        pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+        cdf = ((x * (1 / math.sqrt(2))).erf() + 1) * 0.5
+        first = cdf + x * pdf
+        second = pdf * (2 - x * x)
+    return gg * first, gg * grad * second, None
+
+
+gelu_grad = _no_double_backward("gelu_grad", "GeluBackward0", _gelu_second)
 pad_grad = _no_double_backward("pad_grad", "ConstantPadNdBackward0")
 huber_grad = _no_double_backward("huber_grad", "HuberLossBackward0")
 smooth_l1_grad = _no_double_backward("smooth_l1_grad", "SmoothL1LossBackward0")
