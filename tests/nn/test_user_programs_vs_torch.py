@@ -346,3 +346,33 @@ def test_inplace_relu_after_a_hooked_module_raises_as_torch(oracle):
 
     got, want = _both(oracle, program)
     assert got == want and got is not None
+
+
+# ---------------------------------------------------------------- gradient penalties on CNNs
+@pytest.mark.parametrize("make", [
+    "nn.Conv2d(2, 3, 3, padding=1)", "nn.Conv2d(2, 4, 3, stride=2, groups=2)",
+    "nn.Conv1d(2, 3, 2, dilation=2)", "nn.MaxPool2d(2)", "nn.MaxPool2d(3, 2, 1)",
+    "nn.MaxPool1d(2)", "nn.AvgPool2d(3, 2, 1, count_include_pad=False)",
+    "nn.AdaptiveAvgPool2d((2, 3))",
+    "nn.Sequential(nn.Conv2d(2, 3, 3), nn.Tanh(), nn.MaxPool2d(2), nn.Flatten(), "
+    "nn.Linear(12, 1))"])
+def test_conv_and_pooling_second_derivatives(oracle, make):
+    """A WGAN-GP style penalty on the input gradient, differentiated into the input and
+    the weights, and the weight gradient's own gradient."""
+    def program(T):
+        T.manual_seed(0)
+        m = eval(make, {"nn": T.nn}).double()  # noqa: S307 - our own table
+        shape = (2, 2, 7) if "1d" in make else (2, 2, 6, 6)
+        x = T.randn(*shape, dtype=T.float64, requires_grad=True)
+        y = m(x)
+        g, = T.autograd.grad((y ** 2).sum(), x, create_graph=True)
+        ps = list(m.parameters())
+        seen = [t.numpy() for t in T.autograd.grad((g.pow(2).sum() - 1) ** 2, [x, *ps])]
+        if ps:
+            gw = T.autograd.grad((m(x) ** 2).sum(), ps[0], create_graph=True)[0]
+            seen += [t.numpy() for t in T.autograd.grad(gw.pow(2).sum(), [x, *ps],
+                                                        materialize_grads=True)]
+        return seen
+
+    got, want = _both(oracle, program)
+    _close(got, want, rtol=1e-10)

@@ -473,13 +473,56 @@ def _no_double_backward(name, grad_fn, second=None):
     return formula
 
 
-conv_input_grad = _no_double_backward("conv_input_grad", "ConvolutionBackward0")
-conv_weight_grad = _no_double_backward("conv_weight_grad", "ConvolutionBackward0")
-conv_bias_grad = _no_double_backward("conv_bias_grad", "ConvolutionBackward0")
-max_pool_grad = _no_double_backward("max_pool_grad", "MaxPool2DWithIndicesBackward0")
-avg_pool_grad = _no_double_backward("avg_pool_grad", "AvgPool2DBackward0")
+def _conv_input_second(args, gg):
+    """``conv_input_grad`` is bilinear in (grad, weight): its gradients are the forward
+    convolution of ``gg`` and the weight gradient with ``gg`` as the input."""
+    grad, _input, weight, *params = args
+    return (_recorded("convolution", gg, weight, None, attrs=tuple(params)), None,
+            conv_weight_grad(grad, gg, weight, *params), None, None, None, None)
+
+
+def _conv_weight_second(args, gg):
+    """``conv_weight_grad`` is bilinear in (grad, input): the forward convolution of input
+    with ``gg`` as the weight, and the input gradient through ``gg``."""
+    grad, input, _weight, *params = args
+    return (_recorded("convolution", input, gg, None, attrs=tuple(params)),
+            conv_input_grad(grad, input, gg, *params), None, None, None, None, None)
+
+
+def _conv_bias_second(args, gg):
+    grad, = args
+    return (gg.reshape((1, -1) + (1,) * (grad.dim() - 2)).expand(*grad.shape),)
+
+
+def _max_pool_second(args, gg):
+    """``max_pool_grad`` is linear in grad: ``gg`` picked at each window's max."""
+    grad, _self, indices = args
+    picked = gg.flatten(-2).gather(-1, Tensor._make(np.asarray(indices, np.int64)).flatten(-2))
+    return picked.reshape(tuple(grad.shape)), None, None
+
+
+def _avg_pool_second(args, gg):
+    """``avg_pool_grad`` is linear in grad: the same average pooling of ``gg``."""
+    _grad, _self, *params = args
+    return (_recorded("avg_pool2d", gg, attrs=tuple(params)), *[None] * (len(args) - 1))
+
+
+def _adaptive_avg_pool_second(args, gg):
+    grad, _self = args
+    return _recorded("adaptive_avg_pool2d", gg, attrs=(tuple(grad.shape[-2:]),)), None
+
+
+conv_input_grad = _no_double_backward("conv_input_grad", "ConvolutionBackward0",
+                                      _conv_input_second)
+conv_weight_grad = _no_double_backward("conv_weight_grad", "ConvolutionBackward0",
+                                       _conv_weight_second)
+conv_bias_grad = _no_double_backward("conv_bias_grad", "ConvolutionBackward0", _conv_bias_second)
+max_pool_grad = _no_double_backward("max_pool_grad", "MaxPool2DWithIndicesBackward0",
+                                    _max_pool_second)
+avg_pool_grad = _no_double_backward("avg_pool_grad", "AvgPool2DBackward0", _avg_pool_second)
 adaptive_avg_pool_grad = _no_double_backward("adaptive_avg_pool_grad",
-                                             "AdaptiveAvgPool2DBackward0")
+                                             "AdaptiveAvgPool2DBackward0",
+                                             _adaptive_avg_pool_second)
 layer_norm_input_grad = _no_double_backward("layer_norm_input_grad", "NativeLayerNormBackward0")
 layer_norm_weight_grad = _no_double_backward("layer_norm_weight_grad",
                                              "NativeLayerNormBackward0")
