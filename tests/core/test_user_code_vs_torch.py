@@ -131,3 +131,25 @@ def test_gelu_second_and_third_derivatives(oracle, approximate):
         return g.detach(), gg.detach(), ggg
 
     assert_same(oracle, program, digits=12)
+
+
+# ---------------------------------------------------------------- scatter_, scatter_add_, lerp_
+@pytest.mark.parametrize("call", [
+    "y.scatter_(1, i, 1.0)", "y.scatter_(1, i, s)", "y.scatter_(1, i, value=2.0)",
+    "y.scatter_add_(1, i, s)", "y.lerp_(T.ones(2, 3), 0.25)",
+    "y.lerp_(T.ones(2, 3), T.full((2, 3), 0.5))", "y.scatter_(1, i.float(), 1.0)",
+    "y.lerp_(T.ones(2, 3, dtype=T.float64), 0.5)",
+    "T.zeros(3, 4, dtype=T.long).scatter_(1, T.tensor([[1], [0], [3]]), 1)",
+    "T.zeros(2, requires_grad=True).scatter_(0, T.tensor([0]), 1.0)"])
+def test_in_place_scatter_and_lerp(oracle, call):
+    def program(T):
+        x = T.zeros(2, 3, requires_grad=True)
+        s = T.tensor([[5.0], [6.0]], requires_grad=True)
+        y = x * 1
+        out = eval(call, {"T": T, "y": y, "s": s, "i": T.tensor([[0], [2]])})  # noqa: S307
+        grads = None
+        if out.requires_grad:
+            grads = T.autograd.grad(out.pow(2).sum(), (x, s), allow_unused=True)
+        return out, out is y, y._version, grads
+
+    assert_same(oracle, program)
