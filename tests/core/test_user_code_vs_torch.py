@@ -153,3 +153,14 @@ def test_in_place_scatter_and_lerp(oracle, call):
         return out, out is y, y._version, grads
 
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- addcmul / addcdiv
+@pytest.mark.parametrize("call", [
+    "T.addcdiv(T.tensor([1, 2]), T.tensor([3, 4]), T.tensor([2, 2]))",
+    "T.addcmul(T.tensor([1, 2]), T.tensor([3, 4]), T.tensor([2, 2]), value=2)",
+    "T.zeros(3).addcdiv_(T.ones(3), T.full((3,), 4.0).sqrt().add_(1e-8), value=-0.1)",
+    "T.full((3,), 4.0).mul_(0.9).addcmul_(T.ones(3), T.ones(3), value=0.1)",
+    "T.addcmul(T.ones(2), T.ones(3), T.ones(2))"])
+def test_addcmul_addcdiv_as_hand_written_optimizers_use_them(oracle, call):
+    assert_same(oracle, lambda T: eval(call, {"T": T}))  # noqa: S307 - our own table

@@ -145,6 +145,16 @@ class TensorInPlaceViews:
             return inplace(self, O.LERP_TENSOR, (end, weight))
         return inplace(self, O.LERP, (end,), (weight,))
 
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        """In place: ``self + value * tensor1 * tensor2``."""
+        SP.addcmul(self, tensor1, tensor2, value=value)  # its checks
+        return inplace(self, O.ADDCMUL, (tensor1, tensor2), (value,))
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        """In place: ``self + value * tensor1 / tensor2``."""
+        SP.addcdiv(self, tensor1, tensor2, value=value)  # its checks
+        return inplace(self, O.ADDCDIV, (tensor1, tensor2), (value,))
+
     def round_(self, *, decimals=None):
         if decimals is None:
             return inplace(self, P.ROUND)
