@@ -20,19 +20,12 @@ from collections import Counter
 from functools import wraps
 
 from gradviz.optim.optimizer import Optimizer
-from gradviz.optim.plateau import ReduceLROnPlateau
+from gradviz.optim.plateau import EPOCH_DEPRECATION_WARNING, ReduceLROnPlateau
 
 __all__ = ["ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ExponentialLR",
            "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR",
            "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]
 
-EPOCH_DEPRECATION_WARNING = (
-    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated "
-    "where possible. Please use `scheduler.step()` to step the scheduler. During the "
-    "deprecation, if epoch is different from None, the closed form is used instead of the new "
-    "chainable form, where available. Please open an issue if you are unable to replicate "
-    "your use case: https://github.com/pytorch/pytorch/issues/new/choose."
-)
 
 
 def _track_step_called(opt):

@@ -376,3 +376,30 @@ def test_conv_and_pooling_second_derivatives(oracle, make):
 
     got, want = _both(oracle, program)
     _close(got, want, rtol=1e-10)
+
+
+def test_reduce_on_plateau_after_a_param_group_is_added(oracle):
+    """torch extends a single min_lr to groups added later (gradviz indexed past its list)
+    and saves torch's state dict keys."""
+    def program(T):
+        p = T.nn.Parameter(T.zeros(1))
+        opt = T.optim.SGD([p], lr=1.0)
+        s = T.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5, min_lr=0.1)
+        for v in [1, 1, 1]:
+            s.step(v)
+        opt.add_param_group({"params": [T.nn.Parameter(T.ones(1))], "lr": 0.4})
+        seen = []
+        for v in [1, 1, 1, 1]:
+            s.step(v)
+            seen.append(([g["lr"] for g in opt.param_groups], s.get_last_lr()))
+        fixed = T.optim.lr_scheduler.ReduceLROnPlateau(opt, min_lr=[0.1, 0.2])
+        opt.add_param_group({"params": [T.nn.Parameter(T.ones(1))]})
+        try:
+            for _ in range(15):
+                fixed.step(1.0)
+        except RuntimeError as e:
+            seen.append(str(e))
+        return seen, list(s.state_dict())
+
+    got, want = _both(oracle, program)
+    assert got == want
