@@ -5,6 +5,7 @@ warnings (``torch_compare.assert_same``)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from torch_compare import assert_same
 
@@ -164,3 +165,34 @@ def test_in_place_scatter_and_lerp(oracle, call):
     "T.addcmul(T.ones(2), T.ones(3), T.ones(2))"])
 def test_addcmul_addcdiv_as_hand_written_optimizers_use_them(oracle, call):
     assert_same(oracle, lambda T: eval(call, {"T": T}))  # noqa: S307 - our own table
+
+
+# ---------------------------------------------------------------- prod under create_graph
+@pytest.mark.parametrize(("shape", "dim", "keepdim"), [
+    ((4,), None, False), ((3, 4), 1, False), ((3, 4), 0, True), ((2, 3, 4), -2, False),
+    ((3,), 0, False), ((), None, False)])
+@pytest.mark.parametrize("zeros", [False, True])
+def test_prod_second_and_third_derivatives(oracle, shape, dim, keepdim, zeros):
+    def program(T):
+        n = int(np.prod(shape))
+        values = np.linspace(-1.5, 2.0, n) + 0.1
+        if zeros and n > 3:
+            values[[1, -1]] = 0.0
+        x = T.tensor(values.reshape(shape), dtype=T.float64, requires_grad=True)
+        y = x.prod() if dim is None else x.prod(dim, keepdim=keepdim)
+        g, = T.autograd.grad((y ** 2).sum(), x, create_graph=True)
+        weights = T.arange(g.numel(), dtype=T.float64).view_as(g)
+        gg, = T.autograd.grad((g * weights).sum(), x, create_graph=True)
+        ggg, = T.autograd.grad(gg.sum(), x)
+        return g.detach(), gg.detach(), ggg
+
+    assert_same(oracle, program, digits=12)
+
+
+def test_hessian_of_a_product(oracle):
+    def program(T):
+        w = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        return (T.autograd.functional.hessian(lambda t: (t ** 2).sum() * t.prod(), w),
+                T.autograd.functional.hessian(lambda t: t.prod(), T.tensor([2.0, 0.0, 3.0])))
+
+    assert_same(oracle, program)

@@ -587,7 +587,35 @@ def gather_backward(grad, sizes, dim, index):
     return _recorded("scatter_add", zeros, grad, attrs=(tuple(_raw(grad).shape), dim, index))
 
 
-prod_backward = _no_double_backward("prod_backward", "ProdBackward0")
+def _prod_second(args, gg):
+    """The gradients of ``prod_backward(grad, self, dim, keepdim) = grad * others(self)``
+    (``others``: per element, the product of the other factors along dim): ``gg`` times
+    ``others`` summed along dim for grad, and for self_k ``grad`` times the sum over i != k
+    of ``gg_i`` times the product of the factors other than i and k, taken as ``others`` of
+    self with self_k set to 1 (exact with zeros; recorded, so it differentiates again)."""
+    grad, x, dim, keepdim = args
+    if x.dim() == 0:
+        return gg, None, None, None
+    if dim is None:  # all the elements: one dim
+        xm, ggm, gm = x.reshape(-1), gg.reshape(-1), grad.reshape(1)
+    else:
+        xm, ggm = x.movedim(dim, -1), gg.movedim(dim, -1)
+        gm = (grad if keepdim else grad.unsqueeze(dim)).movedim(dim, -1)
+    n = xm.shape[-1]
+    lead = tuple(xm.shape[:-1])
+    others = prod_backward(_const(np.ones(lead + (1,)), x), xm, -1, True)
+    d_grad = (ggm * others).sum(-1, keepdim=True)
+    eye = _const(np.eye(n), x)
+    rows = xm.unsqueeze(-2).expand(*lead, n, n) * (1 - eye) + eye  # row k: self_k set to 1
+    pairs = prod_backward(_const(np.ones(lead + (n, 1)), x), rows, -1, True)
+    d_x = gm * (pairs * (ggm.unsqueeze(-2) * (1 - eye))).sum(-1)
+    if dim is None:
+        return d_grad.reshape(()), d_x.reshape(tuple(x.shape)), None, None
+    d_grad = d_grad.movedim(-1, dim)
+    return (d_grad if keepdim else d_grad.squeeze(dim)), d_x.movedim(-1, dim), None, None
+
+
+prod_backward = _no_double_backward("prod_backward", "ProdBackward0", _prod_second)
 cumprod_backward = _no_double_backward("cumprod_backward", "CumprodBackward0")
 repeat_backward = _no_double_backward("repeat_backward", "RepeatBackward0")
 diagonal_backward = _no_double_backward("diagonal_backward", "DiagonalBackward0")
