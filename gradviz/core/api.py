@@ -85,8 +85,10 @@ from gradviz.core.functions.random import (  # noqa: F401
 )
 from gradviz.core.functions.random_sampling import multinomial  # noqa: F401
 from gradviz.core.functions.reductions import (  # noqa: F401  # noqa: F401
+    all,
     amax,
     amin,
+    any,
     cumsum,
     logsumexp,
     max,
@@ -182,8 +184,13 @@ def argmin(input, dim=None, keepdim=False):
 def is_floating_point(input) -> bool:
     return input.is_floating_point()
 
-__all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "allclose", "amax", "amin",
-           "arange", "arccos", "arcsin", "arctan", "argmax", "argmin", "as_tensor", "asin",
+
+def is_inference(input) -> bool:
+    return input.is_inference()
+
+__all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "all", "allclose", "amax",
+           "amin", "any", "arange", "arccos", "arcsin", "arctan", "argmax", "argmin",
+           "as_tensor", "asin",
            "atan", "backward", "bernoulli", "bmm", "bool", "cat", "ceil", "clamp", "clamp_max",
            "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "cosh", "cumsum",
            "default_generator", "device", "div", "divide", "dot", "double", "dtype", "empty",
@@ -191,7 +198,8 @@ __all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "allclose", "ama
            "flip", "float", "float16", "float32", "float64", "floor", "floor_divide",
            "from_numpy", "full", "full_like", "get_default_dtype", "get_printoptions",
            "get_rng_state", "grad", "half", "inference_mode", "initial_seed", "int", "int16",
-           "int32", "int64", "int8", "is_floating_point", "is_grad_enabled", "is_tensor",
+           "int32", "int64", "int8", "is_floating_point", "is_grad_enabled", "is_inference",
+           "is_tensor",
            "linspace", "log", "log1p", "log_softmax", "logsumexp", "long", "manual_seed",
            "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
            "multinomial", "multiply", "mv", "narrow", "neg", "negative", "no_grad", "norm",

@@ -18,6 +18,8 @@ from gradviz.core.functions.selection import (
     unique,
 )
 from gradviz.core.functions.special import (
+    addcdiv,
+    addcmul,
     bitwise_and,
     bitwise_not,
     bitwise_or,
@@ -47,7 +49,8 @@ from gradviz.core.functions.special import (
 )
 from gradviz.core.functions.splitting import chunk, split, unbind
 
-__all__ = ["argsort", "chunk", "split", "unbind", "bitwise_and", "bitwise_not", "bitwise_or",
+__all__ = ["addcdiv", "addcmul", "argsort", "chunk", "split", "unbind", "bitwise_and",
+           "bitwise_not", "bitwise_or",
            "bitwise_xor",
            "broadcast_to", "cumprod", "diag", "diagonal", "eq", "erf", "gather", "ge", "greater",
            "greater_equal", "gt", "index_select", "isfinite", "isinf", "isnan", "le", "lerp",

@@ -16,11 +16,15 @@ from gradviz.nn.activation import (
     LeakyReLU,
     LogSoftmax,
     ReLU,
+    ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
+    Softmin,
     Softplus,
+    Softsign,
     Tanh,
+    Tanhshrink,
 )
 from gradviz.nn.attention import MultiheadAttention
 from gradviz.nn.container import ModuleDict, ModuleList, ParameterList, Sequential
@@ -28,7 +32,17 @@ from gradviz.nn.conv import Conv1d, Conv2d
 from gradviz.nn.dropout import Dropout, Dropout2d
 from gradviz.nn.flatten import Flatten, Unflatten
 from gradviz.nn.linear import Identity, Linear
-from gradviz.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from gradviz.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from gradviz.nn.module import Module
 from gradviz.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from gradviz.nn.parameter import Parameter
@@ -55,7 +69,8 @@ __all__ = ["MultiheadAttention", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "R
            "Hardtanh", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
            "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential",
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "modules",
-           "utils"]
+           "utils", "HuberLoss", "KLDivLoss", "ReLU6", "SmoothL1Loss", "Softmin", "Softsign",
+           "Tanhshrink"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

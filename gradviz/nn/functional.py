@@ -17,11 +17,15 @@ from gradviz.core.functions.nn_functional import (
     mse_loss,
     nll_loss,
     relu,
+    relu6,
     sigmoid,
     silu,
     softmax,
+    softmin,
     softplus,
+    softsign,
     tanh,
+    tanhshrink,
 )
 from gradviz.core.functions.nn_layers import (
     batch_norm,
@@ -53,7 +57,8 @@ __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
            "dropout2d",
            "elu", "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
-           "nll_loss", "relu", "sigmoid", "silu", "softmax", "softplus", "tanh"]
+           "nll_loss", "relu", "relu6", "sigmoid", "silu", "softmax", "softmin", "softplus",
+           "softsign", "tanh", "tanhshrink"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

@@ -63,6 +63,8 @@ class Module(ModuleState):
         set_(self, "_forward_hooks", {})
         set_(self, "_forward_hooks_with_kwargs", set())
         set_(self, "_forward_hooks_always_called", set())
+        set_(self, "_backward_hooks", {})
+        set_(self, "_backward_pre_hooks", {})
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -70,8 +72,9 @@ class Module(ModuleState):
         )
 
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks
-                or module_hooks._global_forward_pre_hooks or module_hooks._global_forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks or module_hooks._global_forward_pre_hooks
+                or module_hooks._global_forward_hooks):
             return self.forward(*args, **kwargs)
         return call_with_hooks(self, args, kwargs)
 
@@ -98,6 +101,17 @@ class Module(ModuleState):
         if always_call:
             self._forward_hooks_always_called.add(handle.id)
         return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` runs once the gradients of the module's
+        positional Tensor inputs are computed (of its outputs when no input requires grad)
+        and may return new ``grad_input``. ``prepend``: run it before the others."""
+        return module_hooks._add(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` runs when the gradients of the module's outputs are
+        computed and may return new ``grad_output``. ``prepend``: run it before the others."""
+        return module_hooks._add(self._backward_pre_hooks, hook, prepend)
 
     # ------------------------------------------------------------ registration
     def register_parameter(self, name, param):
@@ -141,12 +155,37 @@ class Module(ModuleState):
     register_module = add_module
 
     def get_submodule(self, target):
+        """The submodule at the dotted path ``target`` (``"blocks.0.lin"``)."""
         module = self
         for item in target.split(".") if target else ():
-            if item not in module._modules:
+            if not hasattr(module, item):
                 raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
-            module = module._modules[item]
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
         return module
+
+    def get_parameter(self, target):
+        """The parameter at the dotted path ``target`` (``"blocks.0.lin.weight"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target):
+        """The buffer at the dotted path ``target`` (``"bn.running_mean"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        buffer = getattr(module, name)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return buffer
 
     def __setattr__(self, name, value):
         d = self.__dict__

@@ -60,6 +60,11 @@ class ModuleState:
 
         return self.to(dtypes.float32)
 
+    def half(self):
+        from gradviz.core.tensors import dtypes
+
+        return self.to(dtypes.float16)
+
     def cpu(self):
         return self
 

@@ -124,8 +124,7 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Restore ``state_dict()``'s buffers and settings onto this optimizer's params."""
-        state_dict = copy.deepcopy(state_dict)
-        saved = state_dict["param_groups"]
+        saved = copy.deepcopy(state_dict["param_groups"])
         if len(saved) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved)):
@@ -136,8 +135,7 @@ class Optimizer:
         self.state = defaultdict(dict)
         for i, buffers in state_dict["state"].items():
             p = by_index[i]
-            self.state[p] = {k: v.to(p.dtype) if isinstance(v, Tensor) and k != "step" else v
-                             for k, v in buffers.items()}
+            self.state[p] = _cast(p, buffers)
         self.param_groups = [{**s, "params": g["params"]}
                              for g, s in zip(self.param_groups, saved)]
 
@@ -149,6 +147,21 @@ class Optimizer:
                 if key != "params":
                     text += f"    {key}: {group[key]}\n"
         return text + ")"
+
+
+def _cast(param, value, key=None):
+    """A loaded state value as torch's ``load_state_dict`` takes it: tensors cast to a float
+    param's dtype (the same tensor when it already has it: torch shares the buffers with the
+    state dict, it does not copy them), "step" as it is, dicts and sequences walked."""
+    if isinstance(value, Tensor):
+        if key == "step" or not param.is_floating_point():
+            return value
+        return value.to(param.dtype)
+    if isinstance(value, dict):
+        return {k: _cast(param, v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_cast(param, v, key) for v in value)
+    return value
 
 
 def _check_not_differentiable(defaults):

@@ -122,3 +122,87 @@ def test_profiler_tables_the_recorded_ops():
     assert sorted(e.key for e in p2.key_averages()) == ["aten::mul", "aten::sum"]
     with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
         gradviz.autograd.profiler.profile(use_cuda=True)
+
+
+def _passthrough(T):
+    class Pass(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, *args):
+            ctx.mark_non_differentiable(*[a for a in args if not a.requires_grad])
+            return args
+
+        @staticmethod
+        def backward(ctx, *grads):
+            return grads
+
+    return Pass
+
+
+def _show(grads):
+    return [None if g is None else g.tolist() for g in grads]
+
+
+@pytest.mark.parametrize("use", ["p * q", "p", "p * 2 + r"])
+def test_inputs_returned_as_is_and_node_hooks_match_torch(use):
+    """An input returned as-is and marked non-differentiable stays so; a node with several
+    outputs hands its pre- and post-hooks one gradient per output (None where none
+    arrived); its post-hooks see the gradients for inputs that need none, as torch's."""
+    seen = []
+    for T in LIBS:
+        log = []
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        b = T.tensor([3.0, 4.0])
+        c = T.tensor([0.5, -1.0], requires_grad=True)
+        p, q, r = _passthrough(T).apply(a, b, c * 1)
+        p.grad_fn.register_prehook(lambda go, log=log: log.append(("pre", _show(go))))
+        p.grad_fn.register_hook(lambda gi, go, log=log: log.append(("post", _show(gi),
+                                                                    _show(go))))
+        eval(use, {"p": p, "q": q, "r": r}).sum().backward()  # noqa: S307 - our own table
+        single, = _passthrough(T).apply(b)
+        seen.append((q.requires_grad, q.grad_fn is None, single.requires_grad, log,
+                     a.grad.tolist(), None if c.grad is None else c.grad.tolist()))
+    assert seen[0] == seen[1]
+
+
+def _view_functions(T):
+    class ViewOut(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.view(-1)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.view(2, 2)
+
+    class Copy(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    return _passthrough(T), ViewOut, Copy
+
+
+@pytest.mark.parametrize("case", [
+    "P.apply(x * 1)[0].relu_()", "P.apply(T.ones(2))[0].relu_()", "V.apply(x * 1).mul_(2)",
+    "C.apply(x * 1).mul_(2)", "P.apply(x * 1)[0][0].mul_(2)", "P.apply(x)[0].mul_(2)",
+    "P.apply(x * 1, x * 2)[1].add_(1)", "P.apply(x * 1)[0].detach().add_(1)",
+    "T.nn.functional.relu(P.apply(x * 1)[0], inplace=True)"])
+def test_custom_function_views_refuse_in_place_changes_as_torch(case):
+    """Outputs that are inputs returned as-is or views made in forward may not be changed
+    in place (torch's check: the custom backward would be bypassed); a leaf passed through
+    stays untouched."""
+    seen = []
+    for T in LIBS:
+        P, V, C = _view_functions(T)
+        x = T.ones(2, 2, requires_grad=True)
+        try:
+            out = eval(case, {"T": T, "P": P, "V": V, "C": C, "x": x})  # noqa: S307
+            result = (out.tolist(), None if out.grad_fn is None else type(out.grad_fn).__name__)
+        except RuntimeError as e:
+            result = str(e)
+        seen.append((result, x.tolist()))
+    assert seen[0] == seen[1]

@@ -264,6 +264,7 @@ case("acos", "acos", lambda T, a: T.acos(a), u(3))
 case("floor", "floor", lambda T, a: (a * 3).floor(), n(4))
 case("ceil", "ceil", lambda T, a: T.ceil(a * 3), n(4))
 case("round", "round", lambda T, a: (a * 3).round(), n(4))
+case("round_decimals", "round_decimals", lambda T, a: (a * 3).round(decimals=1), n(4))
 case("leaky_relu", "leaky_relu", lambda T, a: F(T).leaky_relu(a, 0.2), n(2, 3))
 case("leaky_relu_", "leaky_relu_module_inplace",
      lambda T, a: T.nn.LeakyReLU(inplace=True)(a * 1), n(4))
@@ -787,6 +788,10 @@ case("log2", "log2", lambda T, a: T.log2(a), p(4))
 case("lerp_scalar", "lerp", lambda T, a, b: T.lerp(a, b, 0.3), n(3), n(3))
 case("lerp_scalar", "lerp_near_end", lambda T, a, b: a.lerp(b, 0.8), n(2, 2), n(2))
 case("lerp_tensor", "lerp_tensor", lambda T, a, b, w: T.lerp(a, b, w), n(3), n(3), u(3))
+case("addcmul", "addcmul", lambda T, a, b, c: T.addcmul(a, b, c, value=0.5), n(2, 3), n(2, 3), n(3))
+case("addcmul", "addcmul_inplace", lambda T, a, b, c: (a * 1).addcmul_(b, c), n(3), n(3), n(3))
+case("addcdiv", "addcdiv", lambda T, a, b, c: T.addcdiv(a, b, c, value=-2), n(2, 3), n(2, 3), p(3))
+case("addcdiv", "addcdiv_method", lambda T, a, b, c: a.addcdiv(b, c), n(3), n(3), p(3))
 case("nan_to_num", "nan_to_num", lambda T, a: a.nan_to_num(), n(2, 3))
 
 

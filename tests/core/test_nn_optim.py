@@ -366,7 +366,12 @@ def test_optimizer_state_dict_round_trip():
     clone.load_state_dict(saved)
     assert clone.param_groups[0]["lr"] == 0.1 and clone.param_groups[0]["amsgrad"]
     assert clone.state[lin.weight]["exp_avg"].equal(opt.state[lin.weight]["exp_avg"])
-    assert clone.state[lin.weight]["exp_avg"] is not opt.state[lin.weight]["exp_avg"]
+    # as torch's: the loaded state keeps the state dict's tensors (same dtype: no copy)
+    assert clone.state[lin.weight]["exp_avg"] is opt.state[lin.weight]["exp_avg"]
+    half = optim.Adam(nn.Linear(3, 2).to(gradviz.float64).parameters())
+    half.load_state_dict(saved)
+    exp_avg = next(iter(half.state.values()))["exp_avg"]
+    assert exp_avg.dtype == gradviz.float64 and exp_avg is not opt.state[lin.weight]["exp_avg"]
 
 
 def test_optimizer_argument_errors():

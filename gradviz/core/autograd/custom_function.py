@@ -111,8 +111,11 @@ class BackwardCFunction(FunctionCtx, Node):
                                                  strict=True)):
             if not is_tensor:
                 continue
-            if g_k is None or self._next[len(grads)] is None:
+            if g_k is None:
                 grads.append(None)
+                continue
+            if self._next[len(grads)] is None:  # kept, unchecked, for the node's hooks (torch)
+                grads.append(g_k if tensor_mode else g_k._data)
                 continue
             meta = self._meta[len(grads)]
             if g_k._data.shape != meta[0]:
@@ -212,40 +215,53 @@ class Function:
                 "gradviz's custom Function outputs must be Tensors, not "
                 f"{type(single).__name__}"
             )
-        if any(single is a for a in args):  # an input returned as is: a new tensor on it
+        frozen = any(single is t for t in getattr(node, "_non_differentiable", ()))
+        as_is = any(single is a for a in args)
+        if as_is:  # an input returned as is: a new tensor on it
             single = T._make(single._data)
         tensors = [a for a in args if isinstance(a, T)]
-        frozen = any(single is t for t in getattr(node, "_non_differentiable", ()))
         if _grad_state.enabled and any(node.needs_input_grad) and not frozen:
             node._next = tuple([record.next_node(a) for a in tensors])
             node._meta = tuple((a._data.shape, a._data.dtype) for a in tensors)
             single._grad_fn = node
             single._requires_grad = True
+            _mark_view(single, as_is, False, 0)
             if dispatcher.active:
                 emit.function_created(node, single, tuple(tensors))
         return (single,) if isinstance(out, tuple) else single
+
+
+def _mark_view(out, as_is, several, index):
+    """An output that is an input returned as-is or a view made in ``forward``: torch's
+    view "created inside a custom Function", which may not be modified in place."""
+    if as_is or out._base is not None:
+        out._custom_view = (several, index)
+        out._nograd_view = False  # (made under forward's no_grad; the Function records it)
 
 
 def _several_outputs(node, outs, args):
     """A forward that returned several tensors: one node, each output reaching it through
     its own OutputSlot (its grad_fn is the node, as torch's)."""
     T = Tensor
-    outs = tuple(T._make(o._data) if any(o is a for a in args) else o for o in outs)
+    marked = tuple(getattr(node, "_non_differentiable", ()))
+    frozen = [any(o is f for f in marked) for o in outs]  # (the outputs as returned)
+    as_is = [any(o is a for a in args) for o in outs]
+    outs = tuple(T._make(o._data) if same else o for o, same in zip(outs, as_is, strict=True))
     for o in outs:
         if not isinstance(o, T):
             raise NotImplementedError("gradviz's custom Function outputs must be Tensors, "
                                       f"not {type(o).__name__}")
     tensors = [a for a in args if isinstance(a, T)]
-    frozen = tuple(getattr(node, "_non_differentiable", ()))
     if _grad_state.enabled and any(node.needs_input_grad):
         node._next = tuple([record.next_node(a) for a in tensors])
         node._meta = tuple((a._data.shape, a._data.dtype) for a in tensors)
         node._out_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
         for j, o in enumerate(outs):
-            if any(o is f for f in frozen):
+            if frozen[j]:
                 continue
             o._grad_fn = OutputSlot(node, j, len(outs))
             o._requires_grad = True
+            _mark_view(o, as_is[j], True, j)
         if dispatcher.active:
             emit.function_created(node, outs[0], tuple(tensors))
     return outs

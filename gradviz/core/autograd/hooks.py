@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradviz.core.autograd.custom_function import _OutputGrads
 from gradviz.core.tensors.dtypes import legacy_type_name
 from gradviz.core.tensors.tensor import Tensor
 
@@ -58,22 +59,35 @@ def _check_value(hook, original, result):
         raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
 
 
+def _output_grads(grad):
+    """A node's incoming gradient as its hooks see it: one per output (None where none
+    arrived, for a node with several outputs)."""
+    if isinstance(grad, _OutputGrads):
+        return tuple(None if g is None else to_tensor(g) for g in grad.grads)
+    return (to_tensor(grad),)
+
+
 def run_pre_hooks(node, grad, create_graph):
+    several = isinstance(grad, _OutputGrads)
+    grads = _output_grads(grad)
     for hook in list(node._pre_hooks):
-        out = hook((to_tensor(grad),))
+        out = hook(grads)
         if out is not None:
-            _check_tuple(hook, out, 1)
-            new = out[0]
-            if new is not None:
-                _check_value(hook, grad, new)
-            grad = new if create_graph else np.asarray(new._data)
+            _check_tuple(hook, out, len(grads))
+            for old, new in zip(grads, out, strict=True):
+                if old is not None and new is not None:
+                    _check_value(hook, old, new)
+            grads = out
+            raw = [None if g is None else g if create_graph else np.asarray(g._data)
+                   for g in out]
+            grad = _OutputGrads(raw) if several else raw[0]
     return grad
 
 
 def run_post_hooks(node, grads, grad, create_graph):
     wrapped = tuple(None if g is None else to_tensor(g) for g in grads)
     for hook in list(node._hooks):
-        out = hook(wrapped, (to_tensor(grad),))
+        out = hook(wrapped, _output_grads(grad))
         if out is not None:
             _check_tuple(hook, out, len(wrapped))
             for old, new in zip(wrapped, out, strict=True):

@@ -10,6 +10,8 @@ write its result into the tensor, bump its version and give it the op's grad_fn.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from gradviz.core.autograd import emit, record, view_inplace
@@ -34,6 +36,21 @@ OVERLAP_MESSAGE = (
 )
 
 
+def _custom_view_message(t):
+    several, index = t._custom_view
+    name = re.sub(r"Backward\d*$", "", t._grad_fn.name()) if t._grad_fn is not None else ""
+    text = f"Output {index} of {name} is a view and is being modified inplace. "
+    if several:
+        return text + ("This view is the output of a function that returns multiple views. "
+                       "Such functions do not allow the output views to be modified inplace. "
+                       "You should replace the inplace operation by an out-of-place one.")
+    return text + (
+        "This view was created inside a custom Function (or because an input was returned "
+        "as-is) and the autograd logic to handle view+inplace would override the custom "
+        "backward associated with the custom Function, leading to incorrect gradients. This "
+        "behavior is forbidden. You can fix this by cloning the output of the custom Function.")
+
+
 def check_inplace(t):
     if t._inference and not grad_state.inference:
         raise RuntimeError(
@@ -41,6 +58,8 @@ def check_inplace(t):
             "make a clone to get a normal tensor before doing inplace update.See "
             "https://github.com/pytorch/rfcs/pull/17 for more details."
         )
+    if grad_state.enabled and t._custom_view is not None:
+        raise RuntimeError(_custom_view_message(t))
     if grad_state.enabled and t._nograd_view:
         raise RuntimeError(NOGRAD_VIEW_MESSAGE)
     if grad_state.enabled and t._requires_grad:

@@ -175,19 +175,29 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction="mean"):
     M.tensor_arg(input, "nll_loss")
     M.tensor_arg(target, "nll_loss", "target", 2)
-    if target._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {M._torch_type(target._data.dtype)}"
-        )
     if input._data.ndim not in (1, 2):
         raise ValueError(f"Expected 1 or 2 dimensions (got {input._data.ndim})")
     n = input._data.shape[0] if input._data.ndim == 2 else None
-    if n is not None and target._data.shape != (n,):
+    if n is not None and (target._data.shape[0] if target._data.ndim else 0) != n:
         raise ValueError(
             f"Expected input batch_size ({n}) to match target batch_size "
             f"({target._data.shape[0] if target._data.ndim else 0})."
         )
-    t = target._data
+    if target._data.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {M._torch_type(target._data.dtype)}"
+        )
+    if n is None and target._data.ndim == 1 and target._data.shape[0] != 1:
+        raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
+                         f"{target._data.shape[0]}")
+    if weight is not None and weight._data.shape != (input._data.shape[-1],):
+        raise RuntimeError(
+            "weight tensor should be defined either for all "
+            f"{input._data.shape[-1]} classes or no classes but got weight tensor of shape: "
+            f"{list(weight._data.shape)}")
+    t = target._data if n is not None else target._data.reshape(())
     classes = input._data.shape[-1]
     bad = t[(t != ignore_index) & ((t < 0) | (t >= classes))]
     if bad.size:
@@ -210,36 +220,50 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     M.tensor_arg(input, "cross_entropy")
     M.tensor_arg(target, "cross_entropy", "target", 2)
     dim = 0 if input._data.ndim == 1 else 1
-    probabilities = target._data.dtype.kind == "f"
+    # torch's dispatch: a target of input's shape holds class probabilities, any other
+    # class indices (nll_loss then checks its dtype and size)
+    probabilities = target._data.shape == input._data.shape
     if not (probabilities or label_smoothing):
         return nll_loss(log_softmax(input, dim), target, weight, size_average, ignore_index,
                         reduce, reduction)
-    if weight is not None:
-        raise NotImplementedError("gradviz's cross_entropy takes no weight with probability "
-                                  "targets or label_smoothing")
+    if probabilities and target._data.dtype.kind != "f":
+        raise RuntimeError("Expected floating point type for target with class probabilities, "
+                           f"got {_SCALAR[target._data.dtype.name]}")
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     red = _reduction(reduction, size_average, reduce)
     log_probs = log_softmax(input, dim)
     n_classes = input._data.shape[dim]
+    if probabilities and weight is not None and weight._data.shape != (n_classes,):
+        raise RuntimeError(
+            f"cross_entropy: weight tensor should be defined either for all {n_classes} "
+            f"classes or no classes but got weight tensor of shape: {list(weight._data.shape)}")
+    if not probabilities:  # nll_loss's checks first
+        nll = nll_loss(log_probs, target, weight, None, ignore_index, None, red)
+    if weight is not None and input._data.ndim > 1:  # broadcast along the class dim
+        weight_ = weight.view(*[n_classes if d == dim else 1 for d in range(input._data.ndim)])
+    else:
+        weight_ = weight
     if probabilities:
-        if target._data.shape != input._data.shape:
-            raise RuntimeError(f"Expected input batch_size ({input._data.shape[0]}) to match "
-                               f"target batch_size ({target._data.shape[0]}).")
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
         product = M.mul(log_probs, target)
+        if weight is not None:
+            product = M.mul(product, weight_)
         if red == "none":
             return M.neg(RD.sum(product, dim))
         total = M.neg(RD.sum(product))
         if red == "sum":
             return total
         return apply_op(B.DIV_SCALAR, (total,), (input._data.size // n_classes,))
-    nll = nll_loss(log_probs, target, None, None, ignore_index, None, red)
-    smooth = masked_fill(M.neg(RD.sum(log_probs, dim)),
-                         Tensor._make(np.asarray(target._data == ignore_index)), 0.0)
+    weighted = log_probs if weight is None else M.mul(log_probs, weight_)
+    ignored = target._data == ignore_index
+    smooth = masked_fill(M.neg(RD.sum(weighted, dim)), Tensor._make(np.asarray(ignored)), 0.0)
     if red == "mean":
-        kept = Tensor._make(np.asarray(np.sum(target._data != ignore_index), np.int64))
+        if weight is None:
+            kept = Tensor._make(np.asarray(np.sum(~ignored), np.int64))
+        else:  # normalised by the targets' weights, as nll_loss's mean
+            kept = Tensor._make(np.asarray(weight._data[target._data[~ignored]].sum()))
         smooth = M.div(RD.sum(smooth), kept)
     elif red == "sum":
         smooth = RD.sum(smooth)
@@ -334,6 +358,31 @@ def silu(input, inplace=False):
 def softplus(input, beta=1.0, threshold=20.0):
     """``log(1 + exp(beta * x)) / beta``, linear past ``threshold``."""
     return _activation(P.SOFTPLUS, "softplus", input, (beta, threshold))
+
+
+def relu6(input, inplace=False):
+    """``min(max(x, 0), 6)``: hardtanh between 0 and 6 (HardtanhBackward0, as torch)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def softsign(input):
+    """``x / (1 + |x|)``, recorded as torch composes it (DivBackward0 of AddBackward0)."""
+    M.tensor_arg(input, "softsign")
+    return M.div(input, M.add(M.abs(input), 1))
+
+
+def tanhshrink(input):
+    """``x - tanh(x)`` (SubBackward0)."""
+    M.tensor_arg(input, "tanhshrink")
+    return M.sub(input, M.tanh(input))
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """``softmax(-x)`` (SoftmaxBackward0 over NegBackward0)."""
+    M.tensor_arg(input, "softmin")
+    if dim is None:
+        dim = _softmax_dim(input, None, "softmin", _stacklevel + 1)
+    return softmax(M.neg(input), dim, dtype)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):

@@ -232,7 +232,17 @@ asin = arcsin = _unary(P.ASIN, "asin")
 acos = arccos = _unary(P.ACOS, "acos")
 floor = _unary(P.FLOOR, "floor")
 ceil = _unary(P.CEIL, "ceil")
-round = _unary(P.ROUND, "round")  # noqa: A001
+_round = _unary(P.ROUND, "round")
+
+
+def round(input, *, decimals=_UNSET):  # noqa: A001
+    """Element-wise round half to even (RoundBackward0), or to ``decimals`` decimal places
+    (RoundBackward1, which torch records whenever ``decimals`` is given, 0 included)."""
+    if decimals is _UNSET:
+        return _round(input)
+    if type(input) is not Tensor:
+        tensor_arg(input, "round")
+    return apply_unary(P.ROUND_DECIMALS, input, (int(decimals),))
 
 
 def clamp(input, min=None, max=None):  # noqa: A002

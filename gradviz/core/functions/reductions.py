@@ -51,6 +51,33 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     return apply_op(R.SUM_DIM, (input,), (sizes, d, keepdim, npdt))
 
 
+def _logical(input, dim, keepdim, reduce, name):
+    """``all``/``any``: bool results (uint8 ones for uint8 input, as torch), over every
+    element or along ``dim`` (an int or a tuple of ints), nothing recorded."""
+    tensor_arg(input, name)
+    data = input._data
+    kind = np.uint8 if data.dtype == np.uint8 else np.bool_
+    if dim is None:
+        axis = tuple(range(data.ndim)) if keepdim else None
+    elif isinstance(dim, list | tuple):
+        axis = _dim_list(input, dim, name) if dim else tuple(range(data.ndim))
+    else:
+        axis = input._wrap_dim(dim)
+    if data.ndim == 0:
+        axis = None
+    return Tensor._make(np.asarray(reduce(data, axis=axis, keepdims=keepdim), dtype=kind))
+
+
+def all(input, dim=None, keepdim=False):  # noqa: A001
+    """Whether every element (along ``dim``) is nonzero."""
+    return _logical(input, dim, keepdim, np.all, "all")
+
+
+def any(input, dim=None, keepdim=False):  # noqa: A001
+    """Whether some element (along ``dim``) is nonzero."""
+    return _logical(input, dim, keepdim, np.any, "any")
+
+
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     tensor_arg(input, "mean")
     if dtype is not None:

@@ -38,9 +38,10 @@ class _topk(_ValuesIndices):  # noqa: N801 - torch.return_types.topk
 
 
 def _index(index, name):
-    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
-    return index._data
+    """An index tensor's array: int64 or int32, as torch takes."""
+    if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    return index._data.astype(np.int64, copy=False)
 
 
 def gather(input, dim, index, *, sparse_grad=False):
@@ -74,7 +75,7 @@ def scatter_add(input, dim, index, src):
     tensor_arg(input, "scatter_add")
     d = input._wrap_dim(dim)
     return apply_op(O.SCATTER_ADD, (input, src), (src._data.shape, d,
-                                                  _index(index, "scatter_add")))
+                                                  _index(index, "scatter")))  # (torch's name)
 
 
 def index_select(input, dim, index):
@@ -85,7 +86,7 @@ def index_select(input, dim, index):
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if idx.dtype not in (np.int64, np.int32):
-        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     return apply_op(O.INDEX_SELECT, (input,), (input._data.shape, d, idx.reshape(-1)))
 
 

@@ -21,6 +21,8 @@ def _view_of(t, out):
     out._view_version = out._vbox[0]
     if t._requires_grad and not grad_state.enabled:  # as torch: it says it requires grad,
         out._requires_grad = out._nograd_view = True  # but no gradient reaches it
+    if t._custom_view is not None:  # a view of a custom Function's view output is one too
+        out._custom_view = (t._custom_view[0], 0)
     return out
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from gradviz.core.autograd.record import apply_op
 from gradviz.core.optable import tensor_ops as O
-from gradviz.core.tensors.checks import _torch_type, operand, tensor_arg
+from gradviz.core.tensors.checks import _torch_type, broadcast_check, operand, tensor_arg
 from gradviz.core.tensors.tensor import Tensor
 
 __all__ = ["bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "erf", "ge",
@@ -45,6 +45,35 @@ def lerp(input, end, weight):
     if isinstance(weight, Tensor):
         return apply_op(O.LERP_TENSOR, (input, end, weight))
     return apply_op(O.LERP, (input, end), (weight,))
+
+
+def _addc(op, name, input, tensor1, tensor2, value):
+    tensor_arg(input, name)
+    tensor_arg(tensor1, name, "tensor1", 2)
+    tensor_arg(tensor2, name, "tensor2", 3)
+    broadcast_check(input, tensor1)
+    broadcast_check(input, tensor2)
+    broadcast_check(tensor1, tensor2)
+    if op is O.ADDCDIV and tensor1._data.dtype.kind in "biu" and \
+            tensor2._data.dtype.kind in "biu":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+            "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
+            "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+            "tensor2) for float inputs. The future addcdiv behavior is just the latter "
+            "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
+    return apply_op(op, (input, tensor1, tensor2), (value,))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 * tensor2`` (Adam's second moment, written by hand)."""
+    return _addc(O.ADDCMUL, "addcmul", input, tensor1, tensor2, value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 / tensor2`` (Adam's step, written by hand)."""
+    return _addc(O.ADDCDIV, "addcdiv", input, tensor1, tensor2, value)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):

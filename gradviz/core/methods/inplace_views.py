@@ -12,6 +12,8 @@ from gradviz.core.autograd import emit
 from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.inplace import check_inplace, inplace
 from gradviz.core.autograd.record import apply_op
+from gradviz.core.functions import selection as SEL
+from gradviz.core.functions import special as SP
 from gradviz.core.optable import inplace_views as V
 from gradviz.core.optable import pointwise as P
 from gradviz.core.optable import shape as S
@@ -119,5 +121,41 @@ class TensorInPlaceViews:
     def log2_(self):
         return inplace(self, O.LOG2)
 
-    def round_(self):
-        return inplace(self, P.ROUND)
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        """In place: ``src`` (a tensor, or a number) written at ``index`` along ``dim``."""
+        if reduce is not None:
+            raise NotImplementedError("gradviz's scatter has no reduce argument")
+        d = self._wrap_dim(dim)
+        idx = SEL._index(index, "scatter")
+        src = value if src is None else src
+        if isinstance(src, Tensor):
+            return inplace(self, O.SCATTER, (src,), (src._data.shape, d, idx))
+        return inplace(self, O.SCATTER_VALUE, (), (d, idx, src))
+
+    def scatter_add_(self, dim, index, src):
+        """In place: ``src`` added at ``index`` along ``dim`` (repeats add up)."""
+        d = self._wrap_dim(dim)
+        idx = SEL._index(index, "scatter")
+        return inplace(self, O.SCATTER_ADD, (src,), (src._data.shape, d, idx))
+
+    def lerp_(self, end, weight):
+        """In place: ``self + weight * (end - self)``."""
+        SP.lerp(self, end, weight if not isinstance(weight, Tensor) else 0.0)  # its checks
+        if isinstance(weight, Tensor):
+            return inplace(self, O.LERP_TENSOR, (end, weight))
+        return inplace(self, O.LERP, (end,), (weight,))
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        """In place: ``self + value * tensor1 * tensor2``."""
+        SP.addcmul(self, tensor1, tensor2, value=value)  # its checks
+        return inplace(self, O.ADDCMUL, (tensor1, tensor2), (value,))
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        """In place: ``self + value * tensor1 / tensor2``."""
+        SP.addcdiv(self, tensor1, tensor2, value=value)  # its checks
+        return inplace(self, O.ADDCDIV, (tensor1, tensor2), (value,))
+
+    def round_(self, *, decimals=None):
+        if decimals is None:
+            return inplace(self, P.ROUND)
+        return inplace(self, P.ROUND_DECIMALS, attrs=(int(decimals),))

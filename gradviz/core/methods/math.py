@@ -330,11 +330,11 @@ class TensorMath:
     def argmin(self, dim=None, keepdim=False):
         return _arg_extreme(self, dim, keepdim, np.argmin, "argmin")
 
-    def all(self):
-        return type(self)._make(np.asarray(np.all(self._data)))
+    def all(self, dim=None, keepdim=False):
+        return RD.all(self, dim, keepdim)
 
-    def any(self):
-        return type(self)._make(np.asarray(np.any(self._data)))
+    def any(self, dim=None, keepdim=False):
+        return RD.any(self, dim, keepdim)
 
     def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
         if self._data.dtype != other._data.dtype:

@@ -29,6 +29,7 @@ class TensorOps:
     unique = selection.unique
     split, chunk, unbind = splitting.split, splitting.chunk, splitting.unbind
     erf, log2, lerp, nan_to_num = special.erf, special.log2, special.lerp, special.nan_to_num
+    addcmul, addcdiv = special.addcmul, special.addcdiv
     isnan, isinf, isfinite = special.isnan, special.isinf, special.isfinite
     eq, ne, not_equal, lt, le, gt, ge = (special.eq, special.ne, special.ne, special.lt,
                                          special.le, special.gt, special.ge)

@@ -343,6 +343,26 @@ CEIL = row("ceil", "CeilBackward0", ("self",), _rounding(np.ceil, "ceil"),
 ROUND = row("round", "RoundBackward0", ("self",), _rounding(np.round, "round"),
             self="zeros_like(grad)")
 
+
+_SCALAR = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+           "bool": "Bool"}
+
+
+def _round_decimals(x, decimals):
+    """``round(decimals=d)`` as torch's kernel: ``x * 10**d`` (or ``x / 10**-d``) rounded
+    half to even and scaled back, in the tensor's dtype; floats only."""
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"round_cpu" not implemented for \'{_SCALAR[x.dtype.name]}\'')
+    if decimals < 0:
+        scale = x.dtype.type(10.0 ** -decimals)
+        return np.round(x / scale) * scale
+    scale = x.dtype.type(10.0 ** decimals)
+    return np.round(x * scale) / scale
+
+
+ROUND_DECIMALS = row("round_decimals", "RoundBackward1", ("self",), _round_decimals,
+                     attrs=("decimals",), self="zeros_like(grad)")
+
 LEAKY_RELU = row("leaky_relu", "LeakyReluBackward0", ("self",), _leaky_relu,
                  attrs=("negative_slope",),
                  self="leaky_relu_backward(grad, self, negative_slope)",

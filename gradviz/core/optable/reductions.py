@@ -12,8 +12,18 @@ def _axis(dim):
     return tuple(dim) if isinstance(dim, list) else dim
 
 
+def _integral(x, dtype):
+    """The dtype a sum is taken in: torch's int64 for bool and integer tensors (NumPy's
+    would be uint64 for unsigned ones)."""
+    return np.int64 if dtype is None and x.dtype.kind in "biu" else dtype
+
+
 def _sum(x, sizes, dim, keepdim, dtype):
-    return np.sum(x, axis=_axis(dim), keepdims=keepdim, dtype=dtype)
+    return np.sum(x, axis=_axis(dim), keepdims=keepdim, dtype=_integral(x, dtype))
+
+
+def _sum_all(x, sizes):
+    return np.add.reduce(x, axis=None, dtype=_integral(x, None))
 
 
 def _mean(x, sizes, dim, keepdim):
@@ -58,7 +68,7 @@ def _norm(x, ord, dim, keepdim):
     return np.asarray(out).astype(x.dtype, copy=False)
 
 
-SUM = row("sum", "SumBackward0", ("self",), lambda x, sizes: np.add.reduce(x, axis=None),
+SUM = row("sum", "SumBackward0", ("self",), _sum_all,
           attrs=("self_sym_sizes",),
           self="expand(grad, self_sym_sizes)",
           readable={"self": "grad expanded to self's shape"})

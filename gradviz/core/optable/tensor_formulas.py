@@ -8,6 +8,7 @@ modules write only in terms of other formula names are theirs, rebound to the na
 
 from __future__ import annotations
 
+import math
 import types
 
 import numpy as np
@@ -439,19 +440,25 @@ _nll = _rebound(nn_helpers._nll)
 
 
 # ---------------------------------------------------------------- convolution, pooling, layers
-def _no_double_backward(name, grad_fn):
+def _no_double_backward(name, grad_fn, second=None):
     """The derivatives of convolution, pooling, normalisation and a few other ops, on
     Tensors: computed from their array formulas and recorded as one node (a custom
-    ``Function``, ``<Op>BackwardBackward``) whose own backward says that gradviz cannot take
-    this derivative yet (torch can). A first ``create_graph`` backward works."""
+    ``Function``, ``<Op>BackwardBackward``) whose own backward is ``second(args, grad)``
+    (the gradients of the formula's arguments, on Tensors) where there is one, and else
+    says that gradviz cannot take this derivative yet (torch can). A first ``create_graph``
+    backward works."""
     array_fn = next(getattr(m, name) for m in (conv_helpers, nn_layer_helpers, tensor_op_helpers,
                                                matrix_helpers) if hasattr(m, name))
 
     def forward(ctx, *args):
         raw = [a._data if isinstance(a, Tensor) else a for a in args]
+        if second is not None:
+            ctx.args = args
         return Tensor._make(np.asarray(array_fn(*raw)))
 
     def backward(ctx, *grads):
+        if second is not None:
+            return second(ctx.args, grads[0])
         raise RuntimeError(f"gradviz cannot differentiate {grad_fn} twice yet "
                            f"({name} under create_graph=True)")
 
@@ -466,13 +473,56 @@ def _no_double_backward(name, grad_fn):
     return formula
 
 
-conv_input_grad = _no_double_backward("conv_input_grad", "ConvolutionBackward0")
-conv_weight_grad = _no_double_backward("conv_weight_grad", "ConvolutionBackward0")
-conv_bias_grad = _no_double_backward("conv_bias_grad", "ConvolutionBackward0")
-max_pool_grad = _no_double_backward("max_pool_grad", "MaxPool2DWithIndicesBackward0")
-avg_pool_grad = _no_double_backward("avg_pool_grad", "AvgPool2DBackward0")
+def _conv_input_second(args, gg):
+    """``conv_input_grad`` is bilinear in (grad, weight): its gradients are the forward
+    convolution of ``gg`` and the weight gradient with ``gg`` as the input."""
+    grad, _input, weight, *params = args
+    return (_recorded("convolution", gg, weight, None, attrs=tuple(params)), None,
+            conv_weight_grad(grad, gg, weight, *params), None, None, None, None)
+
+
+def _conv_weight_second(args, gg):
+    """``conv_weight_grad`` is bilinear in (grad, input): the forward convolution of input
+    with ``gg`` as the weight, and the input gradient through ``gg``."""
+    grad, input, _weight, *params = args
+    return (_recorded("convolution", input, gg, None, attrs=tuple(params)),
+            conv_input_grad(grad, input, gg, *params), None, None, None, None, None)
+
+
+def _conv_bias_second(args, gg):
+    grad, = args
+    return (gg.reshape((1, -1) + (1,) * (grad.dim() - 2)).expand(*grad.shape),)
+
+
+def _max_pool_second(args, gg):
+    """``max_pool_grad`` is linear in grad: ``gg`` picked at each window's max."""
+    grad, _self, indices = args
+    picked = gg.flatten(-2).gather(-1, Tensor._make(np.asarray(indices, np.int64)).flatten(-2))
+    return picked.reshape(tuple(grad.shape)), None, None
+
+
+def _avg_pool_second(args, gg):
+    """``avg_pool_grad`` is linear in grad: the same average pooling of ``gg``."""
+    _grad, _self, *params = args
+    return (_recorded("avg_pool2d", gg, attrs=tuple(params)), *[None] * (len(args) - 1))
+
+
+def _adaptive_avg_pool_second(args, gg):
+    grad, _self = args
+    return _recorded("adaptive_avg_pool2d", gg, attrs=(tuple(grad.shape[-2:]),)), None
+
+
+conv_input_grad = _no_double_backward("conv_input_grad", "ConvolutionBackward0",
+                                      _conv_input_second)
+conv_weight_grad = _no_double_backward("conv_weight_grad", "ConvolutionBackward0",
+                                       _conv_weight_second)
+conv_bias_grad = _no_double_backward("conv_bias_grad", "ConvolutionBackward0", _conv_bias_second)
+max_pool_grad = _no_double_backward("max_pool_grad", "MaxPool2DWithIndicesBackward0",
+                                    _max_pool_second)
+avg_pool_grad = _no_double_backward("avg_pool_grad", "AvgPool2DBackward0", _avg_pool_second)
 adaptive_avg_pool_grad = _no_double_backward("adaptive_avg_pool_grad",
-                                             "AdaptiveAvgPool2DBackward0")
+                                             "AdaptiveAvgPool2DBackward0",
+                                             _adaptive_avg_pool_second)
 layer_norm_input_grad = _no_double_backward("layer_norm_input_grad", "NativeLayerNormBackward0")
 layer_norm_weight_grad = _no_double_backward("layer_norm_weight_grad",
                                              "NativeLayerNormBackward0")
@@ -482,7 +532,29 @@ batch_norm_weight_grad = _no_double_backward("batch_norm_weight_grad",
                                              "NativeBatchNormBackward0")
 channel_sum = _no_double_backward("channel_sum", "NativeBatchNormBackward0")
 embedding_grad = _no_double_backward("embedding_grad", "EmbeddingBackward0")
-gelu_grad = _no_double_backward("gelu_grad", "GeluBackward0")
+def _gelu_second(args, gg):
+    """The gradients of ``gelu_grad(grad, self, approximate) = grad * gelu'(self)``:
+    ``gg * gelu'(self)`` for grad and ``gg * grad * gelu''(self)`` for self (torch's
+    gelu_double_backward), recorded so they can be differentiated again."""
+    grad, x, approximate = args
+    if approximate == "tanh":
+        beta, kappa = math.sqrt(2 / math.pi), 0.044715
+        x_sq = x * x
+        t = ((x + x_sq * x * kappa) * beta).tanh()
+        sech_sq = 1 - t * t
+        inner_d = (x_sq * (3 * kappa) + 1) * beta
+        first = (t + 1) * 0.5 + x * 0.5 * sech_sq * inner_d
+        second = sech_sq * inner_d + x * 0.5 * sech_sq * (
+            x * (6 * kappa * beta) - t * 2 * (inner_d * inner_d))
+    else:
+        pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+        cdf = ((x * (1 / math.sqrt(2))).erf() + 1) * 0.5
+        first = cdf + x * pdf
+        second = pdf * (2 - x * x)
+    return gg * first, gg * grad * second, None
+
+
+gelu_grad = _no_double_backward("gelu_grad", "GeluBackward0", _gelu_second)
 pad_grad = _no_double_backward("pad_grad", "ConstantPadNdBackward0")
 huber_grad = _no_double_backward("huber_grad", "HuberLossBackward0")
 smooth_l1_grad = _no_double_backward("smooth_l1_grad", "SmoothL1LossBackward0")
@@ -515,7 +587,35 @@ def gather_backward(grad, sizes, dim, index):
     return _recorded("scatter_add", zeros, grad, attrs=(tuple(_raw(grad).shape), dim, index))
 
 
-prod_backward = _no_double_backward("prod_backward", "ProdBackward0")
+def _prod_second(args, gg):
+    """The gradients of ``prod_backward(grad, self, dim, keepdim) = grad * others(self)``
+    (``others``: per element, the product of the other factors along dim): ``gg`` times
+    ``others`` summed along dim for grad, and for self_k ``grad`` times the sum over i != k
+    of ``gg_i`` times the product of the factors other than i and k, taken as ``others`` of
+    self with self_k set to 1 (exact with zeros; recorded, so it differentiates again)."""
+    grad, x, dim, keepdim = args
+    if x.dim() == 0:
+        return gg, None, None, None
+    if dim is None:  # all the elements: one dim
+        xm, ggm, gm = x.reshape(-1), gg.reshape(-1), grad.reshape(1)
+    else:
+        xm, ggm = x.movedim(dim, -1), gg.movedim(dim, -1)
+        gm = (grad if keepdim else grad.unsqueeze(dim)).movedim(dim, -1)
+    n = xm.shape[-1]
+    lead = tuple(xm.shape[:-1])
+    others = prod_backward(_const(np.ones(lead + (1,)), x), xm, -1, True)
+    d_grad = (ggm * others).sum(-1, keepdim=True)
+    eye = _const(np.eye(n), x)
+    rows = xm.unsqueeze(-2).expand(*lead, n, n) * (1 - eye) + eye  # row k: self_k set to 1
+    pairs = prod_backward(_const(np.ones(lead + (n, 1)), x), rows, -1, True)
+    d_x = gm * (pairs * (ggm.unsqueeze(-2) * (1 - eye))).sum(-1)
+    if dim is None:
+        return d_grad.reshape(()), d_x.reshape(tuple(x.shape)), None, None
+    d_grad = d_grad.movedim(-1, dim)
+    return (d_grad if keepdim else d_grad.squeeze(dim)), d_x.movedim(-1, dim), None, None
+
+
+prod_backward = _no_double_backward("prod_backward", "ProdBackward0", _prod_second)
 cumprod_backward = _no_double_backward("cumprod_backward", "CumprodBackward0")
 repeat_backward = _no_double_backward("repeat_backward", "RepeatBackward0")
 diagonal_backward = _no_double_backward("diagonal_backward", "DiagonalBackward0")

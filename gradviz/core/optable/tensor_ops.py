@@ -95,6 +95,28 @@ LERP = row("lerp_scalar", "LerpBackward0", ("self", "end"), _lerp, attrs=("weigh
 LERP_TENSOR = row("lerp_tensor", "LerpBackward1", ("self", "end", "weight"), _lerp,
                   self="grad * (1 - weight)", end="grad * weight",
                   weight="grad * (end - self)")
+
+
+def _addcmul(x, t1, t2, value):
+    """``self + value * tensor1 * tensor2``, in torch's kernel's order."""
+    return x + value * t1 * t2
+
+
+def _addcdiv(x, t1, t2, value):
+    """``self + value * tensor1 / tensor2``, in torch's kernel's order."""
+    return x + value * t1 / t2
+
+
+ADDCMUL = row("addcmul", "AddcmulBackward0", ("self", "tensor1", "tensor2"), _addcmul,
+              attrs=("value",), self="grad", tensor1="grad * scale(tensor2, value)",
+              tensor2="grad * scale(tensor1, value)",
+              readable={"tensor1": "grad * value * tensor2",
+                        "tensor2": "grad * value * tensor1"})
+ADDCDIV = row("addcdiv", "AddcdivBackward0", ("self", "tensor1", "tensor2"), _addcdiv,
+              attrs=("value",), self="grad", tensor1="grad * (value / tensor2)",
+              tensor2="-grad * (scale(tensor1, value) / (tensor2 * tensor2))",
+              readable={"tensor1": "grad * value / tensor2",
+                        "tensor2": "-grad * value * tensor1 / tensor2²"})
 NAN_TO_NUM = row("nan_to_num", "NanToNumBackward0", ("self",), H.nan_to_num,
                  attrs=("nan", "posinf", "neginf"),
                  self="where(finite(self), grad, zeros_like(grad))",

@@ -122,6 +122,7 @@ class Tensor:
     _base_fn = None  # the base's grad_fn when this view was taken
     _view_version = 0  # the shared version when this view's grad_fn was made
     _nograd_view = False  # a view taken under no_grad of a tensor that requires grad
+    _custom_view = None  # (several outputs?, output number): a custom Function's view output
     _inference = False  # made inside inference_mode
     _gv_id = None
     _grad_owner = None  # weakref to the leaf whose .grad this tensor is
@@ -186,6 +187,10 @@ class Tensor:
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
+
+    def is_inference(self) -> bool:
+        """Whether the tensor was made inside ``inference_mode``."""
+        return bool(self._inference)
 
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
