@@ -175,18 +175,26 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction="mean"):
     M.tensor_arg(input, "nll_loss")
     M.tensor_arg(target, "nll_loss", "target", 2)
+    # torch's nll_loss_nd, then nll_loss's own checks, in their order
+    ndim = input._data.ndim
+    if ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
+    if ndim != 1 and input._data.shape[0] != (target._data.shape[0] if target._data.ndim else 0):
+        raise ValueError(
+            f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
+            f"({target._data.shape[0] if target._data.ndim else 0})."
+        )
+    if ndim > 2:
+        raise ValueError(f"Expected 1 or 2 dimensions (got {ndim})")
+    if target._data.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target._data.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {M._torch_type(target._data.dtype)}"
         )
-    if input._data.ndim not in (1, 2):
-        raise ValueError(f"Expected 1 or 2 dimensions (got {input._data.ndim})")
-    n = input._data.shape[0] if input._data.ndim == 2 else None
-    if n is not None and target._data.shape != (n,):
-        raise ValueError(
-            f"Expected input batch_size ({n}) to match target batch_size "
-            f"({target._data.shape[0] if target._data.ndim else 0})."
-        )
+    if ndim == 1 and target._data.ndim == 1 and target._data.shape[0] != 1:
+        raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
+                         f"{target._data.shape[0]}")
     t = target._data
     classes = input._data.shape[-1]
     bad = t[(t != ignore_index) & ((t < 0) | (t >= classes))]
@@ -210,22 +218,27 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     M.tensor_arg(input, "cross_entropy")
     M.tensor_arg(target, "cross_entropy", "target", 2)
     dim = 0 if input._data.ndim == 1 else 1
-    probabilities = target._data.dtype.kind == "f"
-    if not (probabilities or label_smoothing):
+    # torch's dispatch: a target of input's shape holds class probabilities; otherwise
+    # class indices, smoothed only when label_smoothing > 0
+    probabilities = target._data.shape == input._data.shape
+    if probabilities:
+        if target._data.dtype.kind != "f":
+            raise RuntimeError("Expected floating point type for target with class "
+                               f"probabilities, got {M._torch_type(target._data.dtype)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+    elif not label_smoothing > 0:
         return nll_loss(log_softmax(input, dim), target, weight, size_average, ignore_index,
                         reduce, reduction)
+    if label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if weight is not None:
         raise NotImplementedError("gradviz's cross_entropy takes no weight with probability "
                                   "targets or label_smoothing")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     red = _reduction(reduction, size_average, reduce)
     log_probs = log_softmax(input, dim)
     n_classes = input._data.shape[dim]
     if probabilities:
-        if target._data.shape != input._data.shape:
-            raise RuntimeError(f"Expected input batch_size ({input._data.shape[0]}) to match "
-                               f"target batch_size ({target._data.shape[0]}).")
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
         product = M.mul(log_probs, target)

@@ -1,0 +1,55 @@
+"""Misuse a learner meets, run on gradviz and on torch: the same exception type and
+message (and the same warnings), or the same result where torch gives one
+(``torch_compare.assert_same``)."""
+
+from __future__ import annotations
+
+import pytest
+from torch_compare import assert_same
+
+
+def _run(code):
+    def program(T):
+        scope = {"T": T, "F": T.nn.functional}
+        exec(code, scope)  # noqa: S102 - the test's own programs
+        return scope.get("out")
+
+    return program
+
+
+# ---------------------------------------------------------------- cross_entropy and nll_loss
+CROSS_ENTROPY = {
+    "ce_same_shape_long_target": "F.cross_entropy(T.ones(3), T.tensor([0, 1, 2]))",
+    "ce_same_shape_long_target_2d": "F.cross_entropy(T.ones(2, 3), T.ones(2, 3, dtype=T.long))",
+    "ce_probabilities_ignore_index": "F.cross_entropy(T.ones(2, 3), T.ones(2, 3), ignore_index=1)",
+    "ce_float_indices": "F.cross_entropy(T.ones(2, 3), T.tensor([0.0, 1.0]))",
+    "ce_module_float_indices": "T.nn.CrossEntropyLoss()(T.ones(2, 3), T.tensor([0.0, 1.0]))",
+    "ce_float_indices_smoothed": ("F.cross_entropy(T.ones(2, 3), T.tensor([0.0, 1.0]), "
+                                  "label_smoothing=0.1)"),
+    "ce_column_target": "F.cross_entropy(T.ones(2, 3), T.tensor([[0], [1]]))",
+    "ce_column_float_target": "F.cross_entropy(T.ones(2, 3), T.tensor([[0.0], [1.0]]))",
+    "ce_column_target_smoothed": ("F.cross_entropy(T.ones(2, 3), T.tensor([[0], [1]]), "
+                                  "label_smoothing=0.1)"),
+    "ce_batch_mismatch": "F.cross_entropy(T.ones(2, 3), T.tensor([0.0, 1.0, 1.0]))",
+    "ce_0d_target_for_batch": "F.cross_entropy(T.ones(2, 3), T.tensor(1))",
+    "ce_1d_input_0d_float": "F.cross_entropy(T.ones(3), T.tensor(1.0))",
+    "ce_0d_input": "F.cross_entropy(T.tensor(1.0), T.tensor(1))",
+    "ce_negative_smoothing_ignored": ("out = F.cross_entropy(T.ones(2, 3), T.tensor([0, 1]), "
+                                      "label_smoothing=-0.1)"),
+    "ce_smoothing_too_big_with_weight": ("F.cross_entropy(T.ones(2, 3), T.tensor([0, 1]), "
+                                         "label_smoothing=1.1, weight=T.ones(3))"),
+    "ce_1d_input_one_target": "out = F.cross_entropy(T.ones(3), T.tensor([1]))",
+    "ce_byte_target": "out = F.cross_entropy(T.ones(2, 3), T.tensor([0, 1], dtype=T.uint8))",
+    "nll_column_target": "F.nll_loss(T.ones(2, 3), T.tensor([[0], [1]]))",
+    "nll_1d_input_column_target": "F.nll_loss(T.ones(3), T.tensor([[0]]))",
+    "nll_1d_input_two_targets": "F.nll_loss(T.ones(3), T.tensor([0, 1]))",
+    "nll_1d_input_two_float_targets": "F.nll_loss(T.ones(3), T.tensor([0.0, 1.0]))",
+    "nll_0d_input": "F.nll_loss(T.tensor(1.0), T.tensor([0.0, 1.0]))",
+    "nll_int_target": "F.nll_loss(T.ones(2, 3), T.tensor([0, 1], dtype=T.int32))",
+    "nll_byte_target_out_of_range": "F.nll_loss(T.ones(2, 3), T.tensor([0, 5], dtype=T.uint8))",
+}
+
+
+@pytest.mark.parametrize("code", CROSS_ENTROPY.values(), ids=CROSS_ENTROPY.keys())
+def test_cross_entropy_and_nll_targets_checked_as_torch(oracle, code):
+    assert_same(oracle, _run(code))
