@@ -53,3 +53,48 @@ CROSS_ENTROPY = {
 @pytest.mark.parametrize("code", CROSS_ENTROPY.values(), ids=CROSS_ENTROPY.keys())
 def test_cross_entropy_and_nll_targets_checked_as_torch(oracle, code):
     assert_same(oracle, _run(code))
+
+
+# ---------------------------------------------------------------- gather, scatter, index_select
+SELECTION = {
+    "gather_past_the_end": "T.ones(2, 3).gather(1, T.tensor([[3]]))",
+    "gather_negative": "T.ones(2, 3).gather(1, T.tensor([[-1]]))",
+    "gather_index_too_big": "T.ones(2, 3).gather(1, T.zeros(3, 1, dtype=T.long))",
+    "gather_float_index": "T.ones(2, 3).gather(1, T.tensor([[0.0]]))",
+    "gather_int32_index": "out = T.ones(2, 3).gather(1, T.tensor([[2]], dtype=T.int32))",
+    "scatter_past_the_end": "T.zeros(3).scatter(0, T.tensor([3]), T.ones(1))",
+    "scatter_negative": "T.zeros(3).scatter(0, T.tensor([-1]), T.ones(1))",
+    "scatter_value_past_the_end": "T.zeros(3).scatter(0, T.tensor([3]), 1.0)",
+    "scatter_int32_index": "out = T.zeros(3).scatter(0, T.tensor([1], dtype=T.int32), 1.0)",
+    "scatter_float_index": "T.zeros(3).scatter(0, T.tensor([1.0]), 1.0)",
+    "scatter_index_bigger_than_src": "T.zeros(3).scatter(0, T.tensor([0, 1]), T.ones(1))",
+    "scatter_index_bigger_than_self": "T.zeros(3, 2).scatter(0, T.tensor([[0, 0, 0]]), 1.0)",
+    "scatter_src_dtype": ("T.zeros(3, 2).scatter(0, T.tensor([[0, 0]]), "
+                          "T.ones(3, 3, dtype=T.float64))"),
+    "scatter_add_past_the_end": "T.zeros(3).scatter_add(0, T.tensor([3]), T.ones(1))",
+    "scatter_add_float_index": "T.zeros(3).scatter_add(0, T.tensor([1.0]), T.ones(1))",
+    "scatter_add_int32_index": ("out = T.zeros(3).scatter_add(0, T.tensor([1], dtype=T.int32), "
+                                "T.ones(1))"),
+    "index_select_past_the_end": "T.ones(3).index_select(0, T.tensor([3]))",
+    "index_select_negative": "T.ones(3).index_select(0, T.tensor([-1]))",
+    "index_select_float_index": "T.ones(3).index_select(0, T.tensor([1.0]))",
+    "index_select_matrix_rows": "T.ones(3, 2).index_select(0, T.tensor([3]))",
+    "index_select_matrix_columns": "T.ones(3, 2).index_select(1, T.tensor([2]))",
+    "index_select_transposed_rows": "T.ones(3, 2).t().index_select(0, T.tensor([2]))",
+    "index_select_3d": "T.ones(3, 2, 2).index_select(2, T.tensor([2]))",
+}
+
+
+@pytest.mark.parametrize("code", SELECTION.values(), ids=SELECTION.keys())
+def test_gather_scatter_index_select_check_indices_as_torch(oracle, code):
+    assert_same(oracle, _run(code))
+
+
+def test_gather_with_an_int32_index_has_torchs_gradient(oracle):
+    def program(T):
+        x = T.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+        y = x.gather(1, T.tensor([[2, 2, 0]], dtype=T.int32))
+        y.sum().backward()
+        return y, x.grad
+
+    assert_same(oracle, program)
