@@ -98,3 +98,23 @@ def test_gather_with_an_int32_index_has_torchs_gradient(oracle):
         return y, x.grad
 
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- t[key] = value with a bad key
+SETITEM_KEYS = {
+    "int_past_the_end": "5",
+    "negative_past_the_start": "-4",
+    "second_int_past_the_end": "0, 2",
+    "after_a_slice": ":, 3",
+    "long_tensor": "T.tensor([4])",
+    "list": "[0, 5]",
+    "too_many": "0, 1, 1",
+    "float": "1.5",
+    "mask_shape": "T.tensor([True])",
+    "second_of_two_tensors": "T.tensor([0]), T.tensor([3])",
+}
+
+
+@pytest.mark.parametrize("key", SETITEM_KEYS.values(), ids=SETITEM_KEYS.keys())
+def test_assigning_at_a_bad_key_raises_torchs_index_error(oracle, key):
+    assert_same(oracle, _run(f"x = T.zeros(3, 2)\nx[{key}] = 1.0"))

@@ -193,7 +193,11 @@ def setitem(t, key, value):
         inplace(t, S.COPY, (src,))
         return
     nkey = _numpy_key(key)
-    region = t._data[nkey].shape
+    try:
+        region = t._data[nkey].shape
+    except IndexError:
+        getitem(Tensor._make(t._data), key)  # raises torch's words for the key
+        raise
     if advanced:  # no view in between: index_put_ on t itself
         if isinstance(src, Tensor):
             mask = isinstance(key, Tensor) and key._data.dtype == np.bool_
