@@ -4,8 +4,14 @@ message (and the same warnings), or the same result where torch gives one
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import warnings
+
 import pytest
 from torch_compare import assert_same
+
+import gradviz
 
 
 def _run(code):
@@ -118,3 +124,37 @@ SETITEM_KEYS = {
 @pytest.mark.parametrize("key", SETITEM_KEYS.values(), ids=SETITEM_KEYS.keys())
 def test_assigning_at_a_bad_key_raises_torchs_index_error(oracle, key):
     assert_same(oracle, _run(f"x = T.zeros(3, 2)\nx[{key}] = 1.0"))
+
+
+# ---------------------------------------------------------------- leaving autograd for NumPy/Python
+@pytest.mark.parametrize("code", [
+    "np.asarray(T.ones(2, requires_grad=True))",
+    "np.asarray(T.ones(2, requires_grad=True) * 2)",
+    "np.array([T.ones(2, requires_grad=True)])",
+    "out = np.asarray(T.ones(2, requires_grad=True).detach(), dtype=np.float64).dtype.name",
+    "out = np.asarray(T.ones(2) * 2).tolist()",
+], ids=["leaf", "non_leaf", "list_of_tensors", "detached_with_dtype", "no_grad"])
+def test_numpy_arrays_of_tensors_that_require_grad_refused_as_torch(oracle, code):
+    def program(T):
+        import numpy as np
+
+        scope = {"T": T, "np": np}
+        exec(code, scope)  # noqa: S102 - the test's own programs
+        return scope.get("out")
+
+    assert_same(oracle, program)
+
+
+def test_float_of_a_tensor_that_requires_grad_warns_as_torch(oracle):
+    # torch warns once per process: ask a fresh one for its words
+    code = "import torch; float(torch.ones(1, requires_grad=True) * 2)"
+    done = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True,
+                          text=True, timeout=120, check=True)
+    x = gradviz.ones(1, requires_grad=True)
+    for value in (x, x * 2):  # gradviz warns every time; Python's filters decide what is shown
+        with pytest.warns(UserWarning) as caught:
+            assert float(value) == float(value.detach())
+        assert f"UserWarning: {caught[0].message} (Triggered internally" in done.stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        float(x.detach()), int(x), x.item(), bool(x)  # (torch warns for float() only)

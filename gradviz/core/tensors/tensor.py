@@ -238,7 +238,10 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        return self._data if dtype is None else self._data.astype(dtype)
+        """NumPy's view of the tensor: ``numpy()``, with its refusals (a tensor that
+        requires grad, the meta device), as torch's ``__array__``."""
+        data = self.numpy()
+        return data if dtype is None else data.astype(dtype, copy=False)
 
     def _scalar(self):
         if isinstance(self._data, MetaArray):
@@ -248,6 +251,12 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def __float__(self):
+        if self._requires_grad:  # torch warns once per process; Python's filters decide here
+            import warnings
+
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead "
+                          "to unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=2)
         return float(self._scalar())
 
     def __int__(self):
