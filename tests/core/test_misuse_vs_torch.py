@@ -158,3 +158,31 @@ def test_float_of_a_tensor_that_requires_grad_warns_as_torch(oracle):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         float(x.detach()), int(x), x.item(), bool(x)  # (torch warns for float() only)
+
+
+# ------------------------------------------------------------ backward and grad: which check first
+ENGINE_ORDER = {
+    "grad_of_an_output_that_does_not_require_grad":
+        "a = T.ones(2)\nT.autograd.grad(a.sum(), [a])",
+    "grad_of_a_non_scalar_output_that_does_not_require_grad":
+        "a = T.ones(2)\nT.autograd.grad(a * 2, [a])",
+    "grad_wrt_a_number_of_an_output_that_does_not_require_grad":
+        "a = T.ones(2)\nT.autograd.grad(a.sum(), [1.0])",
+    "grad_wrt_a_number_of_a_non_scalar_output":
+        "a = T.ones(2, requires_grad=True)\nT.autograd.grad(a * 2, [1.0])",
+    "grad_wrt_a_tensor_that_does_not_require_grad":
+        "a = T.ones(2, requires_grad=True)\nb = T.ones(2)\nT.autograd.grad((a * b).sum(), [b])",
+    "grad_outputs_of_the_wrong_size_before_requires_grad":
+        "a = T.ones(2)\nT.autograd.grad(a.sum(), [a], grad_outputs=T.ones(3))",
+    "backward_gradient_of_the_wrong_size_before_requires_grad":
+        "T.ones(2).backward(T.ones(3))",
+    "second_output_non_scalar_before_first_requires_grad":
+        "a = T.ones(2, requires_grad=True)\nT.autograd.backward([T.ones(()), a * 2])",
+    "second_output_does_not_require_grad":
+        "a = T.ones(2, requires_grad=True)\nT.autograd.backward([a.sum(), T.ones(())])",
+}
+
+
+@pytest.mark.parametrize("code", ENGINE_ORDER.values(), ids=ENGINE_ORDER.keys())
+def test_backward_and_grad_check_outputs_before_inputs_as_torch(oracle, code):
+    assert_same(oracle, _run(code))
