@@ -186,3 +186,37 @@ ENGINE_ORDER = {
 @pytest.mark.parametrize("code", ENGINE_ORDER.values(), ids=ENGINE_ORDER.keys())
 def test_backward_and_grad_check_outputs_before_inputs_as_torch(oracle, code):
     assert_same(oracle, _run(code))
+
+
+# ---------------------------------------------------------------- linear, addmm and argument types
+LINEAR = {
+    "linear_0d_input": "F.linear(T.tensor(1.0), T.ones(2, 3))",
+    "linear_0d_weight": "F.linear(T.ones(3), T.tensor(1.0))",
+    "linear_module_0d_input": "T.nn.Linear(3, 2)(T.tensor(1.0))",
+    "linear_bias_of_the_wrong_size": "F.linear(T.ones(2, 3), T.ones(4, 3), T.ones(5))",
+    "linear_bias_of_the_wrong_size_vector": "F.linear(T.ones(3), T.ones(4, 3), T.ones(5))",
+    "linear_bias_of_the_wrong_size_batched": "F.linear(T.ones(2, 2, 3), T.ones(4, 3), T.ones(5))",
+    "linear_3d_weight": "F.linear(T.ones(2, 3), T.ones(2, 4, 3))",
+    "linear_vector_weight_with_bias": "F.linear(T.ones(2, 3), T.ones(3), T.ones(1))",
+    "linear_vector_weight_with_bias_batched": "F.linear(T.ones(2, 2, 3), T.ones(3), T.ones(1))",
+    "linear_bias_broadcast": "out = F.linear(T.ones(2, 3), T.ones(4, 3), T.ones(2, 4))",
+    "linear_bias_of_one": "out = F.linear(T.ones(2, 3), T.ones(4, 3), T.ones(1))",
+    "linear_module_numpy_input": "T.nn.Linear(3, 2)(np.ones((1, 3), dtype=np.float32))",
+    "addmm_input_of_the_wrong_size": "T.addmm(T.ones(5), T.ones(2, 3), T.ones(3, 4))",
+    "addmm_input_rows": "T.addmm(T.ones(3, 4), T.ones(2, 3), T.ones(3, 4))",
+    "exp_of_a_numpy_number": "T.exp(np.int64(1))",
+    "relu_of_an_array": "F.relu(np.ones(2))",
+    "cat_of_arrays": "T.cat([np.ones(2)])",
+}
+
+
+@pytest.mark.parametrize("code", LINEAR.values(), ids=LINEAR.keys())
+def test_linear_and_argument_errors_as_torch(oracle, code):
+    def program(T):
+        import numpy as np
+
+        scope = {"T": T, "F": T.nn.functional, "np": np}
+        exec(code, scope)  # noqa: S102 - the test's own programs
+        return scope.get("out")
+
+    assert_same(oracle, program)

@@ -85,29 +85,39 @@ def linear(input, weight, bias=None):
     """``input @ weight.T + bias``, recorded as torch records it (AddmmBackward0)."""
     M.tensor_arg(input, "linear")
     M.tensor_arg(weight, "linear", "weight", 2)
+    if not (input._data.ndim and weight._data.ndim):
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input._data.ndim}D and {weight._data.ndim}D")
     a, b = input._data.dtype, weight._data.dtype
     if a != b and weight._data.ndim == 2 and bias is not None:
         raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
                            f"{_SCALAR[a.name]} and {_SCALAR[b.name]}")
-    wt = SH.t_(weight) if weight._data.ndim <= 2 else weight  # a vector's t() is TBackward0
+    wt = SH.t_(weight)  # a vector's t() is TBackward0; past 2 dims, t()'s error
     if input._data.ndim == 2 and bias is not None:
-        k = input._data.shape[1]
-        if wt._data.shape[0] != k:
-            LA._mm_check(input, wt)
+        _addmm_check(bias, input, wt)
         return apply_op(L.ADDMM, (bias, input, wt), (1, 1))
     contiguous = input._data.flags.c_contiguous  # torch folds only contiguous inputs
     if input._data.ndim > 2 and bias is not None and contiguous:
         k = input._data.shape[-1]
         flat = SH.reshape(input, -1, k)
-        LA._mm_check(flat, wt)
+        _addmm_check(bias, flat, wt)
         out = apply_op(L.ADDMM, (bias, flat, wt), (1, 1))
         return SH.view(out, *input._data.shape[:-1], wt._data.shape[1])
     if input._data.ndim == 1 and bias is not None and contiguous:
         row = SH.view(input, 1, -1)  # torch views a vector as one row
-        LA._mm_check(row, wt)
+        _addmm_check(bias, row, wt)
         return SH.view(apply_op(L.ADDMM, (bias, row, wt), (1, 1)), wt._data.shape[1])
     out = LA.matmul(input, wt)
     return out if bias is None else out + bias
+
+
+def _addmm_check(bias, mat1, mat2):
+    """addmm's checks, in torch's order, for linear's ``bias + mat1 @ mat2``."""
+    if mat2._data.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {mat2._data.ndim}-D tensor")
+    if mat1._data.shape[1] != mat2._data.shape[0]:
+        LA._mm_check(mat1, mat2)
+    SH.expand_check(bias, (mat1._data.shape[0], mat2._data.shape[1]))
 
 
 def _array(t):
