@@ -175,6 +175,16 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     M.tensor_arg(input, "binary_cross_entropy_with_logits")
     M.tensor_arg(target, "binary_cross_entropy_with_logits", "target", 2)
     _check_same_size(input, target, "binary_cross_entropy_with_logits")
+    # what torch's kernel meets: log_sigmoid(input), then (1 - target).mul_(input)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"log_sigmoid_cpu\" not implemented for '{M._torch_type(input._data.dtype)}'")
+    if target._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if target._data.dtype.kind != "f":
+        raise RuntimeError(f"result type {M._torch_type(input._data.dtype)} can't be cast to "
+                           f"the desired output type {M._torch_type(target._data.dtype)}")
     _not_differentiable(weight, "weight", "binary_cross_entropy_with_logits")
     _not_differentiable(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
     red = _reduction(reduction, size_average, reduce)

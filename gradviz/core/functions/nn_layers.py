@@ -47,10 +47,18 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     x = input._data
     axes = (0, *range(2, x.ndim))
     count = x.size // x.shape[1] if x.ndim > 1 and x.shape[1] else 0
+    if training and count <= 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input "
+                         f"size {Size(x.shape)!r}".replace("gradviz", "torch"))
+    if x.ndim > 1:  # torch's check of each per-channel tensor, in its order
+        for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+            if t is None and not training and name.startswith("running"):
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
+            if t is not None and t._data.size != x.shape[1]:
+                raise RuntimeError(f"{name} should contain {x.shape[1]} elements not "
+                                   f"{t._data.size}")
     if training:
-        if count <= 1:
-            raise ValueError("Expected more than 1 value per channel when training, got input "
-                             f"size {Size(x.shape)!r}".replace("gradviz", "torch"))
         mean = x.mean(axis=axes)
         var = x.var(axis=axes)
         invstd = (1 / np.sqrt(var + eps)).astype(x.dtype)

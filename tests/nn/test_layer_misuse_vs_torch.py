@@ -1,0 +1,87 @@
+"""Misusing layers, losses and modules as a learner does, on gradviz and on torch: the
+same exception type and message (torch's type names spelled ``gradviz.``), or the same
+result where torch gives one."""
+
+from __future__ import annotations
+
+import pytest
+
+import gradviz
+
+
+def _outcome(lib, code):
+    scope = {"T": lib, "nn": lib.nn, "F": lib.nn.functional}
+    try:
+        exec(code, scope)  # noqa: S102 - the test's own programs
+    except Exception as exc:  # noqa: BLE001 - the error is what is compared
+        return type(exc).__name__, str(exc).replace("torch.", "gradviz.")
+    out = scope.get("out")
+    return "result", (tuple(out) if out is not None else None)
+
+
+def _same_as_torch(oracle, code):
+    want = _outcome(oracle, code)
+    assert _outcome(gradviz, code) == want
+    return want
+
+
+BATCH_NORM = {
+    "features_do_not_match": "nn.BatchNorm1d(3)(T.ones(2, 4))",
+    "features_do_not_match_in_eval": "m = nn.BatchNorm1d(3)\nm.eval()\nm(T.ones(2, 4))",
+    "features_do_not_match_2d": "nn.BatchNorm2d(3)(T.ones(2, 4, 5, 5))",
+    "no_running_stats": "nn.BatchNorm1d(3, track_running_stats=False)(T.ones(2, 4))",
+    "no_affine": "nn.BatchNorm1d(3, affine=False)(T.ones(2, 4))",
+    "functional_weight": ("F.batch_norm(T.ones(2, 3), T.zeros(3), T.ones(3), "
+                          "weight=T.ones(4))"),
+    "functional_bias": "F.batch_norm(T.ones(2, 3), T.zeros(3), T.ones(3), bias=T.ones(4))",
+    "functional_running_var": "F.batch_norm(T.ones(2, 3), T.zeros(3), T.ones(4))",
+    "functional_eval_without_stats": "F.batch_norm(T.ones(2, 3), None, None)",
+    "functional_eval_without_var": "F.batch_norm(T.ones(2, 3), T.zeros(3), None)",
+    "functional_mean_before_missing_var": "F.batch_norm(T.ones(2, 3), T.zeros(4), None)",
+    "one_value_per_channel_first": ("F.batch_norm(T.ones(1, 3), T.zeros(4), None, "
+                                    "training=True)"),
+}
+
+POOLING = {
+    "max_pool2d_window_bigger_than_input": "F.max_pool2d(T.ones(1, 1, 1, 1), 2)",
+    "max_pool2d_unbatched": "F.max_pool2d(T.ones(1, 1, 1), 2)",
+    "max_pool2d_module": "nn.MaxPool2d(3)(T.ones(1, 2, 2, 2))",
+    "max_pool2d_height_only": "F.max_pool2d(T.ones(1, 1, 1, 5), 2)",
+    "max_pool2d_ceil_mode_fits": "out = F.max_pool2d(T.ones(1, 1, 3, 3), 2, ceil_mode=True).shape",
+    "max_pool2d_dilated": "F.max_pool2d(T.ones(1, 1, 4, 4), 2, dilation=4)",
+    "max_pool1d_window_bigger_than_input": "F.max_pool1d(T.ones(1, 1, 1), 2)",
+    "max_pool1d_module": "nn.MaxPool1d(4)(T.ones(2, 3))",
+    "max_pool1d_padded_fits": "out = F.max_pool1d(T.ones(1, 1, 1), 2, padding=1).shape",
+    "avg_pool2d_window_bigger_than_input": "F.avg_pool2d(T.ones(1, 1, 1, 1), 2)",
+    "avg_pool1d_window_bigger_than_input": "F.avg_pool1d(T.ones(1, 1, 1), 2)",
+    "avg_pool2d_module": "nn.AvgPool2d(5)(T.ones(2, 3, 4, 4))",
+}
+
+BCE_WITH_LOGITS = {
+    "long_target": "F.binary_cross_entropy_with_logits(T.tensor([0.5]), T.tensor([1]))",
+    "long_target_double_input": ("F.binary_cross_entropy_with_logits("
+                                 "T.tensor([0.5], dtype=T.float64), T.tensor([1]))"),
+    "int_target": ("F.binary_cross_entropy_with_logits(T.tensor([0.5]), "
+                   "T.tensor([1], dtype=T.int32))"),
+    "bool_target": "F.binary_cross_entropy_with_logits(T.tensor([0.5]), T.tensor([True]))",
+    "long_input": "F.binary_cross_entropy_with_logits(T.tensor([1]), T.tensor([1.0]))",
+    "module_long_target": "nn.BCEWithLogitsLoss()(T.tensor([0.5]), T.tensor([1]))",
+    "size_before_dtype": "nn.BCEWithLogitsLoss()(T.tensor([0.5, 1.0]), T.tensor([1]))",
+    "double_target": ("out = F.binary_cross_entropy_with_logits(T.tensor([0.5]), "
+                      "T.tensor([1.0], dtype=T.float64)).shape"),
+}
+
+
+@pytest.mark.parametrize("code", BATCH_NORM.values(), ids=BATCH_NORM.keys())
+def test_batch_norm_checks_its_per_channel_tensors_as_torch(oracle, code):
+    _same_as_torch(oracle, code)
+
+
+@pytest.mark.parametrize("code", POOLING.values(), ids=POOLING.keys())
+def test_pooling_window_larger_than_the_input_raises_as_torch(oracle, code):
+    _same_as_torch(oracle, code)
+
+
+@pytest.mark.parametrize("code", BCE_WITH_LOGITS.values(), ids=BCE_WITH_LOGITS.keys())
+def test_bce_with_logits_refuses_integer_targets_as_torch(oracle, code):
+    _same_as_torch(oracle, code)
