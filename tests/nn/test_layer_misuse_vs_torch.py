@@ -85,3 +85,45 @@ def test_pooling_window_larger_than_the_input_raises_as_torch(oracle, code):
 @pytest.mark.parametrize("code", BCE_WITH_LOGITS.values(), ids=BCE_WITH_LOGITS.keys())
 def test_bce_with_logits_refuses_integer_targets_as_torch(oracle, code):
     _same_as_torch(oracle, code)
+
+
+MODULES = {
+    "load_state_dict_of_a_list": "nn.Linear(2, 2).load_state_dict([1, 2])",
+    "load_state_dict_of_none": "nn.Linear(2, 2).load_state_dict(None)",
+    "load_state_dict_of_a_tensor": "nn.Linear(2, 2).load_state_dict(T.ones(2))",
+    "load_state_dict_of_an_ordered_dict": (
+        "import collections\nm = nn.Linear(2, 2)\n"
+        "out = [repr(m.load_state_dict(collections.OrderedDict(m.state_dict())))]"),
+    "parameter_of_longs": "nn.Parameter(T.tensor([1, 2]))",
+    "parameter_of_bools": "nn.Parameter(T.tensor([True]))",
+    "parameter_of_longs_without_grad": (
+        "out = [nn.Parameter(T.tensor([1, 2]), requires_grad=False).requires_grad]"),
+    "module_name_with_a_dot": "nn.Module().add_module('a.b', nn.ReLU())",
+    "register_module_name_with_a_dot": "nn.Module().register_module('a.b', nn.ReLU())",
+    "sequential_name_with_a_dot": "nn.Sequential().add_module('a.b', nn.ReLU())",
+    "module_name_empty": "nn.Module().add_module('', nn.ReLU())",
+    "module_name_taken": "nn.Linear(1, 1).add_module('weight', nn.ReLU())",
+    "buffer_name_with_a_dot": "nn.Module().register_buffer('a.b', T.ones(1))",
+    "parameter_name_with_a_dot": "nn.Module().register_parameter('a.b', nn.Parameter(T.ones(1)))",
+    "linear_negative_in_features": "nn.Linear(-1, 2)",
+    "linear_negative_out_features": "nn.Linear(2, -1)",
+    "linear_float_in_features": "nn.Linear(2.5, 2)",
+    "linear_float_out_features": "nn.Linear(2, 2.5)",
+    "linear_dtype_string": "nn.Linear(2, 2, dtype='float')",
+    "linear_long_dtype": "nn.Linear(2, 2, dtype=T.int64)",
+    "linear_double": "out = [str(nn.Linear(2, 2, dtype=T.float64).weight.dtype)]",
+}
+
+
+@pytest.mark.parametrize("code", MODULES.values(), ids=MODULES.keys())
+def test_module_construction_and_state_misuse_as_torch(oracle, code):
+    _same_as_torch(oracle, code)
+
+
+def test_initialising_an_empty_weight_warns_as_torch(oracle):
+    for lib in (gradviz, oracle):
+        with pytest.warns(UserWarning, match="^Initializing zero-element tensors is a no-op$"):
+            assert lib.nn.Linear(0, 2).weight.shape == (2, 0)
+        for init in (lib.nn.init.kaiming_uniform_, lib.nn.init.kaiming_normal_):
+            with pytest.warns(UserWarning, match="^Initializing zero-element tensors is a no-op$"):
+                init(lib.ones(0, 3))
