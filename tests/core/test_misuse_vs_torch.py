@@ -220,3 +220,30 @@ def test_linear_and_argument_errors_as_torch(oracle, code):
         return scope.get("out")
 
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- reducing nothing
+EMPTY_REDUCTIONS = [
+    "T.ones(0).max(0)", "T.ones(0, 3).max(0)", "T.ones(0, 3).min(0)", "T.ones(2, 0).max(-1)",
+    "T.ones(0, 3).max(1, keepdim=True)", "T.ones(0).amax()", "T.ones(0).amin()",
+    "T.ones(0, 3).amax(0)", "T.ones(2, 0).amin(-1)", "T.ones(2, 0).amax((-1, 0))",
+    "T.ones(0, 3).amax((1, 0))", "T.ones(2, 0).amax(dim=[])", "T.ones(0, 3).amax(1)",
+    "T.ones(0).median()", "T.ones(0, 2).median(0)", "T.ones(2, 0).median(-1)",
+    "T.ones(2, 0).nanmedian(-1)", "T.ones(0).kthvalue(1)", "T.ones(0).kthvalue(2)",
+    "T.ones(2, 0).kthvalue(1)", "T.tensor(1.0).max(0)", "T.tensor(1.0).amax(0)",
+]
+
+
+@pytest.mark.parametrize("code", EMPTY_REDUCTIONS)
+def test_reducing_an_empty_dim_as_torch(oracle, code):
+    assert_same(oracle, _run(f"out = {code}"))
+
+
+def test_median_of_nothing_is_nan_with_a_gradient_of_nothing(oracle):
+    def program(T):
+        x = T.ones(0, requires_grad=True)
+        m = x.median()
+        m.backward()
+        return m, x.grad
+
+    assert_same(oracle, program)
