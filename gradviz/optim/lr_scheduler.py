@@ -10,7 +10,9 @@ learning rates agree with torch's to the last bit.
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 from collections import Counter
 
 from gradviz.optim.optimizer import Optimizer
@@ -37,6 +39,7 @@ class LRScheduler:
                                    "when resuming an optimizer")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        _track_step_called(optimizer)
         self._step_count = 0
         self._is_initial = True
         self.step()
@@ -50,6 +53,23 @@ class LRScheduler:
         return self._last_lr
 
     def step(self, epoch=None):
+        if self._step_count == 1:  # the first step after construction: torch's order check
+            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
+                warnings.warn(
+                    "Seems like `optimizer.step()` has been overridden after learning rate "
+                    "scheduler initialization. Please, make sure to call `optimizer.step()` "
+                    "before `lr_scheduler.step()`. See more details at "
+                    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+                    UserWarning, stacklevel=2)
+            elif not getattr(self.optimizer, "_opt_called", False):
+                warnings.warn(
+                    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In "
+                    "PyTorch 1.1.0 and later, you should call them in the opposite order: "
+                    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will "
+                    "result in PyTorch skipping the first value of the learning rate schedule. "
+                    "See more details at "
+                    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+                    UserWarning, stacklevel=2)
         self._step_count += 1
         self.last_epoch += 1
         for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
@@ -67,6 +87,26 @@ class LRScheduler:
 
 
 _LRScheduler = LRScheduler
+
+
+def _track_step_called(optimizer):
+    """As torch: from now on the optimizer's ``step`` notes that it ran, for the order check
+    in ``LRScheduler.step``. The class's ``step`` is wrapped (once), not the instance's, so
+    copies and pickles of the optimizer stay plain."""
+    optimizer._lr_sched_tracked = True
+    cls = type(optimizer)
+    func = cls.step
+    if getattr(func, "_wrapped_by_lr_sched", False):
+        return
+
+    @functools.wraps(func)
+    def step(self, *args, **kwargs):
+        if getattr(self, "_lr_sched_tracked", False):
+            self._opt_called = True
+        return func(self, *args, **kwargs)
+
+    step._wrapped_by_lr_sched = True
+    cls.step = step
 
 
 class StepLR(LRScheduler):

@@ -127,3 +127,76 @@ def test_initialising_an_empty_weight_warns_as_torch(oracle):
         for init in (lib.nn.init.kaiming_uniform_, lib.nn.init.kaiming_normal_):
             with pytest.warns(UserWarning, match="^Initializing zero-element tensors is a no-op$"):
                 init(lib.ones(0, 3))
+
+
+def _scheduler_warnings(lib, make, program):
+    import warnings
+
+    a = lib.ones(2, requires_grad=True)
+    opt = lib.optim.SGD([a], lr=0.1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sched = make(lib.optim.lr_scheduler, opt)
+        program(lib, a, opt, sched)
+    return opt.param_groups[0]["lr"], [(w.category.__name__, str(w.message)) for w in caught]
+
+
+SCHEDULERS = {
+    "step": lambda S, o: S.StepLR(o, 1),
+    "multistep": lambda S, o: S.MultiStepLR(o, [1]),
+    "exponential": lambda S, o: S.ExponentialLR(o, 0.5),
+    "cosine": lambda S, o: S.CosineAnnealingLR(o, 3),
+    "lambda": lambda S, o: S.LambdaLR(o, lambda e: 0.5 ** e),
+}
+
+
+def _scheduler_first(lib, a, opt, sched):
+    sched.step()
+    sched.step()
+
+
+def _optimizer_first(lib, a, opt, sched):
+    for _ in range(2):
+        (a * a).sum().backward()
+        opt.step()
+        sched.step()
+
+
+def _step_replaced(lib, a, opt, sched):
+    opt.step = lambda: None
+    sched.step()
+
+
+def _stepped_before_the_scheduler(lib, a, opt, sched):
+    sched.step()
+
+
+@pytest.mark.parametrize("make", SCHEDULERS.values(), ids=SCHEDULERS.keys())
+@pytest.mark.parametrize("program", [_scheduler_first, _optimizer_first, _step_replaced],
+                         ids=["scheduler_first", "optimizer_first", "step_replaced"])
+def test_scheduler_stepped_before_the_optimizer_warns_as_torch(oracle, make, program):
+    assert _scheduler_warnings(gradviz, make, program) == _scheduler_warnings(oracle, make,
+                                                                              program)
+
+
+def test_scheduler_order_check_counts_only_steps_after_it_was_made(oracle):
+    def make(S, o):
+        o.step()  # before the scheduler: torch does not count it
+        return S.StepLR(o, 1)
+
+    got = _scheduler_warnings(gradviz, make, _stepped_before_the_scheduler)
+    assert got == _scheduler_warnings(oracle, make, _stepped_before_the_scheduler)
+    assert "before `optimizer.step()`" in got[1][0][1]
+
+
+def test_a_scheduled_optimizer_copies_and_pickles_plainly():
+    import copy
+    import pickle
+
+    a = gradviz.ones(2, requires_grad=True)
+    opt = gradviz.optim.SGD([a], lr=0.1)
+    gradviz.optim.lr_scheduler.StepLR(opt, 1)
+    twin = copy.deepcopy(opt)
+    twin.step()
+    assert getattr(opt, "_opt_called", False) is False and twin._opt_called is True
+    assert pickle.loads(pickle.dumps(opt)).param_groups[0]["lr"] == 0.1
