@@ -247,3 +247,35 @@ def test_median_of_nothing_is_nan_with_a_gradient_of_nothing(oracle):
         return m, x.grad
 
     assert_same(oracle, program)
+
+
+# ---------------------------------------------------------------- attributes set, membership
+ATTRIBUTES = {
+    "requires_grad_on_a_non_leaf":
+        "b = T.ones(2, requires_grad=True) * 2\nb.requires_grad = True",
+    "requires_grad_off_a_non_leaf":
+        "b = T.ones(2, requires_grad=True) * 2\nb.requires_grad = False",
+    "requires_grad_not_a_bool": "b = T.ones(2, requires_grad=True) * 2\nb.requires_grad = 1",
+    "requires_grad_not_a_bool_on_longs": "T.ones(2, dtype=T.long).requires_grad = 'yes'",
+    "requires_grad_on_longs": "T.ones(2, dtype=T.long).requires_grad = True",
+    "requires_grad_off_longs": "x = T.ones(2, dtype=T.long)\nx.requires_grad = False\nout = x",
+    "requires_grad_method_on_a_non_leaf":
+        "out = (T.ones(2, requires_grad=True) * 2).requires_grad_()",
+    "data_of_longs_under_grad":
+        "a = T.ones(2, requires_grad=True)\na.data = T.ones(2, dtype=T.long)",
+    "data_of_longs_without_grad": "a = T.ones(2)\na.data = T.ones(2, dtype=T.long)\nout = a",
+    "data_of_none": "a = T.ones(2, requires_grad=True)\na.data = None",
+    "data_of_a_list": "a = T.ones(2, requires_grad=True)\na.data = [1.0, 2.0]",
+    "data_of_another_shape": "a = T.ones(2, requires_grad=True)\na.data = T.zeros(3)\nout = a",
+    "contains_a_string": "'a' in T.ones(2)",
+    "contains_none": "None in T.ones(2)",
+    "contains_a_list": "[1] in T.ones(2)",
+    "contains_a_number": "out = (1.0 in T.ones(2), 2 in T.ones(2), True in T.ones(2))",
+    "contains_a_tensor": "out = (T.ones(1) in T.ones(2), T.zeros(2) in T.ones(2))",
+    "contains_a_tensor_of_another_size": "T.ones(3) in T.ones(2)",
+}
+
+
+@pytest.mark.parametrize("code", ATTRIBUTES.values(), ids=ATTRIBUTES.keys())
+def test_setting_requires_grad_and_data_and_membership_as_torch(oracle, code):
+    assert_same(oracle, _run(code))

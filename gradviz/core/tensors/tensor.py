@@ -16,6 +16,8 @@ them last through ``register_methods``, the one place the layers above attach to
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from gradviz.core.tensors import dtypes
@@ -273,6 +275,13 @@ class Tensor:
                 "Boolean value of Tensor with more than one value is ambiguous"
             )
         return bool(self._data.reshape(()).item())
+
+    def __contains__(self, element):
+        """``element in t``: equal to any element (torch's, which takes tensors and numbers)."""
+        if isinstance(element, Tensor | numbers.Number):
+            return bool((element == self).any().item())
+        raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you passed "
+                           f"in a {type(element)}.")
 
     def __iter__(self):
         if self._data.ndim == 0:
