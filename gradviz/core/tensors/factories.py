@@ -222,7 +222,12 @@ def _dt(dtype, func, default=None):
 def _filled(func, fill):
     def factory(*size, dtype=None, device=None, requires_grad=False, out=None):
         meta = check_device(device)
-        shape = _size(size, func)
+        try:
+            shape = _size(size, func)
+        except RuntimeError:
+            if func == "zeros" and not meta:  # torch's zeros words it its own way
+                raise RuntimeError("zeros: Dimension size must be non-negative.") from None
+            raise
         if meta:
             return _finish(meta_array(shape, _dt(dtype, func)), requires_grad, func)
         if out is not None:  # written into out, in out's dtype unless one is given
@@ -265,8 +270,10 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The identity matrix (``n`` x ``m``)."""
     check_device(device)
-    if n < 0 or (m is not None and m < 0):
-        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _finish(np.eye(n, m, dtype=_dt(dtype, "eye")), requires_grad, "eye")
 
 
@@ -293,8 +300,17 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
                    "linspace")
 
 
+def tensor_input(input, func):
+    """torch's TypeError for a ``*_like`` factory given something other than a tensor."""
+    if not isinstance(input, Tensor):
+        kind = type(input)
+        name = f"numpy.{kind.__name__}" if kind.__module__ == "numpy" else kind.__name__
+        raise TypeError(f"{func}(): argument 'input' (position 1) must be Tensor, not {name}")
+
+
 def _like(fill, func):
     def factory(input, dtype=None, device=None, requires_grad=False):
+        tensor_input(input, func)
         meta = check_device(device) or (device is None and isinstance(input._data, MetaArray))
         d = input._data.dtype if dtype is None else to_numpy_dtype(dtype, func)
         if meta:
@@ -311,6 +327,7 @@ empty_like = _like(np.zeros, "empty_like")
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    tensor_input(input, "full_like")
     d = input.dtype if dtype is None else dtype
     return _finish(np.full(input._data.shape, fill_value, to_numpy_dtype(d, "full_like")),
                    requires_grad, "full_like")
