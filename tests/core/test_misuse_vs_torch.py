@@ -279,3 +279,47 @@ ATTRIBUTES = {
 @pytest.mark.parametrize("code", ATTRIBUTES.values(), ids=ATTRIBUTES.keys())
 def test_setting_requires_grad_and_data_and_membership_as_torch(oracle, code):
     assert_same(oracle, _run(code))
+
+
+# ---------------------------------------------------------------- torch.tensor of NumPy values
+NUMPY_DATA = [
+    "[np.float64(1.0)]", "[1.0, np.float64(2)]", "[np.float32(1.0), 2.0]", "[np.int32(1)]",
+    "[[np.float32(1)], [2.0]]", "[np.int32(1), 2]", "[np.uint8(1), np.int8(2)]",
+    "[True, np.float16(1)]", "[T.tensor(1, dtype=T.int32)]", "[T.tensor(1), 2.5]",
+    "[T.tensor(1.0, dtype=T.float64), 2]", "[T.ones(1, dtype=T.float64)]", "[]",
+    "[1, 2.5, True]", "np.float32(2)", "np.int16(2)", "[np.ones(2, dtype=np.int32)]",
+    "(np.ones(2), np.ones(2))", "[np.ones(2, dtype=np.float32), np.ones(2)]",
+    "[[1.0], np.ones(1)]",
+]
+
+
+@pytest.mark.parametrize("data", NUMPY_DATA)
+def test_tensor_of_numpy_scalars_and_arrays_keeps_their_dtypes_as_torch(oracle, data):
+    def program(T):
+        import numpy as np
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (torch warns once per process: checked below)
+            scope = {"T": T, "np": np}
+            return (eval(f"T.tensor({data})", scope),  # noqa: S307 - the test's own code
+                    eval(f"T.tensor({data}, dtype=T.float32)", scope),  # noqa: S307
+                    eval(f"T.as_tensor({data})", scope))  # noqa: S307
+
+    assert_same(oracle, program)
+
+
+def test_tensor_of_a_list_of_arrays_warns_as_torch(oracle):
+    # torch warns once per process: ask a fresh one for its words
+    code = "import numpy as np, torch; torch.tensor([np.ones(2), np.ones(2)])"
+    done = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True,
+                          text=True, timeout=120, check=True)
+    import numpy as np
+
+    for data in ([np.ones(2), np.ones(2)], (np.ones(2),)):
+        with pytest.warns(UserWarning) as caught:
+            gradviz.tensor(data)
+        assert f"UserWarning: {caught[0].message} (Triggered internally" in done.stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gradviz.tensor([[1.0], np.ones(1)])  # (only a first element that is an array)
+        gradviz.tensor(np.ones((2, 2)))

@@ -72,8 +72,13 @@ def _to_array(data, dtype, func, copy=True):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if data is None or isinstance(data, dict | set):
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+    if isinstance(data, list | tuple) and len(data) and isinstance(data[0], np.ndarray):
+        warnings.warn("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please "
+                      "consider converting the list to a single numpy.ndarray with numpy.array() "
+                      "before converting to a tensor.", UserWarning, stacklevel=3)
+    typed = []  # NumPy scalars and arrays, tensors: their dtypes take part in the inference
     try:
-        arr = np.array(_unwrap(data))
+        arr = np.array(_unwrap(data, typed))
     except ValueError:
         _check_nested(data)  # torch's message naming the dim and lengths
         raise
@@ -89,7 +94,43 @@ def _to_array(data, dtype, func, copy=True):
         raise TypeError("new(): invalid data type 'str'")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"new(): invalid data type '{arr.dtype}'")
-    return np.asarray(arr, dtype=dtype or _infer_dtype(arr))
+    if dtype is None:
+        dtype = _scalar_type(data) if typed else _infer_dtype(arr)
+    return np.asarray(arr, dtype=dtype)
+
+
+def _promote(a, b):
+    """torch's promoteTypes: bool gives way, a float side wins over integers."""
+    if a == b or b.kind == "b":
+        return a
+    if a.kind == "b":
+        return b
+    if (a.kind == "f") != (b.kind == "f"):
+        return a if a.kind == "f" else b
+    return np.promote_types(a, b)
+
+
+def _scalar_type(data):
+    """torch's infer_scalar_type over nested data holding NumPy scalars or arrays or
+    tensors: Python numbers count as bool/int64/the default float, the others as their own
+    dtype, all promoted together."""
+    if isinstance(data, np.ndarray | np.generic):  # (before float: np.float64 is one)
+        return data.dtype
+    if isinstance(data, bool):
+        return np.dtype(np.bool_)
+    if isinstance(data, int):
+        return np.dtype(np.int64)
+    if isinstance(data, float):
+        return _default.np
+    if isinstance(data, Tensor):
+        return data._data.dtype
+    if not len(data):
+        return _default.np
+    out = None
+    for x in data:
+        kind = _scalar_type(x)
+        out = kind if out is None else _promote(out, kind)
+    return out
 
 
 def _is_seq(x):
@@ -122,15 +163,23 @@ def _check_nested(data):
         stack.extend((item, dim + 1) for item in reversed(x))
 
 
-def _unwrap(data):
-    """Nested lists of Python scalars; tensors inside count as their one element."""
+_PLAIN = frozenset((float, int, bool))
+
+
+def _unwrap(data, typed=None):
+    """Nested lists of Python scalars; tensors inside count as their one element. Tensors,
+    NumPy scalars and arrays met are noted in ``typed``."""
     T = Tensor
     if isinstance(data, T):
         if data._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
+        if typed is not None:
+            typed.append(data)
         return data._data.reshape(()).item()
-    if isinstance(data, list | tuple):
-        return [_unwrap(x) for x in data]
+    if isinstance(data, list | tuple):  # (Python numbers kept without a call: the bulk)
+        return [x if type(x) in _PLAIN else _unwrap(x, typed) for x in data]
+    if typed is not None and isinstance(data, np.ndarray | np.generic):
+        typed.append(data)
     return data
 
 
