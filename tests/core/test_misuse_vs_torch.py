@@ -323,3 +323,37 @@ def test_tensor_of_a_list_of_arrays_warns_as_torch(oracle):
         warnings.simplefilter("error")
         gradviz.tensor([[1.0], np.ones(1)])  # (only a first element that is an array)
         gradviz.tensor(np.ones((2, 2)))
+
+
+# ---------------------------------------------------------------- tensors made in inference_mode
+INFERENCE = {
+    "requires_grad_outside":
+        "with T.inference_mode():\n    a = T.ones(2)\nout = a.requires_grad_()",
+    "saved_for_backward": ("with T.inference_mode():\n    a = T.ones(2)\n"
+                           "b = T.ones(2, requires_grad=True)\n(a * b).sum().backward()"),
+    "added_outside": ("with T.inference_mode():\n    a = T.ones(2)\n"
+                      "b = T.ones(2, requires_grad=True)\n(a + b).sum().backward()\nout = b.grad"),
+    "changed_in_place_outside": "with T.inference_mode():\n    a = T.ones(2)\na.add_(1)",
+    "fed_to_a_layer": ("layer = T.nn.Linear(2, 2)\nwith T.inference_mode():\n"
+                       "    x = T.ones(1, 2)\nlayer(x).sum().backward()"),
+    "from_data": "with T.inference_mode():\n    a = T.tensor([1.0])\nout = a.is_inference()",
+    "random": "with T.inference_mode():\n    a = T.randn(2)\nout = a.is_inference()",
+    "cloned_outside": ("with T.inference_mode():\n    a = T.ones(2)\nb = a.clone()\n"
+                       "out = (b.is_inference(), b.requires_grad_())"),
+    "requiring_grad_inside": ("with T.inference_mode():\n    a = T.zeros(2, requires_grad=True)\n"
+                              "out = (a.is_inference(), a)"),
+    "mode_off": "with T.inference_mode(False):\n    a = T.ones(2)\nout = a.is_inference()",
+    "mode_off_inside_on": ("with T.inference_mode():\n    with T.inference_mode(False):\n"
+                           "        a = T.ones(2)\n        b = a * 2\n    c = T.ones(2)\n"
+                           "out = (a.is_inference(), b.is_inference(), c.is_inference())"),
+    "decorator": ("@T.inference_mode()\ndef f():\n    return T.ones(2)\n"
+                  "out = f().is_inference()"),
+    "no_grad_is_not_inference": ("with T.no_grad():\n    a = T.ones(2)\n"
+                                 "b = T.ones(2, requires_grad=True)\n(a * b).sum().backward()\n"
+                                 "out = (a.is_inference(), b.grad)"),
+}
+
+
+@pytest.mark.parametrize("code", INFERENCE.values(), ids=INFERENCE.keys())
+def test_factory_tensors_made_in_inference_mode_are_inference_tensors(oracle, code):
+    assert_same(oracle, _run(code))

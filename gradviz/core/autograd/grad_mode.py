@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 
+from gradviz.core.tensors.factories import making
+
 
 class _State:
     __slots__ = ("enabled", "inference")
@@ -91,11 +93,11 @@ class inference_mode(no_grad):  # noqa: N801
         self._prev_inference = state.inference
         if self._inference:  # inference_mode(False) leaves grad mode as it is
             state.enabled = False
-            state.inference = True
+        state.inference = making.inference = bool(self._inference)
 
     def __exit__(self, *exc):
         state.enabled = self._prev
-        state.inference = self._prev_inference
+        state.inference = making.inference = self._prev_inference
         return False
 
     def __call__(self, func):

@@ -153,6 +153,11 @@ class TensorAutograd:
     def retains_grad(self) -> bool:
         return self._retains_grad
 
+    def is_inference(self) -> bool:
+        """Whether this tensor was made inside ``inference_mode`` (it can then never be
+        saved for backward nor require grad outside it)."""
+        return self._inference
+
     def retain_grad(self):
         """Populate ``.grad`` for this non-leaf tensor during backward."""
         if not self._requires_grad:

@@ -33,9 +33,24 @@ def set_default_dtype(d):
     _default = d
 
 
+class _Making:
+    """Whether tensors are being made inside ``inference_mode`` (autograd's grad_mode, a
+    layer above, keeps it in step with its own state)."""
+
+    __slots__ = ("inference",)
+
+    def __init__(self):
+        self.inference = False
+
+
+making = _Making()
+
+
 def _finish(data, requires_grad, func):
     t = _new(Tensor)
     t._data = data
+    if making.inference:  # made inside inference_mode: an inference tensor, as torch
+        t._inference = True
     if requires_grad:
         if not isinstance(requires_grad, bool):
             raise TypeError(f"{func}(): argument 'requires_grad' must be bool, not "
