@@ -200,3 +200,44 @@ def test_a_scheduled_optimizer_copies_and_pickles_plainly():
     twin.step()
     assert getattr(opt, "_opt_called", False) is False and twin._opt_called is True
     assert pickle.loads(pickle.dumps(opt)).param_groups[0]["lr"] == 0.1
+
+
+DTYPE_MISMATCH = {
+    "conv2d_double_input": "nn.Conv2d(1, 1, 3)(T.ones(1, 1, 5, 5, dtype=T.float64))",
+    "conv2d_long_input": "nn.Conv2d(1, 1, 3)(T.ones(1, 1, 5, 5, dtype=T.long))",
+    "conv2d_int_input": "nn.Conv2d(1, 1, 3)(T.ones(1, 1, 5, 5, dtype=T.int32))",
+    "conv2d_half_input": "nn.Conv2d(1, 1, 3)(T.ones(1, 1, 5, 5, dtype=T.float16))",
+    "conv1d_double_input": "nn.Conv1d(1, 1, 3)(T.ones(1, 1, 5, dtype=T.float64))",
+    "conv2d_double_input_no_bias": ("nn.Conv2d(1, 1, 3, bias=False)"
+                                    "(T.ones(1, 1, 5, 5, dtype=T.float64))"),
+    "conv2d_double_bias": ("F.conv2d(T.ones(1, 1, 5, 5), T.ones(1, 1, 3, 3), "
+                           "T.ones(1, dtype=T.float64))"),
+    "rnn_double_input": "nn.RNN(2, 3)(T.ones(1, 1, 2, dtype=T.float64))",
+    "lstm_double_input": "nn.LSTM(2, 3)(T.ones(1, 1, 2, dtype=T.float64))",
+    "gru_double_input": "nn.GRU(2, 3)(T.ones(1, 1, 2, dtype=T.float64))",
+    "rnn_double_unbatched_input": "nn.RNN(2, 3)(T.ones(1, 2, dtype=T.float64))",
+    "rnn_dtype_before_size": "nn.RNN(2, 3)(T.ones(1, 1, 5, dtype=T.float64))",
+    "rnn_long_input": "nn.RNN(2, 3)(T.ones(1, 1, 2, dtype=T.long))",
+    "rnn_double_model": ("out = nn.RNN(2, 3).double()(T.ones(1, 1, 2, dtype=T.float64))[0]"
+                         ".shape"),
+    "batch_norm_double_input": "nn.BatchNorm1d(2)(T.ones(3, 2, dtype=T.float64))",
+    "batch_norm_double_input_in_eval": ("m = nn.BatchNorm1d(2)\nm.eval()\n"
+                                        "m(T.ones(3, 2, dtype=T.float64))"),
+    "batch_norm_double_model": "nn.BatchNorm1d(2).double()(T.ones(3, 2))",
+    "batch_norm_channels_before_dtype": "nn.BatchNorm1d(2)(T.ones(3, 4, dtype=T.float64))",
+    "batch_norm_double_bias": ("F.batch_norm(T.ones(3, 2), T.zeros(2), T.ones(2), T.ones(2), "
+                               "T.ones(2, dtype=T.float64))"),
+    "batch_norm_double_running_mean": ("F.batch_norm(T.ones(3, 2), "
+                                       "T.zeros(2, dtype=T.float64), T.ones(2))"),
+    "layer_norm_double_input": "nn.LayerNorm(2)(T.ones(3, 2, dtype=T.float64))",
+    "layer_norm_double_model": "nn.LayerNorm(2).double()(T.ones(3, 2))",
+    "layer_norm_double_bias": ("F.layer_norm(T.ones(3, 2), (2,), T.ones(2), "
+                               "T.ones(2, dtype=T.float64))"),
+    "layer_norm_without_parameters": ("out = nn.LayerNorm(2, elementwise_affine=False)"
+                                      "(T.ones(3, 2, dtype=T.float64)).shape"),
+}
+
+
+@pytest.mark.parametrize("code", DTYPE_MISMATCH.values(), ids=DTYPE_MISMATCH.keys())
+def test_layers_given_another_dtype_raise_as_torch(oracle, code):
+    _same_as_torch(oracle, code)

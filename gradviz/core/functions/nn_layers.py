@@ -36,7 +36,23 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size"
                            f"{Size(input._data.shape)!r}".replace("torch.Size(", "").rstrip(")"))
+    _same_dtype(input, weight, bias)
     return apply_op(L.LAYER_NORM, (input, weight, bias), (shape, eps))
+
+
+def _same_dtype(input, *params):
+    """torch's CPU norms: parameters of another dtype than a float32/float64 input (mixed
+    dtypes are for half inputs only)."""
+    given = [p._data.dtype for p in params if p is not None]
+    if input._data.dtype in (np.float32, np.float64) and any(
+            d != input._data.dtype for d in given):
+        if given[0] == input._data.dtype:  # not mixed by torch's rule (the first decides)
+            other = next(d for d in given if d != input._data.dtype)
+            raise RuntimeError(f"expected scalar type {_torch_type(input._data.dtype)} but "
+                               f"found {_torch_type(other)}")
+        if any(d != np.float32 for d in given):
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -58,6 +74,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if t is not None and t._data.size != x.shape[1]:
                 raise RuntimeError(f"{name} should contain {x.shape[1]} elements not "
                                    f"{t._data.size}")
+    _same_dtype(input, weight, bias, running_mean, running_var)
     if training:
         mean = x.mean(axis=axes)
         var = x.var(axis=axes)
