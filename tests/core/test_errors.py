@@ -104,6 +104,28 @@ CASES = [
          TypeError, "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not str"),
     Case('set_grad_enabled_int', 'lib.set_grad_enabled(1)',
          TypeError, "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not int"),
+    Case('device_unknown', 'lib.device("gpu")',
+         RuntimeError, ('Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, '
+                        'hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, '
+                        'privateuseone device type at start of device string: gpu')),
+    Case('device_upper_case', 'lib.device("CPU")',
+         RuntimeError, ('Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, '
+                        'hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, '
+                        'privateuseone device type at start of device string: CPU')),
+    Case('device_bad_index', 'lib.device("cpu:x")',
+         RuntimeError, "Invalid device string: 'cpu:x'"),
+    Case('device_no_index', 'lib.device("cuda:")',
+         RuntimeError, "Invalid device string: 'cuda:'"),
+    Case('device_empty', 'lib.device("")',
+         RuntimeError, 'Device string must not be empty'),
+    Case('to_a_dtype_name', 'lib.ones(2).to("float32")',
+         RuntimeError, "Invalid device string: 'float32'"),
+    Case('factory_device_unknown', 'lib.ones(2, device="gpu")',
+         RuntimeError, ('Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, '
+                        'hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, '
+                        'privateuseone device type at start of device string: gpu')),
+    Case('type_python_name', 'lib.ones(2).type("float")',
+         ValueError, "invalid type: 'float'"),
     Case('requires_grad_int_factory', 'lib.ones(2, dtype=lib.int64, requires_grad=True)',
          RuntimeError, 'Only Tensors of floating point and complex dtype can require gradients'),
     Case('requires_grad_int_tensor', 'lib.tensor([1, 2], requires_grad=True)',

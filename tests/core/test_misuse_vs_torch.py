@@ -357,3 +357,13 @@ INFERENCE = {
 @pytest.mark.parametrize("code", INFERENCE.values(), ids=INFERENCE.keys())
 def test_factory_tensors_made_in_inference_mode_are_inference_tensors(oracle, code):
     assert_same(oracle, _run(code))
+
+
+@pytest.mark.parametrize("name", ["DoubleTensor", "LongTensor", "BoolTensor", "HalfTensor",
+                                  "FloatTensor", "IntTensor"])
+def test_type_with_a_legacy_type_name_converts_as_torch(oracle, name):
+    def program(T):
+        x = T.tensor([1.5, -2.0])
+        return x.type(f"torch.{name}"), x.type(f"torch.{name}").type()
+
+    assert_same(oracle, program)

@@ -37,6 +37,10 @@ class device:  # noqa: N801 - torch's name
     def __init__(self, type, index=None):  # noqa: A002 - torch's argument name
         if isinstance(type, device):
             type, index = type.type, type.index
+        elif isinstance(type, str):
+            from gradviz.core.tensors import devices
+
+            devices.parse_device(type)
         kind, _, number = str(type).partition(":")
         self.type = kind
         self.index = int(number) if number else index
