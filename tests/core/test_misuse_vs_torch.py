@@ -367,3 +367,19 @@ def test_type_with_a_legacy_type_name_converts_as_torch(oracle, name):
         return x.type(f"torch.{name}"), x.type(f"torch.{name}").type()
 
     assert_same(oracle, program)
+
+
+MISC = [
+    "T.where(T.tensor([True, False]))", "T.where(T.tensor([[True, False], [False, True]]))",
+    "T.where(T.tensor([1, 0]))", "T.ones(2).where(T.tensor([True, False]), 0.0)",
+    "T.ones(2).masked_select(T.tensor([True, False, True]))",
+    "T.ones(2, 2).masked_select(T.tensor([True, False]))",
+    "T.ones(2).masked_select(T.tensor([[True], [False]]))",
+    "T.ones(2).repeat(-1)", "T.ones(2, 3).repeat(1, -1)", "T.ones(2).repeat(2, -1)",
+    "T.ones(2).repeat(0)",
+]
+
+
+@pytest.mark.parametrize("code", MISC)
+def test_where_masked_select_and_repeat_as_torch(oracle, code):
+    assert_same(oracle, _run(f"out = {code}"))
