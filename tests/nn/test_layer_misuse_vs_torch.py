@@ -241,3 +241,21 @@ DTYPE_MISMATCH = {
 @pytest.mark.parametrize("code", DTYPE_MISMATCH.values(), ids=DTYPE_MISMATCH.keys())
 def test_layers_given_another_dtype_raise_as_torch(oracle, code):
     _same_as_torch(oracle, code)
+
+
+DROPOUT = {
+    "training_a_string": "F.dropout(T.ones(2), training='yes')",
+    "training_an_int": "F.dropout(T.ones(2), training=1)",
+    "training_none": "F.dropout(T.ones(2), 0.5, None)",
+    "probability_first": "F.dropout(T.ones(2), p=1.5, training=1)",
+    "input_a_list": "F.dropout([1.0])",
+    "input_an_array": "import numpy as np\nF.dropout(np.ones(2))",
+    "nothing_to_drop": "F.dropout(T.ones(0), training=1)",
+    "zero_probability": "F.dropout(T.ones(2), 0.0, 'x')",
+    "not_training": "out = F.dropout(T.ones(2), training=False).shape",
+}
+
+
+@pytest.mark.parametrize("code", DROPOUT.values(), ids=DROPOUT.keys())
+def test_dropout_checks_its_arguments_as_torch(oracle, code):
+    _same_as_torch(oracle, code)
