@@ -383,3 +383,24 @@ MISC = [
 @pytest.mark.parametrize("code", MISC)
 def test_where_masked_select_and_repeat_as_torch(oracle, code):
     assert_same(oracle, _run(f"out = {code}"))
+
+
+SELECT = ["x.select(-1, 2)", "x.select(1, -3)", "T.tensor(1.0).select(0, 0)", "x.select(2, 0)",
+          "x.select(0, 1.5)", "x.select(0, T.tensor(1))", "x.select(1, -1)", "T.select(x, 1, 0)"]
+
+
+@pytest.mark.parametrize("code", SELECT)
+def test_select_picks_one_index_along_a_dim_as_torch(oracle, code):
+    assert_same(oracle, _run(f"x = T.arange(6.0).view(3, 2).requires_grad_()\nout = {code}"))
+
+
+def test_select_is_a_view_with_select_backward(oracle):
+    def program(T):
+        x = T.arange(6.0).view(3, 2).requires_grad_()
+        y = x.select(1, 0)
+        y.sum().backward()
+        base = T.arange(6.0).view(3, 2)
+        base.select(0, 1).add_(10)
+        return y, x.grad, base
+
+    assert_same(oracle, program)
