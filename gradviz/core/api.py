@@ -11,6 +11,7 @@ from gradviz.core.autograd.grad_mode import (  # noqa: F401
     no_grad,
     set_grad_enabled,
 )
+from gradviz.core.functions.indexing import select  # noqa: F401
 from gradviz.core.functions.linalg import bmm, dot, matmul, mm, mv, outer  # noqa: F401
 from gradviz.core.functions.masked import masked_fill  # noqa: F401
 from gradviz.core.functions.nn_functional import log_softmax, softmax  # noqa: F401
@@ -188,6 +189,7 @@ def is_floating_point(input) -> bool:
 def is_inference(input) -> bool:
     return input.is_inference()
 
+
 __all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "all", "allclose", "amax",
            "amin", "any", "arange", "arccos", "arcsin", "arctan", "argmax", "argmin",
            "as_tensor", "asin",
@@ -205,7 +207,8 @@ __all__ = ["Generator", "Size", "Tensor", "abs", "acos", "add", "all", "allclose
            "multinomial", "multiply", "mv", "narrow", "neg", "negative", "no_grad", "norm",
            "normal", "numel", "ones", "ones_like", "outer", "permute", "pow", "rand", "rand_like",
            "randint", "randint_like", "randn", "randn_like", "randperm", "reciprocal", "relu",
-           "remainder", "reshape", "round", "rsqrt", "rsub", "seed", "set_default_dtype",
+           "remainder", "reshape", "round", "rsqrt", "rsub", "seed", "select",
+           "set_default_dtype",
            "set_grad_enabled", "set_printoptions", "set_rng_state", "sgn", "short", "sigmoid",
            "sign", "sin", "sinh", "softmax", "sqrt", "square", "squeeze", "stack", "std", "sub",
            "subtract",

@@ -23,6 +23,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``."""
     if p < 0 or p > 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _arguments("dropout", input, training)
     if p == 0 or not training or input.numel() == 0:
         return input
     if p == 1:
@@ -30,6 +31,17 @@ def dropout(input, p=0.5, training=True, inplace=False):
     else:
         noise = Tensor._make(dropout_noise(input._data.shape, input._data.dtype, p))
     return input.mul_(noise) if inplace else input * noise
+
+
+def _arguments(func, input, training):
+    """torch's argument checks of the native dropout call (after the probability's)."""
+    if not isinstance(input, Tensor):
+        kind = type(input)
+        name = f"numpy.{kind.__name__}" if kind.__module__ == "numpy" else kind.__name__
+        raise TypeError(f"{func}(): argument 'input' (position 1) must be Tensor, not {name}")
+    if not isinstance(training, bool):
+        raise TypeError(f"{func}(): argument 'train' (position 3) must be bool, not "
+                        f"{type(training).__name__}")
 
 
 _DROPOUT2D_3D = (

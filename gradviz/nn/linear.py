@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from gradviz.core.functions import nn_functional as F
-from gradviz.core.tensors.dtypes import to_numpy_dtype
-from gradviz.core.tensors.factories import get_default_dtype
-from gradviz.core.tensors.tensor import Tensor
+from gradviz.core.tensors.factories import empty
 from gradviz.nn import init
 from gradviz.nn.module import Module
 from gradviz.nn.parameter import Parameter
@@ -34,10 +30,10 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        np_dtype = to_numpy_dtype(dtype, "Linear") if dtype is not None else get_default_dtype().np
-        self.weight = Parameter(Tensor._make(np.zeros((out_features, in_features), np_dtype)))
+        # torch.empty's checks of the sizes and dtype (a negative or float size, a bad dtype)
+        self.weight = Parameter(empty((out_features, in_features), dtype=dtype))
         if bias:
-            self.bias = Parameter(Tensor._make(np.zeros(out_features, np_dtype)))
+            self.bias = Parameter(empty(out_features, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

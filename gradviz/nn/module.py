@@ -35,6 +35,11 @@ def _addindent(text, spaces):
 def _check_name(kind, name, module, registry):
     if not isinstance(name, str):
         raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
+    if kind == "module":  # torch's add_module checks in another order, naming the name
+        if hasattr(module, name) and name not in registry:
+            raise KeyError(f"attribute '{name}' already exists")
+        if "." in name:
+            raise KeyError(f'module name can\'t contain ".", got: {name}')
     if "." in name:
         raise KeyError(f'{kind} name can\'t contain "."')
     if name == "":

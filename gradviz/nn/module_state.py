@@ -12,6 +12,7 @@ saved (``state_dict``) and loaded (``load_state_dict``).
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 from gradviz.core.autograd.grad_mode import no_grad
 from gradviz.core.tensors.tensor import Tensor
@@ -86,6 +87,8 @@ class ModuleState:
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values from ``state_dict`` into this module's parameters and buffers."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

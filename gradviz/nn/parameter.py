@@ -24,6 +24,9 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
         if data is None:
             data = Tensor._make(np.zeros(0, get_default_dtype().np))
+        if requires_grad and data._data.dtype.kind not in "fc":  # (torch's _make_subclass)
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
         self._data = data._data
         self._vbox = data._version_box()
         self.requires_grad_(requires_grad)

@@ -139,6 +139,11 @@ class RNNBase(Module):
         batched, input, hx = _batched(self, input, hx, 3, 1, is_lstm)
         if batched and self.batch_first:
             input = input.transpose(0, 1)
+        weight = self.weight_ih_l0.dtype
+        if input.dtype != weight:  # torch's check_input, before the sizes
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({weight}). Convert input: input.to({weight}), or convert "
+                             f"model: model.to({input.dtype})")
         if input._data.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input._data.shape[-1]}")

@@ -12,12 +12,11 @@ bit (and its closed forms for the deprecated ``step(epoch)``).
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
-import weakref
 from bisect import bisect_right
 from collections import Counter
-from functools import wraps
 
 from gradviz.optim.optimizer import Optimizer
 from gradviz.optim.plateau import EPOCH_DEPRECATION_WARNING, ReduceLROnPlateau
@@ -26,24 +25,6 @@ __all__ = ["ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "Ex
            "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR",
            "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]
 
-
-
-def _track_step_called(opt):
-    """As torch: the optimizer's ``step`` wrapped to note that it ran (``_opt_called``), so
-    a scheduler stepped before it can say so."""
-    if hasattr(opt.step, "_wrapped_by_lr_sched"):
-        return
-    opt_ref = weakref.ref(opt)
-    func = opt.step.__func__
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        o = opt_ref()
-        o._opt_called = True
-        return func.__get__(o, o.__class__)(*args, **kwargs)
-
-    wrapper._wrapped_by_lr_sched = True
-    opt.step = wrapper
 
 
 def _format_param(name, optimizer, param):
@@ -95,7 +76,7 @@ class LRScheduler:
     def step(self, epoch=None):
         """The next epoch's learning rates into the param groups (with torch's warnings
         when the optimizer has not stepped first, and for the deprecated ``epoch``)."""
-        if self._step_count == 1:
+        if self._step_count == 1:  # the first step after construction: torch's order check
             if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
                 warnings.warn(
                     "Seems like `optimizer.step()` has been overridden after learning rate "
@@ -140,6 +121,26 @@ class LRScheduler:
 
 
 _LRScheduler = LRScheduler
+
+
+def _track_step_called(optimizer):
+    """As torch: from now on the optimizer's ``step`` notes that it ran, for the order check
+    in ``LRScheduler.step``. The class's ``step`` is wrapped (once), not the instance's, so
+    copies and pickles of the optimizer stay plain."""
+    optimizer._lr_sched_tracked = True
+    cls = type(optimizer)
+    func = cls.step
+    if getattr(func, "_wrapped_by_lr_sched", False):
+        return
+
+    @functools.wraps(func)
+    def step(self, *args, **kwargs):
+        if getattr(self, "_lr_sched_tracked", False):
+            self._opt_called = True
+        return func(self, *args, **kwargs)
+
+    step._wrapped_by_lr_sched = True
+    cls.step = step
 
 
 class StepLR(LRScheduler):

@@ -48,28 +48,31 @@ def _roots(tensors, grads, create_graph, func="backward"):
                             f"{type(g).__name__}")
     if len(grads) < len(tensors):  # extra gradients are ignored, as torch's zip does
         raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
-    roots = []
-    for i, (t, g) in enumerate(zip(tensors, grads[:len(tensors)], strict=True)):
+    pairs = list(enumerate(zip(tensors, grads[:len(tensors)], strict=True)))
+    for i, (t, g) in pairs:  # torch's _make_grads first: sizes, implicit grads for scalars
         if not isinstance(t, T):
             raise TypeError(f"{func}(): argument 'tensors' must be tuple of Tensors, not "
                             f"{type(t).__name__}")
+        if g is None:
+            if t.requires_grad and t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        elif g._data.shape != t._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of "
+                f"{Size(g._data.shape)!r} and output[{i}] has a shape of "
+                f"{Size(t._data.shape)!r}."
+            )
+    roots = []
+    for i, (t, g) in pairs:  # then the engine's own checks
         if not t.requires_grad:  # the property: a view whose base changed is regenerated
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
         if g is None:
-            if t._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
             data = np.empty(t._data.shape, t._data.dtype)
             data.fill(1)
             g = T._make(data) if create_graph else data
         else:
-            if g._data.shape != t._data.shape:
-                raise RuntimeError(
-                    f"Mismatch in shape: grad_output[{i}] has a shape of "
-                    f"{Size(g._data.shape)!r} and output[{i}] has a shape of "
-                    f"{Size(t._data.shape)!r}."
-                )
             g = g if create_graph else np.asarray(g._data, dtype=t._data.dtype)
         node = t._grad_fn if t._grad_fn is not None else record.accumulator(t)
         if node is None:  # a view taken under no_grad: it says it requires grad, as torch
@@ -128,13 +131,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         allow_unused = materialize_grads
     if retain_graph is None:
         retain_graph = create_graph
-    for t in inputs:
+    roots = _roots(outputs, _as_tuple(grad_outputs), create_graph, "grad")
+    for t in inputs:  # (after the outputs' checks, as torch's engine)
         if not isinstance(t, Tensor):
             raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got "
                                f"{type(t).__name__}")
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    roots = _roots(outputs, _as_tuple(grad_outputs), create_graph, "grad")
     targets = {_input_node(t): None for t in inputs}
     sums = None if create_graph else {}  # (create_graph adds out of place: version 0)
     captured = run(roots, retain_graph, create_graph, only=targets, accumulate=False, sums=sums,

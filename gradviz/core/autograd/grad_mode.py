@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 
+from gradviz.core.tensors.factories import making
+
 
 class _State:
     __slots__ = ("enabled", "inference")
@@ -91,11 +93,11 @@ class inference_mode(no_grad):  # noqa: N801
         self._prev_inference = state.inference
         if self._inference:  # inference_mode(False) leaves grad mode as it is
             state.enabled = False
-            state.inference = True
+        state.inference = making.inference = bool(self._inference)
 
     def __exit__(self, *exc):
         state.enabled = self._prev
-        state.inference = self._prev_inference
+        state.inference = making.inference = self._prev_inference
         return False
 
     def __call__(self, func):
@@ -117,8 +119,8 @@ class set_grad_enabled(_GradMode):  # noqa: N801
 
     def __init__(self, mode: bool):
         if not isinstance(mode, bool):
-            raise TypeError(f"set_grad_enabled(): argument 'mode' must be bool, not "
-                            f"{type(mode).__name__}")
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
+                            f"not {type(mode).__name__}")
         self._prev = state.enabled
         self._mode = mode
         state.enabled = mode

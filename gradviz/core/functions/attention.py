@@ -16,6 +16,7 @@ import numpy as np
 from gradviz.core.autograd.record import apply_op
 from gradviz.core.functions import linalg as LA
 from gradviz.core.functions.random import dropout_noise
+from gradviz.core.functions.shape import expand_check
 from gradviz.core.optable import attention as A
 from gradviz.core.optable import derivative_ops as P
 from gradviz.core.optable import linalg as L
@@ -104,4 +105,5 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
                            f"{mat1._data.ndim}-D tensor" if mat1._data.ndim != 2 else
                            f"mat2 must be a matrix, got {mat2._data.ndim}-D tensor")
     LA._mm_check(mat1, mat2)
+    expand_check(input, (mat1._data.shape[0], mat2._data.shape[1]))
     return apply_op(L.ADDMM, (input, mat1, mat2), (beta, alpha))

@@ -50,12 +50,12 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
     if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
                            f"{name}, but got input of size: {list(x.shape)}")
+    if bias is not None and bias._data.dtype != x.dtype:  # (torch checks the bias first)
+        raise RuntimeError(f"Input type ({_type_word(x.dtype)}) and bias type "
+                           f"({_type_word(bias._data.dtype)}) should be the same")
     if x.dtype != w.dtype:
         raise RuntimeError(f"expected scalar type {_torch_type(x.dtype)} but found "
                            f"{_torch_type(w.dtype)}")
-    if bias is not None and bias._data.dtype != x.dtype:
-        raise RuntimeError(f"Input type ({_type_word(x.dtype)}) and bias type "
-                           f"({_type_word(bias._data.dtype)}) should be the same")
     stride = ntuple(stride, nd, "stride")
     dilation = ntuple(dilation, nd, "dilation")
     kernel = w.shape[2:]
@@ -95,7 +95,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
 
 
 def _type_word(dtype):
-    return {"float32": "float", "float64": "double", "int64": "long",
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
             "float16": "c10::Half"}.get(dtype.name, dtype.name)
 
 

@@ -365,6 +365,7 @@ def median(input, dim=None, keepdim=False):
     tensor_arg(input, "median")
     if dim is None:
         return apply_op(D.MEDIAN, (input,))
+    RD.nonempty_dim(input, input._wrap_dim(dim), "median")
     n = input._data.shape[input._wrap_dim(dim)] if input._data.ndim else 1
     return _order_stat(input, (n - 1) // 2, dim, keepdim, D.MEDIAN_DIM, _median)
 
@@ -375,6 +376,7 @@ def nanmedian(input, dim=None, keepdim=False):
     if dim is None:
         return apply_op(D.NANMEDIAN, (input,))
     d = input._wrap_dim(dim)
+    RD.nonempty_dim(input, d, "median")  # (torch names median here)
     data = input._data
     counts = (~np.isnan(data)).sum(axis=d, keepdims=True) if data.ndim else 1
     lower = np.maximum((np.asarray(counts) - 1) // 2, 0)  # per slice, of its numbers
@@ -385,6 +387,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     """``(values, indices)``: the k-th smallest element along ``dim``; KthvalueBackward0."""
     tensor_arg(input, "kthvalue")
     d = input._wrap_dim(dim)
+    RD.nonempty_dim(input, d, "kthvalue")
     n = input._data.shape[d] if input._data.ndim else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")

@@ -18,6 +18,7 @@ from gradviz.core.autograd.record import apply_op
 from gradviz.core.functions.pointwise import inplace
 from gradviz.core.functions.shape import _view_of, expand, unsqueeze, view
 from gradviz.core.optable import shape as S
+from gradviz.core.tensors.checks import tensor_arg
 from gradviz.core.tensors.tensor import Tensor
 
 
@@ -148,6 +149,25 @@ def _select(t, dim, index, position=None):
     return _view_of(t, apply_op(S.SELECT, (t,), (t._data.shape, dim, index, key)))
 
 
+def select(input, dim, index):
+    """``input`` at ``index`` along ``dim``: a view one dim smaller (SelectBackward0), as
+    ``input[..., index]`` at that dim."""
+    tensor_arg(input, "select")
+    if not _is_int(index) and not (isinstance(index, Tensor) and index._data.ndim == 0
+                                   and index._data.dtype.kind in "iu"):
+        raise TypeError(f"select(): argument 'index' (position 2) must be int, not "
+                        f"{type(index).__name__}")
+    if input._data.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = input._wrap_dim(dim)
+    index = int(index)
+    size = input._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input._data.shape)} at dimension {d}")
+    return _select(input, d, index)
+
+
 def _slice(t, dim, k):
     if k.step is not None and k.step <= 0:
         raise ValueError("step must be greater than zero")
@@ -193,7 +213,11 @@ def setitem(t, key, value):
         inplace(t, S.COPY, (src,))
         return
     nkey = _numpy_key(key)
-    region = t._data[nkey].shape
+    try:
+        region = t._data[nkey].shape
+    except IndexError:
+        getitem(Tensor._make(t._data), key)  # raises torch's words for the key
+        raise
     if advanced:  # no view in between: index_put_ on t itself
         if isinstance(src, Tensor):
             mask = isinstance(key, Tensor) and key._data.dtype == np.bool_

@@ -85,29 +85,39 @@ def linear(input, weight, bias=None):
     """``input @ weight.T + bias``, recorded as torch records it (AddmmBackward0)."""
     M.tensor_arg(input, "linear")
     M.tensor_arg(weight, "linear", "weight", 2)
+    if not (input._data.ndim and weight._data.ndim):
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input._data.ndim}D and {weight._data.ndim}D")
     a, b = input._data.dtype, weight._data.dtype
     if a != b and weight._data.ndim == 2 and bias is not None:
         raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
                            f"{_SCALAR[a.name]} and {_SCALAR[b.name]}")
-    wt = SH.t_(weight) if weight._data.ndim <= 2 else weight  # a vector's t() is TBackward0
+    wt = SH.t_(weight)  # a vector's t() is TBackward0; past 2 dims, t()'s error
     if input._data.ndim == 2 and bias is not None:
-        k = input._data.shape[1]
-        if wt._data.shape[0] != k:
-            LA._mm_check(input, wt)
+        _addmm_check(bias, input, wt)
         return apply_op(L.ADDMM, (bias, input, wt), (1, 1))
     contiguous = input._data.flags.c_contiguous  # torch folds only contiguous inputs
     if input._data.ndim > 2 and bias is not None and contiguous:
         k = input._data.shape[-1]
         flat = SH.reshape(input, -1, k)
-        LA._mm_check(flat, wt)
+        _addmm_check(bias, flat, wt)
         out = apply_op(L.ADDMM, (bias, flat, wt), (1, 1))
         return SH.view(out, *input._data.shape[:-1], wt._data.shape[1])
     if input._data.ndim == 1 and bias is not None and contiguous:
         row = SH.view(input, 1, -1)  # torch views a vector as one row
-        LA._mm_check(row, wt)
+        _addmm_check(bias, row, wt)
         return SH.view(apply_op(L.ADDMM, (bias, row, wt), (1, 1)), wt._data.shape[1])
     out = LA.matmul(input, wt)
     return out if bias is None else out + bias
+
+
+def _addmm_check(bias, mat1, mat2):
+    """addmm's checks, in torch's order, for linear's ``bias + mat1 @ mat2``."""
+    if mat2._data.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {mat2._data.ndim}-D tensor")
+    if mat1._data.shape[1] != mat2._data.shape[0]:
+        LA._mm_check(mat1, mat2)
+    SH.expand_check(bias, (mat1._data.shape[0], mat2._data.shape[1]))
 
 
 def _array(t):
@@ -165,6 +175,16 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     M.tensor_arg(input, "binary_cross_entropy_with_logits")
     M.tensor_arg(target, "binary_cross_entropy_with_logits", "target", 2)
     _check_same_size(input, target, "binary_cross_entropy_with_logits")
+    # what torch's kernel meets: log_sigmoid(input), then (1 - target).mul_(input)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"log_sigmoid_cpu\" not implemented for '{M._torch_type(input._data.dtype)}'")
+    if target._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if target._data.dtype.kind != "f":
+        raise RuntimeError(f"result type {M._torch_type(input._data.dtype)} can't be cast to "
+                           f"the desired output type {M._torch_type(target._data.dtype)}")
     _not_differentiable(weight, "weight", "binary_cross_entropy_with_logits")
     _not_differentiable(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
     red = _reduction(reduction, size_average, reduce)
@@ -175,21 +195,24 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction="mean"):
     M.tensor_arg(input, "nll_loss")
     M.tensor_arg(target, "nll_loss", "target", 2)
-    if input._data.ndim not in (1, 2):
-        raise ValueError(f"Expected 1 or 2 dimensions (got {input._data.ndim})")
-    n = input._data.shape[0] if input._data.ndim == 2 else None
-    if n is not None and (target._data.shape[0] if target._data.ndim else 0) != n:
+    # torch's nll_loss_nd, then nll_loss's own checks, in their order
+    ndim = input._data.ndim
+    if ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
+    if ndim != 1 and input._data.shape[0] != (target._data.shape[0] if target._data.ndim else 0):
         raise ValueError(
-            f"Expected input batch_size ({n}) to match target batch_size "
+            f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
             f"({target._data.shape[0] if target._data.ndim else 0})."
         )
+    if ndim > 2:
+        raise ValueError(f"Expected 1 or 2 dimensions (got {ndim})")
     if target._data.ndim > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target._data.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {M._torch_type(target._data.dtype)}"
         )
-    if n is None and target._data.ndim == 1 and target._data.shape[0] != 1:
+    if ndim == 1 and target._data.ndim == 1 and target._data.shape[0] != 1:
         raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
                          f"{target._data.shape[0]}")
     if weight is not None and weight._data.shape != (input._data.shape[-1],):
@@ -197,7 +220,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
             "weight tensor should be defined either for all "
             f"{input._data.shape[-1]} classes or no classes but got weight tensor of shape: "
             f"{list(weight._data.shape)}")
-    t = target._data if n is not None else target._data.reshape(())
+    t = target._data if ndim == 2 else target._data.reshape(())
     classes = input._data.shape[-1]
     bad = t[(t != ignore_index) & ((t < 0) | (t >= classes))]
     if bad.size:
@@ -220,16 +243,19 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     M.tensor_arg(input, "cross_entropy")
     M.tensor_arg(target, "cross_entropy", "target", 2)
     dim = 0 if input._data.ndim == 1 else 1
-    # torch's dispatch: a target of input's shape holds class probabilities, any other
-    # class indices (nll_loss then checks its dtype and size)
+    # torch's dispatch: a target of input's shape holds class probabilities; otherwise
+    # class indices, smoothed only when label_smoothing > 0 (nll_loss checks their dtype)
     probabilities = target._data.shape == input._data.shape
-    if not (probabilities or label_smoothing):
+    if probabilities:
+        if target._data.dtype.kind != "f":
+            raise RuntimeError("Expected floating point type for target with class "
+                               f"probabilities, got {M._torch_type(target._data.dtype)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+    elif not label_smoothing > 0:
         return nll_loss(log_softmax(input, dim), target, weight, size_average, ignore_index,
                         reduce, reduction)
-    if probabilities and target._data.dtype.kind != "f":
-        raise RuntimeError("Expected floating point type for target with class probabilities, "
-                           f"got {_SCALAR[target._data.dtype.name]}")
-    if not 0.0 <= label_smoothing <= 1.0:
+    if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     red = _reduction(reduction, size_average, reduce)
     log_probs = log_softmax(input, dim)

@@ -36,7 +36,23 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size"
                            f"{Size(input._data.shape)!r}".replace("torch.Size(", "").rstrip(")"))
+    _same_dtype(input, weight, bias)
     return apply_op(L.LAYER_NORM, (input, weight, bias), (shape, eps))
+
+
+def _same_dtype(input, *params):
+    """torch's CPU norms: parameters of another dtype than a float32/float64 input (mixed
+    dtypes are for half inputs only)."""
+    given = [p._data.dtype for p in params if p is not None]
+    if input._data.dtype in (np.float32, np.float64) and any(
+            d != input._data.dtype for d in given):
+        if given[0] == input._data.dtype:  # not mixed by torch's rule (the first decides)
+            other = next(d for d in given if d != input._data.dtype)
+            raise RuntimeError(f"expected scalar type {_torch_type(input._data.dtype)} but "
+                               f"found {_torch_type(other)}")
+        if any(d != np.float32 for d in given):
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -47,10 +63,19 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     x = input._data
     axes = (0, *range(2, x.ndim))
     count = x.size // x.shape[1] if x.ndim > 1 and x.shape[1] else 0
+    if training and count <= 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input "
+                         f"size {Size(x.shape)!r}".replace("gradviz", "torch"))
+    if x.ndim > 1:  # torch's check of each per-channel tensor, in its order
+        for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+            if t is None and not training and name.startswith("running"):
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
+            if t is not None and t._data.size != x.shape[1]:
+                raise RuntimeError(f"{name} should contain {x.shape[1]} elements not "
+                                   f"{t._data.size}")
+    _same_dtype(input, weight, bias, running_mean, running_var)
     if training:
-        if count <= 1:
-            raise ValueError("Expected more than 1 value per channel when training, got input "
-                             f"size {Size(x.shape)!r}".replace("gradviz", "torch"))
         mean = x.mean(axis=axes)
         var = x.var(axis=axes)
         invstd = (1 / np.sqrt(var + eps)).astype(x.dtype)

@@ -21,7 +21,7 @@ from gradviz.core.functions import selection as SE
 from gradviz.core.functions import shape as SH
 from gradviz.core.optable import picking as K
 from gradviz.core.optable import shape as S
-from gradviz.core.tensors.checks import tensor_arg
+from gradviz.core.tensors.checks import broadcast_check, tensor_arg
 from gradviz.core.tensors.tensor import Tensor
 
 __all__ = ["cummax", "cummin", "dist",
@@ -44,6 +44,7 @@ def masked_select(input, mask):
     tensor_arg(input, "masked_select")
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
+    broadcast_check(mask, input)
     return apply_op(K.MASKED_SELECT, (input,), (mask._data,))
 
 

@@ -273,9 +273,20 @@ def minimum(input, other):
     return binary(P.MINIMUM, tensor_arg(input, "minimum"), tensor_arg(other, "minimum", "other", 2))
 
 
-def where(condition, input, other):
-    """Pick ``input`` where ``condition`` holds, else ``other``; grad_fn ``WhereBackward0``."""
+_NOTHING = object()
+
+
+def where(condition, input=_NOTHING, other=_NOTHING):
+    """Pick ``input`` where ``condition`` holds, else ``other``; grad_fn ``WhereBackward0``.
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as torch."""
     T = Tensor
+    if input is _NOTHING and other is _NOTHING:
+        from gradviz.core.functions.picking import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if input is _NOTHING or other is _NOTHING:
+        raise TypeError("where() missing 1 required positional argument: "
+                        f"'{'input' if input is _NOTHING else 'other'}'")
     cond = condition if isinstance(condition, T) else T._make(np.asarray(condition))
     if cond._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "

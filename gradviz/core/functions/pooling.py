@@ -24,7 +24,7 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool
            "max_pool1d", "max_pool2d"]
 
 
-def _pool_args(input, name, kernel_size, stride, padding, dilation=1):
+def _pool_args(input, name, kernel_size, stride, padding, dilation=1, ceil_mode=False):
     tensor_arg(input, name)
     x = input._data
     if x.ndim not in (3, 4) or x.size == 0:
@@ -40,6 +40,12 @@ def _pool_args(input, name, kernel_size, stride, padding, dilation=1):
         if p > (d * (k - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={p}, kernel_size={k} and dilation={d}")
+    out = [C.pool_out_size(n, k, st, p, d, ceil_mode) for n, k, st, p, d in
+           zip(x.shape[-2:], kernel, stride, padding, dilation, strict=True)]
+    if min(out) < 1:
+        planes, h, w = x.shape[-3:]
+        raise RuntimeError(f"Given input size: ({planes}x{h}x{w}). Calculated output size: "
+                           f"({planes}x{out[0]}x{out[1]}). Output size is too small")
     return kernel, stride, padding, dilation
 
 
@@ -47,7 +53,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                return_indices=False):
     """The max of each ``kernel_size`` window; with ``return_indices`` also where it was."""
     kernel, stride, padding, dilation = _pool_args(input, "max_pool2d", kernel_size, stride,
-                                                   padding, dilation)
+                                                   padding, dilation, ceil_mode)
     values, indices = C.max_pool_with_indices(input._data, kernel, stride, padding, dilation,
                                               ceil_mode)
     out = apply_op(CV.MAX_POOL2D, (input,),
@@ -62,6 +68,11 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if input._data.ndim not in (2, 3):
         raise RuntimeError(f"max_pool1d() Expected 2D or 3D input tensor, but got "
                            f"{list(input._data.shape)}")
+    k, st, p, d = (ntuple(v, 1)[0] for v in (
+        kernel_size, stride if stride not in (None, []) else kernel_size, padding, dilation))
+    size = C.pool_out_size(input._data.shape[-1], k, st, p, d, ceil_mode)
+    if size < 1 and k > 0 and st > 0 and d > 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {size}")
     out = max_pool2d(SH.unsqueeze(input, -2), (1, *ntuple(kernel_size, 1)),
                      (1, *ntuple(stride if stride not in (None, []) else kernel_size, 1)),
                      (0, *ntuple(padding, 1)), (1, *ntuple(dilation, 1)), ceil_mode,
@@ -75,7 +86,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """The mean of each ``kernel_size`` window (padding counted unless
     ``count_include_pad=False``)."""
-    kernel, stride, padding, _ = _pool_args(input, "avg_pool2d", kernel_size, stride, padding)
+    kernel, stride, padding, _ = _pool_args(input, "avg_pool2d", kernel_size, stride, padding,
+                                            ceil_mode=ceil_mode)
     if input._data.dtype.kind != "f":
         raise RuntimeError("\"avg_pool2d\" not implemented for 'Long'"
                            if input._data.dtype == np.int64 else

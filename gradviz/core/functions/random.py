@@ -25,7 +25,7 @@ from gradviz.core.autograd.grad_mode import no_grad
 from gradviz.core.tensors import dtypes, torch_random
 from gradviz.core.tensors.devices import check_device, into_out
 from gradviz.core.tensors.dtypes import to_numpy_dtype
-from gradviz.core.tensors.factories import _dt, _finish, _size
+from gradviz.core.tensors.factories import _dt, _finish, _size, tensor_input
 from gradviz.core.tensors.meta import meta_array
 from gradviz.core.tensors.tensor import CPU, Tensor
 
@@ -260,6 +260,7 @@ def dropout_noise(shape, dtype, p, generator=None):
 def _like(func, fill):
     def factory(input, *, generator=None, dtype=None, device=None, requires_grad=False,
                 memory_format=None):
+        tensor_input(input, func)
         d = input._data.dtype if dtype is None else to_numpy_dtype(dtype, func)
         arr = np.empty(input._data.shape, d)
         fill(arr, _generator(generator, func))
@@ -277,6 +278,7 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
                  requires_grad=False, memory_format=None):
     if high is None:
         low, high = 0, low
+    tensor_input(input, "randint_like")
     d = input._data.dtype if dtype is None else to_numpy_dtype(dtype, "randint_like")
     arr = np.empty(input._data.shape, d)
     _randint_into(arr, int(low), int(high), _generator(generator, "randint_like"))

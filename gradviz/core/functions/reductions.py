@@ -104,6 +104,14 @@ def _legacy_scalar(t):
             "int8": "Char", "uint8": "Byte"}.get(t._data.dtype.name, t._data.dtype.name)
 
 
+def nonempty_dim(input, d, name, shown=None):
+    """torch's zero_numel_check_dims: a reduction along ``d`` needs something there
+    (``shown``: the dim as the message names it, when torch names the one given)."""
+    if input._data.ndim and not input._data.shape[d]:
+        raise IndexError(f"{name}(): Expected reduction dim {d if shown is None else shown} to "
+                         "have non-zero size.")
+
+
 def _minmax(input, dim, keepdim, which):
     if dim is None:
         if input._data.size == 0:
@@ -115,6 +123,7 @@ def _minmax(input, dim, keepdim, which):
     if isinstance(dim, Tensor):
         return maximum(input, dim) if which == "max" else minimum(input, dim)
     d = input._wrap_dim(dim)
+    nonempty_dim(input, d, which)
     arg = np.argmax if which == "max" else np.argmin
     indices = arg(input._data, axis=d, keepdims=keepdim) if input._data.ndim else np.asarray(0)
     op = R.MAX_DIM if which == "max" else R.MIN_DIM
@@ -244,6 +253,14 @@ def logsumexp(input, dim, keepdim=False):
 def _extreme(op, name, input, dim, keepdim):
     tensor_arg(input, name)
     dims = _dim_list(input, dim, name) if dim != () else tuple(range(input._data.ndim))
+    if not input._data.size:
+        given = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
+        if not given:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        for shown in given:  # (torch names each dim as given)
+            nonempty_dim(input, input._wrap_dim(shown), name, shown)
     return apply_op(op, (input,), (() if input._data.ndim == 0 else dims, keepdim))
 
 

@@ -24,6 +24,11 @@ def repeat(input, *repeats):
     if len(repeats) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
+    shape = (1,) * (len(repeats) - input._data.ndim) + input._data.shape
+    target = [n * r for n, r in zip(shape, repeats)]
+    for n in target:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {target}")
     return apply_op(O.REPEAT, (input,), (input._data.shape, repeats))
 
 

@@ -44,14 +44,63 @@ def _index(index, name):
     return index._data.astype(np.int64, copy=False)
 
 
+def _sizes(shape):
+    return "[" + ", ".join(str(n) for n in shape) + "]"
+
+
+def _nonempty(shape):
+    """torch's ensure_nonempty_dim/size: a 0-d tensor counts as one dim of size 1."""
+    return shape if shape else (1,)
+
+
+def _in_bounds(idx, dim, size):
+    """torch's kernel check: every index within ``[0, size)`` (no wrapping of negatives)."""
+    bad = idx[(idx < 0) | (idx >= size)]
+    if bad.size:
+        raise RuntimeError(f"index {int(bad[0])} is out of bounds for dimension {dim} with "
+                           f"size {size}")
+
+
+def _scatter_checks(input, d, idx, src):
+    """torch's dtype and shape checks, then the kernel's bounds check."""
+    if isinstance(src, Tensor) and src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if not idx.size:
+        return
+    shape, ishape = _nonempty(input._data.shape), _nonempty(idx.shape)
+    if len(shape) != len(ishape):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    sshape = _nonempty(src._data.shape) if isinstance(src, Tensor) else None
+    if sshape is not None and len(sshape) != len(ishape):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    wrong = any(n > m for i, (n, m) in enumerate(zip(ishape, shape)) if i != d)
+    if sshape is not None:
+        wrong = wrong or any(n > m for n, m in zip(ishape, sshape))
+        if wrong:
+            raise RuntimeError(f"Expected index {_sizes(idx.shape)} to be no larger than self "
+                               f"{_sizes(input._data.shape)} apart from dimension {d} and to "
+                               f"be no larger size than src {_sizes(src._data.shape)}")
+    elif wrong:
+        raise RuntimeError(f"Expected index {_sizes(idx.shape)} to be no larger than self "
+                           f"{_sizes(input._data.shape)} apart from dimension {d}")
+    _in_bounds(idx, d, shape[d])
+
+
 def gather(input, dim, index, *, sparse_grad=False):
     """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (here dim 1)."""
     tensor_arg(input, "gather")
     d = input._wrap_dim(dim)
     idx = _index(index, "gather")
-    if idx.ndim != input._data.ndim:
+    shape, ishape = _nonempty(input._data.shape), _nonempty(idx.shape)
+    if len(ishape) != len(shape):
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
                            "tensor")
+    for i, (n, m) in enumerate(zip(ishape, shape)):
+        if i != d and n > m:
+            raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                               f"{_sizes(idx.shape)} to be no larger than self "
+                               f"{_sizes(input._data.shape)} apart from dimension {d}")
+    _in_bounds(idx, d, shape[d])
     return apply_op(O.GATHER, (input,), (input._data.shape, d, idx))
 
 
@@ -65,6 +114,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     idx = _index(index, "scatter")
     if src is None:
         src = value
+    _scatter_checks(input, d, idx, src)
     if isinstance(src, Tensor):
         return apply_op(O.SCATTER, (input, src), (src._data.shape, d, idx))
     return apply_op(O.SCATTER_VALUE, (input,), (d, idx, src))
@@ -74,8 +124,9 @@ def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
     tensor_arg(input, "scatter_add")
     d = input._wrap_dim(dim)
-    return apply_op(O.SCATTER_ADD, (input, src), (src._data.shape, d,
-                                                  _index(index, "scatter")))  # (torch's name)
+    idx = _index(index, "scatter")  # torch names scatter in scatter_add's message
+    _scatter_checks(input, d, idx, src)
+    return apply_op(O.SCATTER_ADD, (input, src), (src._data.shape, d, idx))
 
 
 def index_select(input, dim, index):
@@ -87,7 +138,16 @@ def index_select(input, dim, index):
         raise IndexError("index_select(): Index is supposed to be a vector")
     if idx.dtype not in (np.int64, np.int32):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
-    return apply_op(O.INDEX_SELECT, (input,), (input._data.shape, d, idx.reshape(-1)))
+    idx = idx.reshape(-1)
+    size = input._data.shape[d] if input._data.ndim else 1
+    bad = idx[(idx < 0) | (idx >= size)]
+    if bad.size:
+        if input._data.ndim == 2 and d == 1 and input.is_contiguous():
+            # torch's kernel for dim 1 of a contiguous matrix has its own words
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(bad[0])} "
+                               f"axis_dim={size}")
+        raise IndexError("index out of range in self")
+    return apply_op(O.INDEX_SELECT, (input,), (input._data.shape, d, idx))
 
 
 def _order(data, dim, descending):

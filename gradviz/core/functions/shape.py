@@ -8,7 +8,7 @@ import numpy as np
 from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.record import apply_op, apply_unary
 from gradviz.core.optable import shape as S
-from gradviz.core.tensors.checks import tensor_arg
+from gradviz.core.tensors.checks import tensor_arg, type_name
 from gradviz.core.tensors.dtypes import legacy_type_name
 from gradviz.core.tensors.tensor import Tensor
 
@@ -130,6 +130,13 @@ def unsqueeze(t, dim):
 
 def expand(t, *sizes):
     sizes = _sizes(sizes, "expand")
+    target = expand_check(t, sizes)
+    return _view_of(t, apply_op(S.EXPAND, (t,), (t._data.shape, target)))
+
+
+def expand_check(t, sizes):
+    """The sizes ``t`` expands to (``-1`` kept from ``t``), or torch's error for ``sizes``
+    it cannot take (also what addmm says of a bias that does not fit)."""
     have = t._data.shape
     if len(sizes) < len(have):  # (torch names a bool tensor's type CPUBoolType here)
         name = "CPUBoolType" if t._data.dtype == np.bool_ else legacy_type_name(t._data.dtype)
@@ -156,7 +163,7 @@ def expand(t, *sizes):
                 f"The expanded size of the tensor (-1) isn't allowed in a leading, "
                 f"non-existing dimension {i}"
             )
-    return _view_of(t, apply_op(S.EXPAND, (t,), (have, tuple(target))))
+    return tuple(target)
 
 
 def clone(t):
@@ -217,11 +224,11 @@ def stack(tensors, dim=0):
 def _tensor_list(tensors, func):
     if isinstance(tensors, Tensor) or not isinstance(tensors, list | tuple):
         raise TypeError(f"{func}(): argument 'tensors' (position 1) must be tuple of Tensors, "
-                        f"not {type(tensors).__name__}")
+                        f"not {type_name(tensors)}")
     for i, x in enumerate(tensors):
         if not isinstance(x, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(x).__name__}")
+                            f"{type_name(x)}")
     return list(tensors)
 
 

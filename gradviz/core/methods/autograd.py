@@ -21,6 +21,7 @@ from gradviz.core.autograd import emit, engine, record
 from gradviz.core.autograd.function import RemovableHandle
 from gradviz.core.autograd.grad_mode import state as grad_state
 from gradviz.core.autograd.hooks import check_tensor_hook, to_tensor
+from gradviz.core.tensors.checks import type_name
 from gradviz.core.tensors.tensor import Tensor
 from gradviz.events import dispatcher
 
@@ -56,6 +57,10 @@ class TensorAutograd:
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if not isinstance(value, bool):  # the setter's checks, in torch's order
+            raise RuntimeError("requires_grad must be a bool")
+        if value and self._grad_fn is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         if value is True and self._data.dtype.kind != "f":  # the setter's message differs
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients"
@@ -147,6 +152,11 @@ class TensorAutograd:
     @property
     def retains_grad(self) -> bool:
         return self._retains_grad
+
+    def is_inference(self) -> bool:
+        """Whether this tensor was made inside ``inference_mode`` (it can then never be
+        saved for backward nor require grad outside it)."""
+        return self._inference
 
     def retain_grad(self):
         """Populate ``.grad`` for this non-leaf tensor during backward."""
@@ -274,7 +284,12 @@ class TensorAutograd:
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type_name(value)}")
+        if self._requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
+        self._data = value._data
 
 
 

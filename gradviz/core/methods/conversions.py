@@ -59,6 +59,8 @@ class TensorConversions:
     def type(self, dtype=None):
         if dtype is None:
             return legacy_type_name(self._data.dtype).replace("gradviz.", "torch.")
+        if isinstance(dtype, str):  # a legacy type name: "torch.DoubleTensor"
+            dtype = dtypes.from_legacy_name(dtype)
         return self.to(dtype)
 
     def float(self):

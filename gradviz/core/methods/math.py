@@ -351,6 +351,7 @@ class TensorMath:
     squeeze, unsqueeze, expand = SH.squeeze, SH.unsqueeze, SH.expand
     clone, contiguous = SH.clone, SH.contiguous
     __getitem__, __setitem__ = IX.getitem, IX.setitem
+    select = IX.select
     matmul, mm, mv, dot, bmm, outer = LA.matmul, LA.mm, LA.mv, LA.dot, LA.bmm, LA.outer
     swapaxes = transpose
 

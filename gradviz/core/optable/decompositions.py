@@ -57,7 +57,7 @@ SVD_VH = row("svd_vh", "LinalgSvdBackward0", ("self",), _pick(2),
              self="svd_backward(None, None, grad, U, S, Vh, full_matrices)",
              readable={"self": "U S ((Vh gVhᵀ - gVh Vhᵀ) / E) Vh  (+ the part outside V's span)"})
 
-MEDIAN = row("median", "MedianBackward0", ("self",), lambda x: x.reshape(-1)[_lower(x)],
+MEDIAN = row("median", "MedianBackward0", ("self",), lambda x: _median_all(x),
              self="evenly_distribute(grad, self, result)",
              readable={"self": "grad shared among the elements equal to the median"})
 NANMEDIAN = row("nanmedian", "NanmedianBackward0", ("self",), lambda x: _nanmedian(x),
@@ -75,6 +75,13 @@ KTHVALUE = row("kthvalue", "KthvalueBackward0", ("self",), _select, frees=("indi
                attrs=("self_sym_sizes", "dim", "indices", "keepdim"),
                self="value_selecting(grad, dim, indices, self_sym_sizes, keepdim)",
                readable={"self": "grad put back at the k-th value's index"})
+
+
+def _median_all(x):
+    """The lower median of all elements; of none, nan (a float tensor's, as torch)."""
+    if not x.size and x.dtype.kind == "f":
+        return np.full((), np.nan, x.dtype)
+    return x.reshape(-1)[_lower(x)]
 
 
 def _lower(x):

@@ -20,6 +20,15 @@ from gradviz.core.tensors.tensor import Tensor
 _SCALARS = (int, float, bool, np.number, np.bool_)
 
 
+def type_name(x):
+    """The type's name as torch's messages give it (Python's ``tp_name``: NumPy's types
+    are ``numpy.ndarray``, ``numpy.int64``)."""
+    kind = type(x)
+    if kind.__module__ == "numpy":
+        return f"numpy.{kind.__name__}"
+    return kind.__name__
+
+
 def operand(x, func, arg="other", position=2):
     """A Tensor or Python scalar argument, or torch's TypeError."""
     if type(x) is Tensor or isinstance(x, (*_SCALARS, Tensor)):
@@ -28,7 +37,7 @@ def operand(x, func, arg="other", position=2):
         return Tensor._make(x)
     raise TypeError(
         f"{func}(): argument '{arg}' (position {position}) must be Tensor, "
-        f"not {type(x).__name__}"
+        f"not {type_name(x)}"
     )
 
 
@@ -36,7 +45,7 @@ def tensor_arg(x, func, arg="input", position=1):
     if not isinstance(x, Tensor):
         raise TypeError(
             f"{func}(): argument '{arg}' (position {position}) must be Tensor, "
-            f"not {type(x).__name__}"
+            f"not {type_name(x)}"
         )
     return x
 

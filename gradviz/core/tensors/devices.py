@@ -8,6 +8,25 @@ import numpy as np
 
 from gradviz.core.tensors.dtypes import from_numpy_dtype
 
+DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip",
+                "ve", "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                "privateuseone")
+
+
+def parse_device(text):
+    """torch's parsing of a device string (``"cpu"``, ``"cuda:1"``): its errors for one
+    that is malformed or names no device type."""
+    if not text:
+        raise RuntimeError("Device string must not be empty")
+    name, colon, index = text.partition(":")
+    if (not name or not all(c.isalpha() or c == "_" for c in name)
+            or (colon and not (index.isdigit() and index.isascii()))):
+        raise RuntimeError(f"Invalid device string: '{text}'")
+    if name not in DEVICE_TYPES:
+        raise RuntimeError(f"Expected one of {', '.join(DEVICE_TYPES)} device type at start of "
+                           f"device string: {name}")
+
+
 _CUDA_MESSAGE = "Torch not compiled with CUDA enabled"
 default = [None]  # the device a ``with gradviz.device(...)`` block makes factories use
 
@@ -20,6 +39,8 @@ def check_device(device, creating=True) -> bool:
         device = default[0]
         if device is None:
             return False
+    if isinstance(device, str):
+        parse_device(device)
     kind = str(getattr(device, "type", device)).split(":")[0]
     if kind == "cpu":
         return False

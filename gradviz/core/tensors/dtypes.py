@@ -74,3 +74,16 @@ def to_numpy_dtype(d, func="tensor") -> np.dtype:
 def legacy_type_name(np_dtype) -> str:
     """``gradviz.FloatTensor``-style names used in torch's error messages."""
     return "gradviz." + _FROM_NP[np_dtype]._legacy
+
+
+def from_legacy_name(name):
+    """The dtype of a legacy type name (``Tensor.type("torch.DoubleTensor")``), or torch's
+    ValueError for a string that names none."""
+    if name.startswith("torch.cuda."):
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    for prefix in ("torch.", "gradviz."):
+        if name.startswith(prefix):
+            for d in _FROM_NP.values():
+                if d._legacy == name[len(prefix):]:
+                    return d
+    raise ValueError(f"invalid type: '{name}'")

@@ -33,9 +33,24 @@ def set_default_dtype(d):
     _default = d
 
 
+class _Making:
+    """Whether tensors are being made inside ``inference_mode`` (autograd's grad_mode, a
+    layer above, keeps it in step with its own state)."""
+
+    __slots__ = ("inference",)
+
+    def __init__(self):
+        self.inference = False
+
+
+making = _Making()
+
+
 def _finish(data, requires_grad, func):
     t = _new(Tensor)
     t._data = data
+    if making.inference:  # made inside inference_mode: an inference tensor, as torch
+        t._inference = True
     if requires_grad:
         if not isinstance(requires_grad, bool):
             raise TypeError(f"{func}(): argument 'requires_grad' must be bool, not "
@@ -72,8 +87,13 @@ def _to_array(data, dtype, func, copy=True):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if data is None or isinstance(data, dict | set):
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+    if isinstance(data, list | tuple) and len(data) and isinstance(data[0], np.ndarray):
+        warnings.warn("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please "
+                      "consider converting the list to a single numpy.ndarray with numpy.array() "
+                      "before converting to a tensor.", UserWarning, stacklevel=3)
+    typed = []  # NumPy scalars and arrays, tensors: their dtypes take part in the inference
     try:
-        arr = np.array(_unwrap(data))
+        arr = np.array(_unwrap(data, typed))
     except ValueError:
         _check_nested(data)  # torch's message naming the dim and lengths
         raise
@@ -89,7 +109,43 @@ def _to_array(data, dtype, func, copy=True):
         raise TypeError("new(): invalid data type 'str'")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"new(): invalid data type '{arr.dtype}'")
-    return np.asarray(arr, dtype=dtype or _infer_dtype(arr))
+    if dtype is None:
+        dtype = _scalar_type(data) if typed else _infer_dtype(arr)
+    return np.asarray(arr, dtype=dtype)
+
+
+def _promote(a, b):
+    """torch's promoteTypes: bool gives way, a float side wins over integers."""
+    if a == b or b.kind == "b":
+        return a
+    if a.kind == "b":
+        return b
+    if (a.kind == "f") != (b.kind == "f"):
+        return a if a.kind == "f" else b
+    return np.promote_types(a, b)
+
+
+def _scalar_type(data):
+    """torch's infer_scalar_type over nested data holding NumPy scalars or arrays or
+    tensors: Python numbers count as bool/int64/the default float, the others as their own
+    dtype, all promoted together."""
+    if isinstance(data, np.ndarray | np.generic):  # (before float: np.float64 is one)
+        return data.dtype
+    if isinstance(data, bool):
+        return np.dtype(np.bool_)
+    if isinstance(data, int):
+        return np.dtype(np.int64)
+    if isinstance(data, float):
+        return _default.np
+    if isinstance(data, Tensor):
+        return data._data.dtype
+    if not len(data):
+        return _default.np
+    out = None
+    for x in data:
+        kind = _scalar_type(x)
+        out = kind if out is None else _promote(out, kind)
+    return out
 
 
 def _is_seq(x):
@@ -122,15 +178,23 @@ def _check_nested(data):
         stack.extend((item, dim + 1) for item in reversed(x))
 
 
-def _unwrap(data):
-    """Nested lists of Python scalars; tensors inside count as their one element."""
+_PLAIN = frozenset((float, int, bool))
+
+
+def _unwrap(data, typed=None):
+    """Nested lists of Python scalars; tensors inside count as their one element. Tensors,
+    NumPy scalars and arrays met are noted in ``typed``."""
     T = Tensor
     if isinstance(data, T):
         if data._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
+        if typed is not None:
+            typed.append(data)
         return data._data.reshape(()).item()
-    if isinstance(data, list | tuple):
-        return [_unwrap(x) for x in data]
+    if isinstance(data, list | tuple):  # (Python numbers kept without a call: the bulk)
+        return [x if type(x) in _PLAIN else _unwrap(x, typed) for x in data]
+    if typed is not None and isinstance(data, np.ndarray | np.generic):
+        typed.append(data)
     return data
 
 
@@ -222,7 +286,12 @@ def _dt(dtype, func, default=None):
 def _filled(func, fill):
     def factory(*size, dtype=None, device=None, requires_grad=False, out=None):
         meta = check_device(device)
-        shape = _size(size, func)
+        try:
+            shape = _size(size, func)
+        except RuntimeError:
+            if func == "zeros" and not meta:  # torch's zeros words it its own way
+                raise RuntimeError("zeros: Dimension size must be non-negative.") from None
+            raise
         if meta:
             return _finish(meta_array(shape, _dt(dtype, func)), requires_grad, func)
         if out is not None:  # written into out, in out's dtype unless one is given
@@ -265,8 +334,10 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The identity matrix (``n`` x ``m``)."""
     check_device(device)
-    if n < 0 or (m is not None and m < 0):
-        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _finish(np.eye(n, m, dtype=_dt(dtype, "eye")), requires_grad, "eye")
 
 
@@ -293,8 +364,17 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
                    "linspace")
 
 
+def tensor_input(input, func):
+    """torch's TypeError for a ``*_like`` factory given something other than a tensor."""
+    if not isinstance(input, Tensor):
+        kind = type(input)
+        name = f"numpy.{kind.__name__}" if kind.__module__ == "numpy" else kind.__name__
+        raise TypeError(f"{func}(): argument 'input' (position 1) must be Tensor, not {name}")
+
+
 def _like(fill, func):
     def factory(input, dtype=None, device=None, requires_grad=False):
+        tensor_input(input, func)
         meta = check_device(device) or (device is None and isinstance(input._data, MetaArray))
         d = input._data.dtype if dtype is None else to_numpy_dtype(dtype, func)
         if meta:
@@ -311,6 +391,7 @@ empty_like = _like(np.zeros, "empty_like")
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    tensor_input(input, "full_like")
     d = input.dtype if dtype is None else dtype
     return _finish(np.full(input._data.shape, fill_value, to_numpy_dtype(d, "full_like")),
                    requires_grad, "full_like")

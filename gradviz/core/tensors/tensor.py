@@ -16,6 +16,8 @@ them last through ``register_methods``, the one place the layers above attach to
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from gradviz.core.tensors import dtypes
@@ -35,6 +37,10 @@ class device:  # noqa: N801 - torch's name
     def __init__(self, type, index=None):  # noqa: A002 - torch's argument name
         if isinstance(type, device):
             type, index = type.type, type.index
+        elif isinstance(type, str):
+            from gradviz.core.tensors import devices
+
+            devices.parse_device(type)
         kind, _, number = str(type).partition(":")
         self.type = kind
         self.index = int(number) if number else index
@@ -188,10 +194,6 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
-    def is_inference(self) -> bool:
-        """Whether the tensor was made inside ``inference_mode``."""
-        return bool(self._inference)
-
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
 
@@ -243,7 +245,10 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        return self._data if dtype is None else self._data.astype(dtype)
+        """NumPy's view of the tensor: ``numpy()``, with its refusals (a tensor that
+        requires grad, the meta device), as torch's ``__array__``."""
+        data = self.numpy()
+        return data if dtype is None else data.astype(dtype, copy=False)
 
     def _scalar(self):
         if isinstance(self._data, MetaArray):
@@ -253,6 +258,12 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def __float__(self):
+        if self._requires_grad:  # torch warns once per process; Python's filters decide here
+            import warnings
+
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead "
+                          "to unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=2)
         return float(self._scalar())
 
     def __int__(self):
@@ -269,6 +280,13 @@ class Tensor:
                 "Boolean value of Tensor with more than one value is ambiguous"
             )
         return bool(self._data.reshape(()).item())
+
+    def __contains__(self, element):
+        """``element in t``: equal to any element (torch's, which takes tensors and numbers)."""
+        if isinstance(element, Tensor | numbers.Number):
+            return bool((element == self).any().item())
+        raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you passed "
+                           f"in a {type(element)}.")
 
     def __iter__(self):
         if self._data.ndim == 0:
