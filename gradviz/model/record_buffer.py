@@ -37,7 +37,8 @@ from gradviz.events import types as ev
 __all__ = ["LIMIT", "RecordBuffer"]
 
 LIMIT = 180_000  # list items kept (9 per op: 20,000 ops) before a replay nobody asked for
-_FunctionCreated, _TensorCreated = ev.FunctionCreated, ev.TensorCreated
+_FunctionCreated, _TensorCreated, _TensorReleased = (ev.FunctionCreated, ev.TensorCreated,
+                                                     ev.TensorReleased)
 _OUTPUT = object()  # the first item of the record of an op's output
 _EVENT = object()  # the first item of an event's record: (_EVENT, handler, arguments)
 
@@ -71,6 +72,9 @@ class RecordBuffer:
                     and not self.watch_nonfinite:
                 records += (_OUTPUT, self._shape(event.tensor))  # not the tensor
                 return
+        if cls is _TensorReleased:  # queued in order, handled at the next replay: it may
+            records += (_EVENT, self._handlers[cls], (event,))  # come from any thread
+            return
         later = _LATER.get(cls)
         if later is not None:
             kept = later(self, event)

@@ -47,6 +47,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from gradviz.events import dispatcher
+from gradviz.events.types import TensorReleased
 
 __all__ = ["ModelLock", "StatementRunner"]
 
@@ -240,6 +241,12 @@ class StatementRunner:
         # Only once both ends are subscribed: an event (a tensor dying in a garbage
         # collection on any thread) that met this end alone would never give the lock back
         if not self._bracketed:
+            return
+        if type(event) is TensorReleased:
+            # a tensor dying, maybe on another thread (a garbage collection on the GUI
+            # thread): the model hears of it through its own weak references or queues it
+            # in its records, so it never waits for the model, which the worker may hold
+            # while importing a module that thread is importing (a deadlock)
             return
         if threading.get_ident() == self._worker_id:
             with self._state:

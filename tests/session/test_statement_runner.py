@@ -150,12 +150,12 @@ def test_interrupting_a_loop_that_drops_tensors_always_stops_it(app):
 
 
 def test_an_interrupt_waits_for_the_outermost_model_event(app):
-    # a tensor can die (a garbage collection) while the model handles an op's event: the
+    # an event can come while the model handles another (a hook's op in a backward): the
     # inner event ends first, and an interrupt asked for then must still wait for the
     # outer one, or it lands halfway through the op's record
-    from gradviz.events import TensorReleased
+    from gradviz.events import BackwardFinished
 
-    runner, outer, inner = app.runner, TensorReleased(1), TensorReleased(2)
+    runner, outer, inner = app.runner, BackwardFinished((1,)), BackwardFinished((2,))
     inside, asked, steps = threading.Event(), threading.Event(), []
 
     def job():  # what the model's two subscribers see, around its own, on the worker
@@ -337,3 +337,42 @@ def test_actions_wait_for_the_running_statement(app):
     # a statement may call app itself while it runs
     assert run(app, "app.backward(s); done = w.grad.sum().item()") is None
     assert app.namespace["done"] == 4.0
+
+
+def test_a_tensor_dying_on_another_thread_never_waits_for_the_model(app):
+    """A garbage collection on the GUI thread (or any other) that kills a recorded tensor
+    while the worker holds the model (say, importing under it) must not wait for the
+    model: that wait deadlocked when the GUI thread held an import lock the worker
+    needed. The release is kept in order and shown once the statement ends."""
+    assert run(app, "a = torch.ones(2, requires_grad=True) * 2") is None
+    nid = app.model.node_of(app.namespace["a"])
+    held = [app.namespace.pop("a")]
+    ended, errors = start(app, "import threading\ngo = threading.Event()\ngo.wait()\n")
+    until(lambda: "go" in app.namespace)
+    taken, free = threading.Event(), threading.Event()
+
+    def worker_in_the_model():  # as the worker does inside an event
+        app.runner.lock.acquire_for_event()
+        taken.set()
+        free.wait(10)
+        app.runner.lock.release()
+
+    holder = threading.Thread(target=worker_in_the_model)
+    holder.start()
+    assert taken.wait(5)
+    dropped = threading.Event()
+
+    def gui_collects():
+        held.pop()  # the last reference: its release is emitted on this thread
+        dropped.set()
+
+    threading.Thread(target=gui_collects, daemon=True).start()
+    waited = not dropped.wait(3)
+    free.set()
+    holder.join(5)
+    app.namespace["go"].set()
+    assert ended.wait(5) and errors == [None]
+    assert not waited, "the release waited for the model lock"
+    app.model.flush()
+    data = app.model.graph.nodes.get(nid)
+    assert data is None or data.get("released")  # released: faded or removed
