@@ -2,6 +2,14 @@
 functions. They live in core (Tensor methods such as ``softmax`` use them); this is their
 public home."""
 
+from gradviz.core.functions.activations import (
+    celu,
+    hardsigmoid,
+    hardswish,
+    logsigmoid,
+    mish,
+    selu,
+)
 from gradviz.core.functions.attention import scaled_dot_product_attention
 from gradviz.core.functions.conv import conv1d, conv2d
 from gradviz.core.functions.nn_functional import (
@@ -58,7 +66,8 @@ __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention",
            "dropout2d",
            "elu", "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
            "nll_loss", "relu", "relu6", "sigmoid", "silu", "softmax", "softmin", "softplus",
-           "softsign", "tanh", "tanhshrink"]
+           "softsign", "tanh", "tanhshrink",
+           "celu", "hardsigmoid", "hardswish", "logsigmoid", "mish", "selu"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

@@ -38,6 +38,16 @@ def n(*shape):
     return Arg(lambda rng: rng.uniform(0.2, 1.5, shape) * rng.choice([-1.0, 1.0], shape))
 
 
+def w(*shape):
+    """Signed values with |x| in [0.2, 5], none within 0.1 of ±3 (hardswish's kinks)."""
+    def make(rng):
+        x = rng.uniform(0.2, 5.0, shape)
+        x = np.where(np.abs(x - 3) < 0.1, x + 0.2, x)
+        return x * rng.choice([-1.0, 1.0], shape)
+
+    return Arg(make)
+
+
 def p(*shape):
     """Positive values in [0.5, 2] (log, sqrt, pow bases, divisors)."""
     return Arg(lambda rng: rng.uniform(0.5, 2.0, shape))
@@ -275,6 +285,18 @@ case("elu", "elu", lambda T, a: F(T).elu(a, alpha=0.7), n(2, 3))
 case("silu", "silu", lambda T, a: T.nn.SiLU()(a), n(2, 3))
 case("softplus", "softplus", lambda T, a: F(T).softplus(a, beta=2.0, threshold=1.0), n(2, 3))
 case("hardtanh", "hardtanh", lambda T, a: T.nn.Hardtanh(-0.5, 0.7)(a), n(2, 3))
+case("elu", "selu", lambda T, a: F(T).selu(a), n(2, 3))
+case("elu_", "selu_inplace", lambda T, a: T.nn.SELU(inplace=True)(a * 1), n(4))
+case("celu", "celu", lambda T, a: F(T).celu(a, 0.6), n(2, 3))
+case("celu_", "celu_inplace", lambda T, a: F(T).celu(a * 1, 1.5, inplace=True), n(4))
+case("mish", "mish", lambda T, a: T.nn.Mish()(a), w(2, 3))
+case("mish", "mish_inplace", lambda T, a: F(T).mish(a * 1, inplace=True), n(4))
+case("log_sigmoid", "logsigmoid", lambda T, a: T.nn.LogSigmoid()(a), w(2, 3))
+case("hardswish", "hardswish", lambda T, a: F(T).hardswish(a), w(2, 4))
+case("hardswish", "hardswish_inplace", lambda T, a: T.nn.Hardswish(True)(a * 1), w(5))
+case("hardsigmoid", "hardsigmoid", lambda T, a: T.nn.Hardsigmoid()(a), w(2, 4), double=False)
+case("hardsigmoid", "hardsigmoid_inplace", lambda T, a: F(T).hardsigmoid(a * 1, True), w(5),
+     double=False)
 
 # ---------------------------------------------------------------- flip, cumsum, logsumexp...
 case("flip", "flip", lambda T, a: a.flip(0), n(3, 2))
@@ -507,6 +529,16 @@ case("leaky_relu_backward", "leaky_relu_derivative",
      lambda T, a, b: _derivative(lambda x: F(T).leaky_relu(x, 0.2))(T, a, b), n(4), n(4))
 case("softplus_backward", "softplus_derivative",
      lambda T, a, b: _derivative(lambda x: F(T).softplus(x, 2.0))(T, a, b), n(2, 3), n(2, 3))
+case("elu_backward", "selu_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).selu(x))(T, a, b), n(2, 3), n(2, 3))
+case("elu_backward", "celu_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).celu(x, 0.5))(T, a, b), n(2, 3), n(2, 3))
+case("log_sigmoid_backward", "logsigmoid_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).logsigmoid(x))(T, a, b), w(2, 3), n(2, 3))
+case("hardswish_backward", "hardswish_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).hardswish(x))(T, a, b), w(6), n(6))
+case("hardsigmoid_backward", "hardsigmoid_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).hardsigmoid(x))(T, a, b), w(6), n(6))
 case("softmax_backward_data", "softmax_derivative",
      lambda T, a, b: _derivative(lambda x: F(T).softmax(x, 1))(T, a, b), n(2, 3), n(2, 3))
 case("log_softmax_backward_data", "log_softmax_derivative",

@@ -258,9 +258,9 @@ def tanh_backward(grad, output):
     return _recorded("tanh_backward", grad, output)
 
 
-def elu_backward(grad, x, alpha, is_result):
+def elu_backward(grad, x, alpha, scale, input_scale, is_result):
     """elu's derivative (EluBackwardBackward0 on Tensors)."""
-    return _recorded("elu_backward", grad, x, attrs=(alpha, is_result))
+    return _recorded("elu_backward", grad, x, attrs=(alpha, scale, input_scale, is_result))
 
 
 def hardtanh_backward(grad, self, min_val, max_val):
@@ -276,6 +276,29 @@ def leaky_relu_backward(grad, self, negative_slope):
 def softplus_backward(grad, self, beta, threshold):
     """softplus's derivative (SoftplusBackwardBackward0 on Tensors)."""
     return _recorded("softplus_backward", grad, self, attrs=(beta, threshold))
+
+
+def tanh(x):
+    return x.tanh()
+
+
+def log1p(x):
+    return x.log1p()
+
+
+def log_sigmoid_backward(grad, self):
+    """log_sigmoid's derivative (LogSigmoidBackwardBackward0 on Tensors)."""
+    return _recorded("log_sigmoid_backward", grad, self)
+
+
+def hardswish_backward(grad, self):
+    """hardswish's derivative (HardswishBackwardBackward0 on Tensors)."""
+    return _recorded("hardswish_backward", grad, self)
+
+
+def hardsigmoid_backward(grad, self):
+    """hardsigmoid's derivative (torch's NotImplemented node on Tensors)."""
+    return _recorded("hardsigmoid_backward", grad, self)
 
 
 def sigmoid_backward(grad, output):
@@ -422,6 +445,10 @@ mean_backward = _rebound(derivatives.mean_backward)
 elu_double_backward = _rebound(derivatives.elu_double_backward)
 softplus_double_backward = _rebound(derivatives.softplus_double_backward)
 silu_backward = _rebound(derivatives.silu_backward)
+mish_backward = _rebound(derivatives.mish_backward)
+celu_input_scale = derivatives.celu_input_scale  # (a number: the same on both sides)
+log_sigmoid_double_backward = _rebound(derivatives.log_sigmoid_double_backward)
+hardswish_double_backward = _rebound(derivatives.hardswish_double_backward)
 reduced = _rebound(derivatives.reduced)
 mse_double_backward = _rebound(derivatives.mse_double_backward)
 mse_double_backward_grad_output = _rebound(derivatives.mse_double_backward_grad_output)
