@@ -1016,3 +1016,26 @@ case("cummin", "cummin", lambda T, a: a.cummin(0).values, n(4, 2), double=False)
 case("dist", "dist", lambda T, a, b: T.dist(a, b), n(2, 3), n(3))
 case("dist", "dist_p1", lambda T, a, b: a.dist(b, 1), n(3), n(3))
 case("dist", "dist_p3", lambda T, a, b: T.dist(a, b, p=3), n(2, 2), n(2, 2))
+
+# ---------------------------------------------------------------- exp2, index_add, pairs of results
+case("exp2", "exp2", lambda T, a: T.exp2(a), n(2, 3))
+case("exp2", "exp2_inplace", lambda T, a: (a * 1).exp2_(), n(4))
+case("index_add", "index_add", lambda T, a, s: T.index_add(a, 0, T.tensor([2, 0]), s), n(3, 4),
+     n(2, 4))
+case("index_add", "index_add_alpha_repeated",
+     lambda T, a, s: a.index_add(1, T.tensor([1, 1, 3]), s, alpha=-1.5), n(2, 4), n(2, 3))
+case("index_add", "index_add_inplace",
+     lambda T, a, s: (a * 1).index_add_(0, T.tensor([0]), s, alpha=2), n(2, 3), n(1, 3))
+case("var_mean_var", "var_mean", lambda T, a: T.var_mean(a, 1)[0], n(3, 4))
+case("var_mean_mean", "var_mean_mean", lambda T, a: T.var_mean(a, (0, 1), keepdim=True)[1],
+     n(3, 4))
+case("std_mean_std", "std_mean", lambda T, a: T.std_mean(a, correction=0)[0], n(3, 4))
+case("std_mean_mean", "std_mean_mean", lambda T, a: T.std_mean(a, 0, False)[1], n(3, 4))
+case("aminmax_min", "aminmax_min", lambda T, a: T.aminmax(a, dim=1).min, n(3, 4))
+case("aminmax_max", "aminmax_max_keepdim", lambda T, a: a.aminmax(dim=0, keepdim=True).max,
+     n(3, 4))
+case("aminmax_max", "aminmax_max_ties", lambda T, a: T.aminmax(a.clamp(max=0.3))[1], n(3, 4),
+     double=False)
+case("slice", "tensor_split_sections", lambda T, a: T.tensor_split(a, 3, dim=1)[0], n(2, 7))
+case("slice", "tensor_split_indices", lambda T, a: a.tensor_split([1, -1])[1], n(5, 2))
+case("slice", "tensor_split_tensor", lambda T, a: T.tensor_split(a, T.tensor(2))[1], n(5))

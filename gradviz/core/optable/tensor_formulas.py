@@ -282,6 +282,16 @@ def tanh(x):
     return x.tanh()
 
 
+def index_add_source_grad(grad, dim, index, alpha, source_dim):
+    """index_add's derivative for ``source`` (IndexSelectBackward0, then MulBackward1 for an
+    ``alpha``, on Tensors)."""
+    index = Tensor._make(np.asarray(index, np.int64))
+    picked = grad.index_select(dim, index) if grad.ndim else grad.reshape(1)
+    if source_dim == 0:
+        picked = picked.reshape(())
+    return picked if alpha == 1 else scale(picked, alpha)
+
+
 def log1p(x):
     return x.log1p()
 
