@@ -12,6 +12,7 @@ from gradviz.core.functions.activations import (
 )
 from gradviz.core.functions.attention import scaled_dot_product_attention
 from gradviz.core.functions.conv import conv1d, conv2d
+from gradviz.core.functions.distances import pairwise_distance
 from gradviz.core.functions.nn_functional import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -67,7 +68,7 @@ __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention",
            "elu", "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
            "nll_loss", "relu", "relu6", "sigmoid", "silu", "softmax", "softmin", "softplus",
            "softsign", "tanh", "tanhshrink",
-           "celu", "hardsigmoid", "hardswish", "logsigmoid", "mish", "selu"]
+           "pairwise_distance", "celu", "hardsigmoid", "hardswish", "logsigmoid", "mish", "selu"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

@@ -1039,3 +1039,27 @@ case("aminmax_max", "aminmax_max_ties", lambda T, a: T.aminmax(a.clamp(max=0.3))
 case("slice", "tensor_split_sections", lambda T, a: T.tensor_split(a, 3, dim=1)[0], n(2, 7))
 case("slice", "tensor_split_indices", lambda T, a: a.tensor_split([1, -1])[1], n(5, 2))
 case("slice", "tensor_split_tensor", lambda T, a: T.tensor_split(a, T.tensor(2))[1], n(5))
+
+# ---------------------------------------------------------------- distances
+case("cdist", "cdist", lambda T, a, b: T.cdist(a, b), n(4, 3), n(5, 3), double=False)
+case("cdist", "cdist_p1", lambda T, a, b: T.cdist(a, b, p=1), n(3, 2), n(2, 2), double=False)
+case("cdist", "cdist_p3_batched", lambda T, a, b: T.cdist(a, b, p=3), n(2, 3, 2), n(1, 4, 2),
+     double=False)
+case("cdist", "cdist_p_half", lambda T, a, b: T.cdist(a, b, 0.5), n(3, 2), n(2, 2),
+     double=False)
+case("cdist", "cdist_inf", lambda T, a, b: T.cdist(a, b, float("inf")), n(3, 2), n(2, 2),
+     double=False)
+# (torch's cdist is a view of EuclideanDistBackward0's output, its _base)
+case("euclidean_dist", "cdist_matmul", lambda T, a, b: T.cdist(a, b)._base, n(27, 3), n(4, 3),
+     double=False)
+case("view", "cdist_matmul_batched", lambda T, a, b: T.cdist(a, b), n(2, 26, 3), n(1, 3, 3),
+     double=False)
+case("euclidean_dist", "cdist_matmul_mode",
+     lambda T, a, b: T.cdist(a, b, compute_mode="use_mm_for_euclid_dist")._base, n(3, 2),
+     n(2, 2), double=False)
+case("norm_dim", "pairwise_distance", lambda T, a, b: F(T).pairwise_distance(a, b), n(4, 3),
+     n(4, 3))
+case("norm_dim", "pairwise_distance_p1_keepdim",
+     lambda T, a, b: F(T).pairwise_distance(a, b, 1, keepdim=True), n(4, 3), n(3))
+case("norm_dim", "pairwise_distance_vectors",
+     lambda T, a, b: F(T).pairwise_distance(a, b, p=3, eps=0.0), n(3), n(3))

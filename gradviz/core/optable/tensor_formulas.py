@@ -671,6 +671,9 @@ solve_backward_b = _no_double_backward("solve_backward_b", "LinalgSolveExBackwar
 cross_backward = _no_double_backward("cross_backward", "LinalgCrossBackward0")
 svd_backward = _no_double_backward("svd_backward", "LinalgSvdBackward0")
 lstm_layer_backward = _no_double_backward("lstm_layer_backward", "MkldnnRnnLayerBackward0")
+cdist_backward = _no_double_backward("cdist_backward", "CdistBackward0")
+euclidean_dist_backward = _no_double_backward("euclidean_dist_backward",
+                                              "EuclideanDistBackward0")
 attention_backward = _no_double_backward("attention_backward",
                                          "ScaledDotProductFlashAttentionForCpuBackward0")
 masked_select_backward = _no_double_backward("masked_select_backward", "MaskedSelectBackward0")
