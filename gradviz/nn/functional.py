@@ -55,6 +55,7 @@ from gradviz.core.functions.pooling import (
     max_pool1d,
     max_pool2d,
 )
+from gradviz.core.functions.upsampling import interpolate
 from gradviz.nn.attention import multi_head_attention_forward
 from gradviz.nn.dropout import dropout, dropout2d
 
@@ -68,7 +69,8 @@ __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention",
            "elu", "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
            "nll_loss", "relu", "relu6", "sigmoid", "silu", "softmax", "softmin", "softplus",
            "softsign", "tanh", "tanhshrink",
-           "pairwise_distance", "celu", "hardsigmoid", "hardswish", "logsigmoid", "mish", "selu"]
+           "interpolate", "pairwise_distance", "celu", "hardsigmoid", "hardswish", "logsigmoid",
+           "mish", "selu"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

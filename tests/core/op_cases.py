@@ -1063,3 +1063,23 @@ case("norm_dim", "pairwise_distance_p1_keepdim",
      lambda T, a, b: F(T).pairwise_distance(a, b, 1, keepdim=True), n(4, 3), n(3))
 case("norm_dim", "pairwise_distance_vectors",
      lambda T, a, b: F(T).pairwise_distance(a, b, p=3, eps=0.0), n(3), n(3))
+
+# ---------------------------------------------------------------- upsampling
+case("upsample_nearest2d", "interpolate_nearest_double",
+     lambda T, a: F(T).interpolate(a, scale_factor=2), n(1, 2, 2, 3), double=False)
+case("upsample_nearest2d", "interpolate_nearest_size",
+     lambda T, a: F(T).interpolate(a, size=(5, 2)), n(2, 1, 3, 4), double=False)
+case("upsample_nearest2d", "interpolate_nearest_scales",
+     lambda T, a: T.nn.Upsample(scale_factor=(1.7, 0.6))(a), n(1, 2, 3, 5), double=False)
+case("upsample_bilinear2d", "interpolate_bilinear",
+     lambda T, a: F(T).interpolate(a, size=(5, 7), mode="bilinear"), n(1, 2, 3, 4),
+     double=False)
+case("upsample_bilinear2d", "interpolate_bilinear_align_corners",
+     lambda T, a: F(T).interpolate(a, size=(4, 6), mode="bilinear", align_corners=True),
+     n(2, 1, 3, 4), double=False)
+case("upsample_bilinear2d", "interpolate_bilinear_scale",
+     lambda T, a: T.nn.Upsample(scale_factor=1.5, mode="bilinear")(a), n(1, 1, 3, 4),
+     double=False)
+case("upsample_bilinear2d", "interpolate_bilinear_down_recomputed",
+     lambda T, a: F(T).interpolate(a, scale_factor=0.6, mode="bilinear",
+                                   recompute_scale_factor=True), n(1, 2, 5, 4), double=False)

@@ -120,6 +120,15 @@ ERRORS = {
     "cdist_columns": lambda T: T.cdist(T.ones(2, 3), T.ones(2, 4)),
     "cdist_long": lambda T: T.cdist(T.ones(2, 3, dtype=T.long), T.ones(2, 3, dtype=T.long)),
     "cdist_negative_p": lambda T: T.cdist(T.ones(2, 3), T.ones(2, 3), p=-1),
+    "interpolate_no_size": lambda T: T.nn.functional.interpolate(T.ones(1, 1, 2, 2)),
+    "interpolate_both": lambda T: T.nn.functional.interpolate(T.ones(1, 1, 2, 2), 3, 2.0),
+    "interpolate_size_dims": lambda T: T.nn.functional.interpolate(T.ones(1, 1, 2, 2), (3,)),
+    "interpolate_scale_dims": lambda T: T.nn.functional.interpolate(T.ones(1, 1, 2, 2),
+                                                                    scale_factor=[2.0]),
+    "interpolate_nearest_corners": lambda T: T.nn.functional.interpolate(
+        T.ones(1, 1, 2, 2), 3, align_corners=True),
+    "interpolate_recompute_size": lambda T: T.nn.functional.interpolate(
+        T.ones(1, 1, 2, 2), 3, recompute_scale_factor=True),
     "tensor_split_zero_sections": lambda T: T.tensor_split(T.zeros(3), 0),
     "tensor_split_scalar": lambda T: T.tensor_split(T.tensor(1.0), 1),
     "tensor_split_float_indices": lambda T: T.tensor_split(T.zeros(3), T.tensor([1.0])),

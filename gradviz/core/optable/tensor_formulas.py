@@ -25,13 +25,15 @@ from gradviz.core.optable import (
     nn_helpers,
     nn_layer_helpers,
     tensor_op_helpers,
+    upsample_helpers,
 )
 from gradviz.core.optable.derivatives import _EPS  # noqa: F401 - rebound functions use it
 from gradviz.core.tensors import factories
 from gradviz.core.tensors.tensor import Tensor
 
 __all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__, *conv_helpers.__all__,
-           *nn_layer_helpers.__all__, *tensor_op_helpers.__all__, *matrix_helpers.__all__]
+           *nn_layer_helpers.__all__, *tensor_op_helpers.__all__, *matrix_helpers.__all__,
+           *upsample_helpers.__all__]
 
 
 def _recorded(name, *inputs, attrs=()):
@@ -485,7 +487,8 @@ def _no_double_backward(name, grad_fn, second=None):
     says that gradviz cannot take this derivative yet (torch can). A first ``create_graph``
     backward works."""
     array_fn = next(getattr(m, name) for m in (conv_helpers, nn_layer_helpers, tensor_op_helpers,
-                                               matrix_helpers) if hasattr(m, name))
+                                               matrix_helpers, upsample_helpers)
+                    if hasattr(m, name))
 
     def forward(ctx, *args):
         raw = [a._data if isinstance(a, Tensor) else a for a in args]
@@ -672,6 +675,10 @@ cross_backward = _no_double_backward("cross_backward", "LinalgCrossBackward0")
 svd_backward = _no_double_backward("svd_backward", "LinalgSvdBackward0")
 lstm_layer_backward = _no_double_backward("lstm_layer_backward", "MkldnnRnnLayerBackward0")
 cdist_backward = _no_double_backward("cdist_backward", "CdistBackward0")
+upsample_nearest2d_backward = _no_double_backward("upsample_nearest2d_backward",
+                                                  "UpsampleNearest2DBackward0")
+upsample_bilinear2d_backward = _no_double_backward("upsample_bilinear2d_backward",
+                                                   "UpsampleBilinear2DBackward0")
 euclidean_dist_backward = _no_double_backward("euclidean_dist_backward",
                                               "EuclideanDistBackward0")
 attention_backward = _no_double_backward("attention_backward",
