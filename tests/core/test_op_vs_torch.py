@@ -100,6 +100,7 @@ ERRORS = {
     "leaky_relu_int": lambda T: T.nn.functional.leaky_relu(T.tensor([1, 2])),
     "selu_int": lambda T: T.nn.functional.selu(T.tensor([1, 2])),
     "celu_int": lambda T: T.nn.functional.celu(T.tensor([1, 2]), inplace=True),
+    "celu_zero_alpha": lambda T: T.nn.functional.celu(T.ones(2), 0.0),
     "mish_int": lambda T: T.nn.functional.mish(T.tensor([1, 2])),
     "logsigmoid_int": lambda T: T.nn.functional.logsigmoid(T.tensor([1, 2])),
     "hardswish_bool": lambda T: T.nn.functional.hardswish(T.tensor([True])),
@@ -127,6 +128,10 @@ ERRORS = {
                                                                     scale_factor=[2.0]),
     "interpolate_nearest_corners": lambda T: T.nn.functional.interpolate(
         T.ones(1, 1, 2, 2), 3, align_corners=True),
+    "interpolate_bilinear_3d": lambda T: T.nn.functional.interpolate(
+        T.ones(1, 1, 2), 3, mode="bilinear"),
+    "interpolate_bad_mode": lambda T: T.nn.functional.interpolate(T.ones(1, 1, 2, 2), 3,
+                                                                  mode="cubic"),
     "interpolate_recompute_size": lambda T: T.nn.functional.interpolate(
         T.ones(1, 1, 2, 2), 3, recompute_scale_factor=True),
     "tensor_split_zero_sections": lambda T: T.tensor_split(T.zeros(3), 0),

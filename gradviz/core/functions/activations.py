@@ -25,6 +25,8 @@ def selu(input, inplace=False):
 
 def celu(input, alpha=1.0, inplace=False):
     """``x`` where positive, ``alpha * (exp(x / alpha) - 1)`` elsewhere; ``CeluBackward0``."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     return _activation(A.CELU, "elu", input, (alpha,), inplace, A.CELU_)
 
 

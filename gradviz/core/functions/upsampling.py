@@ -18,7 +18,8 @@ from gradviz.core.tensors.checks import tensor_arg
 
 __all__ = ["interpolate"]
 
-_INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
+_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area",
+          "nearest-exact")
 
 
 def _output_size(input, size, scale_factor, dim):
@@ -67,7 +68,16 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
     if recompute_scale_factor:
         scales = None
-    if input._data.ndim != 4 or mode not in ("nearest", "bilinear") or antialias:
+    ndim = input._data.ndim
+    if mode == "bilinear" and ndim in (3, 5):
+        raise NotImplementedError(f"Got {ndim}D input, but bilinear mode needs 4D input")
+    if ndim not in (3, 4, 5) or mode not in _MODES:
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {ndim}D) for the "
+            "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            "nearest-exact "
+            f"(got {mode})")
+    if ndim != 4 or mode not in ("nearest", "bilinear") or antialias:
         raise NotImplementedError("gradviz's interpolate takes 4-d input in the modes "
                                   "'nearest' and 'bilinear' (without antialias) only")
     sizes = input._data.shape
