@@ -4,6 +4,7 @@ re-exported by ``gradviz``."""
 
 from __future__ import annotations
 
+from gradviz.core.functions.activations import celu, celu_, selu, selu_
 from gradviz.core.functions.distances import cdist
 from gradviz.core.functions.matrices import diag, diagonal, trace, tril, triu
 from gradviz.core.functions.paired_reductions import aminmax, std_mean, var_mean
@@ -61,4 +62,5 @@ __all__ = ["addcdiv", "addcmul", "argsort", "chunk", "split", "unbind", "bitwise
            "less", "less_equal", "log2", "logical_and", "logical_not", "logical_or",
            "logical_xor", "lt", "nan_to_num", "ne", "not_equal", "prod", "roll", "scatter",
            "scatter_add", "sort", "tile", "topk", "trace", "tril", "triu", "unique",
-           "aminmax", "cdist", "exp2", "index_add", "std_mean", "tensor_split", "var_mean"]
+           "aminmax", "cdist", "celu", "celu_", "selu", "selu_", "exp2", "index_add", "std_mean",
+           "tensor_split", "var_mean"]

@@ -4,11 +4,14 @@ public home."""
 
 from gradviz.core.functions.activations import (
     celu,
+    celu_,
+    elu_,
     hardsigmoid,
     hardswish,
     logsigmoid,
     mish,
     selu,
+    selu_,
 )
 from gradviz.core.functions.attention import scaled_dot_product_attention
 from gradviz.core.functions.conv import conv1d, conv2d
@@ -70,7 +73,7 @@ __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention",
            "nll_loss", "relu", "relu6", "sigmoid", "silu", "softmax", "softmin", "softplus",
            "softsign", "tanh", "tanhshrink",
            "interpolate", "pairwise_distance", "celu", "hardsigmoid", "hardswish", "logsigmoid",
-           "mish", "selu"]
+           "mish", "selu", "celu_", "elu_", "selu_"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

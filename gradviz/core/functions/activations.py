@@ -1,6 +1,8 @@
-"""torch.nn.functional's selu, celu, mish, logsigmoid, hardswish and hardsigmoid
-(``gradviz.nn.functional`` re-exports them), each recorded as torch records it: selu is
-elu with torch's constants (EluBackward0), the others have nodes of their own.
+"""torch.nn.functional's selu, celu, mish, logsigmoid, hardswish and hardsigmoid, and the
+in-place ``elu_``, ``selu_`` and ``celu_`` (``gradviz.nn.functional`` re-exports them; torch's
+top level has ``selu``, ``celu`` and their in-place forms too), each recorded as torch
+records it: selu is elu with torch's constants (EluBackward0), the others have nodes of
+their own.
 
     >>> import gradviz as torch
     >>> torch.nn.functional.hardswish(torch.tensor([1.0], requires_grad=True))
@@ -48,3 +50,18 @@ def hardswish(input, inplace=False):
 def hardsigmoid(input, inplace=False):
     """``relu6(x + 3) / 6``; grad_fn ``HardsigmoidBackward0``."""
     return _activation(A.HARDSIGMOID, "hardsigmoid", input, (), inplace)
+
+
+def selu_(input):
+    """In place: ``selu(input)`` (EluBackward1)."""
+    return selu(input, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    """In place: ``celu(input, alpha)`` (CeluBackward1)."""
+    return celu(input, alpha, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    """In place: ``elu(input, alpha)`` (EluBackward1)."""
+    return _activation(P.ELU, "elu", input, (alpha, 1.0, 1.0), True, P.ELU_)
