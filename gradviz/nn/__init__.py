@@ -10,11 +10,17 @@ Built on core's public API; nothing in ``gradviz.core`` imports it.
 
 from gradviz.nn import functional, init, modules, utils  # modules: torch's nn.modules.module
 from gradviz.nn.activation import (
+    CELU,
     ELU,
     GELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
     ReLU,
     ReLU6,
     Sigmoid,
@@ -57,6 +63,7 @@ from gradviz.nn.pooling import (
 from gradviz.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from gradviz.nn.sparse import Embedding
 from gradviz.nn.transformer import TransformerEncoder, TransformerEncoderLayer
+from gradviz.nn.upsampling import Upsample
 
 __all__ = ["MultiheadAttention", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase",
            "RNNCell", "TransformerEncoder", "TransformerEncoderLayer",
@@ -70,7 +77,8 @@ __all__ = ["MultiheadAttention", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "R
            "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "SiLU", "Sequential",
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "modules",
            "utils", "HuberLoss", "KLDivLoss", "ReLU6", "SmoothL1Loss", "Softmin", "Softsign",
-           "Tanhshrink"]
+           "Tanhshrink", "CELU", "Hardsigmoid", "Hardswish", "LogSigmoid", "Mish", "SELU",
+           "Upsample"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

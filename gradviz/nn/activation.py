@@ -1,5 +1,6 @@
 """Activation modules: ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``LogSoftmax``,
-``LeakyReLU``, ``ELU``, ``SiLU``, ``Softplus``, ``Hardtanh``, ``GELU``; each calls its function
+``LeakyReLU``, ``ELU``, ``SiLU``, ``Softplus``, ``Hardtanh``, ``GELU``, ``SELU``, ``CELU``,
+``Mish``, ``LogSigmoid``, ``Hardswish``, ``Hardsigmoid``; each calls its function
 (``gradviz.nn.functional``), one op with torch's grad_fn.
 
     >>> torch.nn.SiLU()(torch.tensor([0.0, 1.0], requires_grad=True))
@@ -8,13 +9,15 @@
 
 from __future__ import annotations
 
+from gradviz.core.functions import activations as A
 from gradviz.core.functions import nn_functional as F
 from gradviz.core.functions import pointwise as M
 from gradviz.core.functions.nn_layers import gelu
 from gradviz.nn.module import Module
 
-__all__ = ["ELU", "GELU", "Hardtanh", "LeakyReLU", "LogSoftmax", "ReLU", "ReLU6", "SiLU",
-           "Sigmoid", "Softmax", "Softmin", "Softplus", "Softsign", "Tanh", "Tanhshrink"]
+__all__ = ["CELU", "ELU", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU",
+           "LogSigmoid", "LogSoftmax", "Mish", "ReLU", "ReLU6", "SELU", "SiLU", "Sigmoid",
+           "Softmax", "Softmin", "Softplus", "Softsign", "Tanh", "Tanhshrink"]
 
 
 class ReLU(Module):
@@ -165,3 +168,70 @@ class GELU(Module):
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
+
+
+class SELU(Module):
+    """``scale * elu(x, alpha)`` with torch's constants (recorded as EluBackward0)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return A.selu(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class CELU(Module):
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return A.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Mish(Module):
+    """``x * tanh(softplus(x))``."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return A.mish(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class LogSigmoid(Module):
+    def forward(self, input):
+        return A.logsigmoid(input)
+
+
+class Hardswish(Module):
+    """``x * relu6(x + 3) / 6`` (torch shows no ``inplace`` in its repr)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return A.hardswish(input, self.inplace)
+
+
+class Hardsigmoid(Module):
+    """``relu6(x + 3) / 6`` (torch shows no ``inplace`` in its repr)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return A.hardsigmoid(input, self.inplace)

@@ -2,8 +2,20 @@
 functions. They live in core (Tensor methods such as ``softmax`` use them); this is their
 public home."""
 
+from gradviz.core.functions.activations import (
+    celu,
+    celu_,
+    elu_,
+    hardsigmoid,
+    hardswish,
+    logsigmoid,
+    mish,
+    selu,
+    selu_,
+)
 from gradviz.core.functions.attention import scaled_dot_product_attention
 from gradviz.core.functions.conv import conv1d, conv2d
+from gradviz.core.functions.distances import pairwise_distance
 from gradviz.core.functions.nn_functional import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -46,6 +58,7 @@ from gradviz.core.functions.pooling import (
     max_pool1d,
     max_pool2d,
 )
+from gradviz.core.functions.upsampling import interpolate
 from gradviz.nn.attention import multi_head_attention_forward
 from gradviz.nn.dropout import dropout, dropout2d
 
@@ -58,7 +71,9 @@ __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention",
            "dropout2d",
            "elu", "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
            "nll_loss", "relu", "relu6", "sigmoid", "silu", "softmax", "softmin", "softplus",
-           "softsign", "tanh", "tanhshrink"]
+           "softsign", "tanh", "tanhshrink",
+           "interpolate", "pairwise_distance", "celu", "hardsigmoid", "hardswish", "logsigmoid",
+           "mish", "selu", "celu_", "elu_", "selu_"]
 
 
 from gradviz.torch_alias import missing_attribute  # noqa: E402

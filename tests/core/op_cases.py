@@ -38,6 +38,16 @@ def n(*shape):
     return Arg(lambda rng: rng.uniform(0.2, 1.5, shape) * rng.choice([-1.0, 1.0], shape))
 
 
+def w(*shape):
+    """Signed values with |x| in [0.2, 5], none within 0.1 of ±3 (hardswish's kinks)."""
+    def make(rng):
+        x = rng.uniform(0.2, 5.0, shape)
+        x = np.where(np.abs(x - 3) < 0.1, x + 0.2, x)
+        return x * rng.choice([-1.0, 1.0], shape)
+
+    return Arg(make)
+
+
 def p(*shape):
     """Positive values in [0.5, 2] (log, sqrt, pow bases, divisors)."""
     return Arg(lambda rng: rng.uniform(0.5, 2.0, shape))
@@ -275,6 +285,23 @@ case("elu", "elu", lambda T, a: F(T).elu(a, alpha=0.7), n(2, 3))
 case("silu", "silu", lambda T, a: T.nn.SiLU()(a), n(2, 3))
 case("softplus", "softplus", lambda T, a: F(T).softplus(a, beta=2.0, threshold=1.0), n(2, 3))
 case("hardtanh", "hardtanh", lambda T, a: T.nn.Hardtanh(-0.5, 0.7)(a), n(2, 3))
+case("elu", "selu", lambda T, a: F(T).selu(a), n(2, 3))
+case("elu_", "selu_inplace", lambda T, a: T.nn.SELU(inplace=True)(a * 1), n(4))
+case("celu", "celu", lambda T, a: F(T).celu(a, 0.6), n(2, 3))
+case("celu_", "celu_inplace", lambda T, a: F(T).celu(a * 1, 1.5, inplace=True), n(4))
+case("celu", "celu_top_level", lambda T, a: T.celu(a, alpha=0.8), n(3))
+case("celu_", "celu_underscore", lambda T, a: T.celu_(a * 1), n(3))
+case("elu", "selu_top_level", lambda T, a: T.selu(a), n(3))
+case("elu_", "selu_underscore", lambda T, a: F(T).selu_(a * 1), n(3))
+case("elu_", "elu_underscore", lambda T, a: F(T).elu_(a * 1, 0.4), n(3))
+case("mish", "mish", lambda T, a: T.nn.Mish()(a), w(2, 3))
+case("mish", "mish_inplace", lambda T, a: F(T).mish(a * 1, inplace=True), n(4))
+case("log_sigmoid", "logsigmoid", lambda T, a: T.nn.LogSigmoid()(a), w(2, 3))
+case("hardswish", "hardswish", lambda T, a: F(T).hardswish(a), w(2, 4))
+case("hardswish", "hardswish_inplace", lambda T, a: T.nn.Hardswish(True)(a * 1), w(5))
+case("hardsigmoid", "hardsigmoid", lambda T, a: T.nn.Hardsigmoid()(a), w(2, 4), double=False)
+case("hardsigmoid", "hardsigmoid_inplace", lambda T, a: F(T).hardsigmoid(a * 1, True), w(5),
+     double=False)
 
 # ---------------------------------------------------------------- flip, cumsum, logsumexp...
 case("flip", "flip", lambda T, a: a.flip(0), n(3, 2))
@@ -507,6 +534,16 @@ case("leaky_relu_backward", "leaky_relu_derivative",
      lambda T, a, b: _derivative(lambda x: F(T).leaky_relu(x, 0.2))(T, a, b), n(4), n(4))
 case("softplus_backward", "softplus_derivative",
      lambda T, a, b: _derivative(lambda x: F(T).softplus(x, 2.0))(T, a, b), n(2, 3), n(2, 3))
+case("elu_backward", "selu_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).selu(x))(T, a, b), n(2, 3), n(2, 3))
+case("elu_backward", "celu_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).celu(x, 0.5))(T, a, b), n(2, 3), n(2, 3))
+case("log_sigmoid_backward", "logsigmoid_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).logsigmoid(x))(T, a, b), w(2, 3), n(2, 3))
+case("hardswish_backward", "hardswish_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).hardswish(x))(T, a, b), w(6), n(6))
+case("hardsigmoid_backward", "hardsigmoid_derivative",
+     lambda T, a, b: _derivative(lambda x: F(T).hardsigmoid(x))(T, a, b), w(6), n(6))
 case("softmax_backward_data", "softmax_derivative",
      lambda T, a, b: _derivative(lambda x: F(T).softmax(x, 1))(T, a, b), n(2, 3), n(2, 3))
 case("log_softmax_backward_data", "log_softmax_derivative",
@@ -984,3 +1021,70 @@ case("cummin", "cummin", lambda T, a: a.cummin(0).values, n(4, 2), double=False)
 case("dist", "dist", lambda T, a, b: T.dist(a, b), n(2, 3), n(3))
 case("dist", "dist_p1", lambda T, a, b: a.dist(b, 1), n(3), n(3))
 case("dist", "dist_p3", lambda T, a, b: T.dist(a, b, p=3), n(2, 2), n(2, 2))
+
+# ---------------------------------------------------------------- exp2, index_add, pairs of results
+case("exp2", "exp2", lambda T, a: T.exp2(a), n(2, 3))
+case("exp2", "exp2_inplace", lambda T, a: (a * 1).exp2_(), n(4))
+case("index_add", "index_add", lambda T, a, s: T.index_add(a, 0, T.tensor([2, 0]), s), n(3, 4),
+     n(2, 4))
+case("index_add", "index_add_alpha_repeated",
+     lambda T, a, s: a.index_add(1, T.tensor([1, 1, 3]), s, alpha=-1.5), n(2, 4), n(2, 3))
+case("index_add", "index_add_inplace",
+     lambda T, a, s: (a * 1).index_add_(0, T.tensor([0]), s, alpha=2), n(2, 3), n(1, 3))
+case("var_mean_var", "var_mean", lambda T, a: T.var_mean(a, 1)[0], n(3, 4))
+case("var_mean_mean", "var_mean_mean", lambda T, a: T.var_mean(a, (0, 1), keepdim=True)[1],
+     n(3, 4))
+case("std_mean_std", "std_mean", lambda T, a: T.std_mean(a, correction=0)[0], n(3, 4))
+case("std_mean_mean", "std_mean_mean", lambda T, a: T.std_mean(a, 0, False)[1], n(3, 4))
+case("aminmax_min", "aminmax_min", lambda T, a: T.aminmax(a, dim=1).min, n(3, 4))
+case("aminmax_max", "aminmax_max_keepdim", lambda T, a: a.aminmax(dim=0, keepdim=True).max,
+     n(3, 4))
+case("aminmax_max", "aminmax_max_ties", lambda T, a: T.aminmax(a.clamp(max=0.3))[1], n(3, 4),
+     double=False)
+case("slice", "tensor_split_sections", lambda T, a: T.tensor_split(a, 3, dim=1)[0], n(2, 7))
+case("slice", "tensor_split_indices", lambda T, a: a.tensor_split([1, -1])[1], n(5, 2))
+case("slice", "tensor_split_tensor", lambda T, a: T.tensor_split(a, T.tensor(2))[1], n(5))
+
+# ---------------------------------------------------------------- distances
+case("cdist", "cdist", lambda T, a, b: T.cdist(a, b), n(4, 3), n(5, 3), double=False)
+case("cdist", "cdist_p1", lambda T, a, b: T.cdist(a, b, p=1), n(3, 2), n(2, 2), double=False)
+case("cdist", "cdist_p3_batched", lambda T, a, b: T.cdist(a, b, p=3), n(2, 3, 2), n(1, 4, 2),
+     double=False)
+case("cdist", "cdist_p_half", lambda T, a, b: T.cdist(a, b, 0.5), n(3, 2), n(2, 2),
+     double=False)
+case("cdist", "cdist_inf", lambda T, a, b: T.cdist(a, b, float("inf")), n(3, 2), n(2, 2),
+     double=False)
+# (torch's cdist is a view of EuclideanDistBackward0's output, its _base)
+case("euclidean_dist", "cdist_matmul", lambda T, a, b: T.cdist(a, b)._base, n(27, 3), n(4, 3),
+     double=False)
+case("view", "cdist_matmul_batched", lambda T, a, b: T.cdist(a, b), n(2, 26, 3), n(1, 3, 3),
+     double=False)
+case("euclidean_dist", "cdist_matmul_mode",
+     lambda T, a, b: T.cdist(a, b, compute_mode="use_mm_for_euclid_dist")._base, n(3, 2),
+     n(2, 2), double=False)
+case("norm_dim", "pairwise_distance", lambda T, a, b: F(T).pairwise_distance(a, b), n(4, 3),
+     n(4, 3))
+case("norm_dim", "pairwise_distance_p1_keepdim",
+     lambda T, a, b: F(T).pairwise_distance(a, b, 1, keepdim=True), n(4, 3), n(3))
+case("norm_dim", "pairwise_distance_vectors",
+     lambda T, a, b: F(T).pairwise_distance(a, b, p=3, eps=0.0), n(3), n(3))
+
+# ---------------------------------------------------------------- upsampling
+case("upsample_nearest2d", "interpolate_nearest_double",
+     lambda T, a: F(T).interpolate(a, scale_factor=2), n(1, 2, 2, 3), double=False)
+case("upsample_nearest2d", "interpolate_nearest_size",
+     lambda T, a: F(T).interpolate(a, size=(5, 2)), n(2, 1, 3, 4), double=False)
+case("upsample_nearest2d", "interpolate_nearest_scales",
+     lambda T, a: T.nn.Upsample(scale_factor=(1.7, 0.6))(a), n(1, 2, 3, 5), double=False)
+case("upsample_bilinear2d", "interpolate_bilinear",
+     lambda T, a: F(T).interpolate(a, size=(5, 7), mode="bilinear"), n(1, 2, 3, 4),
+     double=False)
+case("upsample_bilinear2d", "interpolate_bilinear_align_corners",
+     lambda T, a: F(T).interpolate(a, size=(4, 6), mode="bilinear", align_corners=True),
+     n(2, 1, 3, 4), double=False)
+case("upsample_bilinear2d", "interpolate_bilinear_scale",
+     lambda T, a: T.nn.Upsample(scale_factor=1.5, mode="bilinear")(a), n(1, 1, 3, 4),
+     double=False)
+case("upsample_bilinear2d", "interpolate_bilinear_down_recomputed",
+     lambda T, a: F(T).interpolate(a, scale_factor=0.6, mode="bilinear",
+                                   recompute_scale_factor=True), n(1, 2, 5, 4), double=False)

@@ -373,7 +373,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 def elu(input, alpha=1.0, inplace=False):
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
-    return _activation(P.ELU, "elu", input, (alpha,), inplace, P.ELU_)
+    return _activation(P.ELU, "elu", input, (alpha, 1.0, 1.0), inplace, P.ELU_)
 
 
 def silu(input, inplace=False):

@@ -1,6 +1,7 @@
 """Reading and writing along a dim: ``gather`` (GatherBackward0), ``scatter``
 (ScatterBackward0/1), ``scatter_add`` (ScatterAddBackward0), ``index_select``
-(IndexSelectBackward0), ``sort`` (SortBackward0), ``argsort``, ``topk`` (TopkBackward0) and
+(IndexSelectBackward0), ``index_add`` (IndexAddBackward0), ``sort`` (SortBackward0),
+``argsort``, ``topk`` (TopkBackward0) and
 ``unique``."""
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import numpy as np
 
 from gradviz.core.autograd.record import apply_op
 from gradviz.core.optable import tensor_ops as O
-from gradviz.core.tensors.checks import tensor_arg
+from gradviz.core.tensors.checks import _torch_type, tensor_arg
 from gradviz.core.tensors.tensor import Tensor
 
-__all__ = ["argsort", "gather", "index_select", "scatter", "scatter_add", "sort", "topk",
+__all__ = ["argsort", "gather", "index_add", "index_select", "scatter", "scatter_add", "sort",
+           "topk",
            "unique"]
 
 
@@ -148,6 +150,40 @@ def index_select(input, dim, index):
                                f"axis_dim={size}")
         raise IndexError("index out of range in self")
     return apply_op(O.INDEX_SELECT, (input,), (input._data.shape, d, idx))
+
+
+def index_add_args(input, dim, index, source, alpha):
+    """index_add's checks, as torch's; its row's arguments (dim, index, alpha, source_dim)."""
+    tensor_arg(input, "index_add")
+    tensor_arg(source, "index_add", "source", 4)
+    d = input._wrap_dim(dim)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim > 1:
+        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: "
+                         f"{idx.ndim} with type: {_torch_type(idx.dtype)} and size: "
+                         f"{list(idx.shape)}")
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError("index_add_(): Expected dtype int32/int64 for index but got: "
+                           f"{_torch_type(idx.dtype)}")
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f"index_add_(): self ({_torch_type(input._data.dtype)}) and source "
+                           f"({_torch_type(source._data.dtype)}) must have the same scalar type")
+    idx = idx.reshape(-1)
+    if source._data.ndim and source._data.shape[d] != idx.size:
+        raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to "
+                           f"source.size(dim): ({source._data.shape[d]}), for dim: {d}")
+    n = input._data.shape[d] if input._data.ndim else 1
+    bad = idx[(idx < 0) | (idx >= n)]
+    if bad.size:
+        raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {d} with size {n}")
+    return d, idx.astype(np.int64), alpha, source._data.ndim
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of ``input`` with ``alpha * source`` added at the positions ``index`` along
+    ``dim`` (repeated positions add up)."""
+    return apply_op(O.INDEX_ADD, (input, source),
+                    index_add_args(input, dim, index, source, alpha))
 
 
 def _order(data, dim, descending):

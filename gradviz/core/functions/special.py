@@ -1,4 +1,5 @@
-"""More elementwise functions: ``erf`` (ErfBackward0), ``log2`` (Log2Backward0), ``lerp``
+"""More elementwise functions: ``erf`` (ErfBackward0), ``log2`` (Log2Backward0), ``exp2``
+(Exp2Backward0), ``lerp``
 (LerpBackward0/1), ``nan_to_num`` (NanToNumBackward0); the tests ``isnan``, ``isinf``,
 ``isfinite``; and the function forms of comparisons (``eq``, ``ne``, ``lt``...) and of the
 bitwise and logical operators."""
@@ -12,7 +13,7 @@ from gradviz.core.optable import tensor_ops as O
 from gradviz.core.tensors.checks import _torch_type, broadcast_check, operand, tensor_arg
 from gradviz.core.tensors.tensor import Tensor
 
-__all__ = ["bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "erf", "ge",
+__all__ = ["bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "erf", "exp2", "ge",
            "greater", "greater_equal", "gt", "isfinite", "isinf", "isnan", "le", "lerp", "less",
            "less_equal", "log2", "logical_and", "logical_not", "logical_or", "logical_xor",
            "lt", "nan_to_num", "ne", "not_equal"]
@@ -33,6 +34,11 @@ def erf(input):
 def log2(input):
     """The base-2 logarithm."""
     return apply_op(O.LOG2, (_float(input, "log2"),))
+
+
+def exp2(input):
+    """``2 ** input``, element-wise (integers give floats)."""
+    return apply_op(O.EXP2, (_float(input, "exp2"),))
 
 
 def lerp(input, end, weight):

@@ -132,6 +132,14 @@ class TensorInPlaceViews:
             return inplace(self, O.SCATTER, (src,), (src._data.shape, d, idx))
         return inplace(self, O.SCATTER_VALUE, (), (d, idx, src))
 
+    def index_add_(self, dim, index, source, *, alpha=1):
+        """In place: ``alpha * source`` added at ``index`` along ``dim``."""
+        return inplace(self, O.INDEX_ADD, (source,),
+                       SEL.index_add_args(self, dim, index, source, alpha))
+
+    def exp2_(self):
+        return inplace(self, O.EXP2)
+
     def scatter_add_(self, dim, index, src):
         """In place: ``src`` added at ``index`` along ``dim`` (repeats add up)."""
         d = self._wrap_dim(dim)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from gradviz.core.functions import (
     matrices,
+    paired_reductions,
     products,
     repetition,
     selection,
@@ -24,6 +25,8 @@ class TensorOps:
     tril, triu, diagonal, diag, trace = (matrices.tril, matrices.triu, matrices.diagonal,
                                          matrices.diag, matrices.trace)
     gather, scatter, scatter_add = selection.gather, selection.scatter, selection.scatter_add
+    index_add, exp2, aminmax = selection.index_add, special.exp2, paired_reductions.aminmax
+    tensor_split = splitting.tensor_split
     index_select, sort, argsort, topk = (selection.index_select, selection.sort,
                                          selection.argsort, selection.topk)
     unique = selection.unique

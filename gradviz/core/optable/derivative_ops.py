@@ -41,10 +41,28 @@ TANH_BACKWARD = row(
     readable={"grad_output": "grad * (1 - output²)", "output": "grad * -2 * output * grad_output"})
 ELU_BACKWARD = row(
     "elu_backward", "EluBackwardBackward0", ("grad_output", "self_or_result"), D.elu_backward,
-    attrs=("alpha", "is_result"),
-    grad_output="elu_backward(grad, self_or_result, alpha, is_result)",
-    self_or_result="elu_double_backward(grad, grad_output, alpha, is_result, self_or_result)",
+    attrs=("alpha", "scale", "input_scale", "is_result"),
+    grad_output="elu_backward(grad, self_or_result, alpha, scale, input_scale, is_result)",
+    self_or_result="elu_double_backward(grad, grad_output, alpha, scale, input_scale, "
+                   "is_result, self_or_result)",
     readable={"grad_output": "grad where x > 0, else grad * alpha * exp(x)"})
+HARDSWISH_BACKWARD = row(
+    "hardswish_backward", "HardswishBackwardBackward0", ("grad_output", "self"),
+    D.hardswish_backward, grad_output="hardswish_backward(grad, self)",
+    self="hardswish_double_backward(grad, grad_output, self)",
+    readable={"grad_output": "0 below -3, grad * (self / 3 + 1/2) up to 3, grad above",
+              "self": "grad * grad_output / 3 where -3 < self < 3"})
+# torch has no derivative for hardsigmoid_backward: its node is NotImplemented
+HARDSIGMOID_BACKWARD = row(
+    "hardsigmoid_backward", "NotImplemented", ("grad_output", "self"), D.hardsigmoid_backward,
+    grad_output="not_implemented('hardsigmoid_backward')",
+    self="not_implemented('hardsigmoid_backward')")
+LOG_SIGMOID_BACKWARD = row(
+    "log_sigmoid_backward", "LogSigmoidBackwardBackward0", ("grad_output", "self"),
+    D.log_sigmoid_backward, grad_output="log_sigmoid_backward(grad, self)",
+    self="log_sigmoid_double_backward(grad * grad_output, self)",
+    readable={"grad_output": "grad * sigmoid(-self)",
+              "self": "grad * grad_output * (s - 1) * s, s = sigmoid(self)"})
 HARDTANH_BACKWARD = row(
     "hardtanh_backward", "HardtanhBackwardBackward0", ("grad_output", "self"),
     D.hardtanh_backward, attrs=("min_val", "max_val"),

@@ -26,7 +26,10 @@ from gradviz.core.optable.helpers import (
     zeros_like,
 )
 
-__all__ = ["elu_backward", "elu_double_backward", "hardtanh_backward", "leaky_relu_backward",
+__all__ = ["celu_input_scale", "elu_backward", "elu_double_backward", "hardsigmoid_backward",
+           "hardswish_backward", "hardswish_double_backward", "log_sigmoid_backward",
+           "log_sigmoid_double_backward", "log1p", "mish_backward", "tanh",
+           "hardtanh_backward", "leaky_relu_backward",
            "softplus_backward", "softplus_double_backward", "silu_backward", "amax_backward",
            "bce_backward", "bce_double_backward",
            "bce_double_backward_grad_output", "bce_double_backward_target", "cosh",
@@ -58,19 +61,31 @@ def tanh_backward(grad, output):
     return grad * (1 - output * output)
 
 
-def elu_backward(grad, x, alpha, is_result):
+def elu_backward(grad, x, alpha, scale, input_scale, is_result):
     """elu's derivative from self (in place: from the result), torch's elu_backward: a nan
-    passes the gradient."""
+    passes the gradient. selu and celu are elu with a ``scale`` and an ``input_scale``."""
+    positive = grad if scale == 1 else grad * scale
     if is_result:
-        return where(x <= 0, grad * (x + alpha), grad)
-    return where(x <= 0, grad * alpha * exp(x), grad)
+        negative = grad * (x + alpha * scale)
+    else:
+        negative = grad * (alpha * scale) * exp(x if input_scale == 1 else x * input_scale)
+    return where(x <= 0, negative if input_scale == 1 else negative * input_scale, positive)
 
 
-def elu_double_backward(grad, grad_output, alpha, is_result, x):
+def elu_double_backward(grad, grad_output, alpha, scale, input_scale, is_result, x):
     """d/d x of elu_backward (torch's elu_double_backward)."""
+    if input_scale != 1:
+        grad = grad * input_scale
     if is_result:
         return grad * grad_output * mask(x < 0, grad)
-    return elu_backward(grad * grad_output, x, alpha, is_result) * mask(x <= 0, grad)
+    return (elu_backward(grad * grad_output, x, alpha, scale, input_scale, is_result)
+            * mask(x <= 0, grad))
+
+
+def celu_input_scale(alpha):
+    """celu's derivative is elu's with input scale 1 / alpha, alpha taken as a float32 (as
+    torch's formula, ``1.0/alpha.toFloat()``, does; its forward uses the double)."""
+    return 1.0 / float(np.float32(alpha))
 
 
 def hardtanh_backward(grad, self, min_val, max_val):
@@ -101,6 +116,57 @@ def silu_backward(grad, self):
     sigmoid of self, computed once."""
     s = sigmoid(self)
     return grad * s * shift(self * (_const(np.ones_like(_raw(s)), s) - s), 1.0)
+
+
+def tanh(x):
+    return np.tanh(x)
+
+
+def log1p(x):
+    return np.log1p(x)
+
+
+def mish_backward(grad, self):
+    """mish's derivative as torch records it under create_graph (its
+    infinitely_differentiable_mish_backward): grad * (t + self * s * (1 - t²)), s the
+    sigmoid of self and t the tanh of its softplus, log1p(exp(self))."""
+    s = sigmoid(self)
+    t = tanh(log1p(exp(self)))
+    return grad * (t + self * s * (_const(np.ones_like(_raw(t)), t) - t * t))
+
+
+def log_sigmoid_backward(grad, self):
+    """log_sigmoid's derivative, grad * sigmoid(-self), as torch's kernel computes it."""
+    x = _raw(self)
+    z = np.exp(-np.abs(x))
+    return grad * np.where(x < 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+
+
+def log_sigmoid_double_backward(grad, self):
+    """d/d self of log_sigmoid_backward: grad * (s - 1) * s, s = sigmoid(self)."""
+    s = sigmoid(self)
+    return grad * sub_scalar(s, 1) * s
+
+
+def hardswish_backward(grad, self):
+    """hardswish's derivative: 0 below -3, grad * (self / 3 + 0.5) up to 3, grad above."""
+    x = _raw(self)
+    out = np.where(x <= 3, grad * (x / 3 + 0.5), grad)
+    return np.where(x < -3, 0.0, out).astype(x.dtype, copy=False)  # +0, as torch
+
+
+def hardswish_double_backward(grad, grad_output, self):
+    """d/d self of hardswish_backward: grad * grad_output / 3 where -3 < self < 3."""
+    x = _raw(self)
+    return where((x > -3.0) & (x < 3.0), div_scalar(grad * grad_output, 3.0), zeros_like(grad))
+
+
+def hardsigmoid_backward(grad, self):
+    """hardsigmoid's derivative: grad / 6 where -3 < self < 3, else 0 (torch's kernel
+    multiplies by 1/6 as a float32)."""
+    x = _raw(self)
+    inside = (x > -3) & (x < 3)
+    return np.where(inside, grad * float(np.float32(1 / 6)), 0.0).astype(x.dtype, copy=False)
 
 
 def sigmoid_backward(grad, output):

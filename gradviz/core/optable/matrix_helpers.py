@@ -1,14 +1,16 @@
 """Backward-formula names (on NumPy arrays) of functions of matrices: ``torch.linalg``'s
 decompositions and solvers (``det``, ``slogdet``, ``solve``, ``cross``, ``svd``, as torch's
-``FunctionsManual.cpp`` writes their derivatives), scaled dot-product attention and a
-whole LSTM layer (forward and backpropagation through time). Every function works on a
+``FunctionsManual.cpp`` writes their derivatives), scaled dot-product attention, a
+whole LSTM layer (forward and backpropagation through time) and the distances between
+rows (``cdist``). Every function works on a
 batch of matrices (the last two dims)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["attention_backward", "cross_backward", "det_backward", "lstm_layer_backward",
+__all__ = ["attention_backward", "cdist_backward", "cross_backward", "det_backward",
+           "euclidean_dist_backward", "lstm_layer_backward",
            "slogdet_backward", "solve_backward_a", "solve_backward_b", "svd_backward"]
 
 
@@ -183,3 +185,37 @@ def _lstm_backward(grad, output, x, w_ih, w_hh, b_ih, h0, cache):
         dx[t] = gates @ w_ih
         dh_next, dc_next = gates @ w_hh, dc * f
     return dx, dw_ih, dw_hh, db, db, dh_next, dc_next
+
+
+# ---------------------------------------------------------------- distances between rows
+def cdist_backward(grad, x1, x2, p, result):
+    """cdist's derivative for ``x1`` (torch's ``_cdist_backward``): per row of x1, the sum over
+    the rows of x2 of grad times d‖x1_i - x2_j‖_p / d x1_i (0 where the distance is 0)."""
+    diff = x1[..., :, None, :] - x2[..., None, :, :]
+    dist = result[..., None]
+    g = grad[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if p == 0:
+            local = np.zeros_like(diff)
+        elif p == 1:
+            local = np.sign(diff)
+        elif p == np.inf:
+            local = np.sign(diff) * (np.abs(diff) == dist)
+        elif p < 2:
+            local = np.where((diff == 0) & (p < 1), 0.0,
+                             np.sign(diff) * np.abs(diff) ** (p - 1) / dist ** (p - 1))
+        elif p == 2:
+            local = diff / dist
+        else:
+            local = diff * np.abs(diff) ** (p - 2) / dist ** (p - 1)
+        out = np.where(dist == 0, 0.0, g * local)
+    return out.sum(-2).astype(x1.dtype, copy=False)
+
+
+def euclidean_dist_backward(grad, x1, x2, result):
+    """The derivative for ``x1`` of torch's matmul-based Euclidean distances
+    (``_euclidean_dist_backward``): ``x1 * Σ_j r - r @ x2`` with ``r = grad / result`` (0
+    where the distance is 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(result == 0, 0.0, grad / result).astype(x1.dtype, copy=False)
+    return x1 * ratio.sum(-1, keepdims=True) - ratio @ x2

@@ -298,8 +298,10 @@ def _leaky_relu(x, slope):
     return np.where(x > 0, x, x * slope).astype(x.dtype, copy=False)
 
 
-def _elu(x, alpha):
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+def _elu(x, alpha, scale, input_scale):
+    """torch's elu kernel (selu and celu are elu with a scale and an input scale)."""
+    negative = alpha * scale * np.expm1(np.minimum(x, 0) * input_scale)
+    return np.where(x > 0, x * scale, negative).astype(x.dtype, copy=False)
 
 
 def _silu(x):
@@ -367,16 +369,16 @@ LEAKY_RELU = row("leaky_relu", "LeakyReluBackward0", ("self",), _leaky_relu,
                  attrs=("negative_slope",),
                  self="leaky_relu_backward(grad, self, negative_slope)",
                  readable={"self": "grad where self > 0, else grad * negative_slope"})
-ELU = row("elu", "EluBackward0", ("self",), _elu, attrs=("alpha",),
-          self="elu_backward(grad, self, alpha, False)",
+ELU = row("elu", "EluBackward0", ("self",), _elu, attrs=("alpha", "scale", "input_scale"),
+          self="elu_backward(grad, self, alpha, scale, input_scale, False)",
           readable={"self": "grad where self > 0, else grad * alpha * exp(self)"})
 # in place, from the result (as torch's leaky_relu_ and elu_ save the result, not self)
 LEAKY_RELU_ = row("leaky_relu_", "LeakyReluBackward1", ("self",), _leaky_relu,
                   attrs=("negative_slope",),
                   self="leaky_relu_backward(grad, result, negative_slope)",
                   readable={"self": "grad where result > 0, else grad * negative_slope"})
-ELU_ = row("elu_", "EluBackward1", ("self",), _elu, attrs=("alpha",),
-           self="elu_backward(grad, result, alpha, True)",
+ELU_ = row("elu_", "EluBackward1", ("self",), _elu, attrs=("alpha", "scale", "input_scale"),
+           self="elu_backward(grad, result, alpha, scale, input_scale, True)",
            readable={"self": "grad where result > 0, else grad * (result + alpha)"})
 SILU = row("silu", "SiluBackward0", ("self",), _silu,
            self="silu_backward(grad, self)",

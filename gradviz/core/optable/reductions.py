@@ -119,6 +119,24 @@ SUM_DTYPE = row("sum_dtype", "SumBackward0", ("self",),
                 lambda x, sizes, dtype: np.sum(x, dtype=dtype), attrs=("self_sym_sizes", "dtype"),
                 self="expand(grad, self_sym_sizes)",
                 readable={"self": "grad expanded to self's shape"})
+# torch's var_mean, std_mean and aminmax are one node with two outputs; this engine's nodes
+# have one, so each output is its own row under torch's name (the gradients are torch's)
+VAR_MEAN_VAR = row("var_mean_var", "VarMeanBackward0", ("self",), _var,
+                   attrs=("dim", "correction", "keepdim"),
+                   self="var_backward(grad, self, dim, correction, keepdim)",
+                   readable={"self": "grad * 2 (self - mean) / (N - correction)"})
+VAR_MEAN_MEAN = row("var_mean_mean", "VarMeanBackward0", ("self",), _mean,
+                    attrs=("self_sym_sizes", "dim", "keepdim"),
+                    self="mean_backward(grad, self_sym_sizes, dim, keepdim)",
+                    readable={"self": "grad / N, expanded along dim"})
+STD_MEAN_STD = row("std_mean_std", "StdMeanBackward0", ("self",), _std,
+                   attrs=("dim", "correction", "keepdim"),
+                   self="std_backward(grad, self, result, dim, correction, keepdim)",
+                   readable={"self": "grad * (self - mean) / ((N - correction) * result)"})
+STD_MEAN_MEAN = row("std_mean_mean", "StdMeanBackward0", ("self",), _mean,
+                    attrs=("self_sym_sizes", "dim", "keepdim"),
+                    self="mean_backward(grad, self_sym_sizes, dim, keepdim)",
+                    readable={"self": "grad / N, expanded along dim"})
 mark_exact(SUM)
 
 
@@ -153,3 +171,11 @@ AMIN = row("amin", "AminBackward0", ("self",),
            lambda x, dims, keepdim: np.min(x, axis=dims, keepdims=keepdim),
            attrs=("dim", "keepdim"), self="amax_backward(grad, self, result, dim, keepdim)",
            readable={"self": "grad shared among the minima along dim"})
+AMINMAX_MIN = row("aminmax_min", "AminmaxBackward0", ("self",), AMIN.forward,
+                  attrs=("dim", "keepdim"),
+                  self="amax_backward(grad, self, result, dim, keepdim)",
+                  readable={"self": "grad shared among the minima along dim"})
+AMINMAX_MAX = row("aminmax_max", "AminmaxBackward0", ("self",), AMAX.forward,
+                  attrs=("dim", "keepdim"),
+                  self="amax_backward(grad, self, result, dim, keepdim)",
+                  readable={"self": "grad shared among the maxima along dim"})

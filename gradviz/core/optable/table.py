@@ -37,6 +37,7 @@ from gradviz.core.optable import (
     nn_layer_helpers,
     tensor_formulas,
     tensor_op_helpers,
+    upsample_helpers,
 )
 
 __all__ = ["ROWS", "Op", "mark_exact", "row"]
@@ -44,7 +45,8 @@ __all__ = ["ROWS", "Op", "mark_exact", "row"]
 ARRAY_NAMES = {name: getattr(module, name) for module in (helpers, derivatives, nn_helpers,
                                                                  conv_helpers, nn_layer_helpers,
                                                                  tensor_op_helpers,
-                                                                 matrix_helpers)
+                                                                 matrix_helpers,
+                                                                 upsample_helpers)
                for name in module.__all__}
 TENSOR_NAMES = {name: getattr(tensor_formulas, name) for name in tensor_formulas.__all__}
 NAMES = ARRAY_NAMES  # (the plain backward's, which inspectors show)

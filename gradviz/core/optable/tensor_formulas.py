@@ -25,13 +25,15 @@ from gradviz.core.optable import (
     nn_helpers,
     nn_layer_helpers,
     tensor_op_helpers,
+    upsample_helpers,
 )
 from gradviz.core.optable.derivatives import _EPS  # noqa: F401 - rebound functions use it
 from gradviz.core.tensors import factories
 from gradviz.core.tensors.tensor import Tensor
 
 __all__ = [*helpers.__all__, *derivatives.__all__, *nn_helpers.__all__, *conv_helpers.__all__,
-           *nn_layer_helpers.__all__, *tensor_op_helpers.__all__, *matrix_helpers.__all__]
+           *nn_layer_helpers.__all__, *tensor_op_helpers.__all__, *matrix_helpers.__all__,
+           *upsample_helpers.__all__]
 
 
 def _recorded(name, *inputs, attrs=()):
@@ -258,9 +260,9 @@ def tanh_backward(grad, output):
     return _recorded("tanh_backward", grad, output)
 
 
-def elu_backward(grad, x, alpha, is_result):
+def elu_backward(grad, x, alpha, scale, input_scale, is_result):
     """elu's derivative (EluBackwardBackward0 on Tensors)."""
-    return _recorded("elu_backward", grad, x, attrs=(alpha, is_result))
+    return _recorded("elu_backward", grad, x, attrs=(alpha, scale, input_scale, is_result))
 
 
 def hardtanh_backward(grad, self, min_val, max_val):
@@ -276,6 +278,39 @@ def leaky_relu_backward(grad, self, negative_slope):
 def softplus_backward(grad, self, beta, threshold):
     """softplus's derivative (SoftplusBackwardBackward0 on Tensors)."""
     return _recorded("softplus_backward", grad, self, attrs=(beta, threshold))
+
+
+def tanh(x):
+    return x.tanh()
+
+
+def index_add_source_grad(grad, dim, index, alpha, source_dim):
+    """index_add's derivative for ``source`` (IndexSelectBackward0, then MulBackward1 for an
+    ``alpha``, on Tensors)."""
+    index = Tensor._make(np.asarray(index, np.int64))
+    picked = grad.index_select(dim, index) if grad.ndim else grad.reshape(1)
+    if source_dim == 0:
+        picked = picked.reshape(())
+    return picked if alpha == 1 else scale(picked, alpha)
+
+
+def log1p(x):
+    return x.log1p()
+
+
+def log_sigmoid_backward(grad, self):
+    """log_sigmoid's derivative (LogSigmoidBackwardBackward0 on Tensors)."""
+    return _recorded("log_sigmoid_backward", grad, self)
+
+
+def hardswish_backward(grad, self):
+    """hardswish's derivative (HardswishBackwardBackward0 on Tensors)."""
+    return _recorded("hardswish_backward", grad, self)
+
+
+def hardsigmoid_backward(grad, self):
+    """hardsigmoid's derivative (torch's NotImplemented node on Tensors)."""
+    return _recorded("hardsigmoid_backward", grad, self)
 
 
 def sigmoid_backward(grad, output):
@@ -422,6 +457,10 @@ mean_backward = _rebound(derivatives.mean_backward)
 elu_double_backward = _rebound(derivatives.elu_double_backward)
 softplus_double_backward = _rebound(derivatives.softplus_double_backward)
 silu_backward = _rebound(derivatives.silu_backward)
+mish_backward = _rebound(derivatives.mish_backward)
+celu_input_scale = derivatives.celu_input_scale  # (a number: the same on both sides)
+log_sigmoid_double_backward = _rebound(derivatives.log_sigmoid_double_backward)
+hardswish_double_backward = _rebound(derivatives.hardswish_double_backward)
 reduced = _rebound(derivatives.reduced)
 mse_double_backward = _rebound(derivatives.mse_double_backward)
 mse_double_backward_grad_output = _rebound(derivatives.mse_double_backward_grad_output)
@@ -448,7 +487,8 @@ def _no_double_backward(name, grad_fn, second=None):
     says that gradviz cannot take this derivative yet (torch can). A first ``create_graph``
     backward works."""
     array_fn = next(getattr(m, name) for m in (conv_helpers, nn_layer_helpers, tensor_op_helpers,
-                                               matrix_helpers) if hasattr(m, name))
+                                               matrix_helpers, upsample_helpers)
+                    if hasattr(m, name))
 
     def forward(ctx, *args):
         raw = [a._data if isinstance(a, Tensor) else a for a in args]
@@ -634,6 +674,13 @@ solve_backward_b = _no_double_backward("solve_backward_b", "LinalgSolveExBackwar
 cross_backward = _no_double_backward("cross_backward", "LinalgCrossBackward0")
 svd_backward = _no_double_backward("svd_backward", "LinalgSvdBackward0")
 lstm_layer_backward = _no_double_backward("lstm_layer_backward", "MkldnnRnnLayerBackward0")
+cdist_backward = _no_double_backward("cdist_backward", "CdistBackward0")
+upsample_nearest2d_backward = _no_double_backward("upsample_nearest2d_backward",
+                                                  "UpsampleNearest2DBackward0")
+upsample_bilinear2d_backward = _no_double_backward("upsample_bilinear2d_backward",
+                                                   "UpsampleBilinear2DBackward0")
+euclidean_dist_backward = _no_double_backward("euclidean_dist_backward",
+                                              "EuclideanDistBackward0")
 attention_backward = _no_double_backward("attention_backward",
                                          "ScaledDotProductFlashAttentionForCpuBackward0")
 masked_select_backward = _no_double_backward("masked_select_backward", "MaskedSelectBackward0")

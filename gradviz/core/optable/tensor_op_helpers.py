@@ -9,7 +9,8 @@ import numpy as np
 
 __all__ = ["masked_select_backward", "nansum_backward", "rot90_backward", "take_backward",
            "cumprod_backward", "diag_embed_backward", "diagonal_backward", "finite",
-           "gather_backward", "index_select_backward", "prod_backward", "repeat_backward",
+           "gather_backward", "index_add_source_grad", "index_select_backward",
+           "prod_backward", "repeat_backward",
            "roll_backward", "scatter_self_grad", "scatter_src_grad", "select_along_backward",
            "trace_backward", "tril", "triu"]
 
@@ -189,6 +190,28 @@ def index_select_backward(grad, sizes, dim, index):
     moved = np.moveaxis(out, dim, 0)
     np.add.at(moved, index, np.moveaxis(grad, dim, 0))
     return out
+
+
+def index_add(x, source, dim, index, alpha, source_dim):
+    """A copy of ``x`` with ``alpha * source`` added at ``index`` along ``dim`` (repeats add
+    up), in ``x``'s dtype."""
+    out = np.array(x)
+    if out.ndim == 0:
+        out += (source * alpha).reshape(()).astype(out.dtype)
+        return out
+    values = np.moveaxis((source * alpha).reshape(
+        source.shape if source.ndim else (1,)).astype(out.dtype), dim, 0)
+    np.add.at(np.moveaxis(out, dim, 0), index, values)
+    return out
+
+
+def index_add_source_grad(grad, dim, index, alpha, source_dim):
+    """index_add's derivative for ``source``: the gradient at ``index`` along ``dim``, times
+    ``alpha`` (torch's ``maybe_multiply(grad.index_select(dim, index), alpha)``)."""
+    picked = np.take(grad, index, axis=dim) if grad.ndim else grad.reshape(1)
+    if source_dim == 0:
+        picked = picked.reshape(())
+    return picked if alpha == 1 else picked * alpha
 
 
 # ---------------------------------------------------------------- sorting

@@ -75,6 +75,10 @@ INDEX_SELECT = row("index_select", "IndexSelectBackward0", ("self",),
                    lambda x, sizes, d, i: H.index_select(x, d, i),
                    attrs=("self_sym_sizes", "dim", "index"),
                    self="index_select_backward(grad, self_sym_sizes, dim, index)")
+INDEX_ADD = row("index_add", "IndexAddBackward0", ("self", "source"), H.index_add,
+                attrs=("dim", "index", "alpha", "source_dim"), self="grad",
+                source="index_add_source_grad(grad, dim, index, alpha, source_dim)",
+                readable={"source": "grad at index along dim, * alpha"})
 SORT = row("sort", "SortBackward0", ("self",),
            lambda x, sizes, d, i: H.select_along(x, d, i), attrs=("self_sym_sizes", "dim",
                                                                  "indices"),
@@ -90,6 +94,8 @@ ERF = row("erf", "ErfBackward0", ("self",), erf,
           readable={"self": "grad * 2 / sqrt(pi) * exp(-self²)"})
 LOG2 = row("log2", "Log2Backward0", ("self",), np.log2,
            self=f"grad / (self * {math.log(2)!r})", readable={"self": "grad / (self ln 2)"})
+EXP2 = row("exp2", "Exp2Backward0", ("self",), np.exp2,
+           self=f"scale(grad * result, {math.log(2)!r})", readable={"self": "grad * result ln 2"})
 LERP = row("lerp_scalar", "LerpBackward0", ("self", "end"), _lerp, attrs=("weight",),
            self="grad * (1 - weight)", end="grad * weight")
 LERP_TENSOR = row("lerp_tensor", "LerpBackward1", ("self", "end", "weight"), _lerp,

@@ -1,4 +1,5 @@
-"""Named tuples returned by ``max(dim)`` and ``min(dim)``, printed as torch prints them."""
+"""Named tuples returned by ``max(dim)``, ``min(dim)`` and ``aminmax``, printed as torch prints
+them."""
 
 from __future__ import annotations
 
@@ -26,3 +27,11 @@ class min(_MinMax):  # noqa: N801,A001
 
 def minmax_result(which, values, indices):
     return (max if which == "max" else min)(values, indices)
+
+
+class aminmax(NamedTuple):  # noqa: N801 - torch.return_types.aminmax
+    min: object
+    max: object
+
+    def __repr__(self):
+        return f"torch.return_types.aminmax(\nmin={self.min!r},\nmax={self.max!r})"
