@@ -170,24 +170,24 @@ class Module(ModuleState):
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return module
 
-    def get_parameter(self, target):
-        """The parameter at the dotted path ``target`` (``"blocks.0.lin.weight"``)."""
+    def _attribute_at(self, target):
+        """(module, name, value) of the attribute at the dotted path ``target``."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if not hasattr(module, name):
             raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
-        param = getattr(module, name)
+        return module, name, getattr(module, name)
+
+    def get_parameter(self, target):
+        """The parameter at the dotted path ``target`` (``"blocks.0.lin.weight"``)."""
+        _, name, param = self._attribute_at(target)
         if not isinstance(param, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
     def get_buffer(self, target):
         """The buffer at the dotted path ``target`` (``"bn.running_mean"``)."""
-        module_path, _, name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if not hasattr(module, name):
-            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
-        buffer = getattr(module, name)
+        module, name, buffer = self._attribute_at(target)
         if name not in module._buffers:
             raise AttributeError(f"`{name}` is not a buffer")
         return buffer
