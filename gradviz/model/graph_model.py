@@ -100,6 +100,7 @@ class GraphModel(RecordBuffer, GraphEvents, ModuleGroups):
             # through its own weak references, so it asks for no TensorReleased.
             self._token = self.engine.subscribe(self._on_event, kinds=_KINDS)
             self._attached = True
+            self._backward_depth = 0  # (a backward it stopped hearing of while detached)
             self._watch_calls()
 
     def detach(self) -> None:
