@@ -41,6 +41,7 @@ from gradviz.model.groups_view import (
     collapsed_graph,
     depth_of,
     module_path,
+    outermost_collapsed,
     parent_path,
 )
 
@@ -369,12 +370,7 @@ class ModuleGroups:
         module = self.graph.nodes[nid].get("module") if nid in self.graph else None
         if module is None or not self.collapsed:
             return None
-        parts = module.split(".")
-        for k in range(1, len(parts) + 1):
-            path = ".".join(parts[:k])
-            if path in self.collapsed:
-                return path
-        return None
+        return outermost_collapsed(module, self.collapsed)
 
     def collapse(self, path: str) -> None:
         """Draw group ``path`` (``"net.0"``) as one node; a module called more than once

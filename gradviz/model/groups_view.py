@@ -19,7 +19,7 @@ import re
 import networkx as nx
 
 __all__ = ["GROUP_PREFIX", "collapsed_graph", "group_id", "depth_of", "choose_depth",
-           "collapsed_at", "parent_path", "module_path"]
+           "collapsed_at", "parent_path", "module_path", "outermost_collapsed"]
 
 GROUP_PREFIX = "group:"
 _CALL = re.compile(r"#\d+")
@@ -45,12 +45,13 @@ def depth_of(path: str) -> int:
     return path.count(".")
 
 
-def _outermost_collapsed(path, collapsed, memo):
+def outermost_collapsed(path, collapsed, memo=None):
     """The outermost collapsed group containing module ``path`` (itself included), or None."""
+    memo = {} if memo is None else memo
     if path in memo:
         return memo[path]
     parent = parent_path(path)
-    found = _outermost_collapsed(parent, collapsed, memo) if parent is not None else None
+    found = outermost_collapsed(parent, collapsed, memo) if parent is not None else None
     if found is None and path in collapsed:
         found = path
     memo[path] = found
@@ -66,7 +67,7 @@ def collapsed_graph(graph, collapsed, label) -> nx.MultiDiGraph:
     members: dict[str, list] = {}  # group id -> [member count, any member new]
     for nid, data in graph.nodes(data=True):
         path = data.get("module")
-        top = _outermost_collapsed(path, collapsed, memo) if path is not None else None
+        top = outermost_collapsed(path, collapsed, memo) if path is not None else None
         if top is not None:
             gid = group_id(top)
             rep[nid] = gid

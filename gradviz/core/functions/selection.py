@@ -172,10 +172,7 @@ def index_add_args(input, dim, index, source, alpha):
     if source._data.ndim and source._data.shape[d] != idx.size:
         raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to "
                            f"source.size(dim): ({source._data.shape[d]}), for dim: {d}")
-    n = input._data.shape[d] if input._data.ndim else 1
-    bad = idx[(idx < 0) | (idx >= n)]
-    if bad.size:
-        raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {d} with size {n}")
+    _in_bounds(idx, d, input._data.shape[d] if input._data.ndim else 1)
     return d, idx.astype(np.int64), alpha, source._data.ndim
 
 
